@@ -1,0 +1,27 @@
+//! # evstudy — event studies in Rust
+//!
+//! Columnar price data and an event calendar feed an abnormal-return engine that fits a
+//! normal-return model over an estimation window, measures abnormal returns (AR, CAR, BHAR) in
+//! event windows, aggregates them (AAR, CAAR) and tests them with the standard statistics.
+//! The conventions are those of `shared/reference/methodology.md`.
+//!
+//! Data flow: [`data`] (ingest) → [`calendar`] (events, day 0) → [`returns`] (aligned series)
+//! → [`model`] → [`abnormal`] → [`stats`] → [`output`], [`report`]; [`study`] runs the whole
+//! pipeline and [`cli`] is the command line.
+#![warn(missing_docs)]
+#![allow(missing_docs)] // TODO: remove once every module is documented
+
+pub mod abnormal;
+pub mod calendar;
+pub mod cli;
+pub mod data;
+pub mod error;
+pub mod model;
+pub mod output;
+pub mod report;
+pub mod returns;
+pub mod stats;
+pub mod study;
+pub mod tables;
+
+pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! A study: configuration, the pipeline from inputs to tables.
