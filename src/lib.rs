@@ -20,6 +20,7 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod returns;
+pub mod shared_data;
 pub mod stats;
 pub mod study;
 pub mod tables;
