@@ -1,1 +1,695 @@
-//! Price ingest: long or wide CSV/Parquet via polars (methodology §1.1).
+//! Price ingest: long or wide tables from CSV or Parquet, read with polars (methodology §1.1).
+//!
+//! A [`PriceSource`] says where a file is and how to read it (column names are
+//! configuration: `adj_close` in one file, `close` in another). [`read_prices`] turns it into a
+//! [`PricePanel`]: one [`PriceSeries`] per ticker, dates ascending, values as contiguous `f64`
+//! (NaN = missing). Several panels combine with [`combine_panels`].
+//!
+//! Rules (methodology §1.1 and the ingest issue):
+//! * a present but unusable close (empty, not finite, ≤ 0) is *missing*, counted per series
+//!   and reported as an input exclusion `bad_price` — it never stops the run (unless
+//!   [`PriceSource::strict`] is set, then it is an error naming file, row and column);
+//! * a value that is not a number at all (`abc`) is an error naming file, row and column;
+//! * a row marked suspended (`tradestatus_col` = 0) is a missing price, reported as
+//!   `suspended` (count and first date);
+//! * the same (date, ticker) twice in one file is an error, unless `source_col` and
+//!   `source_priority` say which row wins; across files it is an error unless
+//!   [`combine_panels`] is told which file wins;
+//! * unsorted rows are fine.
+//!
+//! Row numbers in messages are 1-based as a user sees them in the file: the header is row 1,
+//! the first data row is row 2 (Parquet: the first data row is row 1).
+
+mod factors;
+mod parse;
+
+use crate::error::{Error, Result};
+use chrono::NaiveDate;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub use factors::{read_factors, FactorSource, FactorTable};
+pub use parse::{parse_date, parse_number};
+
+/// Long (`date, ticker, value`) or wide (`date` + one column per ticker) layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// One row per (date, ticker).
+    #[default]
+    Long,
+    /// One row per date, one column per ticker.
+    Wide,
+}
+
+/// What the value column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueKind {
+    /// Adjusted closing prices (returns are computed, §1.2).
+    #[default]
+    Price,
+    /// Returns already computed (simple or log, as the study's `returns` setting says).
+    Return,
+}
+
+/// How to read one price file. Every field but `path` has a default.
+///
+/// # Examples
+/// ```
+/// use evstudy::data::PriceSource;
+/// let src = PriceSource::new("prices.csv").with_columns("date", "ticker", "adj_close");
+/// assert_eq!(src.price_col, "adj_close");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceSource {
+    /// CSV or Parquet file (by extension `.parquet`/`.pq`, else CSV).
+    pub path: PathBuf,
+    /// Long or wide.
+    #[serde(default)]
+    pub layout: Layout,
+    /// Date column (default `date`).
+    #[serde(default = "default_date_col")]
+    pub date_col: String,
+    /// Ticker column of a long file (default `ticker`).
+    #[serde(default = "default_ticker_col")]
+    pub ticker_col: String,
+    /// Value column of a long file (default `close`).
+    #[serde(default = "default_price_col")]
+    pub price_col: String,
+    /// Prices or returns.
+    #[serde(default)]
+    pub value: ValueKind,
+    /// CSV field separator (default `,`).
+    #[serde(default)]
+    pub separator: Option<char>,
+    /// Numbers written with a decimal comma (`1234,5`); implies a `;` separator by default.
+    #[serde(default)]
+    pub decimal_comma: bool,
+    /// Date format (chrono `strftime` syntax) when dates are not ISO `YYYY-MM-DD`.
+    #[serde(default)]
+    pub date_format: Option<String>,
+    /// Column whose value 0 marks a suspended day (baostock `tradestatus`).
+    #[serde(default)]
+    pub tradestatus_col: Option<String>,
+    /// Column naming the source of each row, for files that mix sources.
+    #[serde(default)]
+    pub source_col: Option<String>,
+    /// Sources in order of preference: for a (date, ticker) given by several sources, the
+    /// earliest listed wins. Sources not listed rank after all listed ones.
+    #[serde(default)]
+    pub source_priority: Vec<String>,
+    /// Keep only these tickers (default: all).
+    #[serde(default)]
+    pub tickers: Option<Vec<String>>,
+    /// Rename tickers (`from = to`), applied before `tickers`.
+    #[serde(default)]
+    pub rename: BTreeMap<String, String>,
+    /// Treat an unusable price (≤ 0, NaN, inf, empty) as an error instead of a missing close.
+    #[serde(default)]
+    pub strict: bool,
+}
+
+fn default_date_col() -> String {
+    "date".into()
+}
+fn default_ticker_col() -> String {
+    "ticker".into()
+}
+fn default_price_col() -> String {
+    "close".into()
+}
+
+impl PriceSource {
+    /// A long-format source with the default columns `date, ticker, close`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        PriceSource {
+            path: path.into(),
+            layout: Layout::Long,
+            date_col: default_date_col(),
+            ticker_col: default_ticker_col(),
+            price_col: default_price_col(),
+            value: ValueKind::Price,
+            separator: None,
+            decimal_comma: false,
+            date_format: None,
+            tradestatus_col: None,
+            source_col: None,
+            source_priority: Vec::new(),
+            tickers: None,
+            rename: BTreeMap::new(),
+            strict: false,
+        }
+    }
+    /// Set the date, ticker and value column names.
+    pub fn with_columns(mut self, date: &str, ticker: &str, price: &str) -> Self {
+        self.date_col = date.into();
+        self.ticker_col = ticker.into();
+        self.price_col = price.into();
+        self
+    }
+    /// Wide layout.
+    pub fn wide(mut self) -> Self {
+        self.layout = Layout::Wide;
+        self
+    }
+    /// Resolve a relative path against `base` (the folder of the study file).
+    pub fn resolve_against(mut self, base: &Path) -> Self {
+        if self.path.is_relative() {
+            self.path = base.join(&self.path);
+        }
+        self
+    }
+    fn is_parquet(&self) -> bool {
+        matches!(
+            self.path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+            Some("parquet") | Some("pq")
+        )
+    }
+}
+
+/// Counts of values that were present but could not be used, for one series (reported as
+/// input exclusions).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValueIssues {
+    /// Unusable prices (≤ 0, not finite, empty): count and first date.
+    pub bad_price: usize,
+    /// First date with an unusable price.
+    pub first_bad_price: Option<NaiveDate>,
+    /// Suspended days (tradestatus 0): count and first date.
+    pub suspended: usize,
+    /// First suspended date.
+    pub first_suspended: Option<NaiveDate>,
+}
+
+/// One ticker's values, dates ascending and unique.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PriceSeries {
+    /// Ticker.
+    pub ticker: String,
+    /// Dates, ascending, unique.
+    pub dates: Vec<NaiveDate>,
+    /// Close (or return) on each date; NaN = missing.
+    pub values: Vec<f64>,
+    /// Prices or returns.
+    pub kind: ValueKind,
+    /// File the series came from.
+    pub file: String,
+    /// Values present but unusable.
+    pub issues: ValueIssues,
+}
+
+impl PriceSeries {
+    /// Value on `date`, if the series has a row that day (NaN if the row is unusable).
+    ///
+    /// # Examples
+    /// ```
+    /// use chrono::NaiveDate;
+    /// use evstudy::data::{PriceSeries, ValueKind};
+    /// let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    /// let s = PriceSeries { ticker: "X".into(), dates: vec![d("2025-01-02")], values: vec![10.0],
+    ///     kind: ValueKind::Price, file: "x.csv".into(), issues: Default::default() };
+    /// assert_eq!(s.value_on(d("2025-01-02")), Some(10.0));
+    /// assert_eq!(s.value_on(d("2025-01-03")), None);
+    /// ```
+    pub fn value_on(&self, date: NaiveDate) -> Option<f64> {
+        self.dates.binary_search(&date).ok().map(|i| self.values[i])
+    }
+}
+
+/// Every series read from one or more files, by ticker.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PricePanel {
+    /// Series by ticker (sorted by ticker).
+    pub series: BTreeMap<String, PriceSeries>,
+}
+
+impl PricePanel {
+    /// Number of tickers.
+    pub fn len(&self) -> usize {
+        self.series.len()
+    }
+    /// True when no ticker was read.
+    pub fn is_empty(&self) -> bool {
+        self.series.is_empty()
+    }
+    /// The series of `ticker`.
+    pub fn get(&self, ticker: &str) -> Option<&PriceSeries> {
+        self.series.get(ticker)
+    }
+    /// Total number of (date, ticker) rows.
+    pub fn n_rows(&self) -> usize {
+        self.series.values().map(|s| s.dates.len()).sum()
+    }
+}
+
+/// The columns of a file as text, with the row number each value had in the file.
+struct TextTable {
+    file: String,
+    names: Vec<String>,
+    columns: Vec<Vec<Option<String>>>,
+    /// Row number (1-based, as seen by a user) of the first data row.
+    first_row: usize,
+}
+
+impl TextTable {
+    fn column(&self, name: &str) -> Result<&[Option<String>]> {
+        match self.names.iter().position(|n| n == name) {
+            Some(i) => Ok(&self.columns[i]),
+            None => Err(Error::MissingColumn {
+                file: self.file.clone(),
+                column: name.to_string(),
+                present: self.names.join(", "),
+            }),
+        }
+    }
+    fn height(&self) -> usize {
+        self.columns.first().map(|c| c.len()).unwrap_or(0)
+    }
+}
+
+fn display_path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+fn check_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_dir() {
+        return Err(Error::file(display_path(path), "is a directory, expected a CSV or Parquet file"));
+    }
+    if meta.len() == 0 {
+        return Err(Error::file(display_path(path), "file is empty (no header, no rows)"));
+    }
+    Ok(())
+}
+
+/// Read a CSV file with polars, every column as text (so that each value can be parsed and,
+/// when bad, reported with its row and column).
+fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
+    let file = display_path(&src.path);
+    check_file(&src.path)?;
+    let sep = src.separator.unwrap_or(if src.decimal_comma { ';' } else { ',' });
+    if !sep.is_ascii() {
+        return Err(Error::config(format!("{file}: separator '{sep}' must be a single ASCII character")));
+    }
+    let parse = CsvParseOptions::default().with_separator(sep as u8).with_missing_is_null(true);
+    let df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(Some(0))
+        .with_parse_options(parse)
+        .with_raise_if_empty(true)
+        .try_into_reader_with_file_path(Some(src.path.clone()))
+        .and_then(|r| r.finish())
+        .map_err(|e| Error::Polars { file: file.clone(), message: format!("cannot read as CSV: {e}") })?;
+    let mut names = Vec::with_capacity(df.width());
+    let mut columns = Vec::with_capacity(df.width());
+    for col in df.columns() {
+        // A UTF-8 byte-order mark may stick to the first header name.
+        names.push(col.name().as_str().trim_start_matches('\u{feff}').trim().to_string());
+        let ca = col.str().map_err(|e| Error::Polars { file: file.clone(), message: e.to_string() })?;
+        columns.push(ca.iter().map(|v| v.map(|s| s.trim_end_matches('\r').to_string())).collect());
+    }
+    Ok(TextTable { file, names, columns, first_row: 2 })
+}
+
+/// Read a Parquet file with polars; every column is turned into text for uniform parsing,
+/// except that date and numeric columns keep their meaning (dates as ISO strings).
+fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
+    let file = display_path(&src.path);
+    check_file(&src.path)?;
+    let f = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
+    let df = ParquetReader::new(f)
+        .finish()
+        .map_err(|e| Error::Polars { file: file.clone(), message: format!("unreadable Parquet file: {e}") })?;
+    let mut names = Vec::with_capacity(df.width());
+    let mut columns = Vec::with_capacity(df.width());
+    for col in df.columns() {
+        let name = col.name().as_str().to_string();
+        let values: Vec<Option<String>> = match col.dtype() {
+            DataType::String => col.str().map_err(|e| perr(&file, e))?.iter().map(|v| v.map(str::to_string)).collect(),
+            DataType::Date => {
+                let phys = col.cast(&DataType::Int32).map_err(|e| perr(&file, e))?;
+                phys.i32()
+                    .map_err(|e| perr(&file, e))?
+                    .iter()
+                    .map(|v| v.and_then(parse::date_from_epoch_days).map(|d| d.format("%Y-%m-%d").to_string()))
+                    .collect()
+            }
+            DataType::Datetime(_, _) => {
+                let s = col.cast(&DataType::Date).and_then(|c| c.cast(&DataType::Int32)).map_err(|e| perr(&file, e))?;
+                s.i32()
+                    .map_err(|e| perr(&file, e))?
+                    .iter()
+                    .map(|v| v.and_then(parse::date_from_epoch_days).map(|d| d.format("%Y-%m-%d").to_string()))
+                    .collect()
+            }
+            dt if dt.is_primitive_numeric() => {
+                let s = col.cast(&DataType::Float64).map_err(|e| perr(&file, e))?;
+                s.f64().map_err(|e| perr(&file, e))?.iter().map(|v| v.map(|x| format!("{x:?}"))).collect()
+            }
+            other => {
+                return Err(Error::file(
+                    file.clone(),
+                    format!("column '{name}' has Parquet type {other}, expected text, a date or a number"),
+                ))
+            }
+        };
+        names.push(name);
+        columns.push(values);
+    }
+    Ok(TextTable { file, names, columns, first_row: 1 })
+}
+
+fn perr(file: &str, e: PolarsError) -> Error {
+    Error::Polars { file: file.to_string(), message: e.to_string() }
+}
+
+/// One parsed row before grouping.
+struct Obs {
+    ticker: u32,
+    date: NaiveDate,
+    value: f64,
+    suspended: bool,
+    rank: usize,
+    row: usize,
+}
+
+/// Read one price file into a panel.
+///
+/// # Errors
+/// Missing column, unparsable date, a value that is not a number, a duplicate (date, ticker)
+/// (unless `source_priority` resolves it), an empty file or header-only file, an unreadable
+/// Parquet file: each names the file, the 1-based row and the column.
+///
+/// # Examples
+/// ```
+/// use evstudy::data::{read_prices, PriceSource};
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("p.csv");
+/// std::fs::write(&path, "date,ticker,close\n2025-01-03,AAA,11\n2025-01-02,AAA,10\n").unwrap();
+/// let panel = read_prices(&PriceSource::new(&path)).unwrap();
+/// let s = panel.get("AAA").unwrap();
+/// assert_eq!(s.values, vec![10.0, 11.0]); // sorted by date
+/// ```
+pub fn read_prices(src: &PriceSource) -> Result<PricePanel> {
+    let table = if src.is_parquet() { read_parquet_text(src)? } else { read_csv_text(src)? };
+    if table.height() == 0 {
+        return Err(Error::file(table.file.clone(), "header only: the file has no data rows"));
+    }
+    match src.layout {
+        Layout::Long => read_long(src, &table),
+        Layout::Wide => read_wide(src, &table),
+    }
+}
+
+fn source_rank(src: &PriceSource, source: Option<&str>) -> usize {
+    match source {
+        Some(s) => src.source_priority.iter().position(|p| p == s).unwrap_or(src.source_priority.len()),
+        None => src.source_priority.len(),
+    }
+}
+
+fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
+    let col = table.column(&src.date_col)?;
+    let mut out = Vec::with_capacity(col.len());
+    for (i, v) in col.iter().enumerate() {
+        let row = table.first_row + i;
+        let text = v.as_deref().unwrap_or("");
+        let d = parse_date(text, src.date_format.as_deref())
+            .map_err(|msg| Error::cell(&table.file, row, &src.date_col, msg))?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+fn parse_value(
+    src: &PriceSource,
+    file: &str,
+    row: usize,
+    column: &str,
+    text: Option<&str>,
+) -> Result<(f64, bool)> {
+    // Returns (value, bad). Empty → missing and bad (present but unusable row).
+    let text = text.map(str::trim).unwrap_or("");
+    if text.is_empty() {
+        if src.strict {
+            return Err(Error::cell(file, row, column, "empty value"));
+        }
+        return Ok((f64::NAN, true));
+    }
+    let x = parse_number(text, src.decimal_comma).map_err(|msg| Error::cell(file, row, column, msg))?;
+    let bad = match src.value {
+        ValueKind::Price => !(x.is_finite() && x > 0.0),
+        ValueKind::Return => !x.is_finite(),
+    };
+    if bad && src.strict {
+        let what = if src.value == ValueKind::Price { "price must be finite and > 0" } else { "return must be finite" };
+        return Err(Error::cell(file, row, column, format!("{what}, got '{text}'")));
+    }
+    Ok((if bad { f64::NAN } else { x }, bad))
+}
+
+fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
+    let dates = parse_dates(src, table)?;
+    let tickers = table.column(&src.ticker_col)?;
+    let values = table.column(&src.price_col)?;
+    let status = match &src.tradestatus_col {
+        Some(c) => Some(table.column(c)?),
+        None => None,
+    };
+    let sources = match &src.source_col {
+        Some(c) => Some(table.column(c)?),
+        None => None,
+    };
+    let keep: Option<std::collections::HashSet<&str>> =
+        src.tickers.as_ref().map(|v| v.iter().map(String::as_str).collect());
+
+    let mut ticker_ids: HashMap<String, u32> = HashMap::new();
+    let mut ticker_names: Vec<String> = Vec::new();
+    let mut obs: Vec<Obs> = Vec::with_capacity(dates.len());
+    let mut bad_flags: Vec<bool> = Vec::with_capacity(dates.len());
+    let mut last: Option<(String, u32)> = None;
+    for i in 0..dates.len() {
+        let row = table.first_row + i;
+        let raw = tickers[i].as_deref().map(str::trim).unwrap_or("");
+        if raw.is_empty() {
+            return Err(Error::cell(&table.file, row, &src.ticker_col, "empty ticker"));
+        }
+        let name = src.rename.get(raw).map(String::as_str).unwrap_or(raw);
+        if let Some(k) = &keep {
+            if !k.contains(name) {
+                continue;
+            }
+        }
+        let id = match &last {
+            Some((n, id)) if n == name => *id,
+            _ => {
+                let id = match ticker_ids.get(name) {
+                    Some(id) => *id,
+                    None => {
+                        let id = ticker_names.len() as u32;
+                        ticker_names.push(name.to_string());
+                        ticker_ids.insert(name.to_string(), id);
+                        id
+                    }
+                };
+                last = Some((name.to_string(), id));
+                id
+            }
+        };
+        let suspended = match status {
+            Some(col) => {
+                let t = col[i].as_deref().map(str::trim).unwrap_or("");
+                let x = parse_number(t, false).map_err(|m| {
+                    Error::cell(&table.file, row, src.tradestatus_col.as_deref().unwrap_or(""), m)
+                })?;
+                x == 0.0
+            }
+            None => false,
+        };
+        let (value, bad) = if suspended {
+            (f64::NAN, false)
+        } else {
+            parse_value(src, &table.file, row, &src.price_col, values[i].as_deref())?
+        };
+        let rank = source_rank(src, sources.and_then(|c| c[i].as_deref()));
+        obs.push(Obs { ticker: id, date: dates[i], value, suspended, rank, row });
+        bad_flags.push(bad);
+    }
+    // Attach the bad flag by index order (obs and bad_flags are parallel).
+    let mut idx: Vec<usize> = (0..obs.len()).collect();
+    idx.sort_by(|&a, &b| {
+        let (x, y) = (&obs[a], &obs[b]);
+        (ticker_names[x.ticker as usize].as_str(), x.date, x.rank, x.row).cmp(&(
+            ticker_names[y.ticker as usize].as_str(),
+            y.date,
+            y.rank,
+            y.row,
+        ))
+    });
+    let mut panel = PricePanel::default();
+    let mut k = 0;
+    while k < idx.len() {
+        let tid = obs[idx[k]].ticker;
+        let name = &ticker_names[tid as usize];
+        let mut s = PriceSeries {
+            ticker: name.clone(),
+            dates: Vec::new(),
+            values: Vec::new(),
+            kind: src.value,
+            file: table.file.clone(),
+            issues: ValueIssues::default(),
+        };
+        let mut prev: Option<&Obs> = None;
+        while k < idx.len() && obs[idx[k]].ticker == tid {
+            let o = &obs[idx[k]];
+            if let Some(p) = prev {
+                if p.date == o.date {
+                    if src.source_col.is_some() && p.rank < o.rank {
+                        k += 1; // lower-priority source for the same day: the preferred row wins
+                        continue;
+                    }
+                    return Err(Error::cell(
+                        &table.file,
+                        o.row.max(p.row),
+                        &src.date_col,
+                        format!(
+                            "duplicate (date, ticker) = ({}, {}): also on row {}{}",
+                            o.date,
+                            name,
+                            o.row.min(p.row),
+                            if src.source_col.is_some() {
+                                " with the same source priority"
+                            } else {
+                                "; set source_col/source_priority to say which row wins"
+                            }
+                        ),
+                    ));
+                }
+            }
+            s.dates.push(o.date);
+            s.values.push(o.value);
+            if o.suspended {
+                s.issues.suspended += 1;
+                s.issues.first_suspended.get_or_insert(o.date);
+            } else if bad_flags[idx[k]] {
+                s.issues.bad_price += 1;
+                s.issues.first_bad_price.get_or_insert(o.date);
+            }
+            prev = Some(o);
+            k += 1;
+        }
+        panel.series.insert(name.clone(), s);
+    }
+    Ok(panel)
+}
+
+fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
+    let dates = parse_dates(src, table)?;
+    // Duplicate dates in a wide file.
+    let mut order: Vec<usize> = (0..dates.len()).collect();
+    order.sort_by_key(|&i| (dates[i], i));
+    for w in order.windows(2) {
+        if dates[w[0]] == dates[w[1]] {
+            return Err(Error::cell(
+                &table.file,
+                table.first_row + w[1],
+                &src.date_col,
+                format!("duplicate date {} (also on row {})", dates[w[0]], table.first_row + w[0]),
+            ));
+        }
+    }
+    let mut panel = PricePanel::default();
+    for (ci, name) in table.names.iter().enumerate() {
+        if name == &src.date_col || name.is_empty() {
+            continue;
+        }
+        let ticker = src.rename.get(name).cloned().unwrap_or_else(|| name.clone());
+        if let Some(k) = &src.tickers {
+            if !k.contains(&ticker) {
+                continue;
+            }
+        }
+        let col = &table.columns[ci];
+        let mut s = PriceSeries {
+            ticker: ticker.clone(),
+            dates: Vec::with_capacity(dates.len()),
+            values: Vec::with_capacity(dates.len()),
+            kind: src.value,
+            file: table.file.clone(),
+            issues: ValueIssues::default(),
+        };
+        for &i in &order {
+            let text = col[i].as_deref().map(str::trim).unwrap_or("");
+            if text.is_empty() {
+                continue; // in a wide file an empty cell is an absent row
+            }
+            let (v, bad) = parse_value(src, &table.file, table.first_row + i, name, Some(text))?;
+            s.dates.push(dates[i]);
+            s.values.push(v);
+            if bad {
+                s.issues.bad_price += 1;
+                s.issues.first_bad_price.get_or_insert(dates[i]);
+            }
+        }
+        if panel.series.insert(ticker.clone(), s).is_some() {
+            return Err(Error::file(table.file.clone(), format!("ticker '{ticker}' appears in two columns")));
+        }
+    }
+    Ok(panel)
+}
+
+/// Combine panels read from several files. A ticker present in two files is an error unless
+/// `winner` names the file (its path as given) whose series is kept; the same ticker from two
+/// files is otherwise ambiguous even when the dates do not overlap.
+///
+/// # Examples
+/// ```
+/// use evstudy::data::{combine_panels, PricePanel};
+/// let merged = combine_panels(vec![PricePanel::default(), PricePanel::default()], None).unwrap();
+/// assert!(merged.is_empty());
+/// ```
+pub fn combine_panels(panels: Vec<PricePanel>, winner: Option<&str>) -> Result<PricePanel> {
+    let mut out = PricePanel::default();
+    for p in panels {
+        for (ticker, s) in p.series {
+            match out.series.get(&ticker) {
+                None => {
+                    out.series.insert(ticker, s);
+                }
+                Some(existing) => {
+                    let overlap = s.dates.iter().find(|d| existing.dates.binary_search(d).is_ok());
+                    match winner {
+                        Some(w) if w == s.file => {
+                            out.series.insert(ticker, s);
+                        }
+                        Some(w) if w == existing.file => {}
+                        _ => {
+                            return Err(Error::file(
+                                s.file.clone(),
+                                format!(
+                                    "ticker '{ticker}' is also in {}{}; name the file that wins (prefer = \"...\")",
+                                    existing.file,
+                                    overlap.map(|d| format!(" (both have {d})")).unwrap_or_default()
+                                ),
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Read several sources and combine them ([`combine_panels`]).
+pub fn read_all(sources: &[PriceSource], winner: Option<&str>) -> Result<PricePanel> {
+    let panels = sources.iter().map(read_prices).collect::<Result<Vec<_>>>()?;
+    combine_panels(panels, winner)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,254 @@
+//! Ingest tests: every shared raw file loads with known values; one test per error case.
+
+use super::*;
+use approx::assert_relative_eq;
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn raw(name: &str) -> Option<PathBuf> {
+    crate::shared_data::shared_dir().map(|p| p.join("datasets-raw").join(name))
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let p = dir.path().join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn tommy66779_nvda_known_closes() {
+    let Some(path) = raw("close_split_adjusted_tommy66779_2021_2026.csv") else { return };
+    let panel = read_prices(&PriceSource::new(path)).unwrap();
+    let nvda = panel.get("NVDA").unwrap();
+    assert_eq!(nvda.value_on(d("2025-01-24")), Some(142.62));
+    assert_eq!(nvda.value_on(d("2025-01-27")), Some(118.42));
+    assert_eq!(nvda.value_on(d("2024-06-07")), Some(120.888));
+    assert_eq!(panel.len(), 3);
+    assert_eq!(nvda.dates.len(), 1369);
+}
+
+#[test]
+fn baostock_cambricon_and_suspension() {
+    let Some(path) = raw("ashare_baostock_qfq_uwater1_2021_2026.csv") else { return };
+    let mut src = PriceSource::new(path);
+    src.tradestatus_col = Some("tradestatus".into());
+    let panel = read_prices(&src).unwrap();
+    let cam = panel.get("688256.SS").unwrap();
+    assert_eq!(cam.value_on(d("2025-08-28")), Some(1587.91));
+    assert_eq!(cam.value_on(d("2025-08-27")), Some(1372.10));
+    let smic = panel.get("688981.SS").unwrap();
+    // Suspended 2025-09-01..09-08: a missing price, not the carried-forward one.
+    assert!(smic.value_on(d("2025-09-02")).unwrap().is_nan());
+    assert_eq!(smic.issues.first_suspended, Some(d("2025-09-01")));
+    assert!(smic.issues.suspended >= 6);
+}
+
+#[test]
+fn suiwenfeng_raw_ashares() {
+    let Some(path) = raw("ashare_raw_suiwenfeng_2021_2025.csv") else { return };
+    let panel = read_prices(&PriceSource::new(path)).unwrap();
+    assert_eq!(panel.len(), 3);
+    assert_eq!(panel.get("688256.SS").unwrap().dates.len(), 1013);
+    assert_eq!(panel.get("688256.SS").unwrap().value_on(d("2021-03-18")), Some(144.22));
+}
+
+#[test]
+fn zjplab_adjusted_closes() {
+    let Some(path) = raw("yf_adjusted_zjplab_2021_2026.csv") else { return };
+    let panel = read_prices(&PriceSource::new(path).with_columns("date", "ticker", "adj_close")).unwrap();
+    assert_relative_eq!(panel.get("^GSPC").unwrap().value_on(d("2025-01-27")).unwrap(), 6012.28, max_relative = 1e-6);
+    assert_eq!(panel.get("NVDA").unwrap().value_on(d("2025-01-24")), Some(142.407288));
+    assert_eq!(panel.get("9888.HK").unwrap().dates.len(), 1330);
+    assert_eq!(panel.len(), 9);
+}
+
+#[test]
+fn koiwest_baba_rebound_day() {
+    let Some(path) = raw("yf_adjusted_koiwest_us_2021_2026.csv") else { return };
+    let panel = read_prices(&PriceSource::new(path).with_columns("date", "ticker", "adj_close")).unwrap();
+    let baba = panel.get("BABA").unwrap();
+    let i = baba.dates.binary_search(&d("2022-03-16")).unwrap();
+    let r = baba.values[i] / baba.values[i - 1] - 1.0;
+    assert!((r - 0.368).abs() < 0.001, "BABA return on 2022-03-16 = {r}");
+}
+
+#[test]
+fn index_levels_need_a_source_priority() {
+    let Some(path) = raw("index_levels_2021_2026.csv") else { return };
+    // ^HSI comes from two sources that overlap on six days.
+    let err = read_prices(&PriceSource::new(&path)).unwrap_err().to_string();
+    assert!(err.contains("duplicate (date, ticker)") && err.contains("^HSI") && err.contains("column 'date'"), "{err}");
+    let mut src = PriceSource::new(&path);
+    src.source_col = Some("source".into());
+    src.source_priority = vec!["tapi262/portfolio_opt".into()];
+    let panel = read_prices(&src).unwrap();
+    assert_eq!(panel.get("^HSI").unwrap().value_on(d("2025-01-27")).map(|x| (x * 100.0).round() / 100.0), Some(20197.77));
+    assert_eq!(panel.get("000300.SS").unwrap().value_on(d("2025-01-27")).map(|x| (x * 100.0).round() / 100.0), Some(3817.08));
+    assert_eq!(panel.get("^NDX").unwrap().value_on(d("2025-01-27")).map(|x| (x * 100.0).round() / 100.0), Some(21127.28));
+    let hsi = panel.get("^HSI").unwrap();
+    assert_eq!(hsi.dates.len(), 1060 + 133 - 6);
+}
+
+#[test]
+fn fama_french_factors_in_percent() {
+    let Some(path) = raw("ff_us_3factors_mom_daily_1926_2026.csv") else { return };
+    let src = FactorSource {
+        path,
+        date_col: "date".into(),
+        columns: vec!["mkt_rf".into(), "smb".into(), "hml".into(), "mom".into()],
+        rf_col: Some("rf".into()),
+        scale: 0.01,
+        date_format: None,
+    };
+    let t = read_factors(&src).unwrap();
+    let i = t.position(d("2025-01-27")).unwrap();
+    assert_relative_eq!(t.columns[0][i], -0.0149, max_relative = 1e-12);
+    assert_relative_eq!(t.columns[2][i], 0.025, max_relative = 1e-12);
+    assert_eq!(t.dates.len(), 26233);
+    assert!(t.columns[3][0].is_nan()); // mom starts 1926-11-03
+}
+
+#[test]
+fn wide_layout_and_unsorted_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "w.csv", "date,AAA,BBB\n2025-01-03,11,21\n2025-01-02,10,\n");
+    let panel = read_prices(&PriceSource::new(&p).wide()).unwrap();
+    assert_eq!(panel.get("AAA").unwrap().values, vec![10.0, 11.0]);
+    assert_eq!(panel.get("BBB").unwrap().dates, vec![d("2025-01-03")]);
+}
+
+#[test]
+fn semicolon_and_decimal_comma() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "s.csv", "date;ticker;close\n2025-01-02;AAA;1.234,5\n");
+    let mut src = PriceSource::new(&p);
+    src.decimal_comma = true;
+    assert_eq!(read_prices(&src).unwrap().get("AAA").unwrap().values, vec![1234.5]);
+}
+
+#[test]
+fn bom_and_crlf() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "b.csv", "\u{feff}date,ticker,close\r\n2025-01-02,AAA,10\r\n2025-01-03,AAA,11\r\n");
+    let panel = read_prices(&PriceSource::new(&p)).unwrap();
+    assert_eq!(panel.get("AAA").unwrap().values, vec![10.0, 11.0]);
+}
+
+#[test]
+fn parquet_roundtrip() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.parquet");
+    let dates = DateChunked::from_naive_date(PlSmallStr::from("date"), [d("2025-01-03"), d("2025-01-02")]);
+    let mut df = DataFrame::new_infer_height(vec![
+        dates.into_series().into(),
+        Column::new("ticker".into(), ["AAA", "AAA"]),
+        Column::new("close".into(), [11.0f64, 10.0]),
+    ])
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+    let panel = read_prices(&PriceSource::new(&p)).unwrap();
+    let s = panel.get("AAA").unwrap();
+    assert_eq!(s.dates, vec![d("2025-01-02"), d("2025-01-03")]);
+    assert_eq!(s.values, vec![10.0, 11.0]);
+}
+
+#[test]
+fn bad_prices_are_missing_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "p.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA,0\n2025-01-06,AAA,-1\n2025-01-07,AAA,NaN\n2025-01-08,AAA,inf\n2025-01-09,AAA,\n2025-01-10,AAA,12\n");
+    let s = read_prices(&PriceSource::new(&p)).unwrap().series.remove("AAA").unwrap();
+    assert_eq!(s.issues.bad_price, 5);
+    assert_eq!(s.issues.first_bad_price, Some(d("2025-01-03")));
+    assert_eq!(s.values.iter().filter(|v| v.is_nan()).count(), 5);
+}
+
+// ---- one test per error case: each names file, row and column ----
+
+fn err_of(text: &str, src: impl FnOnce(PathBuf) -> PriceSource) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "in.csv", text);
+    read_prices(&src(p)).unwrap_err().to_string()
+}
+
+#[test]
+fn error_missing_column() {
+    let e = err_of("date,ticker,price\n2025-01-02,AAA,1\n", PriceSource::new);
+    assert!(e.contains("in.csv") && e.contains("missing column 'close'") && e.contains("date, ticker, price"), "{e}");
+}
+
+#[test]
+fn error_unparsable_date() {
+    let e = err_of("date,ticker,close\n2025-01-02,AAA,1\n02/01/2025,AAA,2\n", PriceSource::new);
+    assert!(e.contains("in.csv: row 3, column 'date'") && e.contains("unparsable date '02/01/2025'"), "{e}");
+}
+
+#[test]
+fn error_impossible_date() {
+    let e = err_of("date,ticker,close\n2025-02-30,AAA,1\n", PriceSource::new);
+    assert!(e.contains("row 2, column 'date'") && e.contains("impossible date '2025-02-30'"), "{e}");
+}
+
+#[test]
+fn error_duplicate_key() {
+    let e = err_of("date,ticker,close\n2025-01-02,AAA,1\n2025-01-03,AAA,2\n2025-01-02,AAA,3\n", PriceSource::new);
+    assert!(e.contains("row 4, column 'date'") && e.contains("also on row 2"), "{e}");
+}
+
+#[test]
+fn error_text_price() {
+    let e = err_of("date,ticker,close\n2025-01-02,AAA,abc\n", PriceSource::new);
+    assert!(e.contains("row 2, column 'close'") && e.contains("not a number: 'abc'"), "{e}");
+}
+
+#[test]
+fn error_non_positive_price_when_strict() {
+    let e = err_of("date,ticker,close\n2025-01-02,AAA,1\n2025-01-03,AAA,-5\n", |p| PriceSource { strict: true, ..PriceSource::new(p) });
+    assert!(e.contains("row 3, column 'close'") && e.contains("> 0"), "{e}");
+}
+
+#[test]
+fn error_non_finite_price_when_strict() {
+    let e = err_of("date,ticker,close\n2025-01-02,AAA,inf\n", |p| PriceSource { strict: true, ..PriceSource::new(p) });
+    assert!(e.contains("row 2, column 'close'"), "{e}");
+}
+
+#[test]
+fn error_empty_file() {
+    let e = err_of("", PriceSource::new);
+    assert!(e.contains("in.csv") && e.contains("empty"), "{e}");
+}
+
+#[test]
+fn error_header_only() {
+    let e = err_of("date,ticker,close\n", PriceSource::new);
+    assert!(e.contains("in.csv") && e.contains("no data rows"), "{e}");
+}
+
+#[test]
+fn error_unreadable_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "bad.parquet", "this is not parquet");
+    let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
+    assert!(e.contains("bad.parquet") && e.contains("unreadable Parquet"), "{e}");
+}
+
+#[test]
+fn error_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = read_prices(&PriceSource::new(dir.path())).unwrap_err().to_string();
+    assert!(e.contains("is a directory"), "{e}");
+}
+
+#[test]
+fn error_same_ticker_in_two_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(&dir, "a.csv", "date,ticker,close\n2025-01-02,AAA,1\n");
+    let b = write(&dir, "b.csv", "date,ticker,close\n2025-01-02,AAA,2\n");
+    let srcs = [PriceSource::new(&a), PriceSource::new(&b)];
+    let e = read_all(&srcs, None).unwrap_err().to_string();
+    assert!(e.contains("b.csv") && e.contains("also in") && e.contains("2025-01-02"), "{e}");
+    let won = read_all(&srcs, Some(b.to_str().unwrap())).unwrap();
+    assert_eq!(won.get("AAA").unwrap().values, vec![2.0]);
+}

@@ -1,1 +1,0 @@
-//! A study: configuration, the pipeline from inputs to tables.

@@ -1,0 +1,438 @@
+//! The study file (`study.toml`): every setting of methodology §0.4 plus inputs, securities
+//! and groups. Relative paths are resolved against the folder of the study file.
+
+use crate::abnormal::Window;
+use crate::data::{FactorSource, PriceSource};
+use crate::error::{Error, Result};
+use crate::model::ModelKind;
+use crate::returns::ReturnKind;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Model names accepted in a study file / on the command line.
+pub const MODEL_NAMES: &[&str] =
+    &["constant_mean", "market_adjusted", "market_model", "ff3", "carhart", "factor", "scholes_williams", "dimson"];
+
+/// How a security's trading calendar is built (methodology §2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CalendarMode {
+    /// Exchange calendar from the holiday table; exchange from the securities table or the
+    /// ticker suffix.
+    #[default]
+    Exchange,
+    /// The benchmark's dates with a valid close; sessions close at 16:00 in the event's zone.
+    Data,
+}
+
+/// One security of the study.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecuritySpec {
+    /// Ticker as in the price files.
+    pub ticker: String,
+    /// Exchange code (XSHG, XSHE, XHKG, XNYS, XNAS); default from the ticker suffix.
+    #[serde(default)]
+    pub exchange: Option<String>,
+    /// Benchmark ticker; default the study's `market`.
+    #[serde(default)]
+    pub benchmark: Option<String>,
+    /// Security group label (e.g. `china_ai_chips`).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Display name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// The whole study configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudyConfig {
+    /// Title shown in the report.
+    #[serde(default = "default_title")]
+    pub title: String,
+    /// Normal-return model name (see [`MODEL_NAMES`]).
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// `simple` or `log`.
+    #[serde(default)]
+    pub returns: ReturnKind,
+    /// Trade-to-trade returns (§1.3).
+    #[serde(default)]
+    pub trade_to_trade: bool,
+    /// Estimation window `"a:b"` (default `-250:-11`).
+    #[serde(default = "default_estimation")]
+    pub estimation_window: String,
+    /// Event windows `"a:b"`.
+    #[serde(default = "default_windows")]
+    pub event_windows: Vec<String>,
+    /// Minimum estimation returns (default 120).
+    #[serde(default = "default_min_est")]
+    pub min_estimation_returns: usize,
+    /// Maximum calendar days from the event date to day 0 (default 7).
+    #[serde(default = "default_max_shift")]
+    pub max_shift_days: i64,
+    /// Time of day for date-only events (default 12:00).
+    #[serde(default = "default_event_time")]
+    pub default_event_time: String,
+    /// Minimum common dates for a pair in r̄ (default 30).
+    #[serde(default = "default_rbar_min")]
+    pub rbar_min_common_dates: usize,
+    /// Dimson lags K (default 1).
+    #[serde(default = "default_dimson")]
+    pub dimson_lags: usize,
+    /// Exact Wilcoxon p without ties.
+    #[serde(default)]
+    pub wilcoxon_exact: bool,
+    /// Default benchmark ticker.
+    #[serde(default)]
+    pub market: Option<String>,
+    /// Calendar mode.
+    #[serde(default)]
+    pub calendar: CalendarMode,
+    /// Holiday table: a path, or `builtin` (the table shipped in `datasets/exchanges/`).
+    #[serde(default = "default_holidays")]
+    pub holidays: String,
+    /// Keep events whose `verified` is `no`.
+    #[serde(default)]
+    pub include_unverified: bool,
+    /// Groupings for aggregates and tests: `group` (the event's group column, default),
+    /// `all`, `category`, `security_group`, `event`.
+    #[serde(default = "default_aggregate_by")]
+    pub aggregate_by: Vec<String>,
+    /// Output formats: `csv`, `parquet`.
+    #[serde(default = "default_formats")]
+    pub formats: Vec<String>,
+    /// Output folder (default `out/<study file stem>`); the CLI's `--out` overrides it.
+    #[serde(default)]
+    pub out: Option<PathBuf>,
+    /// Price files.
+    #[serde(default)]
+    pub prices: Vec<PriceSource>,
+    /// When the same ticker is in two price files: the path of the file that wins.
+    #[serde(default)]
+    pub prefer: Option<String>,
+    /// Factor file (factor models).
+    #[serde(default)]
+    pub factors: Option<FactorSource>,
+    /// Event file (CSV or TOML).
+    #[serde(default)]
+    pub events: Option<PathBuf>,
+    /// Securities file (`ticker, exchange[, benchmark, group, name]`), alternative to
+    /// `[[securities]]` entries.
+    #[serde(default)]
+    pub securities_file: Option<PathBuf>,
+    /// Securities.
+    #[serde(default)]
+    pub securities: Vec<SecuritySpec>,
+    /// Named security groups usable in event scopes (`scope = "china_ai_chips"`).
+    #[serde(default)]
+    pub groups: BTreeMap<String, Vec<String>>,
+}
+
+fn default_title() -> String {
+    "Event study".into()
+}
+fn default_model() -> String {
+    "market_model".into()
+}
+fn default_estimation() -> String {
+    "-250:-11".into()
+}
+fn default_windows() -> Vec<String> {
+    vec!["-1:1".into(), "0:0".into(), "-5:5".into(), "0:20".into()]
+}
+fn default_min_est() -> usize {
+    120
+}
+fn default_max_shift() -> i64 {
+    7
+}
+fn default_event_time() -> String {
+    "12:00".into()
+}
+fn default_rbar_min() -> usize {
+    30
+}
+fn default_dimson() -> usize {
+    1
+}
+fn default_holidays() -> String {
+    "builtin".into()
+}
+fn default_aggregate_by() -> Vec<String> {
+    vec!["group".into()]
+}
+fn default_formats() -> Vec<String> {
+    vec!["csv".into(), "parquet".into()]
+}
+
+impl Default for StudyConfig {
+    fn default() -> Self {
+        toml::from_str("").expect("empty study parses")
+    }
+}
+
+/// Parse a window written `a:b` (also `a..b` or `[a,b]`).
+///
+/// # Examples
+/// ```
+/// use evstudy::study::parse_window;
+/// let w = parse_window("-5:20").unwrap();
+/// assert_eq!((w.start, w.end), (-5, 20));
+/// assert!(parse_window("3:1").is_err());
+/// ```
+pub fn parse_window(text: &str) -> Result<Window> {
+    let t = text.trim().trim_start_matches('[').trim_end_matches(']');
+    let parts: Vec<&str> = if t.contains("..") { t.split("..").collect() } else { t.split([':', ',']).collect() };
+    let bad = || Error::config(format!("window '{text}' is not of the form a:b with integers a ≤ b"));
+    if parts.len() != 2 {
+        return Err(bad());
+    }
+    let a: i32 = parts[0].trim().parse().map_err(|_| bad())?;
+    let b: i32 = parts[1].trim().parse().map_err(|_| bad())?;
+    if a > b {
+        return Err(Error::config(format!("window '{text}': start {a} is after end {b}")));
+    }
+    Ok(Window { start: a, end: b })
+}
+
+impl StudyConfig {
+    /// Read a study file; relative paths inside are resolved against its folder.
+    pub fn from_toml_file(path: &Path) -> Result<StudyConfig> {
+        if path.is_dir() {
+            return Err(Error::file(path.display().to_string(), "is a directory, expected a study TOML file"));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let mut cfg = Self::from_toml_str(&text).map_err(|e| match e {
+            Error::Config(m) => Error::file(path.display().to_string(), m),
+            other => other,
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        cfg.resolve_paths(&base);
+        if cfg.out.is_none() {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("study");
+            let parent = base.file_name().and_then(|s| s.to_str()).unwrap_or(stem);
+            cfg.out = Some(PathBuf::from("out").join(if stem == "study" { parent } else { stem }));
+        }
+        Ok(cfg)
+    }
+
+    /// Parse a study from TOML text (paths are left as written).
+    pub fn from_toml_str(text: &str) -> Result<StudyConfig> {
+        toml::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            match line {
+                Some(l) => Error::config(format!("invalid study file at line {l}: {}", msg.trim())),
+                None => Error::config(format!("invalid study file: {}", msg.trim())),
+            }
+        })
+    }
+
+    fn resolve_paths(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        for s in &mut self.prices {
+            fix(&mut s.path);
+        }
+        if let Some(f) = &mut self.factors {
+            fix(&mut f.path);
+        }
+        if let Some(e) = &mut self.events {
+            fix(e);
+        }
+        if let Some(s) = &mut self.securities_file {
+            fix(s);
+        }
+        if self.holidays != "builtin" && Path::new(&self.holidays).is_relative() {
+            self.holidays = base.join(&self.holidays).display().to_string();
+        }
+        if let Some(p) = &self.prefer {
+            if Path::new(p).is_relative() {
+                self.prefer = Some(base.join(p).display().to_string());
+            }
+        }
+    }
+
+    /// The model kind for the engine.
+    pub fn model_kind(&self) -> Result<ModelKind> {
+        Ok(match self.model.as_str() {
+            "constant_mean" => ModelKind::ConstantMean,
+            "market_adjusted" => ModelKind::MarketAdjusted,
+            "market_model" => ModelKind::MarketModel,
+            "ff3" | "carhart" | "factor" => ModelKind::Factor,
+            "scholes_williams" => ModelKind::ScholesWilliams,
+            "dimson" => ModelKind::Dimson,
+            other => {
+                return Err(Error::config(format!(
+                    "unknown model '{other}' (expected one of: {})",
+                    MODEL_NAMES.join(", ")
+                )))
+            }
+        })
+    }
+
+    /// Check the configuration (methodology §0.4) and return the resolved windows.
+    pub fn validate(&self) -> Result<(Window, Vec<Window>)> {
+        let kind = self.model_kind()?;
+        let est = parse_window(&self.estimation_window)?;
+        if self.event_windows.is_empty() {
+            return Err(Error::config("at least one event window is needed"));
+        }
+        let windows = self.event_windows.iter().map(|w| parse_window(w)).collect::<Result<Vec<_>>>()?;
+        for (w, text) in windows.iter().zip(&self.event_windows) {
+            if w.start <= est.end && est.start <= w.end {
+                return Err(Error::config(format!(
+                    "event window {text} overlaps the estimation window {}",
+                    self.estimation_window
+                )));
+            }
+        }
+        let h_start = windows.iter().map(|w| w.start).min().unwrap_or(0);
+        if est.start > h_start {
+            return Err(Error::config(format!(
+                "the estimation window {} must come before the event windows",
+                self.estimation_window
+            )));
+        }
+        let k = match kind {
+            ModelKind::ConstantMean => 1,
+            ModelKind::MarketAdjusted => 1, // needs ≥ 2 returns (σ̂ with M − 1)
+            ModelKind::MarketModel | ModelKind::ScholesWilliams | ModelKind::Dimson => 2,
+            ModelKind::Factor => 1 + self.factors.as_ref().map(|f| f.columns.len()).unwrap_or(0),
+        };
+        if self.min_estimation_returns < k + 1 {
+            return Err(Error::config(format!(
+                "min_estimation_returns = {} is below k + 1 = {} for model {}",
+                self.min_estimation_returns,
+                k + 1,
+                self.model
+            )));
+        }
+        if self.trade_to_trade
+            && matches!(kind, ModelKind::MarketAdjusted | ModelKind::ScholesWilliams | ModelKind::Dimson)
+        {
+            return Err(Error::config(format!("trade_to_trade cannot be used with the {} model", self.model)));
+        }
+        if kind == ModelKind::Factor {
+            match &self.factors {
+                None => return Err(Error::config(format!("model {} needs a [factors] file with columns", self.model))),
+                Some(f) if f.columns.is_empty() => {
+                    return Err(Error::config(format!("model {}: [factors] lists no columns", self.model)))
+                }
+                Some(f) => {
+                    let expect: Option<&[&str]> = match self.model.as_str() {
+                        "ff3" => Some(&["mkt_rf", "smb", "hml"]),
+                        "carhart" => Some(&["mkt_rf", "smb", "hml", "mom"]),
+                        _ => None,
+                    };
+                    if let Some(e) = expect {
+                        if f.columns.iter().map(String::as_str).ne(e.iter().copied()) {
+                            return Err(Error::config(format!(
+                                "model {} expects factor columns {:?}, got {:?}",
+                                self.model, e, f.columns
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        if self.dimson_lags == 0 {
+            return Err(Error::config("dimson_lags must be at least 1"));
+        }
+        if self.max_shift_days < 0 {
+            return Err(Error::config("max_shift_days must be ≥ 0"));
+        }
+        for f in &self.formats {
+            if f != "csv" && f != "parquet" {
+                return Err(Error::config(format!("unknown output format '{f}' (csv, parquet)")));
+            }
+        }
+        for g in &self.aggregate_by {
+            if !["group", "all", "category", "security_group", "event"].contains(&g.as_str()) {
+                return Err(Error::config(format!(
+                    "unknown aggregate_by '{g}' (group, all, category, security_group, event)"
+                )));
+            }
+        }
+        if chrono::NaiveTime::parse_from_str(&self.default_event_time, "%H:%M").is_err() {
+            return Err(Error::config(format!("default_event_time '{}' is not HH:MM", self.default_event_time)));
+        }
+        if self.prices.is_empty() {
+            return Err(Error::config("no price files: add at least one [[prices]] entry"));
+        }
+        if self.events.is_none() {
+            return Err(Error::config("no event file: set events = \"path\""));
+        }
+        Ok((est, windows))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> StudyConfig {
+        StudyConfig::from_toml_str("events = \"e.csv\"\nmarket = \"IDX\"\n[[prices]]\npath = \"p.csv\"\n").unwrap()
+    }
+
+    #[test]
+    fn defaults_follow_the_methodology() {
+        let c = base();
+        let (est, w) = c.validate().unwrap();
+        assert_eq!((est.start, est.end), (-250, -11));
+        assert_eq!(w.len(), 4);
+        assert_eq!(c.min_estimation_returns, 120);
+        assert_eq!(c.max_shift_days, 7);
+        assert_eq!(c.rbar_min_common_dates, 30);
+    }
+
+    #[test]
+    fn overlapping_windows_are_a_configuration_error() {
+        let mut c = base();
+        c.event_windows = vec!["-20:1".into()];
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("overlaps the estimation window"), "{e}");
+    }
+
+    #[test]
+    fn estimation_after_event_is_an_error() {
+        let mut c = base();
+        c.estimation_window = "5:100".into();
+        c.event_windows = vec!["-1:1".into()];
+        let e = c.validate().unwrap_err().to_string();
+        assert!(e.contains("must come before"), "{e}");
+    }
+
+    #[test]
+    fn unknown_model_and_bad_toml() {
+        let mut c = base();
+        c.model = "capm2".into();
+        assert!(c.validate().unwrap_err().to_string().contains("unknown model 'capm2'"));
+        let e = StudyConfig::from_toml_str("model = \n").unwrap_err().to_string();
+        assert!(e.contains("line 1"), "{e}");
+        let e = StudyConfig::from_toml_str("modle = \"x\"\n").unwrap_err().to_string();
+        assert!(e.contains("modle"), "{e}");
+    }
+
+    #[test]
+    fn min_estimation_below_k_plus_one() {
+        let mut c = base();
+        c.min_estimation_returns = 2;
+        assert!(c.validate().unwrap_err().to_string().contains("below k + 1 = 3"));
+    }
+
+    #[test]
+    fn trade_to_trade_with_market_adjusted_is_an_error() {
+        let mut c = base();
+        c.model = "market_adjusted".into();
+        c.trade_to_trade = true;
+        assert!(c.validate().is_err());
+    }
+}
