@@ -1,0 +1,691 @@
+//! The study pipeline: inputs → calendars → aligned series → day 0 → engine → tests → tables.
+
+use super::config::{CalendarMode, SecuritySpec, StudyConfig};
+use crate::abnormal::{analyse_pair, analyse_pairs, EngineConfig, PairExclusion, PairResult, Window};
+use crate::calendar::{
+    builtin_exchange, exchange_for_ticker, expand_scope, filter_verified, map_day0, read_events, split_csv_records,
+    HolidayTable, SessionCalendar,
+};
+use crate::data::{read_all, read_factors, FactorTable, PriceSeries, ValueKind};
+use crate::error::{Error, Result};
+use crate::model::ModelKind;
+use crate::returns::{
+    align_to_sessions, compound_over_spans, daily_returns, span_returns_from_closes, trade_to_trade_returns,
+    AlignedSeries,
+};
+use crate::stats::{group_battery, portfolio_test_rows, GroupDiagnostics, StatsConfig, StatsEvent};
+use crate::tables::*;
+use chrono::{NaiveDate, NaiveTime};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// One calendar of the study with the securities on it.
+struct CalendarEntry {
+    calendar: SessionCalendar,
+    /// Zone of the exchange (None for a data calendar).
+    tz: Option<chrono_tz::Tz>,
+}
+
+/// A security's inputs on its calendar.
+struct SecurityData {
+    calendar: usize,
+    series: AlignedSeries,
+    /// Daily returns (for portfolios, which always use daily returns, §10).
+    daily: Vec<f64>,
+    benchmark: Option<String>,
+}
+
+/// An event–security pair on its way through the pipeline.
+struct Pair {
+    event: usize,
+    security: String,
+    group: String,
+    /// Index into `securities` (set once the security is known).
+    sec: usize,
+    day0: Option<(usize, NaiveDate)>,
+    result: Option<PairResult>,
+}
+
+/// What a run produces besides the tables.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    /// Pairs from the event file after scope expansion.
+    pub pairs_total: usize,
+    /// Pairs analysed (passed day 0 and estimation).
+    pub pairs_analysed: usize,
+    /// Per group label: r̄, S_CDA, S_V and friends.
+    pub diagnostics: Vec<(String, GroupDiagnostics)>,
+    /// Input files with size and SHA-256.
+    pub inputs: Vec<(String, u64, String)>,
+}
+
+fn needs_benchmark(kind: ModelKind) -> bool {
+    matches!(kind, ModelKind::MarketAdjusted | ModelKind::MarketModel | ModelKind::ScholesWilliams | ModelKind::Dimson)
+}
+
+fn input_exclusion(security: &str, event_id: &str, reason: &str, detail: String) -> ExclusionRow {
+    ExclusionRow {
+        event_id: event_id.to_string(),
+        security: security.to_string(),
+        stage: Stage::Input,
+        reason: reason.to_string(),
+        detail,
+        order: 0,
+    }
+}
+
+fn pair_exclusion(event_id: &str, security: &str, e: &PairExclusion) -> ExclusionRow {
+    ExclusionRow {
+        event_id: event_id.to_string(),
+        security: security.to_string(),
+        stage: e.stage,
+        reason: e.reason.clone(),
+        detail: e.detail.clone(),
+        order: e.order,
+    }
+}
+
+fn opt(x: f64) -> Option<f64> {
+    if x.is_finite() {
+        Some(x)
+    } else {
+        None
+    }
+}
+
+/// Read the securities file (`ticker, exchange[, benchmark, group, name]`).
+pub fn read_securities_file(path: &Path) -> Result<Vec<SecuritySpec>> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let records = split_csv_records(&text, &file)?;
+    let Some(header) = records.first() else {
+        return Err(Error::file(file, "file is empty (no header, no rows)"));
+    };
+    let names: Vec<String> = header.fields.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_string()).collect();
+    let find = |n: &str| names.iter().position(|x| x == n);
+    let Some(ti) = find("ticker").or_else(|| find("security")) else {
+        return Err(Error::MissingColumn { file, column: "ticker".into(), present: names.join(", ") });
+    };
+    let get = |r: &crate::calendar::CsvRecord, i: Option<usize>| {
+        i.and_then(|i| r.fields.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    };
+    let mut out = Vec::new();
+    for r in &records[1..] {
+        let Some(ticker) = get(r, Some(ti)) else {
+            return Err(Error::cell(&file, r.row, &names[ti], "empty ticker"));
+        };
+        out.push(SecuritySpec {
+            ticker,
+            exchange: get(r, find("exchange")),
+            benchmark: get(r, find("benchmark")),
+            group: get(r, find("group")),
+            name: get(r, find("name")),
+        });
+    }
+    Ok(out)
+}
+
+/// SHA-256 of a file, hex.
+fn file_digest(path: &Path) -> Option<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).ok()?;
+    let hash = Sha256::digest(&bytes);
+    Some((bytes.len() as u64, hash.iter().map(|b| format!("{b:02x}")).collect()))
+}
+
+/// Run the whole study. Errors stop the run; everything else is an exclusion row.
+pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
+    let (est, windows) = cfg.validate()?;
+    let kind = cfg.model_kind()?;
+    let default_time = NaiveTime::parse_from_str(&cfg.default_event_time, "%H:%M")
+        .map_err(|_| Error::config("default_event_time must be HH:MM"))?;
+    let mut summary = RunSummary::default();
+
+    // ---- inputs ----
+    let panel = read_all(&cfg.prices, cfg.prefer.as_deref())?;
+    if cfg.trade_to_trade && panel.series.values().any(|s| s.kind == ValueKind::Return) {
+        return Err(Error::config("trade_to_trade needs prices, not a returns column"));
+    }
+    let factors: Option<FactorTable> = match (&cfg.factors, kind) {
+        (Some(f), ModelKind::Factor) => Some(read_factors(f)?),
+        _ => None,
+    };
+    let holidays = if cfg.holidays == "builtin" {
+        HolidayTable::builtin()
+    } else {
+        HolidayTable::from_csv(Path::new(&cfg.holidays))?
+    };
+    let events_path = cfg.events.as_ref().ok_or_else(|| Error::config("no event file"))?;
+    let all_events = read_events(events_path)?;
+    let mut spec_list = cfg.securities.clone();
+    if let Some(p) = &cfg.securities_file {
+        spec_list.extend(read_securities_file(p)?);
+    }
+    let specs: BTreeMap<String, SecuritySpec> = spec_list.iter().map(|s| (s.ticker.clone(), s.clone())).collect();
+    for p in cfg.prices.iter().map(|s| s.path.clone()).chain(cfg.factors.iter().map(|f| f.path.clone())).chain([events_path.clone()]).chain(cfg.securities_file.clone()) {
+        if let Some((size, hash)) = file_digest(&p) {
+            summary.inputs.push((p.display().to_string(), size, hash));
+        }
+    }
+    let benchmark_of = |ticker: &str| -> Option<String> {
+        specs.get(ticker).and_then(|s| s.benchmark.clone()).or_else(|| cfg.market.clone())
+    };
+    if needs_benchmark(kind) && cfg.market.is_none() && spec_list.iter().all(|s| s.benchmark.is_none()) {
+        return Err(Error::config(format!("model {} needs a benchmark: set market = \"TICKER\"", cfg.model)));
+    }
+
+    let mut tables = StudyTables::default();
+
+    // ---- events → pairs ----
+    let (events, unverified) = filter_verified(all_events, cfg.include_unverified);
+    let benchmarks: BTreeSet<String> = cfg.market.iter().cloned().chain(spec_list.iter().filter_map(|s| s.benchmark.clone())).collect();
+    let all_securities: Vec<String> = if !spec_list.is_empty() {
+        spec_list.iter().map(|s| s.ticker.clone()).filter(|t| !benchmarks.contains(t)).collect()
+    } else {
+        panel.series.keys().filter(|t| !benchmarks.contains(*t)).cloned().collect()
+    };
+    let mut groups = cfg.groups.clone();
+    for s in &spec_list {
+        if let Some(g) = &s.group {
+            groups.entry(g.clone()).or_default().push(s.ticker.clone());
+        }
+    }
+    for ev in &unverified {
+        for t in expand_scope(&ev.scope, &groups, &all_securities) {
+            tables.exclusions.push(input_exclusion(
+                &t,
+                &ev.event_id,
+                "unverified_event",
+                "event marked verified = no; set include_unverified = true to keep it".into(),
+            ));
+        }
+    }
+    let mut pairs: Vec<Pair> = Vec::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for (ei, ev) in events.iter().enumerate() {
+        let scope = expand_scope(&ev.scope, &groups, &all_securities);
+        if scope.is_empty() {
+            tables.exclusions.push(input_exclusion(
+                "",
+                &ev.event_id,
+                "empty_scope",
+                format!("row {}: the event names no security", ev.row),
+            ));
+        }
+        for t in scope {
+            if !seen.insert((ev.event_id.clone(), t.clone())) {
+                tables.exclusions.push(input_exclusion(&t, &ev.event_id, "duplicate_event", format!("listed again on row {}", ev.row)));
+                continue;
+            }
+            pairs.push(Pair {
+                event: ei,
+                security: t,
+                group: ev.group.clone().unwrap_or_else(|| "all".to_string()),
+                sec: usize::MAX,
+                day0: None,
+                result: None,
+            });
+        }
+    }
+    summary.pairs_total = pairs.len() + tables.exclusions.iter().filter(|e| e.reason == "unverified_event").count();
+
+    // ---- securities and calendars ----
+    let exchange_of = |ticker: &str| -> Option<String> {
+        specs.get(ticker).and_then(|s| s.exchange.clone()).or_else(|| exchange_for_ticker(ticker).map(str::to_string))
+    };
+    let mut wanted: BTreeSet<String> = BTreeSet::new();
+    for p in &mut pairs {
+        let ev = &events[p.event];
+        if !panel.series.contains_key(&p.security) {
+            tables.exclusions.push(input_exclusion(&p.security, &ev.event_id, "unknown_security", "no prices for this security".into()));
+            continue;
+        }
+        if needs_benchmark(kind) || cfg.calendar == CalendarMode::Data {
+            match benchmark_of(&p.security) {
+                Some(b) if panel.series.contains_key(&b) => {}
+                Some(b) => {
+                    tables.exclusions.push(input_exclusion(&p.security, &ev.event_id, "unknown_benchmark", format!("no prices for benchmark {b}")));
+                    continue;
+                }
+                None => {
+                    tables.exclusions.push(input_exclusion(&p.security, &ev.event_id, "unknown_benchmark", "no benchmark configured".into()));
+                    continue;
+                }
+            }
+        }
+        if cfg.calendar == CalendarMode::Exchange {
+            match exchange_of(&p.security) {
+                Some(x) if builtin_exchange(&x).is_some() => {}
+                other => {
+                    tables.exclusions.push(input_exclusion(
+                        &p.security,
+                        &ev.event_id,
+                        "unknown_exchange",
+                        match other {
+                            Some(x) => format!("exchange {x} has no calendar (known: XSHG, XSHE, XHKG, XNYS, XNAS)"),
+                            None => "no exchange for this ticker: set it in the securities table".into(),
+                        },
+                    ));
+                    continue;
+                }
+            }
+        }
+        wanted.insert(p.security.clone());
+    }
+
+    // Calendars: one per exchange (from the data of every series mapped to it), or one per
+    // benchmark in data mode.
+    let mut calendars: Vec<CalendarEntry> = Vec::new();
+    let mut calendar_index: HashMap<String, usize> = HashMap::new();
+    let mut calendar_of: HashMap<String, usize> = HashMap::new();
+    match cfg.calendar {
+        CalendarMode::Exchange => {
+            let mut dates_by_exchange: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
+            let mapped: BTreeSet<String> = wanted.iter().cloned().chain(spec_list.iter().map(|s| s.ticker.clone())).collect();
+            for t in &mapped {
+                if let (Some(x), Some(s)) = (exchange_of(t), panel.series.get(t)) {
+                    dates_by_exchange.entry(x).or_default().extend(s.dates.iter().copied());
+                }
+            }
+            for (x, mut dates) in dates_by_exchange {
+                let Some(spec) = builtin_exchange(&x) else { continue };
+                dates.sort_unstable();
+                dates.dedup();
+                let cal = SessionCalendar::for_exchange(&spec, &holidays, &dates);
+                calendar_index.insert(x.clone(), calendars.len());
+                calendars.push(CalendarEntry { calendar: cal, tz: Some(spec.tz) });
+            }
+            for t in &wanted {
+                if let Some(i) = exchange_of(t).and_then(|x| calendar_index.get(&x).copied()) {
+                    calendar_of.insert(t.clone(), i);
+                }
+            }
+        }
+        CalendarMode::Data => {
+            for t in &wanted {
+                let Some(b) = benchmark_of(t) else { continue };
+                let i = match calendar_index.get(&b) {
+                    Some(&i) => i,
+                    None => {
+                        let s = &panel.series[&b];
+                        let dates: Vec<NaiveDate> =
+                            s.dates.iter().zip(&s.values).filter(|(_, v)| v.is_finite()).map(|(d, _)| *d).collect();
+                        calendar_index.insert(b.clone(), calendars.len());
+                        calendars.push(CalendarEntry { calendar: SessionCalendar::from_data_dates(&dates), tz: None });
+                        calendars.len() - 1
+                    }
+                };
+                calendar_of.insert(t.clone(), i);
+            }
+        }
+    }
+
+    // ---- aligned series, one per security ----
+    let mut securities: Vec<SecurityData> = Vec::new();
+    let mut security_index: HashMap<String, usize> = HashMap::new();
+    let mut reported: BTreeSet<String> = BTreeSet::new();
+    for t in &wanted {
+        let Some(&ci) = calendar_of.get(t) else { continue };
+        let cal = &calendars[ci].calendar;
+        let sessions = cal.dates();
+        let label = cal.label().to_string();
+        let s = &panel.series[t];
+        let bench = if needs_benchmark(kind) { benchmark_of(t) } else { None };
+        let mut report_series = |series: &PriceSeries, tables: &mut StudyTables, on: &crate::returns::OnCalendar| {
+            if !reported.insert(series.ticker.clone()) {
+                return;
+            }
+            if on.off_calendar > 0 {
+                tables.exclusions.push(input_exclusion(
+                    &series.ticker,
+                    "",
+                    "off_calendar_prices",
+                    format!(
+                        "{} price row(s) on dates that are not {} sessions, first {}",
+                        on.off_calendar,
+                        label,
+                        on.first_off_calendar.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
+            if series.issues.bad_price > 0 {
+                tables.exclusions.push(input_exclusion(
+                    &series.ticker,
+                    "",
+                    "bad_price",
+                    format!(
+                        "{} unusable price(s) (empty, not finite or ≤ 0) treated as missing, first {}",
+                        series.issues.bad_price,
+                        series.issues.first_bad_price.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
+            if series.issues.suspended > 0 {
+                tables.exclusions.push(input_exclusion(
+                    &series.ticker,
+                    "",
+                    "suspended",
+                    format!(
+                        "{} suspended day(s) treated as missing prices, first {}",
+                        series.issues.suspended,
+                        series.issues.first_suspended.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
+        };
+        let on = align_to_sessions(&s.dates, &s.values, sessions);
+        report_series(s, &mut tables, &on);
+        let is_returns = s.kind == ValueKind::Return;
+        let daily = if is_returns { on.values.clone() } else { daily_returns(&on.values, cfg.returns) };
+        let (ret, span) = if cfg.trade_to_trade {
+            trade_to_trade_returns(&on.values, cfg.returns)
+        } else {
+            let span = daily.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
+            (daily.clone(), span)
+        };
+        let mut series = AlignedSeries { security: t.clone(), dates: sessions.to_vec(), ret, span, ..Default::default() };
+        if let Some(b) = &bench {
+            let bs = &panel.series[b];
+            let bon = align_to_sessions(&bs.dates, &bs.values, sessions);
+            // The benchmark's own off-calendar rows are only meaningful on its own calendar.
+            if exchange_of(b).map(|x| x == label).unwrap_or(false) || cfg.calendar == CalendarMode::Data {
+                report_series(bs, &mut tables, &bon);
+            }
+            let bdaily = if bs.kind == ValueKind::Return { bon.values.clone() } else { daily_returns(&bon.values, cfg.returns) };
+            series.bench = if cfg.trade_to_trade {
+                span_returns_from_closes(&bon.values, &series.span, cfg.returns)
+            } else {
+                bdaily.clone()
+            };
+            series.bench_daily = bdaily;
+        }
+        if let Some(f) = &factors {
+            let pos: Vec<Option<usize>> = sessions.iter().map(|d| f.position(*d)).collect();
+            let lookup = |col: &[f64]| -> Vec<f64> { pos.iter().map(|p| p.map(|i| col[i]).unwrap_or(f64::NAN)).collect() };
+            for (name, col) in f.names.iter().zip(&f.columns) {
+                let daily_f = lookup(col);
+                series.factors.push(if cfg.trade_to_trade { compound_over_spans(&daily_f, &series.span, cfg.returns) } else { daily_f });
+                series.factor_names.push(name.clone());
+            }
+            if !f.rf.is_empty() {
+                let daily_rf = lookup(&f.rf);
+                series.rf = if cfg.trade_to_trade { compound_over_spans(&daily_rf, &series.span, cfg.returns) } else { daily_rf };
+            }
+        }
+        security_index.insert(t.clone(), securities.len());
+        securities.push(SecurityData { calendar: ci, series, daily, benchmark: bench });
+    }
+
+    // ---- day 0 ----
+    for p in &mut pairs {
+        let Some(&si) = security_index.get(&p.security) else { continue };
+        p.sec = si;
+        let ev = &events[p.event];
+        let entry = &calendars[securities[si].calendar];
+        let out = map_day0(&entry.calendar, ev.date, ev.time.as_deref(), ev.tz.as_deref(), entry.tz, default_time, cfg.max_shift_days);
+        tables.day0.push(out.to_row(&ev.event_id, &p.security, entry.calendar.label()));
+        match out.day0() {
+            Some(d) => p.day0 = Some((d.index, d.date)),
+            None => {
+                if let Some(x) = out.to_exclusion(&ev.event_id, &p.security) {
+                    tables.exclusions.push(x);
+                }
+            }
+        }
+    }
+
+    // ---- engine ----
+    let engine_cfg = EngineConfig {
+        model: kind,
+        returns: cfg.returns,
+        estimation: est,
+        windows: windows.clone(),
+        min_estimation_returns: cfg.min_estimation_returns,
+        dimson_lags: cfg.dimson_lags,
+        trade_to_trade: cfg.trade_to_trade,
+    };
+    let h = engine_cfg.event_period();
+    let series_list: Vec<AlignedSeries> = securities.iter().map(|s| s.series.clone()).collect();
+    let todo: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].day0.is_some()).collect();
+    let jobs: Vec<(usize, usize)> = todo.iter().map(|&i| (pairs[i].sec, pairs[i].day0.map(|d| d.0).unwrap_or(0))).collect();
+    let results = analyse_pairs(&series_list, &jobs, &engine_cfg);
+    for (&i, r) in todo.iter().zip(results) {
+        let p = &mut pairs[i];
+        let ev_id = events[p.event].event_id.clone();
+        match r {
+            Ok(res) => p.result = Some(res),
+            Err(e) => tables.exclusions.push(pair_exclusion(&ev_id, &p.security, &e)),
+        }
+    }
+    summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
+
+    // ---- per-pair tables ----
+    for p in &pairs {
+        let Some(res) = &p.result else { continue };
+        let ev_id = &events[p.event].event_id;
+        let cal = &calendars[securities[p.sec].calendar].calendar;
+        let day0 = p.day0.map(|d| d.0).unwrap_or(0);
+        push_pair_rows(&mut tables, ev_id, &p.security, &p.group, res, cal, day0);
+    }
+
+    // ---- tests per group label ----
+    let stats_cfg = StatsConfig {
+        estimation: est,
+        windows: windows.clone(),
+        rbar_min_common_dates: cfg.rbar_min_common_dates,
+        wilcoxon_exact: cfg.wilcoxon_exact,
+        trade_to_trade: cfg.trade_to_trade,
+    };
+    let est_dates: Vec<Vec<Option<NaiveDate>>> = pairs
+        .iter()
+        .map(|p| match (&p.result, p.day0) {
+            (Some(_), Some((d0, _))) => {
+                let cal = &calendars[securities[p.sec].calendar].calendar;
+                (est.start..=est.end).map(|t| position(d0, t).and_then(|j| cal.date(j))).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut labels: BTreeMap<String, (bool, Vec<usize>)> = BTreeMap::new();
+    for (i, p) in pairs.iter().enumerate() {
+        if p.result.is_none() {
+            continue;
+        }
+        let ev = &events[p.event];
+        for g in &cfg.aggregate_by {
+            let (label, primary) = match g.as_str() {
+                "group" => (p.group.clone(), true),
+                "all" => ("all".to_string(), p.group == "all"),
+                "category" => (format!("category:{}", if ev.category.is_empty() { "none" } else { &ev.category }), false),
+                "security_group" => (
+                    format!("security_group:{}", specs.get(&p.security).and_then(|s| s.group.clone()).unwrap_or_else(|| "none".into())),
+                    false,
+                ),
+                _ => (format!("event:{}", ev.event_id), false),
+            };
+            let e = labels.entry(label).or_insert((false, Vec::new()));
+            e.0 |= primary;
+            if !e.1.contains(&i) {
+                e.1.push(i);
+            }
+        }
+    }
+    for (label, (primary, members)) in &labels {
+        let stats_events: Vec<StatsEvent> = members
+            .iter()
+            .map(|&i| {
+                let p = &pairs[i];
+                StatsEvent {
+                    event_id: &events[p.event].event_id,
+                    security: &p.security,
+                    day0: p.day0.map(|d| d.1).unwrap_or_default(),
+                    est_dates: &est_dates[i],
+                    result: p.result.as_ref().expect("analysed"),
+                }
+            })
+            .collect();
+        let battery = group_battery(label, &stats_events, &stats_cfg);
+        tables.tests.extend(battery.tests);
+        tables.aggregate.extend(battery.aggregate);
+        summary.diagnostics.push((label.clone(), battery.diagnostics));
+
+        // ---- same-date portfolios (§10) ----
+        let mut clusters: BTreeMap<(String, NaiveDate, String), BTreeSet<usize>> = BTreeMap::new();
+        for &i in members {
+            let p = &pairs[i];
+            let sd = &securities[p.sec];
+            let cal_label = calendars[sd.calendar].calendar.label().to_string();
+            let bench = if kind == ModelKind::Factor { "factors".to_string() } else { sd.benchmark.clone().unwrap_or_else(|| "none".into()) };
+            let Some((_, d0)) = p.day0 else { continue };
+            clusters.entry((cal_label, d0, bench)).or_default().insert(p.sec);
+        }
+        for ((cal_label, d0, bench), secs) in clusters {
+            if secs.len() < 2 {
+                continue;
+            }
+            let cluster_id = format!("PF:{}:{}:{}", if cal_label.starts_with("DATA") { "DATA" } else { &cal_label }, d0, bench);
+            let first = *secs.iter().next().expect("non-empty");
+            let ci = securities[first].calendar;
+            let cal = &calendars[ci].calendar;
+            let Some(day0) = cal.position(d0) else { continue };
+            let n = cal.len();
+            let mut ret = vec![f64::NAN; n];
+            for (j, r) in ret.iter_mut().enumerate() {
+                let (mut sum, mut cnt) = (0.0, 0usize);
+                for &s in &secs {
+                    let x = securities[s].daily[j];
+                    if x.is_finite() {
+                        sum += x;
+                        cnt += 1;
+                    }
+                }
+                if cnt > 0 {
+                    *r = sum / cnt as f64;
+                }
+            }
+            let proto = &securities[first].series;
+            let span = ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
+            let pf_series = AlignedSeries {
+                security: "PORTFOLIO".into(),
+                dates: proto.dates.clone(),
+                ret,
+                span,
+                bench: proto.bench_daily.clone(),
+                bench_daily: proto.bench_daily.clone(),
+                factors: if cfg.trade_to_trade { Vec::new() } else { proto.factors.clone() },
+                factor_names: proto.factor_names.clone(),
+                rf: if cfg.trade_to_trade { Vec::new() } else { proto.rf.clone() },
+            };
+            let pf_series = if cfg.trade_to_trade && kind == ModelKind::Factor {
+                // Portfolios always use daily values (§10): rebuild daily factors.
+                let mut s = pf_series;
+                if let Some(f) = &factors {
+                    let pos: Vec<Option<usize>> = s.dates.iter().map(|d| f.position(*d)).collect();
+                    s.factors = f.columns.iter().map(|c| pos.iter().map(|p| p.map(|i| c[i]).unwrap_or(f64::NAN)).collect()).collect();
+                    if !f.rf.is_empty() {
+                        s.rf = pos.iter().map(|p| p.map(|i| f.rf[i]).unwrap_or(f64::NAN)).collect();
+                    }
+                }
+                s
+            } else {
+                pf_series
+            };
+            let pf_cfg = EngineConfig { trade_to_trade: false, ..engine_cfg.clone() };
+            match analyse_pair(&pf_series, day0, &pf_cfg) {
+                Ok(res) => {
+                    let members_per_day: Vec<u32> = (h.start..=h.end)
+                        .map(|t| {
+                            position(day0, t)
+                                .filter(|&j| j < n)
+                                .map(|j| secs.iter().filter(|&&s| securities[s].daily[j].is_finite()).count() as u32)
+                                .unwrap_or(0)
+                        })
+                        .collect();
+                    tables.tests.extend(portfolio_test_rows(label, &cluster_id, &res, &members_per_day, secs.len() as u32, &stats_cfg));
+                    if *primary {
+                        push_pair_rows(&mut tables, &cluster_id, "PORTFOLIO", label, &res, cal, day0);
+                    }
+                }
+                Err(e) => {
+                    if *primary {
+                        let mut x = pair_exclusion(&cluster_id, "PORTFOLIO", &e);
+                        x.stage = Stage::Portfolio;
+                        tables.exclusions.push(x);
+                    }
+                }
+            }
+        }
+    }
+    Ok((tables, summary))
+}
+
+/// Position day0 + t, if it is ≥ 0.
+fn position(day0: usize, t: i32) -> Option<usize> {
+    let j = day0 as i64 + t as i64;
+    if j >= 0 {
+        Some(j as usize)
+    } else {
+        None
+    }
+}
+
+fn push_pair_rows(
+    tables: &mut StudyTables,
+    event_id: &str,
+    security: &str,
+    group: &str,
+    res: &PairResult,
+    cal: &SessionCalendar,
+    day0: usize,
+) {
+    let h: Window = res.event_period;
+    for (k, t) in (h.start..=h.end).enumerate() {
+        let ar = res.ar[k];
+        tables.abnormal_returns.push(AbnormalReturnRow {
+            event_id: event_id.to_string(),
+            security: security.to_string(),
+            group: group.to_string(),
+            rel_day: t,
+            date: position(day0, t).and_then(|j| cal.date(j)),
+            ret: opt(res.ret[k]),
+            expected_ret: opt(res.expected_ret[k]),
+            ar: opt(ar),
+            sar: opt(res.sar[k]),
+            ar_se: opt(res.ar_se[k]),
+            ar_p: opt(res.ar_p[k]),
+            span: if ar.is_finite() { Some(res.span[k]) } else { None },
+        });
+    }
+    for w in &res.windows {
+        tables.cars.push(CarRow {
+            event_id: event_id.to_string(),
+            security: security.to_string(),
+            group: group.to_string(),
+            window: w.window.label(),
+            car: w.car,
+            car_se: w.car_se,
+            car_t: w.car_t,
+            car_p: w.car_p,
+            scar: w.scar,
+            bhar: w.bhar,
+            n_days: w.n_days,
+        });
+    }
+    let f = &res.fit;
+    tables.model_fits.push(ModelFitRow {
+        event_id: event_id.to_string(),
+        security: security.to_string(),
+        group: group.to_string(),
+        model: f.model_name.clone(),
+        n_est: f.n_est as u32,
+        df: f.df as u32,
+        sigma: opt(f.sigma),
+        alpha: f.alpha,
+        beta: f.beta,
+        r2: f.r2,
+        extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
+    });
+    for e in &res.exclusions {
+        tables.exclusions.push(pair_exclusion(event_id, security, e));
+    }
+}
