@@ -137,12 +137,15 @@ pub struct Day0 {
     pub close_local: NaiveTime,
     /// `date − event local date` in calendar days (may be −1, methodology §2.4).
     pub shift_days: i64,
-    /// Number of sessions of the calendar whose date lies strictly after the event's local
-    /// date and strictly before day 0: 0 when day 0 is the event date, the next session after
-    /// it, or earlier than it (shift −1); k > 0 when k sessions of the event's own local dates
-    /// range were passed over (only possible for events after the close of sessions, e.g. an
-    /// evening event in New York mapped on a calendar whose sessions lie between). In short:
+    /// Shift in sessions: the number of sessions of the calendar whose date lies strictly
+    /// after the event's local date and strictly before day 0,
     /// `#{ s ∈ calendar : event_date < s < day0 }`.
+    ///
+    /// 0 when day 0 is the event date, the first session after the event date, or before it
+    /// (shift −1). It is positive only when the event instant falls after the close of
+    /// sessions dated later than the event's local date — e.g. 23:00 Monday in Honolulu is
+    /// 17:00 Tuesday in Shanghai, after Tuesday's 15:00 close, so day 0 is Wednesday and
+    /// shift_sessions = 1. Always 0 on a data calendar (wall-clock comparison).
     pub shift_sessions: i64,
 }
 
@@ -546,6 +549,18 @@ mod tests {
         let x03 = map_day0(&nyse_2024(), d(2024, 3, 5), Some("03:00"), Some("Asia/Shanghai"), None, noon(), 7);
         let day0 = x03.day0().unwrap();
         assert_eq!((day0.date, day0.shift_days, day0.shift_sessions), (d(2024, 3, 4), -1, 0));
+    }
+
+    #[test]
+    fn shift_sessions_positive_when_a_later_dated_session_already_closed() {
+        // Monday 2024-03-04 23:00 in Honolulu (UTC−10) = Tuesday 09:00 UTC = 17:00 Shanghai,
+        // after Tuesday's 15:00 close: day 0 is Wednesday 03-06, passing the 03-05 session.
+        let out = map_day0(&shanghai_2024(), d(2024, 3, 4), Some("23:00"), Some("Pacific/Honolulu"), None, noon(), 7);
+        assert_eq!(out.event_instant_utc, "2024-03-05T09:00Z");
+        assert_eq!(out.event_instant_local, "2024-03-05 17:00");
+        let day0 = out.day0().unwrap();
+        assert_eq!((day0.date, day0.shift_days, day0.shift_sessions), (d(2024, 3, 6), 2, 1));
+        assert_eq!(out.to_row("H", "688256.SS", "XSHG").shift_sessions, Some(1));
     }
 
     #[test]

@@ -481,6 +481,20 @@ mod tests {
     }
 
     #[test]
+    fn shipped_toml_example() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/events/example.toml");
+        let ev = read_events(&path).unwrap();
+        assert_eq!(ev.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["EC01", "MR02", "ER16"]);
+        assert_eq!(ev.iter().map(|e| e.row).collect::<Vec<_>>(), [3, 13, 23]);
+        assert_eq!(ev[0].date, d(2022, 10, 7));
+        assert_eq!(ev[1].date, d(2025, 1, 20));
+        assert_eq!(ev[1].scope, vec!["688256.SS", "0981.HK", "NVDA"]);
+        assert_eq!(ev[2].scope, vec!["NVDA"]);
+        assert_eq!(ev[2].time.as_deref(), Some("after_close"));
+        assert_eq!(ev[2].source, "");
+    }
+
+    #[test]
     fn scope_expansion() {
         let groups = BTreeMap::from([
             ("cn".to_string(), vec!["688256.SS".to_string(), "0981.HK".to_string()]),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::exchange::{holiday_source, ExchangeSpec};
@@ -212,6 +212,7 @@ fn build_exchange_calendar(
 /// Convenience: the UTC instant of a local wall-clock time in `tz` (used in tests).
 #[cfg(test)]
 pub(crate) fn utc(tz: Tz, y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    use chrono::TimeZone;
     tz.with_ymd_and_hms(y, m, d, h, mi, 0).single().unwrap().with_timezone(&Utc)
 }
 
