@@ -1,0 +1,509 @@
+//! Event calendar files (CSV or TOML), scopes and the `verified` filter.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::csv_records::{split_csv_records, Header};
+use super::holidays::parse_iso_date;
+use crate::error::{Error, Result};
+
+/// One row of an event calendar.
+///
+/// `date` is the event's local calendar date in `tz` (not a trading day); `time` and `tz` are
+/// kept as written and read by [`map_day0`](super::map_day0), which turns unreadable values
+/// into `bad_event_time` exclusions (they do not stop the run).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRecord {
+    /// Event id (column `event_id` or `id`).
+    pub event_id: String,
+    /// Local date of the announcement.
+    pub date: NaiveDate,
+    /// `HH:MM`, a keyword (`before_open`, `intraday`, `after_close`, `evening`, `weekend`) or
+    /// `None` (date only).
+    pub time: Option<String>,
+    /// IANA zone of the announcement; `None` → each security's exchange zone.
+    pub tz: Option<String>,
+    /// Category (free text, e.g. `export_control`); empty when absent.
+    pub category: String,
+    /// Securities, group names or `all` (see [`expand_scope`]); empty when the file has no
+    /// scope column or the cell is empty.
+    pub scope: Vec<String>,
+    /// Analysis group of the event, if given.
+    pub group: Option<String>,
+    /// Title; empty when absent.
+    pub title: String,
+    /// Source; empty when absent.
+    pub source: String,
+    /// `yes`, `partly`, `no` or `None`; `no` rows are left out unless opted in
+    /// ([`filter_verified`]).
+    pub verified: Option<String>,
+    /// 1-based row in the file (CSV: line where the record starts, header = 1; TOML: line of
+    /// the event's `[[event]]` header).
+    pub row: usize,
+}
+
+impl EventRecord {
+    /// True when `verified` is `no` (case-insensitive): such rows are left out by default.
+    pub fn is_unverified(&self) -> bool {
+        self.verified.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case("no"))
+    }
+}
+
+/// Reads an event calendar: TOML when the file name ends in `.toml`, CSV otherwise.
+///
+/// **CSV** (RFC 4180: quoted fields, doubled quotes, CRLF and a BOM are handled): a header
+/// row, then one event per row. Columns, found by name: `event_id` (or `id`) and `date`
+/// (`YYYY-MM-DD`) are required; optional `time`, `tz`, `category`, `group`, `title`,
+/// `source`, `verified`, and the scope from `scope` (`;`-separated list), else `security`,
+/// else `ticker` (one value). Other columns are ignored.
+///
+/// **TOML**: one `[[event]]` table per event with the same keys (`id` or `event_id`, `date` as
+/// a string or a TOML date, `scope` as a string list or a `;`-separated string, or `security`
+/// / `ticker`).
+///
+/// # Errors
+/// Naming the file, the 1-based row (header = row 1; for TOML the line of the `[[event]]`
+/// header) and the column: unreadable or empty file, no event rows, missing `event_id`/`id`
+/// or `date` column, a row with a different number of fields than the header, an empty id, an
+/// empty, unparsable or impossible date (`2025-02-30`), invalid TOML.
+///
+/// # Examples
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("events.csv");
+/// std::fs::write(&path, "id,date,time,tz,scope\nE1,2024-06-26,after_close,America/New_York,NVDA;AMD\n").unwrap();
+/// let ev = evstudy::calendar::read_events(&path).unwrap();
+/// assert_eq!(ev[0].scope, vec!["NVDA", "AMD"]);
+/// assert_eq!(ev[0].row, 2);
+/// ```
+pub fn read_events(path: &Path) -> Result<Vec<EventRecord>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let file = path.display().to_string();
+    let is_toml = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    if is_toml {
+        read_events_toml_str(&text, &file)
+    } else {
+        read_events_csv_str(&text, &file)
+    }
+}
+
+fn empty_to_none(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+fn split_scope(s: &str) -> Vec<String> {
+    s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
+}
+
+fn parse_event_date(value: &str, file: &str, row: usize, column: &str) -> Result<NaiveDate> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::cell(file, row, column, "empty date; expected YYYY-MM-DD"));
+    }
+    parse_iso_date(v).ok_or_else(|| Error::cell(file, row, column, format!("'{v}' is not a valid date YYYY-MM-DD")))
+}
+
+/// Parses event-calendar CSV text; `file` names the source in errors. See [`read_events`].
+///
+/// # Errors
+/// As [`read_events`].
+pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
+    let records = split_csv_records(text, file)?;
+    let Some((head, rows)) = records.split_first() else {
+        return Err(Error::file(file, "empty file: expected a header row with event_id (or id) and date"));
+    };
+    let header = Header::new(&head.fields, file)?;
+    let missing = |column: &str| Error::MissingColumn { file: file.to_string(), column: column.to_string(), present: header.present() };
+    let (id_name, c_id) = match (header.find("event_id"), header.find("id")) {
+        (Some(c), _) => ("event_id", c),
+        (None, Some(c)) => ("id", c),
+        (None, None) => return Err(missing("event_id (or id)")),
+    };
+    let c_date = header.find("date").ok_or_else(|| missing("date"))?;
+    let scope_col = ["scope", "security", "ticker"].into_iter().find_map(|n| header.find(n).map(|c| (n, c)));
+    let opt = |name: &str| header.find(name);
+    let (c_time, c_tz, c_cat, c_group, c_title, c_source, c_ver) =
+        (opt("time"), opt("tz"), opt("category"), opt("group"), opt("title"), opt("source"), opt("verified"));
+    if rows.is_empty() {
+        return Err(Error::file(file, "no events: the file has a header but no rows"));
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for rec in rows {
+        let n = header.names.len();
+        if rec.fields.len() != n {
+            let column = if rec.fields.len() < n { header.names[rec.fields.len()].clone() } else { format!("field {}", n + 1) };
+            return Err(Error::cell(
+                file,
+                rec.row,
+                column,
+                format!("row has {} fields but the header has {n}", rec.fields.len()),
+            ));
+        }
+        let get = |c: Option<usize>| c.and_then(|c| rec.fields.get(c)).map(|s| s.trim()).unwrap_or("");
+        let event_id = get(Some(c_id)).to_string();
+        if event_id.is_empty() {
+            return Err(Error::cell(file, rec.row, id_name, "empty event id"));
+        }
+        let date = parse_event_date(get(Some(c_date)), file, rec.row, "date")?;
+        let scope = match scope_col {
+            Some(("scope", c)) => split_scope(get(Some(c))),
+            Some((_, c)) => empty_to_none(get(Some(c))).into_iter().collect(),
+            None => Vec::new(),
+        };
+        out.push(EventRecord {
+            event_id,
+            date,
+            time: empty_to_none(get(c_time)),
+            tz: empty_to_none(get(c_tz)),
+            category: get(c_cat).to_string(),
+            scope,
+            group: empty_to_none(get(c_group)),
+            title: get(c_title).to_string(),
+            source: get(c_source).to_string(),
+            verified: empty_to_none(get(c_ver)),
+            row: rec.row,
+        });
+    }
+    Ok(out)
+}
+
+/// Parses an event calendar in TOML (`[[event]]` tables); `file` names the source in errors.
+/// See [`read_events`].
+///
+/// # Errors
+/// As [`read_events`]; invalid TOML is an [`Error::File`] carrying the TOML parser's message
+/// (with its line and column).
+///
+/// # Examples
+/// ```
+/// let text = r#"
+/// [[event]]
+/// id = "MR02"
+/// date = 2025-01-20
+/// tz = "Asia/Shanghai"
+/// scope = ["688256.SS", "NVDA"]
+///
+/// [[event]]
+/// event_id = "E4"
+/// date = "2024-07-06"
+/// security = "S4"
+/// "#;
+/// let ev = evstudy::calendar::read_events_toml_str(text, "events.toml").unwrap();
+/// assert_eq!(ev.len(), 2);
+/// assert_eq!(ev[0].scope, vec!["688256.SS", "NVDA"]);
+/// assert_eq!(ev[1].scope, vec!["S4"]);
+/// assert_eq!((ev[0].row, ev[1].row), (2, 8));
+/// ```
+pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(Error::file(file, "empty file: expected [[event]] tables with id and date"));
+    }
+    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::file(file, format!("invalid TOML: {e}")))?;
+    let Some(events) = table.get("event") else {
+        return Err(Error::file(file, "no [[event]] tables"));
+    };
+    let Some(events) = events.as_array() else {
+        return Err(Error::file(file, "'event' must be an array of tables ([[event]])"));
+    };
+    if events.is_empty() {
+        return Err(Error::file(file, "no [[event]] tables"));
+    }
+    // Line numbers of the [[event]] headers, in order (falls back to the table's 1-based
+    // index when events are written as an inline array).
+    let header_lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            let t = l.split('#').next().unwrap_or("").trim();
+            t.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")).is_some_and(|inner| inner.trim() == "event")
+        })
+        .map(|(i, _)| i + 1)
+        .collect();
+    let mut out = Vec::with_capacity(events.len());
+    for (k, value) in events.iter().enumerate() {
+        let row = if header_lines.len() == events.len() { header_lines[k] } else { k + 1 };
+        let Some(t) = value.as_table() else {
+            return Err(Error::cell(file, row, "event", "each event must be a table"));
+        };
+        let string = |key: &str| -> Result<Option<String>> {
+            match t.get(key) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) => Ok(empty_to_none(s)),
+                Some(toml::Value::Datetime(d)) => Ok(Some(d.to_string())),
+                Some(other) => Err(Error::cell(file, row, key, format!("expected a string, got {}", other.type_str()))),
+            }
+        };
+        let event_id = match (string("event_id")?, string("id")?) {
+            (Some(v), _) | (None, Some(v)) => v,
+            (None, None) => {
+                let key = if t.contains_key("event_id") { "event_id" } else { "id" };
+                return Err(Error::cell(file, row, key, "missing or empty event id (key id or event_id)"));
+            }
+        };
+        let date = match string("date")? {
+            Some(s) => parse_event_date(&s, file, row, "date")?,
+            None => return Err(Error::cell(file, row, "date", "missing or empty date; expected YYYY-MM-DD")),
+        };
+        let scope = match (t.get("scope"), string("security")?, string("ticker")?) {
+            (Some(toml::Value::Array(items)), _, _) => {
+                let mut v = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.as_str() {
+                        Some(s) => v.extend(empty_to_none(s)),
+                        None => return Err(Error::cell(file, row, "scope", "scope items must be strings")),
+                    }
+                }
+                v
+            }
+            (Some(toml::Value::String(s)), _, _) => split_scope(s),
+            (Some(other), _, _) => {
+                return Err(Error::cell(file, row, "scope", format!("expected a list of strings, got {}", other.type_str())))
+            }
+            (None, Some(sec), _) => vec![sec],
+            (None, None, Some(tic)) => vec![tic],
+            (None, None, None) => Vec::new(),
+        };
+        out.push(EventRecord {
+            event_id,
+            date,
+            time: string("time")?,
+            tz: string("tz")?,
+            category: string("category")?.unwrap_or_default(),
+            scope,
+            group: string("group")?,
+            title: string("title")?.unwrap_or_default(),
+            source: string("source")?.unwrap_or_default(),
+            verified: string("verified")?,
+            row,
+        });
+    }
+    Ok(out)
+}
+
+/// Splits events into (kept, left out) by the `verified` column: rows with `verified = no`
+/// are left out unless `include_unverified` is true; `yes`, `partly` and empty are kept.
+///
+/// # Examples
+/// ```
+/// use evstudy::calendar::{filter_verified, read_events_csv_str};
+/// let ev = read_events_csv_str("id,date,verified\nA,2024-01-02,yes\nB,2024-01-03,no\nC,2024-01-04,\n", "e.csv").unwrap();
+/// let (kept, left_out) = filter_verified(ev.clone(), false);
+/// assert_eq!(kept.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["A", "C"]);
+/// assert_eq!(left_out[0].event_id, "B");
+/// assert_eq!(filter_verified(ev, true).0.len(), 3);
+/// ```
+pub fn filter_verified(events: Vec<EventRecord>, include_unverified: bool) -> (Vec<EventRecord>, Vec<EventRecord>) {
+    if include_unverified {
+        return (events, Vec::new());
+    }
+    events.into_iter().partition(|e| !e.is_unverified())
+}
+
+/// Expands an event's scope into securities: `all` (case-insensitive) → every security in
+/// `all_securities`; a key of `groups` → its members; anything else → a ticker, kept as is
+/// (an unknown ticker later becomes an `unknown_security` exclusion). Order of first
+/// appearance, duplicates removed. Group names take precedence over tickers; groups are not
+/// expanded recursively. An empty scope gives an empty list.
+///
+/// # Examples
+/// ```
+/// use std::collections::BTreeMap;
+/// use evstudy::calendar::expand_scope;
+/// let groups = BTreeMap::from([("us_chips".to_string(), vec!["NVDA".to_string(), "AMD".to_string()])]);
+/// let all = vec!["NVDA".to_string(), "AMD".to_string(), "0700.HK".to_string()];
+/// let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+/// assert_eq!(expand_scope(&s(&["us_chips", "NVDA", "BIDU"]), &groups, &all), s(&["NVDA", "AMD", "BIDU"]));
+/// assert_eq!(expand_scope(&s(&["all"]), &groups, &all), all);
+/// ```
+pub fn expand_scope(scope: &[String], groups: &BTreeMap<String, Vec<String>>, all_securities: &[String]) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    let mut push = |s: &String| {
+        if seen.insert(s.clone()) {
+            out.push(s.clone());
+        }
+    };
+    for item in scope {
+        if item.eq_ignore_ascii_case("all") {
+            all_securities.iter().for_each(&mut push);
+        } else if let Some(members) = groups.get(item) {
+            members.iter().for_each(&mut push);
+        } else {
+            push(item);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+    fn err_csv(text: &str) -> Error {
+        read_events_csv_str(text, "ev.csv").unwrap_err()
+    }
+
+    #[test]
+    fn shipped_china_ai_chips_calendar() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/events/china_ai_chips.csv");
+        let ev = read_events(&path).unwrap();
+        assert_eq!(ev.len(), 73);
+        // Counts from events.md: verified no 24, partly 7, yes 42.
+        let count = |v: &str| ev.iter().filter(|e| e.verified.as_deref() == Some(v)).count();
+        assert_eq!((count("no"), count("partly"), count("yes")), (24, 7, 42));
+        // Categories: company_notice 4, confounder 3, countermeasure 9, earnings 35, export_control 14, model_release 8.
+        let cat = |c: &str| ev.iter().filter(|e| e.category == c).count();
+        assert_eq!(
+            [cat("company_notice"), cat("confounder"), cat("countermeasure"), cat("earnings"), cat("export_control"), cat("model_release")],
+            [4, 3, 9, 35, 14, 8]
+        );
+        let (kept, left_out) = filter_verified(ev.clone(), false);
+        assert_eq!((kept.len(), left_out.len()), (49, 24));
+        let ec01 = ev.iter().find(|e| e.event_id == "EC01").unwrap();
+        assert_eq!(ec01.date, d(2022, 10, 7));
+        assert_eq!(ec01.time, None);
+        assert_eq!(ec01.tz.as_deref(), Some("America/New_York"));
+        assert_eq!(ec01.scope.len(), 13);
+        assert_eq!(ec01.scope[2], "^SOX");
+        // A quoted source with a comma inside.
+        assert!(ec01.source.contains("(FR doc 2022-21658, published 2022-10-13)"));
+        assert_eq!(ec01.row, 3);
+        let ec03a = ev.iter().find(|e| e.event_id == "EC03a").unwrap();
+        assert_eq!(ec03a.time.as_deref(), Some("17:27"));
+        // Same as the shared copy, when present.
+        if let Some(dir) = crate::shared_data::shared_dir() {
+            let shared = read_events(&dir.join("events/events.csv")).unwrap();
+            assert_eq!(shared.len(), ev.len());
+            for (a, b) in shared.iter().zip(&ev) {
+                assert_eq!((&a.event_id, a.date, &a.scope, &a.verified), (&b.event_id, b.date, &b.scope, &b.verified));
+            }
+        }
+    }
+
+    #[test]
+    fn golden_panel_events_with_security_and_group() {
+        let Some(dir) = crate::shared_data::shared_dir() else { return };
+        let ev = read_events(&dir.join("golden/spec/b_panel/events.csv")).unwrap();
+        assert_eq!(ev.len(), 11);
+        assert_eq!(ev[4].event_id, "E5");
+        assert_eq!(ev[4].scope, vec!["S5"]);
+        assert_eq!(ev[4].time.as_deref(), Some("before_open"));
+        assert_eq!(ev[4].tz, None);
+        assert_eq!(ev[4].group.as_deref(), Some("all"));
+        // d_day0 has no scope column: empty scope.
+        let ev = read_events(&dir.join("golden/spec/d_day0/events.csv")).unwrap();
+        assert_eq!(ev.len(), 18);
+        assert!(ev.iter().all(|e| e.scope.is_empty()));
+        assert_eq!(ev[17].date, d(2027, 1, 4));
+    }
+
+    #[test]
+    fn csv_aliases_quoting_bom_crlf() {
+        let text = "\u{feff}event_id,date,ticker,title,verified\r\nX1,2024-01-02,NVDA,\"a, \"\"b\"\"\",no\r\n";
+        let ev = read_events_csv_str(text, "ev.csv").unwrap();
+        assert_eq!(ev[0].scope, vec!["NVDA"]);
+        assert_eq!(ev[0].title, "a, \"b\"");
+        assert!(ev[0].is_unverified());
+        assert_eq!(ev[0].category, "");
+    }
+
+    #[test]
+    fn csv_errors_name_file_row_column() {
+        assert_eq!(err_csv("").to_string(), "ev.csv: empty file: expected a header row with event_id (or id) and date");
+        assert!(err_csv("\u{feff}\r\n").to_string().contains("empty file"));
+        match err_csv("name,date\nA,2024-01-02\n") {
+            Error::MissingColumn { file, column, present } => {
+                assert_eq!((file.as_str(), column.as_str(), present.as_str()), ("ev.csv", "event_id (or id)", "name, date"));
+            }
+            e => panic!("unexpected {e}"),
+        }
+        match err_csv("id,day\nA,2024-01-02\n") {
+            Error::MissingColumn { column, .. } => assert_eq!(column, "date"),
+            e => panic!("unexpected {e}"),
+        }
+        let e = err_csv("id,date\nA,2024-01-02\nB,2025-02-30\n");
+        assert_eq!(e.to_string(), "ev.csv: row 3, column 'date': '2025-02-30' is not a valid date YYYY-MM-DD");
+        match err_csv("id,date\nA,02/01/2024\n") {
+            Error::Cell { row, column, .. } => assert_eq!((row, column.as_str()), (2, "date")),
+            e => panic!("unexpected {e}"),
+        }
+        // A quoted note spanning two lines shifts the row of the next record.
+        let e = err_csv("id,date,title\nA,2024-01-02,\"two\nlines\"\nB,,x\n");
+        assert_eq!(e.to_string(), "ev.csv: row 4, column 'date': empty date; expected YYYY-MM-DD");
+        let e = err_csv("event_id,date\n,2024-01-02\n");
+        assert_eq!(e.to_string(), "ev.csv: row 2, column 'event_id': empty event id");
+        let e = err_csv("id,date,tz\nA,2024-01-02\n");
+        assert_eq!(e.to_string(), "ev.csv: row 2, column 'tz': row has 2 fields but the header has 3");
+        let e = err_csv("id,date\nA,2024-01-02,extra\n");
+        assert!(e.to_string().starts_with("ev.csv: row 2, column 'field 3'"), "{e}");
+        assert!(err_csv("id,date\n").to_string().contains("no events"));
+        let e = err_csv("id,date,id\nA,2024-01-02,B\n");
+        assert!(e.to_string().starts_with("ev.csv: row 1, column 'id'"), "{e}");
+        // read_events names the path and reports I/O errors.
+        let missing = Path::new("/nonexistent/ev.csv");
+        assert!(matches!(read_events(missing), Err(Error::Io { .. })));
+    }
+
+    #[test]
+    fn toml_example_and_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.toml");
+        let text = "# example\n[[event]]\nid = \"ER16\"\ndate = 2025-02-26\ntime = \"after_close\"\ntz = \"America/New_York\"\ncategory = \"earnings\"\nscope = \"NVDA;AMD;^SOX\"\ntitle = \"Nvidia Q4 FY2025\"\nverified = \"yes\"\n\n[[event]]\nevent_id = \"G1\"\ndate = \"2024-06-26\"\nscope = [\"all\"]\ngroup = \"policy\"\n";
+        std::fs::write(&path, text).unwrap();
+        let ev = read_events(&path).unwrap();
+        assert_eq!(ev.len(), 2);
+        assert_eq!(ev[0].event_id, "ER16");
+        assert_eq!(ev[0].date, d(2025, 2, 26));
+        assert_eq!(ev[0].scope, vec!["NVDA", "AMD", "^SOX"]);
+        assert_eq!(ev[0].time.as_deref(), Some("after_close"));
+        assert_eq!(ev[0].row, 2);
+        assert_eq!(ev[1].row, 12);
+        assert_eq!(ev[1].group.as_deref(), Some("policy"));
+        assert_eq!(ev[1].scope, vec!["all"]);
+
+        let bad_date = "[[event]]\nid = \"A\"\ndate = \"2024-01-02\"\n\n[[event]]\nid = \"B\"\ndate = \"2025-02-30\"\n";
+        let e = read_events_toml_str(bad_date, "e.toml").unwrap_err();
+        assert_eq!(e.to_string(), "e.toml: row 5, column 'date': '2025-02-30' is not a valid date YYYY-MM-DD");
+        let e = read_events_toml_str("[[event]]\ndate = \"2024-01-02\"\n", "e.toml").unwrap_err();
+        assert!(e.to_string().starts_with("e.toml: row 1, column 'id'"), "{e}");
+        let e = read_events_toml_str("[[event]]\nid = \"A\"\ndate = 5\n", "e.toml").unwrap_err();
+        assert!(e.to_string().starts_with("e.toml: row 1, column 'date'"), "{e}");
+        assert!(read_events_toml_str("", "e.toml").unwrap_err().to_string().contains("empty file"));
+        assert!(read_events_toml_str("x = 1\n", "e.toml").unwrap_err().to_string().contains("no [[event]]"));
+        assert!(read_events_toml_str("[[event]\n", "e.toml").unwrap_err().to_string().contains("invalid TOML"));
+    }
+
+    #[test]
+    fn shipped_toml_example() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/events/example.toml");
+        let ev = read_events(&path).unwrap();
+        assert_eq!(ev.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["EC01", "MR02", "ER16"]);
+        assert_eq!(ev.iter().map(|e| e.row).collect::<Vec<_>>(), [3, 13, 23]);
+        assert_eq!(ev[0].date, d(2022, 10, 7));
+        assert_eq!(ev[1].date, d(2025, 1, 20));
+        assert_eq!(ev[1].scope, vec!["688256.SS", "0981.HK", "NVDA"]);
+        assert_eq!(ev[2].scope, vec!["NVDA"]);
+        assert_eq!(ev[2].time.as_deref(), Some("after_close"));
+        assert_eq!(ev[2].source, "");
+    }
+
+    #[test]
+    fn scope_expansion() {
+        let groups = BTreeMap::from([
+            ("cn".to_string(), vec!["688256.SS".to_string(), "0981.HK".to_string()]),
+            ("us".to_string(), vec!["NVDA".to_string()]),
+        ]);
+        let all: Vec<String> = ["NVDA", "688256.SS", "0981.HK", "BABA"].iter().map(|s| s.to_string()).collect();
+        let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(expand_scope(&s(&["cn", "us", "NVDA"]), &groups, &all), s(&["688256.SS", "0981.HK", "NVDA"]));
+        assert_eq!(expand_scope(&s(&["BABA", "ALL"]), &groups, &all), s(&["BABA", "NVDA", "688256.SS", "0981.HK"]));
+        assert!(expand_scope(&[], &groups, &all).is_empty());
+    }
+}
