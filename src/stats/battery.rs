@@ -1,0 +1,527 @@
+//! The test battery of one group (methodology §7, §8, §9, §12): every `tests` row (scope
+//! `day` for each day of H, `car` and `bhar` for each window) and every `aggregate` row.
+
+use super::aggregate::describe;
+use super::correlation::{rbar, same_date_partners_m};
+use super::nonparametric::{grank_t, gsign_z, rank_s_v, rank_z_day, rank_z_window, sign_z, wilcoxon_z};
+use super::parametric::{adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, s_cda, skew_adj_t, CdaScale};
+use super::{sd, StatsConfig, StatsEvent, TestStat};
+use crate::abnormal::{PairResult, Window};
+use crate::tables::{AggregateRow, TestRow};
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// Group-level nuisance quantities, computed once over the analysis set (§7.2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupDiagnostics {
+    /// Number of events of the analysis set A.
+    pub n_events: usize,
+    /// r̄ over same-date pairs (§7.3).
+    pub rbar: f64,
+    /// Number of same-date pairs in r̄.
+    pub n_pairs_used: usize,
+    /// S_CDA (§8.2); None if fewer than 2 estimation days have residuals.
+    pub s_cda: Option<f64>,
+    /// M̃ − 1.
+    pub df_cda: Option<usize>,
+    /// S_V of the rank test (§9.3).
+    pub s_rank: Option<f64>,
+    /// T: days of the ranking period with at least one U.
+    pub n_rank_days: usize,
+}
+
+/// Everything the battery produces for one group.
+#[derive(Debug, Clone)]
+pub struct GroupBattery {
+    /// `tests` rows in §12 order: day rows (each day of H, 12 tests), car rows (each window,
+    /// 12 tests), bhar rows (each window, `csect_t` and `skew_adj_t`). No portfolio rows.
+    pub tests: Vec<TestRow>,
+    /// `aggregate` rows: `ar` per day, `car` per window, `bhar` per window.
+    pub aggregate: Vec<AggregateRow>,
+    /// r̄, S_CDA, S_V and friends.
+    pub diagnostics: GroupDiagnostics,
+}
+
+/// The 12 tests of the day and car scopes in output order (§12).
+pub const TEST_ORDER: [&str; 12] = [
+    "csect_t",
+    "cda_t",
+    "patell_z",
+    "adj_patell_z",
+    "bmp_t",
+    "adj_bmp_t",
+    "skew_adj_t",
+    "sign_z",
+    "gsign_z",
+    "rank_z",
+    "grank_t",
+    "wilcoxon_z",
+];
+
+fn ar_index(r: &PairResult, t: i32) -> Option<usize> {
+    let k = t - r.event_period.start;
+    (k >= 0 && (k as usize) < r.ar.len()).then_some(k as usize)
+}
+
+/// AR and SAR of day t when usable (§7.2: non-NA; span 1 in trade-to-trade mode).
+fn usable_day(r: &PairResult, t: i32, t2t: bool) -> Option<(f64, f64)> {
+    let k = ar_index(r, t)?;
+    let ar = r.ar[k];
+    let sar = r.sar.get(k).copied().unwrap_or(f64::NAN);
+    if !ar.is_finite() || !sar.is_finite() {
+        return None;
+    }
+    if t2t && r.span.get(k).copied() != Some(1) {
+        return None;
+    }
+    Some((ar, sar))
+}
+
+/// CAR, SCAR and BHAR of window `w_idx` when the window is complete (C_W, §7.2).
+fn complete_window(r: &PairResult, w_idx: usize) -> Option<(f64, f64, Option<f64>)> {
+    let w = r.windows.get(w_idx).filter(|w| w.complete)?;
+    match (w.car, w.scar) {
+        (Some(c), Some(s)) if c.is_finite() && s.is_finite() => Some((c, s, w.bhar.filter(|b| b.is_finite()))),
+        _ => None,
+    }
+}
+
+/// Per-chunk accumulators of the single pass over events.
+struct ChunkOut {
+    p_hat: Vec<f64>,
+    /// U of the event-period days, `nh` per event (NaN where no usable AR).
+    u_event: Vec<f64>,
+    cda_sum: Vec<f64>,
+    cda_cnt: Vec<u32>,
+    v_sum: Vec<f64>,
+    v_cnt: Vec<u32>,
+    g_sum: Vec<f64>,
+    g_cnt: Vec<u32>,
+    u0_sum: Vec<f64>,
+}
+
+/// What the single pass needs to know about the GRANK test sets.
+struct GrankSets {
+    nh: usize,
+    h_start: i32,
+    /// sd of SCAR (day: SAR) over each test set (days first, then windows).
+    scar_sd: Vec<Option<f64>>,
+}
+
+impl GrankSets {
+    fn len(&self) -> usize {
+        self.scar_sd.len()
+    }
+    /// SCAR*_i of event `r` in set `k` (None when not a member or the set has no sd).
+    fn scar_star(&self, r: &PairResult, k: usize, t2t: bool) -> Option<f64> {
+        let s = self.scar_sd[k]?;
+        let x = if k < self.nh {
+            usable_day(r, self.h_start + k as i32, t2t)?.1
+        } else {
+            complete_window(r, k - self.nh)?.1
+        };
+        Some(x / s)
+    }
+}
+
+fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, h: Window, sets: &GrankSets) -> ChunkOut {
+    let l_est = cfg.estimation.len();
+    let nh = h.len();
+    let ns = sets.len();
+    let mut out = ChunkOut {
+        p_hat: Vec::with_capacity(range.len()),
+        u_event: Vec::with_capacity(range.len() * nh),
+        cda_sum: vec![0.0; l_est],
+        cda_cnt: vec![0; l_est],
+        v_sum: vec![0.0; l_est + nh],
+        v_cnt: vec![0; l_est + nh],
+        g_sum: vec![0.0; ns * l_est],
+        g_cnt: vec![0; ns * l_est],
+        u0_sum: vec![0.0; ns],
+    };
+    // scratch
+    let mut est: Vec<(f64, u32)> = Vec::with_capacity(l_est);
+    let mut evt: Vec<(f64, u32)> = Vec::with_capacity(nh);
+    let mut est_rank: Vec<f64> = Vec::with_capacity(l_est);
+    let mut gsar: Vec<f64> = Vec::with_capacity(l_est);
+    for i in range {
+        let r = events[i].result;
+        est.clear();
+        let mut pos = 0usize;
+        for (tau, &e) in r.est_resid.iter().enumerate().take(l_est) {
+            if e.is_nan() {
+                continue;
+            }
+            est.push((e, tau as u32));
+            out.cda_sum[tau] += e;
+            out.cda_cnt[tau] += 1;
+            if e > 0.0 {
+                pos += 1;
+            }
+        }
+        let m = est.len();
+        out.p_hat.push(if m > 0 { pos as f64 / m as f64 } else { f64::NAN });
+        est.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        // midranks of the estimation values among themselves
+        est_rank.clear();
+        est_rank.resize(m, 0.0);
+        let mut j = 0;
+        while j < m {
+            let mut k = j + 1;
+            while k < m && est[k].0 == est[j].0 {
+                k += 1;
+            }
+            let rk = (j + 1 + k) as f64 / 2.0;
+            est_rank[j..k].iter_mut().for_each(|v| *v = rk);
+            j = k;
+        }
+
+        // rank test (§9.3): merge the usable event-period ARs into the sorted residuals
+        evt.clear();
+        for k in 0..nh {
+            if let Some((ar, _)) = usable_day(r, h.start + k as i32, cfg.trade_to_trade) {
+                evt.push((ar, (l_est + k) as u32));
+            }
+        }
+        evt.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let base = out.u_event.len();
+        out.u_event.resize(base + nh, f64::NAN);
+        let n_i = (m + evt.len()) as f64;
+        {
+            // walk both sorted lists, assigning midranks to tie groups across them
+            let (mut a, mut b, mut done) = (0usize, 0usize, 0usize);
+            while a < m || b < evt.len() {
+                let v = match (est.get(a), evt.get(b)) {
+                    (Some(x), Some(y)) => x.0.min(y.0),
+                    (Some(x), None) => x.0,
+                    (None, Some(y)) => y.0,
+                    (None, None) => break,
+                };
+                let (a0, b0) = (a, b);
+                while a < m && est[a].0 == v {
+                    a += 1;
+                }
+                while b < evt.len() && evt[b].0 == v {
+                    b += 1;
+                }
+                let cnt = (a - a0) + (b - b0);
+                let rank = done as f64 + (cnt as f64 + 1.0) / 2.0;
+                done += cnt;
+                let u = rank / (n_i + 1.0) - 0.5;
+                for p in est[a0..a].iter().chain(&evt[b0..b]) {
+                    let slot = p.1 as usize;
+                    out.v_sum[slot] += u;
+                    out.v_cnt[slot] += 1;
+                    if slot >= l_est {
+                        out.u_event[base + slot - l_est] = u;
+                    }
+                }
+            }
+        }
+
+        // GRANK (§9.5): GSAR = ε̂/σ̂ keeps the order of ε̂
+        let sigma = r.fit.sigma;
+        if !(sigma > 0.0 && sigma.is_finite()) || m == 0 {
+            continue;
+        }
+        gsar.clear();
+        gsar.extend(est.iter().map(|p| p.0 / sigma));
+        let denom = (m + 2) as f64; // n_i + 1 with n_i = M + 1
+        for k in 0..ns {
+            let Some(x0) = sets.scar_star(r, k, cfg.trade_to_trade) else { continue };
+            let lower = gsar.partition_point(|&g| g < x0);
+            let upper = gsar.partition_point(|&g| g <= x0);
+            let k0 = lower as f64 + 1.0 + (upper - lower) as f64 / 2.0;
+            out.u0_sum[k] += k0 / denom - 0.5;
+            let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
+            let gc = &mut out.g_cnt[k * l_est..(k + 1) * l_est];
+            for (jj, p) in est.iter().enumerate() {
+                let rank = if jj < lower {
+                    est_rank[jj]
+                } else if jj >= upper {
+                    est_rank[jj] + 1.0
+                } else {
+                    k0
+                };
+                let tau = p.1 as usize;
+                gs[tau] += rank / denom - 0.5;
+                gc[tau] += 1;
+            }
+        }
+    }
+    out
+}
+
+fn add_into<T: Copy + std::ops::AddAssign>(acc: &mut [T], x: &[T]) {
+    for (a, b) in acc.iter_mut().zip(x) {
+        *a += *b;
+    }
+}
+
+/// Collected inputs of one test set.
+#[derive(Default)]
+struct TestSet {
+    members: Vec<usize>,
+    x: Vec<f64>,
+    s: Vec<f64>,
+}
+
+/// The whole test battery and the aggregate rows of one group (§5.5, §7–§9, §12).
+///
+/// `events` is the group's analysis set A (events that passed day-0 mapping and estimation).
+/// Group-level quantities (r̄, S_CDA, S_V) are computed once over A; the test sets are D_t
+/// (usable AR on day t; span 1 in trade-to-trade mode) and C_W (complete window W).
+///
+/// Cost: one pass over the events (one sort of each event's estimation residuals, reused by
+/// the rank test, via a merge with the event-period ARs, and by GRANK, via binary search of
+/// each test set's SCAR*), O(N·(L_est·log L_est + S·L_est)) for S = |H| + windows test sets,
+/// parallel over events; r̄ over same-date clusters only (see [`super::rbar`]).
+///
+/// # Formula
+/// See the statistic functions: [`csect_t`], [`cda_t`], [`patell_z`], [`adj_patell_z`],
+/// [`bmp_t`], [`adj_bmp_t`], [`skew_adj_t`], [`sign_z`], [`gsign_z`], [`rank_z_day`],
+/// [`rank_z_window`], [`grank_t`], [`wilcoxon_z`].
+///
+/// # Examples
+/// ```
+/// use evstudy::abnormal::{ModelFit, PairResult, Window, WindowResult};
+/// use evstudy::stats::{group_battery, StatsConfig, StatsEvent};
+/// let cfg = StatsConfig { estimation: Window { start: -4, end: -1 },
+///     windows: vec![Window { start: 0, end: 0 }], rbar_min_common_dates: 30,
+///     wilcoxon_exact: false, trade_to_trade: false };
+/// let pair = |ar: f64| PairResult {
+///     fit: ModelFit { model_name: "constant_mean".into(), n_est: 4, k: 1, df: 3, sigma: 0.01,
+///         alpha: None, beta: None, r2: None, extras: vec![] },
+///     est_resid: vec![0.01, -0.01, 0.005, -0.005], event_period: Window { start: 0, end: 0 },
+///     ret: vec![ar], expected_ret: vec![0.0], ar: vec![ar], sar: vec![ar / 0.01],
+///     ar_se: vec![0.01], ar_p: vec![0.5], span: vec![1],
+///     windows: vec![WindowResult { window: Window { start: 0, end: 0 }, complete: true,
+///         car: Some(ar), car_se: Some(0.01), car_t: Some(ar / 0.01), car_p: None,
+///         scar: Some(ar / 0.01), bhar: Some(ar), n_days: 1 }],
+///     exclusions: vec![] };
+/// let (a, b) = (pair(0.02), pair(0.04));
+/// let day0 = chrono::NaiveDate::from_ymd_opt(2024, 6, 26).unwrap();
+/// let dates = [None; 4];
+/// let ev = |r| StatsEvent { event_id: "E", security: "S", day0, est_dates: &dates, result: r };
+/// let out = group_battery("all", &[ev(&a), ev(&b)], &cfg);
+/// assert_eq!(out.tests.len(), 12 + 12 + 2);
+/// assert_eq!(out.tests[0].test, "csect_t");
+/// // csect t of 0.02, 0.04: mean 0.03, sd √2·0.01 → t = 3
+/// assert!((out.tests[0].statistic.unwrap() - 3.0).abs() < 1e-12);
+/// assert_eq!(out.aggregate[0].mean, Some(0.03));
+/// ```
+pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> GroupBattery {
+    let n = events.len();
+    let h = cfg.event_period();
+    let nh = h.len();
+    let nw = cfg.windows.len();
+    let l_est = cfg.estimation.len();
+    let t2t = cfg.trade_to_trade;
+
+    // test sets D_t and C_W
+    let mut day_sets: Vec<TestSet> = (0..nh).map(|_| TestSet::default()).collect();
+    let mut win_sets: Vec<TestSet> = (0..nw).map(|_| TestSet::default()).collect();
+    let mut bhar_sets: Vec<Vec<f64>> = vec![Vec::new(); nw];
+    for (i, e) in events.iter().enumerate() {
+        for (k, set) in day_sets.iter_mut().enumerate() {
+            if let Some((ar, sar)) = usable_day(e.result, h.start + k as i32, t2t) {
+                set.members.push(i);
+                set.x.push(ar);
+                set.s.push(sar);
+            }
+        }
+        for (w, set) in win_sets.iter_mut().enumerate() {
+            if let Some((car, scar, bhar)) = complete_window(e.result, w) {
+                set.members.push(i);
+                set.x.push(car);
+                set.s.push(scar);
+                if let Some(b) = bhar {
+                    bhar_sets[w].push(b);
+                }
+            }
+        }
+    }
+    let sets = GrankSets {
+        nh,
+        h_start: h.start,
+        scar_sd: day_sets.iter().chain(&win_sets).map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
+    };
+
+    // one pass over the events
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = (n / (threads * 8)).clamp(64, 4096);
+    let ranges: Vec<Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
+    let (parts, rb) = rayon::join(
+        || ranges.par_iter().map(|r| process_chunk(events, r.clone(), cfg, h, &sets)).collect::<Vec<_>>(),
+        || rbar(events, cfg.rbar_min_common_dates),
+    );
+    let ns = sets.len();
+    let mut p_hat = Vec::with_capacity(n);
+    let mut u_event = Vec::with_capacity(n * nh);
+    let (mut cda_sum, mut cda_cnt) = (vec![0.0; l_est], vec![0u32; l_est]);
+    let (mut v_sum, mut v_cnt) = (vec![0.0; l_est + nh], vec![0u32; l_est + nh]);
+    let (mut g_sum, mut g_cnt, mut u0_sum) = (vec![0.0; ns * l_est], vec![0u32; ns * l_est], vec![0.0; ns]);
+    for p in parts {
+        p_hat.extend(p.p_hat);
+        u_event.extend(p.u_event);
+        add_into(&mut cda_sum, &p.cda_sum);
+        add_into(&mut cda_cnt, &p.cda_cnt);
+        add_into(&mut v_sum, &p.v_sum);
+        add_into(&mut v_cnt, &p.v_cnt);
+        add_into(&mut g_sum, &p.g_sum);
+        add_into(&mut g_cnt, &p.g_cnt);
+        add_into(&mut u0_sum, &p.u0_sum);
+    }
+
+    // group quantities
+    let aar_tau: Vec<f64> =
+        cda_sum.iter().zip(&cda_cnt).map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN }).collect();
+    let cda_scale: Option<CdaScale> = s_cda(&aar_tau);
+    let v_tau: Vec<f64> =
+        v_sum.iter().zip(&v_cnt).map(|(s, &c)| if c > 0 { s / (c as f64).sqrt() } else { f64::NAN }).collect();
+    let sv = rank_s_v(&v_tau);
+    let s_v = sv.map_or(f64::NAN, |v| v.0);
+
+    // same-date cluster ids for m
+    let mut date_ids: HashMap<NaiveDate, usize> = HashMap::new();
+    let cluster: Vec<usize> = events
+        .iter()
+        .map(|e| {
+            let next = date_ids.len();
+            *date_ids.entry(e.day0).or_insert(next)
+        })
+        .collect();
+    let mut counts = vec![0usize; date_ids.len()];
+    let mut partners_m = |members: &[usize]| {
+        let mut touched = Vec::new();
+        for &i in members {
+            if counts[cluster[i]] == 0 {
+                touched.push(cluster[i]);
+            }
+            counts[cluster[i]] += 1;
+        }
+        let sizes: Vec<usize> = touched.iter().map(|&c| counts[c]).collect();
+        for &c in &touched {
+            counts[c] = 0;
+        }
+        same_date_partners_m(&sizes)
+    };
+
+    let grank_of = |k: usize, n_set: usize| -> Option<TestStat> {
+        sets.scar_sd[k]?;
+        let gs = &g_sum[k * l_est..(k + 1) * l_est];
+        let gc = &g_cnt[k * l_est..(k + 1) * l_est];
+        let ubar: Vec<f64> = gs.iter().zip(gc).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect();
+        let cnt: Vec<usize> = gc.iter().map(|&c| c as usize).collect();
+        grank_t(&ubar, &cnt, u0_sum[k] / n_set as f64, n_set)
+    };
+
+    let rbar_v = rb.rbar;
+    let mut tests = Vec::with_capacity(nh * 12 + nw * 14);
+    let mut aggregate = Vec::with_capacity(nh + 2 * nw);
+    let battery_rows = |set: &TestSet,
+                        window_len: usize,
+                        rank: Option<TestStat>,
+                        grank: Option<TestStat>,
+                        m: f64,
+                        p_hat: &[f64]|
+     -> [Option<TestStat>; 12] {
+        let nu: Vec<f64> = set.members.iter().map(|&i| events[i].result.fit.df as f64).collect();
+        let ph: Vec<f64> = set.members.iter().map(|&i| p_hat[i]).collect();
+        [
+            csect_t(&set.x),
+            cda_scale.and_then(|c| cda_t(&set.x, window_len, c)),
+            patell_z(&set.s, &nu),
+            adj_patell_z(&set.s, &nu, m, rbar_v),
+            bmp_t(&set.s),
+            adj_bmp_t(&set.s, m, rbar_v),
+            skew_adj_t(&set.x),
+            sign_z(&set.x),
+            if ph.iter().all(|p| p.is_finite()) { gsign_z(&set.x, &ph) } else { None },
+            rank,
+            grank,
+            wilcoxon_z(&set.x, cfg.wilcoxon_exact).map(|w| w.test),
+        ]
+    };
+    let make_row = |scope: &str, window: Option<String>, rel_day: Option<i32>, test: &str, stat: Option<TestStat>, n: usize| TestRow {
+        group: group.to_string(),
+        scope: scope.to_string(),
+        window,
+        rel_day,
+        test: test.to_string(),
+        statistic: stat.map(|s| s.statistic),
+        p_value: stat.map(|s| s.p_value),
+        df: stat.and_then(|s| s.df),
+        n: n as u32,
+        cluster: None,
+    };
+    let agg_row = |metric: &str, window: Option<String>, rel_day: Option<i32>, x: &[f64]| {
+        let s = describe(x);
+        AggregateRow {
+            group: group.to_string(),
+            metric: metric.to_string(),
+            window,
+            rel_day,
+            n: s.n as u32,
+            mean: s.mean,
+            median: s.median,
+            share_positive: s.share_positive,
+            sd: s.sd,
+        }
+    };
+
+    for (k, set) in day_sets.iter().enumerate() {
+        let t = h.start + k as i32;
+        let u: Vec<f64> = set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect();
+        let rank = rank_z_day(&u, s_v);
+        let m = partners_m(&set.members);
+        let stats = battery_rows(set, 1, rank, grank_of(k, set.members.len()), m, &p_hat);
+        for (name, stat) in TEST_ORDER.iter().zip(stats) {
+            tests.push(make_row("day", None, Some(t), name, stat, set.members.len()));
+        }
+        aggregate.push(agg_row("ar", None, Some(t), &set.x));
+    }
+    for (w, set) in win_sets.iter().enumerate() {
+        let win = cfg.windows[w];
+        let u_days: Vec<Vec<f64>> = (win.start..=win.end)
+            .filter_map(|t| {
+                let k = usize::try_from(t - h.start).ok().filter(|k| *k < nh)?;
+                Some(set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect())
+            })
+            .collect();
+        let u_refs: Vec<&[f64]> = u_days.iter().map(|v| v.as_slice()).collect();
+        let rank = if set.members.is_empty() { None } else { rank_z_window(&u_refs, set.members.len(), s_v) };
+        let m = partners_m(&set.members);
+        let stats = battery_rows(set, win.len(), rank, grank_of(nh + w, set.members.len()), m, &p_hat);
+        for (name, stat) in TEST_ORDER.iter().zip(stats) {
+            tests.push(make_row("car", Some(win.label()), None, name, stat, set.members.len()));
+        }
+    }
+    for (w, bh) in bhar_sets.iter().enumerate() {
+        let label = cfg.windows[w].label();
+        tests.push(make_row("bhar", Some(label.clone()), None, "csect_t", csect_t(bh), bh.len()));
+        tests.push(make_row("bhar", Some(label), None, "skew_adj_t", skew_adj_t(bh), bh.len()));
+    }
+    for (w, set) in win_sets.iter().enumerate() {
+        aggregate.push(agg_row("car", Some(cfg.windows[w].label()), None, &set.x));
+    }
+    for (w, bh) in bhar_sets.iter().enumerate() {
+        aggregate.push(agg_row("bhar", Some(cfg.windows[w].label()), None, bh));
+    }
+
+    GroupBattery {
+        tests,
+        aggregate,
+        diagnostics: GroupDiagnostics {
+            n_events: n,
+            rbar: rb.rbar,
+            n_pairs_used: rb.n_pairs,
+            s_cda: cda_scale.map(|c| c.s_cda),
+            df_cda: cda_scale.map(|c| c.df),
+            s_rank: sv.map(|v| v.0),
+            n_rank_days: sv.map_or(0, |v| v.1),
+        },
+    }
+}
