@@ -1,3 +1,250 @@
 //! Writers for the output tables (methodology §12): CSV and Parquet, atomic and deterministic.
 //!
-//! OWNER: output/report helper.
+//! * [`format_g17`] writes numbers like C's `%.17g`;
+//! * [`sort_tables`] puts the rows in §12 order (call it before writing);
+//! * [`write_outputs`] writes every table as CSV and/or Parquet plus `run.json`, each file
+//!   through a temporary file in the same folder that is renamed into place;
+//! * [`read_csv_tables`] reads a CSV output folder back (for `evstudy report`);
+//! * [`to_dataframes`] gives the tables as polars DataFrames.
+//!
+//! Same tables in, byte-identical files out (Parquet included: no timestamps, no variable
+//! metadata).
+
+mod csv;
+mod format;
+mod frames;
+mod sort;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use self::csv::{
+    abnormal_returns_csv, aggregate_csv, cars_csv, csv_files, day0_csv, exclusions_csv, model_fit_extra_columns,
+    model_fits_csv, read_csv_tables, tests_csv, ABNORMAL_RETURNS_COLUMNS, AGGREGATE_COLUMNS, CARS_COLUMNS,
+    DAY0_COLUMNS, EXCLUSIONS_COLUMNS, MODEL_FITS_COLUMNS, TESTS_COLUMNS,
+};
+pub use self::format::format_g17;
+pub use self::frames::{parquet_bytes, to_dataframes};
+pub use self::sort::{sort_tables, TEST_ORDER};
+
+use crate::error::{Error, Result};
+use crate::tables::StudyTables;
+
+/// A file format for the output tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutputFormat {
+    /// Comma-separated text, numbers with `%.17g` (§12).
+    Csv,
+    /// Apache Parquet (zstd), typed columns.
+    Parquet,
+}
+
+impl OutputFormat {
+    /// The file extension (and the name accepted by [`std::str::FromStr`]).
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Csv => "csv",
+            OutputFormat::Parquet => "parquet",
+        }
+    }
+}
+
+impl std::str::FromStr for OutputFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(OutputFormat::Csv),
+            "parquet" => Ok(OutputFormat::Parquet),
+            other => Err(Error::config(format!("unknown output format '{other}' (use csv or parquet)"))),
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically: first to `<name>.tmp-<pid>` in the same folder, flushed
+/// to disk, then renamed over `path`. A failed write removes the temporary file.
+///
+/// # Errors
+/// [`Error::Io`] naming the path that could not be written or renamed.
+///
+/// # Examples
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("evstudy-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// evstudy::output::write_atomic(&dir.join("a.txt"), b"hello").unwrap();
+/// assert_eq!(std::fs::read(dir.join("a.txt")).unwrap(), b"hello");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| Error::file(path.display().to_string(), "not a file path"))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = path.with_file_name(format!("{file_name}.tmp-{}", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(&tmp, e));
+    }
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Creates `dir` (and parents) with an error that names it.
+pub(crate) fn create_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if !dir.is_dir() {
+        return Err(Error::file(dir.display().to_string(), "exists and is not a folder"));
+    }
+    Ok(())
+}
+
+/// Writes the output tables of a study into `dir` and returns the paths written, in order.
+///
+/// For each format in `formats` (duplicates ignored) the seven tables `abnormal_returns`,
+/// `cars`, `model_fits`, `aggregate`, `tests`, `exclusions` and `day0_mapping` are written
+/// as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
+/// at the end). Rows are written in the order they have in `tables`: call [`sort_tables`]
+/// first for the §12 order. `dir` is created if needed; every file is written atomically
+/// ([`write_atomic`]). Same inputs give byte-identical files.
+///
+/// # Errors
+/// [`Error::Io`] naming the folder or file that could not be created or written (for
+/// example a read-only folder); [`Error::Polars`] if Parquet encoding fails.
+///
+/// # Examples
+///
+/// ```
+/// use evstudy::output::{write_outputs, OutputFormat};
+/// use evstudy::tables::StudyTables;
+/// let dir = std::env::temp_dir().join(format!("evstudy-doc-out-{}", std::process::id()));
+/// let files = write_outputs(&dir, &StudyTables::default(), &[OutputFormat::Csv],
+///                           &serde_json::json!({"model": "market_model"})).unwrap();
+/// assert_eq!(files.len(), 8);
+/// assert_eq!(std::fs::read_to_string(dir.join("exclusions.csv")).unwrap(),
+///            "event_id,security,stage,reason,detail\n");
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn write_outputs(
+    dir: &Path,
+    tables: &StudyTables,
+    formats: &[OutputFormat],
+    run_json: &serde_json::Value,
+) -> Result<Vec<PathBuf>> {
+    create_dir(dir)?;
+    let mut written = Vec::new();
+    let mut done: Vec<OutputFormat> = Vec::new();
+    for &format in formats {
+        if done.contains(&format) {
+            continue;
+        }
+        done.push(format);
+        match format {
+            OutputFormat::Csv => {
+                for (name, text) in csv_files(tables) {
+                    let path = dir.join(name);
+                    write_atomic(&path, text.as_bytes())?;
+                    written.push(path);
+                }
+            }
+            OutputFormat::Parquet => {
+                for (name, df) in to_dataframes(tables)? {
+                    let bytes = parquet_bytes(name, &df)?;
+                    let path = dir.join(format!("{name}.parquet"));
+                    write_atomic(&path, &bytes)?;
+                    written.push(path);
+                }
+            }
+        }
+    }
+    let mut json = serde_json::to_string_pretty(run_json)
+        .map_err(|e| Error::file(dir.join("run.json").display().to_string(), e.to_string()))?;
+    json.push('\n');
+    let path = dir.join("run.json");
+    write_atomic(&path, json.as_bytes())?;
+    written.push(path);
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn golden_tables() -> Option<StudyTables> {
+        let shared = crate::shared_data::shared_dir()?;
+        Some(read_csv_tables(&shared.join("golden/spec/b_panel")).expect("golden parses"))
+    }
+
+    #[test]
+    fn write_outputs_is_byte_identical_across_runs() {
+        let Some(tables) = golden_tables() else { return };
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        let json = serde_json::json!({"model": "market_model", "windows": ["-1:1", "0:3"]});
+        let formats = [OutputFormat::Csv, OutputFormat::Parquet];
+        let fa = write_outputs(&a.path().join("out"), &tables, &formats, &json).unwrap();
+        let fb = write_outputs(&b.path().join("out"), &tables, &formats, &json).unwrap();
+        assert_eq!(fa.len(), 15);
+        for (pa, pb) in fa.iter().zip(&fb) {
+            assert_eq!(pa.file_name(), pb.file_name());
+            assert_eq!(std::fs::read(pa).unwrap(), std::fs::read(pb).unwrap(), "{}", pa.display());
+        }
+        // No temporary files left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(a.path().join("out"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty());
+        // The CSV output reads back to the same tables.
+        let back = read_csv_tables(&a.path().join("out")).unwrap();
+        assert_eq!(back.cars, tables.cars);
+        assert_eq!(back.tests, tables.tests);
+        assert_eq!(back.exclusions, tables.exclusions);
+    }
+
+    #[test]
+    fn parquet_reads_back_with_types() {
+        let Some(tables) = golden_tables() else { return };
+        let frames = to_dataframes(&tables).unwrap();
+        let (name, df) = &frames[0];
+        let bytes = parquet_bytes(name, df).unwrap();
+        let back = polars::prelude::ParquetReader::new(std::io::Cursor::new(bytes));
+        use polars::prelude::SerReader;
+        let back = back.finish().unwrap();
+        assert_eq!(back.shape(), (50, 12));
+        assert_eq!(back.column("date").unwrap().dtype(), &polars::prelude::DataType::Date);
+        let ar = back.column("ar").unwrap().f64().unwrap().clone();
+        for (k, row) in tables.abnormal_returns.iter().enumerate() {
+            assert_eq!(ar.get(k), row.ar);
+        }
+    }
+
+    #[test]
+    fn unwritable_folder_error_names_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, b"x").unwrap();
+        // A folder below a regular file cannot be created.
+        let target = blocker.join("out");
+        let err = write_outputs(&target, &StudyTables::default(), &[OutputFormat::Csv], &serde_json::json!({}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&target.display().to_string()), "{err}");
+    }
+
+    #[test]
+    fn output_format_parses() {
+        assert_eq!("CSV".parse::<OutputFormat>().unwrap(), OutputFormat::Csv);
+        assert_eq!("parquet".parse::<OutputFormat>().unwrap(), OutputFormat::Parquet);
+        assert!("xlsx".parse::<OutputFormat>().is_err());
+    }
+}

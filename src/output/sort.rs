@@ -1,0 +1,277 @@
+//! Row order of the output tables (methodology §12), so that reruns are byte-identical.
+
+use std::cmp::Ordering;
+
+use crate::tables::StudyTables;
+
+/// The order of the multi-event tests within one day or window (§12).
+pub const TEST_ORDER: [&str; 13] = [
+    "csect_t",
+    "cda_t",
+    "patell_z",
+    "adj_patell_z",
+    "bmp_t",
+    "adj_bmp_t",
+    "skew_adj_t",
+    "sign_z",
+    "gsign_z",
+    "rank_z",
+    "grank_t",
+    "wilcoxon_z",
+    "portfolio_t",
+];
+
+/// Position of `name` in `order`; names not listed sort after all listed ones.
+fn rank_of(order: &[&str], name: &str) -> usize {
+    order.iter().position(|o| *o == name).unwrap_or(order.len())
+}
+
+/// Sort key of a window: its position in the configuration, then (for windows that are not
+/// configured) the numeric bounds `a:b`, then the text.
+fn window_cmp(order: &[String], x: &str, y: &str) -> Ordering {
+    let pos = |w: &str| order.iter().position(|o| o == w).unwrap_or(order.len());
+    let bounds = |w: &str| -> Option<(i64, i64)> {
+        let (a, b) = w.split_once(':')?;
+        Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+    };
+    pos(x).cmp(&pos(y)).then_with(|| bounds(x).cmp(&bounds(y))).then_with(|| x.as_bytes().cmp(y.as_bytes()))
+}
+
+/// Compares optional windows; `None` first.
+fn opt_window_cmp(order: &[String], x: &Option<String>, y: &Option<String>) -> Ordering {
+    match (x, y) {
+        (Some(a), Some(b)) => window_cmp(order, a, b),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    }
+}
+
+/// Sorts every table of `tables` in the row order of methodology §12.
+///
+/// * `abnormal_returns`: event_id, security, rel_day;
+/// * `cars`: event_id, security, window in configuration order (`window_order`);
+/// * `model_fits`: event_id, security;
+/// * `aggregate`: group, metric (`ar`, `car`, `bhar`), rel_day / window order;
+/// * `tests`: group, cluster (empty first), scope (`day`, `car`, `bhar`), rel_day / window
+///   order, test order ([`TEST_ORDER`]);
+/// * `exclusions`: event_id, security, stage (input, day0, estimation, event_day, car,
+///   portfolio), then the row's `order` key;
+/// * `day0`: event_id, security.
+///
+/// Strings compare in byte order. Windows missing from `window_order` sort after the configured
+/// ones (by their bounds); unknown metrics, scopes and tests sort after the known ones by name.
+/// The sort is stable: rows equal on every key keep their relative order.
+///
+/// # Examples
+///
+/// ```
+/// use evstudy::output::sort_tables;
+/// use evstudy::tables::{CarRow, StudyTables};
+/// let row = |id: &str, w: &str| CarRow {
+///     event_id: id.into(), security: "S1".into(), group: "all".into(), window: w.into(),
+///     car: None, car_se: None, car_t: None, car_p: None, scar: None, bhar: None, n_days: 0,
+/// };
+/// let mut t = StudyTables::default();
+/// t.cars = vec![row("E2", "-1:1"), row("E10", "0:3"), row("E10", "-1:1")];
+/// sort_tables(&mut t, &["-1:1".to_string(), "0:3".to_string()]);
+/// let keys: Vec<_> = t.cars.iter().map(|r| (r.event_id.as_str(), r.window.as_str())).collect();
+/// assert_eq!(keys, [("E10", "-1:1"), ("E10", "0:3"), ("E2", "-1:1")]);
+/// ```
+pub fn sort_tables(tables: &mut StudyTables, window_order: &[String]) {
+    let wo = window_order;
+    tables.abnormal_returns.sort_by(|x, y| {
+        x.event_id
+            .as_bytes()
+            .cmp(y.event_id.as_bytes())
+            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+            .then_with(|| x.rel_day.cmp(&y.rel_day))
+    });
+    tables.cars.sort_by(|x, y| {
+        x.event_id
+            .as_bytes()
+            .cmp(y.event_id.as_bytes())
+            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+            .then_with(|| window_cmp(wo, &x.window, &y.window))
+    });
+    tables.model_fits.sort_by(|x, y| {
+        x.event_id.as_bytes().cmp(y.event_id.as_bytes()).then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+    });
+    const METRICS: [&str; 3] = ["ar", "car", "bhar"];
+    tables.aggregate.sort_by(|x, y| {
+        x.group
+            .as_bytes()
+            .cmp(y.group.as_bytes())
+            .then_with(|| rank_of(&METRICS, &x.metric).cmp(&rank_of(&METRICS, &y.metric)))
+            .then_with(|| x.metric.as_bytes().cmp(y.metric.as_bytes()))
+            .then_with(|| x.rel_day.cmp(&y.rel_day))
+            .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
+    });
+    const SCOPES: [&str; 3] = ["day", "car", "bhar"];
+    tables.tests.sort_by(|x, y| {
+        let cluster = |c: &Option<String>| c.clone().unwrap_or_default();
+        x.group
+            .as_bytes()
+            .cmp(y.group.as_bytes())
+            .then_with(|| cluster(&x.cluster).as_bytes().cmp(cluster(&y.cluster).as_bytes()))
+            .then_with(|| rank_of(&SCOPES, &x.scope).cmp(&rank_of(&SCOPES, &y.scope)))
+            .then_with(|| x.scope.as_bytes().cmp(y.scope.as_bytes()))
+            .then_with(|| x.rel_day.cmp(&y.rel_day))
+            .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
+            .then_with(|| rank_of(&TEST_ORDER, &x.test).cmp(&rank_of(&TEST_ORDER, &y.test)))
+            .then_with(|| x.test.as_bytes().cmp(y.test.as_bytes()))
+    });
+    tables.exclusions.sort_by(|x, y| {
+        x.event_id
+            .as_bytes()
+            .cmp(y.event_id.as_bytes())
+            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+            .then_with(|| x.stage.cmp(&y.stage))
+            .then_with(|| x.order.cmp(&y.order))
+    });
+    tables.day0.sort_by(|x, y| {
+        x.event_id.as_bytes().cmp(y.event_id.as_bytes()).then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tables::{AggregateRow, ExclusionRow, Stage, TestRow};
+
+    fn test_row(cluster: Option<&str>, scope: &str, window: Option<&str>, rel_day: Option<i32>, test: &str) -> TestRow {
+        TestRow {
+            group: "all".into(),
+            scope: scope.into(),
+            window: window.map(String::from),
+            rel_day,
+            test: test.into(),
+            statistic: None,
+            p_value: None,
+            df: None,
+            n: 1,
+            cluster: cluster.map(String::from),
+        }
+    }
+
+    fn windows() -> Vec<String> {
+        vec!["0:3".to_string(), "-1:1".to_string()]
+    }
+
+    #[test]
+    fn tests_sorted_by_cluster_scope_window_test() {
+        let mut t = StudyTables::default();
+        t.tests = vec![
+            test_row(Some("PF:B"), "day", None, Some(0), "portfolio_t"),
+            test_row(None, "bhar", Some("-1:1"), None, "csect_t"),
+            test_row(None, "car", Some("-1:1"), None, "patell_z"),
+            test_row(None, "car", Some("0:3"), None, "csect_t"),
+            test_row(None, "day", None, Some(1), "csect_t"),
+            test_row(None, "day", None, Some(-1), "wilcoxon_z"),
+            test_row(None, "day", None, Some(-1), "csect_t"),
+            test_row(Some("PF:A"), "car", Some("-1:1"), None, "portfolio_t"),
+            test_row(Some("PF:A"), "day", None, Some(3), "portfolio_t"),
+        ];
+        sort_tables(&mut t, &windows());
+        let got: Vec<String> = t
+            .tests
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}|{}|{}|{}|{}",
+                    r.cluster.clone().unwrap_or_default(),
+                    r.scope,
+                    r.window.clone().unwrap_or_default(),
+                    r.rel_day.map(|d| d.to_string()).unwrap_or_default(),
+                    r.test
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "|day||-1|csect_t",
+                "|day||-1|wilcoxon_z",
+                "|day||1|csect_t",
+                // configuration order: 0:3 before -1:1
+                "|car|0:3||csect_t",
+                "|car|-1:1||patell_z",
+                "|bhar|-1:1||csect_t",
+                "PF:A|day||3|portfolio_t",
+                "PF:A|car|-1:1||portfolio_t",
+                "PF:B|day||0|portfolio_t",
+            ]
+        );
+    }
+
+    #[test]
+    fn aggregate_metric_order() {
+        let row = |metric: &str, window: Option<&str>, rel_day: Option<i32>| AggregateRow {
+            group: "all".into(),
+            metric: metric.into(),
+            window: window.map(String::from),
+            rel_day,
+            n: 1,
+            mean: None,
+            median: None,
+            share_positive: None,
+            sd: None,
+        };
+        let mut t = StudyTables::default();
+        t.aggregate = vec![
+            row("bhar", Some("0:3"), None),
+            row("car", Some("-1:1"), None),
+            row("ar", None, Some(2)),
+            row("car", Some("0:3"), None),
+            row("ar", None, Some(-1)),
+        ];
+        sort_tables(&mut t, &windows());
+        let got: Vec<(String, String)> = t
+            .aggregate
+            .iter()
+            .map(|r| (r.metric.clone(), r.window.clone().unwrap_or_else(|| r.rel_day.unwrap_or(99).to_string())))
+            .collect();
+        let want = [("ar", "-1"), ("ar", "2"), ("car", "0:3"), ("car", "-1:1"), ("bhar", "0:3")];
+        assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
+    }
+
+    #[test]
+    fn exclusions_by_event_security_stage_order() {
+        let row = |e: &str, stage: Stage, order: i64| ExclusionRow {
+            event_id: e.into(),
+            security: "S".into(),
+            stage,
+            reason: String::new(),
+            detail: String::new(),
+            order,
+        };
+        let mut t = StudyTables::default();
+        t.exclusions = vec![
+            row("E6", Stage::Car, 1),
+            row("E6", Stage::EventDay, 3),
+            row("E10", Stage::Day0, 0),
+            row("E6", Stage::EventDay, 2),
+            row("", Stage::Input, 0),
+            row("E6", Stage::Input, 9),
+        ];
+        sort_tables(&mut t, &windows());
+        let got: Vec<(&str, Stage, i64)> = t.exclusions.iter().map(|r| (r.event_id.as_str(), r.stage, r.order)).collect();
+        assert_eq!(
+            got,
+            [
+                ("", Stage::Input, 0),
+                ("E10", Stage::Day0, 0),
+                ("E6", Stage::Input, 9),
+                ("E6", Stage::EventDay, 2),
+                ("E6", Stage::EventDay, 3),
+                ("E6", Stage::Car, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_windows_after_configured_by_bounds() {
+        let order = vec!["0:0".to_string()];
+        assert_eq!(window_cmp(&order, "0:0", "-5:5"), Ordering::Less);
+        assert_eq!(window_cmp(&order, "-5:5", "-1:1"), Ordering::Less);
+        assert_eq!(window_cmp(&order, "-1:1", "-1:2"), Ordering::Less);
+    }
+}
