@@ -86,9 +86,8 @@ pub fn split_csv_records(text: &str, file: &str) -> Result<Vec<CsvRecord>> {
                             }
                         }
                         Some(c) => {
-                            if c == '\n' {
-                                line += 1;
-                            } else if c == '\r' && chars.peek() != Some(&'\n') {
+                            // A line break inside quotes: LF, or a CR not followed by LF.
+                            if c == '\n' || (c == '\r' && chars.peek() != Some(&'\n')) {
                                 line += 1;
                             }
                             field.push(c);

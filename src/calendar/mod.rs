@@ -27,6 +27,8 @@
 //! assert_eq!(day0.close_local.format("%H:%M").to_string(), "12:00");
 //! ```
 
+#![warn(missing_docs)]
+
 mod clusters;
 mod csv_records;
 mod day0;
