@@ -15,6 +15,7 @@ pub mod abnormal;
 pub mod calendar;
 pub mod cli;
 pub mod data;
+pub mod demo;
 pub mod error;
 pub mod model;
 pub mod output;

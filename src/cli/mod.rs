@@ -1,6 +1,69 @@
-//! The `evstudy` command line: one file per command.
+//! The `evstudy` command line: `main.rs` only calls [`main_entry`]; each command lives in its
+//! own file, which opens with its usage text (xsv style).
 
-/// Entry point of the binary; returns the process exit code.
+mod cmd_demo;
+mod cmd_events;
+mod cmd_report;
+mod cmd_run;
+mod cmd_validate;
+
+use clap::{Parser, Subcommand};
+
+/// evstudy — event studies: abnormal returns, CARs, BHARs and the standard test battery.
+#[derive(Debug, Parser)]
+#[command(name = "evstudy", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a full study (from a study file or from flags) and write tables and the report.
+    Run(cmd_run::RunArgs),
+    /// Check inputs and configuration; list every problem (exit 1 if any).
+    Validate(cmd_validate::ValidateArgs),
+    /// Print and write the day-0 mapping of every event–security pair.
+    Events(cmd_events::EventsArgs),
+    /// Render the report (Markdown + HTML + SVG) from an output folder.
+    Report(cmd_report::ReportArgs),
+    /// Generate the synthetic demo panel (simulated prices with known injected effects).
+    Demo(cmd_demo::DemoArgs),
+}
+
+/// Entry point of the binary; returns the process exit code: 0 ok, 1 user error (one line
+/// naming file, row and column), 2 internal error.
 pub fn main_entry() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
+        Command::Run(a) => cmd_run::run(a),
+        Command::Validate(a) => cmd_validate::run(a),
+        Command::Events(a) => cmd_events::run(a),
+        Command::Report(a) => cmd_report::run(a),
+        Command::Demo(a) => cmd_demo::run(a),
+    }));
+    match outcome {
+        Ok(Ok(code)) => code,
+        Ok(Err(e)) => {
+            eprintln!("error: {e:#}");
+            1
+        }
+        Err(_) => {
+            eprintln!("error: internal error (this is a bug in evstudy; please report it with the inputs)");
+            2
+        }
+    }
+}
+
+/// Is stderr a terminal (progress output only then)?
+pub(crate) fn stderr_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
 }

@@ -1,0 +1,49 @@
+//! `evstudy report` — render the report from an output folder.
+//!
+//! ```text
+//! Usage:
+//!   evstudy report --from DIR [--out DIR] [--title TEXT]
+//! ```
+//!
+//! Reads the CSV tables and `run.json` that `evstudy run` wrote and writes `report.md`,
+//! `report.html` and the SVG charts (to `--out`, default the same folder).
+
+use crate::output::read_csv_tables;
+use crate::report::{render_report, write_report};
+use anyhow::Context;
+use std::path::PathBuf;
+
+/// Arguments of `evstudy report`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Example:\n  evstudy report --from out/demo --out /tmp/demo-report")]
+pub struct ReportArgs {
+    /// Output folder of `evstudy run`.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Where to write the report (default: the same folder).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Report title (default: from run.json).
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+/// Run the command.
+pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
+    let tables = read_csv_tables(&args.from)?;
+    let run_json_path = args.from.join("run.json");
+    let run_info: serde_json::Value = match std::fs::read_to_string(&run_json_path) {
+        Ok(text) => serde_json::from_str(&text).with_context(|| format!("{}: not valid JSON", run_json_path.display()))?,
+        Err(_) => serde_json::json!({}),
+    };
+    let title = args
+        .title
+        .clone()
+        .or_else(|| run_info.pointer("/config/title").and_then(|v| v.as_str()).map(str::to_string))
+        .unwrap_or_else(|| "Event study".to_string());
+    let out = args.out.clone().unwrap_or_else(|| args.from.clone());
+    let report = render_report(&tables, &run_info, &title);
+    write_report(&out, &report)?;
+    println!("written: {}", out.join("report.html").display());
+    Ok(0)
+}

@@ -1,0 +1,242 @@
+//! The embedded demo: a deterministic **synthetic** price panel for the China AI-chip case
+//! study (same tickers, exchange calendars and real event calendar; simulated prices with
+//! known injected effects). Real prices cannot live in the repository; this panel lets a
+//! fresh clone run the whole pipeline.
+//!
+//! # Model
+//! For each benchmark (CSI 300 `000300.SS` on XSHG, Hang Seng `^HSI` on XHKG, S&P 500 `^GSPC`
+//! on XNYS) daily returns are N(0.0003, 0.012²). Each security follows a market model against
+//! its benchmark, R = α + β·R_m + ε with ε ~ N(0, σ²) (β, σ per security below), on its own
+//! exchange's sessions 2021-01-04 … 2025-12-31 (holidays from the built-in table). Injected
+//! abnormal returns (added to ε on day 0 of each event–security pair, day 0 by the §2.4 rule):
+//!
+//! | category | China AI chips | China platforms | US chips |
+//! |---|---|---|---|
+//! | export_control | +4 % | +1 % | −3 % |
+//! | model_release | +2 % | +3 % | −4 % |
+//! | countermeasure | +2 % | 0 | −1 % |
+//! | earnings (own) | ±2.5 % (sign from the event id) | ±2.5 % | ±2.5 % |
+//!
+//! The list of injected effects is written beside the prices (`injected_effects.csv`), so a
+//! reader can compare what the study finds with what was put in.
+
+use crate::calendar::{builtin_exchange, map_day0, read_events, EventRecord, HolidayTable, SessionCalendar};
+use crate::error::{Error, Result};
+use crate::output::{format_g17, write_atomic};
+use chrono::{NaiveDate, NaiveTime};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A security of the demo panel.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoSecurity {
+    /// Ticker.
+    pub ticker: &'static str,
+    /// Exchange code.
+    pub exchange: &'static str,
+    /// Benchmark ticker.
+    pub benchmark: &'static str,
+    /// Security group.
+    pub group: &'static str,
+    /// Market beta.
+    pub beta: f64,
+    /// Idiosyncratic daily volatility.
+    pub sigma: f64,
+    /// Start price.
+    pub start_price: f64,
+}
+
+/// The demo securities (the case study's tickers).
+pub const DEMO_SECURITIES: &[DemoSecurity] = &[
+    DemoSecurity { ticker: "688256.SS", exchange: "XSHG", benchmark: "000300.SS", group: "china_ai_chips", beta: 1.6, sigma: 0.035, start_price: 150.0 },
+    DemoSecurity { ticker: "688981.SS", exchange: "XSHG", benchmark: "000300.SS", group: "china_ai_chips", beta: 1.3, sigma: 0.022, start_price: 60.0 },
+    DemoSecurity { ticker: "688347.SS", exchange: "XSHG", benchmark: "000300.SS", group: "china_ai_chips", beta: 1.2, sigma: 0.025, start_price: 45.0 },
+    DemoSecurity { ticker: "0981.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_ai_chips", beta: 1.4, sigma: 0.028, start_price: 25.0 },
+    DemoSecurity { ticker: "1347.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_ai_chips", beta: 1.3, sigma: 0.030, start_price: 40.0 },
+    DemoSecurity { ticker: "0700.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_platforms", beta: 1.1, sigma: 0.018, start_price: 500.0 },
+    DemoSecurity { ticker: "9988.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_platforms", beta: 1.3, sigma: 0.022, start_price: 200.0 },
+    DemoSecurity { ticker: "9888.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_platforms", beta: 1.3, sigma: 0.024, start_price: 250.0 },
+    DemoSecurity { ticker: "NVDA", exchange: "XNYS", benchmark: "^GSPC", group: "us_chips", beta: 1.8, sigma: 0.025, start_price: 130.0 },
+    DemoSecurity { ticker: "AMD", exchange: "XNYS", benchmark: "^GSPC", group: "us_chips", beta: 1.7, sigma: 0.025, start_price: 92.0 },
+    DemoSecurity { ticker: "BABA", exchange: "XNYS", benchmark: "^GSPC", group: "china_platforms_us", beta: 1.2, sigma: 0.025, start_price: 216.0 },
+    DemoSecurity { ticker: "BIDU", exchange: "XNYS", benchmark: "^GSPC", group: "china_platforms_us", beta: 1.2, sigma: 0.026, start_price: 220.0 },
+];
+
+/// The demo benchmarks: (ticker, exchange, start level).
+pub const DEMO_BENCHMARKS: &[(&str, &str, f64)] =
+    &[("000300.SS", "XSHG", 5200.0), ("^HSI", "XHKG", 27000.0), ("^GSPC", "XNYS", 3700.0)];
+
+/// SplitMix64: a small, fast, deterministic generator (Steele, Lea & Flood 2014).
+#[derive(Debug, Clone)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    /// Seeded generator.
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+    /// Next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform on (0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    }
+    /// Standard normal (Box–Muller, one draw per call).
+    pub fn normal(&mut self) -> f64 {
+        let (u1, u2) = (self.uniform(), self.uniform());
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+fn group_effect(category: &str, group: &str, event_id: &str, ticker: &str, scope_has_ticker: bool) -> f64 {
+    match (category, group) {
+        ("export_control", "china_ai_chips") => 0.04,
+        ("export_control", "china_platforms") | ("export_control", "china_platforms_us") => 0.01,
+        ("export_control", "us_chips") => -0.03,
+        ("model_release", "china_ai_chips") => 0.02,
+        ("model_release", "china_platforms") | ("model_release", "china_platforms_us") => 0.03,
+        ("model_release", "us_chips") => -0.04,
+        ("countermeasure", "china_ai_chips") => 0.02,
+        ("countermeasure", "us_chips") => -0.01,
+        ("earnings", _) if scope_has_ticker => {
+            let h = event_id.bytes().chain(ticker.bytes()).fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
+            if h % 2 == 0 {
+                0.025
+            } else {
+                -0.025
+            }
+        }
+        _ => 0.0,
+    }
+}
+
+/// Generate the demo panel into `dir`: `prices.csv` (`date,ticker,close`), `securities.csv`,
+/// `injected_effects.csv`. Deterministic: the same `seed` gives byte-identical files.
+///
+/// # Examples
+/// ```no_run
+/// evstudy::demo::generate_demo("datasets/demo".as_ref(), "datasets/events/china_ai_chips.csv".as_ref(), 20250127).unwrap();
+/// ```
+pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let events = read_events(events_file)?;
+    let holidays = HolidayTable::builtin();
+    let start = NaiveDate::from_ymd_opt(2021, 1, 4).expect("date");
+    let end = NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
+    let mut calendars: BTreeMap<&str, SessionCalendar> = BTreeMap::new();
+    for x in ["XSHG", "XHKG", "XNYS"] {
+        let spec = builtin_exchange(x).ok_or_else(|| Error::config(format!("no exchange {x}")))?;
+        calendars.insert(x, SessionCalendar::for_exchange_range(&spec, &holidays, start, end));
+    }
+    let mut rng = SplitMix64::new(seed);
+    // Benchmarks.
+    let mut bench_returns: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut rows: Vec<(NaiveDate, String, f64)> = Vec::new();
+    for &(ticker, x, level) in DEMO_BENCHMARKS {
+        let cal = &calendars[x];
+        let mut p = level;
+        let mut rets = Vec::with_capacity(cal.len());
+        for i in 0..cal.len() {
+            let r = if i == 0 { 0.0 } else { 0.0003 + 0.012 * rng.normal() };
+            p *= 1.0 + r;
+            rets.push(r);
+            rows.push((cal.date(i).expect("in range"), ticker.to_string(), p));
+        }
+        bench_returns.insert(ticker, rets);
+    }
+    // Effects by (ticker, session index).
+    let mut effects: Vec<(String, String, NaiveDate, f64)> = Vec::new();
+    let noon = NaiveTime::from_hms_opt(12, 0, 0).expect("time");
+    let mut effect_at: BTreeMap<(&str, usize), f64> = BTreeMap::new();
+    for ev in events.iter().filter(|e: &&EventRecord| !e.is_unverified()) {
+        for s in DEMO_SECURITIES {
+            let in_scope = ev.scope.iter().any(|t| t == s.ticker);
+            if !in_scope {
+                continue;
+            }
+            let eff = group_effect(&ev.category, s.group, &ev.event_id, s.ticker, in_scope);
+            if eff == 0.0 {
+                continue;
+            }
+            let cal = &calendars[s.exchange];
+            let tz = builtin_exchange(s.exchange).map(|x| x.tz);
+            let out = map_day0(cal, ev.date, ev.time.as_deref(), ev.tz.as_deref(), tz, noon, 7);
+            if let Some(d) = out.day0() {
+                *effect_at.entry((s.ticker, d.index)).or_default() += eff;
+                effects.push((ev.event_id.clone(), s.ticker.to_string(), d.date, eff));
+            }
+        }
+    }
+    for s in DEMO_SECURITIES {
+        let cal = &calendars[s.exchange];
+        let rm = &bench_returns[s.benchmark];
+        let mut p = s.start_price;
+        for i in 0..cal.len() {
+            let eps = s.sigma * rng.normal();
+            if i > 0 {
+                let r = 0.0001 + s.beta * rm[i] + eps + effect_at.get(&(s.ticker, i)).copied().unwrap_or(0.0);
+                p *= 1.0 + r.max(-0.5);
+            }
+            rows.push((cal.date(i).expect("in range"), s.ticker.to_string(), p));
+        }
+    }
+    rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let mut prices = String::from("date,ticker,close\n");
+    for (d, t, p) in &rows {
+        prices.push_str(&format!("{d},{t},{:.4}\n", p));
+    }
+    write_atomic(&dir.join("prices.csv"), prices.as_bytes())?;
+    let mut sec = String::from("ticker,exchange,benchmark,group\n");
+    for &(t, x, _) in DEMO_BENCHMARKS {
+        sec.push_str(&format!("{t},{x},,benchmark\n"));
+    }
+    for s in DEMO_SECURITIES {
+        sec.push_str(&format!("{},{},{},{}\n", s.ticker, s.exchange, s.benchmark, s.group));
+    }
+    write_atomic(&dir.join("securities.csv"), sec.as_bytes())?;
+    effects.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mut eff = String::from("event_id,ticker,day0,injected_ar\n");
+    for (e, t, d, x) in &effects {
+        eff.push_str(&format!("{e},{t},{d},{}\n", format_g17(*x)));
+    }
+    write_atomic(&dir.join("injected_effects.csv"), eff.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix_normals_have_unit_variance() {
+        let mut r = SplitMix64::new(1);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| r.normal()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.01, "var {var}");
+    }
+
+    #[test]
+    fn committed_demo_panel_is_reproducible() {
+        // The committed datasets/demo/prices.csv must be exactly what the generator makes.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        generate_demo(dir.path(), &root.join("datasets/events/china_ai_chips.csv"), DEMO_SEED).unwrap();
+        for f in ["prices.csv", "securities.csv", "injected_effects.csv"] {
+            let made = std::fs::read(dir.path().join(f)).unwrap();
+            let committed = std::fs::read(root.join("datasets/demo").join(f)).unwrap();
+            assert!(made == committed, "datasets/demo/{f} is stale: run `cargo run --release -- demo`");
+        }
+    }
+}
+
+/// The seed of the committed demo panel.
+pub const DEMO_SEED: u64 = 20250127;
