@@ -1,3 +1,850 @@
 //! The study report: Markdown and a self-contained HTML page with inline SVG charts.
 //!
-//! OWNER: output/report helper.
+//! [`render_report`] turns the output tables into a [`Report`] (no I/O); [`write_report`] writes
+//! `report.md`, `report.html` and the charts as `.svg` files. The HTML page has inline CSS
+//! and inline SVG only: no scripts, fonts, images or other resources are loaded, so it can be
+//! opened offline or mailed as one file. Output is deterministic: the same tables give the
+//! same bytes.
+//!
+//! Charts, drawn by hand in SVG:
+//! 1. per group, the CAAR path CAAR_t = Σ_{s ≤ t} AAR_s from the first day of the event period
+//!    H, with a 95 % band ±1.96 · √(Σ_{s ≤ t} sd_s² / n_s) — the cumulated cross-sectional
+//!    standard error of the daily AARs from the `aggregate` rows, treating days as
+//!    independent. This path is Σ AAR; it differs from the table's CAAR(W) (the mean of
+//!    complete CARs, methodology §5.5) when the number of events varies by day;
+//! 2. per group, the AAR of each day as bars;
+//! 3. per event window, the CAR of every event–security pair as horizontal bars (colour by
+//!    sign, whiskers ±1.96 · car_se).
+//!
+//! Numbers in the report are rounded for reading (4 significant digits); the CSV/Parquet
+//! outputs keep full precision.
+
+mod svg;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use crate::error::Result;
+use crate::output::{model_fit_extra_columns, write_atomic, TEST_ORDER};
+use crate::tables::{AggregateRow, CarRow, Stage, StudyTables, TestRow};
+
+use self::svg::xml_escape;
+
+/// A rendered report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    /// The report as Markdown; charts are linked as `![…](file.svg)`.
+    pub markdown: String,
+    /// The report as one self-contained HTML page (inline CSS and SVG).
+    pub html: String,
+    /// The charts as `(file name, standalone SVG document)`, in report order.
+    pub svgs: Vec<(String, String)>,
+}
+
+/// A number rounded for reading: 4 significant digits in fixed notation for
+/// 1e-4 ≤ |x| < 1e6, else scientific with 4 significant digits; `NA` for NaN.
+pub(crate) fn fmt_num(x: f64) -> String {
+    if x.is_nan() {
+        return "NA".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "inf".to_string() } else { "-inf".to_string() };
+    }
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let a = x.abs();
+    if (1e-4..1e6).contains(&a) {
+        let mag = a.log10().floor() as i32;
+        let decimals = (3 - mag).max(0) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+fn fmt_opt(x: Option<f64>) -> String {
+    x.map(fmt_num).unwrap_or_default()
+}
+
+/// Significance stars of a two-sided p-value: `***` < 0.01, `**` < 0.05, `*` < 0.1.
+fn stars(p: Option<f64>) -> &'static str {
+    match p {
+        Some(p) if p < 0.01 => "***",
+        Some(p) if p < 0.05 => "**",
+        Some(p) if p < 0.1 => "*",
+        _ => "",
+    }
+}
+
+/// One table cell: Markdown text and the equivalent HTML.
+#[derive(Debug, Clone)]
+struct Cell {
+    markdown: String,
+    html: String,
+    numeric: bool,
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        Cell { html: xml_escape(&s), markdown: s, numeric: false }
+    }
+    fn num(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        Cell { html: xml_escape(&s), markdown: s, numeric: true }
+    }
+    /// A test result: statistic with stars, p-value below (HTML) or in parentheses (Markdown).
+    fn stat(row: Option<&TestRow>) -> Cell {
+        match row {
+            None => Cell::num(""),
+            Some(r) => {
+                let stat = r.statistic.map(fmt_num).unwrap_or_else(|| "NA".to_string());
+                let s = stars(r.p_value);
+                let p = r.p_value.map(fmt_num).unwrap_or_else(|| "NA".to_string());
+                Cell {
+                    markdown: format!("{stat}{s} ({p})"),
+                    html: format!(
+                        "{}<span class=\"stars\">{s}</span><br><span class=\"p\">p {}</span>",
+                        xml_escape(&stat),
+                        xml_escape(&p)
+                    ),
+                    numeric: true,
+                }
+            }
+        }
+    }
+}
+
+/// A table with a header row.
+#[derive(Debug, Clone)]
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+/// A piece of the report document.
+#[derive(Debug, Clone)]
+enum Block {
+    Heading(u8, String, Option<String>),
+    Para(String),
+    Table(Table),
+    Chart { file: String, alt: String, inline_svg: String },
+    Pre(String),
+}
+
+/// A file-name-safe version of `s`: ASCII letters, digits and `-` kept, others `_`.
+fn slug(s: &str) -> String {
+    let t: String = s.chars().map(|ch| if ch.is_ascii_alphanumeric() || ch == '-' { ch } else { '_' }).collect();
+    if t.is_empty() {
+        "_".to_string()
+    } else {
+        t
+    }
+}
+
+/// Distinct values in first-appearance order.
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in items {
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+/// The event windows in configuration order (as the sorted tables list them).
+fn window_order(tables: &StudyTables) -> Vec<String> {
+    let mut order = distinct(tables.aggregate.iter().filter(|r| r.metric == "car").filter_map(|r| r.window.as_deref()));
+    for w in distinct(tables.cars.iter().map(|r| r.window.as_str())) {
+        if !order.contains(&w) {
+            order.push(w);
+        }
+    }
+    order
+}
+
+fn groups_of(tables: &StudyTables) -> Vec<String> {
+    let set: BTreeSet<&str> = tables
+        .aggregate
+        .iter()
+        .map(|r| r.group.as_str())
+        .chain(tables.abnormal_returns.iter().map(|r| r.group.as_str()))
+        .chain(tables.tests.iter().map(|r| r.group.as_str()))
+        .collect();
+    set.into_iter().map(String::from).collect()
+}
+
+fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) -> Table {
+    let is_pf = |s: &str| s == "PORTFOLIO";
+    let events = tables.model_fits.iter().filter(|r| !is_pf(&r.security)).count();
+    let portfolios = tables.model_fits.iter().filter(|r| is_pf(&r.security)).count();
+    let models = distinct(tables.model_fits.iter().map(|r| r.model.as_str()));
+    let days: BTreeSet<i32> = tables.abnormal_returns.iter().map(|r| r.rel_day).collect();
+    let period = match (days.first(), days.last()) {
+        (Some(a), Some(b)) => format!("[{a}, {b}] ({} days)", days.len()),
+        _ => "—".to_string(),
+    };
+    let mut by_stage = Vec::new();
+    for stage in [Stage::Input, Stage::Day0, Stage::Estimation, Stage::EventDay, Stage::Car, Stage::Portfolio] {
+        let n = tables.exclusions.iter().filter(|r| r.stage == stage).count();
+        if n > 0 {
+            by_stage.push(format!("{} {n}", stage.as_str()));
+        }
+    }
+    let dropped: BTreeSet<(&str, &str)> = tables
+        .exclusions
+        .iter()
+        .filter(|r| !r.event_id.is_empty() && matches!(r.stage, Stage::Input | Stage::Day0 | Stage::Estimation))
+        .map(|r| (r.event_id.as_str(), r.security.as_str()))
+        .collect();
+    let shifted = tables.day0.iter().filter(|r| r.shift_days.unwrap_or(0) > 0).count();
+    let incomplete = tables.cars.iter().filter(|r| r.car.is_none()).count();
+    let mut rows = vec![
+        ("events analysed (event–security pairs with a model fit)", events.to_string()),
+        ("events excluded before the analysis", dropped.len().to_string()),
+        ("same-date portfolios", portfolios.to_string()),
+        ("groups", if groups.is_empty() { "—".to_string() } else { groups.join(", ") }),
+        ("model", if models.is_empty() { "—".to_string() } else { models.join(", ") }),
+        ("event period H (relative days)", period),
+        ("event windows", if windows.is_empty() { "—".to_string() } else { windows.join(", ") }),
+        ("incomplete CARs (NA)", incomplete.to_string()),
+        (
+            "exclusion rows",
+            if by_stage.is_empty() {
+                "0".to_string()
+            } else {
+                format!("{} ({})", tables.exclusions.len(), by_stage.join(", "))
+            },
+        ),
+    ];
+    if !tables.day0.is_empty() {
+        rows.push(("events whose day 0 is after the announcement date", shifted.to_string()));
+    }
+    Table {
+        header: vec!["quantity".into(), "value".into()],
+        rows: rows.into_iter().map(|(k, v)| vec![Cell::text(k), Cell::text(v)]).collect(),
+    }
+}
+
+/// Pivot tables of the tests of one group and scope: rows = tests, columns = days or windows,
+/// at most `chunk` columns per table.
+fn pivot_tests(rows: &[&TestRow], keys: &[(Option<i32>, Option<String>)], chunk: usize, key_label: &dyn Fn(&(Option<i32>, Option<String>)) -> String) -> Vec<Table> {
+    let tests: Vec<String> = {
+        let mut t = distinct(rows.iter().map(|r| r.test.as_str()));
+        t.sort_by_key(|name| TEST_ORDER.iter().position(|o| o == name).unwrap_or(TEST_ORDER.len()));
+        t
+    };
+    let mut out = Vec::new();
+    for cols in keys.chunks(chunk.max(1)) {
+        let mut header = vec!["test".to_string()];
+        header.extend(cols.iter().map(key_label));
+        let mut body = Vec::new();
+        for t in &tests {
+            let mut line = vec![Cell::text(t.clone())];
+            for k in cols {
+                let found = rows.iter().find(|r| &r.test == t && r.rel_day == k.0 && r.window == k.1).copied();
+                line.push(Cell::stat(found));
+            }
+            body.push(line);
+        }
+        let mut n_line = vec![Cell::text("n")];
+        for k in cols {
+            let n = rows.iter().find(|r| r.rel_day == k.0 && r.window == k.1).map(|r| r.n.to_string()).unwrap_or_default();
+            n_line.push(Cell::num(n));
+        }
+        body.push(n_line);
+        out.push(Table { header, rows: body });
+    }
+    out
+}
+
+fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
+    let mut blocks = vec![Block::Para(
+        "Each cell: test statistic with significance stars (*** p < 0.01, ** p < 0.05, * p < 0.1) \
+         and its two-sided p-value. The last row gives n, the size of the test set."
+            .to_string(),
+    )];
+    if tables.tests.is_empty() {
+        blocks.push(Block::Para("No test results.".to_string()));
+        return blocks;
+    }
+    for g in groups {
+        let in_group: Vec<&TestRow> = tables.tests.iter().filter(|r| &r.group == g).collect();
+        if in_group.is_empty() {
+            continue;
+        }
+        for (scope, title) in [("day", "daily abnormal returns (AAR)"), ("car", "cumulative abnormal returns (CAAR)"), ("bhar", "buy-and-hold abnormal returns")] {
+            let rows: Vec<&TestRow> = in_group.iter().copied().filter(|r| r.scope == scope && r.cluster.is_none()).collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let mut keys: Vec<(Option<i32>, Option<String>)> = Vec::new();
+            for r in &rows {
+                let k = (r.rel_day, r.window.clone());
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            blocks.push(Block::Heading(3, format!("Group {g} — {title}"), None));
+            let label = |k: &(Option<i32>, Option<String>)| match (k.0, &k.1) {
+                (Some(d), _) => format!("day {d}"),
+                (None, Some(w)) => format!("window {w}"),
+                _ => String::new(),
+            };
+            for t in pivot_tests(&rows, &keys, 6, &label) {
+                blocks.push(Block::Table(t));
+            }
+        }
+        let pf: Vec<&TestRow> = in_group.iter().copied().filter(|r| r.cluster.is_some()).collect();
+        if !pf.is_empty() {
+            blocks.push(Block::Heading(3, format!("Group {g} — same-date portfolios (portfolio_t)"), None));
+            let mut keys: Vec<(String, Option<i32>, Option<String>)> = Vec::new();
+            for r in &pf {
+                let k = (r.scope.clone(), r.rel_day, r.window.clone());
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            let clusters = distinct(pf.iter().filter_map(|r| r.cluster.as_deref()));
+            for cols in keys.chunks(6) {
+                let mut header = vec!["cluster".to_string()];
+                header.extend(cols.iter().map(|(s, d, w)| match (d, w) {
+                    (Some(d), _) => format!("day {d}"),
+                    (None, Some(w)) => format!("{s} {w}"),
+                    _ => s.clone(),
+                }));
+                let mut body = Vec::new();
+                for cl in &clusters {
+                    let mut line = vec![Cell::text(cl.clone())];
+                    for (s, d, w) in cols {
+                        let found = pf
+                            .iter()
+                            .find(|r| r.cluster.as_deref() == Some(cl) && &r.scope == s && &r.rel_day == d && &r.window == w)
+                            .copied();
+                        line.push(Cell::stat(found));
+                    }
+                    body.push(line);
+                }
+                blocks.push(Block::Table(Table { header, rows: body }));
+            }
+        }
+    }
+    blocks
+}
+
+fn aggregate_table(rows: &[AggregateRow]) -> Table {
+    Table {
+        header: ["group", "metric", "day / window", "n", "mean", "median", "share > 0", "sd"].map(String::from).to_vec(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let key = match (r.rel_day, &r.window) {
+                    (Some(d), _) => d.to_string(),
+                    (None, Some(w)) => w.clone(),
+                    _ => String::new(),
+                };
+                let metric = match r.metric.as_str() {
+                    "ar" => "AAR",
+                    "car" => "CAAR",
+                    "bhar" => "ABHAR",
+                    other => other,
+                };
+                vec![
+                    Cell::text(r.group.clone()),
+                    Cell::text(metric),
+                    Cell::num(key),
+                    Cell::num(r.n.to_string()),
+                    Cell::num(fmt_opt(r.mean)),
+                    Cell::num(fmt_opt(r.median)),
+                    Cell::num(fmt_opt(r.share_positive)),
+                    Cell::num(fmt_opt(r.sd)),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn model_fit_table(tables: &StudyTables) -> Table {
+    let extras = model_fit_extra_columns(&tables.model_fits);
+    let mut header: Vec<String> =
+        ["event", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "R²"].map(String::from).to_vec();
+    header.extend(extras.iter().cloned());
+    let rows = tables
+        .model_fits
+        .iter()
+        .map(|r| {
+            let mut line = vec![
+                Cell::text(r.event_id.clone()),
+                Cell::text(r.security.clone()),
+                Cell::text(r.group.clone()),
+                Cell::text(r.model.clone()),
+                Cell::num(r.n_est.to_string()),
+                Cell::num(r.df.to_string()),
+                Cell::num(fmt_opt(r.sigma)),
+                Cell::num(fmt_opt(r.alpha)),
+                Cell::num(fmt_opt(r.beta)),
+                Cell::num(fmt_opt(r.r2)),
+            ];
+            for e in &extras {
+                line.push(Cell::num(fmt_opt(r.extras.iter().find(|(n, _)| n == e).and_then(|(_, v)| *v))));
+            }
+            line
+        })
+        .collect();
+    Table { header, rows }
+}
+
+fn day0_table(tables: &StudyTables) -> Table {
+    Table {
+        header: ["event", "security", "exchange", "event instant (UTC)", "event instant (local)", "day 0", "shift (days)", "shift (sessions)", "status"]
+            .map(String::from)
+            .to_vec(),
+        rows: tables
+            .day0
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::text(r.event_id.clone()),
+                    Cell::text(r.security.clone()),
+                    Cell::text(r.exchange.clone()),
+                    Cell::text(r.event_instant_utc.clone()),
+                    Cell::text(r.event_instant_local.clone()),
+                    Cell::text(r.day0.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()),
+                    Cell::num(r.shift_days.map(|v| v.to_string()).unwrap_or_default()),
+                    Cell::num(r.shift_sessions.map(|v| v.to_string()).unwrap_or_default()),
+                    Cell::text(r.status.clone()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn exclusion_table(tables: &StudyTables) -> Table {
+    Table {
+        header: ["event", "security", "stage", "reason", "detail"].map(String::from).to_vec(),
+        rows: tables
+            .exclusions
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::text(if r.event_id.is_empty() { "—".to_string() } else { r.event_id.clone() }),
+                    Cell::text(r.security.clone()),
+                    Cell::text(r.stage.as_str()),
+                    Cell::text(r.reason.clone()),
+                    Cell::text(r.detail.clone()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Builds the report document and the charts.
+fn build(tables: &StudyTables, config_summary: &serde_json::Value, title: &str) -> (Vec<Block>, Vec<(String, String)>) {
+    let windows = window_order(tables);
+    let groups = groups_of(tables);
+    let mut blocks = vec![Block::Heading(1, title.to_string(), None)];
+    blocks.push(Block::Para(
+        "Event-study results. Numbers are rounded to 4 significant digits for reading; the CSV and \
+         Parquet tables keep full precision."
+            .to_string(),
+    ));
+
+    blocks.push(Block::Heading(2, "Summary".to_string(), Some("summary".to_string())));
+    blocks.push(Block::Table(summary_block(tables, &windows, &groups)));
+
+    // Charts.
+    blocks.push(Block::Heading(2, "Charts".to_string(), Some("charts".to_string())));
+    blocks.push(Block::Para(
+        "CAAR path: cumulative sum of the daily AARs from the first day of the event period; band \
+         ±1.96 · √(Σ sd²/n), the cumulated cross-sectional standard error of the AARs (days treated \
+         as independent). The path is Σ AAR and can differ from the CAAR of a window in the \
+         aggregate table (the mean of complete CARs) when the number of events varies by day."
+            .to_string(),
+    ));
+    let mut svgs: Vec<(String, String)> = Vec::new();
+    let mut add_chart = |blocks: &mut Vec<Block>, kind: &str, key: &str, alt: String, draw: &dyn Fn(bool) -> String| {
+        let file = format!("fig{:02}_{kind}_{}.svg", svgs.len() + 1, slug(key));
+        svgs.push((file.clone(), draw(true)));
+        blocks.push(Block::Chart { file, alt, inline_svg: draw(false) });
+    };
+    for g in &groups {
+        let rows: Vec<&AggregateRow> = tables.aggregate.iter().filter(|r| &r.group == g).collect();
+        if rows.iter().any(|r| r.metric == "ar") {
+            add_chart(&mut blocks, "caar", g, format!("CAAR path with 95% band, group {g}"), &|s| svg::caar_chart(g, &rows, s));
+            add_chart(&mut blocks, "aar", g, format!("AAR by relative day, group {g}"), &|s| svg::aar_chart(g, &rows, s));
+        }
+    }
+    for w in &windows {
+        let rows: Vec<&CarRow> = tables.cars.iter().filter(|r| &r.window == w).collect();
+        if !rows.is_empty() {
+            add_chart(&mut blocks, "car", w, format!("CAR by event, window {w}"), &|s| svg::car_chart(w, &rows, s));
+        }
+    }
+    if svgs.is_empty() {
+        blocks.push(Block::Para("No data to chart.".to_string()));
+    }
+
+    blocks.push(Block::Heading(2, "Tests".to_string(), Some("tests".to_string())));
+    blocks.extend(test_blocks(tables, &groups));
+
+    blocks.push(Block::Heading(2, "Aggregate abnormal returns".to_string(), Some("aggregate".to_string())));
+    blocks.push(Block::Para(
+        "AAR per day; CAAR and ABHAR per window are means over the events with a complete window \
+         (methodology §5.5). share > 0: share of strictly positive values; sd with divisor n − 1."
+            .to_string(),
+    ));
+    blocks.push(Block::Table(aggregate_table(&tables.aggregate)));
+
+    blocks.push(Block::Heading(2, "Model fits".to_string(), Some("models".to_string())));
+    blocks.push(Block::Table(model_fit_table(tables)));
+
+    blocks.push(Block::Heading(2, "Day-0 mapping".to_string(), Some("day0".to_string())));
+    if tables.day0.is_empty() {
+        blocks.push(Block::Para("Not available (no day-0 mapping in these outputs).".to_string()));
+    } else {
+        blocks.push(Block::Table(day0_table(tables)));
+    }
+
+    blocks.push(Block::Heading(2, "Exclusions".to_string(), Some("exclusions".to_string())));
+    if tables.exclusions.is_empty() {
+        blocks.push(Block::Para("Nothing was excluded.".to_string()));
+    } else {
+        blocks.push(Block::Table(exclusion_table(tables)));
+    }
+
+    blocks.push(Block::Heading(2, "Study configuration".to_string(), Some("configuration".to_string())));
+    let json = serde_json::to_string_pretty(config_summary).unwrap_or_else(|_| config_summary.to_string());
+    blocks.push(Block::Pre(json));
+    (blocks, svgs)
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;\
+margin:0;background:#f6f7f9}main{max-width:1180px;margin:0 auto;padding:24px 32px 48px;background:#fff}\
+h1{font-size:26px;margin:8px 0 4px}h2{font-size:20px;margin:32px 0 8px;padding-bottom:4px;border-bottom:2px solid #dde3ea}\
+h3{font-size:16px;margin:22px 0 6px}p{line-height:1.45;max-width:900px}nav{font-size:14px;margin:6px 0 12px}\
+nav a{margin-right:14px;color:#1f5fa8;text-decoration:none}\
+table{border-collapse:collapse;margin:8px 0 14px;font-size:13px}th,td{border:1px solid #d8dde3;padding:4px 8px;vertical-align:top}\
+th{background:#eef2f6;text-align:left;font-weight:600}tr:nth-child(even) td{background:#fafbfc}\
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.stars{color:#b3261e;font-weight:700}\
+.p{color:#666;font-size:11px}figure{margin:12px 0 20px}figcaption{font-size:12px;color:#555}\
+pre{background:#f3f5f7;border:1px solid #dde3ea;padding:10px;font-size:12px;overflow-x:auto}svg{max-width:100%;height:auto}";
+
+fn render_html(blocks: &[Block], title: &str) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        xml_escape(title)
+    );
+    let anchors: Vec<(&str, &str)> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading(2, text, Some(id)) => Some((id.as_str(), text.as_str())),
+            _ => None,
+        })
+        .collect();
+    for b in blocks {
+        match b {
+            Block::Heading(level, text, id) => {
+                let id_attr = id.as_ref().map(|i| format!(" id=\"{}\"", xml_escape(i))).unwrap_or_default();
+                let _ = writeln!(out, "<h{level}{id_attr}>{}</h{level}>", xml_escape(text));
+                if *level == 1 {
+                    out.push_str("<nav>");
+                    for (id, text) in &anchors {
+                        let _ = write!(out, "<a href=\"#{}\">{}</a>", xml_escape(id), xml_escape(text));
+                    }
+                    out.push_str("</nav>\n");
+                }
+            }
+            Block::Para(text) => {
+                let _ = writeln!(out, "<p>{}</p>", xml_escape(text));
+            }
+            Block::Table(t) => {
+                out.push_str("<table>\n<thead><tr>");
+                for h in &t.header {
+                    let _ = write!(out, "<th>{}</th>", xml_escape(h));
+                }
+                out.push_str("</tr></thead>\n<tbody>\n");
+                for row in &t.rows {
+                    out.push_str("<tr>");
+                    for cell in row {
+                        let class = if cell.numeric { " class=\"num\"" } else { "" };
+                        let _ = write!(out, "<td{class}>{}</td>", cell.html);
+                    }
+                    out.push_str("</tr>\n");
+                }
+                out.push_str("</tbody>\n</table>\n");
+            }
+            Block::Chart { file, alt, inline_svg } => {
+                let _ = writeln!(
+                    out,
+                    "<figure>\n{inline_svg}\n<figcaption>{} (file {})</figcaption>\n</figure>",
+                    xml_escape(alt),
+                    xml_escape(file)
+                );
+            }
+            Block::Pre(text) => {
+                let _ = writeln!(out, "<pre>{}</pre>", xml_escape(text));
+            }
+        }
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn render_markdown(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading(level, text, _) => {
+                let _ = writeln!(out, "{} {}\n", "#".repeat(*level as usize), text);
+            }
+            Block::Para(text) => {
+                let _ = writeln!(out, "{text}\n");
+            }
+            Block::Table(t) => {
+                let _ = writeln!(out, "| {} |", t.header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | "));
+                let aligns: Vec<&str> = (0..t.header.len())
+                    .map(|k| if t.rows.first().map(|r| r.get(k).is_some_and(|c| c.numeric)).unwrap_or(false) { "---:" } else { "---" })
+                    .collect();
+                let _ = writeln!(out, "| {} |", aligns.join(" | "));
+                for row in &t.rows {
+                    let _ = writeln!(out, "| {} |", row.iter().map(|c| md_cell(&c.markdown)).collect::<Vec<_>>().join(" | "));
+                }
+                out.push('\n');
+            }
+            Block::Chart { file, alt, .. } => {
+                let _ = writeln!(out, "![{}]({file})\n", alt.replace(['[', ']'], ""));
+            }
+            Block::Pre(text) => {
+                let _ = writeln!(out, "```json\n{text}\n```\n");
+            }
+        }
+    }
+    out
+}
+
+/// Renders the report of a study: Markdown, self-contained HTML and the SVG charts.
+///
+/// `tables` should be in §12 order ([`crate::output::sort_tables`]); windows appear in the
+/// order of the `aggregate` table. `config_summary` is shown pretty-printed in the
+/// "Study configuration" section; `title` heads both documents. Sections: summary (counts),
+/// charts (CAAR path with 95 % band and AAR bars per group, CAR bars per window), tests (per
+/// group and scope: statistic, stars, p-value, n), aggregate table, model fits, day-0
+/// mapping, exclusions with reasons, configuration. Pure function: no I/O, deterministic.
+///
+/// # Examples
+///
+/// ```
+/// use evstudy::report::render_report;
+/// use evstudy::tables::StudyTables;
+/// let r = render_report(&StudyTables::default(), &serde_json::json!({"model": "market_model"}), "Empty study");
+/// assert!(r.html.starts_with("<!DOCTYPE html>"));
+/// assert!(r.markdown.starts_with("# Empty study"));
+/// assert!(r.svgs.is_empty());
+/// ```
+pub fn render_report(tables: &StudyTables, config_summary: &serde_json::Value, title: &str) -> Report {
+    let (blocks, svgs) = build(tables, config_summary, title);
+    Report { markdown: render_markdown(&blocks), html: render_html(&blocks, title), svgs }
+}
+
+/// Writes `report.md`, `report.html` and every chart (`figNN_….svg`) into `dir`, creating it
+/// if needed; each file is written atomically ([`crate::output::write_atomic`]).
+///
+/// # Errors
+/// [`crate::Error::Io`] naming the folder or file that could not be written.
+pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
+    crate::output::create_dir(dir)?;
+    write_atomic(&dir.join("report.md"), report.markdown.as_bytes())?;
+    write_atomic(&dir.join("report.html"), report.html.as_bytes())?;
+    for (name, svg) in &report.svgs {
+        write_atomic(&dir.join(name), svg.as_bytes())?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::read_csv_tables;
+
+    /// Checks that `xml` is well formed as far as tags go: every start tag is closed in order,
+    /// attributes are quoted, no stray `<` or `&`.
+    fn assert_well_formed(xml: &str) {
+        let mut stack: Vec<String> = Vec::new();
+        let bytes = xml.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'<' => {
+                    let end = xml[i..].find('>').map(|e| i + e).expect("unclosed tag");
+                    let tag = &xml[i + 1..end];
+                    assert!(!tag.contains('<'), "'<' inside tag: {tag}");
+                    assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
+                    if let Some(name) = tag.strip_prefix('/') {
+                        let open = stack.pop().unwrap_or_else(|| panic!("close without open: {name}"));
+                        assert_eq!(open, name.trim(), "mismatched close tag");
+                    } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
+                        let name = tag.split_whitespace().next().unwrap_or("").to_string();
+                        assert!(!name.is_empty(), "empty tag");
+                        stack.push(name);
+                    }
+                    i = end + 1;
+                }
+                b'&' => {
+                    let semi = xml[i..].find(';').expect("bare &");
+                    let entity = &xml[i + 1..i + semi];
+                    assert!(
+                        ["amp", "lt", "gt", "quot", "#39"].contains(&entity),
+                        "unknown entity &{entity};"
+                    );
+                    i += semi + 1;
+                }
+                b'>' => panic!("stray '>' at byte {i}"),
+                _ => i += 1,
+            }
+        }
+        assert!(stack.is_empty(), "unclosed: {stack:?}");
+    }
+
+    fn golden() -> Option<StudyTables> {
+        let shared = crate::shared_data::shared_dir()?;
+        Some(read_csv_tables(&shared.join("golden/spec/b_panel")).expect("golden tables"))
+    }
+
+    fn config() -> serde_json::Value {
+        serde_json::json!({"model": "market_model", "windows": ["-1:1", "0:3"], "note": "a < b & c"})
+    }
+
+    #[test]
+    fn fmt_num_readable() {
+        assert_eq!(fmt_num(0.0101576560), "0.01016");
+        assert_eq!(fmt_num(2.0731737), "2.073");
+        assert_eq!(fmt_num(-1234.5678), "-1235");
+        assert_eq!(fmt_num(0.00028731042), "0.0002873");
+        assert_eq!(fmt_num(3.9e-5), "3.900e-5");
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(stars(Some(0.009)), "***");
+        assert_eq!(stars(Some(0.04)), "**");
+        assert_eq!(stars(Some(0.07)), "*");
+        assert_eq!(stars(Some(0.1)), "");
+        assert_eq!(stars(None), "");
+    }
+
+    #[test]
+    fn svgs_are_well_formed_with_expected_series() {
+        let Some(tables) = golden() else { return };
+        let r = render_report(&tables, &config(), "b_panel");
+        // 1 group → caar + aar; 2 windows → 2 CAR charts.
+        let names: Vec<&str> = r.svgs.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["fig01_caar_all.svg", "fig02_aar_all.svg", "fig03_car_-1_1.svg", "fig04_car_0_3.svg"]);
+        for (name, svg) in &r.svgs {
+            assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{name}");
+            assert_well_formed(svg);
+        }
+        let caar = &r.svgs[0].1;
+        assert_eq!(caar.matches("<polyline class=\"caar\"").count(), 1);
+        let points = caar.split("<polyline class=\"caar\" points=\"").nth(1).unwrap().split('"').next().unwrap();
+        assert_eq!(points.split(' ').count(), 5, "one point per day of H = [-1, 3]");
+        assert_eq!(caar.matches("<path class=\"band\"").count(), 1);
+        assert_eq!(r.svgs[1].1.matches("<rect class=\"bar\"").count(), 5);
+        let car_rows = |w: &str| tables.cars.iter().filter(|c| c.window == w && c.car.is_some()).count();
+        assert_eq!(r.svgs[2].1.matches("<rect class=\"bar\"").count(), car_rows("-1:1"));
+        assert_eq!(r.svgs[3].1.matches("<rect class=\"bar\"").count(), car_rows("0:3"));
+        assert_eq!(car_rows("-1:1"), 10);
+        assert_eq!(car_rows("0:3"), 9); // E6 0:3 incomplete
+        assert!(r.svgs[3].1.contains("NA (incomplete window)"));
+        assert!(r.svgs[2].1.contains("E1 · S1"));
+    }
+
+    #[test]
+    fn caar_chart_last_point_matches_sum_of_aar() {
+        let Some(tables) = golden() else { return };
+        let ar: Vec<&AggregateRow> = tables.aggregate.iter().filter(|r| r.metric == "ar").collect();
+        let path = svg::caar_path(&ar);
+        let direct: f64 = ar.iter().filter_map(|r| r.mean).sum();
+        approx::assert_relative_eq!(path[4].caar, direct, max_relative = 1e-12);
+        let var: f64 = ar.iter().map(|r| r.sd.unwrap().powi(2) / r.n as f64).sum();
+        approx::assert_relative_eq!(path[4].half_band.unwrap(), 1.96 * var.sqrt(), max_relative = 1e-12);
+    }
+
+    #[test]
+    fn html_is_self_contained_and_complete() {
+        let Some(tables) = golden() else { return };
+        let r = render_report(&tables, &config(), "b_panel <test>");
+        let html = &r.html;
+        assert!(!html.contains("http://") && !html.contains("https://"), "external reference in HTML");
+        for bad in ["<script", "<link", "<img", "@import", "url("] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+        for attr in html.split("href=\"").skip(1).chain(html.split("src=\"").skip(1)) {
+            assert!(attr.starts_with('#'), "non-local reference: {}", &attr[..20.min(attr.len())]);
+        }
+        assert_well_formed(&html.replace("<!DOCTYPE html>", "").replace("<meta charset=\"utf-8\">", "").replace(
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+            "",
+        ).replace("<br>", "<br/>"));
+        assert_eq!(html.matches("<svg").count(), 4);
+        assert!(html.contains("b_panel &lt;test&gt;"));
+        assert!(html.contains("a &lt; b &amp; c"), "configuration shown escaped");
+        // Tests table: day 0 csect_t of the golden file is 0.9... with p; check stars and a value.
+        let csect_day0 = tables.tests.iter().find(|t| t.test == "csect_t" && t.rel_day == Some(0)).unwrap();
+        assert!(html.contains(&fmt_num(csect_day0.statistic.unwrap())));
+        assert!(html.contains("PF:XNYS:2024-06-26:IDX"));
+        assert!(html.contains("too_few_estimation_returns"));
+        assert!(html.contains("1 price row(s) on dates that are not XNYS sessions, first 2024-06-29"));
+        for section in ["id=\"summary\"", "id=\"charts\"", "id=\"tests\"", "id=\"aggregate\"", "id=\"day0\"", "id=\"exclusions\"", "id=\"configuration\""] {
+            assert!(html.contains(section), "{section}");
+        }
+    }
+
+    #[test]
+    fn markdown_links_svgs_and_has_tables() {
+        let Some(tables) = golden() else { return };
+        let r = render_report(&tables, &config(), "b_panel");
+        for (name, _) in &r.svgs {
+            assert!(r.markdown.contains(&format!("]({name})")), "{name}");
+        }
+        assert!(r.markdown.contains("| test | day -1 | day 0 | day 1 | day 2 | day 3 |"));
+        assert!(r.markdown.contains("| E9 | S4 | estimation | too_few_estimation_returns | M=9 < min_est=30 |"));
+        // p-values of stars: every *** cell has p < 0.01.
+        for line in r.markdown.lines().filter(|l| l.contains("***")) {
+            for cell in line.split('|').filter(|c| c.contains("*** (")) {
+                let p: f64 = cell.split("*** (").nth(1).unwrap().trim().trim_end_matches(')').parse().unwrap();
+                assert!(p < 0.01, "{cell}");
+            }
+        }
+    }
+
+    #[test]
+    fn report_is_deterministic_and_written() {
+        let Some(tables) = golden() else { return };
+        let a = render_report(&tables, &config(), "b_panel");
+        let b = render_report(&tables.clone(), &config(), "b_panel");
+        assert_eq!(a, b);
+        let dir = tempfile::tempdir().unwrap();
+        write_report(&dir.path().join("rep"), &a).unwrap();
+        assert_eq!(std::fs::read_to_string(dir.path().join("rep/report.html")).unwrap(), a.html);
+        assert_eq!(std::fs::read_to_string(dir.path().join("rep/fig01_caar_all.svg")).unwrap(), a.svgs[0].1);
+    }
+
+    /// Writes the report of the golden b_panel outputs to /tmp/evreport for visual inspection.
+    #[test]
+    #[ignore]
+    fn write_sample_report() {
+        let Some(shared) = crate::shared_data::shared_dir() else { return };
+        let dir = shared.join("golden/spec/b_panel");
+        let tables = read_csv_tables(&dir).expect("golden tables");
+        let config: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).expect("run.json")).expect("json");
+        let report = render_report(&tables, &config, "Event study — golden b_panel");
+        write_report(Path::new("/tmp/evreport"), &report).expect("write report");
+    }
+}
