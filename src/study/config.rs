@@ -250,6 +250,9 @@ impl StudyConfig {
         if let Some(s) = &mut self.securities_file {
             fix(s);
         }
+        if let Some(o) = &mut self.out {
+            fix(o);
+        }
         if self.holidays != "builtin" && Path::new(&self.holidays).is_relative() {
             self.holidays = base.join(&self.holidays).display().to_string();
         }
