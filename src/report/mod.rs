@@ -229,6 +229,16 @@ fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) ->
     }
 }
 
+/// Splits `items` into consecutive chunks of at most `max` items, as even in size as possible.
+fn balanced_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let n_chunks = items.len().div_ceil(max.max(1));
+    let size = items.len().div_ceil(n_chunks);
+    items.chunks(size).collect()
+}
+
 /// Pivot tables of the tests of one group and scope: rows = tests, columns = days or windows,
 /// at most `chunk` columns per table.
 fn pivot_tests(rows: &[&TestRow], keys: &[(Option<i32>, Option<String>)], chunk: usize, key_label: &dyn Fn(&(Option<i32>, Option<String>)) -> String) -> Vec<Table> {
@@ -238,7 +248,7 @@ fn pivot_tests(rows: &[&TestRow], keys: &[(Option<i32>, Option<String>)], chunk:
         t
     };
     let mut out = Vec::new();
-    for cols in keys.chunks(chunk.max(1)) {
+    for cols in balanced_chunks(keys, chunk) {
         let mut header = vec!["test".to_string()];
         header.extend(cols.iter().map(key_label));
         let mut body = Vec::new();
@@ -294,7 +304,7 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
                 (None, Some(w)) => format!("window {w}"),
                 _ => String::new(),
             };
-            for t in pivot_tests(&rows, &keys, 6, &label) {
+            for t in pivot_tests(&rows, &keys, 8, &label) {
                 blocks.push(Block::Table(t));
             }
         }
@@ -309,7 +319,7 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
                 }
             }
             let clusters = distinct(pf.iter().filter_map(|r| r.cluster.as_deref()));
-            for cols in keys.chunks(6) {
+            for cols in balanced_chunks(&keys, 8) {
                 let mut header = vec!["cluster".to_string()];
                 header.extend(cols.iter().map(|(s, d, w)| match (d, w) {
                     (Some(d), _) => format!("day {d}"),
@@ -595,8 +605,13 @@ fn render_html(blocks: &[Block], title: &str) -> String {
     out
 }
 
+/// Escapes Markdown emphasis markers (the significance stars) in text.
+fn md_text(s: &str) -> String {
+    s.replace('*', "\\*")
+}
+
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md_text(s).replace('|', "\\|").replace('\n', " ")
 }
 
 fn render_markdown(blocks: &[Block]) -> String {
@@ -607,7 +622,7 @@ fn render_markdown(blocks: &[Block]) -> String {
                 let _ = writeln!(out, "{} {}\n", "#".repeat(*level as usize), text);
             }
             Block::Para(text) => {
-                let _ = writeln!(out, "{text}\n");
+                let _ = writeln!(out, "{}\n", md_text(text));
             }
             Block::Table(t) => {
                 let _ = writeln!(out, "| {} |", t.header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | "));
@@ -815,12 +830,16 @@ mod tests {
         assert!(r.markdown.contains("| test | day -1 | day 0 | day 1 | day 2 | day 3 |"));
         assert!(r.markdown.contains("| E9 | S4 | estimation | too_few_estimation_returns | M=9 < min_est=30 |"));
         // p-values of stars: every *** cell has p < 0.01.
-        for line in r.markdown.lines().filter(|l| l.contains("***")) {
-            for cell in line.split('|').filter(|c| c.contains("*** (")) {
-                let p: f64 = cell.split("*** (").nth(1).unwrap().trim().trim_end_matches(')').parse().unwrap();
+        let mut starred = 0;
+        assert!(!r.markdown.contains("***"), "stars must be escaped in Markdown");
+        for line in r.markdown.lines().filter(|l| l.contains("\\*\\*\\*")) {
+            for cell in line.split('|').filter(|c| c.contains("\\*\\*\\* (")) {
+                let p: f64 = cell.split("\\*\\*\\* (").nth(1).unwrap().trim().trim_end_matches(')').parse().unwrap();
                 assert!(p < 0.01, "{cell}");
+                starred += 1;
             }
         }
+        assert!(starred >= 5, "expected several p < 0.01 cells, found {starred}");
     }
 
     #[test]
@@ -835,13 +854,80 @@ mod tests {
         assert_eq!(std::fs::read_to_string(dir.path().join("rep/fig01_caar_all.svg")).unwrap(), a.svgs[0].1);
     }
 
+    /// A plausible day-0 table for the golden panel: day 0 = the date of relative day 0 in
+    /// `abnormal_returns`, status from `exclusions` (sample data for the visual check only).
+    fn sample_day0(dir: &Path, tables: &StudyTables) -> Vec<crate::tables::Day0Row> {
+        let text = std::fs::read_to_string(dir.join("events.csv")).expect("events.csv");
+        let mut out = Vec::new();
+        for line in text.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (event_id, security, date, time) = (f[0], f[1], f[2], f[3]);
+            let day0 = tables
+                .abnormal_returns
+                .iter()
+                .find(|r| r.event_id == event_id && r.security == security && r.rel_day == 0)
+                .and_then(|r| r.date);
+            let announced = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date");
+            let status = tables
+                .exclusions
+                .iter()
+                .find(|x| x.event_id == event_id && matches!(x.stage, Stage::Input | Stage::Day0 | Stage::Estimation))
+                .map(|x| x.reason.clone())
+                .unwrap_or_else(|| "ok".to_string());
+            let local_time = match time {
+                "" => "12:00",
+                "before_open" => "09:30",
+                "after_close" => "16:00",
+                t => t,
+            };
+            let (h, m) = local_time.split_once(':').expect("time");
+            let utc_hour: u32 = h.parse::<u32>().expect("hour") + 4; // EDT, summer dates only
+            out.push(crate::tables::Day0Row {
+                event_id: event_id.to_string(),
+                security: security.to_string(),
+                exchange: "XNYS".to_string(),
+                event_instant_utc: format!("{date}T{utc_hour:02}:{m}Z"),
+                event_instant_local: format!("{date} {local_time}"),
+                day0,
+                shift_days: day0.map(|d| (d - announced).num_days()),
+                shift_sessions: day0.map(|_| 0), // every shift in this panel crosses no session
+                status,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn day0_table_and_chunks() {
+        let mut t = StudyTables::default();
+        t.day0.push(crate::tables::Day0Row {
+            event_id: "E4".into(),
+            security: "S4".into(),
+            exchange: "XNYS".into(),
+            event_instant_utc: "2024-07-06T16:00Z".into(),
+            event_instant_local: "2024-07-06 12:00".into(),
+            day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
+            shift_days: Some(2),
+            shift_sessions: Some(0),
+            status: "ok".into(),
+        });
+        let r = render_report(&t, &serde_json::json!({}), "t");
+        assert!(r.markdown.contains("| E4 | S4 | XNYS | 2024-07-06T16:00Z | 2024-07-06 12:00 | 2024-07-08 | 2 | 0 | ok |"));
+        let sizes = |n: usize, max: usize| balanced_chunks(&vec![0u8; n], max).iter().map(|c| c.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(7, 8), [7]);
+        assert_eq!(sizes(9, 8), [5, 4]);
+        assert_eq!(sizes(26, 8), [7, 7, 7, 5]);
+        assert!(sizes(0, 8).is_empty());
+    }
+
     /// Writes the report of the golden b_panel outputs to /tmp/evreport for visual inspection.
     #[test]
     #[ignore]
     fn write_sample_report() {
         let Some(shared) = crate::shared_data::shared_dir() else { return };
         let dir = shared.join("golden/spec/b_panel");
-        let tables = read_csv_tables(&dir).expect("golden tables");
+        let mut tables = read_csv_tables(&dir).expect("golden tables");
+        tables.day0 = sample_day0(&dir, &tables);
         let config: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).expect("run.json")).expect("json");
         let report = render_report(&tables, &config, "Event study — golden b_panel");
