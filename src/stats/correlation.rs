@@ -78,7 +78,10 @@ fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64>
         sxx += (a - mx) * (a - mx);
         syy += (b - my) * (b - my);
     }
-    if !(sxx > 0.0) || !(syy > 0.0) {
+    // a constant series (all values equal) has zero variance even if rounding says otherwise
+    let constant_x = common.iter().all(|p| p.0 == common[0].0);
+    let constant_y = common.iter().all(|p| p.1 == common[0].1);
+    if constant_x || constant_y || !(sxx > 0.0) || !(syy > 0.0) {
         return None;
     }
     Some(sxy / (sxx * syy).sqrt())
@@ -171,6 +174,10 @@ fn standardized_sum(series: &[Vec<f64>], members: &[usize], common: &[usize]) ->
     let mut z = vec![0.0; common.len()];
     for &i in members {
         let s = &series[i];
+        let first = s[common[0]];
+        if common.iter().all(|&d| s[d] == first) {
+            continue; // constant on the common dates: zero variance
+        }
         let mean = common.iter().map(|&d| s[d]).sum::<f64>() / common.len() as f64;
         let mut ss = 0.0;
         for (zj, &d) in z.iter_mut().zip(common) {

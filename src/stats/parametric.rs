@@ -280,7 +280,7 @@ mod tests {
         assert!(adj_patell_z(&[1.0], &[10.0], 2.0, -0.5).is_none());
         assert!(s_cda(&[0.1]).is_none());
         assert!(s_cda(&[f64::NAN, f64::NAN]).is_none());
-        let flat = s_cda(&[0.1, 0.1, 0.1]).unwrap();
+        let flat = s_cda(&[0.5, 0.5, 0.5]).unwrap();
         assert!(cda_t(&[0.2], 1, flat).is_none()); // S_CDA = 0
     }
 
@@ -302,7 +302,8 @@ mod tests {
         let v: f64 = 12.0 / 10.0 + 22.0 / 20.0;
         let s = [1.959963984540054 * v.sqrt(), 0.0];
         let r = patell_z(&s, &nu).unwrap();
-        assert_relative_eq!(r.p_value, 0.05, max_relative = 1e-12);
+        // statrs' erfc is accurate to ~1e-11 relative here
+        assert_relative_eq!(r.p_value, 0.05, max_relative = 1e-9);
         assert_eq!(r.df, None);
     }
 
