@@ -40,6 +40,10 @@ pub struct RunArgs {
     /// Do not write the report.
     #[arg(long)]
     pub no_report: bool,
+    /// Write only the report and small CSV summaries (for committed exports such as
+    /// notebooks-export/china-ai-chips): see [`crate::report::write_export`].
+    #[arg(long)]
+    pub export: bool,
 }
 
 /// Flags that describe a study without a file.
@@ -173,6 +177,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let output = study.run()?;
     if let Some(pb) = &progress {
         pb.set_message("writing outputs…");
+    }
+    if args.export {
+        let files = crate::report::write_export(&out_dir, &output.tables, &output.run_info, &title)?;
+        println!("{title}: export of {} files written to {}", files.len(), out_dir.display());
+        return Ok(0);
     }
     let written = write_outputs(&out_dir, &output.tables, &formats, &output.run_info)
         .with_context(|| format!("writing outputs to {}", out_dir.display()))?;

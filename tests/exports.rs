@@ -1,0 +1,53 @@
+//! The committed case-study export must match what the code produces now.
+//! Regenerate with:
+//!   cargo run --release -- run --config datasets/china-ai-chips/study.toml --out notebooks-export/china-ai-chips --export
+
+use evstudy::study::Study;
+use std::path::Path;
+
+#[test]
+fn china_ai_chips_export_is_fresh() {
+    if evstudy::shared_data::shared_dir().is_none() {
+        return; // real prices live in ../shared (required in CI)
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(root).unwrap();
+    let study = Study::from_toml_file(Path::new("datasets/china-ai-chips/study.toml")).unwrap();
+    let out = study.run().unwrap();
+    let files = evstudy::report::export_files(&out.tables, &out.run_info, &study.config.title);
+    let dir = root.join("notebooks-export/china-ai-chips");
+    for (name, bytes) in &files {
+        let committed = std::fs::read(dir.join(name)).unwrap_or_default();
+        assert!(
+            &committed == bytes,
+            "notebooks-export/china-ai-chips/{name} is stale; regenerate with: cargo run --release -- run --config datasets/china-ai-chips/study.toml --out notebooks-export/china-ai-chips --export"
+        );
+    }
+}
+
+#[test]
+fn demo_study_runs_end_to_end_and_recovers_injected_effects() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let study = Study::from_toml_file(&root.join("datasets/demo/study.toml")).unwrap();
+    let out = study.run().unwrap();
+    assert!(out.summary.pairs_analysed > 250, "{}", out.summary.pairs_analysed);
+    // Injected: +4 % on day 0 for China AI chips on export-control events (demo docs).
+    let row = out
+        .tables
+        .aggregate
+        .iter()
+        .find(|r| r.group == "security_group:china_ai_chips" && r.metric == "ar" && r.rel_day == Some(0))
+        .expect("aggregate row");
+    assert!(row.mean.unwrap() > 0.01, "AAR day 0 china_ai_chips = {:?}", row.mean);
+    // Every pair is accounted for: analysed or excluded with a reason.
+    let analysed: std::collections::BTreeSet<(String, String)> =
+        out.tables.model_fits.iter().filter(|r| r.security != "PORTFOLIO").map(|r| (r.event_id.clone(), r.security.clone())).collect();
+    let excluded: std::collections::BTreeSet<(String, String)> = out
+        .tables
+        .exclusions
+        .iter()
+        .filter(|r| matches!(r.stage.as_str(), "input" | "day0" | "estimation"))
+        .map(|r| (r.event_id.clone(), r.security.clone()))
+        .collect();
+    assert_eq!(analysed.len() + excluded.iter().filter(|k| !k.0.is_empty()).count(), out.summary.pairs_total);
+}
