@@ -62,7 +62,7 @@ impl TwoSidedT {
 #[inline]
 fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
     const FPMIN: f64 = 1e-300;
-    const EPS: f64 = 1e-16;
+    const EPS: f64 = 4e-16;
     let qab = a + b;
     let qap = a + 1.0;
     let qam = a - 1.0;

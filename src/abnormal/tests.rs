@@ -792,3 +792,4 @@ fn constant_benchmark_is_singular_design() {
     }
 }
 
+
