@@ -146,6 +146,10 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
     let mut evt: Vec<(f64, u32)> = Vec::with_capacity(nh);
     let mut est_rank: Vec<f64> = Vec::with_capacity(l_est);
     let mut gsar: Vec<f64> = Vec::with_capacity(l_est);
+    let mut keys: Vec<u128> = Vec::with_capacity(l_est);
+    let mut u_base = vec![0.0f64; l_est];
+    let mut present = vec![0u32; l_est];
+    let mut gsar_tau = vec![f64::NAN; l_est];
     for i in range {
         let r = events[i].result;
         est.clear();
@@ -163,7 +167,14 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         }
         let m = est.len();
         out.p_hat.push(if m > 0 { pos as f64 / m as f64 } else { f64::NAN });
-        est.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        // one sort per event, on integer keys that preserve the order of the doubles
+        keys.clear();
+        keys.extend(est.iter().map(|&(v, tau)| ((order_key(v) as u128) << 32) | tau as u128));
+        keys.sort_unstable();
+        for (slot, &k) in est.iter_mut().zip(&keys) {
+            let tau = (k & 0xffff_ffff) as usize;
+            *slot = (r.est_resid[tau], tau as u32);
+        }
         // midranks of the estimation values among themselves
         est_rank.clear();
         est_rank.resize(m, 0.0);
@@ -229,29 +240,50 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         gsar.clear();
         gsar.extend(est.iter().map(|p| p.0 / sigma));
         let denom = (m + 2) as f64; // n_i + 1 with n_i = M + 1
+        let inv = 1.0 / denom;
+        // base U of each estimation day (rank among the residuals alone), in τ order
+        u_base.iter_mut().for_each(|v| *v = 0.0);
+        present.iter_mut().for_each(|v| *v = 0);
+        gsar_tau.iter_mut().for_each(|v| *v = f64::NAN);
+        for (j, p) in est.iter().enumerate() {
+            let tau = p.1 as usize;
+            u_base[tau] = est_rank[j] * inv - 0.5;
+            present[tau] = 1;
+            gsar_tau[tau] = gsar[j];
+        }
         for k in 0..ns {
             let Some(x0) = sets.scar_star(r, k, cfg.trade_to_trade) else { continue };
             let lower = gsar.partition_point(|&g| g < x0);
             let upper = gsar.partition_point(|&g| g <= x0);
             let k0 = lower as f64 + 1.0 + (upper - lower) as f64 / 2.0;
-            out.u0_sum[k] += k0 / denom - 0.5;
+            out.u0_sum[k] += k0 * inv - 0.5;
             let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
             let gc = &mut out.g_cnt[k * l_est..(k + 1) * l_est];
-            for (jj, p) in est.iter().enumerate() {
-                let rank = if jj < lower {
-                    est_rank[jj]
-                } else if jj >= upper {
-                    est_rank[jj] + 1.0
-                } else {
-                    k0
-                };
+            // values above SCAR* move up one rank (NaN compares false: adds 0)
+            for (((g, c), (&ub, &pr)), &gv) in
+                gs.iter_mut().zip(gc.iter_mut()).zip(u_base.iter().zip(&present)).zip(&gsar_tau)
+            {
+                *g += ub + if gv > x0 { inv } else { 0.0 };
+                *c += pr;
+            }
+            // values tied with SCAR* share its midrank
+            for p in &est[lower..upper] {
                 let tau = p.1 as usize;
-                gs[tau] += rank / denom - 0.5;
-                gc[tau] += 1;
+                gs[tau] += (k0 * inv - 0.5) - u_base[tau];
             }
         }
     }
     out
+}
+
+/// A u64 whose unsigned order is the numeric order of the (non-NaN) double `v`.
+fn order_key(v: f64) -> u64 {
+    let bits = (v + 0.0).to_bits(); // −0 → +0
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }
 
 fn add_into<T: Copy + std::ops::AddAssign>(acc: &mut [T], x: &[T]) {
@@ -393,19 +425,13 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
             *date_ids.entry(e.day0).or_insert(next)
         })
         .collect();
-    let mut counts = vec![0usize; date_ids.len()];
-    let mut partners_m = |members: &[usize]| {
-        let mut touched = Vec::new();
+    let n_dates = date_ids.len();
+    let partners_m = |members: &[usize]| {
+        let mut counts = vec![0usize; n_dates];
         for &i in members {
-            if counts[cluster[i]] == 0 {
-                touched.push(cluster[i]);
-            }
             counts[cluster[i]] += 1;
         }
-        let sizes: Vec<usize> = touched.iter().map(|&c| counts[c]).collect();
-        for &c in &touched {
-            counts[c] = 0;
-        }
+        let sizes: Vec<usize> = counts.into_iter().filter(|&c| c > 0).collect();
         same_date_partners_m(&sizes)
     };
 
@@ -472,32 +498,52 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
         }
     };
 
-    for (k, set) in day_sets.iter().enumerate() {
-        let t = h.start + k as i32;
-        let u: Vec<f64> = set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect();
-        let rank = rank_z_day(&u, s_v);
-        let m = partners_m(&set.members);
-        let stats = battery_rows(set, 1, rank, grank_of(k, set.members.len()), m, &p_hat);
-        for (name, stat) in TEST_ORDER.iter().zip(stats) {
-            tests.push(make_row("day", None, Some(t), name, stat, set.members.len()));
-        }
-        aggregate.push(agg_row("ar", None, Some(t), &set.x));
+    // the test sets are independent: compute them in parallel, emit in order
+    let day_out: Vec<(Vec<TestRow>, AggregateRow)> = day_sets
+        .par_iter()
+        .enumerate()
+        .map(|(k, set)| {
+            let t = h.start + k as i32;
+            let u: Vec<f64> = set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect();
+            let rank = rank_z_day(&u, s_v);
+            let m = partners_m(&set.members);
+            let stats = battery_rows(set, 1, rank, grank_of(k, set.members.len()), m, &p_hat);
+            let rows = TEST_ORDER
+                .iter()
+                .zip(stats)
+                .map(|(name, stat)| make_row("day", None, Some(t), name, stat, set.members.len()))
+                .collect();
+            (rows, agg_row("ar", None, Some(t), &set.x))
+        })
+        .collect();
+    let win_out: Vec<Vec<TestRow>> = win_sets
+        .par_iter()
+        .enumerate()
+        .map(|(w, set)| {
+            let win = cfg.windows[w];
+            let u_days: Vec<Vec<f64>> = (win.start..=win.end)
+                .filter_map(|t| {
+                    let k = usize::try_from(t - h.start).ok().filter(|k| *k < nh)?;
+                    Some(set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect())
+                })
+                .collect();
+            let u_refs: Vec<&[f64]> = u_days.iter().map(|v| v.as_slice()).collect();
+            let rank = if set.members.is_empty() { None } else { rank_z_window(&u_refs, set.members.len(), s_v) };
+            let m = partners_m(&set.members);
+            let stats = battery_rows(set, win.len(), rank, grank_of(nh + w, set.members.len()), m, &p_hat);
+            TEST_ORDER
+                .iter()
+                .zip(stats)
+                .map(|(name, stat)| make_row("car", Some(win.label()), None, name, stat, set.members.len()))
+                .collect()
+        })
+        .collect();
+    for (rows, agg) in day_out {
+        tests.extend(rows);
+        aggregate.push(agg);
     }
-    for (w, set) in win_sets.iter().enumerate() {
-        let win = cfg.windows[w];
-        let u_days: Vec<Vec<f64>> = (win.start..=win.end)
-            .filter_map(|t| {
-                let k = usize::try_from(t - h.start).ok().filter(|k| *k < nh)?;
-                Some(set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect())
-            })
-            .collect();
-        let u_refs: Vec<&[f64]> = u_days.iter().map(|v| v.as_slice()).collect();
-        let rank = if set.members.is_empty() { None } else { rank_z_window(&u_refs, set.members.len(), s_v) };
-        let m = partners_m(&set.members);
-        let stats = battery_rows(set, win.len(), rank, grank_of(nh + w, set.members.len()), m, &p_hat);
-        for (name, stat) in TEST_ORDER.iter().zip(stats) {
-            tests.push(make_row("car", Some(win.label()), None, name, stat, set.members.len()));
-        }
+    for rows in win_out {
+        tests.extend(rows);
     }
     for (w, bh) in bhar_sets.iter().enumerate() {
         let label = cfg.windows[w].label();
@@ -523,5 +569,194 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
             s_rank: sv.map(|v| v.0),
             n_rank_days: sv.map_or(0, |v| v.1),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abnormal::{ModelFit, WindowResult};
+    use approx::assert_relative_eq;
+
+    fn cfg() -> StatsConfig {
+        StatsConfig {
+            estimation: Window { start: -40, end: -1 },
+            windows: vec![Window { start: 0, end: 1 }],
+            rbar_min_common_dates: 30,
+            wilcoxon_exact: false,
+            trade_to_trade: false,
+        }
+    }
+
+    fn pair(seed: u64, ar: [f64; 2], df: usize) -> PairResult {
+        let mut s = seed;
+        let est_resid: Vec<f64> = (0..40)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
+            })
+            .collect();
+        let car = ar[0] + ar[1];
+        PairResult {
+            fit: ModelFit { model_name: "market_model".into(), n_est: 40, k: 2, df, sigma: 0.01, alpha: None, beta: None, r2: None, extras: vec![] },
+            est_resid,
+            event_period: Window { start: 0, end: 1 },
+            ret: vec![0.0; 2],
+            expected_ret: vec![0.0; 2],
+            ar: ar.to_vec(),
+            sar: ar.iter().map(|a| a / 0.01).collect(),
+            ar_se: vec![0.01; 2],
+            ar_p: vec![0.5; 2],
+            span: vec![1, 1],
+            windows: vec![WindowResult {
+                window: Window { start: 0, end: 1 },
+                complete: true,
+                car: Some(car),
+                car_se: Some(0.015),
+                car_t: Some(car / 0.015),
+                car_p: None,
+                scar: Some(car / 0.015),
+                bhar: Some(car),
+                n_days: 2,
+            }],
+            exclusions: vec![],
+        }
+    }
+
+    fn run(results: &[PairResult], dates: &[Option<NaiveDate>], day0s: &[NaiveDate], cfg: &StatsConfig) -> GroupBattery {
+        let events: Vec<StatsEvent> = results
+            .iter()
+            .zip(day0s)
+            .map(|(r, d)| StatsEvent { event_id: "E", security: "S", day0: *d, est_dates: dates, result: r })
+            .collect();
+        group_battery("g", &events, cfg)
+    }
+
+    fn stat(b: &GroupBattery, scope: &str, test: &str) -> Option<f64> {
+        b.tests.iter().find(|r| r.scope == scope && r.test == test && r.rel_day.unwrap_or(0) == 0).and_then(|r| r.statistic)
+    }
+
+    fn dates() -> Vec<Option<NaiveDate>> {
+        let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        (0..40).map(|k| Some(d0 + chrono::Days::new(k))).collect()
+    }
+
+    #[test]
+    fn one_event_gives_na_not_panics() {
+        let d = dates();
+        let day0 = [NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()];
+        let b = run(&[pair(1, [0.02, 0.01], 38)], &d, &day0, &cfg());
+        assert_eq!(b.tests.len(), 2 * 12 + 12 + 2);
+        for t in ["csect_t", "bmp_t", "adj_bmp_t", "skew_adj_t", "grank_t"] {
+            assert_eq!(stat(&b, "day", t), None, "{t}");
+        }
+        // defined with one event: Patell, sign, rank, CDA, Wilcoxon
+        assert_relative_eq!(stat(&b, "day", "patell_z").unwrap(), 2.0 / (38.0f64 / 36.0).sqrt(), max_relative = 1e-12);
+        assert_relative_eq!(stat(&b, "day", "sign_z").unwrap(), 1.0);
+        assert!(stat(&b, "day", "cda_t").is_some());
+        assert!(stat(&b, "day", "rank_z").is_some());
+        assert_eq!(b.diagnostics.rbar, 0.0);
+        assert_eq!(b.diagnostics.n_pairs_used, 0);
+        assert_eq!(b.aggregate[0].sd, None);
+        assert_eq!(b.tests[0].n, 1);
+    }
+
+    #[test]
+    fn two_same_date_events_use_rbar() {
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let rs = [pair(1, [0.02, 0.01], 38), pair(2, [0.03, -0.01], 38)];
+        let b = run(&rs, &d, &[day0, day0], &cfg());
+        let (n_common, r) = super::super::correlation::pair_correlation(&rs[0].est_resid, &rs[1].est_resid, 30);
+        assert_eq!(n_common, 40);
+        assert_relative_eq!(b.diagnostics.rbar, r.unwrap(), max_relative = 1e-12);
+        // m = 1 for two events on one date
+        let z = stat(&b, "day", "patell_z").unwrap();
+        assert_relative_eq!(stat(&b, "day", "adj_patell_z").unwrap(), z / (1.0 + r.unwrap()).sqrt(), max_relative = 1e-12);
+        // adj_bmp: 1 − r̄·1/1 in the numerator
+        match stat(&b, "day", "adj_bmp_t") {
+            Some(v) => assert_relative_eq!(v, stat(&b, "day", "bmp_t").unwrap() * ((1.0 - r.unwrap()) / (1.0 + r.unwrap())).sqrt(), max_relative = 1e-12),
+            None => assert!(r.unwrap() >= 1.0),
+        }
+        // staggered dates: no adjustment
+        let other = NaiveDate::from_ymd_opt(2024, 3, 4).unwrap();
+        let b2 = run(&rs, &d, &[day0, other], &cfg());
+        assert_eq!(b2.diagnostics.n_pairs_used, 0);
+        assert_eq!(stat(&b2, "day", "adj_patell_z"), stat(&b2, "day", "patell_z"));
+    }
+
+    #[test]
+    fn all_zero_ars() {
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let rs: Vec<PairResult> = (0..4).map(|k| pair(k, [0.0, 0.0], 38)).collect();
+        let days: Vec<NaiveDate> = (0..4).map(|k| day0 + chrono::Days::new(k)).collect();
+        let b = run(&rs, &d, &days, &cfg());
+        assert_eq!(stat(&b, "day", "csect_t"), None); // sd 0
+        assert_eq!(stat(&b, "day", "skew_adj_t"), None);
+        assert_eq!(stat(&b, "day", "wilcoxon_z"), None); // n′ = 0
+        assert_relative_eq!(stat(&b, "day", "patell_z").unwrap(), 0.0);
+        assert_relative_eq!(stat(&b, "day", "sign_z").unwrap(), -2.0); // zeros are not positive
+        assert_relative_eq!(stat(&b, "day", "cda_t").unwrap(), 0.0);
+        assert_eq!(b.aggregate[0].share_positive, Some(0.0));
+    }
+
+    #[test]
+    fn small_df_makes_patell_na() {
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let rs = [pair(1, [0.02, 0.01], 2), pair(2, [0.03, -0.01], 38)];
+        let b = run(&rs, &d, &[day0, day0 + chrono::Days::new(1)], &cfg());
+        assert_eq!(stat(&b, "day", "patell_z"), None);
+        assert_eq!(stat(&b, "day", "adj_patell_z"), None);
+        assert!(stat(&b, "day", "csect_t").is_some());
+    }
+
+    #[test]
+    fn grank_matches_direct_route() {
+        // GRANK of the window by the slow route: grank_u per event, then grank_t
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut rs: Vec<PairResult> = (0..5).map(|k| pair(k + 10, [0.01 * k as f64 - 0.01, 0.004], 38)).collect();
+        rs[2].est_resid[3] = f64::NAN;
+        rs[4].est_resid[7] = rs[4].est_resid[8]; // a tie
+        let days: Vec<NaiveDate> = (0..5).map(|k| day0 + chrono::Days::new(k)).collect();
+        let b = run(&rs, &d, &days, &cfg());
+        let scar: Vec<f64> = rs.iter().map(|r| r.windows[0].scar.unwrap()).collect();
+        let s = sd(&scar).unwrap();
+        let mut sums = vec![0.0; 40];
+        let mut cnt = vec![0usize; 40];
+        let mut u0 = 0.0;
+        for (r, sc) in rs.iter().zip(&scar) {
+            let gsar: Vec<f64> = r.est_resid.iter().map(|e| e / r.fit.sigma).collect();
+            let (u, z) = super::super::nonparametric::grank_u(&gsar, sc / s);
+            for (k, v) in u.iter().enumerate() {
+                if !v.is_nan() {
+                    sums[k] += v;
+                    cnt[k] += 1;
+                }
+            }
+            u0 += z;
+        }
+        let ubar: Vec<f64> = sums.iter().zip(&cnt).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect();
+        let expected = grank_t(&ubar, &cnt, u0 / 5.0, 5).unwrap();
+        assert_relative_eq!(stat(&b, "car", "grank_t").unwrap(), expected.statistic, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn trade_to_trade_drops_multi_day_ars() {
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut rs = vec![pair(1, [0.02, 0.01], 38), pair(2, [0.03, -0.01], 38), pair(3, [0.01, 0.02], 38)];
+        rs[1].span[0] = 2;
+        let mut c = cfg();
+        c.trade_to_trade = true;
+        let days: Vec<NaiveDate> = (0..3).map(|k| day0 + chrono::Days::new(k)).collect();
+        let b = run(&rs, &d, &days, &c);
+        let row = b.tests.iter().find(|r| r.scope == "day" && r.rel_day == Some(0)).unwrap();
+        assert_eq!(row.n, 2);
+        assert_eq!(b.aggregate[0].n, 2);
+        // window rows still use all three complete windows
+        assert_eq!(b.tests.iter().find(|r| r.scope == "car").unwrap().n, 3);
     }
 }

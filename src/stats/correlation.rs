@@ -138,7 +138,20 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
     let (mut sum, mut pairs) = (0.0, 0usize);
     for g in 0..groups.len() {
         for h in g..groups.len() {
-            if g == h && groups[g].1.len() < 2 {
+            let (gm, hm) = (&groups[g].1, &groups[h].1);
+            if g == h && gm.len() < 2 {
+                continue;
+            }
+            if g != h && gm.len().min(hm.len()) == 1 {
+                // a singleton pattern: plain pairwise correlations are cheaper
+                for &i in gm {
+                    for &j in hm {
+                        if let Some(r) = masked_correlation(&series[i], &series[j], min_common) {
+                            sum += r;
+                            pairs += 1;
+                        }
+                    }
+                }
                 continue;
             }
             let common: Vec<usize> = (0..len)
@@ -147,7 +160,7 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
             if common.len() < min_common.max(2) {
                 continue;
             }
-            let (zg, kg, ng) = standardized_sum(series, &groups[g].1, &common);
+            let (zg, kg, ng) = standardized_sum(series, gm, &common);
             if g == h {
                 if kg >= 2 {
                     let norm2: f64 = zg.iter().map(|v| v * v).sum();
@@ -155,7 +168,7 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
                     pairs += kg * (kg - 1) / 2;
                 }
             } else {
-                let (zh, kh, _) = standardized_sum(series, &groups[h].1, &common);
+                let (zh, kh, _) = standardized_sum(series, hm, &common);
                 if kg >= 1 && kh >= 1 {
                     sum += zg.iter().zip(&zh).map(|(a, b)| a * b).sum::<f64>();
                     pairs += kg * kh;
@@ -164,6 +177,46 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
         }
     }
     (sum, pairs)
+}
+
+/// Pairwise-complete correlation without allocation (same rules as [`pair_correlation`]).
+fn masked_correlation(x: &[f64], y: &[f64], min_common: usize) -> Option<f64> {
+    let (mut n, mut mx, mut my) = (0usize, 0.0, 0.0);
+    let (mut x0, mut y0) = (f64::NAN, f64::NAN);
+    let (mut const_x, mut const_y) = (true, true);
+    for (&a, &b) in x.iter().zip(y) {
+        if a.is_nan() || b.is_nan() {
+            continue;
+        }
+        if n == 0 {
+            x0 = a;
+            y0 = b;
+        }
+        const_x &= a == x0;
+        const_y &= b == y0;
+        n += 1;
+        mx += a;
+        my += b;
+    }
+    if n < min_common.max(2) || const_x || const_y {
+        return None;
+    }
+    mx /= n as f64;
+    my /= n as f64;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (&a, &b) in x.iter().zip(y) {
+        if a.is_nan() || b.is_nan() {
+            continue;
+        }
+        let (da, db) = (a - mx, b - my);
+        sxy += da * db;
+        sxx += da * da;
+        syy += db * db;
+    }
+    if !(sxx > 0.0) || !(syy > 0.0) {
+        return None;
+    }
+    Some(sxy / (sxx * syy).sqrt())
 }
 
 /// Σ of the members' unit-norm centred series on `common`, the number of non-constant

@@ -227,9 +227,9 @@ pub fn adj_bmp_t(s: &[f64], m: f64, rbar: f64) -> Option<TestStat> {
 /// // symmetric sample: γ̂ = 0, so t_sa = √n·S = csect t
 /// let r = skew_adj_t(&[1.0, 2.0, 3.0]).unwrap();
 /// assert!((r.statistic - 2.0 * 3f64.sqrt()).abs() < 1e-12);
-/// // x = 0, 0, 3: mean 1, sd √3, S = 1/√3, γ̂ = (1 + 1 + 8)/(3·3√3) = 10/(9√3)
+/// // x = 0, 0, 3: mean 1, sd √3, S = 1/√3, γ̂ = (−1 − 1 + 8)/(3·3√3) = 6/(9√3)
 /// let r = skew_adj_t(&[0.0, 0.0, 3.0]).unwrap();
-/// let (s, g) = (1.0 / 3f64.sqrt(), 10.0 / (9.0 * 3f64.sqrt()));
+/// let (s, g) = (1.0 / 3f64.sqrt(), 6.0 / (9.0 * 3f64.sqrt()));
 /// let expected = 3f64.sqrt() * (s + g * s * s / 3.0 + g / 18.0);
 /// assert!((r.statistic - expected).abs() < 1e-12);
 /// ```
