@@ -5,9 +5,129 @@
 //! OWNER: engine helper. The types below are the contract with `stats` and `study`; extend
 //! them only by adding fields.
 
+use rayon::prelude::*;
+
 use crate::model::ModelKind;
-use crate::returns::ReturnKind;
+use crate::returns::{AlignedSeries, ReturnKind};
 use crate::tables::Stage;
+
+mod engine;
+mod fast;
+#[cfg(test)]
+mod tests;
+
+pub use fast::{analyse_pair_fast, SecurityPrefix};
+
+/// Analyse one event–security pair with the reference path (methodology §3–§6): build the
+/// estimation sample over positions day0 + L1 ..= day0 + L2 (positions outside the calendar
+/// are missing), fit the normal-return model by OLS on an explicit design (or the
+/// Scholes–Williams / Dimson estimators), then compute AR, expected return, SAR, its
+/// standard error and p-value on every day of the event period H, and CAR, Var(CAR), SCAR,
+/// its p-value and BHAR for every complete event window.
+///
+/// `Err` is the `estimation`-stage exclusion of the pair (`too_few_estimation_returns`,
+/// `singular_design`, `zero_residual_variance`); the `event_day` and `car` losses of an
+/// analysed pair are in [`PairResult::exclusions`]. A fit with ν = M − k = 0 (possible only
+/// with `min_estimation_returns` ≤ k) is also reported as `too_few_estimation_returns`.
+///
+/// References: MacKinlay (1997), JEL 35(1), 13–39; Campbell, Lo & MacKinlay (1997) ch. 4.
+///
+/// # Formula
+/// AR_t = R_t − g_t′θ̂ (+ rf_t);  Var(AR_t) = σ̂²(d_t + g_t′(X′X)⁻¹g_t);
+/// CAR = Σ_{t∈W} AR_t;  Var(CAR) = σ̂²(Σd_t + G′(X′X)⁻¹G), G = Σ_{t∈W} g_t;
+/// SCAR = CAR/√Var(CAR), p = 2·S_ν(|SCAR|);  BHAR = Π(1+R_t) − Π(1+E[R_t]).
+///
+/// # Examples
+/// ```
+/// use evstudy::abnormal::{analyse_pair, EngineConfig, Window};
+/// use evstudy::model::ModelKind;
+/// use evstudy::returns::{AlignedSeries, ReturnKind};
+/// // methodology example a_tiny: estimation −3..−1, event 0..1
+/// let series = AlignedSeries {
+///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     span: vec![1; 5],
+///     ..Default::default()
+/// };
+/// let cfg = EngineConfig {
+///     model: ModelKind::MarketModel,
+///     returns: ReturnKind::Simple,
+///     estimation: Window { start: -3, end: -1 },
+///     windows: vec![Window { start: 0, end: 1 }],
+///     min_estimation_returns: 3,
+///     dimson_lags: 1,
+///     trade_to_trade: false,
+/// };
+/// let res = analyse_pair(&series, 3, &cfg).unwrap();
+/// assert!((res.fit.beta.unwrap() - 1.5).abs() < 1e-12);
+/// assert!((res.windows[0].car.unwrap() - 0.17).abs() < 1e-12);
+/// assert!((res.windows[0].car_se.unwrap().powi(2) - 0.0015).abs() < 1e-12);
+/// ```
+pub fn analyse_pair(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> Result<PairResult, PairExclusion> {
+    engine::analyse_pair_reference(series, day0, cfg)
+}
+
+/// Analyse many pairs in parallel (rayon) with the fast path: one [`SecurityPrefix`] is
+/// built per referenced series, then every `(series index, day0 position)` pair is analysed
+/// with [`analyse_pair_fast`]. Results are in the order of `pairs`. A series index outside
+/// `series_list` gives an `input`-stage `unknown_security` exclusion.
+///
+/// # Formula
+/// As [`analyse_pair`], per pair.
+///
+/// # Examples
+/// ```
+/// use evstudy::abnormal::{analyse_pairs, EngineConfig, Window};
+/// use evstudy::model::ModelKind;
+/// use evstudy::returns::{AlignedSeries, ReturnKind};
+/// let series = AlignedSeries {
+///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     span: vec![1; 5],
+///     ..Default::default()
+/// };
+/// let cfg = EngineConfig {
+///     model: ModelKind::ConstantMean,
+///     returns: ReturnKind::Simple,
+///     estimation: Window { start: -3, end: -1 },
+///     windows: vec![Window { start: 0, end: 1 }],
+///     min_estimation_returns: 3,
+///     dimson_lags: 1,
+///     trade_to_trade: false,
+/// };
+/// let out = analyse_pairs(&[series], &[(0, 3), (1, 3)], &cfg);
+/// assert!((out[0].as_ref().unwrap().fit.alpha.unwrap() - 0.08).abs() < 1e-12);
+/// assert_eq!(out[1].as_ref().unwrap_err().reason, "unknown_security");
+/// ```
+pub fn analyse_pairs(
+    series_list: &[AlignedSeries],
+    pairs: &[(usize, usize)],
+    cfg: &EngineConfig,
+) -> Vec<Result<PairResult, PairExclusion>> {
+    let mut used = vec![false; series_list.len()];
+    for &(si, _) in pairs {
+        if si < used.len() {
+            used[si] = true;
+        }
+    }
+    let prefixes: Vec<Option<SecurityPrefix>> = series_list
+        .par_iter()
+        .zip(used.par_iter())
+        .map(|(s, &u)| if u { Some(SecurityPrefix::new(s, cfg)) } else { None })
+        .collect();
+    pairs
+        .par_iter()
+        .map(|&(si, day0)| match (series_list.get(si), prefixes.get(si).and_then(|p| p.as_ref())) {
+            (Some(s), Some(p)) => analyse_pair_fast(s, p, day0, cfg),
+            _ => Err(PairExclusion {
+                stage: Stage::Input,
+                reason: "unknown_security".to_string(),
+                detail: format!("series index {si} out of range"),
+                order: 0,
+            }),
+        })
+        .collect()
+}
 
 /// An event window or the estimation window in relative trading days, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

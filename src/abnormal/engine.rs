@@ -1,0 +1,514 @@
+//! The reference per-pair engine and the event-period computations shared with the fast path.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::{EngineConfig, ModelFit, PairExclusion, PairResult, WindowResult};
+use crate::model::fit::{check_singular, dimson, ols, scholes_williams, FitFailure, ZERO_SSE_TOL};
+use crate::model::linalg::{quad_form, spd_inverse};
+use crate::model::ModelKind;
+use crate::returns::{AlignedSeries, ReturnKind};
+use crate::tables::Stage;
+
+/// Value of a column at a position; NaN when the column is empty or the position is outside
+/// the calendar.
+#[inline]
+pub(crate) fn at(col: &[f64], pos: i64) -> f64 {
+    if pos >= 0 && (pos as usize) < col.len() {
+        col[pos as usize]
+    } else {
+        f64::NAN
+    }
+}
+
+/// The prediction rows of one pair: for relative day t, g_t, the additive offset of the
+/// expected return (rf_t for factor models with rf; R_mt for market-adjusted) and the span.
+pub(crate) struct Rows<'a> {
+    pub series: &'a AlignedSeries,
+    pub model: ModelKind,
+    pub t2t: bool,
+    pub use_rf: bool,
+    /// Length of g (0 for market-adjusted).
+    pub k: usize,
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(series: &'a AlignedSeries, cfg: &EngineConfig) -> Self {
+        let model = cfg.model;
+        let use_rf = model == ModelKind::Factor && !series.rf.is_empty();
+        let k = model.n_params(series.factors.len());
+        Rows { series, model, t2t: cfg.trade_to_trade, use_rf, k }
+    }
+
+    /// Span of the return at `pos` (1 outside trade-to-trade mode).
+    #[inline]
+    pub fn span_at(&self, pos: i64) -> u32 {
+        if self.t2t {
+            if pos >= 0 && (pos as usize) < self.series.span.len() {
+                self.series.span[pos as usize].max(1)
+            } else {
+                1
+            }
+        } else {
+            1
+        }
+    }
+
+    /// `Some((R_t, offset_t, d_t))` and g_t written to `g[..k]` when every input of the
+    /// prediction row is available; expected_ret = offset + g′θ̂.
+    #[inline]
+    pub fn event_row(&self, pos: i64, g: &mut [f64]) -> Option<(f64, f64, u32)> {
+        let s = self.series;
+        let r = at(&s.ret, pos);
+        if !r.is_finite() {
+            return None;
+        }
+        let d = self.span_at(pos);
+        let df = d as f64;
+        let offset = match self.model {
+            ModelKind::ConstantMean => {
+                g[0] = df;
+                0.0
+            }
+            ModelKind::MarketAdjusted => {
+                let m = at(&s.bench, pos);
+                if !m.is_finite() {
+                    return None;
+                }
+                m
+            }
+            ModelKind::MarketModel | ModelKind::ScholesWilliams | ModelKind::Dimson => {
+                let m = at(&s.bench, pos);
+                if !m.is_finite() {
+                    return None;
+                }
+                g[0] = df;
+                g[1] = m;
+                0.0
+            }
+            ModelKind::Factor => {
+                g[0] = df;
+                for (j, col) in s.factors.iter().enumerate() {
+                    let f = at(col, pos);
+                    if !f.is_finite() {
+                        return None;
+                    }
+                    g[j + 1] = f;
+                }
+                if self.use_rf {
+                    let rf = at(&s.rf, pos);
+                    if !rf.is_finite() {
+                        return None;
+                    }
+                    rf
+                } else {
+                    0.0
+                }
+            }
+        };
+        Some((r, offset, d))
+    }
+}
+
+/// The fitted model of one pair in raw coordinates, as used for the event period.
+pub(crate) struct Fitted {
+    /// θ̂ (length k).
+    pub theta: Vec<f64>,
+    /// (X′X)⁻¹ (k×k).
+    pub v: Vec<f64>,
+    pub sigma2: f64,
+    pub fit: ModelFit,
+}
+
+pub(crate) fn estimation_exclusion(reason: &str, detail: String) -> PairExclusion {
+    PairExclusion { stage: Stage::Estimation, reason: reason.to_string(), detail, order: 0 }
+}
+
+pub(crate) fn too_few(m: usize, cfg: &EngineConfig) -> PairExclusion {
+    estimation_exclusion(
+        "too_few_estimation_returns",
+        format!("M={} < min_est={}", m, cfg.min_estimation_returns),
+    )
+}
+
+pub(crate) fn fit_failure(f: FitFailure) -> PairExclusion {
+    estimation_exclusion(f.reason(), f.detail())
+}
+
+/// The `model_fits` row from θ̂ (raw coordinates) for the OLS models.
+pub(crate) fn model_fit_row(
+    rows: &Rows,
+    theta: &[f64],
+    n_est: usize,
+    sigma2: f64,
+    r2: Option<f64>,
+) -> ModelFit {
+    let s = rows.series;
+    let k = rows.k;
+    let df = match rows.model {
+        ModelKind::MarketAdjusted => n_est - 1,
+        _ => n_est - k,
+    };
+    let (alpha, beta) = match rows.model {
+        ModelKind::MarketAdjusted => (None, None),
+        ModelKind::ConstantMean => (Some(theta[0]), None),
+        _ => (Some(theta[0]), theta.get(1).copied()),
+    };
+    let mut extras = Vec::new();
+    if rows.model == ModelKind::Factor {
+        for (j, name) in s.factor_names.iter().enumerate().skip(1) {
+            if let Some(&b) = theta.get(j + 1) {
+                extras.push((format!("beta_{name}"), b));
+            }
+        }
+        extras.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    ModelFit {
+        model_name: rows.model.output_name(&s.factor_names, rows.t2t),
+        n_est,
+        k,
+        df,
+        sigma: sigma2.sqrt(),
+        alpha,
+        beta,
+        r2,
+        extras,
+    }
+}
+
+/// Reference path: collect the estimation sample row by row and fit.
+fn fit_reference(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64]) -> Result<Fitted, PairExclusion> {
+    let base = day0 as i64;
+    let (l1, l2) = (cfg.estimation.start as i64, cfg.estimation.end as i64);
+    let k = rows.k;
+    match rows.model {
+        ModelKind::ConstantMean | ModelKind::MarketModel | ModelKind::Factor => {
+            let mut g = vec![0.0; k.max(1)];
+            let mut x = Vec::with_capacity(est_resid.len() * k);
+            let mut y = Vec::with_capacity(est_resid.len());
+            let mut taus = Vec::with_capacity(est_resid.len());
+            for tau in l1..=l2 {
+                if let Some((r, off, d)) = rows.event_row(base + tau, &mut g) {
+                    let sd = (d as f64).sqrt();
+                    x.extend(g[..k].iter().map(|v| v / sd));
+                    y.push((r - off) / sd);
+                    taus.push(tau);
+                }
+            }
+            let m = y.len();
+            if m < cfg.min_estimation_returns || m <= k {
+                return Err(too_few(m, cfg));
+            }
+            let lf = ols(&x, &y, k).map_err(fit_failure)?;
+            let sigma2 = lf.sse / (m - k) as f64;
+            let r2 = if rows.model == ModelKind::ConstantMean { 0.0 } else { 1.0 - lf.sse / lf.sst };
+            for (i, &tau) in taus.iter().enumerate() {
+                let row = &x[i * k..(i + 1) * k];
+                est_resid[(tau - l1) as usize] = y[i] - row.iter().zip(&lf.theta).map(|(a, b)| a * b).sum::<f64>();
+            }
+            let fit = model_fit_row(rows, &lf.theta, m, sigma2, Some(r2));
+            Ok(Fitted { theta: lf.theta, v: lf.xtx_inv, sigma2, fit })
+        }
+        ModelKind::MarketAdjusted => {
+            let mut e = Vec::with_capacity(est_resid.len());
+            let mut g = [0.0; 1];
+            for tau in l1..=l2 {
+                if let Some((r, off, _)) = rows.event_row(base + tau, &mut g) {
+                    e.push(r - off);
+                    est_resid[(tau - l1) as usize] = r - off;
+                }
+            }
+            let m = e.len();
+            if m < cfg.min_estimation_returns || m < 2 {
+                return Err(too_few(m, cfg));
+            }
+            let mean = e.iter().sum::<f64>() / m as f64;
+            let ss: f64 = e.iter().map(|v| (v - mean) * (v - mean)).sum();
+            let sum_e2: f64 = e.iter().map(|v| v * v).sum();
+            if ss <= ZERO_SSE_TOL * sum_e2 {
+                return Err(fit_failure(FitFailure::ZeroResidualVariance { sse: ss, sum_y2: sum_e2 }));
+            }
+            let sigma2 = ss / (m - 1) as f64;
+            let fit = model_fit_row(rows, &[], m, sigma2, None);
+            Ok(Fitted { theta: Vec::new(), v: Vec::new(), sigma2, fit })
+        }
+        ModelKind::ScholesWilliams | ModelKind::Dimson => fit_lagged(rows, day0, cfg, est_resid),
+    }
+}
+
+/// Scholes–Williams and Dimson (§4.5, §4.6).
+fn fit_lagged(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64]) -> Result<Fitted, PairExclusion> {
+    let s = rows.series;
+    let base = day0 as i64;
+    let (l1, l2) = (cfg.estimation.start as i64, cfg.estimation.end as i64);
+    let lagcol: &[f64] = if s.bench_daily.is_empty() { &s.bench } else { &s.bench_daily };
+    let kl = if rows.model == ModelKind::ScholesWilliams { 1i64 } else { cfg.dimson_lags as i64 };
+    let ncols = (2 * kl + 1) as usize;
+    let mut r = Vec::new();
+    let mut m = Vec::new();
+    let mut cols: Vec<Vec<f64>> = vec![Vec::new(); ncols];
+    let mut taus = Vec::new();
+    'tau: for tau in l1..=l2 {
+        let pos = base + tau;
+        let rv = at(&s.ret, pos);
+        let mv = at(&s.bench, pos);
+        if !rv.is_finite() || !mv.is_finite() {
+            continue;
+        }
+        for j in -kl..=kl {
+            if !at(lagcol, pos + j).is_finite() {
+                continue 'tau;
+            }
+        }
+        for j in -kl..=kl {
+            cols[(j + kl) as usize].push(at(lagcol, pos + j));
+        }
+        r.push(rv);
+        m.push(mv);
+        taus.push(tau);
+    }
+    let n = r.len();
+    if n < cfg.min_estimation_returns || n <= 2 {
+        return Err(too_few(n, cfg));
+    }
+    // X = [1, R_m] over the sample: the FEC / CAR-variance design (§4.5 Decision).
+    let sx: f64 = m.iter().sum();
+    let sxx: f64 = m.iter().map(|v| v * v).sum();
+    let xtx = [n as f64, sx, sx, sxx];
+    let (alpha, beta, mut extras) = if rows.model == ModelKind::ScholesWilliams {
+        for c in &cols {
+            let cs: f64 = c.iter().sum();
+            let css: f64 = c.iter().map(|v| v * v).sum();
+            check_singular(&[n as f64, cs, cs, css], 2).map_err(fit_failure)?;
+        }
+        let sw = scholes_williams(&r, &cols[0], &m, &cols[2]);
+        let extras = vec![
+            ("beta_lag1".to_string(), sw.beta_lag1),
+            ("beta_contemp".to_string(), sw.beta_contemp),
+            ("beta_lead1".to_string(), sw.beta_lead1),
+            ("rho_m".to_string(), sw.rho_m),
+        ];
+        (sw.alpha, sw.beta, extras)
+    } else {
+        check_singular(&xtx, 2).map_err(fit_failure)?;
+        let refs: Vec<&[f64]> = cols.iter().map(|c| c.as_slice()).collect();
+        let (a, b, slopes) = dimson(&r, &refs, &m).map_err(fit_failure)?;
+        let mut extras = Vec::new();
+        for j in -kl..=kl {
+            let name = match j.cmp(&0) {
+                std::cmp::Ordering::Less => format!("beta_lag{}", -j),
+                std::cmp::Ordering::Equal => "beta_contemp".to_string(),
+                std::cmp::Ordering::Greater => format!("beta_lead{j}"),
+            };
+            extras.push((name, slopes[(j + kl) as usize]));
+        }
+        (a, b, extras)
+    };
+    check_singular(&xtx, 2).map_err(fit_failure)?;
+    extras.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut sse = 0.0;
+    let mut sum_y2 = 0.0;
+    for (i, &tau) in taus.iter().enumerate() {
+        let e = r[i] - alpha - beta * m[i];
+        est_resid[(tau - l1) as usize] = e;
+        sse += e * e;
+        sum_y2 += r[i] * r[i];
+    }
+    if sse <= ZERO_SSE_TOL * sum_y2 {
+        return Err(fit_failure(FitFailure::ZeroResidualVariance { sse, sum_y2 }));
+    }
+    let rbar = r.iter().sum::<f64>() / n as f64;
+    let sst: f64 = r.iter().map(|v| (v - rbar) * (v - rbar)).sum();
+    let v = spd_inverse(&xtx, 2).ok_or_else(|| fit_failure(FitFailure::SingularDesign(0.0)))?;
+    let sigma2 = sse / (n - 2) as f64;
+    let mut fit = model_fit_row(rows, &[alpha, beta], n, sigma2, Some(1.0 - sse / sst));
+    fit.extras = extras;
+    Ok(Fitted { theta: vec![alpha, beta], v, sigma2, fit })
+}
+
+/// Two-sided Student-t p-value through the survival function (§0.3).
+#[inline]
+pub(crate) fn t_p_value(dist: Option<&StudentsT>, t: f64) -> f64 {
+    match dist {
+        Some(d) if t.is_finite() => 2.0 * d.sf(t.abs()),
+        _ => f64::NAN,
+    }
+}
+
+/// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6).
+pub(crate) fn finish(
+    rows: &Rows,
+    fitted: Fitted,
+    day0: usize,
+    cfg: &EngineConfig,
+    est_resid: Vec<f64>,
+) -> PairResult {
+    let s = rows.series;
+    let k = rows.k;
+    let base = day0 as i64;
+    let h = cfg.event_period();
+    let nh = h.len();
+    let mut ret = vec![f64::NAN; nh];
+    let mut expected_ret = vec![f64::NAN; nh];
+    let mut ar = vec![f64::NAN; nh];
+    let mut sar = vec![f64::NAN; nh];
+    let mut ar_se = vec![f64::NAN; nh];
+    let mut ar_p = vec![f64::NAN; nh];
+    let mut span = vec![0u32; nh];
+    let mut gs = vec![0.0; nh * k];
+    let mut exclusions = Vec::new();
+    let sigma2 = fitted.sigma2;
+    let dist = StudentsT::new(0.0, 1.0, fitted.fit.df as f64).ok();
+    let theta = &fitted.theta;
+    let v = &fitted.v;
+    let mut gbuf = vec![0.0; k.max(1)];
+    for i in 0..nh {
+        let t = h.start as i64 + i as i64;
+        let pos = base + t;
+        ret[i] = at(&s.ret, pos);
+        match rows.event_row(pos, &mut gbuf) {
+            Some((r, off, d)) => {
+                let g = &gbuf[..k];
+                let e = off + g.iter().zip(theta).map(|(a, b)| a * b).sum::<f64>();
+                let a = r - e;
+                let var = sigma2 * (d as f64 + if k > 0 { quad_form(v, g) } else { 0.0 });
+                let se = var.sqrt();
+                let z = a / se;
+                expected_ret[i] = e;
+                ar[i] = a;
+                ar_se[i] = se;
+                sar[i] = z;
+                ar_p[i] = t_p_value(dist.as_ref(), z);
+                span[i] = d;
+                gs[i * k..(i + 1) * k].copy_from_slice(g);
+                if d > 1 {
+                    exclusions.push(PairExclusion {
+                        stage: Stage::EventDay,
+                        reason: "multi_day_return".to_string(),
+                        detail: format!("rel_day={t} span={d} (used in CARs only)"),
+                        order: t,
+                    });
+                }
+            }
+            None => exclusions.push(PairExclusion {
+                stage: Stage::EventDay,
+                reason: "missing_return".to_string(),
+                detail: format!("rel_day={t}"),
+                order: t,
+            }),
+        }
+    }
+    let mut windows = Vec::with_capacity(cfg.windows.len());
+    let mut gsum = vec![0.0; k];
+    for (wi, w) in cfg.windows.iter().enumerate() {
+        let lo = (w.start - h.start) as usize;
+        let hi = (w.end - h.start) as usize;
+        let mut n_days = 0u32;
+        let mut car = 0.0;
+        let mut sum_d = 0.0;
+        let mut bh_r = 0.0;
+        let mut bh_e = 0.0;
+        let mut prod_r = 1.0;
+        let mut prod_e = 1.0;
+        let mut all_ar = true;
+        gsum.iter_mut().for_each(|x| *x = 0.0);
+        for i in lo..=hi {
+            if ar[i].is_nan() {
+                // Trade-to-trade: a day without an assigned return is not a gap in the window.
+                if !(rows.t2t && ret[i].is_nan()) {
+                    all_ar = false;
+                }
+                continue;
+            }
+            n_days += 1;
+            car += ar[i];
+            sum_d += span[i] as f64;
+            for (acc, g) in gsum.iter_mut().zip(&gs[i * k..(i + 1) * k]) {
+                *acc += g;
+            }
+            match cfg.returns {
+                ReturnKind::Simple => {
+                    prod_r *= 1.0 + ret[i];
+                    prod_e *= 1.0 + expected_ret[i];
+                }
+                ReturnKind::Log => {
+                    bh_r += ret[i];
+                    bh_e += expected_ret[i];
+                }
+            }
+        }
+        let complete = if rows.t2t {
+            // closes on day a − 1 and on day b: the returns assigned to W tile [a−1, b].
+            let first = (lo..=hi).find(|&i| !ret[i].is_nan());
+            let close_b = !ret[hi].is_nan();
+            let tiles = first.is_some_and(|i| {
+                let pos = base + h.start as i64 + i as i64;
+                pos - rows.span_at(pos) as i64 == base + w.start as i64 - 1
+            });
+            all_ar && close_b && tiles && n_days > 0
+        } else {
+            all_ar && n_days as usize == w.len()
+        };
+        let mut wr = WindowResult {
+            window: *w,
+            complete,
+            car: None,
+            car_se: None,
+            car_t: None,
+            car_p: None,
+            scar: None,
+            bhar: None,
+            n_days,
+        };
+        if complete {
+            let var = sigma2 * (sum_d + if k > 0 { quad_form(v, &gsum) } else { 0.0 });
+            let se = var.sqrt();
+            let scar = car / se;
+            wr.car = Some(car);
+            if se.is_finite() && se > 0.0 {
+                wr.car_se = Some(se);
+                wr.scar = Some(scar);
+                wr.car_t = Some(scar);
+                let p = t_p_value(dist.as_ref(), scar);
+                wr.car_p = if p.is_nan() { None } else { Some(p) };
+            }
+            wr.bhar = Some(match cfg.returns {
+                ReturnKind::Simple => prod_r - prod_e,
+                ReturnKind::Log => bh_r.exp() - bh_e.exp(),
+            });
+        } else {
+            exclusions.push(PairExclusion {
+                stage: Stage::Car,
+                reason: "incomplete_window".to_string(),
+                detail: format!("window {}: {} of {} days", w.label(), n_days, w.len()),
+                order: wi as i64,
+            });
+        }
+        windows.push(wr);
+    }
+    PairResult {
+        fit: fitted.fit,
+        est_resid,
+        event_period: h,
+        ret,
+        expected_ret,
+        ar,
+        sar,
+        ar_se,
+        ar_p,
+        span,
+        windows,
+        exclusions,
+    }
+}
+
+/// Reference implementation of [`super::analyse_pair`].
+pub(crate) fn analyse_pair_reference(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+) -> Result<PairResult, PairExclusion> {
+    let rows = Rows::new(series, cfg);
+    let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
+    let fitted = fit_reference(&rows, day0, cfg, &mut est_resid)?;
+    Ok(finish(&rows, fitted, day0, cfg, est_resid))
+}

@@ -1,0 +1,324 @@
+//! The fast path: per-security prefix sums make each pair's OLS fit O(1) in the length of
+//! the estimation window (constant mean, market-adjusted, market model, factor models in
+//! daily mode).
+
+use super::engine::{
+    analyse_pair_reference, finish, fit_failure, model_fit_row, too_few, Fitted, Rows,
+};
+use super::{EngineConfig, PairExclusion, PairResult};
+use crate::model::fit::{check_singular, FitFailure, ZERO_SSE_TOL};
+use crate::model::linalg::spd_inverse_into;
+use crate::model::ModelKind;
+use crate::returns::AlignedSeries;
+
+/// Largest number of prefix columns q (regressors + regressand) handled by the fast path.
+const QMAX: usize = 8;
+/// Record width for q columns: count, q sums, q(q+1)/2 cross-products.
+const fn width(q: usize) -> usize {
+    1 + q + q * (q + 1) / 2
+}
+const WMAX: usize = width(QMAX);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// No fast path (Scholes–Williams, Dimson, trade-to-trade, too many factors).
+    None,
+    /// z = (R).
+    ConstantMean,
+    /// z = (R − R_m).
+    MarketAdjusted,
+    /// z = (R_m, R).
+    MarketModel,
+    /// z = (f_1, …, f_p, R − rf).
+    Factor,
+}
+
+/// Prefix sums of one security's estimation-sample moments, built once and shared by all its
+/// events.
+///
+/// For the model's columns z = (regressors…, regressand), centred by a per-security constant
+/// c (the mean over valid sessions), position j of the prefix holds, over the sessions before
+/// j where every column is available: the count, Σ(z_a − c_a) and Σ(z_a − c_a)(z_b − c_b).
+/// The moments of any estimation window are then the difference of two records.
+#[derive(Debug, Clone)]
+pub struct SecurityPrefix {
+    layout: Layout,
+    model: ModelKind,
+    q: usize,
+    w: usize,
+    n: usize,
+    center: Vec<f64>,
+    data: Vec<f64>,
+}
+
+impl SecurityPrefix {
+    /// Build the prefix sums for `series` under the model of `cfg` (O(n·q²)). For models or
+    /// modes without a fast path the prefix is empty and [`analyse_pair_fast`] falls back to
+    /// the reference path.
+    pub fn new(series: &AlignedSeries, cfg: &EngineConfig) -> Self {
+        let n = series.ret.len();
+        let layout = if cfg.trade_to_trade {
+            Layout::None
+        } else {
+            match cfg.model {
+                ModelKind::ConstantMean => Layout::ConstantMean,
+                ModelKind::MarketAdjusted => Layout::MarketAdjusted,
+                ModelKind::MarketModel => Layout::MarketModel,
+                ModelKind::Factor if !series.factors.is_empty() && series.factors.len() < QMAX => Layout::Factor,
+                _ => Layout::None,
+            }
+        };
+        let q = match layout {
+            Layout::None => 0,
+            Layout::ConstantMean | Layout::MarketAdjusted => 1,
+            Layout::MarketModel => 2,
+            Layout::Factor => series.factors.len() + 1,
+        };
+        let mut me = SecurityPrefix { layout, model: cfg.model, q, w: width(q), n, center: vec![0.0; q], data: Vec::new() };
+        if layout == Layout::None {
+            return me;
+        }
+        // Column values z[a][j].
+        let nan_col = vec![f64::NAN; n];
+        let col_or_nan = |c: &[f64]| -> Vec<f64> { if c.len() == n { c.to_vec() } else { nan_col.clone() } };
+        let cols: Vec<Vec<f64>> = match layout {
+            Layout::ConstantMean => vec![series.ret.clone()],
+            Layout::MarketAdjusted => {
+                let b = col_or_nan(&series.bench);
+                vec![series.ret.iter().zip(&b).map(|(r, m)| r - m).collect()]
+            }
+            Layout::MarketModel => vec![col_or_nan(&series.bench), series.ret.clone()],
+            Layout::Factor => {
+                let mut c: Vec<Vec<f64>> = series.factors.iter().map(|f| col_or_nan(f)).collect();
+                let y: Vec<f64> = if series.rf.is_empty() {
+                    series.ret.clone()
+                } else {
+                    let rf = col_or_nan(&series.rf);
+                    series.ret.iter().zip(&rf).map(|(r, f)| r - f).collect()
+                };
+                c.push(y);
+                c
+            }
+            Layout::None => unreachable!(),
+        };
+        let valid: Vec<bool> = (0..n).map(|j| cols.iter().all(|c| c[j].is_finite())).collect();
+        let nvalid = valid.iter().filter(|v| **v).count();
+        if nvalid > 0 {
+            for (a, c) in cols.iter().enumerate() {
+                me.center[a] = c.iter().zip(&valid).filter(|(_, v)| **v).map(|(x, _)| x).sum::<f64>() / nvalid as f64;
+            }
+        }
+        let w = me.w;
+        let mut data = vec![0.0; (n + 1) * w];
+        let mut z = [0.0; QMAX];
+        for j in 0..n {
+            let (prev, next) = data[j * w..(j + 2) * w].split_at_mut(w);
+            next.copy_from_slice(prev);
+            if !valid[j] {
+                continue;
+            }
+            for a in 0..q {
+                z[a] = cols[a][j] - me.center[a];
+            }
+            next[0] += 1.0;
+            let mut idx = 1 + q;
+            for a in 0..q {
+                next[1 + a] += z[a];
+                for b in a..q {
+                    next[idx] += z[a] * z[b];
+                    idx += 1;
+                }
+            }
+        }
+        me.data = data;
+        me
+    }
+
+    /// Whether pairs of this security use the O(1) fit.
+    pub fn has_fast_path(&self) -> bool {
+        self.layout != Layout::None
+    }
+
+    fn cross_index(&self, a: usize, b: usize) -> usize {
+        let (a, b) = if a <= b { (a, b) } else { (b, a) };
+        // offset of row a in the packed upper triangle
+        1 + self.q + a * self.q - a * a.saturating_sub(1) / 2 + (b - a)
+    }
+}
+
+/// [`super::analyse_pair`] through the prefix sums: the fit is O(1) in the estimation
+/// window; the residuals are filled in O(L) afterwards. Same result as the reference path
+/// (to rounding); falls back to it when the prefix has no fast path.
+pub fn analyse_pair_fast(
+    series: &AlignedSeries,
+    prefix: &SecurityPrefix,
+    day0: usize,
+    cfg: &EngineConfig,
+) -> Result<PairResult, PairExclusion> {
+    if !prefix.has_fast_path() || prefix.model != cfg.model || cfg.trade_to_trade || prefix.n != series.ret.len() {
+        return analyse_pair_reference(series, day0, cfg);
+    }
+    let rows = Rows::new(series, cfg);
+    let n = prefix.n as i64;
+    let base = day0 as i64;
+    let lo = (base + cfg.estimation.start as i64).max(0);
+    let hi = (base + cfg.estimation.end as i64).min(n - 1);
+    let q = prefix.q;
+    let w = prefix.w;
+    let mut mom = [0.0; WMAX];
+    if lo <= hi {
+        let a = &prefix.data[lo as usize * w..(lo as usize + 1) * w];
+        let b = &prefix.data[(hi as usize + 1) * w..(hi as usize + 2) * w];
+        for i in 0..w {
+            mom[i] = b[i] - a[i];
+        }
+    }
+    let m = mom[0].round() as usize;
+    let mf = m as f64;
+    let c = &prefix.center;
+    let fitted = match prefix.layout {
+        Layout::ConstantMean | Layout::MarketAdjusted => {
+            let min_m = if prefix.layout == Layout::ConstantMean { 2 } else { 2 };
+            if m < cfg.min_estimation_returns || m < min_m {
+                return Err(too_few(m, cfg));
+            }
+            let s = mom[1];
+            let p = mom[2];
+            let sse = (p - s * s / mf).max(0.0);
+            let sum_y2 = p + 2.0 * c[0] * s + mf * c[0] * c[0];
+            if sse <= ZERO_SSE_TOL * sum_y2 {
+                return Err(fit_failure(FitFailure::ZeroResidualVariance { sse, sum_y2 }));
+            }
+            let sigma2 = sse / (mf - 1.0);
+            if prefix.layout == Layout::ConstantMean {
+                let mu = c[0] + s / mf;
+                let fit = model_fit_row(&rows, &[mu], m, sigma2, Some(0.0));
+                Fitted { theta: vec![mu], v: vec![1.0 / mf], sigma2, fit }
+            } else {
+                let fit = model_fit_row(&rows, &[], m, sigma2, None);
+                Fitted { theta: Vec::new(), v: Vec::new(), sigma2, fit }
+            }
+        }
+        Layout::MarketModel | Layout::Factor => {
+            let p = q - 1; // regressors
+            let k = p + 1;
+            if m < cfg.min_estimation_returns || m <= k {
+                return Err(too_few(m, cfg));
+            }
+            let sums = &mom[1..1 + q];
+            let cross = |a: usize, b: usize| mom[prefix.cross_index(a, b)];
+            // Raw X′X for the singular-design diagnostic.
+            let mut xtx = [0.0; QMAX * QMAX];
+            xtx[0] = mf;
+            for a in 0..p {
+                let raw_sum = sums[a] + mf * c[a];
+                xtx[1 + a] = raw_sum;
+                xtx[(1 + a) * k] = raw_sum;
+                for b in 0..p {
+                    xtx[(1 + a) * k + 1 + b] = cross(a, b) + c[a] * sums[b] + c[b] * sums[a] + mf * c[a] * c[b];
+                }
+            }
+            check_singular(&xtx[..k * k], k).map_err(fit_failure)?;
+            // Moments about the window means.
+            let y = p;
+            let mut sxx = [0.0; QMAX * QMAX];
+            let mut sxy = [0.0; QMAX];
+            for a in 0..p {
+                for b in 0..p {
+                    sxx[a * p + b] = cross(a, b) - sums[a] * sums[b] / mf;
+                }
+                sxy[a] = cross(a, y) - sums[a] * sums[y] / mf;
+            }
+            let syy = cross(y, y) - sums[y] * sums[y] / mf;
+            let mut sinv = [0.0; QMAX * QMAX];
+            if !spd_inverse_into(&sxx[..p * p], p, &mut sinv[..p * p]) {
+                return Err(fit_failure(FitFailure::SingularDesign(0.0)));
+            }
+            let mut bcoef = [0.0; QMAX];
+            for a in 0..p {
+                bcoef[a] = (0..p).map(|b| sinv[a * p + b] * sxy[b]).sum();
+            }
+            let sse = (syy - (0..p).map(|a| bcoef[a] * sxy[a]).sum::<f64>()).max(0.0);
+            let sum_y2 = cross(y, y) + 2.0 * c[y] * sums[y] + mf * c[y] * c[y];
+            if sse <= ZERO_SSE_TOL * sum_y2 {
+                return Err(fit_failure(FitFailure::ZeroResidualVariance { sse, sum_y2 }));
+            }
+            // Window means in raw units; θ̂ and (X′X)⁻¹ back in raw coordinates.
+            let mut mx = [0.0; QMAX];
+            for a in 0..p {
+                mx[a] = c[a] + sums[a] / mf;
+            }
+            let my = c[y] + sums[y] / mf;
+            let mut theta = vec![0.0; k];
+            theta[0] = my - (0..p).map(|a| bcoef[a] * mx[a]).sum::<f64>();
+            theta[1..].copy_from_slice(&bcoef[..p]);
+            let mut v = vec![0.0; k * k];
+            let mut sm = [0.0; QMAX]; // Sinv · m_x
+            for a in 0..p {
+                sm[a] = (0..p).map(|b| sinv[a * p + b] * mx[b]).sum();
+            }
+            v[0] = 1.0 / mf + (0..p).map(|a| mx[a] * sm[a]).sum::<f64>();
+            for a in 0..p {
+                v[1 + a] = -sm[a];
+                v[(1 + a) * k] = -sm[a];
+                for b in 0..p {
+                    v[(1 + a) * k + 1 + b] = sinv[a * p + b];
+                }
+            }
+            let sigma2 = sse / (m - k) as f64;
+            let r2 = 1.0 - sse / syy;
+            let fit = model_fit_row(&rows, &theta, m, sigma2, Some(r2));
+            Fitted { theta, v, sigma2, fit }
+        }
+        Layout::None => unreachable!(),
+    };
+    // Residuals in O(L): NaN propagation marks the sessions outside the sample.
+    let l1 = cfg.estimation.start as i64;
+    let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
+    if lo <= hi {
+        let (lo_u, hi_u) = (lo as usize, hi as usize + 1);
+        let out = &mut est_resid[(lo - base - l1) as usize..(hi - base - l1) as usize + 1];
+        let r = &series.ret[lo_u..hi_u];
+        let th = &fitted.theta;
+        match prefix.layout {
+            Layout::ConstantMean => {
+                for (o, &rv) in out.iter_mut().zip(r) {
+                    *o = rv - th[0];
+                }
+            }
+            Layout::MarketAdjusted => {
+                let mk = &series.bench[lo_u..hi_u];
+                for ((o, &rv), &mv) in out.iter_mut().zip(r).zip(mk) {
+                    *o = rv - mv;
+                }
+            }
+            Layout::MarketModel => {
+                let mk = &series.bench[lo_u..hi_u];
+                let (a, b) = (th[0], th[1]);
+                for ((o, &rv), &mv) in out.iter_mut().zip(r).zip(mk) {
+                    *o = rv - a - b * mv;
+                }
+            }
+            Layout::Factor => {
+                if series.rf.is_empty() {
+                    for (o, &rv) in out.iter_mut().zip(r) {
+                        *o = rv - th[0];
+                    }
+                } else {
+                    let rf = &series.rf[lo_u..hi_u];
+                    for ((o, &rv), &f) in out.iter_mut().zip(r).zip(rf) {
+                        *o = rv - f - th[0];
+                    }
+                }
+                for (j, col) in series.factors.iter().enumerate() {
+                    let b = th[j + 1];
+                    for (o, &f) in out.iter_mut().zip(&col[lo_u..hi_u]) {
+                        *o -= b * f;
+                    }
+                }
+            }
+            Layout::None => {}
+        }
+    }
+    Ok(finish(&rows, fitted, day0, cfg, est_resid))
+}
