@@ -104,29 +104,42 @@ pub fn analyse_pairs(
     pairs: &[(usize, usize)],
     cfg: &EngineConfig,
 ) -> Vec<Result<PairResult, PairExclusion>> {
-    let mut used = vec![false; series_list.len()];
-    for &(si, _) in pairs {
-        if si < used.len() {
-            used[si] = true;
-        }
-    }
-    let prefixes: Vec<Option<SecurityPrefix>> = series_list
+    // Group the pairs by series: each group builds its prefix once, analyses its pairs and
+    // drops the prefix (memory stays O(threads × series length)).
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by_key(|&i| pairs[i].0);
+    // (long groups are split so that one busy security does not serialise the run)
+    let groups: Vec<&[usize]> =
+        order.chunk_by(|&a, &b| pairs[a].0 == pairs[b].0).flat_map(|g| g.chunks(256)).collect();
+    let done: Vec<Vec<(usize, Result<PairResult, PairExclusion>)>> = groups
         .par_iter()
-        .zip(used.par_iter())
-        .map(|(s, &u)| if u { Some(SecurityPrefix::new(s, cfg)) } else { None })
-        .collect();
-    pairs
-        .par_iter()
-        .map(|&(si, day0)| match (series_list.get(si), prefixes.get(si).and_then(|p| p.as_ref())) {
-            (Some(s), Some(p)) => analyse_pair_fast(s, p, day0, cfg),
-            _ => Err(PairExclusion {
-                stage: Stage::Input,
-                reason: "unknown_security".to_string(),
-                detail: format!("series index {si} out of range"),
-                order: 0,
-            }),
+        .map(|group| {
+            let si = pairs[group[0]].0;
+            match series_list.get(si) {
+                Some(series) => {
+                    let prefix = SecurityPrefix::new(series, cfg);
+                    group.iter().map(|&i| (i, analyse_pair_fast(series, &prefix, pairs[i].1, cfg))).collect()
+                }
+                None => group
+                    .iter()
+                    .map(|&i| {
+                        let e = PairExclusion {
+                            stage: Stage::Input,
+                            reason: "unknown_security".to_string(),
+                            detail: format!("series index {si} out of range"),
+                            order: 0,
+                        };
+                        (i, Err(e))
+                    })
+                    .collect(),
+            }
         })
-        .collect()
+        .collect();
+    let mut out: Vec<Option<Result<PairResult, PairExclusion>>> = (0..pairs.len()).map(|_| None).collect();
+    for (i, r) in done.into_iter().flatten() {
+        out[i] = Some(r);
+    }
+    out.into_iter().flatten().collect()
 }
 
 /// An event window or the estimation window in relative trading days, inclusive.
