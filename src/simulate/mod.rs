@@ -19,7 +19,9 @@
 //! so the market-model residuals of any two securities have correlation w
 //! (`common_factor_weight`). Shocks are N(0, 1) or Student-t(ν) scaled to unit variance. A
 //! close is missing with probability `missing_share` (both adjacent returns are then missing,
-//! as in methodology §1.2). Day 0 is drawn uniformly over the positions where the estimation
+//! as in methodology §1.2). The market and the common factor are drawn on the whole calendar;
+//! a security's returns only on the days the analysis reads (its estimation window and event
+//! period), the other positions are missing. Day 0 is drawn uniformly over the positions where the estimation
 //! window and the event period fit in the calendar: per pair ([`EventClustering::Independent`])
 //! or once per replication for all pairs ([`EventClustering::Clustered`]).
 //!
@@ -454,7 +456,8 @@ pub struct ReplicationData {
 /// let data = generate_replication(&cfg, 0).unwrap();
 /// assert_eq!(data.series.len(), 3);
 /// assert_eq!(data.series[0].ret.len(), cfg.days);
-/// assert!(data.series[0].ret[0].is_nan()); // no return before the first close
+/// assert!(data.series[0].ret[0].is_nan()); // only the estimation window and H are drawn
+/// assert!(!data.series[0].ret[data.day0[0]].is_nan());
 /// ```
 pub fn generate_replication(cfg: &SimulationConfig, replication: u64) -> Result<ReplicationData> {
     cfg.validate()?;
@@ -478,7 +481,8 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
         beta: Vec::with_capacity(cfg.pairs),
         sigma: Vec::with_capacity(cfg.pairs),
     };
-    let mut missing_close = vec![false; n_days];
+    let first_rel = cfg.estimation.start.min(h.start).min(0) as i64;
+    let last_rel = cfg.estimation.end.max(h.end).max(0) as i64;
     for _ in 0..cfg.pairs {
         let beta = rng.uniform_range(cfg.beta_range.0, cfg.beta_range.1);
         let sigma = rng.uniform_range(cfg.sigma_range.0, cfg.sigma_range.1);
@@ -489,31 +493,33 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
         // event period H of this pair (on the calendar by day0_range)
         let h_lo = (day0 as i64 + h.start as i64) as usize;
         let h_hi = (day0 as i64 + h.end as i64) as usize;
+        // only the returns the analysis reads are drawn: estimation window ∪ event period
+        let (span_lo, span_hi) = ((day0 as i64 + first_rel) as usize, (day0 as i64 + last_rel) as usize);
         // event-induced variance: the idiosyncratic shock is scaled by √factor on H
         let h_scale = match cfg.effect {
             Effect::VarianceIncrease { factor: f } => f.sqrt(),
             _ => 1.0,
         };
-        let mut ret: Vec<f64> = Vec::with_capacity(n_days);
-        for t in 0..n_days {
+        let mut ret = vec![f64::NAN; n_days];
+        for t in span_lo..=span_hi {
             let common = if w > 0.0 { sw * factor[t] } else { 0.0 };
             let scale = if (h_lo..=h_hi).contains(&t) { h_scale } else { 1.0 };
-            ret.push(beta * market[t] + sigma * (common + sw1 * scale * shock(&mut rng, dist)));
+            ret[t] = beta * market[t] + sigma * (common + sw1 * scale * shock(&mut rng, dist));
         }
         match cfg.effect {
             Effect::MeanShift { day0: x } => ret[day0] += x,
             Effect::WindowShift { per_day } => ret[h_lo..=h_hi].iter_mut().for_each(|r| *r += per_day),
             Effect::None | Effect::VarianceIncrease { .. } => {}
         }
-        // missing closes: both adjacent returns missing (§1.2); no return before the first close
+        // missing closes (the close before span_lo included): both adjacent returns missing (§1.2)
         if cfg.missing_share > 0.0 {
-            for m in missing_close.iter_mut() {
-                *m = rng.uniform() < cfg.missing_share;
-            }
-            for t in 0..n_days {
-                if missing_close[t] || (t > 0 && missing_close[t - 1]) {
-                    ret[t] = f64::NAN;
+            let mut prev_missing = span_lo > 0 && rng.uniform() < cfg.missing_share;
+            for r in &mut ret[span_lo..=span_hi] {
+                let missing = rng.uniform() < cfg.missing_share;
+                if missing || prev_missing {
+                    *r = f64::NAN;
                 }
+                prev_missing = missing;
             }
         }
         if let Some(r0) = ret.first_mut() {

@@ -109,7 +109,7 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
     };
     let y_max = ((top / step).ceil() * step).max(step);
 
-    let (width, height) = (80.0 + 56.0 * tests.len().max(1) as f64 + 20.0, 380.0);
+    let (width, height) = (80.0 + 56.0 * tests.len().max(1) as f64 + 20.0, 440.0);
     let (left, right, top_m, bottom) = (60.0, 20.0, 50.0, 100.0);
     let plot_w = width - left - right;
     let plot_h = height - top_m - bottom;

@@ -128,12 +128,13 @@ impl SimRng {
         lo + (((self.next_u64() >> 32) * span) >> 32) as usize
     }
 
-    /// A standard normal variate by the Box–Muller transform (Box & Muller 1958); the second
-    /// variate of each pair is kept for the next call.
+    /// A standard normal variate by the Box–Muller transform in Marsaglia's polar form
+    /// (Box & Muller 1958; Marsaglia & Bray 1964), which needs no trigonometric functions;
+    /// the second variate of each pair is kept for the next call.
     ///
     /// # Formula
     /// ```text
-    /// Z₁ = √(−2 ln U₁)·cos(2πU₂),  Z₂ = √(−2 ln U₁)·sin(2πU₂),   U₁ ∈ (0, 1], U₂ ∈ [0, 1)
+    /// V₁, V₂ ~ U(−1, 1) until 0 < S = V₁² + V₂² < 1;   Z₁ = V₁·√(−2 ln S / S),  Z₂ = V₂·√(−2 ln S / S)
     /// ```
     ///
     /// # Examples
@@ -150,12 +151,16 @@ impl SimRng {
         if let Some(z) = self.spare_normal.take() {
             return z;
         }
-        let u1 = 1.0 - self.uniform(); // (0, 1]
-        let u2 = self.uniform();
-        let r = (-2.0 * u1.ln()).sqrt();
-        let (s, c) = (std::f64::consts::TAU * u2).sin_cos();
-        self.spare_normal = Some(r * s);
-        r * c
+        loop {
+            let v1 = 2.0 * self.uniform() - 1.0;
+            let v2 = 2.0 * self.uniform() - 1.0;
+            let s = v1 * v1 + v2 * v2;
+            if s > 0.0 && s < 1.0 {
+                let f = (-2.0 * s.ln() / s).sqrt();
+                self.spare_normal = Some(v2 * f);
+                return v1 * f;
+            }
+        }
     }
 
     /// A Gamma(shape, 1) variate by Marsaglia & Tsang (2000), ACM TOMS 26(3), 363–372; shapes
