@@ -1,7 +1,6 @@
 //! The reference per-pair engine and the event-period computations shared with the fast path.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
-
+use super::tdist::TwoSidedT;
 use super::{EngineConfig, ModelFit, PairExclusion, PairResult, WindowResult};
 use crate::model::fit::{check_singular, dimson, ols, scholes_williams, FitFailure, ZERO_SSE_TOL};
 use crate::model::linalg::{quad_form, spd_inverse};
@@ -325,15 +324,6 @@ fn fit_lagged(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64
     Ok(Fitted { theta: vec![alpha, beta], v, sigma2, fit })
 }
 
-/// Two-sided Student-t p-value through the survival function (§0.3).
-#[inline]
-pub(crate) fn t_p_value(dist: Option<&StudentsT>, t: f64) -> f64 {
-    match dist {
-        Some(d) if t.is_finite() => 2.0 * d.sf(t.abs()),
-        _ => f64::NAN,
-    }
-}
-
 /// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6).
 pub(crate) fn finish(
     rows: &Rows,
@@ -357,7 +347,7 @@ pub(crate) fn finish(
     let mut gs = vec![0.0; nh * k];
     let mut exclusions = Vec::new();
     let sigma2 = fitted.sigma2;
-    let dist = StudentsT::new(0.0, 1.0, fitted.fit.df as f64).ok();
+    let dist = TwoSidedT::new(fitted.fit.df as f64);
     let theta = &fitted.theta;
     let v = &fitted.v;
     let mut gbuf = vec![0.0; k.max(1)];
@@ -377,7 +367,7 @@ pub(crate) fn finish(
                 ar[i] = a;
                 ar_se[i] = se;
                 sar[i] = z;
-                ar_p[i] = t_p_value(dist.as_ref(), z);
+                ar_p[i] = dist.map_or(f64::NAN, |d| d.p_value(z));
                 span[i] = d;
                 gs[i * k..(i + 1) * k].copy_from_slice(g);
                 if d > 1 {
@@ -468,7 +458,7 @@ pub(crate) fn finish(
                 wr.car_se = Some(se);
                 wr.scar = Some(scar);
                 wr.car_t = Some(scar);
-                let p = t_p_value(dist.as_ref(), scar);
+                let p = dist.map_or(f64::NAN, |d| d.p_value(scar));
                 wr.car_p = if p.is_nan() { None } else { Some(p) };
             }
             wr.bhar = Some(match cfg.returns {

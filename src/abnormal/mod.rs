@@ -13,6 +13,7 @@ use crate::tables::Stage;
 
 mod engine;
 mod fast;
+mod tdist;
 #[cfg(test)]
 mod tests;
 

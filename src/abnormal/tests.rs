@@ -791,3 +791,5 @@ fn constant_benchmark_is_singular_design() {
         assert_eq!(r.unwrap_err().reason, "singular_design");
     }
 }
+
+
