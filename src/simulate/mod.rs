@@ -28,6 +28,8 @@
 //! Reference: Brown, S. J. & Warner, J. B. (1985), Using daily stock returns: the case of event
 //! studies, JFE 14(1), 3–31; Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11), 3996–4025.
 
+#![warn(missing_docs)]
+
 use chrono::{Datelike, NaiveDate, Weekday};
 use rayon::prelude::*;
 use std::collections::HashMap;
