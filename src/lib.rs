@@ -22,6 +22,7 @@ pub mod output;
 pub mod report;
 pub mod returns;
 pub mod shared_data;
+pub mod simulate;
 pub mod stats;
 pub mod study;
 pub mod tables;
