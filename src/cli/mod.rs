@@ -5,6 +5,7 @@ mod cmd_demo;
 mod cmd_events;
 mod cmd_report;
 mod cmd_run;
+mod cmd_simulate;
 mod cmd_validate;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,8 @@ enum Command {
     Report(cmd_report::ReportArgs),
     /// Generate the synthetic demo panel (simulated prices with known injected effects).
     Demo(cmd_demo::DemoArgs),
+    /// Size and power of every test on simulated panels (Brown–Warner style).
+    Simulate(cmd_simulate::SimulateArgs),
 }
 
 /// Entry point of the binary; returns the process exit code: 0 ok, 1 user error (one line
@@ -48,6 +51,7 @@ pub fn main_entry() -> i32 {
         Command::Events(a) => cmd_events::run(a),
         Command::Report(a) => cmd_report::run(a),
         Command::Demo(a) => cmd_demo::run(a),
+        Command::Simulate(a) => cmd_simulate::run(a),
     }));
     match outcome {
         Ok(Ok(code)) => code,
