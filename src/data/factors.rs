@@ -95,11 +95,18 @@ pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
         let col = table.column(name)?;
         order
             .iter()
-            .map(|&i| match col[i].as_deref().map(str::trim) {
-                None | Some("") => Ok(f64::NAN),
-                Some(t) => parse_number(t, false)
-                    .map(|x| x * src.scale)
-                    .map_err(|m| Error::cell(&table.file, table.first_row + i, name, m)),
+            .map(|&i| match col.get(i) {
+                super::Cell::Number(x) => Ok(x * src.scale),
+                cell => {
+                    let t = cell.text();
+                    if t.is_empty() {
+                        Ok(f64::NAN)
+                    } else {
+                        parse_number(&t, false)
+                            .map(|x| x * src.scale)
+                            .map_err(|m| Error::cell(&table.file, table.first_row + i, name, m))
+                    }
+                }
             })
             .collect()
     };

@@ -246,17 +246,66 @@ impl PricePanel {
     }
 }
 
-/// The columns of a file as text, with the row number each value had in the file.
-struct TextTable {
+/// One column of an input file, kept in polars' memory (no per-cell copies).
+pub(crate) enum CellColumn {
+    /// Text (every CSV column; Parquet strings).
+    Text(StringChunked),
+    /// Parquet numbers, as f64.
+    Number(Float64Chunked),
+    /// Parquet dates (days since 1970-01-01).
+    Date(Int32Chunked),
+}
+
+/// One cell of an input file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Text(&'a str),
+    Number(f64),
+    Date(i32),
+}
+
+impl CellColumn {
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> Cell<'_> {
+        match self {
+            CellColumn::Text(ca) => ca.get(i).map(|s| Cell::Text(s.trim_end_matches('\r'))).unwrap_or(Cell::Null),
+            CellColumn::Number(ca) => ca.get(i).map(Cell::Number).unwrap_or(Cell::Null),
+            CellColumn::Date(ca) => ca.get(i).map(Cell::Date).unwrap_or(Cell::Null),
+        }
+    }
+    fn len(&self) -> usize {
+        match self {
+            CellColumn::Text(ca) => ca.len(),
+            CellColumn::Number(ca) => ca.len(),
+            CellColumn::Date(ca) => ca.len(),
+        }
+    }
+}
+
+impl<'a> Cell<'a> {
+    /// The cell as trimmed text ("" for null); numbers are written back as text.
+    pub(crate) fn text(self) -> std::borrow::Cow<'a, str> {
+        match self {
+            Cell::Null => "".into(),
+            Cell::Text(s) => s.trim().into(),
+            Cell::Number(x) => format!("{x}").into(),
+            Cell::Date(d) => parse::date_from_epoch_days(d).map(|d| d.to_string()).unwrap_or_default().into(),
+        }
+    }
+}
+
+/// The columns of a file, with the row number each value had in the file.
+pub(crate) struct TextTable {
     file: String,
     names: Vec<String>,
-    columns: Vec<Vec<Option<String>>>,
+    columns: Vec<CellColumn>,
     /// Row number (1-based, as seen by a user) of the first data row.
     first_row: usize,
 }
 
 impl TextTable {
-    fn column(&self, name: &str) -> Result<&[Option<String>]> {
+    fn column(&self, name: &str) -> Result<&CellColumn> {
         match self.names.iter().position(|n| n == name) {
             Some(i) => Ok(&self.columns[i]),
             None => Err(Error::MissingColumn {
@@ -310,7 +359,7 @@ fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         // A UTF-8 byte-order mark may stick to the first header name.
         names.push(col.name().as_str().trim_start_matches('\u{feff}').trim().to_string());
         let ca = col.str().map_err(|e| Error::Polars { file: file.clone(), message: e.to_string() })?;
-        columns.push(ca.iter().map(|v| v.map(|s| s.trim_end_matches('\r').to_string())).collect());
+        columns.push(CellColumn::Text(ca.rechunk().into_owned()));
     }
     Ok(TextTable { file, names, columns, first_row: 2 })
 }
@@ -328,27 +377,18 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
     let mut columns = Vec::with_capacity(df.width());
     for col in df.columns() {
         let name = col.name().as_str().to_string();
-        let values: Vec<Option<String>> = match col.dtype() {
-            DataType::String => col.str().map_err(|e| perr(&file, e))?.iter().map(|v| v.map(str::to_string)).collect(),
-            DataType::Date => {
-                let phys = col.cast(&DataType::Int32).map_err(|e| perr(&file, e))?;
-                phys.i32()
-                    .map_err(|e| perr(&file, e))?
-                    .iter()
-                    .map(|v| v.and_then(parse::date_from_epoch_days).map(|d| d.format("%Y-%m-%d").to_string()))
-                    .collect()
-            }
-            DataType::Datetime(_, _) => {
-                let s = col.cast(&DataType::Date).and_then(|c| c.cast(&DataType::Int32)).map_err(|e| perr(&file, e))?;
-                s.i32()
-                    .map_err(|e| perr(&file, e))?
-                    .iter()
-                    .map(|v| v.and_then(parse::date_from_epoch_days).map(|d| d.format("%Y-%m-%d").to_string()))
-                    .collect()
+        let values = match col.dtype() {
+            DataType::String => CellColumn::Text(col.str().map_err(|e| perr(&file, e))?.rechunk().into_owned()),
+            DataType::Date | DataType::Datetime(_, _) => {
+                let days = col
+                    .cast(&DataType::Date)
+                    .and_then(|c| c.cast(&DataType::Int32))
+                    .map_err(|e| perr(&file, e))?;
+                CellColumn::Date(days.i32().map_err(|e| perr(&file, e))?.rechunk().into_owned())
             }
             dt if dt.is_primitive_numeric() => {
-                let s = col.cast(&DataType::Float64).map_err(|e| perr(&file, e))?;
-                s.f64().map_err(|e| perr(&file, e))?.iter().map(|v| v.map(|x| format!("{x:?}"))).collect()
+                let x = col.cast(&DataType::Float64).map_err(|e| perr(&file, e))?;
+                CellColumn::Number(x.f64().map_err(|e| perr(&file, e))?.rechunk().into_owned())
             }
             other => {
                 return Err(Error::file(
@@ -415,39 +455,44 @@ fn source_rank(src: &PriceSource, source: Option<&str>) -> usize {
 fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     let col = table.column(&src.date_col)?;
     let mut out = Vec::with_capacity(col.len());
-    for (i, v) in col.iter().enumerate() {
+    for i in 0..col.len() {
         let row = table.first_row + i;
-        let text = v.as_deref().unwrap_or("");
-        let d = parse_date(text, src.date_format.as_deref())
-            .map_err(|msg| Error::cell(&table.file, row, &src.date_col, msg))?;
+        let d = match col.get(i) {
+            Cell::Date(days) => parse::date_from_epoch_days(days).ok_or_else(|| format!("date out of range ({days} days)")),
+            Cell::Number(x) => Err(format!("expected a date, got the number {x}")),
+            Cell::Text(t) => parse_date(t, src.date_format.as_deref()),
+            Cell::Null => parse_date("", None),
+        }
+        .map_err(|msg| Error::cell(&table.file, row, &src.date_col, msg))?;
         out.push(d);
     }
     Ok(out)
 }
 
-fn parse_value(
-    src: &PriceSource,
-    file: &str,
-    row: usize,
-    column: &str,
-    text: Option<&str>,
-) -> Result<(f64, bool)> {
+fn parse_value(src: &PriceSource, file: &str, row: usize, column: &str, cell: Cell<'_>) -> Result<(f64, bool)> {
     // Returns (value, bad). Empty → missing and bad (present but unusable row).
-    let text = text.map(str::trim).unwrap_or("");
-    if text.is_empty() {
-        if src.strict {
-            return Err(Error::cell(file, row, column, "empty value"));
+    let (x, text) = match cell {
+        Cell::Number(x) => (x, std::borrow::Cow::Borrowed("")),
+        Cell::Date(_) => return Err(Error::cell(file, row, column, "expected a number, got a date")),
+        other => {
+            let t = other.text();
+            if t.is_empty() {
+                if src.strict {
+                    return Err(Error::cell(file, row, column, "empty value"));
+                }
+                return Ok((f64::NAN, true));
+            }
+            (parse_number(&t, src.decimal_comma).map_err(|msg| Error::cell(file, row, column, msg))?, t)
         }
-        return Ok((f64::NAN, true));
-    }
-    let x = parse_number(text, src.decimal_comma).map_err(|msg| Error::cell(file, row, column, msg))?;
+    };
     let bad = match src.value {
         ValueKind::Price => !(x.is_finite() && x > 0.0),
         ValueKind::Return => !x.is_finite(),
     };
     if bad && src.strict {
         let what = if src.value == ValueKind::Price { "price must be finite and > 0" } else { "return must be finite" };
-        return Err(Error::cell(file, row, column, format!("{what}, got '{text}'")));
+        let shown = if text.is_empty() { format!("{x}") } else { text.into_owned() };
+        return Err(Error::cell(file, row, column, format!("{what}, got '{shown}'")));
     }
     Ok((if bad { f64::NAN } else { x }, bad))
 }
@@ -474,7 +519,8 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     let mut last: Option<(String, u32)> = None;
     for i in 0..dates.len() {
         let row = table.first_row + i;
-        let raw = tickers[i].as_deref().map(str::trim).unwrap_or("");
+        let raw_cell = tickers.get(i).text();
+        let raw: &str = &raw_cell;
         if raw.is_empty() {
             return Err(Error::cell(&table.file, row, &src.ticker_col, "empty ticker"));
         }
@@ -502,8 +548,8 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         };
         let suspended = match status {
             Some(col) => {
-                let t = col[i].as_deref().map(str::trim).unwrap_or("");
-                let x = parse_number(t, false).map_err(|m| {
+                let t = col.get(i).text();
+                let x = parse_number(&t, false).map_err(|m| {
                     Error::cell(&table.file, row, src.tradestatus_col.as_deref().unwrap_or(""), m)
                 })?;
                 x == 0.0
@@ -513,22 +559,25 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         let (value, bad) = if suspended {
             (f64::NAN, false)
         } else {
-            parse_value(src, &table.file, row, &src.price_col, values[i].as_deref())?
+            parse_value(src, &table.file, row, &src.price_col, values.get(i))?
         };
-        let rank = source_rank(src, sources.and_then(|c| c[i].as_deref()));
+        let source_cell = sources.map(|c| c.get(i).text());
+        let rank = source_rank(src, source_cell.as_deref());
         obs.push(Obs { ticker: id, date: dates[i], value, suspended, rank, row });
         bad_flags.push(bad);
     }
     // Attach the bad flag by index order (obs and bad_flags are parallel).
+    // Sort by (ticker in name order, date, source rank, row): integer keys only.
+    let mut by_name: Vec<u32> = (0..ticker_names.len() as u32).collect();
+    by_name.sort_unstable_by(|&a, &b| ticker_names[a as usize].cmp(&ticker_names[b as usize]));
+    let mut name_rank = vec![0u32; ticker_names.len()];
+    for (r, &id) in by_name.iter().enumerate() {
+        name_rank[id as usize] = r as u32;
+    }
     let mut idx: Vec<usize> = (0..obs.len()).collect();
-    idx.sort_by(|&a, &b| {
-        let (x, y) = (&obs[a], &obs[b]);
-        (ticker_names[x.ticker as usize].as_str(), x.date, x.rank, x.row).cmp(&(
-            ticker_names[y.ticker as usize].as_str(),
-            y.date,
-            y.rank,
-            y.row,
-        ))
+    idx.sort_unstable_by_key(|&a| {
+        let x = &obs[a];
+        (name_rank[x.ticker as usize], x.date, x.rank, x.row)
     });
     let mut panel = PricePanel::default();
     let mut k = 0;
@@ -623,11 +672,11 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             issues: ValueIssues::default(),
         };
         for &i in &order {
-            let text = col[i].as_deref().map(str::trim).unwrap_or("");
-            if text.is_empty() {
+            let cell = col.get(i);
+            if matches!(cell, Cell::Null) || cell.text().is_empty() {
                 continue; // in a wide file an empty cell is an absent row
             }
-            let (v, bad) = parse_value(src, &table.file, table.first_row + i, name, Some(text))?;
+            let (v, bad) = parse_value(src, &table.file, table.first_row + i, name, cell)?;
             s.dates.push(dates[i]);
             s.values.push(v);
             if bad {
