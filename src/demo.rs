@@ -240,3 +240,81 @@ mod tests {
 
 /// The seed of the committed demo panel.
 pub const DEMO_SEED: u64 = 20250127;
+
+/// Write a large synthetic benchmark panel into `dir`: `prices.parquet` (long
+/// `date,ticker,close`, `tickers` securities `T00000…` plus the index `IDX`, `days` weekdays
+/// from 2010-01-04), `events.csv` (`events` date-only events, spread evenly over securities,
+/// day 0 drawn uniformly after the first 300 days) and `study.toml` (market model, data
+/// calendar, windows −1:1, −5:5, 0:20). Used by the end-to-end bench and the memory check.
+///
+/// # Examples
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// evstudy::demo::write_benchmark_panel(dir.path(), 3, 400, 6, 1).unwrap();
+/// assert!(dir.path().join("study.toml").exists());
+/// ```
+pub fn write_benchmark_panel(dir: &Path, tickers: usize, days: usize, events: usize, seed: u64) -> Result<()> {
+    use polars::prelude::*;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    if days < 330 {
+        return Err(Error::config("benchmark panel needs at least 330 days"));
+    }
+    let mut dates = Vec::with_capacity(days);
+    let mut d = NaiveDate::from_ymd_opt(2010, 1, 4).expect("date");
+    while dates.len() < days {
+        use chrono::Datelike;
+        if d.weekday().number_from_monday() <= 5 {
+            dates.push(d);
+        }
+        d = d.succ_opt().expect("date");
+    }
+    let mut rng = SplitMix64::new(seed);
+    let n = (tickers + 1) * days;
+    let mut col_date: Vec<NaiveDate> = Vec::with_capacity(n);
+    let mut col_ticker: Vec<String> = Vec::with_capacity(n);
+    let mut col_close: Vec<f64> = Vec::with_capacity(n);
+    let mut market = Vec::with_capacity(days);
+    let mut p = 1000.0;
+    for &dt in &dates {
+        let r = 0.0003 + 0.01 * rng.normal();
+        p *= 1.0 + r;
+        market.push(r);
+        col_date.push(dt);
+        col_ticker.push("IDX".into());
+        col_close.push(p);
+    }
+    for t in 0..tickers {
+        let name = format!("T{t:05}");
+        let beta = 0.5 + rng.uniform();
+        let sigma = 0.01 + 0.02 * rng.uniform();
+        let mut p = 50.0;
+        for (i, &dt) in dates.iter().enumerate() {
+            p *= 1.0 + 0.0001 + beta * market[i] + sigma * rng.normal();
+            col_date.push(dt);
+            col_ticker.push(name.clone());
+            col_close.push(p);
+        }
+    }
+    let mut df = DataFrame::new_infer_height(vec![
+        DateChunked::from_naive_date(PlSmallStr::from("date"), col_date).into_series().into(),
+        Column::new("ticker".into(), col_ticker),
+        Column::new("close".into(), col_close),
+    ])
+    .map_err(|e| Error::Polars { file: "prices.parquet".into(), message: e.to_string() })?;
+    let path = dir.join("prices.parquet");
+    let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .map_err(|e| Error::Polars { file: path.display().to_string(), message: e.to_string() })?;
+    let mut ev = String::from("event_id,ticker,date\n");
+    for k in 0..events {
+        let t = k % tickers.max(1);
+        let day = 300 + (rng.next_u64() % (days as u64 - 330)) as usize;
+        ev.push_str(&format!("E{k:06},T{t:05},{}\n", dates[day]));
+    }
+    write_atomic(&dir.join("events.csv"), ev.as_bytes())?;
+    let study = "title = \"Synthetic benchmark panel\"\nmodel = \"market_model\"\nmarket = \"IDX\"\ncalendar = \"data\"\n\
+        event_windows = [\"-1:1\", \"-5:5\", \"0:20\"]\nevents = \"events.csv\"\n\n[[prices]]\npath = \"prices.parquet\"\n";
+    write_atomic(&dir.join("study.toml"), study.as_bytes())?;
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! ```text
 //! Usage:
 //!   evstudy demo [--out datasets/demo] [--events datasets/events/china_ai_chips.csv] [--seed N]
+//!   evstudy demo --out /tmp/big --bench-securities 5000 [--bench-days 2520] [--bench-events 50000]
 //! ```
 //!
 //! Writes simulated prices (clearly synthetic; see `evstudy::demo` for the model and the
@@ -24,10 +25,25 @@ pub struct DemoArgs {
     /// Random seed.
     #[arg(long, default_value_t = crate::demo::DEMO_SEED)]
     pub seed: u64,
+    /// Instead of the case-study demo, write a large synthetic benchmark panel with this many
+    /// securities (Parquet prices, events and study.toml; see `evstudy::demo::write_benchmark_panel`).
+    #[arg(long)]
+    pub bench_securities: Option<usize>,
+    /// Days of the benchmark panel.
+    #[arg(long, default_value_t = 2520)]
+    pub bench_days: usize,
+    /// Events of the benchmark panel.
+    #[arg(long, default_value_t = 50_000)]
+    pub bench_events: usize,
 }
 
 /// Run the command.
 pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
+    if let Some(n) = args.bench_securities {
+        crate::demo::write_benchmark_panel(&args.out, n, args.bench_days, args.bench_events, args.seed)?;
+        println!("synthetic benchmark panel ({n} securities × {} days, {} events) written to {}", args.bench_days, args.bench_events, args.out.display());
+        return Ok(0);
+    }
     crate::demo::generate_demo(&args.out, &args.events, args.seed)?;
     println!("synthetic demo panel written to {}", args.out.display());
     Ok(0)

@@ -40,6 +40,9 @@ pub struct RunArgs {
     /// Do not write the report.
     #[arg(long)]
     pub no_report: bool,
+    /// Print the wall time of each phase to stderr.
+    #[arg(long)]
+    pub timings: bool,
     /// Write only the report and small CSV summaries (for committed exports such as
     /// notebooks-export/china-ai-chips): see [`crate::report::write_export`].
     #[arg(long)]
@@ -183,11 +186,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         println!("{title}: export of {} files written to {}", files.len(), out_dir.display());
         return Ok(0);
     }
+    let t_write = std::time::Instant::now();
     let written = write_outputs(&out_dir, &output.tables, &formats, &output.run_info)
         .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
+    let write_s = t_write.elapsed().as_secs_f64();
+    let t_report = std::time::Instant::now();
     if !args.no_report {
         let report = render_report(&output.tables, &output.run_info, &title);
         write_report(&out_dir, &report)?;
+    }
+    if args.timings {
+        for (name, s) in &output.summary.timings {
+            eprintln!("timing {name:<22} {:>9.3} s", s);
+        }
+        eprintln!("timing {:<22} {:>9.3} s", "write_tables", write_s);
+        eprintln!("timing {:<22} {:>9.3} s", "report", t_report.elapsed().as_secs_f64());
     }
     if let Some(pb) = progress {
         pb.finish_and_clear();

@@ -274,6 +274,16 @@ impl CellColumn {
             CellColumn::Date(ca) => ca.get(i).map(Cell::Date).unwrap_or(Cell::Null),
         }
     }
+    /// All cells in order (sequential access, no random indexing into chunks).
+    pub(crate) fn cells(&self) -> Box<dyn Iterator<Item = Cell<'_>> + '_> {
+        match self {
+            CellColumn::Text(ca) => {
+                Box::new(ca.iter().map(|v| v.map(|s| Cell::Text(s.trim_end_matches('\r'))).unwrap_or(Cell::Null)))
+            }
+            CellColumn::Number(ca) => Box::new(ca.iter().map(|v| v.map(Cell::Number).unwrap_or(Cell::Null))),
+            CellColumn::Date(ca) => Box::new(ca.iter().map(|v| v.map(Cell::Date).unwrap_or(Cell::Null))),
+        }
+    }
     fn len(&self) -> usize {
         match self {
             CellColumn::Text(ca) => ca.len(),
@@ -359,7 +369,7 @@ fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         // A UTF-8 byte-order mark may stick to the first header name.
         names.push(col.name().as_str().trim_start_matches('\u{feff}').trim().to_string());
         let ca = col.str().map_err(|e| Error::Polars { file: file.clone(), message: e.to_string() })?;
-        columns.push(CellColumn::Text(ca.rechunk().into_owned()));
+        columns.push(CellColumn::Text(ca.clone()));
     }
     Ok(TextTable { file, names, columns, first_row: 2 })
 }
@@ -378,17 +388,17 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
     for col in df.columns() {
         let name = col.name().as_str().to_string();
         let values = match col.dtype() {
-            DataType::String => CellColumn::Text(col.str().map_err(|e| perr(&file, e))?.rechunk().into_owned()),
+            DataType::String => CellColumn::Text(col.str().map_err(|e| perr(&file, e))?.clone()),
             DataType::Date | DataType::Datetime(_, _) => {
                 let days = col
                     .cast(&DataType::Date)
                     .and_then(|c| c.cast(&DataType::Int32))
                     .map_err(|e| perr(&file, e))?;
-                CellColumn::Date(days.i32().map_err(|e| perr(&file, e))?.rechunk().into_owned())
+                CellColumn::Date(days.i32().map_err(|e| perr(&file, e))?.clone())
             }
             dt if dt.is_primitive_numeric() => {
                 let x = col.cast(&DataType::Float64).map_err(|e| perr(&file, e))?;
-                CellColumn::Number(x.f64().map_err(|e| perr(&file, e))?.rechunk().into_owned())
+                CellColumn::Number(x.f64().map_err(|e| perr(&file, e))?.clone())
             }
             other => {
                 return Err(Error::file(
@@ -455,9 +465,9 @@ fn source_rank(src: &PriceSource, source: Option<&str>) -> usize {
 fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     let col = table.column(&src.date_col)?;
     let mut out = Vec::with_capacity(col.len());
-    for i in 0..col.len() {
+    for (i, cell) in col.cells().enumerate() {
         let row = table.first_row + i;
-        let d = match col.get(i) {
+        let d = match cell {
             Cell::Date(days) => parse::date_from_epoch_days(days).ok_or_else(|| format!("date out of range ({days} days)")),
             Cell::Number(x) => Err(format!("expected a date, got the number {x}")),
             Cell::Text(t) => parse_date(t, src.date_format.as_deref()),
@@ -517,9 +527,16 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     let mut obs: Vec<Obs> = Vec::with_capacity(dates.len());
     let mut bad_flags: Vec<bool> = Vec::with_capacity(dates.len());
     let mut last: Option<(String, u32)> = None;
+    let mut ticker_cells = tickers.cells();
+    let mut value_cells = values.cells();
+    let mut status_cells = status.map(|c| c.cells());
+    let mut source_cells = sources.map(|c| c.cells());
     for i in 0..dates.len() {
         let row = table.first_row + i;
-        let raw_cell = tickers.get(i).text();
+        let (Some(ticker_cell), Some(value_cell)) = (ticker_cells.next(), value_cells.next()) else { break };
+        let status_cell = status_cells.as_mut().and_then(|it| it.next());
+        let source_cell = source_cells.as_mut().and_then(|it| it.next()).map(|c| c.text());
+        let raw_cell = ticker_cell.text();
         let raw: &str = &raw_cell;
         if raw.is_empty() {
             return Err(Error::cell(&table.file, row, &src.ticker_col, "empty ticker"));
@@ -546,9 +563,9 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
                 id
             }
         };
-        let suspended = match status {
-            Some(col) => {
-                let t = col.get(i).text();
+        let suspended = match status_cell {
+            Some(cell) => {
+                let t = cell.text();
                 let x = parse_number(&t, false).map_err(|m| {
                     Error::cell(&table.file, row, src.tradestatus_col.as_deref().unwrap_or(""), m)
                 })?;
@@ -559,9 +576,8 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         let (value, bad) = if suspended {
             (f64::NAN, false)
         } else {
-            parse_value(src, &table.file, row, &src.price_col, values.get(i))?
+            parse_value(src, &table.file, row, &src.price_col, value_cell)?
         };
-        let source_cell = sources.map(|c| c.get(i).text());
         let rank = source_rank(src, source_cell.as_deref());
         obs.push(Obs { ticker: id, date: dates[i], value, suspended, rank, row });
         bad_flags.push(bad);
@@ -574,11 +590,32 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     for (r, &id) in by_name.iter().enumerate() {
         name_rank[id as usize] = r as u32;
     }
-    let mut idx: Vec<usize> = (0..obs.len()).collect();
-    idx.sort_unstable_by_key(|&a| {
-        let x = &obs[a];
-        (name_rank[x.ticker as usize], x.date, x.rank, x.row)
-    });
+    // Bucket the rows by ticker (stable, O(n)), then sort each bucket by (date, source rank,
+    // row) unless it is already in that order — the usual case for files sorted by ticker or
+    // by date.
+    let mut counts = vec![0usize; ticker_names.len() + 1];
+    for o in &obs {
+        counts[name_rank[o.ticker as usize] as usize + 1] += 1;
+    }
+    for k in 1..counts.len() {
+        counts[k] += counts[k - 1];
+    }
+    let mut idx = vec![0usize; obs.len()];
+    {
+        let mut next = counts.clone();
+        for (i, o) in obs.iter().enumerate() {
+            let b = name_rank[o.ticker as usize] as usize;
+            idx[next[b]] = i;
+            next[b] += 1;
+        }
+    }
+    for b in 0..ticker_names.len() {
+        let bucket = &mut idx[counts[b]..counts[b + 1]];
+        let key = |&a: &usize| (obs[a].date, obs[a].rank, obs[a].row);
+        if !bucket.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+            bucket.sort_unstable_by_key(key);
+        }
+    }
     let mut panel = PricePanel::default();
     let mut k = 0;
     while k < idx.len() {

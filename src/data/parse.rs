@@ -70,5 +70,6 @@ pub fn parse_number(text: &str, decimal_comma: bool) -> Result<f64, String> {
 
 /// Date from days since 1970-01-01 (polars' physical Date), None when out of range.
 pub(crate) fn date_from_epoch_days(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_signed(chrono::Duration::days(days as i64))
+    // 719_163 = days from 0001-01-01 (CE day 1) to 1970-01-01.
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(719_163)?)
 }

@@ -139,31 +139,43 @@ pub fn write_outputs(
     formats: &[OutputFormat],
     run_json: &serde_json::Value,
 ) -> Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
     create_dir(dir)?;
     let mut written = Vec::new();
-    let mut done: Vec<OutputFormat> = Vec::new();
+    let want_csv = formats.contains(&OutputFormat::Csv);
+    let want_parquet = formats.contains(&OutputFormat::Parquet);
+    // Render every file in memory, CSV and Parquet concurrently (each Parquet file is written
+    // single-threaded, so the bytes do not depend on the thread count), then write them in a
+    // fixed order.
+    let (csv, parquet) = rayon::join(
+        || if want_csv { csv_files(tables) } else { Vec::new() },
+        || -> Result<Vec<(String, Vec<u8>)>> {
+            if !want_parquet {
+                return Ok(Vec::new());
+            }
+            to_dataframes(tables)?
+                .par_iter()
+                .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
+                .collect()
+        },
+    );
+    let parquet = parquet?;
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     for &format in formats {
-        if done.contains(&format) {
-            continue;
-        }
-        done.push(format);
         match format {
-            OutputFormat::Csv => {
-                for (name, text) in csv_files(tables) {
-                    let path = dir.join(name);
-                    write_atomic(&path, text.as_bytes())?;
-                    written.push(path);
-                }
+            OutputFormat::Csv if files.iter().all(|(n, _)| !n.ends_with(".csv")) => {
+                files.extend(csv.iter().map(|(n, t)| (n.to_string(), t.as_bytes().to_vec())));
             }
-            OutputFormat::Parquet => {
-                for (name, df) in to_dataframes(tables)? {
-                    let bytes = parquet_bytes(name, &df)?;
-                    let path = dir.join(format!("{name}.parquet"));
-                    write_atomic(&path, &bytes)?;
-                    written.push(path);
-                }
+            OutputFormat::Parquet if files.iter().all(|(n, _)| !n.ends_with(".parquet")) => {
+                files.extend(parquet.iter().cloned());
             }
+            _ => {}
         }
+    }
+    for (name, bytes) in &files {
+        let path = dir.join(name);
+        write_atomic(&path, bytes)?;
+        written.push(path);
     }
     let mut json = serde_json::to_string_pretty(run_json)
         .map_err(|e| Error::file(dir.join("run.json").display().to_string(), e.to_string()))?;

@@ -58,7 +58,10 @@ impl Study {
         let window_order: Vec<String> = self.config.event_windows.iter().map(|w| {
             crate::study::parse_window(w).map(|w| w.label()).unwrap_or_else(|_| w.clone())
         }).collect();
+        let t0 = std::time::Instant::now();
         crate::output::sort_tables(&mut tables, &window_order);
+        let mut summary = summary;
+        summary.timings.push(("sort", t0.elapsed().as_secs_f64()));
         let run_info = self.run_info(&tables, &summary);
         Ok(StudyOutput { tables, summary, run_info })
     }

@@ -16,6 +16,7 @@ use crate::returns::{
 use crate::stats::{group_battery, portfolio_test_rows, GroupDiagnostics, StatsConfig, StatsEvent};
 use crate::tables::*;
 use chrono::{NaiveDate, NaiveTime};
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
@@ -57,6 +58,9 @@ pub struct RunSummary {
     pub diagnostics: Vec<(String, GroupDiagnostics)>,
     /// Input files with size and SHA-256.
     pub inputs: Vec<(String, u64, String)>,
+    /// Wall time of each phase in seconds (not written to run.json: outputs stay
+    /// deterministic).
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 fn needs_benchmark(kind: ModelKind) -> bool {
@@ -140,6 +144,12 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
     let default_time = NaiveTime::parse_from_str(&cfg.default_event_time, "%H:%M")
         .map_err(|_| Error::config("default_event_time must be HH:MM"))?;
     let mut summary = RunSummary::default();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |summary: &mut RunSummary, name: &'static str| {
+        let now = std::time::Instant::now();
+        summary.timings.push((name, (now - clock).as_secs_f64()));
+        clock = now;
+    };
 
     // ---- inputs ----
     let panel = read_all(&cfg.prices, cfg.prefer.as_deref())?;
@@ -176,6 +186,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
 
     let mut tables = StudyTables::default();
 
+    lap(&mut summary, "load");
     // ---- events → pairs ----
     let (events, unverified) = filter_verified(all_events, cfg.include_unverified);
     let benchmarks: BTreeSet<String> = cfg.market.iter().cloned().chain(spec_list.iter().filter_map(|s| s.benchmark.clone())).collect();
@@ -416,6 +427,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
         securities.push(SecurityData { calendar: ci, series, daily, benchmark: bench });
     }
 
+    lap(&mut summary, "calendars_and_returns");
     // ---- day 0 ----
     for p in &mut pairs {
         let Some(&si) = security_index.get(&p.security) else { continue };
@@ -434,6 +446,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
         }
     }
 
+    lap(&mut summary, "day0");
     // ---- engine ----
     let engine_cfg = EngineConfig {
         model: kind,
@@ -459,6 +472,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
     }
     summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
 
+    lap(&mut summary, "compute");
     // ---- per-pair tables ----
     for p in &pairs {
         let Some(res) = &p.result else { continue };
@@ -468,6 +482,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
         push_pair_rows(&mut tables, ev_id, &p.security, &p.group, res, cal, day0);
     }
 
+    lap(&mut summary, "pair_tables");
     // ---- tests per group label ----
     let stats_cfg = StatsConfig {
         estimation: est,
@@ -539,60 +554,62 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
             let Some((_, d0)) = p.day0 else { continue };
             clusters.entry((cal_label, d0, bench)).or_default().insert(p.sec);
         }
-        for ((cal_label, d0, bench), secs) in clusters {
-            if secs.len() < 2 {
-                continue;
-            }
-            let cluster_id = format!("PF:{}:{}:{}", if cal_label.starts_with("DATA") { "DATA" } else { &cal_label }, d0, bench);
-            let first = *secs.iter().next().expect("non-empty");
-            let ci = securities[first].calendar;
-            let cal = &calendars[ci].calendar;
-            let Some(day0) = cal.position(d0) else { continue };
-            let n = cal.len();
-            let mut ret = vec![f64::NAN; n];
-            for (j, r) in ret.iter_mut().enumerate() {
-                let (mut sum, mut cnt) = (0.0, 0usize);
-                for &s in &secs {
-                    let x = securities[s].daily[j];
-                    if x.is_finite() {
-                        sum += x;
-                        cnt += 1;
+        let cluster_list: Vec<((String, NaiveDate, String), BTreeSet<usize>)> =
+            clusters.into_iter().filter(|(_, secs)| secs.len() >= 2).collect();
+        let lo_pad = cfg.dimson_lags as i64 + 1;
+        let fitted: Vec<Option<(String, usize, usize, Result<(PairResult, Vec<u32>), PairExclusion>, u32)>> = cluster_list
+            .par_iter()
+            .map(|((cal_label, d0, bench), secs)| {
+                let cluster_id = format!("PF:{}:{}:{}", if cal_label.starts_with("DATA") { "DATA" } else { cal_label }, d0, bench);
+                let first = *secs.iter().next()?;
+                let ci = securities[first].calendar;
+                let cal = &calendars[ci].calendar;
+                let day0 = cal.position(*d0)?;
+                let n = cal.len();
+                // Only the positions the engine reads (estimation window, event period, and the
+                // leads/lags of Scholes–Williams and Dimson) are needed.
+                let lo = (day0 as i64 + est.start as i64 - lo_pad).max(0) as usize;
+                let hi = ((day0 as i64 + h.end as i64 + lo_pad).max(0) as usize).min(n.saturating_sub(1));
+                let mut ret = vec![f64::NAN; n];
+                for j in lo..=hi.max(lo).min(n.saturating_sub(1)) {
+                    let (mut sum, mut cnt) = (0.0, 0usize);
+                    for &s in secs {
+                        let x = securities[s].daily[j];
+                        if x.is_finite() {
+                            sum += x;
+                            cnt += 1;
+                        }
+                    }
+                    if cnt > 0 {
+                        ret[j] = sum / cnt as f64;
                     }
                 }
-                if cnt > 0 {
-                    *r = sum / cnt as f64;
-                }
-            }
-            let proto = &securities[first].series;
-            let span = ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
-            let pf_series = AlignedSeries {
-                security: "PORTFOLIO".into(),
-                dates: proto.dates.clone(),
-                ret,
-                span,
-                bench: proto.bench_daily.clone(),
-                bench_daily: proto.bench_daily.clone(),
-                factors: if cfg.trade_to_trade { Vec::new() } else { proto.factors.clone() },
-                factor_names: proto.factor_names.clone(),
-                rf: if cfg.trade_to_trade { Vec::new() } else { proto.rf.clone() },
-            };
-            let pf_series = if cfg.trade_to_trade && kind == ModelKind::Factor {
-                // Portfolios always use daily values (§10): rebuild daily factors.
-                let mut s = pf_series;
-                if let Some(f) = &factors {
-                    let pos: Vec<Option<usize>> = s.dates.iter().map(|d| f.position(*d)).collect();
-                    s.factors = f.columns.iter().map(|c| pos.iter().map(|p| p.map(|i| c[i]).unwrap_or(f64::NAN)).collect()).collect();
-                    if !f.rf.is_empty() {
-                        s.rf = pos.iter().map(|p| p.map(|i| f.rf[i]).unwrap_or(f64::NAN)).collect();
+                let proto = &securities[first].series;
+                let span = ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
+                let mut pf_series = AlignedSeries {
+                    security: "PORTFOLIO".into(),
+                    dates: proto.dates.clone(),
+                    ret,
+                    span,
+                    bench: proto.bench_daily.clone(),
+                    bench_daily: proto.bench_daily.clone(),
+                    factors: if cfg.trade_to_trade { Vec::new() } else { proto.factors.clone() },
+                    factor_names: proto.factor_names.clone(),
+                    rf: if cfg.trade_to_trade { Vec::new() } else { proto.rf.clone() },
+                };
+                if cfg.trade_to_trade && kind == ModelKind::Factor {
+                    // Portfolios always use daily values (§10): rebuild daily factors.
+                    if let Some(f) = &factors {
+                        let pos: Vec<Option<usize>> = pf_series.dates.iter().map(|d| f.position(*d)).collect();
+                        pf_series.factors =
+                            f.columns.iter().map(|c| pos.iter().map(|p| p.map(|i| c[i]).unwrap_or(f64::NAN)).collect()).collect();
+                        if !f.rf.is_empty() {
+                            pf_series.rf = pos.iter().map(|p| p.map(|i| f.rf[i]).unwrap_or(f64::NAN)).collect();
+                        }
                     }
                 }
-                s
-            } else {
-                pf_series
-            };
-            let pf_cfg = EngineConfig { trade_to_trade: false, ..engine_cfg.clone() };
-            match analyse_pair(&pf_series, day0, &pf_cfg) {
-                Ok(res) => {
+                let pf_cfg = EngineConfig { trade_to_trade: false, ..engine_cfg.clone() };
+                let outcome = analyse_pair(&pf_series, day0, &pf_cfg).map(|res| {
                     let members_per_day: Vec<u32> = (h.start..=h.end)
                         .map(|t| {
                             position(day0, t)
@@ -601,7 +618,16 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
                                 .unwrap_or(0)
                         })
                         .collect();
-                    tables.tests.extend(portfolio_test_rows(label, &cluster_id, &res, &members_per_day, secs.len() as u32, &stats_cfg));
+                    (res, members_per_day)
+                });
+                Some((cluster_id, ci, day0, outcome, secs.len() as u32))
+            })
+            .collect();
+        for (cluster_id, ci, day0, outcome, n_members) in fitted.into_iter().flatten() {
+            let cal = &calendars[ci].calendar;
+            match outcome {
+                Ok((res, members_per_day)) => {
+                    tables.tests.extend(portfolio_test_rows(label, &cluster_id, &res, &members_per_day, n_members, &stats_cfg));
                     if *primary {
                         push_pair_rows(&mut tables, &cluster_id, "PORTFOLIO", label, &res, cal, day0);
                     }
@@ -616,6 +642,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
             }
         }
     }
+    lap(&mut summary, "tests_and_portfolios");
     Ok((tables, summary))
 }
 
