@@ -42,9 +42,11 @@ use crate::stats::battery::TEST_ORDER;
 use crate::stats::{group_battery, StatsConfig, StatsEvent};
 
 pub mod output;
+pub mod placebo;
 pub mod rng;
 
 pub use output::{rejection_chart_svg, rejection_table_csv, write_rejection_outputs};
+pub use placebo::{simulate_placebo, PlaceboConfig};
 use rng::SimRng;
 
 /// The significance levels of every rejection table: 1 %, 5 %, 10 %.

@@ -17,7 +17,7 @@ mod config;
 mod pipeline;
 
 pub use config::{parse_window, CalendarMode, SecuritySpec, StudyConfig, MODEL_NAMES};
-pub use pipeline::{read_securities_file, run_study, RunSummary};
+pub use pipeline::{read_securities_file, run_study, run_study_with_series, RunSummary};
 
 use crate::error::Result;
 use crate::tables::StudyTables;

@@ -139,6 +139,12 @@ fn file_digest(path: &Path) -> Option<(u64, String)> {
 
 /// Run the whole study. Errors stop the run; everything else is an exclusion row.
 pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
+    run_study_with_series(cfg).map(|(t, s, _)| (t, s))
+}
+
+/// [`run_study`], also returning the aligned series of every security that entered the
+/// analysis (for placebo simulations on the real panel, `evstudy simulate --config`).
+pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary, Vec<AlignedSeries>)> {
     let (est, windows) = cfg.validate()?;
     let kind = cfg.model_kind()?;
     let default_time = NaiveTime::parse_from_str(&cfg.default_event_time, "%H:%M")
@@ -643,7 +649,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
         }
     }
     lap(&mut summary, "tests_and_portfolios");
-    Ok((tables, summary))
+    Ok((tables, summary, series_list))
 }
 
 /// Position day0 + t, if it is ≥ 0.
