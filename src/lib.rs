@@ -9,7 +9,6 @@
 //! → [`model`] → [`abnormal`] → [`stats`] → [`output`], [`report`]; [`study`] runs the whole
 //! pipeline and [`cli`] is the command line.
 #![warn(missing_docs)]
-#![allow(missing_docs)] // TODO: remove once every module is documented
 
 pub mod abnormal;
 pub mod calendar;

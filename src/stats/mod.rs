@@ -43,7 +43,9 @@ pub use portfolio::portfolio_test_rows;
 /// One analysed event of a group, as the tests see it.
 #[derive(Debug, Clone, Copy)]
 pub struct StatsEvent<'a> {
+    /// Event id.
     pub event_id: &'a str,
+    /// Security ticker.
     pub security: &'a str,
     /// Calendar date of day 0: events with the same day-0 date are same-date pairs (§7.3).
     pub day0: NaiveDate,
@@ -57,12 +59,15 @@ pub struct StatsEvent<'a> {
 /// Settings the battery needs.
 #[derive(Debug, Clone)]
 pub struct StatsConfig {
+    /// Estimation window [L1, L2].
     pub estimation: Window,
+    /// Event windows in configuration order.
     pub windows: Vec<Window>,
     /// Minimum common dates for a pair to enter r̄ (default 30).
     pub rbar_min_common_dates: usize,
     /// Exact Wilcoxon p-value without ties (default false).
     pub wilcoxon_exact: bool,
+    /// Trade-to-trade mode: day-level tests use only span-1 ARs (§7.2).
     pub trade_to_trade: bool,
 }
 
