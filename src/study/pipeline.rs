@@ -464,7 +464,9 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
         trade_to_trade: cfg.trade_to_trade,
     };
     let h = engine_cfg.event_period();
-    let series_list: Vec<AlignedSeries> = securities.iter().map(|s| s.series.clone()).collect();
+    // Move the aligned series out (no copy); `securities[i]` keeps calendar, daily returns and
+    // benchmark, `series_list[i]` the columns.
+    let series_list: Vec<AlignedSeries> = securities.iter_mut().map(|s| std::mem::take(&mut s.series)).collect();
     let todo: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].day0.is_some()).collect();
     let jobs: Vec<(usize, usize)> = todo.iter().map(|&i| (pairs[i].sec, pairs[i].day0.map(|d| d.0).unwrap_or(0))).collect();
     let results = analyse_pairs(&series_list, &jobs, &engine_cfg);
@@ -590,7 +592,7 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                         ret[j] = sum / cnt as f64;
                     }
                 }
-                let proto = &securities[first].series;
+                let proto = &series_list[first];
                 let span = ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
                 let mut pf_series = AlignedSeries {
                     security: "PORTFOLIO".into(),
