@@ -126,6 +126,25 @@ impl GrankSets {
     }
 }
 
+/// Per-chunk GRANK accumulators of the events that belong to the same test sets: their base U
+/// (rank among the residuals alone) and presence counts are summed once per event, and added to
+/// each of their test sets once per chunk.
+struct MembershipAcc {
+    /// Which GRANK test sets the events belong to.
+    member: Vec<bool>,
+    u_base_sum: Vec<f64>,
+    present_cnt: Vec<u32>,
+}
+
+/// The single pass over the events of `range` (§9.3 rank U, §9.5 GRANK U, §8.2 AAR_τ, §7.4 p̂).
+///
+/// Per event with M residuals, S GRANK test sets and |H| event days:
+/// one sort of the residuals, O(M log M); midranks and the merge with the sorted usable event
+/// ARs, O(M + |H| log |H|); GRANK, O(M + S·(log M + min(k, M − k))) where k is the number of
+/// residuals at or below SCAR* (the shorter side of the split is written; complete-data events
+/// add the other side as one scalar per set). The base U of the estimation days is the same for
+/// every test set of the event and is summed once per distinct set membership.
+/// No allocation per event (scratch buffers are reused).
 fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, h: Window, sets: &GrankSets) -> ChunkOut {
     let l_est = cfg.estimation.len();
     let nh = h.len();
@@ -141,15 +160,17 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         g_cnt: vec![0; ns * l_est],
         u0_sum: vec![0.0; ns],
     };
+    // GRANK: +inv added to every estimation day of the set (complete-data events only)
+    let mut dense_add = vec![0.0f64; ns];
+    let mut memberships: Vec<MembershipAcc> = Vec::new();
     // scratch
     let mut est: Vec<(f64, u32)> = Vec::with_capacity(l_est);
+    let mut sort_scratch: Vec<(u64, u32)> = Vec::with_capacity(2 * l_est);
     let mut evt: Vec<(f64, u32)> = Vec::with_capacity(nh);
     let mut est_rank: Vec<f64> = Vec::with_capacity(l_est);
     let mut gsar: Vec<f64> = Vec::with_capacity(l_est);
-    let mut keys: Vec<u128> = Vec::with_capacity(l_est);
-    let mut u_base = vec![0.0f64; l_est];
-    let mut present = vec![0u32; l_est];
-    let mut gsar_tau = vec![f64::NAN; l_est];
+    let mut x0s: Vec<Option<f64>> = vec![None; ns];
+    let mut member: Vec<bool> = vec![false; ns];
     for i in range {
         let r = events[i].result;
         est.clear();
@@ -167,14 +188,7 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         }
         let m = est.len();
         out.p_hat.push(if m > 0 { pos as f64 / m as f64 } else { f64::NAN });
-        // one sort per event, on integer keys that preserve the order of the doubles
-        keys.clear();
-        keys.extend(est.iter().map(|&(v, tau)| ((order_key(v) as u128) << 32) | tau as u128));
-        keys.sort_unstable();
-        for (slot, &k) in est.iter_mut().zip(&keys) {
-            let tau = (k & 0xffff_ffff) as usize;
-            *slot = (r.est_resid[tau], tau as u32);
-        }
+        sort_by_value(&mut est, &mut sort_scratch);
         // midranks of the estimation values among themselves
         est_rank.clear();
         est_rank.resize(m, 0.0);
@@ -189,7 +203,7 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
             j = k;
         }
 
-        // rank test (§9.3): merge the usable event-period ARs into the sorted residuals
+        // rank test (§9.3): ranks over the residuals and the usable event-period ARs together
         evt.clear();
         for k in 0..nh {
             if let Some((ar, _)) = usable_day(r, h.start + k as i32, cfg.trade_to_trade) {
@@ -199,36 +213,44 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         evt.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let base = out.u_event.len();
         out.u_event.resize(base + nh, f64::NAN);
-        let n_i = (m + evt.len()) as f64;
+        let ne = evt.len();
+        let inv_n = 1.0 / ((m + ne) as f64 + 1.0);
         {
-            // walk both sorted lists, assigning midranks to tie groups across them
-            let (mut a, mut b, mut done) = (0usize, 0usize, 0usize);
-            while a < m || b < evt.len() {
-                let v = match (est.get(a), evt.get(b)) {
-                    (Some(x), Some(y)) => x.0.min(y.0),
-                    (Some(x), None) => x.0,
-                    (None, Some(y)) => y.0,
-                    (None, None) => break,
-                };
-                let (a0, b0) = (a, b);
-                while a < m && est[a].0 == v {
-                    a += 1;
+            // residual j: combined midrank = own midrank + #AR < v + #AR = v / 2
+            let (mut lt, mut le) = (0usize, 0usize);
+            for (p, &rk) in est.iter().zip(&est_rank) {
+                let v = p.0;
+                while lt < ne && evt[lt].0 < v {
+                    lt += 1;
                 }
-                while b < evt.len() && evt[b].0 == v {
-                    b += 1;
+                le = le.max(lt);
+                while le < ne && evt[le].0 <= v {
+                    le += 1;
                 }
-                let cnt = (a - a0) + (b - b0);
-                let rank = done as f64 + (cnt as f64 + 1.0) / 2.0;
-                done += cnt;
-                let u = rank / (n_i + 1.0) - 0.5;
-                for p in est[a0..a].iter().chain(&evt[b0..b]) {
+                let rank = rk + lt as f64 + (le - lt) as f64 / 2.0;
+                let slot = p.1 as usize;
+                out.v_sum[slot] += rank * inv_n - 0.5;
+                out.v_cnt[slot] += 1;
+            }
+            // event AR b: #residuals < v + own midrank among the ARs + #residuals = v / 2
+            let mut b = 0;
+            while b < ne {
+                let v = evt[b].0;
+                let mut c = b + 1;
+                while c < ne && evt[c].0 == v {
+                    c += 1;
+                }
+                let lower = est.partition_point(|p| p.0 < v);
+                let upper = est.partition_point(|p| p.0 <= v);
+                let rank = lower as f64 + (b + 1 + c) as f64 / 2.0 + (upper - lower) as f64 / 2.0;
+                let u = rank * inv_n - 0.5;
+                for p in &evt[b..c] {
                     let slot = p.1 as usize;
                     out.v_sum[slot] += u;
                     out.v_cnt[slot] += 1;
-                    if slot >= l_est {
-                        out.u_event[base + slot - l_est] = u;
-                    }
+                    out.u_event[base + slot - l_est] = u;
                 }
+                b = c;
             }
         }
 
@@ -237,43 +259,122 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         if !(sigma > 0.0 && sigma.is_finite()) || m == 0 {
             continue;
         }
+        let mut any_member = false;
+        for k in 0..ns {
+            x0s[k] = sets.scar_star(r, k, cfg.trade_to_trade);
+            member[k] = x0s[k].is_some();
+            any_member |= member[k];
+        }
+        if !any_member {
+            continue;
+        }
+        let inv = 1.0 / (m + 2) as f64; // 1/(n_i + 1) with n_i = M + 1
         gsar.clear();
         gsar.extend(est.iter().map(|p| p.0 / sigma));
-        let denom = (m + 2) as f64; // n_i + 1 with n_i = M + 1
-        let inv = 1.0 / denom;
-        // base U of each estimation day (rank among the residuals alone), in τ order
-        u_base.iter_mut().for_each(|v| *v = 0.0);
-        present.iter_mut().for_each(|v| *v = 0);
-        gsar_tau.iter_mut().for_each(|v| *v = f64::NAN);
-        for (j, p) in est.iter().enumerate() {
+        // base U of each estimation day, once per event into its membership accumulator
+        let acc = match memberships.iter().position(|a| a.member == member) {
+            Some(p) => &mut memberships[p],
+            None => {
+                memberships.push(MembershipAcc { member: member.clone(), u_base_sum: vec![0.0; l_est], present_cnt: vec![0; l_est] });
+                memberships.last_mut().expect("just pushed")
+            }
+        };
+        for (p, &rk) in est.iter().zip(&est_rank) {
             let tau = p.1 as usize;
-            u_base[tau] = est_rank[j] * inv - 0.5;
-            present[tau] = 1;
-            gsar_tau[tau] = gsar[j];
+            acc.u_base_sum[tau] += rk * inv - 0.5;
+            acc.present_cnt[tau] += 1;
         }
+        let complete = m == l_est;
         for k in 0..ns {
-            let Some(x0) = sets.scar_star(r, k, cfg.trade_to_trade) else { continue };
+            let Some(x0) = x0s[k] else { continue };
+            // GSAR_j = est[j].0 / σ̂, non-decreasing in j
             let lower = gsar.partition_point(|&g| g < x0);
-            let upper = gsar.partition_point(|&g| g <= x0);
+            let mut upper = lower;
+            while upper < m && gsar[upper] <= x0 {
+                upper += 1;
+            }
             let k0 = lower as f64 + 1.0 + (upper - lower) as f64 / 2.0;
-            out.u0_sum[k] += k0 * inv - 0.5;
+            let u0 = k0 * inv - 0.5;
+            out.u0_sum[k] += u0;
             let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
-            let gc = &mut out.g_cnt[k * l_est..(k + 1) * l_est];
-            // values above SCAR* move up one rank (NaN compares false: adds 0)
-            for (((g, c), (&ub, &pr)), &gv) in
-                gs.iter_mut().zip(gc.iter_mut()).zip(u_base.iter().zip(&present)).zip(&gsar_tau)
-            {
-                *g += ub + if gv > x0 { inv } else { 0.0 };
-                *c += pr;
+            // values above SCAR* move up one rank
+            if complete && upper < m - upper {
+                dense_add[k] += inv;
+                for p in &est[..upper] {
+                    gs[p.1 as usize] -= inv;
+                }
+            } else {
+                for p in &est[upper..] {
+                    gs[p.1 as usize] += inv;
+                }
             }
             // values tied with SCAR* share its midrank
-            for p in &est[lower..upper] {
-                let tau = p.1 as usize;
-                gs[tau] += (k0 * inv - 0.5) - u_base[tau];
+            for (p, &rk) in est[lower..upper].iter().zip(&est_rank[lower..upper]) {
+                gs[p.1 as usize] += u0 - (rk * inv - 0.5);
             }
         }
     }
+    // fold the per-membership sums and the dense adds into the per-set accumulators
+    for k in 0..ns {
+        let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
+        let gc = &mut out.g_cnt[k * l_est..(k + 1) * l_est];
+        if dense_add[k] != 0.0 {
+            gs.iter_mut().for_each(|g| *g += dense_add[k]);
+        }
+        for acc in memberships.iter().filter(|a| a.member[k]) {
+            add_into(gs, &acc.u_base_sum);
+            add_into(gc, &acc.present_cnt);
+        }
+    }
     out
+}
+
+/// Sorts (value, τ) pairs by value (no NaN): an LSD radix sort on the 64-bit order keys of the
+/// doubles, O(8·(M + 256)): one pass builds the 8 byte histograms, then one scatter pass per byte,
+/// skipping the bytes every key shares. Equal values end up adjacent (−0 and +0 get the same
+/// key); the order within ties is irrelevant to the midranks. Below 64 values a comparison sort
+/// is cheaper.
+fn sort_by_value(est: &mut [(f64, u32)], scratch: &mut Vec<(u64, u32)>) {
+    let m = est.len();
+    if m < 64 {
+        est.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+        return;
+    }
+    scratch.clear();
+    scratch.extend(est.iter().map(|&(v, tau)| (order_key(v), tau)));
+    scratch.resize(2 * m, (0, 0));
+    let mut hist = [[0u32; 256]; 8];
+    for &(key, _) in &scratch[..m] {
+        for (byte, h) in hist.iter_mut().enumerate() {
+            h[((key >> (8 * byte)) & 0xff) as usize] += 1;
+        }
+    }
+    let (mut a, mut b) = scratch.split_at_mut(m);
+    for (byte, h) in hist.iter_mut().enumerate() {
+        if h.iter().any(|&c| c as usize == m) {
+            continue; // every key has the same byte: the pass would not move anything
+        }
+        let mut start = 0u32;
+        for c in h.iter_mut() {
+            let cnt = *c;
+            *c = start;
+            start += cnt;
+        }
+        for &p in a.iter() {
+            let slot = &mut h[((p.0 >> (8 * byte)) & 0xff) as usize];
+            b[*slot as usize] = p;
+            *slot += 1;
+        }
+        std::mem::swap(&mut a, &mut b);
+    }
+    for (slot, &(key, tau)) in est.iter_mut().zip(a.iter()) {
+        *slot = (value_of_key(key), tau);
+    }
+}
+
+/// Inverse of [`order_key`] (−0 comes back as +0).
+fn value_of_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
 }
 
 /// A u64 whose unsigned order is the numeric order of the (non-NaN) double `v`.
