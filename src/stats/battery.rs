@@ -165,42 +165,53 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
     let mut memberships: Vec<MembershipAcc> = Vec::new();
     // scratch
     let mut est: Vec<(f64, u32)> = Vec::with_capacity(l_est);
-    let mut sort_scratch: Vec<(u64, u32)> = Vec::with_capacity(2 * l_est);
+    let mut sort_scratch: Vec<(f64, u32)> = Vec::with_capacity(l_est);
+    let mut bucket_counts: Vec<u32> = Vec::with_capacity(2 * l_est + 1);
     let mut evt: Vec<(f64, u32)> = Vec::with_capacity(nh);
     let mut est_rank: Vec<f64> = Vec::with_capacity(l_est);
     let mut gsar: Vec<f64> = Vec::with_capacity(l_est);
+    let mut shift: Vec<f64> = Vec::with_capacity(l_est + 1);
     let mut x0s: Vec<Option<f64>> = vec![None; ns];
     let mut member: Vec<bool> = vec![false; ns];
     for i in range {
         let r = events[i].result;
-        est.clear();
+        let resid = &r.est_resid[..r.est_resid.len().min(l_est)];
+        // AAR_τ sums and p̂ (branch-free, vectorizable), then the non-NaN residuals in τ order
         let mut pos = 0usize;
-        for (tau, &e) in r.est_resid.iter().enumerate().take(l_est) {
-            if e.is_nan() {
-                continue;
-            }
-            est.push((e, tau as u32));
-            out.cda_sum[tau] += e;
-            out.cda_cnt[tau] += 1;
-            if e > 0.0 {
-                pos += 1;
-            }
+        for ((&e, s), c) in resid.iter().zip(out.cda_sum.iter_mut()).zip(out.cda_cnt.iter_mut()) {
+            let ok = !e.is_nan();
+            *s += if ok { e } else { 0.0 };
+            *c += ok as u32;
+            pos += (e > 0.0) as usize;
         }
+        est.clear();
+        est.resize(resid.len(), (0.0, 0));
+        let mut w = 0;
+        for (tau, &e) in resid.iter().enumerate() {
+            est[w] = (e, tau as u32);
+            w += !e.is_nan() as usize;
+        }
+        est.truncate(w);
         let m = est.len();
         out.p_hat.push(if m > 0 { pos as f64 / m as f64 } else { f64::NAN });
-        sort_by_value(&mut est, &mut sort_scratch);
+        sort_by_value(&mut est, &mut sort_scratch, &mut bucket_counts);
         // midranks of the estimation values among themselves
         est_rank.clear();
         est_rank.resize(m, 0.0);
         let mut j = 0;
         while j < m {
-            let mut k = j + 1;
-            while k < m && est[k].0 == est[j].0 {
-                k += 1;
+            if j + 1 < m && est[j + 1].0 == est[j].0 {
+                let mut k = j + 2;
+                while k < m && est[k].0 == est[j].0 {
+                    k += 1;
+                }
+                let rk = (j + 1 + k) as f64 / 2.0;
+                est_rank[j..k].iter_mut().for_each(|v| *v = rk);
+                j = k;
+            } else {
+                est_rank[j] = (j + 1) as f64;
+                j += 1;
             }
-            let rk = (j + 1 + k) as f64 / 2.0;
-            est_rank[j..k].iter_mut().for_each(|v| *v = rk);
-            j = k;
         }
 
         // rank test (§9.3): ranks over the residuals and the usable event-period ARs together
@@ -215,43 +226,44 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         out.u_event.resize(base + nh, f64::NAN);
         let ne = evt.len();
         let inv_n = 1.0 / ((m + ne) as f64 + 1.0);
-        {
-            // residual j: combined midrank = own midrank + #AR < v + #AR = v / 2
-            let (mut lt, mut le) = (0usize, 0usize);
-            for (p, &rk) in est.iter().zip(&est_rank) {
-                let v = p.0;
-                while lt < ne && evt[lt].0 < v {
-                    lt += 1;
-                }
-                le = le.max(lt);
-                while le < ne && evt[le].0 <= v {
-                    le += 1;
-                }
-                let rank = rk + lt as f64 + (le - lt) as f64 / 2.0;
+        // shift[j] (as differences over sorted positions) = #AR < est[j] + #AR = est[j] / 2
+        shift.clear();
+        shift.resize(m + 1, 0.0);
+        let mut b = 0;
+        while b < ne {
+            // event AR group b..c: #residuals < v + own midrank among the ARs + #residuals = v / 2
+            let v = evt[b].0;
+            let mut c = b + 1;
+            while c < ne && evt[c].0 == v {
+                c += 1;
+            }
+            let lower = est.partition_point(|p| p.0 < v);
+            let mut upper = lower;
+            while upper < m && est[upper].0 <= v {
+                upper += 1;
+            }
+            let rank = lower as f64 + (b + 1 + c) as f64 / 2.0 + (upper - lower) as f64 / 2.0;
+            let u = rank * inv_n - 0.5;
+            for p in &evt[b..c] {
                 let slot = p.1 as usize;
-                out.v_sum[slot] += rank * inv_n - 0.5;
+                out.v_sum[slot] += u;
                 out.v_cnt[slot] += 1;
+                out.u_event[base + slot - l_est] = u;
             }
-            // event AR b: #residuals < v + own midrank among the ARs + #residuals = v / 2
-            let mut b = 0;
-            while b < ne {
-                let v = evt[b].0;
-                let mut c = b + 1;
-                while c < ne && evt[c].0 == v {
-                    c += 1;
-                }
-                let lower = est.partition_point(|p| p.0 < v);
-                let upper = est.partition_point(|p| p.0 <= v);
-                let rank = lower as f64 + (b + 1 + c) as f64 / 2.0 + (upper - lower) as f64 / 2.0;
-                let u = rank * inv_n - 0.5;
-                for p in &evt[b..c] {
-                    let slot = p.1 as usize;
-                    out.v_sum[slot] += u;
-                    out.v_cnt[slot] += 1;
-                    out.u_event[base + slot - l_est] = u;
-                }
-                b = c;
+            let cnt = (c - b) as f64;
+            shift[upper] += cnt;
+            if upper > lower {
+                shift[lower] += cnt / 2.0;
+                shift[upper] -= cnt / 2.0;
             }
+            b = c;
+        }
+        let mut running = 0.0;
+        for ((p, &rk), &d) in est.iter().zip(&est_rank).zip(&shift) {
+            running += d;
+            let slot = p.1 as usize;
+            out.v_sum[slot] += (rk + running) * inv_n - 0.5;
+            out.v_cnt[slot] += 1;
         }
 
         // GRANK (§9.5): GSAR = ε̂/σ̂ keeps the order of ε̂
@@ -329,63 +341,70 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
     out
 }
 
-/// Sorts (value, τ) pairs by value (no NaN): an LSD radix sort on the 64-bit order keys of the
-/// doubles, O(8·(M + 256)): one pass builds the 8 byte histograms, then one scatter pass per byte,
-/// skipping the bytes every key shares. Equal values end up adjacent (−0 and +0 get the same
-/// key); the order within ties is irrelevant to the midranks. Below 64 values a comparison sort
-/// is cheaper.
-fn sort_by_value(est: &mut [(f64, u32)], scratch: &mut Vec<(u64, u32)>) {
+/// Sorts (value, τ) pairs by value (no NaN; equal values end up adjacent, the order within
+/// ties is irrelevant to the midranks).
+///
+/// A bucket sort on the value: M values into the 2^(⌈log₂ M⌉+1) equal-width buckets of [min, max]
+/// (the bucket index is a non-decreasing function of the value), one scatter, then an insertion
+/// sort that only reorders within buckets: O(M) for residual-like data. When some bucket holds
+/// more than [`MAX_BUCKET`] values (a far outlier squeezing the rest together) or for fewer
+/// than 64 values, a comparison sort, O(M log M).
+fn sort_by_value(est: &mut [(f64, u32)], scratch: &mut Vec<(f64, u32)>, counts: &mut Vec<u32>) {
     let m = est.len();
+    let comparison_sort =
+        |est: &mut [(f64, u32)]| est.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
     if m < 64 {
-        est.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
-        return;
+        return comparison_sort(est);
+    }
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in est.iter() {
+        lo = lo.min(p.0);
+        hi = hi.max(p.0);
+    }
+    let nb = 2 * m.next_power_of_two();
+    let scale = (nb as f64 - 0.5) / (hi - lo);
+    if !(scale.is_finite() && scale > 0.0) {
+        return comparison_sort(est);
+    }
+    let bucket = |v: f64| (((v - lo) * scale) as usize).min(nb - 1);
+    counts.clear();
+    counts.resize(nb, 0);
+    let mut largest = 0;
+    for p in est.iter() {
+        let c = &mut counts[bucket(p.0)];
+        *c += 1;
+        largest = largest.max(*c);
+    }
+    if largest as usize > MAX_BUCKET {
+        return comparison_sort(est);
+    }
+    // counts → first slot of each bucket
+    let mut start = 0;
+    for c in counts.iter_mut() {
+        let n = *c;
+        *c = start;
+        start += n;
     }
     scratch.clear();
-    scratch.extend(est.iter().map(|&(v, tau)| (order_key(v), tau)));
-    scratch.resize(2 * m, (0, 0));
-    let mut hist = [[0u32; 256]; 8];
-    for &(key, _) in &scratch[..m] {
-        for (byte, h) in hist.iter_mut().enumerate() {
-            h[((key >> (8 * byte)) & 0xff) as usize] += 1;
-        }
+    scratch.resize(m, (0.0, 0));
+    for &p in est.iter() {
+        let slot = &mut counts[bucket(p.0)];
+        scratch[*slot as usize] = p;
+        *slot += 1;
     }
-    let (mut a, mut b) = scratch.split_at_mut(m);
-    for (byte, h) in hist.iter_mut().enumerate() {
-        if h.iter().any(|&c| c as usize == m) {
-            continue; // every key has the same byte: the pass would not move anything
+    for i in 0..m {
+        let x = scratch[i];
+        let mut j = i;
+        while j > 0 && est[j - 1].0 > x.0 {
+            est[j] = est[j - 1];
+            j -= 1;
         }
-        let mut start = 0u32;
-        for c in h.iter_mut() {
-            let cnt = *c;
-            *c = start;
-            start += cnt;
-        }
-        for &p in a.iter() {
-            let slot = &mut h[((p.0 >> (8 * byte)) & 0xff) as usize];
-            b[*slot as usize] = p;
-            *slot += 1;
-        }
-        std::mem::swap(&mut a, &mut b);
-    }
-    for (slot, &(key, tau)) in est.iter_mut().zip(a.iter()) {
-        *slot = (value_of_key(key), tau);
+        est[j] = x;
     }
 }
 
-/// Inverse of [`order_key`] (−0 comes back as +0).
-fn value_of_key(key: u64) -> f64 {
-    f64::from_bits(if key >> 63 == 1 { key & !(1 << 63) } else { !key })
-}
-
-/// A u64 whose unsigned order is the numeric order of the (non-NaN) double `v`.
-fn order_key(v: f64) -> u64 {
-    let bits = (v + 0.0).to_bits(); // −0 → +0
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
-    }
-}
+/// Largest bucket of [`sort_by_value`] before it falls back to a comparison sort.
+const MAX_BUCKET: usize = 24;
 
 fn add_into<T: Copy + std::ops::AddAssign>(acc: &mut [T], x: &[T]) {
     for (a, b) in acc.iter_mut().zip(x) {
