@@ -107,23 +107,31 @@ fn plain_timing(reps: usize) {
         .enumerate()
         .map(|(i, r)| StatsEvent { event_id: "E", security: "S", day0: day0s[i % N_DATES], est_dates: &est_dates[i % N_DATES], result: r })
         .collect();
-    let cpu0 = process_cpu_seconds();
-    let mut times: Vec<f64> = (0..reps)
-        .map(|_| {
-            let t = std::time::Instant::now();
-            std::hint::black_box(group_battery("all", &events, &cfg));
-            t.elapsed().as_secs_f64()
-        })
-        .collect();
-    let cpu = process_cpu_seconds() - cpu0;
-    times.sort_by(|a, b| a.total_cmp(b));
-    println!(
-        "group_battery 50k pairs x 3 windows, {} threads: min {:.1} ms, median {:.1} ms, CPU {:.1} ms per run",
-        rayon::current_num_threads(),
-        times[0] * 1e3,
-        times[reps / 2] * 1e3,
-        cpu / reps as f64 * 1e3
-    );
+    let time = |name: &str, run: &dyn Fn()| {
+        let cpu0 = process_cpu_seconds();
+        let mut times: Vec<f64> = (0..reps)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                run();
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
+        let cpu = process_cpu_seconds() - cpu0;
+        times.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "{name}, {} threads: min {:.1} ms, median {:.1} ms, CPU {:.1} ms per run",
+            rayon::current_num_threads(),
+            times[0] * 1e3,
+            times[reps / 2] * 1e3,
+            cpu / reps as f64 * 1e3
+        );
+    };
+    time("group_battery 50k pairs x 3 windows", &|| {
+        std::hint::black_box(group_battery("all", &events, &cfg));
+    });
+    time("rbar 50k pairs", &|| {
+        std::hint::black_box(rbar(&events, cfg.rbar_min_common_dates));
+    });
 }
 
 /// utime + stime of this process from /proc/self/stat (Linux; 0 elsewhere).
