@@ -41,9 +41,16 @@ pub fn describe(x: &[f64]) -> Summary {
     if n == 0 {
         return Summary { n, mean: None, median: None, share_positive: None, sd: None };
     }
-    let mut sorted = x.to_vec();
-    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
-    let median = if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) };
+    // median by selection, O(n): after select_nth_unstable the left part holds the n/2
+    // smallest values, so the lower middle of an even n is their maximum
+    let mut work = x.to_vec();
+    let (left, &mut upper_mid, _) = work.select_nth_unstable_by(n / 2, |a, b| a.total_cmp(b));
+    let median = if n % 2 == 1 {
+        upper_mid
+    } else {
+        let lower_mid = left.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap_or(upper_mid);
+        0.5 * (lower_mid + upper_mid)
+    };
     Summary {
         n,
         mean: Some(super::mean(x)),

@@ -420,6 +420,41 @@ struct TestSet {
     s: Vec<f64>,
 }
 
+impl TestSet {
+    fn with_capacity(n: usize) -> Self {
+        TestSet { members: Vec::with_capacity(n), x: Vec::with_capacity(n), s: Vec::with_capacity(n) }
+    }
+}
+
+/// The test sets D_t (usable AR on day t of H) and C_W (complete window W), and the BHARs of
+/// each C_W; O(N·(|H| + windows)).
+fn collect_test_sets(events: &[StatsEvent], cfg: &StatsConfig, h: Window) -> (Vec<TestSet>, Vec<TestSet>, Vec<Vec<f64>>) {
+    let (nh, nw, t2t) = (h.len(), cfg.windows.len(), cfg.trade_to_trade);
+    let mut day_sets: Vec<TestSet> = (0..nh).map(|_| TestSet::with_capacity(events.len())).collect();
+    let mut win_sets: Vec<TestSet> = (0..nw).map(|_| TestSet::with_capacity(events.len())).collect();
+    let mut bhar_sets: Vec<Vec<f64>> = vec![Vec::new(); nw];
+    for (i, e) in events.iter().enumerate() {
+        for (k, set) in day_sets.iter_mut().enumerate() {
+            if let Some((ar, sar)) = usable_day(e.result, h.start + k as i32, t2t) {
+                set.members.push(i);
+                set.x.push(ar);
+                set.s.push(sar);
+            }
+        }
+        for (w, set) in win_sets.iter_mut().enumerate() {
+            if let Some((car, scar, bhar)) = complete_window(e.result, w) {
+                set.members.push(i);
+                set.x.push(car);
+                set.s.push(scar);
+                if let Some(b) = bhar {
+                    bhar_sets[w].push(b);
+                }
+            }
+        }
+    }
+    (day_sets, win_sets, bhar_sets)
+}
+
 /// The whole test battery and the aggregate rows of one group (§5.5, §7–§9, §12).
 ///
 /// `events` is the group's analysis set A (events that passed day-0 mapping and estimation).
@@ -470,43 +505,23 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     let nh = h.len();
     let nw = cfg.windows.len();
     let l_est = cfg.estimation.len();
-    let t2t = cfg.trade_to_trade;
 
-    // test sets D_t and C_W
-    let mut day_sets: Vec<TestSet> = (0..nh).map(|_| TestSet::default()).collect();
-    let mut win_sets: Vec<TestSet> = (0..nw).map(|_| TestSet::default()).collect();
-    let mut bhar_sets: Vec<Vec<f64>> = vec![Vec::new(); nw];
-    for (i, e) in events.iter().enumerate() {
-        for (k, set) in day_sets.iter_mut().enumerate() {
-            if let Some((ar, sar)) = usable_day(e.result, h.start + k as i32, t2t) {
-                set.members.push(i);
-                set.x.push(ar);
-                set.s.push(sar);
-            }
-        }
-        for (w, set) in win_sets.iter_mut().enumerate() {
-            if let Some((car, scar, bhar)) = complete_window(e.result, w) {
-                set.members.push(i);
-                set.x.push(car);
-                set.s.push(scar);
-                if let Some(b) = bhar {
-                    bhar_sets[w].push(b);
-                }
-            }
-        }
-    }
-    let sets = GrankSets {
-        nh,
-        h_start: h.start,
-        scar_sd: day_sets.iter().chain(&win_sets).map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
-    };
-
-    // one pass over the events
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = (n / (threads * 8)).clamp(64, 4096);
-    let ranges: Vec<Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
-    let (parts, rb) = rayon::join(
-        || ranges.par_iter().map(|r| process_chunk(events, r.clone(), cfg, h, &sets)).collect::<Vec<_>>(),
+    // r̄ needs none of the test sets: it runs beside the collection of the sets and the pass
+    let ((day_sets, win_sets, bhar_sets, sets, parts), rb) = rayon::join(
+        || {
+            let (day_sets, win_sets, bhar_sets) = collect_test_sets(events, cfg, h);
+            let sets = GrankSets {
+                nh,
+                h_start: h.start,
+                scar_sd: day_sets.iter().chain(&win_sets).map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
+            };
+            // one pass over the events, in chunks of 64–4096 events (about 8 per thread)
+            let threads = rayon::current_num_threads().max(1);
+            let chunk = (n / (threads * 8)).clamp(64, 4096);
+            let ranges: Vec<Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
+            let parts: Vec<ChunkOut> = ranges.par_iter().map(|r| process_chunk(events, r.clone(), cfg, h, &sets)).collect();
+            (day_sets, win_sets, bhar_sets, sets, parts)
+        },
         || rbar(events, cfg.rbar_min_common_dates),
     );
     let ns = sets.len();
