@@ -73,4 +73,21 @@ mod tests {
         let s = describe(&[3.0, 1.0, 2.0]);
         assert_eq!(s.median, Some(2.0));
     }
+
+    #[test]
+    fn median_by_selection_equals_sorted_middle() {
+        let mut seed = 5u64;
+        for n in [2usize, 4, 7, 10, 101, 1000] {
+            let x: Vec<f64> = (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((seed >> 40) % 50) as f64 - 25.0 // many ties
+                })
+                .collect();
+            let mut sorted = x.clone();
+            sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let expected = if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) };
+            assert_eq!(describe(&x).median, Some(expected), "n = {n}");
+        }
+    }
 }

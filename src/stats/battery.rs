@@ -461,10 +461,16 @@ fn collect_test_sets(events: &[StatsEvent], cfg: &StatsConfig, h: Window) -> (Ve
 /// Group-level quantities (r̄, S_CDA, S_V) are computed once over A; the test sets are D_t
 /// (usable AR on day t; span 1 in trade-to-trade mode) and C_W (complete window W).
 ///
-/// Cost: one pass over the events (one sort of each event's estimation residuals, reused by
-/// the rank test, via a merge with the event-period ARs, and by GRANK, via binary search of
-/// each test set's SCAR*), O(N·(L_est·log L_est + S·L_est)) for S = |H| + windows test sets,
-/// parallel over events; r̄ over same-date clusters only (see [`super::rbar`]).
+/// Cost: one pass over the events, parallel in chunks: one sort of each event's estimation
+/// residuals (a bucket sort, O(L_est) on residual-like data, O(L_est·log L_est) at worst),
+/// reused by the rank test (merged with the |H| event-period ARs) and by GRANK (binary search of
+/// each test set's SCAR*, then only the shorter side of the split is written): per event
+/// O(L_est + S·(log L_est + L_est/2)) at worst for S = |H| + windows test sets, typically about
+/// S·L_est/4 writes. The base GRANK U are summed once per event and folded into the test sets
+/// once per chunk and distinct set membership. Then O(N log N) per test set (Wilcoxon sort,
+/// median by selection), test sets in parallel. r̄ over same-date clusters only, beside the
+/// pass: O(Σ_c G_c·n_c·L_est) with G_c distinct date patterns in cluster c, O(Σ_c n_c²·L_est) at
+/// worst (see [`super::rbar`]).
 ///
 /// # Formula
 /// See the statistic functions: [`csect_t`], [`cda_t`], [`patell_z`], [`adj_patell_z`],
@@ -876,6 +882,67 @@ mod tests {
         let ubar: Vec<f64> = sums.iter().zip(&cnt).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect();
         let expected = grank_t(&ubar, &cnt, u0 / 5.0, 5).unwrap();
         assert_relative_eq!(stat(&b, "car", "grank_t").unwrap(), expected.statistic, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn sort_by_value_matches_comparison_sort() {
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let (mut scratch, mut counts) = (Vec::new(), Vec::new());
+        for case in 0..6 {
+            let m = [240, 63, 64, 500, 240, 240][case];
+            let mut v: Vec<f64> = (0..m).map(|_| next() * 0.02).collect();
+            match case {
+                4 => v[17] = 50.0,                                // a far outlier: comparison fallback
+                5 => v.iter_mut().for_each(|x| *x = (*x * 1e3).round() / 1e3), // many ties
+                _ => {}
+            }
+            v[3] = -0.0;
+            v[9] = 0.0;
+            let mut est: Vec<(f64, u32)> = v.iter().enumerate().map(|(t, &x)| (x, t as u32)).collect();
+            sort_by_value(&mut est, &mut scratch, &mut counts);
+            let mut expected = v.clone();
+            expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let got: Vec<f64> = est.iter().map(|p| p.0).collect();
+            assert_eq!(got, expected, "case {case}");
+            // every τ exactly once, with its own value
+            let mut taus: Vec<u32> = est.iter().map(|p| p.1).collect();
+            taus.sort_unstable();
+            assert_eq!(taus, (0..m as u32).collect::<Vec<_>>());
+            assert!(est.iter().all(|p| p.0 == v[p.1 as usize]));
+        }
+    }
+
+    #[test]
+    fn rank_u_matches_standardized_ranks() {
+        // U of the event days from the pass against the direct route: midranks over the
+        // residuals and the usable ARs together (with a tie between an AR and a residual)
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut rs: Vec<PairResult> = (0..3).map(|k| pair(k + 20, [0.004 * k as f64 - 0.003, 0.001], 38)).collect();
+        rs[1].ar[0] = rs[1].est_resid[5];
+        rs[2].est_resid[0] = f64::NAN;
+        let days: Vec<NaiveDate> = (0..3).map(|k| day0 + chrono::Days::new(k)).collect();
+        let c = cfg();
+        let events: Vec<StatsEvent> = rs
+            .iter()
+            .zip(&days)
+            .map(|(r, d0)| StatsEvent { event_id: "E", security: "S", day0: *d0, est_dates: &d, result: r })
+            .collect();
+        let h = c.event_period();
+        let sets = GrankSets { nh: h.len(), h_start: h.start, scar_sd: vec![None; h.len() + 1] };
+        let out = process_chunk(&events, 0..3, &c, h, &sets);
+        for (i, r) in rs.iter().enumerate() {
+            let mut all = r.est_resid.clone();
+            all.extend(&r.ar);
+            let u = super::super::nonparametric::standardized_ranks(&all);
+            for k in 0..2 {
+                assert_relative_eq!(out.u_event[i * 2 + k], u[40 + k], max_relative = 1e-14);
+            }
+        }
     }
 
     #[test]
