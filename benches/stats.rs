@@ -2,7 +2,7 @@
 //! 2,000 same-date clusters of 25 events (10 % with a gap in the estimation residuals),
 //! generated with an inline LCG.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use evstudy::abnormal::{ModelFit, PairResult, Window, WindowResult};
 use evstudy::stats::{group_battery, rbar, StatsConfig, StatsEvent};
 use chrono::{Days, NaiveDate};
@@ -96,5 +96,61 @@ fn bench_battery(c: &mut Criterion) {
     group.finish();
 }
 
+/// `STATS_BENCH_REPS=n cargo bench --bench stats`: time `n` plain runs of the battery (no
+/// criterion), printing the minimum and median wall time per run and the process CPU time —
+/// more robust than criterion's mean when other processes load the machine.
+fn plain_timing(reps: usize) {
+    let cfg = config();
+    let (pairs, day0s, est_dates) = make_pairs(&cfg);
+    let events: Vec<StatsEvent> = pairs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| StatsEvent { event_id: "E", security: "S", day0: day0s[i % N_DATES], est_dates: &est_dates[i % N_DATES], result: r })
+        .collect();
+    let time = |name: &str, run: &dyn Fn()| {
+        let cpu0 = process_cpu_seconds();
+        let mut times: Vec<f64> = (0..reps)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                run();
+                t.elapsed().as_secs_f64()
+            })
+            .collect();
+        let cpu = process_cpu_seconds() - cpu0;
+        times.sort_by(|a, b| a.total_cmp(b));
+        println!(
+            "{name}, {} threads: min {:.1} ms, median {:.1} ms, CPU {:.1} ms per run",
+            rayon::current_num_threads(),
+            times[0] * 1e3,
+            times[reps / 2] * 1e3,
+            cpu / reps as f64 * 1e3
+        );
+    };
+    time("group_battery 50k pairs x 3 windows", &|| {
+        std::hint::black_box(group_battery("all", &events, &cfg));
+    });
+    time("rbar 50k pairs", &|| {
+        std::hint::black_box(rbar(&events, cfg.rbar_min_common_dates));
+    });
+}
+
+/// utime + stime of this process from /proc/self/stat (Linux; 0 elsewhere).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |k: usize| f.get(k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 criterion_group!(benches, bench_battery);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("STATS_BENCH_REPS").ok().and_then(|v| v.parse::<usize>().ok()) {
+        Some(reps) if reps > 0 => plain_timing(reps),
+        _ => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

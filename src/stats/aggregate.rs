@@ -41,9 +41,16 @@ pub fn describe(x: &[f64]) -> Summary {
     if n == 0 {
         return Summary { n, mean: None, median: None, share_positive: None, sd: None };
     }
-    let mut sorted = x.to_vec();
-    sorted.sort_unstable_by(|a, b| a.total_cmp(b));
-    let median = if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) };
+    // median by selection, O(n): after select_nth_unstable the left part holds the n/2
+    // smallest values, so the lower middle of an even n is their maximum
+    let mut work = x.to_vec();
+    let (left, &mut upper_mid, _) = work.select_nth_unstable_by(n / 2, |a, b| a.total_cmp(b));
+    let median = if n % 2 == 1 {
+        upper_mid
+    } else {
+        let lower_mid = left.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap_or(upper_mid);
+        0.5 * (lower_mid + upper_mid)
+    };
     Summary {
         n,
         mean: Some(super::mean(x)),
@@ -65,5 +72,22 @@ mod tests {
         assert_eq!((s.share_positive, s.sd), (Some(0.0), Some(0.0)));
         let s = describe(&[3.0, 1.0, 2.0]);
         assert_eq!(s.median, Some(2.0));
+    }
+
+    #[test]
+    fn median_by_selection_equals_sorted_middle() {
+        let mut seed = 5u64;
+        for n in [2usize, 4, 7, 10, 101, 1000] {
+            let x: Vec<f64> = (0..n)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    ((seed >> 40) % 50) as f64 - 25.0 // many ties
+                })
+                .collect();
+            let mut sorted = x.clone();
+            sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let expected = if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) };
+            assert_eq!(describe(&x).median, Some(expected), "n = {n}");
+        }
     }
 }

@@ -126,6 +126,25 @@ impl GrankSets {
     }
 }
 
+/// Per-chunk GRANK accumulators of the events that belong to the same test sets: their base U
+/// (rank among the residuals alone) and presence counts are summed once per event, and added to
+/// each of their test sets once per chunk.
+struct MembershipAcc {
+    /// Which GRANK test sets the events belong to.
+    member: Vec<bool>,
+    u_base_sum: Vec<f64>,
+    present_cnt: Vec<u32>,
+}
+
+/// The single pass over the events of `range` (§9.3 rank U, §9.5 GRANK U, §8.2 AAR_τ, §7.4 p̂).
+///
+/// Per event with M residuals, S GRANK test sets and |H| event days:
+/// one sort of the residuals, O(M log M); midranks and the merge with the sorted usable event
+/// ARs, O(M + |H| log |H|); GRANK, O(M + S·(log M + min(k, M − k))) where k is the number of
+/// residuals at or below SCAR* (the shorter side of the split is written; complete-data events
+/// add the other side as one scalar per set). The base U of the estimation days is the same for
+/// every test set of the event and is summed once per distinct set membership.
+/// No allocation per event (scratch buffers are reused).
 fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, h: Window, sets: &GrankSets) -> ChunkOut {
     let l_est = cfg.estimation.len();
     let nh = h.len();
@@ -141,55 +160,61 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         g_cnt: vec![0; ns * l_est],
         u0_sum: vec![0.0; ns],
     };
+    // GRANK: +inv added to every estimation day of the set (complete-data events only)
+    let mut dense_add = vec![0.0f64; ns];
+    let mut memberships: Vec<MembershipAcc> = Vec::new();
     // scratch
     let mut est: Vec<(f64, u32)> = Vec::with_capacity(l_est);
+    let mut sort_scratch: Vec<(f64, u32)> = Vec::with_capacity(l_est);
+    let mut bucket_counts: Vec<u32> = Vec::with_capacity(2 * l_est + 1);
     let mut evt: Vec<(f64, u32)> = Vec::with_capacity(nh);
     let mut est_rank: Vec<f64> = Vec::with_capacity(l_est);
     let mut gsar: Vec<f64> = Vec::with_capacity(l_est);
-    let mut keys: Vec<u128> = Vec::with_capacity(l_est);
-    let mut u_base = vec![0.0f64; l_est];
-    let mut present = vec![0u32; l_est];
-    let mut gsar_tau = vec![f64::NAN; l_est];
+    let mut shift: Vec<f64> = Vec::with_capacity(l_est + 1);
+    let mut x0s: Vec<Option<f64>> = vec![None; ns];
+    let mut member: Vec<bool> = vec![false; ns];
     for i in range {
         let r = events[i].result;
-        est.clear();
+        let resid = &r.est_resid[..r.est_resid.len().min(l_est)];
+        // AAR_τ sums and p̂ (branch-free, vectorizable), then the non-NaN residuals in τ order
         let mut pos = 0usize;
-        for (tau, &e) in r.est_resid.iter().enumerate().take(l_est) {
-            if e.is_nan() {
-                continue;
-            }
-            est.push((e, tau as u32));
-            out.cda_sum[tau] += e;
-            out.cda_cnt[tau] += 1;
-            if e > 0.0 {
-                pos += 1;
-            }
+        for ((&e, s), c) in resid.iter().zip(out.cda_sum.iter_mut()).zip(out.cda_cnt.iter_mut()) {
+            let ok = !e.is_nan();
+            *s += if ok { e } else { 0.0 };
+            *c += ok as u32;
+            pos += (e > 0.0) as usize;
         }
+        est.clear();
+        est.resize(resid.len(), (0.0, 0));
+        let mut w = 0;
+        for (tau, &e) in resid.iter().enumerate() {
+            est[w] = (e, tau as u32);
+            w += !e.is_nan() as usize;
+        }
+        est.truncate(w);
         let m = est.len();
         out.p_hat.push(if m > 0 { pos as f64 / m as f64 } else { f64::NAN });
-        // one sort per event, on integer keys that preserve the order of the doubles
-        keys.clear();
-        keys.extend(est.iter().map(|&(v, tau)| ((order_key(v) as u128) << 32) | tau as u128));
-        keys.sort_unstable();
-        for (slot, &k) in est.iter_mut().zip(&keys) {
-            let tau = (k & 0xffff_ffff) as usize;
-            *slot = (r.est_resid[tau], tau as u32);
-        }
+        sort_by_value(&mut est, &mut sort_scratch, &mut bucket_counts);
         // midranks of the estimation values among themselves
         est_rank.clear();
         est_rank.resize(m, 0.0);
         let mut j = 0;
         while j < m {
-            let mut k = j + 1;
-            while k < m && est[k].0 == est[j].0 {
-                k += 1;
+            if j + 1 < m && est[j + 1].0 == est[j].0 {
+                let mut k = j + 2;
+                while k < m && est[k].0 == est[j].0 {
+                    k += 1;
+                }
+                let rk = (j + 1 + k) as f64 / 2.0;
+                est_rank[j..k].iter_mut().for_each(|v| *v = rk);
+                j = k;
+            } else {
+                est_rank[j] = (j + 1) as f64;
+                j += 1;
             }
-            let rk = (j + 1 + k) as f64 / 2.0;
-            est_rank[j..k].iter_mut().for_each(|v| *v = rk);
-            j = k;
         }
 
-        // rank test (§9.3): merge the usable event-period ARs into the sorted residuals
+        // rank test (§9.3): ranks over the residuals and the usable event-period ARs together
         evt.clear();
         for k in 0..nh {
             if let Some((ar, _)) = usable_day(r, h.start + k as i32, cfg.trade_to_trade) {
@@ -199,37 +224,46 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         evt.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let base = out.u_event.len();
         out.u_event.resize(base + nh, f64::NAN);
-        let n_i = (m + evt.len()) as f64;
-        {
-            // walk both sorted lists, assigning midranks to tie groups across them
-            let (mut a, mut b, mut done) = (0usize, 0usize, 0usize);
-            while a < m || b < evt.len() {
-                let v = match (est.get(a), evt.get(b)) {
-                    (Some(x), Some(y)) => x.0.min(y.0),
-                    (Some(x), None) => x.0,
-                    (None, Some(y)) => y.0,
-                    (None, None) => break,
-                };
-                let (a0, b0) = (a, b);
-                while a < m && est[a].0 == v {
-                    a += 1;
-                }
-                while b < evt.len() && evt[b].0 == v {
-                    b += 1;
-                }
-                let cnt = (a - a0) + (b - b0);
-                let rank = done as f64 + (cnt as f64 + 1.0) / 2.0;
-                done += cnt;
-                let u = rank / (n_i + 1.0) - 0.5;
-                for p in est[a0..a].iter().chain(&evt[b0..b]) {
-                    let slot = p.1 as usize;
-                    out.v_sum[slot] += u;
-                    out.v_cnt[slot] += 1;
-                    if slot >= l_est {
-                        out.u_event[base + slot - l_est] = u;
-                    }
-                }
+        let ne = evt.len();
+        let inv_n = 1.0 / ((m + ne) as f64 + 1.0);
+        // shift[j] (as differences over sorted positions) = #AR < est[j] + #AR = est[j] / 2
+        shift.clear();
+        shift.resize(m + 1, 0.0);
+        let mut b = 0;
+        while b < ne {
+            // event AR group b..c: #residuals < v + own midrank among the ARs + #residuals = v / 2
+            let v = evt[b].0;
+            let mut c = b + 1;
+            while c < ne && evt[c].0 == v {
+                c += 1;
             }
+            let lower = est.partition_point(|p| p.0 < v);
+            let mut upper = lower;
+            while upper < m && est[upper].0 <= v {
+                upper += 1;
+            }
+            let rank = lower as f64 + (b + 1 + c) as f64 / 2.0 + (upper - lower) as f64 / 2.0;
+            let u = rank * inv_n - 0.5;
+            for p in &evt[b..c] {
+                let slot = p.1 as usize;
+                out.v_sum[slot] += u;
+                out.v_cnt[slot] += 1;
+                out.u_event[base + slot - l_est] = u;
+            }
+            let cnt = (c - b) as f64;
+            shift[upper] += cnt;
+            if upper > lower {
+                shift[lower] += cnt / 2.0;
+                shift[upper] -= cnt / 2.0;
+            }
+            b = c;
+        }
+        let mut running = 0.0;
+        for ((p, &rk), &d) in est.iter().zip(&est_rank).zip(&shift) {
+            running += d;
+            let slot = p.1 as usize;
+            out.v_sum[slot] += (rk + running) * inv_n - 0.5;
+            out.v_cnt[slot] += 1;
         }
 
         // GRANK (§9.5): GSAR = ε̂/σ̂ keeps the order of ε̂
@@ -237,54 +271,140 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         if !(sigma > 0.0 && sigma.is_finite()) || m == 0 {
             continue;
         }
+        let mut any_member = false;
+        for k in 0..ns {
+            x0s[k] = sets.scar_star(r, k, cfg.trade_to_trade);
+            member[k] = x0s[k].is_some();
+            any_member |= member[k];
+        }
+        if !any_member {
+            continue;
+        }
+        let inv = 1.0 / (m + 2) as f64; // 1/(n_i + 1) with n_i = M + 1
         gsar.clear();
         gsar.extend(est.iter().map(|p| p.0 / sigma));
-        let denom = (m + 2) as f64; // n_i + 1 with n_i = M + 1
-        let inv = 1.0 / denom;
-        // base U of each estimation day (rank among the residuals alone), in τ order
-        u_base.iter_mut().for_each(|v| *v = 0.0);
-        present.iter_mut().for_each(|v| *v = 0);
-        gsar_tau.iter_mut().for_each(|v| *v = f64::NAN);
-        for (j, p) in est.iter().enumerate() {
+        // base U of each estimation day, once per event into its membership accumulator
+        let acc = match memberships.iter().position(|a| a.member == member) {
+            Some(p) => &mut memberships[p],
+            None => {
+                memberships.push(MembershipAcc { member: member.clone(), u_base_sum: vec![0.0; l_est], present_cnt: vec![0; l_est] });
+                memberships.last_mut().expect("just pushed")
+            }
+        };
+        for (p, &rk) in est.iter().zip(&est_rank) {
             let tau = p.1 as usize;
-            u_base[tau] = est_rank[j] * inv - 0.5;
-            present[tau] = 1;
-            gsar_tau[tau] = gsar[j];
+            acc.u_base_sum[tau] += rk * inv - 0.5;
+            acc.present_cnt[tau] += 1;
         }
+        let complete = m == l_est;
         for k in 0..ns {
-            let Some(x0) = sets.scar_star(r, k, cfg.trade_to_trade) else { continue };
+            let Some(x0) = x0s[k] else { continue };
+            // GSAR_j = est[j].0 / σ̂, non-decreasing in j
             let lower = gsar.partition_point(|&g| g < x0);
-            let upper = gsar.partition_point(|&g| g <= x0);
+            let mut upper = lower;
+            while upper < m && gsar[upper] <= x0 {
+                upper += 1;
+            }
             let k0 = lower as f64 + 1.0 + (upper - lower) as f64 / 2.0;
-            out.u0_sum[k] += k0 * inv - 0.5;
+            let u0 = k0 * inv - 0.5;
+            out.u0_sum[k] += u0;
             let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
-            let gc = &mut out.g_cnt[k * l_est..(k + 1) * l_est];
-            // values above SCAR* move up one rank (NaN compares false: adds 0)
-            for (((g, c), (&ub, &pr)), &gv) in
-                gs.iter_mut().zip(gc.iter_mut()).zip(u_base.iter().zip(&present)).zip(&gsar_tau)
-            {
-                *g += ub + if gv > x0 { inv } else { 0.0 };
-                *c += pr;
+            // values above SCAR* move up one rank
+            if complete && upper < m - upper {
+                dense_add[k] += inv;
+                for p in &est[..upper] {
+                    gs[p.1 as usize] -= inv;
+                }
+            } else {
+                for p in &est[upper..] {
+                    gs[p.1 as usize] += inv;
+                }
             }
             // values tied with SCAR* share its midrank
-            for p in &est[lower..upper] {
-                let tau = p.1 as usize;
-                gs[tau] += (k0 * inv - 0.5) - u_base[tau];
+            for (p, &rk) in est[lower..upper].iter().zip(&est_rank[lower..upper]) {
+                gs[p.1 as usize] += u0 - (rk * inv - 0.5);
             }
+        }
+    }
+    // fold the per-membership sums and the dense adds into the per-set accumulators
+    for k in 0..ns {
+        let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
+        let gc = &mut out.g_cnt[k * l_est..(k + 1) * l_est];
+        if dense_add[k] != 0.0 {
+            gs.iter_mut().for_each(|g| *g += dense_add[k]);
+        }
+        for acc in memberships.iter().filter(|a| a.member[k]) {
+            add_into(gs, &acc.u_base_sum);
+            add_into(gc, &acc.present_cnt);
         }
     }
     out
 }
 
-/// A u64 whose unsigned order is the numeric order of the (non-NaN) double `v`.
-fn order_key(v: f64) -> u64 {
-    let bits = (v + 0.0).to_bits(); // −0 → +0
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | (1 << 63)
+/// Sorts (value, τ) pairs by value (no NaN; equal values end up adjacent, the order within
+/// ties is irrelevant to the midranks).
+///
+/// A bucket sort on the value: M values into the 2^(⌈log₂ M⌉+1) equal-width buckets of [min, max]
+/// (the bucket index is a non-decreasing function of the value), one scatter, then an insertion
+/// sort that only reorders within buckets: O(M) for residual-like data. When some bucket holds
+/// more than [`MAX_BUCKET`] values (a far outlier squeezing the rest together) or for fewer
+/// than 64 values, a comparison sort, O(M log M).
+fn sort_by_value(est: &mut [(f64, u32)], scratch: &mut Vec<(f64, u32)>, counts: &mut Vec<u32>) {
+    let m = est.len();
+    let comparison_sort =
+        |est: &mut [(f64, u32)]| est.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    if m < 64 {
+        return comparison_sort(est);
+    }
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in est.iter() {
+        lo = lo.min(p.0);
+        hi = hi.max(p.0);
+    }
+    let nb = 2 * m.next_power_of_two();
+    let scale = (nb as f64 - 0.5) / (hi - lo);
+    if !(scale.is_finite() && scale > 0.0) {
+        return comparison_sort(est);
+    }
+    let bucket = |v: f64| (((v - lo) * scale) as usize).min(nb - 1);
+    counts.clear();
+    counts.resize(nb, 0);
+    let mut largest = 0;
+    for p in est.iter() {
+        let c = &mut counts[bucket(p.0)];
+        *c += 1;
+        largest = largest.max(*c);
+    }
+    if largest as usize > MAX_BUCKET {
+        return comparison_sort(est);
+    }
+    // counts → first slot of each bucket
+    let mut start = 0;
+    for c in counts.iter_mut() {
+        let n = *c;
+        *c = start;
+        start += n;
+    }
+    scratch.clear();
+    scratch.resize(m, (0.0, 0));
+    for &p in est.iter() {
+        let slot = &mut counts[bucket(p.0)];
+        scratch[*slot as usize] = p;
+        *slot += 1;
+    }
+    for i in 0..m {
+        let x = scratch[i];
+        let mut j = i;
+        while j > 0 && est[j - 1].0 > x.0 {
+            est[j] = est[j - 1];
+            j -= 1;
+        }
+        est[j] = x;
     }
 }
+
+/// Largest bucket of [`sort_by_value`] before it falls back to a comparison sort.
+const MAX_BUCKET: usize = 24;
 
 fn add_into<T: Copy + std::ops::AddAssign>(acc: &mut [T], x: &[T]) {
     for (a, b) in acc.iter_mut().zip(x) {
@@ -300,16 +420,57 @@ struct TestSet {
     s: Vec<f64>,
 }
 
+impl TestSet {
+    fn with_capacity(n: usize) -> Self {
+        TestSet { members: Vec::with_capacity(n), x: Vec::with_capacity(n), s: Vec::with_capacity(n) }
+    }
+}
+
+/// The test sets D_t (usable AR on day t of H) and C_W (complete window W), and the BHARs of
+/// each C_W; O(N·(|H| + windows)).
+fn collect_test_sets(events: &[StatsEvent], cfg: &StatsConfig, h: Window) -> (Vec<TestSet>, Vec<TestSet>, Vec<Vec<f64>>) {
+    let (nh, nw, t2t) = (h.len(), cfg.windows.len(), cfg.trade_to_trade);
+    let mut day_sets: Vec<TestSet> = (0..nh).map(|_| TestSet::with_capacity(events.len())).collect();
+    let mut win_sets: Vec<TestSet> = (0..nw).map(|_| TestSet::with_capacity(events.len())).collect();
+    let mut bhar_sets: Vec<Vec<f64>> = vec![Vec::new(); nw];
+    for (i, e) in events.iter().enumerate() {
+        for (k, set) in day_sets.iter_mut().enumerate() {
+            if let Some((ar, sar)) = usable_day(e.result, h.start + k as i32, t2t) {
+                set.members.push(i);
+                set.x.push(ar);
+                set.s.push(sar);
+            }
+        }
+        for (w, set) in win_sets.iter_mut().enumerate() {
+            if let Some((car, scar, bhar)) = complete_window(e.result, w) {
+                set.members.push(i);
+                set.x.push(car);
+                set.s.push(scar);
+                if let Some(b) = bhar {
+                    bhar_sets[w].push(b);
+                }
+            }
+        }
+    }
+    (day_sets, win_sets, bhar_sets)
+}
+
 /// The whole test battery and the aggregate rows of one group (§5.5, §7–§9, §12).
 ///
 /// `events` is the group's analysis set A (events that passed day-0 mapping and estimation).
 /// Group-level quantities (r̄, S_CDA, S_V) are computed once over A; the test sets are D_t
 /// (usable AR on day t; span 1 in trade-to-trade mode) and C_W (complete window W).
 ///
-/// Cost: one pass over the events (one sort of each event's estimation residuals, reused by
-/// the rank test, via a merge with the event-period ARs, and by GRANK, via binary search of
-/// each test set's SCAR*), O(N·(L_est·log L_est + S·L_est)) for S = |H| + windows test sets,
-/// parallel over events; r̄ over same-date clusters only (see [`super::rbar`]).
+/// Cost: one pass over the events, parallel in chunks: one sort of each event's estimation
+/// residuals (a bucket sort, O(L_est) on residual-like data, O(L_est·log L_est) at worst),
+/// reused by the rank test (merged with the |H| event-period ARs) and by GRANK (binary search of
+/// each test set's SCAR*, then only the shorter side of the split is written): per event
+/// O(L_est + S·(log L_est + L_est/2)) at worst for S = |H| + windows test sets, typically about
+/// S·L_est/4 writes. The base GRANK U are summed once per event and folded into the test sets
+/// once per chunk and distinct set membership. Then O(N log N) per test set (Wilcoxon sort,
+/// median by selection), test sets in parallel. r̄ over same-date clusters only, beside the
+/// pass: O(Σ_c G_c·n_c·L_est) with G_c distinct date patterns in cluster c, O(Σ_c n_c²·L_est) at
+/// worst (see [`super::rbar`]).
 ///
 /// # Formula
 /// See the statistic functions: [`csect_t`], [`cda_t`], [`patell_z`], [`adj_patell_z`],
@@ -350,43 +511,23 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     let nh = h.len();
     let nw = cfg.windows.len();
     let l_est = cfg.estimation.len();
-    let t2t = cfg.trade_to_trade;
 
-    // test sets D_t and C_W
-    let mut day_sets: Vec<TestSet> = (0..nh).map(|_| TestSet::default()).collect();
-    let mut win_sets: Vec<TestSet> = (0..nw).map(|_| TestSet::default()).collect();
-    let mut bhar_sets: Vec<Vec<f64>> = vec![Vec::new(); nw];
-    for (i, e) in events.iter().enumerate() {
-        for (k, set) in day_sets.iter_mut().enumerate() {
-            if let Some((ar, sar)) = usable_day(e.result, h.start + k as i32, t2t) {
-                set.members.push(i);
-                set.x.push(ar);
-                set.s.push(sar);
-            }
-        }
-        for (w, set) in win_sets.iter_mut().enumerate() {
-            if let Some((car, scar, bhar)) = complete_window(e.result, w) {
-                set.members.push(i);
-                set.x.push(car);
-                set.s.push(scar);
-                if let Some(b) = bhar {
-                    bhar_sets[w].push(b);
-                }
-            }
-        }
-    }
-    let sets = GrankSets {
-        nh,
-        h_start: h.start,
-        scar_sd: day_sets.iter().chain(&win_sets).map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
-    };
-
-    // one pass over the events
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = (n / (threads * 8)).clamp(64, 4096);
-    let ranges: Vec<Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
-    let (parts, rb) = rayon::join(
-        || ranges.par_iter().map(|r| process_chunk(events, r.clone(), cfg, h, &sets)).collect::<Vec<_>>(),
+    // r̄ needs none of the test sets: it runs beside the collection of the sets and the pass
+    let ((day_sets, win_sets, bhar_sets, sets, parts), rb) = rayon::join(
+        || {
+            let (day_sets, win_sets, bhar_sets) = collect_test_sets(events, cfg, h);
+            let sets = GrankSets {
+                nh,
+                h_start: h.start,
+                scar_sd: day_sets.iter().chain(&win_sets).map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
+            };
+            // one pass over the events, in chunks of 64–4096 events (about 8 per thread)
+            let threads = rayon::current_num_threads().max(1);
+            let chunk = (n / (threads * 8)).clamp(64, 4096);
+            let ranges: Vec<Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
+            let parts: Vec<ChunkOut> = ranges.par_iter().map(|r| process_chunk(events, r.clone(), cfg, h, &sets)).collect();
+            (day_sets, win_sets, bhar_sets, sets, parts)
+        },
         || rbar(events, cfg.rbar_min_common_dates),
     );
     let ns = sets.len();
@@ -741,6 +882,67 @@ mod tests {
         let ubar: Vec<f64> = sums.iter().zip(&cnt).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect();
         let expected = grank_t(&ubar, &cnt, u0 / 5.0, 5).unwrap();
         assert_relative_eq!(stat(&b, "car", "grank_t").unwrap(), expected.statistic, max_relative = 1e-12);
+    }
+
+    #[test]
+    fn sort_by_value_matches_comparison_sort() {
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let (mut scratch, mut counts) = (Vec::new(), Vec::new());
+        for case in 0..6 {
+            let m = [240, 63, 64, 500, 240, 240][case];
+            let mut v: Vec<f64> = (0..m).map(|_| next() * 0.02).collect();
+            match case {
+                4 => v[17] = 50.0,                                // a far outlier: comparison fallback
+                5 => v.iter_mut().for_each(|x| *x = (*x * 1e3).round() / 1e3), // many ties
+                _ => {}
+            }
+            v[3] = -0.0;
+            v[9] = 0.0;
+            let mut est: Vec<(f64, u32)> = v.iter().enumerate().map(|(t, &x)| (x, t as u32)).collect();
+            sort_by_value(&mut est, &mut scratch, &mut counts);
+            let mut expected = v.clone();
+            expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let got: Vec<f64> = est.iter().map(|p| p.0).collect();
+            assert_eq!(got, expected, "case {case}");
+            // every τ exactly once, with its own value
+            let mut taus: Vec<u32> = est.iter().map(|p| p.1).collect();
+            taus.sort_unstable();
+            assert_eq!(taus, (0..m as u32).collect::<Vec<_>>());
+            assert!(est.iter().all(|p| p.0 == v[p.1 as usize]));
+        }
+    }
+
+    #[test]
+    fn rank_u_matches_standardized_ranks() {
+        // U of the event days from the pass against the direct route: midranks over the
+        // residuals and the usable ARs together (with a tie between an AR and a residual)
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut rs: Vec<PairResult> = (0..3).map(|k| pair(k + 20, [0.004 * k as f64 - 0.003, 0.001], 38)).collect();
+        rs[1].ar[0] = rs[1].est_resid[5];
+        rs[2].est_resid[0] = f64::NAN;
+        let days: Vec<NaiveDate> = (0..3).map(|k| day0 + chrono::Days::new(k)).collect();
+        let c = cfg();
+        let events: Vec<StatsEvent> = rs
+            .iter()
+            .zip(&days)
+            .map(|(r, d0)| StatsEvent { event_id: "E", security: "S", day0: *d0, est_dates: &d, result: r })
+            .collect();
+        let h = c.event_period();
+        let sets = GrankSets { nh: h.len(), h_start: h.start, scar_sd: vec![None; h.len() + 1] };
+        let out = process_chunk(&events, 0..3, &c, h, &sets);
+        for (i, r) in rs.iter().enumerate() {
+            let mut all = r.est_resid.clone();
+            all.extend(&r.ar);
+            let u = super::super::nonparametric::standardized_ranks(&all);
+            for k in 0..2 {
+                assert_relative_eq!(out.u_event[i * 2 + k], u[40 + k], max_relative = 1e-14);
+            }
+        }
     }
 
     #[test]

@@ -94,10 +94,12 @@ fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64>
 /// dates (NaN where absent; all of equal length). Pairs with fewer than `min_common` common
 /// dates or a constant series on them are skipped.
 ///
-/// Complexity: the members are grouped by their pattern of available dates; for each pair of
-/// patterns the members are centred and scaled on the common dates (z with ‖z‖ = 1) and
-/// Σ_{i<j} r_ij = (‖Σ z‖² − Σ‖z‖²)/2 within a pattern, (Σ z_g)·(Σ z_h) across patterns. Cost
-/// O(G·n_c·L) for G distinct patterns: O(n_c·L) for a complete-data cluster (the
+/// Complexity (n_c members, L dates): the members are grouped by their pattern of available
+/// dates. Within a pattern of size k, and between two patterns of size ≥ 2, the members are
+/// centred and scaled on the common dates (z with ‖z‖ = 1) and Σ_{i<j} r_ij = (‖Σ z‖² −
+/// Σ‖z‖²)/2, resp. (Σ z_g)·(Σ z_h): O(k·L) per pattern pair. A pattern with a single member
+/// (a gap in its residuals) is paired member by member, one branch-free pass of O(L) per pair.
+/// In all O(G·n_c·L) for G distinct patterns: O(n_c·L) for a complete-data cluster (the
 /// Kolari-Pynnönen setting with thousands of events on one date), O(n_c²·L) at worst.
 ///
 /// # Examples
@@ -116,25 +118,62 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
     if series.len() < 2 || series.iter().any(|s| s.len() != len) {
         return (0.0, 0);
     }
-    // group members by their availability mask
+    let flat: Vec<f64> = series.iter().flatten().copied().collect();
+    cluster_sum_flat(&flat, series.len(), len, min_common)
+}
+
+/// [`cluster_correlation_sum`] on an n × len row-major matrix (NaN where absent).
+fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64, usize) {
+    if n < 2 || len == 0 {
+        return (0.0, 0);
+    }
+    let row = |i: usize| &x[i * len..(i + 1) * len];
+    // availability mask of each member, members grouped by mask
     let words = len.div_ceil(64);
-    let mut groups: Vec<(Vec<u64>, Vec<usize>)> = Vec::new();
-    let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
-    for (i, s) in series.iter().enumerate() {
-        let mut mask = vec![0u64; words];
-        for (d, v) in s.iter().enumerate() {
-            if !v.is_nan() {
-                mask[d / 64] |= 1 << (d % 64);
+    let mut masks = vec![0u64; n * words];
+    for i in 0..n {
+        for (word, chunk) in masks[i * words..(i + 1) * words].iter_mut().zip(row(i).chunks(64)) {
+            let mut bits = 0u64;
+            for (k, v) in chunk.iter().enumerate() {
+                bits |= ((!v.is_nan()) as u64) << k;
             }
+            *word = bits;
         }
-        match index.get(&mask) {
+    }
+    let mask = |i: usize| &masks[i * words..(i + 1) * words];
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new(); // (representative, members)
+    let mut index: HashMap<&[u64], usize> = HashMap::new();
+    for i in 0..n {
+        match index.get(mask(i)) {
             Some(&g) => groups[g].1.push(i),
             None => {
-                index.insert(mask.clone(), groups.len());
-                groups.push((mask, vec![i]));
+                index.insert(mask(i), groups.len());
+                groups.push((i, vec![i]));
             }
         }
     }
+    // for member-by-member pairs: zero-filled values centred on the member's own dates, and
+    // 1/0 availability weights
+    let pairwise = groups.iter().any(|g| g.1.len() == 1);
+    let (mut centred, mut weight) = (Vec::new(), Vec::new());
+    if pairwise {
+        centred = vec![0.0; n * len];
+        weight = vec![0.0; n * len];
+        for i in 0..n {
+            let (c, w) = (&mut centred[i * len..(i + 1) * len], &mut weight[i * len..(i + 1) * len]);
+            for ((c, w), &v) in c.iter_mut().zip(w.iter_mut()).zip(row(i)) {
+                let ok = !v.is_nan();
+                *c = if ok { v } else { 0.0 };
+                *w = ok as u8 as f64;
+            }
+            let cnt = mask(i).iter().map(|b| b.count_ones()).sum::<u32>();
+            let mean = if cnt > 0 { lane_sum(c) / cnt as f64 } else { 0.0 };
+            for (c, w) in c.iter_mut().zip(w.iter()) {
+                *c -= mean * w;
+            }
+        }
+    }
+    let need = min_common.max(2);
     let (mut sum, mut pairs) = (0.0, 0usize);
     for g in 0..groups.len() {
         for h in g..groups.len() {
@@ -142,11 +181,22 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
             if g == h && gm.len() < 2 {
                 continue;
             }
+            let (mg, mh) = (mask(groups[g].0), mask(groups[h].0));
+            let n_common: usize = mg.iter().zip(mh).map(|(a, b)| (a & b).count_ones() as usize).sum();
+            if n_common < need {
+                continue;
+            }
             if g != h && gm.len().min(hm.len()) == 1 {
-                // a singleton pattern: plain pairwise correlations are cheaper
+                // a singleton pattern: member by member
+                let common_mask: Vec<u64> = mg.iter().zip(mh).map(|(a, b)| a & b).collect();
                 for &i in gm {
                     for &j in hm {
-                        if let Some(r) = masked_correlation(&series[i], &series[j], min_common) {
+                        let (ci, wi) = (&centred[i * len..(i + 1) * len], &weight[i * len..(i + 1) * len]);
+                        let (cj, wj) = (&centred[j * len..(j + 1) * len], &weight[j * len..(j + 1) * len]);
+                        if constant_on(row(i), &common_mask) || constant_on(row(j), &common_mask) {
+                            continue;
+                        }
+                        if let Some(r) = weighted_correlation(ci, wi, cj, wj, n_common) {
                             sum += r;
                             pairs += 1;
                         }
@@ -154,23 +204,18 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
                 }
                 continue;
             }
-            let common: Vec<usize> = (0..len)
-                .filter(|&d| groups[g].0[d / 64] & groups[h].0[d / 64] & (1 << (d % 64)) != 0)
-                .collect();
-            if common.len() < min_common.max(2) {
-                continue;
-            }
-            let (zg, kg, ng) = standardized_sum(series, gm, &common);
+            let common: Vec<usize> = (0..len).filter(|&d| mg[d / 64] & mh[d / 64] & (1 << (d % 64)) != 0).collect();
+            let (zg, kg, ng) = standardized_sum(x, len, gm, &common);
             if g == h {
                 if kg >= 2 {
-                    let norm2: f64 = zg.iter().map(|v| v * v).sum();
+                    let norm2 = lane_dot(&zg, &zg);
                     sum += (norm2 - ng) / 2.0;
                     pairs += kg * (kg - 1) / 2;
                 }
             } else {
-                let (zh, kh, _) = standardized_sum(series, hm, &common);
+                let (zh, kh, _) = standardized_sum(x, len, hm, &common);
                 if kg >= 1 && kh >= 1 {
-                    sum += zg.iter().zip(&zh).map(|(a, b)| a * b).sum::<f64>();
+                    sum += lane_dot(&zg, &zh);
                     pairs += kg * kh;
                 }
             }
@@ -179,75 +224,135 @@ pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, 
     (sum, pairs)
 }
 
-/// Pairwise-complete correlation without allocation (same rules as [`pair_correlation`]).
-fn masked_correlation(x: &[f64], y: &[f64], min_common: usize) -> Option<f64> {
-    let (mut n, mut mx, mut my) = (0usize, 0.0, 0.0);
-    let (mut x0, mut y0) = (f64::NAN, f64::NAN);
-    let (mut const_x, mut const_y) = (true, true);
-    for (&a, &b) in x.iter().zip(y) {
-        if a.is_nan() || b.is_nan() {
-            continue;
+/// Whether the series takes a single value on the dates of `common_mask` (exact comparison).
+fn constant_on(s: &[f64], common_mask: &[u64]) -> bool {
+    let mut first = None;
+    for (w, &bits) in common_mask.iter().enumerate() {
+        let mut b = bits;
+        while b != 0 {
+            let v = s[w * 64 + b.trailing_zeros() as usize];
+            match first {
+                None => first = Some(v),
+                Some(f) if f != v => return false,
+                _ => {}
+            }
+            b &= b - 1;
         }
-        if n == 0 {
-            x0 = a;
-            y0 = b;
-        }
-        const_x &= a == x0;
-        const_y &= b == y0;
-        n += 1;
-        mx += a;
-        my += b;
     }
-    if n < min_common.max(2) || const_x || const_y {
+    true
+}
+
+/// Pearson correlation of two members over their common dates from zero-filled series `ci`,
+/// `cj` (centred on each member's own dates) and 1/0 availability weights, in one pass.
+///
+/// # Formula
+/// ```text
+/// a_d = c_id·w_jd, b_d = c_jd·w_id  (zero off the n common dates)
+/// r = (Σab − Σa·Σb/n) / √((Σa² − (Σa)²/n)·(Σb² − (Σb)²/n))
+/// ```
+/// The pre-centring keeps Σa, Σb small, so the one-pass moments lose no precision in practice;
+/// constant series are excluded beforehand by an exact test. Four independent lanes let the
+/// compiler vectorize the sums.
+fn weighted_correlation(ci: &[f64], wi: &[f64], cj: &[f64], wj: &[f64], n: usize) -> Option<f64> {
+    const LANES: usize = 4;
+    let (mut sa, mut sb, mut saa, mut sbb, mut sab) = ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let split = ci.len() / LANES * LANES;
+    let lanes = ci[..split]
+        .chunks_exact(LANES)
+        .zip(wi[..split].chunks_exact(LANES))
+        .zip(cj[..split].chunks_exact(LANES).zip(wj[..split].chunks_exact(LANES)));
+    for ((xi, vi), (xj, vj)) in lanes {
+        for l in 0..LANES {
+            let a = xi[l] * vj[l];
+            let b = xj[l] * vi[l];
+            sa[l] += a;
+            sb[l] += b;
+            saa[l] += a * a;
+            sbb[l] += b * b;
+            sab[l] += a * b;
+        }
+    }
+    for d in split..ci.len() {
+        let a = ci[d] * wj[d];
+        let b = cj[d] * wi[d];
+        sa[0] += a;
+        sb[0] += b;
+        saa[0] += a * a;
+        sbb[0] += b * b;
+        sab[0] += a * b;
+    }
+    let total = |v: [f64; LANES]| (v[0] + v[1]) + (v[2] + v[3]);
+    let nf = n as f64;
+    let (sa, sb) = (total(sa), total(sb));
+    let var_a = total(saa) - sa * sa / nf;
+    let var_b = total(sbb) - sb * sb / nf;
+    let cov = total(sab) - sa * sb / nf;
+    if !(var_a > 0.0) || !(var_b > 0.0) {
         return None;
     }
-    mx /= n as f64;
-    my /= n as f64;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (&a, &b) in x.iter().zip(y) {
-        if a.is_nan() || b.is_nan() {
-            continue;
+    Some(cov / (var_a * var_b).sqrt())
+}
+
+/// Σ x_d in four interleaved partial sums (vectorizable; the rounding differs from a
+/// left-to-right sum only in the last bits).
+fn lane_sum(x: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let split = x.len() / 4 * 4;
+    for c in x[..split].chunks_exact(4) {
+        for l in 0..4 {
+            acc[l] += c[l];
         }
-        let (da, db) = (a - mx, b - my);
-        sxy += da * db;
-        sxx += da * da;
-        syy += db * db;
     }
-    if !(sxx > 0.0) || !(syy > 0.0) {
-        return None;
+    let tail: f64 = x[split..].iter().sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Σ x_d·y_d in four interleaved partial sums (see [`lane_sum`]).
+fn lane_dot(x: &[f64], y: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let split = x.len().min(y.len()) / 4 * 4;
+    for (a, b) in x[..split].chunks_exact(4).zip(y[..split].chunks_exact(4)) {
+        for l in 0..4 {
+            acc[l] += a[l] * b[l];
+        }
     }
-    Some(sxy / (sxx * syy).sqrt())
+    let tail: f64 = x[split..].iter().zip(&y[split..]).map(|(a, b)| a * b).sum();
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }
 
 /// Σ of the members' unit-norm centred series on `common`, the number of non-constant
-/// members and Σ‖z‖².
-fn standardized_sum(series: &[Vec<f64>], members: &[usize], common: &[usize]) -> (Vec<f64>, usize, f64) {
+/// members and Σ‖z‖² (`x` is the n × len matrix of the cluster).
+fn standardized_sum(x: &[f64], len: usize, members: &[usize], common: &[usize]) -> (Vec<f64>, usize, f64) {
     let mut acc = vec![0.0; common.len()];
     let (mut k, mut norms) = (0usize, 0.0);
     let mut z = vec![0.0; common.len()];
+    let contiguous = common.len() == len;
     for &i in members {
-        let s = &series[i];
-        let first = s[common[0]];
-        if common.iter().all(|&d| s[d] == first) {
+        let s = &x[i * len..(i + 1) * len];
+        // the values on the common dates, in z
+        if contiguous {
+            z.copy_from_slice(s);
+        } else {
+            for (zj, &d) in z.iter_mut().zip(common) {
+                *zj = s[d];
+            }
+        }
+        let first = z[0];
+        if z.iter().all(|&v| v == first) {
             continue; // constant on the common dates: zero variance
         }
-        let mean = common.iter().map(|&d| s[d]).sum::<f64>() / common.len() as f64;
-        let mut ss = 0.0;
-        for (zj, &d) in z.iter_mut().zip(common) {
-            *zj = s[d] - mean;
-            ss += *zj * *zj;
-        }
+        let mean = lane_sum(&z) / z.len() as f64;
+        z.iter_mut().for_each(|zj| *zj -= mean);
+        let ss = lane_dot(&z, &z);
         if !(ss > 0.0) {
             continue;
         }
         let inv = 1.0 / ss.sqrt();
-        let mut n2 = 0.0;
+        z.iter_mut().for_each(|zj| *zj *= inv);
         for (a, zj) in acc.iter_mut().zip(&z) {
-            let v = zj * inv;
-            n2 += v * v;
-            *a += v;
+            *a += zj;
         }
-        norms += n2;
+        norms += lane_dot(&z, &z);
         k += 1;
     }
     (acc, k, norms)
@@ -264,60 +369,71 @@ fn standardized_sum(series: &[Vec<f64>], members: &[usize], common: &[usize]) ->
 /// r̄ = mean of r_ij over same-date pairs i < j with ≥ min_common common dates
 ///      (0 when no pair qualifies)
 /// ```
-/// Complexity O(Σ_c G_c·n_c·L_est) (see [`cluster_correlation_sum`]), never O(N²·L_est).
+/// Complexity O(N log N) to form the clusters plus O(Σ_c G_c·n_c·L_est) for the pairs (see
+/// [`cluster_correlation_sum`]; G_c ≤ n_c distinct date patterns, so O(Σ_c n_c²·L_est) at
+/// worst, per cluster), never O(N²·L_est). Clusters run in parallel.
 ///
 /// # Examples
 /// See the tests of this module and of [`super::battery`].
 pub fn rbar(events: &[StatsEvent], min_common: usize) -> Rbar {
-    let mut by_date: HashMap<NaiveDate, Vec<usize>> = HashMap::new();
-    for (i, e) in events.iter().enumerate() {
-        by_date.entry(e.day0).or_default().push(i);
-    }
-    let mut clusters: Vec<(NaiveDate, Vec<usize>)> = by_date.into_iter().filter(|(_, v)| v.len() >= 2).collect();
-    clusters.sort_by_key(|c| c.0);
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    order.sort_by_key(|&i| (events[i].day0, i));
+    let mut clusters: Vec<&[usize]> = order.chunk_by(|&a, &b| events[a].day0 == events[b].day0).filter(|c| c.len() >= 2).collect();
+    // largest clusters first, for the load balance of the parallel loop
+    clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
     use rayon::prelude::*;
     let parts: Vec<(f64, usize)> = clusters
         .par_iter()
-        .map(|(_, members)| {
-            let series = align_on_dates(events, members);
-            cluster_correlation_sum(&series, min_common)
+        .with_min_len(16)
+        .map_init(Vec::new, |buf, members| {
+            let len = align_on_dates(events, members, buf);
+            cluster_sum_flat(buf, members.len(), len, min_common)
         })
         .collect();
-    let (sum, n_pairs) = parts.iter().fold((0.0, 0), |a, p| (a.0 + p.0, a.1 + p.1));
+    // sum in date order, as the clusters were listed before the load-balance sort
+    let mut keyed: Vec<(usize, (f64, usize))> = clusters.iter().map(|c| c[0]).zip(parts).collect();
+    keyed.sort_by_key(|k| (events[k.0].day0, k.0));
+    let (sum, n_pairs) = keyed.iter().fold((0.0, 0), |a, (_, p)| (a.0 + p.0, a.1 + p.1));
     Rbar { rbar: if n_pairs > 0 { sum / n_pairs as f64 } else { 0.0 }, n_pairs }
 }
 
-/// Residuals of the members aligned on the union of their estimation dates (NaN where absent).
-fn align_on_dates(events: &[StatsEvent], members: &[usize]) -> Vec<Vec<f64>> {
+/// Residuals of the members aligned on the union of their estimation dates (NaN where absent),
+/// written row by row into `out`; returns the number of dates (the row length).
+fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) -> usize {
+    out.clear();
     let first = events[members[0]].est_dates;
-    if members.iter().all(|&i| events[i].est_dates == first && events[i].result.est_resid.len() == first.len()) {
+    let same_dates = |i: usize| {
+        let d = events[i].est_dates;
+        (std::ptr::eq(d, first) || d == first) && events[i].result.est_resid.len() == first.len()
+    };
+    if members.iter().all(|&i| same_dates(i)) {
         // the usual case: one calendar, one day 0 → identical date vectors
-        return members
-            .iter()
-            .map(|&i| {
-                let r = &events[i].result.est_resid;
-                first.iter().zip(r).map(|(d, v)| if d.is_some() { *v } else { f64::NAN }).collect()
-            })
-            .collect();
+        let all_dated = first.iter().all(|d| d.is_some());
+        for &i in members {
+            let r = &events[i].result.est_resid;
+            if all_dated {
+                out.extend_from_slice(r);
+            } else {
+                out.extend(first.iter().zip(r).map(|(d, v)| if d.is_some() { *v } else { f64::NAN }));
+            }
+        }
+        return first.len();
     }
     let mut dates: Vec<NaiveDate> =
         members.iter().flat_map(|&i| events[i].est_dates.iter().flatten().copied()).collect();
     dates.sort_unstable();
     dates.dedup();
-    members
-        .iter()
-        .map(|&i| {
-            let mut s = vec![f64::NAN; dates.len()];
-            for (d, v) in events[i].est_dates.iter().zip(&events[i].result.est_resid) {
-                if let Some(d) = d {
-                    if let Ok(pos) = dates.binary_search(d) {
-                        s[pos] = *v;
-                    }
+    out.resize(members.len() * dates.len(), f64::NAN);
+    for (row, &i) in out.chunks_exact_mut(dates.len().max(1)).zip(members) {
+        for (d, v) in events[i].est_dates.iter().zip(&events[i].result.est_resid) {
+            if let Some(d) = d {
+                if let Ok(pos) = dates.binary_search(d) {
+                    row[pos] = *v;
                 }
             }
-            s
-        })
-        .collect()
+        }
+    }
+    dates.len()
 }
 
 /// One row of the pair-correlation debug table (every pair of a group, §7.3).

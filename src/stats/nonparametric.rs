@@ -363,22 +363,21 @@ pub const WILCOXON_EXACT_MAX_N: usize = 1000;
 /// assert!((w.test.p_value - 0.75).abs() < 1e-15);
 /// ```
 pub fn wilcoxon_z(x: &[f64], exact: bool) -> Option<Wilcoxon> {
-    let abs: Vec<f64> = x.iter().filter(|v| **v != 0.0 && !v.is_nan()).map(|v| v.abs()).collect();
-    let positive: Vec<bool> = x.iter().filter(|v| **v != 0.0 && !v.is_nan()).map(|v| *v > 0.0).collect();
+    // (|x|, positive) of the non-zero values, sorted by |x| (direct sort, no index indirection)
+    let mut abs: Vec<(f64, bool)> = x.iter().filter(|v| **v != 0.0 && !v.is_nan()).map(|v| (v.abs(), *v > 0.0)).collect();
     let np = abs.len();
     if np == 0 {
         return None;
     }
+    abs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     // midranks of |x| and the tie correction
-    let mut idx: Vec<usize> = (0..np).collect();
-    idx.sort_unstable_by(|&a, &b| abs[a].total_cmp(&abs[b]));
     let mut w_plus = 0.0;
     let mut tie_corr = 0.0;
     let mut ties = false;
     let mut j = 0;
     while j < np {
         let mut k = j + 1;
-        while k < np && abs[idx[k]] == abs[idx[j]] {
+        while k < np && abs[k].0 == abs[j].0 {
             k += 1;
         }
         let r = (j + 1 + k) as f64 / 2.0;
@@ -387,11 +386,7 @@ pub fn wilcoxon_z(x: &[f64], exact: bool) -> Option<Wilcoxon> {
             ties = true;
             tie_corr += (t * t * t - t) / 48.0;
         }
-        for &i in &idx[j..k] {
-            if positive[i] {
-                w_plus += r;
-            }
-        }
+        w_plus += r * abs[j..k].iter().filter(|p| p.1).count() as f64;
         j = k;
     }
     let nf = np as f64;
