@@ -324,6 +324,14 @@ fn fit_lagged(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64
     Ok(Fitted { theta: vec![alpha, beta], v, sigma2, fit })
 }
 
+/// How [`finish`] evaluates Student-t p-values: the reference path uses the continued
+/// fraction on every call, the fast path the shared per-ν tables (same values to ~1e-13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PValueRoute {
+    ContinuedFraction,
+    Table,
+}
+
 /// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6).
 pub(crate) fn finish(
     rows: &Rows,
@@ -331,6 +339,7 @@ pub(crate) fn finish(
     day0: usize,
     cfg: &EngineConfig,
     est_resid: Vec<f64>,
+    p_values: PValueRoute,
 ) -> PairResult {
     let s = rows.series;
     let k = rows.k;
@@ -347,7 +356,11 @@ pub(crate) fn finish(
     let mut gs = vec![0.0; nh * k];
     let mut exclusions = Vec::new();
     let sigma2 = fitted.sigma2;
-    let dist = TwoSidedT::new(fitted.fit.df as f64);
+    let nu = fitted.fit.df as f64;
+    let dist = match p_values {
+        PValueRoute::ContinuedFraction => TwoSidedT::new(nu),
+        PValueRoute::Table => TwoSidedT::cached(nu),
+    };
     let theta = &fitted.theta;
     let v = &fitted.v;
     let mut gbuf = vec![0.0; k.max(1)];
@@ -500,5 +513,5 @@ pub(crate) fn analyse_pair_reference(
     let rows = Rows::new(series, cfg);
     let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
     let fitted = fit_reference(&rows, day0, cfg, &mut est_resid)?;
-    Ok(finish(&rows, fitted, day0, cfg, est_resid))
+    Ok(finish(&rows, fitted, day0, cfg, est_resid, PValueRoute::ContinuedFraction))
 }

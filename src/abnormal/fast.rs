@@ -3,7 +3,7 @@
 //! daily mode).
 
 use super::engine::{
-    analyse_pair_reference, finish, fit_failure, model_fit_row, too_few, Fitted, Rows,
+    analyse_pair_reference, finish, fit_failure, model_fit_row, too_few, Fitted, PValueRoute, Rows,
 };
 use super::{EngineConfig, PairExclusion, PairResult};
 use crate::model::fit::{check_singular, FitFailure, ZERO_SSE_TOL};
@@ -320,5 +320,5 @@ pub fn analyse_pair_fast(
             Layout::None => {}
         }
     }
-    Ok(finish(&rows, fitted, day0, cfg, est_resid))
+    Ok(finish(&rows, fitted, day0, cfg, est_resid, PValueRoute::Table))
 }
