@@ -673,6 +673,42 @@ fn fast_path_equals_reference_on_random_panels() {
     assert!(compared > 200, "{compared}");
 }
 
+/// The direct-moment route of `analyse_pairs` (no prefix sums) against the reference path.
+#[test]
+fn direct_moments_equal_reference_on_random_panels() {
+    let mut rng = Lcg(4242);
+    let mut compared = 0;
+    for sec in 0..12 {
+        let missing = [0.0, 0.02, 0.1][sec % 3];
+        let mut s = synthetic_series(&mut rng, 700, missing);
+        if sec % 4 == 3 {
+            s.rf.clear(); // factor model without rf
+        }
+        if sec == 5 {
+            s.bench.clear(); // no benchmark: market-based models have no estimation sample
+        }
+        for model in [ModelKind::ConstantMean, ModelKind::MarketAdjusted, ModelKind::MarketModel, ModelKind::Factor] {
+            let cfg = std_config(model);
+            for day0 in [0usize, 100, 200, 260, 333, 500, 650, 690, 699, 750] {
+                let a = analyse_pair(&s, day0, &cfg);
+                let mut b = super::fast::analyse_pair_direct(&s, day0, &cfg);
+                let ctx = format!("sec {sec} {model:?} day0 {day0}");
+                if let (Ok(ra), Ok(rb)) = (&a, &mut b) {
+                    // residuals near 0 are compared on the scale of σ̂ (θ̂ rounding ~1e-18)
+                    for (i, (x, y)) in ra.est_resid.iter().zip(&rb.est_resid).enumerate() {
+                        let scale = x.abs().max(y.abs()).max(ra.fit.sigma);
+                        assert!((x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-10 * scale, "{ctx} est_resid[{i}]");
+                    }
+                    rb.est_resid.clone_from(&ra.est_resid);
+                }
+                assert_results_equal(&a, &b, 1e-10, &ctx);
+                compared += a.is_ok() as usize;
+            }
+        }
+    }
+    assert!(compared > 200, "{compared}");
+}
+
 #[test]
 fn analyse_pairs_matches_single_pair_calls() {
     let mut rng = Lcg(7);
