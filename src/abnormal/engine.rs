@@ -353,7 +353,22 @@ pub(crate) fn finish(
     let mut ar_se = vec![f64::NAN; nh];
     let mut ar_p = vec![f64::NAN; nh];
     let mut span = vec![0u32; nh];
-    let mut gs = vec![0.0; nh * k];
+    // Prediction rows g_t (|H|·k), their window sums and a row buffer: on the stack for the
+    // usual small k, on the heap otherwise.
+    const STACK_K: usize = 8;
+    const STACK_GS: usize = 64 * STACK_K;
+    let mut gs_stack = [0.0; STACK_GS];
+    let mut gbuf_stack = [0.0; STACK_K];
+    let mut gsum_stack = [0.0; STACK_K];
+    let (mut gs_heap, mut gbuf_heap, mut gsum_heap) = (Vec::new(), Vec::new(), Vec::new());
+    let (gs, gbuf, gsum): (&mut [f64], &mut [f64], &mut [f64]) = if nh * k <= STACK_GS && k <= STACK_K {
+        (&mut gs_stack[..nh * k], &mut gbuf_stack[..k.max(1)], &mut gsum_stack[..k])
+    } else {
+        gs_heap.resize(nh * k, 0.0);
+        gbuf_heap.resize(k.max(1), 0.0);
+        gsum_heap.resize(k, 0.0);
+        (&mut gs_heap[..], &mut gbuf_heap[..], &mut gsum_heap[..])
+    };
     let mut exclusions = Vec::new();
     let sigma2 = fitted.sigma2;
     let nu = fitted.fit.df as f64;
@@ -363,12 +378,11 @@ pub(crate) fn finish(
     };
     let theta = &fitted.theta;
     let v = &fitted.v;
-    let mut gbuf = vec![0.0; k.max(1)];
     for i in 0..nh {
         let t = h.start as i64 + i as i64;
         let pos = base + t;
         ret[i] = at(&s.ret, pos);
-        match rows.event_row(pos, &mut gbuf) {
+        match rows.event_row(pos, gbuf) {
             Some((r, off, d)) => {
                 let g = &gbuf[..k];
                 let e = off + g.iter().zip(theta).map(|(a, b)| a * b).sum::<f64>();
@@ -401,7 +415,6 @@ pub(crate) fn finish(
         }
     }
     let mut windows = Vec::with_capacity(cfg.windows.len());
-    let mut gsum = vec![0.0; k];
     for (wi, w) in cfg.windows.iter().enumerate() {
         let lo = (w.start - h.start) as usize;
         let hi = (w.end - h.start) as usize;
@@ -463,7 +476,7 @@ pub(crate) fn finish(
             n_days,
         };
         if complete {
-            let var = sigma2 * (sum_d + if k > 0 { quad_form(v, &gsum) } else { 0.0 });
+            let var = sigma2 * (sum_d + if k > 0 { quad_form(v, gsum) } else { 0.0 });
             let se = var.sqrt();
             let scar = car / se;
             wr.car = Some(car);

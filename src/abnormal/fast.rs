@@ -291,7 +291,37 @@ pub fn analyse_pair_fast(
 /// window (O(L), no per-security set-up): the route of [`super::analyse_pairs`], where most
 /// securities have too few events to repay building their prefix sums. Falls back to the
 /// reference path for models and modes without a fast path.
-pub(crate) fn analyse_pair_direct(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> Result<PairResult, PairExclusion> {
+///
+/// # Formula
+/// As [`super::analyse_pair`]; the moments are Σ(z − z₀), Σ(z − z₀)(z − z₀)′ over the
+/// complete estimation rows, z₀ the first complete row.
+///
+/// # Examples
+/// ```
+/// use evstudy::abnormal::{analyse_pair, analyse_pair_direct, EngineConfig, Window};
+/// use evstudy::model::ModelKind;
+/// use evstudy::returns::{AlignedSeries, ReturnKind};
+/// let series = AlignedSeries {
+///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     span: vec![1; 5],
+///     ..Default::default()
+/// };
+/// let cfg = EngineConfig {
+///     model: ModelKind::MarketModel,
+///     returns: ReturnKind::Simple,
+///     estimation: Window { start: -3, end: -1 },
+///     windows: vec![Window { start: 0, end: 1 }],
+///     min_estimation_returns: 3,
+///     dimson_lags: 1,
+///     trade_to_trade: false,
+/// };
+/// let direct = analyse_pair_direct(&series, 3, &cfg).unwrap();
+/// let reference = analyse_pair(&series, 3, &cfg).unwrap();
+/// assert!((direct.fit.beta.unwrap() - 1.5).abs() < 1e-12);
+/// assert!((direct.windows[0].car.unwrap() - reference.windows[0].car.unwrap()).abs() < 1e-14);
+/// ```
+pub fn analyse_pair_direct(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> Result<PairResult, PairExclusion> {
     let (layout, q) = layout_of(series, cfg);
     if layout == Layout::None {
         return analyse_pair_reference(series, day0, cfg);

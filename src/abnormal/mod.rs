@@ -17,7 +17,7 @@ mod tdist;
 #[cfg(test)]
 mod tests;
 
-pub use fast::{analyse_pair_fast, SecurityPrefix};
+pub use fast::{analyse_pair_direct, analyse_pair_fast, SecurityPrefix};
 
 /// Analyse one event–security pair with the reference path (methodology §3–§6): build the
 /// estimation sample over positions day0 + L1 ..= day0 + L2 (positions outside the calendar
@@ -112,7 +112,7 @@ pub fn analyse_pairs(
         .par_iter()
         .with_min_len(64)
         .map(|&(si, day0)| match series_list.get(si) {
-            Some(series) => fast::analyse_pair_direct(series, day0, cfg),
+            Some(series) => analyse_pair_direct(series, day0, cfg),
             None => Err(PairExclusion {
                 stage: Stage::Input,
                 reason: "unknown_security".to_string(),
