@@ -1,8 +1,11 @@
-//! Benchmarks of the abnormal-return engine: reference (naive) vs prefix-sum (fast) fits, and
+//! Benchmarks of the abnormal-return engine: reference (naive) vs prefix-sum (fast) vs
+//! direct-moment (direct, the `analyse_pairs` route) fits, and
 //! an end-to-end compute run over 50,000 events. Synthetic data from an inline LCG.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use evstudy::abnormal::{analyse_pair, analyse_pair_fast, analyse_pairs, EngineConfig, SecurityPrefix, Window};
+use evstudy::abnormal::{
+    analyse_pair, analyse_pair_direct, analyse_pair_fast, analyse_pairs, EngineConfig, SecurityPrefix, Window,
+};
 use evstudy::model::ModelKind;
 use evstudy::returns::{AlignedSeries, ReturnKind};
 
@@ -106,6 +109,15 @@ fn naive_vs_fast(c: &mut Criterion) {
                 black_box(ok)
             })
         });
+        g.bench_function(BenchmarkId::new("direct", label), |b| {
+            b.iter(|| {
+                let mut ok = 0usize;
+                for &(s, d) in &pairs {
+                    ok += analyse_pair_direct(&data[s], d, &cfg).is_ok() as usize;
+                }
+                black_box(ok)
+            })
+        });
     }
     g.finish();
 }
@@ -119,6 +131,10 @@ fn end_to_end(c: &mut Criterion) {
     g.throughput(Throughput::Elements(n_pairs as u64));
     g.sample_size(10);
     g.bench_function("analyse_pairs/market_model", |b| b.iter(|| black_box(analyse_pairs(&data, &pairs, &cfg).len())));
+    // the same without the time to free the 50,000 results (criterion drops them untimed)
+    g.bench_function("analyse_pairs_excl_drop/market_model", |b| {
+        b.iter_with_large_drop(|| analyse_pairs(&data, &pairs, &cfg))
+    });
     g.finish();
 }
 

@@ -324,6 +324,14 @@ fn fit_lagged(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64
     Ok(Fitted { theta: vec![alpha, beta], v, sigma2, fit })
 }
 
+/// How [`finish`] evaluates Student-t p-values: the reference path uses the continued
+/// fraction on every call, the fast path the shared per-ν tables (same values to ~1e-13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PValueRoute {
+    ContinuedFraction,
+    Table,
+}
+
 /// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6).
 pub(crate) fn finish(
     rows: &Rows,
@@ -331,6 +339,7 @@ pub(crate) fn finish(
     day0: usize,
     cfg: &EngineConfig,
     est_resid: Vec<f64>,
+    p_values: PValueRoute,
 ) -> PairResult {
     let s = rows.series;
     let k = rows.k;
@@ -344,18 +353,36 @@ pub(crate) fn finish(
     let mut ar_se = vec![f64::NAN; nh];
     let mut ar_p = vec![f64::NAN; nh];
     let mut span = vec![0u32; nh];
-    let mut gs = vec![0.0; nh * k];
+    // Prediction rows g_t (|H|·k), their window sums and a row buffer: on the stack for the
+    // usual small k, on the heap otherwise.
+    const STACK_K: usize = 8;
+    const STACK_GS: usize = 64 * STACK_K;
+    let mut gs_stack = [0.0; STACK_GS];
+    let mut gbuf_stack = [0.0; STACK_K];
+    let mut gsum_stack = [0.0; STACK_K];
+    let (mut gs_heap, mut gbuf_heap, mut gsum_heap) = (Vec::new(), Vec::new(), Vec::new());
+    let (gs, gbuf, gsum): (&mut [f64], &mut [f64], &mut [f64]) = if nh * k <= STACK_GS && k <= STACK_K {
+        (&mut gs_stack[..nh * k], &mut gbuf_stack[..k.max(1)], &mut gsum_stack[..k])
+    } else {
+        gs_heap.resize(nh * k, 0.0);
+        gbuf_heap.resize(k.max(1), 0.0);
+        gsum_heap.resize(k, 0.0);
+        (&mut gs_heap[..], &mut gbuf_heap[..], &mut gsum_heap[..])
+    };
     let mut exclusions = Vec::new();
     let sigma2 = fitted.sigma2;
-    let dist = TwoSidedT::new(fitted.fit.df as f64);
+    let nu = fitted.fit.df as f64;
+    let dist = match p_values {
+        PValueRoute::ContinuedFraction => TwoSidedT::new(nu),
+        PValueRoute::Table => TwoSidedT::cached(nu),
+    };
     let theta = &fitted.theta;
     let v = &fitted.v;
-    let mut gbuf = vec![0.0; k.max(1)];
     for i in 0..nh {
         let t = h.start as i64 + i as i64;
         let pos = base + t;
         ret[i] = at(&s.ret, pos);
-        match rows.event_row(pos, &mut gbuf) {
+        match rows.event_row(pos, gbuf) {
             Some((r, off, d)) => {
                 let g = &gbuf[..k];
                 let e = off + g.iter().zip(theta).map(|(a, b)| a * b).sum::<f64>();
@@ -388,7 +415,6 @@ pub(crate) fn finish(
         }
     }
     let mut windows = Vec::with_capacity(cfg.windows.len());
-    let mut gsum = vec![0.0; k];
     for (wi, w) in cfg.windows.iter().enumerate() {
         let lo = (w.start - h.start) as usize;
         let hi = (w.end - h.start) as usize;
@@ -450,7 +476,7 @@ pub(crate) fn finish(
             n_days,
         };
         if complete {
-            let var = sigma2 * (sum_d + if k > 0 { quad_form(v, &gsum) } else { 0.0 });
+            let var = sigma2 * (sum_d + if k > 0 { quad_form(v, gsum) } else { 0.0 });
             let se = var.sqrt();
             let scar = car / se;
             wr.car = Some(car);
@@ -500,5 +526,5 @@ pub(crate) fn analyse_pair_reference(
     let rows = Rows::new(series, cfg);
     let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
     let fitted = fit_reference(&rows, day0, cfg, &mut est_resid)?;
-    Ok(finish(&rows, fitted, day0, cfg, est_resid))
+    Ok(finish(&rows, fitted, day0, cfg, est_resid, PValueRoute::ContinuedFraction))
 }

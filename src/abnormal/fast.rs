@@ -3,7 +3,7 @@
 //! daily mode).
 
 use super::engine::{
-    analyse_pair_reference, finish, fit_failure, model_fit_row, too_few, Fitted, Rows,
+    analyse_pair_reference, finish, fit_failure, model_fit_row, too_few, Fitted, PValueRoute, Rows,
 };
 use super::{EngineConfig, PairExclusion, PairResult};
 use crate::model::fit::{check_singular, FitFailure, ZERO_SSE_TOL};
@@ -33,6 +33,136 @@ enum Layout {
     Factor,
 }
 
+/// The fast-path layout of `series` under `cfg` and its number of columns q.
+fn layout_of(series: &AlignedSeries, cfg: &EngineConfig) -> (Layout, usize) {
+    let layout = if cfg.trade_to_trade {
+        Layout::None
+    } else {
+        match cfg.model {
+            ModelKind::ConstantMean => Layout::ConstantMean,
+            ModelKind::MarketAdjusted => Layout::MarketAdjusted,
+            ModelKind::MarketModel => Layout::MarketModel,
+            ModelKind::Factor if !series.factors.is_empty() && series.factors.len() < QMAX => Layout::Factor,
+            _ => Layout::None,
+        }
+    };
+    let q = match layout {
+        Layout::None => 0,
+        Layout::ConstantMean | Layout::MarketAdjusted => 1,
+        Layout::MarketModel => 2,
+        Layout::Factor => series.factors.len() + 1,
+    };
+    (layout, q)
+}
+
+/// Offset of the cross-product z_a·z_b (a, b < q) in a moment record.
+#[inline]
+fn cross_index(q: usize, a: usize, b: usize) -> usize {
+    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+    // offset of row a in the packed upper triangle
+    1 + q + a * q - a * a.saturating_sub(1) / 2 + (b - a)
+}
+
+/// Value of a column at position j, NaN when the column does not have the series' length
+/// (the convention of the prefix sums).
+#[inline]
+fn col_at(col: &[f64], j: usize, n: usize) -> f64 {
+    if col.len() == n {
+        col[j]
+    } else {
+        f64::NAN
+    }
+}
+
+/// The estimation-window moments of positions lo..=hi computed directly in one pass (O(L)),
+/// shifted by the first complete row (shifted-data algorithm): the same record as the
+/// difference of two prefix records, with its own shift.
+fn direct_moments(series: &AlignedSeries, layout: Layout, q: usize, lo: usize, hi: usize) -> ([f64; WMAX], [f64; QMAX]) {
+    let n = series.ret.len();
+    let mut mom = [0.0; WMAX];
+    let mut shift = [0.0; QMAX];
+    let mut have_shift = false;
+    let mut accumulate = |z: &[f64; QMAX]| {
+        if !have_shift {
+            shift = *z;
+            have_shift = true;
+        }
+        let mut d = [0.0; QMAX];
+        for a in 0..q {
+            d[a] = z[a] - shift[a];
+        }
+        mom[0] += 1.0;
+        let mut idx = 1 + q;
+        for a in 0..q {
+            mom[1 + a] += d[a];
+            for b in a..q {
+                mom[idx] += d[a] * d[b];
+                idx += 1;
+            }
+        }
+    };
+    let mut z = [0.0; QMAX];
+    match layout {
+        Layout::ConstantMean => {
+            for &r in &series.ret[lo..=hi] {
+                if r.is_finite() {
+                    z[0] = r;
+                    accumulate(&z);
+                }
+            }
+        }
+        Layout::MarketAdjusted | Layout::MarketModel if series.bench.len() != n => {}
+        Layout::MarketAdjusted => {
+            for (&r, &m) in series.ret[lo..=hi].iter().zip(&series.bench[lo..=hi]) {
+                z[0] = r - m;
+                if z[0].is_finite() {
+                    accumulate(&z);
+                }
+            }
+        }
+        Layout::MarketModel => {
+            // q = 2 written out: this is the hot loop of a typical study
+            let (mut cnt, mut sx, mut sy, mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+            let (ret, bench) = (&series.ret[lo..=hi], &series.bench[lo..=hi]);
+            let first = ret.iter().zip(bench).find(|(r, m)| r.is_finite() && m.is_finite());
+            if let Some((&r0, &m0)) = first {
+                for (&r, &m) in ret.iter().zip(bench) {
+                    if r.is_finite() && m.is_finite() {
+                        let (dx, dy) = (m - m0, r - r0);
+                        cnt += 1.0;
+                        sx += dx;
+                        sy += dy;
+                        sxx += dx * dx;
+                        sxy += dx * dy;
+                        syy += dy * dy;
+                    }
+                }
+                mom[..6].copy_from_slice(&[cnt, sx, sy, sxx, sxy, syy]);
+                shift[0] = m0;
+                shift[1] = r0;
+            }
+        }
+        Layout::Factor => {
+            let p = q - 1;
+            let use_rf = !series.rf.is_empty();
+            'row: for j in lo..=hi {
+                for a in 0..p {
+                    z[a] = col_at(&series.factors[a], j, n);
+                    if !z[a].is_finite() {
+                        continue 'row;
+                    }
+                }
+                z[p] = if use_rf { series.ret[j] - col_at(&series.rf, j, n) } else { series.ret[j] };
+                if z[p].is_finite() {
+                    accumulate(&z);
+                }
+            }
+        }
+        Layout::None => {}
+    }
+    (mom, shift)
+}
+
 /// Prefix sums of one security's estimation-sample moments, built once and shared by all its
 /// events.
 ///
@@ -57,23 +187,7 @@ impl SecurityPrefix {
     /// the reference path.
     pub fn new(series: &AlignedSeries, cfg: &EngineConfig) -> Self {
         let n = series.ret.len();
-        let layout = if cfg.trade_to_trade {
-            Layout::None
-        } else {
-            match cfg.model {
-                ModelKind::ConstantMean => Layout::ConstantMean,
-                ModelKind::MarketAdjusted => Layout::MarketAdjusted,
-                ModelKind::MarketModel => Layout::MarketModel,
-                ModelKind::Factor if !series.factors.is_empty() && series.factors.len() < QMAX => Layout::Factor,
-                _ => Layout::None,
-            }
-        };
-        let q = match layout {
-            Layout::None => 0,
-            Layout::ConstantMean | Layout::MarketAdjusted => 1,
-            Layout::MarketModel => 2,
-            Layout::Factor => series.factors.len() + 1,
-        };
+        let (layout, q) = layout_of(series, cfg);
         let mut me = SecurityPrefix { layout, model: cfg.model, q, w: width(q), n, center: vec![0.0; q], data: Vec::new() };
         if layout == Layout::None {
             return me;
@@ -139,11 +253,6 @@ impl SecurityPrefix {
         self.layout != Layout::None
     }
 
-    fn cross_index(&self, a: usize, b: usize) -> usize {
-        let (a, b) = if a <= b { (a, b) } else { (b, a) };
-        // offset of row a in the packed upper triangle
-        1 + self.q + a * self.q - a * a.saturating_sub(1) / 2 + (b - a)
-    }
 }
 
 /// [`super::analyse_pair`] through the prefix sums: the fit is O(1) in the estimation
@@ -158,7 +267,6 @@ pub fn analyse_pair_fast(
     if !prefix.has_fast_path() || prefix.model != cfg.model || cfg.trade_to_trade || prefix.n != series.ret.len() {
         return analyse_pair_reference(series, day0, cfg);
     }
-    let rows = Rows::new(series, cfg);
     let n = prefix.n as i64;
     let base = day0 as i64;
     let lo = (base + cfg.estimation.start as i64).max(0);
@@ -173,13 +281,82 @@ pub fn analyse_pair_fast(
             mom[i] = b[i] - a[i];
         }
     }
+    let center = &prefix.center;
+    let mut c = [0.0; QMAX];
+    c[..q].copy_from_slice(&center[..q]);
+    fit_from_moments(series, prefix.layout, q, &mom, &c, day0, cfg)
+}
+
+/// [`super::analyse_pair`] with the estimation-window moments summed directly over the
+/// window (O(L), no per-security set-up): the route of [`super::analyse_pairs`], where most
+/// securities have too few events to repay building their prefix sums. Falls back to the
+/// reference path for models and modes without a fast path.
+///
+/// # Formula
+/// As [`super::analyse_pair`]; the moments are Σ(z − z₀), Σ(z − z₀)(z − z₀)′ over the
+/// complete estimation rows, z₀ the first complete row.
+///
+/// # Examples
+/// ```
+/// use evstudy::abnormal::{analyse_pair, analyse_pair_direct, EngineConfig, Window};
+/// use evstudy::model::ModelKind;
+/// use evstudy::returns::{AlignedSeries, ReturnKind};
+/// let series = AlignedSeries {
+///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     span: vec![1; 5],
+///     ..Default::default()
+/// };
+/// let cfg = EngineConfig {
+///     model: ModelKind::MarketModel,
+///     returns: ReturnKind::Simple,
+///     estimation: Window { start: -3, end: -1 },
+///     windows: vec![Window { start: 0, end: 1 }],
+///     min_estimation_returns: 3,
+///     dimson_lags: 1,
+///     trade_to_trade: false,
+/// };
+/// let direct = analyse_pair_direct(&series, 3, &cfg).unwrap();
+/// let reference = analyse_pair(&series, 3, &cfg).unwrap();
+/// assert!((direct.fit.beta.unwrap() - 1.5).abs() < 1e-12);
+/// assert!((direct.windows[0].car.unwrap() - reference.windows[0].car.unwrap()).abs() < 1e-14);
+/// ```
+pub fn analyse_pair_direct(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> Result<PairResult, PairExclusion> {
+    let (layout, q) = layout_of(series, cfg);
+    if layout == Layout::None {
+        return analyse_pair_reference(series, day0, cfg);
+    }
+    let n = series.ret.len() as i64;
+    let base = day0 as i64;
+    let lo = (base + cfg.estimation.start as i64).max(0);
+    let hi = (base + cfg.estimation.end as i64).min(n - 1);
+    let (mom, shift) = if lo <= hi { direct_moments(series, layout, q, lo as usize, hi as usize) } else { ([0.0; WMAX], [0.0; QMAX]) };
+    fit_from_moments(series, layout, q, &mom, &shift, day0, cfg)
+}
+
+/// The OLS fit from a moment record (count, Σ(z − c), Σ(z − c)(z − c)′ over the estimation
+/// sample, z = regressors then regressand) and the shift c; then residuals and the event
+/// period.
+#[allow(clippy::too_many_arguments)]
+fn fit_from_moments(
+    series: &AlignedSeries,
+    layout: Layout,
+    q: usize,
+    mom: &[f64; WMAX],
+    c: &[f64; QMAX],
+    day0: usize,
+    cfg: &EngineConfig,
+) -> Result<PairResult, PairExclusion> {
+    let rows = Rows::new(series, cfg);
+    let n = series.ret.len() as i64;
+    let base = day0 as i64;
+    let lo = (base + cfg.estimation.start as i64).max(0);
+    let hi = (base + cfg.estimation.end as i64).min(n - 1);
     let m = mom[0].round() as usize;
     let mf = m as f64;
-    let c = &prefix.center;
-    let fitted = match prefix.layout {
+    let fitted = match layout {
         Layout::ConstantMean | Layout::MarketAdjusted => {
-            let min_m = if prefix.layout == Layout::ConstantMean { 2 } else { 2 };
-            if m < cfg.min_estimation_returns || m < min_m {
+            if m < cfg.min_estimation_returns || m < 2 {
                 return Err(too_few(m, cfg));
             }
             let s = mom[1];
@@ -190,7 +367,7 @@ pub fn analyse_pair_fast(
                 return Err(fit_failure(FitFailure::ZeroResidualVariance { sse, sum_y2 }));
             }
             let sigma2 = sse / (mf - 1.0);
-            if prefix.layout == Layout::ConstantMean {
+            if layout == Layout::ConstantMean {
                 let mu = c[0] + s / mf;
                 let fit = model_fit_row(&rows, &[mu], m, sigma2, Some(0.0));
                 Fitted { theta: vec![mu], v: vec![1.0 / mf], sigma2, fit }
@@ -206,7 +383,7 @@ pub fn analyse_pair_fast(
                 return Err(too_few(m, cfg));
             }
             let sums = &mom[1..1 + q];
-            let cross = |a: usize, b: usize| mom[prefix.cross_index(a, b)];
+            let cross = |a: usize, b: usize| mom[cross_index(q, a, b)];
             // Raw X′X for the singular-design diagnostic.
             let mut xtx = [0.0; QMAX * QMAX];
             xtx[0] = mf;
@@ -280,7 +457,7 @@ pub fn analyse_pair_fast(
         let out = &mut est_resid[(lo - base - l1) as usize..(hi - base - l1) as usize + 1];
         let r = &series.ret[lo_u..hi_u];
         let th = &fitted.theta;
-        match prefix.layout {
+        match layout {
             Layout::ConstantMean => {
                 for (o, &rv) in out.iter_mut().zip(r) {
                     *o = rv - th[0];
@@ -320,5 +497,5 @@ pub fn analyse_pair_fast(
             Layout::None => {}
         }
     }
-    Ok(finish(&rows, fitted, day0, cfg, est_resid))
+    Ok(finish(&rows, fitted, day0, cfg, est_resid, PValueRoute::Table))
 }

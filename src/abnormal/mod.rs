@@ -17,7 +17,7 @@ mod tdist;
 #[cfg(test)]
 mod tests;
 
-pub use fast::{analyse_pair_fast, SecurityPrefix};
+pub use fast::{analyse_pair_direct, analyse_pair_fast, SecurityPrefix};
 
 /// Analyse one event–security pair with the reference path (methodology §3–§6): build the
 /// estimation sample over positions day0 + L1 ..= day0 + L2 (positions outside the calendar
@@ -68,9 +68,9 @@ pub fn analyse_pair(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> 
     engine::analyse_pair_reference(series, day0, cfg)
 }
 
-/// Analyse many pairs in parallel (rayon) with the fast path: one [`SecurityPrefix`] is
-/// built per referenced series, then every `(series index, day0 position)` pair is analysed
-/// with [`analyse_pair_fast`]. Results are in the order of `pairs`. A series index outside
+/// Analyse many pairs in parallel (rayon) with the fast path: every `(series index, day0
+/// position)` pair sums its estimation-window moments directly (no per-security set-up; use
+/// [`SecurityPrefix`] with [`analyse_pair_fast`] when one security has very many events). Results are in the order of `pairs`. A series index outside
 /// `series_list` gives an `input`-stage `unknown_security` exclusion.
 ///
 /// # Formula
@@ -105,42 +105,22 @@ pub fn analyse_pairs(
     pairs: &[(usize, usize)],
     cfg: &EngineConfig,
 ) -> Vec<Result<PairResult, PairExclusion>> {
-    // Group the pairs by series: each group builds its prefix once, analyses its pairs and
-    // drops the prefix (memory stays O(threads × series length)).
-    let mut order: Vec<usize> = (0..pairs.len()).collect();
-    order.sort_by_key(|&i| pairs[i].0);
-    // (long groups are split so that one busy security does not serialise the run)
-    let groups: Vec<&[usize]> =
-        order.chunk_by(|&a, &b| pairs[a].0 == pairs[b].0).flat_map(|g| g.chunks(256)).collect();
-    let done: Vec<Vec<(usize, Result<PairResult, PairExclusion>)>> = groups
+    // Every pair sums its estimation-window moments directly (O(L), like its residuals):
+    // with a few events per security that is cheaper than building the security's prefix
+    // sums, and the results are produced in place, in order.
+    pairs
         .par_iter()
-        .map(|group| {
-            let si = pairs[group[0]].0;
-            match series_list.get(si) {
-                Some(series) => {
-                    let prefix = SecurityPrefix::new(series, cfg);
-                    group.iter().map(|&i| (i, analyse_pair_fast(series, &prefix, pairs[i].1, cfg))).collect()
-                }
-                None => group
-                    .iter()
-                    .map(|&i| {
-                        let e = PairExclusion {
-                            stage: Stage::Input,
-                            reason: "unknown_security".to_string(),
-                            detail: format!("series index {si} out of range"),
-                            order: 0,
-                        };
-                        (i, Err(e))
-                    })
-                    .collect(),
-            }
+        .with_min_len(64)
+        .map(|&(si, day0)| match series_list.get(si) {
+            Some(series) => analyse_pair_direct(series, day0, cfg),
+            None => Err(PairExclusion {
+                stage: Stage::Input,
+                reason: "unknown_security".to_string(),
+                detail: format!("series index {si} out of range"),
+                order: 0,
+            }),
         })
-        .collect();
-    let mut out: Vec<Option<Result<PairResult, PairExclusion>>> = (0..pairs.len()).map(|_| None).collect();
-    for (i, r) in done.into_iter().flatten() {
-        out[i] = Some(r);
-    }
-    out.into_iter().flatten().collect()
+        .collect()
 }
 
 /// An event window or the estimation window in relative trading days, inclusive.

@@ -673,6 +673,42 @@ fn fast_path_equals_reference_on_random_panels() {
     assert!(compared > 200, "{compared}");
 }
 
+/// The direct-moment route of `analyse_pairs` (no prefix sums) against the reference path.
+#[test]
+fn direct_moments_equal_reference_on_random_panels() {
+    let mut rng = Lcg(4242);
+    let mut compared = 0;
+    for sec in 0..12 {
+        let missing = [0.0, 0.02, 0.1][sec % 3];
+        let mut s = synthetic_series(&mut rng, 700, missing);
+        if sec % 4 == 3 {
+            s.rf.clear(); // factor model without rf
+        }
+        if sec == 5 {
+            s.bench.clear(); // no benchmark: market-based models have no estimation sample
+        }
+        for model in [ModelKind::ConstantMean, ModelKind::MarketAdjusted, ModelKind::MarketModel, ModelKind::Factor] {
+            let cfg = std_config(model);
+            for day0 in [0usize, 100, 200, 260, 333, 500, 650, 690, 699, 750] {
+                let a = analyse_pair(&s, day0, &cfg);
+                let mut b = super::fast::analyse_pair_direct(&s, day0, &cfg);
+                let ctx = format!("sec {sec} {model:?} day0 {day0}");
+                if let (Ok(ra), Ok(rb)) = (&a, &mut b) {
+                    // residuals near 0 are compared on the scale of σ̂ (θ̂ rounding ~1e-18)
+                    for (i, (x, y)) in ra.est_resid.iter().zip(&rb.est_resid).enumerate() {
+                        let scale = x.abs().max(y.abs()).max(ra.fit.sigma);
+                        assert!((x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-10 * scale, "{ctx} est_resid[{i}]");
+                    }
+                    rb.est_resid.clone_from(&ra.est_resid);
+                }
+                assert_results_equal(&a, &b, 1e-10, &ctx);
+                compared += a.is_ok() as usize;
+            }
+        }
+    }
+    assert!(compared > 200, "{compared}");
+}
+
 #[test]
 fn analyse_pairs_matches_single_pair_calls() {
     let mut rng = Lcg(7);
@@ -793,3 +829,57 @@ fn constant_benchmark_is_singular_design() {
 }
 
 
+
+/// Throughput probe (not a correctness test; run by hand with
+/// `EVSTUDY_PROBE_REPS=20 cargo test --release --lib throughput_probe -- --ignored --nocapture`):
+/// the e2e bench workload (5,000 securities × 2,520 days, 50,000 market-model events, 1 %
+/// missing returns; `EVSTUDY_PROBE_NSEC` changes the number of securities), reporting the fastest of the repetitions, which is robust to other
+/// load on the machine, for analyse_pairs and a single-thread direct-route loop.
+#[test]
+#[ignore]
+fn throughput_probe() {
+    let reps: usize = std::env::var("EVSTUDY_PROBE_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
+    let n_sec: usize = std::env::var("EVSTUDY_PROBE_NSEC").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    let (n_days, n_pairs) = (2520usize, 50_000usize);
+    let mut rng = Lcg(20240626);
+    let market: Vec<f64> = (0..n_days).map(|_| 0.0003 + 0.01 * rng.normal()).collect();
+    let data: Vec<AlignedSeries> = (0..n_sec)
+        .map(|_| {
+            let beta = 0.5 + rng.uniform();
+            let ret: Vec<f64> = market
+                .iter()
+                .map(|m| if rng.uniform() < 0.01 { f64::NAN } else { 0.0001 + beta * m + 0.015 * rng.normal() })
+                .collect();
+            AlignedSeries { span: vec![1; n_days], ret, bench: market.clone(), ..Default::default() }
+        })
+        .collect();
+    let pairs: Vec<(usize, usize)> = (0..n_pairs)
+        .map(|_| ((rng.uniform() * n_sec as f64) as usize, 260 + (rng.uniform() * (n_days - 290) as f64) as usize))
+        .collect();
+    let cfg = EngineConfig {
+        windows: vec![Window { start: -1, end: 1 }, Window { start: -5, end: 5 }, Window { start: 0, end: 20 }],
+        ..std_config(ModelKind::MarketModel)
+    };
+    let mut best = [f64::INFINITY; 3];
+    for _ in 0..reps {
+        let t = std::time::Instant::now();
+        let out = analyse_pairs(&data, &pairs, &cfg);
+        let compute = t.elapsed().as_secs_f64();
+        assert_eq!(out.len(), n_pairs);
+        drop(out);
+        best[0] = best[0].min(compute);
+        best[1] = best[1].min(t.elapsed().as_secs_f64());
+        let t = std::time::Instant::now();
+        let ok = pairs[..10_000].iter().filter(|&&(s, d)| super::fast::analyse_pair_direct(&data[s], d, &cfg).is_ok()).count();
+        best[2] = best[2].min(t.elapsed().as_secs_f64() * 5.0);
+        assert!(ok > 9000);
+    }
+    let rate = |s: f64| n_pairs as f64 / s;
+    eprintln!(
+        "threads {}: analyse_pairs {:.0} pairs/s (incl. drop {:.0}); single-thread direct {:.0} pairs/s",
+        rayon::current_num_threads(),
+        rate(best[0]),
+        rate(best[1]),
+        rate(best[2])
+    );
+}
