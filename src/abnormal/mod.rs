@@ -68,9 +68,10 @@ pub fn analyse_pair(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> 
     engine::analyse_pair_reference(series, day0, cfg)
 }
 
-/// Analyse many pairs in parallel (rayon) with the fast path: every `(series index, day0
-/// position)` pair sums its estimation-window moments directly (no per-security set-up; use
-/// [`SecurityPrefix`] with [`analyse_pair_fast`] when one security has very many events). Results are in the order of `pairs`. A series index outside
+/// Analyse many pairs in parallel (rayon) with the fast routes: a security with many events
+/// (pairs × estimation length ≥ sessions) gets prefix sums ([`SecurityPrefix`], O(1) fit per
+/// pair); the others sum their estimation-window moments directly ([`analyse_pair_direct`],
+/// O(L), no set-up). Results are in the order of `pairs`. A series index outside
 /// `series_list` gives an `input`-stage `unknown_security` exclusion.
 ///
 /// # Formula
@@ -105,15 +106,30 @@ pub fn analyse_pairs(
     pairs: &[(usize, usize)],
     cfg: &EngineConfig,
 ) -> Vec<Result<PairResult, PairExclusion>> {
-    // Every pair sums its estimation-window moments directly (O(L), like its residuals):
-    // with a few events per security that is cheaper than building the security's prefix
-    // sums, and the results are produced in place, in order.
+    // Two routes to the same numbers (tested to 1e-10):
+    // * prefix sums (`SecurityPrefix`, O(n·k²) once per security, then O(1) per fit) pay off
+    //   when a security has many events: m pairs × L estimation days ≥ n sessions;
+    // * otherwise each pair sums its estimation-window moments directly (O(L), the same order
+    //   as filling its residuals), which avoids building prefixes that are used only a few times.
+    let est_len = cfg.estimation.len().max(1);
+    let mut per_security = vec![0usize; series_list.len()];
+    for &(si, _) in pairs {
+        if si < per_security.len() {
+            per_security[si] += 1;
+        }
+    }
+    let prefixes: Vec<Option<SecurityPrefix>> = series_list
+        .par_iter()
+        .zip(per_security.par_iter())
+        .map(|(s, &m)| (m * est_len >= s.ret.len().max(1) && m > 1).then(|| SecurityPrefix::new(s, cfg)))
+        .collect();
     pairs
         .par_iter()
         .with_min_len(64)
-        .map(|&(si, day0)| match series_list.get(si) {
-            Some(series) => analyse_pair_direct(series, day0, cfg),
-            None => Err(PairExclusion {
+        .map(|&(si, day0)| match (series_list.get(si), prefixes.get(si)) {
+            (Some(series), Some(Some(prefix))) if prefix.has_fast_path() => analyse_pair_fast(series, prefix, day0, cfg),
+            (Some(series), _) => analyse_pair_direct(series, day0, cfg),
+            _ => Err(PairExclusion {
                 stage: Stage::Input,
                 reason: "unknown_security".to_string(),
                 detail: format!("series index {si} out of range"),
@@ -150,7 +166,9 @@ impl Window {
 /// Everything the engine needs to know about the study design.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
+    /// Normal-return model.
     pub model: ModelKind,
+    /// Simple or log returns.
     pub returns: ReturnKind,
     /// Estimation window [L1, L2] (default [−250, −11]).
     pub estimation: Window,
@@ -176,6 +194,7 @@ impl EngineConfig {
 /// Why a pair was not analysed, or what part of it was lost (§11).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PairExclusion {
+    /// Stage of the loss (§11).
     pub stage: Stage,
     /// e.g. `too_few_estimation_returns`, `missing_return`, `incomplete_window`.
     pub reason: String,
@@ -198,8 +217,11 @@ pub struct ModelFit {
     pub df: usize,
     /// σ̂.
     pub sigma: f64,
+    /// Intercept (μ̂ for constant mean); None for market-adjusted.
     pub alpha: Option<f64>,
+    /// First slope; None when the model has none.
     pub beta: Option<f64>,
+    /// R²; None for market-adjusted.
     pub r2: Option<f64>,
     /// Extra coefficient columns, sorted by name.
     pub extras: Vec<(String, f64)>,
@@ -208,33 +230,47 @@ pub struct ModelFit {
 /// Results for one event window of one pair (one `cars` row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowResult {
+    /// The window.
     pub window: Window,
     /// Complete window (§3.4): CAR/SCAR/BHAR are set only then.
     pub complete: bool,
+    /// CAR(W) = Σ AR.
     pub car: Option<f64>,
+    /// √Var(CAR), exact (§5.3).
     pub car_se: Option<f64>,
     /// = SCAR (single-event CAR t).
     pub car_t: Option<f64>,
+    /// Two-sided p-value of car_t (ν df).
     pub car_p: Option<f64>,
+    /// SCAR = CAR / car_se.
     pub scar: Option<f64>,
+    /// Buy-and-hold abnormal return (§5.4).
     pub bhar: Option<f64>,
+    /// Days of W with an AR.
     pub n_days: u32,
 }
 
 /// Everything computed for one analysed pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PairResult {
+    /// The fitted model.
     pub fit: ModelFit,
     /// Estimation residuals ε̂*_τ for τ = L1..=L2 (length L2 − L1 + 1), NaN where τ is not in
     /// the estimation sample. Market-adjusted: e_τ = R_τ − R_mτ.
     pub est_resid: Vec<f64>,
     /// Event period H = [H1, H2]; the vectors below have length |H|, index t − H1.
     pub event_period: Window,
+    /// Security return per day of H (NaN = missing).
     pub ret: Vec<f64>,
+    /// Expected return per day of H.
     pub expected_ret: Vec<f64>,
+    /// Abnormal return per day of H.
     pub ar: Vec<f64>,
+    /// Standardized AR per day of H.
     pub sar: Vec<f64>,
+    /// Standard error of the AR per day of H (with FEC).
     pub ar_se: Vec<f64>,
+    /// Two-sided p-value of the AR t per day of H.
     pub ar_p: Vec<f64>,
     /// Span of the AR at each day (0 where AR is NaN).
     pub span: Vec<u32>,

@@ -15,7 +15,12 @@ pub enum FitFailure {
     /// Smallest eigenvalue of the column-scaled X′X (below [`SINGULAR_EIGEN_TOL`]).
     SingularDesign(f64),
     /// SSE and Σ y*² (SSE ≤ [`ZERO_SSE_TOL`]·Σ y*²).
-    ZeroResidualVariance { sse: f64, sum_y2: f64 },
+    ZeroResidualVariance {
+        /// Sum of squared residuals.
+        sse: f64,
+        /// Σ y*² of the regressand.
+        sum_y2: f64,
+    },
 }
 
 impl FitFailure {

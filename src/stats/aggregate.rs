@@ -4,6 +4,7 @@
 /// n, mean, median, share_positive and sd of one set of values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
+    /// Number of values.
     pub n: usize,
     /// None for n = 0.
     pub mean: Option<f64>,
