@@ -578,8 +578,11 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                 // leads/lags of Scholes–Williams and Dimson) are needed.
                 let lo = (day0 as i64 + est.start as i64 - lo_pad).max(0) as usize;
                 let hi = ((day0 as i64 + h.end as i64 + lo_pad).max(0) as usize).min(n.saturating_sub(1));
-                let mut ret = vec![f64::NAN; n];
-                for j in lo..=hi.max(lo).min(n.saturating_sub(1)) {
+                // The portfolio series covers only positions lo..=hi (day 0 shifted to day0 − lo):
+                // the engine reads nothing else, and nothing is copied for the rest.
+                let hi = hi.max(lo).min(n.saturating_sub(1));
+                let mut ret = vec![f64::NAN; hi - lo + 1];
+                for j in lo..=hi {
                     let (mut sum, mut cnt) = (0.0, 0usize);
                     for &s in secs {
                         let x = securities[s].daily[j];
@@ -589,21 +592,22 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                         }
                     }
                     if cnt > 0 {
-                        ret[j] = sum / cnt as f64;
+                        ret[j - lo] = sum / cnt as f64;
                     }
                 }
                 let proto = &series_list[first];
+                let cut = |v: &Vec<f64>| if v.is_empty() { Vec::new() } else { v[lo..=hi].to_vec() };
                 let span = ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
                 let mut pf_series = AlignedSeries {
                     security: "PORTFOLIO".into(),
-                    dates: proto.dates.clone(),
+                    dates: proto.dates[lo..=hi].to_vec(),
                     ret,
                     span,
-                    bench: proto.bench_daily.clone(),
-                    bench_daily: proto.bench_daily.clone(),
-                    factors: if cfg.trade_to_trade { Vec::new() } else { proto.factors.clone() },
+                    bench: cut(&proto.bench_daily),
+                    bench_daily: cut(&proto.bench_daily),
+                    factors: if cfg.trade_to_trade { Vec::new() } else { proto.factors.iter().map(cut).collect() },
                     factor_names: proto.factor_names.clone(),
-                    rf: if cfg.trade_to_trade { Vec::new() } else { proto.rf.clone() },
+                    rf: if cfg.trade_to_trade { Vec::new() } else { cut(&proto.rf) },
                 };
                 if cfg.trade_to_trade && kind == ModelKind::Factor {
                     // Portfolios always use daily values (§10): rebuild daily factors.
@@ -617,7 +621,7 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     }
                 }
                 let pf_cfg = EngineConfig { trade_to_trade: false, ..engine_cfg.clone() };
-                let outcome = analyse_pair(&pf_series, day0, &pf_cfg).map(|res| {
+                let outcome = analyse_pair(&pf_series, day0 - lo, &pf_cfg).map(|res| {
                     let members_per_day: Vec<u32> = (h.start..=h.end)
                         .map(|t| {
                             position(day0, t)
