@@ -499,14 +499,28 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
         wilcoxon_exact: cfg.wilcoxon_exact,
         trade_to_trade: cfg.trade_to_trade,
     };
-    let est_dates: Vec<Vec<Option<NaiveDate>>> = pairs
+    // Calendar dates of the estimation days, as slices of one padded vector per calendar
+    // (None outside the calendar): no per-pair allocation.
+    let pad = (est.start.unsigned_abs() as usize).max(est.end.unsigned_abs() as usize) + 1;
+    let padded_dates: Vec<Vec<Option<NaiveDate>>> = calendars
+        .iter()
+        .map(|c| {
+            let mut v = vec![None; pad];
+            v.extend(c.calendar.dates().iter().map(|d| Some(*d)));
+            v.extend(std::iter::repeat_n(None, pad));
+            v
+        })
+        .collect();
+    let est_dates: Vec<&[Option<NaiveDate>]> = pairs
         .iter()
         .map(|p| match (&p.result, p.day0) {
             (Some(_), Some((d0, _))) => {
-                let cal = &calendars[securities[p.sec].calendar].calendar;
-                (est.start..=est.end).map(|t| position(d0, t).and_then(|j| cal.date(j))).collect()
+                let v = &padded_dates[securities[p.sec].calendar];
+                let a = (d0 + pad) as i64 + est.start as i64;
+                let b = (d0 + pad) as i64 + est.end as i64;
+                &v[a as usize..=b as usize]
             }
-            _ => Vec::new(),
+            _ => &[][..],
         })
         .collect();
     let mut labels: BTreeMap<String, (bool, Vec<usize>)> = BTreeMap::new();
@@ -528,7 +542,9 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
             };
             let e = labels.entry(label).or_insert((false, Vec::new()));
             e.0 |= primary;
-            if !e.1.contains(&i) {
+            // Pairs come in increasing order: a label seen twice for one pair (e.g. `group`
+            // and `all` both giving `all`) is the last element.
+            if e.1.last() != Some(&i) {
                 e.1.push(i);
             }
         }
@@ -542,7 +558,7 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     event_id: &events[p.event].event_id,
                     security: &p.security,
                     day0: p.day0.map(|d| d.1).unwrap_or_default(),
-                    est_dates: &est_dates[i],
+                    est_dates: est_dates[i],
                     result: p.result.as_ref().expect("analysed"),
                 }
             })
