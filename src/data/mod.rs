@@ -621,10 +621,12 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     while k < idx.len() {
         let tid = obs[idx[k]].ticker;
         let name = &ticker_names[tid as usize];
+        let bucket = name_rank[tid as usize] as usize;
+        let size = counts[bucket + 1] - counts[bucket];
         let mut s = PriceSeries {
             ticker: name.clone(),
-            dates: Vec::new(),
-            values: Vec::new(),
+            dates: Vec::with_capacity(size),
+            values: Vec::with_capacity(size),
             kind: src.value,
             file: table.file.clone(),
             issues: ValueIssues::default(),
