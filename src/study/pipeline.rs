@@ -320,6 +320,39 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
         }
     }
 
+    // ---- factor gaps: sessions inside the factor file's date range without factor values ----
+    if let Some(f) = &factors {
+        if let (Some(&first), Some(&last)) = (f.dates.first(), f.dates.last()) {
+            for entry in &calendars {
+                let missing: Vec<NaiveDate> = entry
+                    .calendar
+                    .dates()
+                    .iter()
+                    .copied()
+                    .filter(|d| (first..=last).contains(d))
+                    .filter(|d| match f.position(*d) {
+                        None => true,
+                        Some(i) => f.columns.iter().any(|c| !c[i].is_finite()) || f.rf.get(i).is_some_and(|r| !r.is_finite()),
+                    })
+                    .collect();
+                if let Some(d) = missing.first() {
+                    tables.exclusions.push(input_exclusion(
+                        "",
+                        "",
+                        "factor_gap",
+                        format!(
+                            "{}: no factor values for {} {} session(s) between {first} and {last}, first {d}; \
+                             returns on those sessions have no expected return",
+                            f.file,
+                            missing.len(),
+                            entry.calendar.label()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+
     // ---- aligned series, one per security ----
     let mut securities: Vec<SecurityData> = Vec::new();
     let mut security_index: HashMap<String, usize> = HashMap::new();
@@ -357,6 +390,22 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
                         "{} unusable price(s) (empty, not finite or ≤ 0) treated as missing, first {}",
                         series.issues.bad_price,
                         series.issues.first_bad_price.map(|d| d.to_string()).unwrap_or_default()
+                    ),
+                ));
+            }
+            if let (true, Some((factor, date))) = (series.issues.price_jumps > 0, series.issues.largest_price_jump) {
+                tables.exclusions.push(input_exclusion(
+                    &series.ticker,
+                    "",
+                    "price_jump",
+                    format!(
+                        "{} close-to-close move(s) by a factor above {} (first {}, largest ×{:.3e} on {}): \
+                         check units, split adjustment or a misplaced decimal point; prices kept as given",
+                        series.issues.price_jumps,
+                        crate::data::PRICE_JUMP_FACTOR,
+                        series.issues.first_price_jump.map(|d| d.to_string()).unwrap_or_default(),
+                        factor,
+                        date
                     ),
                 ));
             }
