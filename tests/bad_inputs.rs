@@ -392,3 +392,138 @@ fn two_gigabyte_price_file() {
         assert!(!o.stderr.trim().is_empty());
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Determinism and atomic outputs.
+
+/// Write a panel of `n_tickers` securities plus `IDX` on `n_days` weekdays and `n_events`
+/// events into `dir` (prices.csv, events.csv).
+fn write_big_panel(dir: &Path, n_tickers: usize, n_days: usize, n_events: usize) {
+    use chrono::Datelike;
+    use std::io::Write;
+    let mut dates = Vec::with_capacity(n_days);
+    let mut d = chrono::NaiveDate::from_ymd_opt(2015, 1, 5).unwrap();
+    while dates.len() < n_days {
+        if d.weekday().number_from_monday() <= 5 {
+            dates.push(d);
+        }
+        d = d.succ_opt().unwrap();
+    }
+    let mut w = std::io::BufWriter::new(std::fs::File::create(dir.join("prices.csv")).unwrap());
+    writeln!(w, "date,ticker,close").unwrap();
+    let mut state = 11u64;
+    let mut closes = vec![100.0f64; n_tickers + 1];
+    for day in &dates {
+        let rm = 0.02 * splitmix(&mut state);
+        for (k, c) in closes.iter_mut().enumerate() {
+            *c *= 1.0 + if k == 0 { rm } else { rm + 0.02 * splitmix(&mut state) };
+            let t = if k == 0 { "IDX".to_string() } else { format!("S{k:04}") };
+            writeln!(w, "{day},{t},{c:.6}").unwrap();
+        }
+    }
+    w.flush().unwrap();
+    let mut e = String::from("event_id,ticker,date\n");
+    for i in 0..n_events {
+        let k = 1 + i % n_tickers;
+        let day = dates[300 + (i * 7919) % (n_days - 340)];
+        e += &format!("E{i:05},S{k:04},{day}\n");
+    }
+    std::fs::write(dir.join("events.csv"), e).unwrap();
+}
+
+fn big_run_args(out: &str) -> Vec<String> {
+    ["run", "--prices", "prices.csv", "--events", "events.csv", "--market", "IDX", "--out", out]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+fn read_folder(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .map(|r| {
+            r.filter_map(|e| e.ok())
+                .map(|e| (e.file_name().to_string_lossy().to_string(), std::fs::read(e.path()).unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Two runs on the same inputs give byte-identical files (every table in CSV and Parquet,
+/// run.json, the report and its figures).
+#[test]
+fn two_runs_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_big_panel(dir, 40, 800, 300);
+    let a = run_binary(&big_run_args("out_a"), dir);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    // The same output folder name, so that run.json (which records it) can be compared.
+    let first = read_folder(&dir.join("out_a"));
+    std::fs::rename(dir.join("out_a"), dir.join("out_first")).unwrap();
+    let b = run_binary(&big_run_args("out_a"), dir);
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    let second = read_folder(&dir.join("out_a"));
+    assert!(first.len() >= 15, "{:?}", first.keys());
+    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    for (name, bytes) in &first {
+        assert!(bytes == &second[name], "{name} differs between two runs");
+    }
+}
+
+/// A run killed at any moment leaves, in its output folder, only complete files — each
+/// byte-identical to the file of an uninterrupted run — or none. Files are written to
+/// `<name>.tmp-<pid>` and renamed into place ([`evstudy::output::write_atomic`]), so a kill
+/// during a write can leave such a temporary file behind: it never has an output's name, and
+/// it is not removed by a later run (the next complete run renames fresh files over every
+/// output; a leftover `.tmp-<pid>` file can be deleted by hand). The test kills the binary
+/// (SIGKILL) at delays spread over a full run's duration.
+#[test]
+fn killed_runs_leave_no_partial_output_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_big_panel(dir, 120, 1500, 1500);
+    let started = std::time::Instant::now();
+    let full = run_binary(&big_run_args("out_full"), dir);
+    let duration = started.elapsed();
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    let reference = read_folder(&dir.join("out_full"));
+    let fractions = [0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99, 1.0, 1.02];
+    let (mut partial_sets, mut leftovers) = (0, 0);
+    for (i, f) in fractions.iter().enumerate() {
+        let out = format!("out_kill_{i}");
+        let mut child = Command::new(evstudy_bin())
+            .args(big_run_args(&out))
+            .current_dir(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(duration.mul_f64(*f));
+        let _ = child.kill();
+        let _ = child.wait();
+        let got = read_folder(&dir.join(&out));
+        if !got.is_empty() && got.len() < reference.len() {
+            partial_sets += 1;
+        }
+        for (name, bytes) in &got {
+            if let Some((base, pid)) = name.split_once(".tmp-") {
+                assert!(reference.contains_key(base) && pid.parse::<u32>().is_ok(), "unexpected file {name}");
+                leftovers += 1;
+                continue;
+            }
+            // run.json records the output folder: compare it after putting the name back.
+            let want = &reference[name];
+            let same = if name == "run.json" {
+                String::from_utf8_lossy(bytes).replace(&out, "out_full") == String::from_utf8_lossy(want)
+            } else {
+                bytes == want
+            };
+            assert!(same, "kill at {:.0}% of the run: {name} is not the complete file", f * 100.0);
+        }
+    }
+    eprintln!(
+        "full run {:.2} s; {} kills: {partial_sets} left an incomplete set of complete files, {leftovers} .tmp- leftover(s)",
+        duration.as_secs_f64(),
+        fractions.len()
+    );
+}
