@@ -527,3 +527,51 @@ fn killed_runs_leave_no_partial_output_file() {
         fractions.len()
     );
 }
+
+/// Writes the memory benchmark inputs of issue 7 — 5,000 securities × 2,520 days as Parquet
+/// plus 50,000 events — into `$EVSTUDY_MEMORY_PANEL_DIR`, for measuring the peak RSS with
+/// `/usr/bin/time -v evstudy run --prices DIR/prices.parquet --events DIR/events.csv
+/// --market IDX --out DIR/out`. Ignored by default (it only writes files).
+#[test]
+#[ignore]
+fn write_memory_benchmark_panel() {
+    use chrono::Datelike;
+    let Some(dir) = std::env::var_os("EVSTUDY_MEMORY_PANEL_DIR").map(PathBuf::from) else { return };
+    std::fs::create_dir_all(&dir).unwrap();
+    let (n_sec, n_days, n_events) = (5_000usize, 2_520usize, 50_000usize);
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+    let mut dates = Vec::with_capacity(n_days);
+    let mut d = chrono::NaiveDate::from_ymd_opt(2015, 1, 5).unwrap();
+    while dates.len() < n_days {
+        if d.weekday().number_from_monday() <= 5 {
+            dates.push(d);
+        }
+        d = d.succ_opt().unwrap();
+    }
+    let n = (n_sec + 1) * n_days;
+    let mut date_col: Vec<i32> = Vec::with_capacity(n);
+    let mut ticker_col: Vec<String> = Vec::with_capacity(n);
+    let mut close_col: Vec<f64> = Vec::with_capacity(n);
+    let mut state = 99u64;
+    let market: Vec<f64> = (0..n_days).map(|_| 0.02 * splitmix(&mut state)).collect();
+    for k in 0..=n_sec {
+        let t = if k == 0 { "IDX".to_string() } else { format!("S{k:05}") };
+        let mut c = 50.0 + (k % 100) as f64;
+        for (j, day) in dates.iter().enumerate() {
+            c *= 1.0 + if k == 0 { market[j] } else { market[j] + 0.02 * splitmix(&mut state) };
+            date_col.push((*day - epoch).num_days() as i32);
+            ticker_col.push(t.clone());
+            close_col.push(c);
+        }
+    }
+    let date = Column::new("date".into(), date_col).cast(&DataType::Date).unwrap();
+    let mut df = DataFrame::new(n, vec![date, Column::new("ticker".into(), ticker_col), Column::new("close".into(), close_col)]).unwrap();
+    write_parquet(&dir.join("prices.parquet"), &mut df);
+    let mut e = String::from("event_id,ticker,date\n");
+    for i in 0..n_events {
+        let k = 1 + (i * 7) % n_sec;
+        let day = dates[300 + (i * 7919) % (n_days - 340)];
+        e += &format!("E{i:06},S{k:05},{day}\n");
+    }
+    std::fs::write(dir.join("events.csv"), e).unwrap();
+}
