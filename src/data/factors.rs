@@ -95,7 +95,7 @@ pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
         let col = table.column(name)?;
         order
             .iter()
-            .map(|&i| match col[i].as_deref().map(str::trim) {
+            .map(|&i| match col.get(i).as_deref().map(str::trim) {
                 None | Some("") => Ok(f64::NAN),
                 Some(t) => parse_number(t, false)
                     .map(|x| x * src.scale)

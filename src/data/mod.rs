@@ -304,13 +304,48 @@ impl PricePanel {
 struct TextTable {
     file: String,
     names: Vec<String>,
-    columns: Vec<Vec<Option<String>>>,
+    columns: Vec<Cells>,
     /// Row number (1-based, as seen by a user) of the first data row.
     first_row: usize,
 }
 
+/// The values of one column. CSV columns are text; Parquet columns keep their storage (polars
+/// text, numbers, dates) and are turned into text one cell at a time, so that a large Parquet
+/// file is not copied into one `String` per cell (issue 7: 5,000 × 2,520 panel memory).
+enum Cells {
+    /// Owned text (CSV).
+    Text(Vec<Option<String>>),
+    /// polars text, one chunk.
+    Str(StringChunked),
+    /// Numbers (written back as the shortest text that reads as the same f64).
+    Num(Vec<Option<f64>>),
+    /// Dates (written back as ISO `YYYY-MM-DD`).
+    Date(Vec<Option<NaiveDate>>),
+}
+
+impl Cells {
+    fn len(&self) -> usize {
+        match self {
+            Cells::Text(v) => v.len(),
+            Cells::Str(ca) => ca.len(),
+            Cells::Num(v) => v.len(),
+            Cells::Date(v) => v.len(),
+        }
+    }
+    /// Cell `i` as text (None = null).
+    fn get(&self, i: usize) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        match self {
+            Cells::Text(v) => v[i].as_deref().map(Cow::Borrowed),
+            Cells::Str(ca) => ca.get(i).map(Cow::Borrowed),
+            Cells::Num(v) => v[i].map(|x| Cow::Owned(format!("{x:?}"))),
+            Cells::Date(v) => v[i].map(|d| Cow::Owned(d.format("%Y-%m-%d").to_string())),
+        }
+    }
+}
+
 impl TextTable {
-    fn column(&self, name: &str) -> Result<&[Option<String>]> {
+    fn column(&self, name: &str) -> Result<&Cells> {
         match self.names.iter().position(|n| n == name) {
             Some(i) => Ok(&self.columns[i]),
             None => Err(Error::MissingColumn {
@@ -370,7 +405,7 @@ fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         names.push(col.name().as_str().trim_start_matches('\u{feff}').trim().to_string());
         let ca = col.str().map_err(|e| Error::Polars { file: file.clone(), message: e.to_string() })?;
         any_null |= ca.null_count() > 0;
-        columns.push(ca.iter().map(|v| v.map(|s| s.trim_end_matches('\r').to_string())).collect());
+        columns.push(Cells::Text(ca.iter().map(|v| v.map(|s| s.trim_end_matches('\r').to_string())).collect()));
     }
     if names.len() == 1 {
         if let Some(e) = separator_hint(&file, &names[0], sep) {
@@ -501,27 +536,15 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
                 ),
             ));
         }
-        let values: Vec<Option<String>> = match col.dtype() {
-            DataType::String => col.str().map_err(|e| perr(&file, e))?.iter().map(|v| v.map(str::to_string)).collect(),
-            DataType::Date => {
-                let phys = col.cast(&DataType::Int32).map_err(|e| perr(&file, e))?;
-                phys.i32()
-                    .map_err(|e| perr(&file, e))?
-                    .iter()
-                    .map(|v| v.and_then(parse::date_from_epoch_days).map(|d| d.format("%Y-%m-%d").to_string()))
-                    .collect()
-            }
-            DataType::Datetime(_, _) => {
-                let s = col.cast(&DataType::Date).and_then(|c| c.cast(&DataType::Int32)).map_err(|e| perr(&file, e))?;
-                s.i32()
-                    .map_err(|e| perr(&file, e))?
-                    .iter()
-                    .map(|v| v.and_then(parse::date_from_epoch_days).map(|d| d.format("%Y-%m-%d").to_string()))
-                    .collect()
+        let values = match col.dtype() {
+            DataType::String => Cells::Str(col.str().map_err(|e| perr(&file, e))?.rechunk().into_owned()),
+            DataType::Date | DataType::Datetime(_, _) => {
+                let phys = col.cast(&DataType::Date).and_then(|c| c.cast(&DataType::Int32)).map_err(|e| perr(&file, e))?;
+                Cells::Date(phys.i32().map_err(|e| perr(&file, e))?.iter().map(|v| v.and_then(parse::date_from_epoch_days)).collect())
             }
             dt if dt.is_primitive_numeric() => {
                 let s = col.cast(&DataType::Float64).map_err(|e| perr(&file, e))?;
-                s.f64().map_err(|e| perr(&file, e))?.iter().map(|v| v.map(|x| format!("{x:?}"))).collect()
+                Cells::Num(s.f64().map_err(|e| perr(&file, e))?.iter().collect())
             }
             _ if !used(&name) => continue, // a column evstudy does not read: its type does not matter
             other => {
@@ -547,8 +570,8 @@ struct Obs {
     date: NaiveDate,
     value: f64,
     suspended: bool,
-    rank: usize,
-    row: usize,
+    rank: u32,
+    row: u32,
 }
 
 /// Read one price file into a panel.
@@ -589,8 +612,9 @@ fn source_rank(src: &PriceSource, source: Option<&str>) -> usize {
 fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     let col = table.column(&src.date_col)?;
     let mut out = Vec::with_capacity(col.len());
-    for (i, v) in col.iter().enumerate() {
+    for i in 0..col.len() {
         let row = table.first_row + i;
+        let v = col.get(i);
         let text = v.as_deref().unwrap_or("");
         let d = parse_date(text, src.date_format.as_deref())
             .map_err(|msg| Error::cell(&table.file, row, &src.date_col, msg))?;
@@ -648,7 +672,8 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     let mut last: Option<(String, u32)> = None;
     for i in 0..dates.len() {
         let row = table.first_row + i;
-        let raw = tickers[i].as_deref().map(str::trim).unwrap_or("");
+        let raw_cell = tickers.get(i);
+        let raw = raw_cell.as_deref().map(str::trim).unwrap_or("");
         if raw.is_empty() {
             return Err(Error::cell(&table.file, row, &src.ticker_col, "empty ticker"));
         }
@@ -676,7 +701,8 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         };
         let suspended = match status {
             Some(col) => {
-                let t = col[i].as_deref().map(str::trim).unwrap_or("");
+                let cell = col.get(i);
+                let t = cell.as_deref().map(str::trim).unwrap_or("");
                 let x = parse_number(t, false).map_err(|m| {
                     Error::cell(&table.file, row, src.tradestatus_col.as_deref().unwrap_or(""), m)
                 })?;
@@ -687,9 +713,11 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         let (value, bad) = if suspended {
             (f64::NAN, false)
         } else {
-            parse_value(src, &table.file, row, &src.price_col, values[i].as_deref())?
+            parse_value(src, &table.file, row, &src.price_col, values.get(i).as_deref())?
         };
-        let rank = source_rank(src, sources.and_then(|c| c[i].as_deref()));
+        let source_cell = sources.and_then(|c| c.get(i));
+        let rank = source_rank(src, source_cell.as_deref());
+        let (rank, row) = (u32::try_from(rank).unwrap_or(u32::MAX), u32::try_from(row).unwrap_or(u32::MAX));
         obs.push(Obs { ticker: id, date: dates[i], value, suspended, rank, row });
         bad_flags.push(bad);
     }
@@ -728,7 +756,7 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
                     }
                     return Err(Error::cell(
                         &table.file,
-                        o.row.max(p.row),
+                        o.row.max(p.row) as usize,
                         &src.date_col,
                         format!(
                             "duplicate (date, ticker) = ({}, {}): also on row {}{}",
@@ -798,7 +826,8 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             issues: ValueIssues::default(),
         };
         for &i in &order {
-            let text = col[i].as_deref().map(str::trim).unwrap_or("");
+            let cell = col.get(i);
+            let text = cell.as_deref().map(str::trim).unwrap_or("");
             if text.is_empty() {
                 continue; // in a wide file an empty cell is an absent row
             }
