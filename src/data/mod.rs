@@ -309,13 +309,11 @@ struct TextTable {
     first_row: usize,
 }
 
-/// The values of one column. CSV columns are text; Parquet columns keep their storage (polars
-/// text, numbers, dates) and are turned into text one cell at a time, so that a large Parquet
-/// file is not copied into one `String` per cell (issue 7: 5,000 × 2,520 panel memory).
+/// The values of one column. Columns keep polars' storage (text, numbers, dates) and are
+/// turned into text one cell at a time, so that a large file is not copied into one `String`
+/// per cell (issue 7: 5,000 × 2,520 panel memory).
 enum Cells {
-    /// Owned text (CSV).
-    Text(Vec<Option<String>>),
-    /// polars text, one chunk.
+    /// polars text, one chunk (a trailing `\r` of a CRLF line is cut on access).
     Str(StringChunked),
     /// Numbers (written back as the shortest text that reads as the same f64).
     Num(Vec<Option<f64>>),
@@ -326,7 +324,6 @@ enum Cells {
 impl Cells {
     fn len(&self) -> usize {
         match self {
-            Cells::Text(v) => v.len(),
             Cells::Str(ca) => ca.len(),
             Cells::Num(v) => v.len(),
             Cells::Date(v) => v.len(),
@@ -336,8 +333,7 @@ impl Cells {
     fn get(&self, i: usize) -> Option<std::borrow::Cow<'_, str>> {
         use std::borrow::Cow;
         match self {
-            Cells::Text(v) => v[i].as_deref().map(Cow::Borrowed),
-            Cells::Str(ca) => ca.get(i).map(Cow::Borrowed),
+            Cells::Str(ca) => ca.get(i).map(|s| Cow::Borrowed(s.trim_end_matches('\r'))),
             Cells::Num(v) => v[i].map(|x| Cow::Owned(format!("{x:?}"))),
             Cells::Date(v) => v[i].map(|d| Cow::Owned(d.format("%Y-%m-%d").to_string())),
         }
@@ -405,7 +401,7 @@ fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         names.push(col.name().as_str().trim_start_matches('\u{feff}').trim().to_string());
         let ca = col.str().map_err(|e| Error::Polars { file: file.clone(), message: e.to_string() })?;
         any_null |= ca.null_count() > 0;
-        columns.push(Cells::Text(ca.iter().map(|v| v.map(|s| s.trim_end_matches('\r').to_string())).collect()));
+        columns.push(Cells::Str(ca.rechunk().into_owned()));
     }
     if names.len() == 1 {
         if let Some(e) = separator_hint(&file, &names[0], sep) {
