@@ -183,6 +183,60 @@ pub struct ValueIssues {
     pub suspended: usize,
     /// First suspended date.
     pub first_suspended: Option<NaiveDate>,
+    /// Close-to-close moves between consecutive usable prices by a factor above
+    /// [`PRICE_JUMP_FACTOR`] (up or down): count (the prices are kept; reported as the input
+    /// exclusion `price_jump` so that a unit or decimal error does not go unnoticed).
+    pub price_jumps: usize,
+    /// Date of the first such jump (the date of the later close).
+    pub first_price_jump: Option<NaiveDate>,
+    /// Largest jump factor (≥ [`PRICE_JUMP_FACTOR`]) and its date.
+    pub largest_price_jump: Option<(f64, NaiveDate)>,
+}
+
+/// A close more than this factor above or below the previous usable close of the same series
+/// is reported as a `price_jump` (a 1000× move in one step is a data error — units, a missing
+/// split adjustment, a misplaced decimal point — far more often than a market move).
+pub const PRICE_JUMP_FACTOR: f64 = 1000.0;
+
+/// Count the close-to-close jumps above [`PRICE_JUMP_FACTOR`] of a price series (dates
+/// ascending) into its [`ValueIssues`]. Missing closes (NaN) are skipped: the jump is measured
+/// from the previous usable close.
+///
+/// # Examples
+/// ```
+/// use chrono::NaiveDate;
+/// use evstudy::data::{flag_price_jumps, PriceSeries, ValueKind};
+/// let d = |day| NaiveDate::from_ymd_opt(2025, 1, day).unwrap();
+/// let mut s = PriceSeries { ticker: "X".into(), dates: vec![d(2), d(3), d(6), d(7)],
+///     values: vec![10.0, f64::NAN, 1.0e7, 10.0], kind: ValueKind::Price, file: "x.csv".into(),
+///     issues: Default::default() };
+/// flag_price_jumps(&mut s);
+/// assert_eq!(s.issues.price_jumps, 2); // 10 → 1e7 and back
+/// assert_eq!(s.issues.first_price_jump, Some(d(6)));
+/// assert_eq!(s.issues.largest_price_jump, Some((1.0e6, d(6))));
+/// ```
+pub fn flag_price_jumps(series: &mut PriceSeries) {
+    if series.kind != ValueKind::Price {
+        return;
+    }
+    let mut prev: Option<f64> = None;
+    for (d, &v) in series.dates.iter().zip(&series.values) {
+        if !(v.is_finite() && v > 0.0) {
+            continue;
+        }
+        if let Some(p) = prev {
+            let factor = if v > p { v / p } else { p / v };
+            if factor > PRICE_JUMP_FACTOR {
+                let issues = &mut series.issues;
+                issues.price_jumps += 1;
+                issues.first_price_jump.get_or_insert(*d);
+                if issues.largest_price_jump.map_or(true, |(f, _)| factor > f) {
+                    issues.largest_price_jump = Some((factor, *d));
+                }
+            }
+        }
+        prev = Some(v);
+    }
 }
 
 /// One ticker's values, dates ascending and unique.
@@ -362,16 +416,115 @@ fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         .with_raise_if_empty(true)
         .try_into_reader_with_file_path(Some(src.path.clone()))
         .and_then(|r| r.finish())
-        .map_err(|e| Error::Polars { file: file.clone(), message: format!("cannot read as CSV: {e}") })?;
+        .map_err(|e| {
+            // polars does not say which row is wrong: find it ourselves (error path only).
+            diagnose_csv_shape(&src.path, &file, sep as u8)
+                .unwrap_or_else(|| Error::Polars { file: file.clone(), message: format!("cannot read as CSV: {e}") })
+        })?;
+    let mut any_null = false;
     let mut names = Vec::with_capacity(df.width());
     let mut columns = Vec::with_capacity(df.width());
     for col in df.columns() {
         // A UTF-8 byte-order mark may stick to the first header name.
         names.push(col.name().as_str().trim_start_matches('\u{feff}').trim().to_string());
         let ca = col.str().map_err(|e| Error::Polars { file: file.clone(), message: e.to_string() })?;
+        any_null |= ca.null_count() > 0;
         columns.push(CellColumn::Text(ca.clone()));
     }
+    if names.len() == 1 {
+        if let Some(e) = separator_hint(&file, &names[0], sep) {
+            return Err(e);
+        }
+    }
+    // polars fills the missing fields of a short row with nulls: tell a short row (an error)
+    // from an empty cell (a missing value). Only scanned when some cell is null.
+    if any_null {
+        if let Some(e) = diagnose_csv_shape(&src.path, &file, sep as u8) {
+            return Err(e);
+        }
+    }
     Ok(TextTable { file, names, columns, first_row: 2 })
+}
+
+/// When a header is one column that contains another usual separator, the file was written
+/// with that separator: say so (instead of "missing column 'date'").
+fn separator_hint(file: &str, header: &str, sep: char) -> Option<Error> {
+    let other = [';', '\t', '|', ','].into_iter().find(|&c| c != sep && header.contains(c))?;
+    let shown = if other == '\t' { "\\t".to_string() } else { other.to_string() };
+    Some(Error::file(
+        file,
+        format!(
+            "the header '{}' has no '{sep}' but has '{shown}': the file seems to use '{shown}' as separator; \
+             set separator = \"{shown}\" in its [[prices]] entry (and decimal_comma = true for numbers written 1,5)",
+            header.trim_start_matches('\u{feff}')
+        ),
+    ))
+}
+
+/// Find the first record whose number of fields differs from the header's (quote-aware; the
+/// row is the 1-based line where the record starts). `None` when every record has the
+/// header's shape (or the file cannot be read).
+fn diagnose_csv_shape(path: &Path, file: &str, sep: u8) -> Option<Error> {
+    let bytes = std::fs::read(path).ok()?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut header_fields: Option<usize> = None;
+    let mut header_text: &[u8] = &[];
+    let (mut line, mut start_line, mut fields, mut in_quotes, mut empty_record) = (1usize, 1usize, 1usize, false, true);
+    let mut record_start = 0usize;
+    let mut i = 0usize;
+    while i <= bytes.len() {
+        let b = bytes.get(i).copied();
+        match b {
+            Some(b'"') => {
+                in_quotes = !in_quotes;
+                empty_record = false;
+            }
+            Some(c) if c == sep && !in_quotes => {
+                fields += 1;
+                empty_record = false;
+            }
+            Some(b'\n') if in_quotes => line += 1,
+            None | Some(b'\n') => {
+                if !empty_record {
+                    match header_fields {
+                        None => {
+                            header_fields = Some(fields);
+                            header_text = &bytes[record_start..i];
+                        }
+                        Some(h) if h != fields => {
+                            let header = String::from_utf8_lossy(header_text);
+                            if h == 1 {
+                                if let Some(e) = separator_hint(file, header.trim_end_matches('\r'), sep as char) {
+                                    return Some(e);
+                                }
+                            }
+                            let column = if fields < h {
+                                header.trim_end_matches('\r').split(sep as char).nth(fields).unwrap_or("").trim().to_string()
+                            } else {
+                                format!("field {}", h + 1)
+                            };
+                            return Some(Error::cell(
+                                file,
+                                start_line,
+                                column,
+                                format!("row has {fields} field(s) but the header has {h}"),
+                            ));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                line += 1;
+                start_line = line;
+                fields = 1;
+                empty_record = true;
+                record_start = i + 1;
+            }
+            Some(b'\r') => {}
+            Some(_) => empty_record = false,
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Read a Parquet file with polars; every column is turned into text for uniform parsing,
@@ -385,8 +538,28 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
         .map_err(|e| Error::Polars { file: file.clone(), message: format!("unreadable Parquet file: {e}") })?;
     let mut names = Vec::with_capacity(df.width());
     let mut columns = Vec::with_capacity(df.width());
+    // Columns the reader uses (every column but the date is a ticker in a wide file).
+    let used = |name: &str| -> bool {
+        src.layout == Layout::Wide
+            || name == src.date_col
+            || name == src.ticker_col
+            || name == src.price_col
+            || src.tradestatus_col.as_deref() == Some(name)
+            || src.source_col.as_deref() == Some(name)
+    };
     for col in df.columns() {
         let name = col.name().as_str().to_string();
+        if name == src.date_col && col.dtype().is_primitive_numeric() {
+            return Err(Error::cell(
+                file.clone(),
+                1,
+                name.clone(),
+                format!(
+                    "the date column holds numbers (Parquet type {}), expected a date, a timestamp or text YYYY-MM-DD",
+                    col.dtype()
+                ),
+            ));
+        }
         let values = match col.dtype() {
             DataType::String => CellColumn::Text(col.str().map_err(|e| perr(&file, e))?.clone()),
             DataType::Date | DataType::Datetime(_, _) => {
@@ -400,6 +573,7 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
                 let x = col.cast(&DataType::Float64).map_err(|e| perr(&file, e))?;
                 CellColumn::Number(x.f64().map_err(|e| perr(&file, e))?.clone())
             }
+            _ if !used(&name) => continue, // a column evstudy does not read: its type does not matter
             other => {
                 return Err(Error::file(
                     file.clone(),
@@ -670,6 +844,7 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             prev = Some(o);
             k += 1;
         }
+        flag_price_jumps(&mut s);
         panel.series.insert(name.clone(), s);
     }
     Ok(panel)
@@ -723,6 +898,7 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
                 s.issues.first_bad_price.get_or_insert(dates[i]);
             }
         }
+        flag_price_jumps(&mut s);
         if panel.series.insert(ticker.clone(), s).is_some() {
             return Err(Error::file(table.file.clone(), format!("ticker '{ticker}' appears in two columns")));
         }

@@ -252,3 +252,96 @@ fn error_same_ticker_in_two_files() {
     let won = read_all(&srcs, Some(b.to_str().unwrap())).unwrap();
     assert_eq!(won.get("AAA").unwrap().values, vec![2.0]);
 }
+
+// ---- bad inputs found by the reliability corpus (tests/bad_inputs) ----
+
+#[test]
+fn short_row_is_an_error_naming_the_row_not_an_empty_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "p.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA\n2025-01-06,AAA,\n");
+    let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
+    assert!(e.contains("p.csv: row 3, column 'close': row has 2 field(s) but the header has 3"), "{e}");
+    // An empty last field is an empty close (a missing value), not a short row.
+    let p = write(&dir, "q.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-06,AAA,\n");
+    let panel = read_prices(&PriceSource::new(&p)).unwrap();
+    assert_eq!(panel.get("AAA").unwrap().issues.bad_price, 1);
+}
+
+#[test]
+fn long_row_is_an_error_naming_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(&dir, "p.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA,1,1\n");
+    let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
+    assert!(e.contains("p.csv: row 3, column 'field 4': row has 4 field(s) but the header has 3"), "{e}");
+}
+
+#[test]
+fn semicolon_file_read_with_commas_says_which_separator() {
+    let dir = tempfile::tempdir().unwrap();
+    // With and without decimal commas (the first makes polars fail, the second reads one column).
+    for body in ["2025-01-02;AAA;10,5\n", "2025-01-02;AAA;10\n"] {
+        let p = write(&dir, "p.csv", &format!("date;ticker;close\n{body}"));
+        let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
+        assert!(e.contains("seems to use ';' as separator") && e.contains("separator = \";\""), "{e}");
+    }
+    // Declared: read fine.
+    let p = write(&dir, "p.csv", "date;ticker;close\n2025-01-02;AAA;10,5\n");
+    let mut src = PriceSource::new(&p);
+    src.decimal_comma = true;
+    assert_eq!(read_prices(&src).unwrap().get("AAA").unwrap().values, vec![10.5]);
+}
+
+#[test]
+fn price_jump_of_a_million_is_counted_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        &dir,
+        "p.csv",
+        "date,ticker,close\n2025-01-02,AAA,40\n2025-01-03,AAA,4e7\n2025-01-06,AAA,40\n2025-01-07,AAA,41\n2025-01-08,AAA,40000\n",
+    );
+    let panel = read_prices(&PriceSource::new(&p)).unwrap();
+    let s = panel.get("AAA").unwrap();
+    // 40 → 4e7 (×1e6), 4e7 → 40 (×1e6), 41 → 40000 (×975.6, below the 1000 threshold).
+    assert_eq!(s.issues.price_jumps, 2);
+    assert_eq!(s.issues.first_price_jump, Some(d("2025-01-03")));
+    let (factor, date) = s.issues.largest_price_jump.unwrap();
+    assert_relative_eq!(factor, 1.0e6, max_relative = 1e-12);
+    assert_eq!(date, d("2025-01-03"));
+    assert_eq!(s.values[1], 4e7); // kept as given
+}
+
+#[test]
+fn parquet_unused_column_of_any_type_is_ignored_and_numeric_dates_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.parquet");
+    let date = Column::new("date".into(), vec![20089i32, 20090]).cast(&DataType::Date).unwrap();
+    let mut df = DataFrame::new(
+        2,
+        vec![
+            date,
+            Column::new("ticker".into(), vec!["AAA", "AAA"]),
+            Column::new("close".into(), vec![10.0, 11.0]),
+            Column::new("halted".into(), vec![false, true]),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+    let panel = read_prices(&PriceSource::new(&p)).unwrap();
+    assert_eq!(panel.get("AAA").unwrap().values, vec![10.0, 11.0]);
+    // The same bool column named as the price column is an error.
+    let e = read_prices(&PriceSource::new(&p).with_columns("date", "ticker", "halted")).unwrap_err().to_string();
+    assert!(e.contains("column 'halted' has Parquet type bool"), "{e}");
+    // Dates stored as integers 20250102.
+    let mut df = DataFrame::new(
+        1,
+        vec![
+            Column::new("date".into(), vec![20250102i64]),
+            Column::new("ticker".into(), vec!["AAA"]),
+            Column::new("close".into(), vec![10.0]),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+    let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
+    assert!(e.contains("row 1, column 'date': the date column holds numbers"), "{e}");
+}

@@ -224,7 +224,9 @@ impl StudyConfig {
     pub fn from_toml_str(text: &str) -> Result<StudyConfig> {
         toml::from_str(text).map_err(|e| {
             let msg = e.to_string();
-            let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+            // 1-based line of the span start: newlines before it, plus one (counting
+            // `lines()` would be one short when the span starts a line).
+            let line = e.span().map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
             match line {
                 Some(l) => Error::config(format!("invalid study file at line {l}: {}", msg.trim())),
                 None => Error::config(format!("invalid study file: {}", msg.trim())),
@@ -422,6 +424,9 @@ mod tests {
         assert!(e.contains("line 1"), "{e}");
         let e = StudyConfig::from_toml_str("modle = \"x\"\n").unwrap_err().to_string();
         assert!(e.contains("modle"), "{e}");
+        // The line of a key that starts a line (after a comment line) is that line, not the one before.
+        let e = StudyConfig::from_toml_str("# comment\nmodle = \"x\"\n").unwrap_err().to_string();
+        assert!(e.contains("at line 2:"), "{e}");
     }
 
     #[test]

@@ -377,6 +377,22 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     ),
                 ));
             }
+            if let (true, Some((factor, date))) = (series.issues.price_jumps > 0, series.issues.largest_price_jump) {
+                tables.exclusions.push(input_exclusion(
+                    &series.ticker,
+                    "",
+                    "price_jump",
+                    format!(
+                        "{} close-to-close move(s) by a factor above {} (first {}, largest ×{:.3e} on {}): \
+                         check units, split adjustment or a misplaced decimal point; prices kept as given",
+                        series.issues.price_jumps,
+                        crate::data::PRICE_JUMP_FACTOR,
+                        series.issues.first_price_jump.map(|d| d.to_string()).unwrap_or_default(),
+                        factor,
+                        date
+                    ),
+                ));
+            }
             if series.issues.suspended > 0 {
                 tables.exclusions.push(input_exclusion(
                     &series.ticker,
