@@ -47,8 +47,8 @@ pub enum Error {
     Io {
         /// The path involved.
         path: PathBuf,
-        /// The underlying error.
-        #[source]
+        /// The underlying error (shown in the message, so not also chained as a source:
+        /// `{:#}` would print it twice).
         source: std::io::Error,
     },
     /// The study configuration is inconsistent (methodology §0.4).

@@ -97,8 +97,22 @@ pub struct QuickArgs {
 }
 
 impl QuickArgs {
+    /// True when no flag of the quick form was given (all at their defaults).
     fn is_empty(&self) -> bool {
-        self.prices.is_none() && self.events.is_none() && self.market.is_none()
+        self.prices.is_none()
+            && self.events.is_none()
+            && self.market.is_none()
+            && self.model.is_none()
+            && self.factors.is_none()
+            && self.factor_scale == 1.0
+            && self.rf_col.is_none()
+            && self.estimation.is_none()
+            && self.windows.is_empty()
+            && self.returns.is_none()
+            && self.min_estimation.is_none()
+            && self.date_col == "date"
+            && self.ticker_col == "ticker"
+            && self.price_col == "close"
     }
 }
 
@@ -106,7 +120,7 @@ impl QuickArgs {
 pub(crate) fn load_config(config: &Option<PathBuf>, q: &QuickArgs) -> anyhow::Result<StudyConfig> {
     if let Some(path) = config {
         if !q.is_empty() {
-            bail!("give either --config or --prices/--events/--market, not both");
+            bail!("give either --config or the study flags (--prices, --events, --market, --model, --window, …), not both: with --config, set them in the study file");
         }
         return Ok(StudyConfig::from_toml_file(path)?);
     }
@@ -167,6 +181,7 @@ pub(crate) fn parse_formats(list: &[String]) -> anyhow::Result<Vec<OutputFormat>
 /// Run the command.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
+    cfg.validate()?;
     let formats = parse_formats(args.format.as_ref().unwrap_or(&cfg.formats))?;
     let out_dir = args.out.clone().or_else(|| cfg.out.clone()).unwrap_or_else(|| PathBuf::from("out/study"));
     let progress = super::stderr_is_terminal().then(|| {

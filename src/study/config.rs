@@ -130,6 +130,9 @@ pub struct StudyConfig {
     /// Named security groups usable in event scopes (`scope = "china_ai_chips"`).
     #[serde(default)]
     pub groups: BTreeMap<String, Vec<String>>,
+    /// The study file this configuration was read from (named in configuration errors).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
 fn default_title() -> String {
@@ -212,6 +215,7 @@ impl StudyConfig {
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         cfg.resolve_paths(&base);
+        cfg.source = Some(path.to_path_buf());
         if cfg.out.is_none() {
             let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("study");
             let parent = base.file_name().and_then(|s| s.to_str()).unwrap_or(stem);
@@ -285,6 +289,13 @@ impl StudyConfig {
 
     /// Check the configuration (methodology §0.4) and return the resolved windows.
     pub fn validate(&self) -> Result<(Window, Vec<Window>)> {
+        self.validate_inner().map_err(|e| match (e, &self.source) {
+            (Error::Config(m), Some(src)) => Error::file(src.display().to_string(), m),
+            (e, _) => e,
+        })
+    }
+
+    fn validate_inner(&self) -> Result<(Window, Vec<Window>)> {
         let kind = self.model_kind()?;
         let est = parse_window(&self.estimation_window)?;
         if self.event_windows.is_empty() {
