@@ -135,14 +135,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
         };
         let result = simulate(&cfg)?;
         println!("{name}: {} replications, mean events {:.1}, mean r̄ {:.3}", result.replications, result.mean_events, result.mean_rbar);
-        for r in result.rows.iter().filter(|r| r.scope == "day" && (r.level - 0.05).abs() < 1e-12) {
-            println!(
-                "  day 0  {:<13} rejects {:>6}  (MC s.e. {})",
-                r.test,
-                r.rejection_rate.map(|p| format!("{:.1} %", 100.0 * p)).unwrap_or_else(|| "NA".into()),
-                r.mc_se.map(|s| format!("{:.1} %", 100.0 * s)).unwrap_or_else(|| "NA".into())
-            );
-        }
+        print_day0_summary(&result.rows);
         rows.extend(result.rows);
     }
     let files = write_rejection_outputs(&args.out, "simulation", &rows)?;
@@ -188,18 +181,23 @@ fn run_placebo(path: &std::path::Path, args: &SimulateArgs, clusterings: Vec<(St
         };
         let result = simulate_placebo(&panel, &engine, &stats, &pc)?;
         println!("{}: {} replications, mean events {:.1}, mean r̄ {:.3}", pc.scenario, result.replications, result.mean_events, result.mean_rbar);
-        for r in result.rows.iter().filter(|r| r.scope == "day" && (r.level - 0.05).abs() < 1e-12) {
-            println!(
-                "  day 0  {:<13} rejects {:>6}  (MC s.e. {})",
-                r.test,
-                r.rejection_rate.map(|p| format!("{:.1} %", 100.0 * p)).unwrap_or_else(|| "NA".into()),
-                r.mc_se.map(|s| format!("{:.1} %", 100.0 * s)).unwrap_or_else(|| "NA".into())
-            );
-        }
+        print_day0_summary(&result.rows);
         rows.extend(result.rows);
     }
     for f in write_rejection_outputs(&args.out, "simulation", &rows)? {
         println!("written: {}", f.display());
     }
     Ok(0)
+}
+
+/// Print the 5 % rejection rates at day 0, one line per test.
+fn print_day0_summary(rows: &[crate::simulate::RejectionRow]) {
+    for r in rows.iter().filter(|r| r.scope == "day" && (r.level - 0.05).abs() < 1e-12) {
+        println!(
+            "  day 0  {:<13} rejects {:>6}  (MC s.e. {})",
+            r.test,
+            r.rejection_rate.map(|p| format!("{:.1} %", 100.0 * p)).unwrap_or_else(|| "NA".into()),
+            r.mc_se.map(|s| format!("{:.1} %", 100.0 * s)).unwrap_or_else(|| "NA".into())
+        );
+    }
 }

@@ -356,6 +356,51 @@ fn tracked_tests(cfg: &SimulationConfig) -> Vec<TestKey> {
     keys
 }
 
+/// The p-value of each tracked test (slot from `index`) in a battery's rows: day 0 and every
+/// window; None where the statistic is NA.
+fn tracked_p_values(
+    tests: &[crate::tables::TestRow],
+    index: &HashMap<(String, String, String), usize>,
+    n_keys: usize,
+) -> Vec<Option<f64>> {
+    let mut p_values = vec![None; n_keys];
+    for row in tests {
+        let label = match row.scope.as_str() {
+            "day" if row.rel_day == Some(0) => "0".to_string(),
+            "day" => continue,
+            _ => match &row.window {
+                Some(w) => w.clone(),
+                None => continue,
+            },
+        };
+        if let Some(&k) = index.get(&(row.scope.clone(), label, row.test.clone())) {
+            p_values[k] = row.p_value.filter(|p| p.is_finite());
+        }
+    }
+    p_values
+}
+
+/// Rejection-rate rows of every tracked test at every level, in table order.
+fn rejection_rows(scenario: &str, keys: &[TestKey], counts: &RejectionCounts) -> Vec<RejectionRow> {
+    let mut rows = Vec::with_capacity(keys.len() * LEVELS.len());
+    for (k, key) in keys.iter().enumerate() {
+        for (l, &level) in LEVELS.iter().enumerate() {
+            let (rate, se) = rejection_rate(counts.rejected[k][l], counts.available[k]);
+            rows.push(RejectionRow {
+                scenario: scenario.to_string(),
+                test: key.test.to_string(),
+                scope: key.scope.to_string(),
+                window: key.window.clone(),
+                level,
+                rejection_rate: rate,
+                mc_se: se,
+                replications: counts.available[k],
+            });
+        }
+    }
+    rows
+}
+
 /// Everything a replication shares with the others.
 struct Shared {
     engine: EngineConfig,
@@ -572,20 +617,7 @@ fn run_replication(cfg: &SimulationConfig, shared: &Shared, replication: u64) ->
         })
         .collect();
     let battery = group_battery("simulation", &events, &shared.stats);
-    let mut p_values = vec![None; shared.keys.len()];
-    for row in &battery.tests {
-        let label = match row.scope.as_str() {
-            "day" if row.rel_day == Some(0) => "0".to_string(),
-            "day" => continue,
-            _ => match &row.window {
-                Some(w) => w.clone(),
-                None => continue,
-            },
-        };
-        if let Some(&k) = shared.index.get(&(row.scope.clone(), label, row.test.clone())) {
-            p_values[k] = row.p_value.filter(|p| p.is_finite());
-        }
-    }
+    let p_values = tracked_p_values(&battery.tests, &shared.index, shared.keys.len());
     ReplicationOutcome { p_values, n_events: events.len(), rbar: battery.diagnostics.rbar }
 }
 
@@ -695,22 +727,7 @@ pub fn simulate(cfg: &SimulationConfig) -> Result<SimulationResult> {
         events += o.n_events;
         rbar_sum += o.rbar;
     }
-    let mut rows = Vec::with_capacity(shared.keys.len() * LEVELS.len());
-    for (k, key) in shared.keys.iter().enumerate() {
-        for (l, &level) in LEVELS.iter().enumerate() {
-            let (rate, se) = rejection_rate(counts.rejected[k][l], counts.available[k]);
-            rows.push(RejectionRow {
-                scenario: cfg.scenario.clone(),
-                test: key.test.to_string(),
-                scope: key.scope.to_string(),
-                window: key.window.clone(),
-                level,
-                rejection_rate: rate,
-                mc_se: se,
-                replications: counts.available[k],
-            });
-        }
-    }
+    let rows = rejection_rows(&cfg.scenario, &shared.keys, &counts);
     let r = cfg.replications as f64;
     Ok(SimulationResult {
         scenario: cfg.scenario.clone(),

@@ -3,7 +3,7 @@
 //! sees how each test behaves on *their* data.
 
 use super::rng::SimRng;
-use super::{rejection_rate, tracked_tests, Effect, EventClustering, RejectionCounts, RejectionRow, SimulationConfig, SimulationResult, LEVELS};
+use super::{rejection_rows, tracked_p_values, tracked_tests, Effect, EventClustering, RejectionCounts, SimulationConfig, SimulationResult};
 use crate::abnormal::{analyse_pair, EngineConfig, PairResult};
 use crate::error::{Error, Result};
 use crate::returns::AlignedSeries;
@@ -185,20 +185,7 @@ pub fn simulate_placebo(panel: &[AlignedSeries], engine: &EngineConfig, stats: &
                 })
                 .collect();
             let battery = group_battery("placebo", &events, stats);
-            let mut p = vec![None; keys.len()];
-            for row in &battery.tests {
-                let label = match row.scope.as_str() {
-                    "day" if row.rel_day == Some(0) => "0".to_string(),
-                    "day" => continue,
-                    _ => match &row.window {
-                        Some(w) => w.clone(),
-                        None => continue,
-                    },
-                };
-                if let Some(&slot) = index.get(&(row.scope.clone(), label, row.test.clone())) {
-                    p[slot] = row.p_value.filter(|x| x.is_finite());
-                }
-            }
+            let p = tracked_p_values(&battery.tests, &index, keys.len());
             (p, events.len(), battery.diagnostics.rbar)
         })
         .collect();
@@ -209,22 +196,7 @@ pub fn simulate_placebo(panel: &[AlignedSeries], engine: &EngineConfig, stats: &
         n_events += n;
         rbar += r;
     }
-    let mut rows = Vec::new();
-    for (k, key) in keys.iter().enumerate() {
-        for (l, &level) in LEVELS.iter().enumerate() {
-            let (rate, se) = rejection_rate(counts.rejected[k][l], counts.available[k]);
-            rows.push(RejectionRow {
-                scenario: cfg.scenario.clone(),
-                test: key.test.to_string(),
-                scope: key.scope.to_string(),
-                window: key.window.clone(),
-                level,
-                rejection_rate: rate,
-                mc_se: se,
-                replications: counts.available[k],
-            });
-        }
-    }
+    let rows = rejection_rows(&cfg.scenario, &keys, &counts);
     let r = cfg.replications as f64;
     Ok(SimulationResult { scenario: cfg.scenario.clone(), rows, replications: cfg.replications, mean_events: n_events as f64 / r, mean_rbar: rbar / r })
 }
