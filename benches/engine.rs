@@ -4,7 +4,8 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use evstudy::abnormal::{
-    analyse_pair, analyse_pair_direct, analyse_pair_fast, analyse_pairs, EngineConfig, SecurityPrefix, Window,
+    analyse_pair, analyse_pair_direct, analyse_pair_fast, analyse_pairs, EngineConfig,
+    SecurityPrefix, Window,
 };
 use evstudy::model::ModelKind;
 use evstudy::returns::{AlignedSeries, ReturnKind};
@@ -13,7 +14,10 @@ use evstudy::returns::{AlignedSeries, ReturnKind};
 struct Lcg(u64);
 impl Lcg {
     fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
     }
     fn normal(&mut self) -> f64 {
@@ -42,7 +46,8 @@ fn panel(n_sec: usize, n_days: usize, with_factors: bool) -> Vec<AlignedSeries> 
                     if rng.uniform() < 0.01 {
                         f64::NAN
                     } else {
-                        rf[j] + beta * market[j] + 0.2 * smb[j] - 0.1 * hml[j] + 0.015 * rng.normal()
+                        rf[j] + beta * market[j] + 0.2 * smb[j] - 0.1 * hml[j]
+                            + 0.015 * rng.normal()
                     }
                 })
                 .collect();
@@ -52,11 +57,19 @@ fn panel(n_sec: usize, n_days: usize, with_factors: bool) -> Vec<AlignedSeries> 
                 ret,
                 bench: market.clone(),
                 factors: if with_factors {
-                    vec![market.iter().zip(&rf).map(|(m, f)| m - f).collect(), smb.clone(), hml.clone()]
+                    vec![
+                        market.iter().zip(&rf).map(|(m, f)| m - f).collect(),
+                        smb.clone(),
+                        hml.clone(),
+                    ]
                 } else {
                     Vec::new()
                 },
-                factor_names: if with_factors { vec!["mkt_rf".into(), "smb".into(), "hml".into()] } else { Vec::new() },
+                factor_names: if with_factors {
+                    vec!["mkt_rf".into(), "smb".into(), "hml".into()]
+                } else {
+                    Vec::new()
+                },
                 rf: if with_factors { rf.clone() } else { Vec::new() },
                 ..Default::default()
             }
@@ -68,8 +81,15 @@ fn config(model: ModelKind) -> EngineConfig {
     EngineConfig {
         model,
         returns: ReturnKind::Simple,
-        estimation: Window { start: -250, end: -11 },
-        windows: vec![Window { start: -1, end: 1 }, Window { start: -5, end: 5 }, Window { start: 0, end: 20 }],
+        estimation: Window {
+            start: -250,
+            end: -11,
+        },
+        windows: vec![
+            Window { start: -1, end: 1 },
+            Window { start: -5, end: 5 },
+            Window { start: 0, end: 20 },
+        ],
         min_estimation_returns: 120,
         dimson_lags: 1,
         trade_to_trade: false,
@@ -78,7 +98,9 @@ fn config(model: ModelKind) -> EngineConfig {
 
 fn random_pairs(n_pairs: usize, n_sec: usize, n_days: usize, seed: u64) -> Vec<(usize, usize)> {
     let mut rng = Lcg(seed);
-    (0..n_pairs).map(|_| (rng.below(n_sec), 260 + rng.below(n_days - 290))).collect()
+    (0..n_pairs)
+        .map(|_| (rng.below(n_sec), 260 + rng.below(n_days - 290)))
+        .collect()
 }
 
 fn naive_vs_fast(c: &mut Criterion) {
@@ -88,7 +110,11 @@ fn naive_vs_fast(c: &mut Criterion) {
     let mut g = c.benchmark_group("fit_500x2520_5000pairs");
     g.throughput(Throughput::Elements(n_pairs as u64));
     g.sample_size(10);
-    for (label, model) in [("market_model", ModelKind::MarketModel), ("constant_mean", ModelKind::ConstantMean), ("ff3", ModelKind::Factor)] {
+    for (label, model) in [
+        ("market_model", ModelKind::MarketModel),
+        ("constant_mean", ModelKind::ConstantMean),
+        ("ff3", ModelKind::Factor),
+    ] {
         let cfg = config(model);
         g.bench_function(BenchmarkId::new("naive", label), |b| {
             b.iter(|| {
@@ -99,7 +125,8 @@ fn naive_vs_fast(c: &mut Criterion) {
                 black_box(ok)
             })
         });
-        let prefixes: Vec<SecurityPrefix> = data.iter().map(|s| SecurityPrefix::new(s, &cfg)).collect();
+        let prefixes: Vec<SecurityPrefix> =
+            data.iter().map(|s| SecurityPrefix::new(s, &cfg)).collect();
         g.bench_function(BenchmarkId::new("fast", label), |b| {
             b.iter(|| {
                 let mut ok = 0usize;
@@ -130,7 +157,9 @@ fn end_to_end(c: &mut Criterion) {
     let mut g = c.benchmark_group("compute_5000x2520_50000events");
     g.throughput(Throughput::Elements(n_pairs as u64));
     g.sample_size(10);
-    g.bench_function("analyse_pairs/market_model", |b| b.iter(|| black_box(analyse_pairs(&data, &pairs, &cfg).len())));
+    g.bench_function("analyse_pairs/market_model", |b| {
+        b.iter(|| black_box(analyse_pairs(&data, &pairs, &cfg).len()))
+    });
     // the same without the time to free the 50,000 results (criterion drops them untimed)
     g.bench_function("analyse_pairs_excl_drop/market_model", |b| {
         b.iter_with_large_drop(|| analyse_pairs(&data, &pairs, &cfg))

@@ -10,7 +10,10 @@ use polars::prelude::*;
 use std::io::Write;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn bench_ingest(c: &mut Criterion) {
@@ -21,7 +24,9 @@ fn bench_ingest(c: &mut Criterion) {
     let pq = dir.path().join("panel.parquet");
     // Deterministic prices from a tiny LCG.
     let start = chrono::NaiveDate::from_ymd_opt(2015, 1, 2).unwrap();
-    let dates: Vec<chrono::NaiveDate> = (0..days).map(|i| start + chrono::Duration::days(i as i64)).collect();
+    let dates: Vec<chrono::NaiveDate> = (0..days)
+        .map(|i| start + chrono::Duration::days(i as i64))
+        .collect();
     let mut state = 42u64;
     let mut col_date = Vec::with_capacity(tickers * days);
     let mut col_ticker: Vec<String> = Vec::with_capacity(tickers * days);
@@ -33,7 +38,9 @@ fn bench_ingest(c: &mut Criterion) {
             let name = format!("T{t:05}");
             let mut p = 100.0f64;
             for d in &dates {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let u = ((state >> 11) as f64) / ((1u64 << 53) as f64) - 0.5;
                 p *= 1.0 + 0.02 * u;
                 writeln!(w, "{d},{name},{p:.4}").unwrap();
@@ -44,12 +51,16 @@ fn bench_ingest(c: &mut Criterion) {
         }
     }
     let mut df = DataFrame::new_infer_height(vec![
-        DateChunked::from_naive_date(PlSmallStr::from("date"), col_date).into_series().into(),
+        DateChunked::from_naive_date(PlSmallStr::from("date"), col_date)
+            .into_series()
+            .into(),
         Column::new("ticker".into(), col_ticker),
         Column::new("close".into(), col_close),
     ])
     .unwrap();
-    ParquetWriter::new(std::fs::File::create(&pq).unwrap()).finish(&mut df).unwrap();
+    ParquetWriter::new(std::fs::File::create(&pq).unwrap())
+        .finish(&mut df)
+        .unwrap();
     drop(df);
     let rows = (tickers * days) as u64;
     let mut g = c.benchmark_group("ingest");

@@ -13,7 +13,10 @@ fn bench_simulate(c: &mut Criterion) {
     group.sample_size(10);
     group.warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(60));
-    for (name, clustering) in [("independent", EventClustering::Independent), ("clustered", EventClustering::Clustered)] {
+    for (name, clustering) in [
+        ("independent", EventClustering::Independent),
+        ("clustered", EventClustering::Clustered),
+    ] {
         let cfg = SimulationConfig {
             scenario: name.to_string(),
             replications: 1000,
@@ -22,7 +25,9 @@ fn bench_simulate(c: &mut Criterion) {
             common_factor_weight: 0.1,
             ..Default::default()
         };
-        group.bench_function(name, |b| b.iter(|| black_box(simulate(black_box(&cfg)).expect("valid configuration"))));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(simulate(black_box(&cfg)).expect("valid configuration")))
+        });
     }
     group.finish();
 }

@@ -11,7 +11,10 @@ use evstudy::output::{write_outputs, OutputFormat};
 use evstudy::study::Study;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn bench_study(c: &mut Criterion) {
@@ -26,22 +29,39 @@ fn bench_study(c: &mut Criterion) {
     let out = study.run().unwrap();
     let run_s = t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
-    write_outputs(&out_dir, &out.tables, &[OutputFormat::Csv, OutputFormat::Parquet], &out.run_info).unwrap();
+    write_outputs(
+        &out_dir,
+        &out.tables,
+        &[OutputFormat::Csv, OutputFormat::Parquet],
+        &out.run_info,
+    )
+    .unwrap();
     let write_s = t.elapsed().as_secs_f64();
     for (name, s) in &out.summary.timings {
         eprintln!("phase {name:<22} {s:>8.3} s");
     }
-    eprintln!("phase {:<22} {:>8.3} s  (study.run total {:.3} s)", "write csv+parquet", write_s, run_s);
+    eprintln!(
+        "phase {:<22} {:>8.3} s  (study.run total {:.3} s)",
+        "write csv+parquet", write_s, run_s
+    );
     drop(out);
 
     let mut g = c.benchmark_group("study");
     g.sample_size(10);
     g.throughput(Throughput::Elements(events as u64));
-    g.bench_function(format!("run_{securities}x2520_{events}ev"), |b| b.iter(|| study.run().unwrap()));
+    g.bench_function(format!("run_{securities}x2520_{events}ev"), |b| {
+        b.iter(|| study.run().unwrap())
+    });
     g.bench_function(format!("run_and_write_{securities}x2520_{events}ev"), |b| {
         b.iter(|| {
             let out = study.run().unwrap();
-            write_outputs(&out_dir, &out.tables, &[OutputFormat::Csv, OutputFormat::Parquet], &out.run_info).unwrap();
+            write_outputs(
+                &out_dir,
+                &out.tables,
+                &[OutputFormat::Csv, OutputFormat::Parquet],
+                &out.run_info,
+            )
+            .unwrap();
         })
     });
     g.finish();

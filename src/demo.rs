@@ -20,7 +20,9 @@
 //! The list of injected effects is written beside the prices (`injected_effects.csv`), so a
 //! reader can compare what the study finds with what was put in.
 
-use crate::calendar::{builtin_exchange, map_day0, read_events, EventRecord, HolidayTable, SessionCalendar};
+use crate::calendar::{
+    builtin_exchange, map_day0, read_events, EventRecord, HolidayTable, SessionCalendar,
+};
 use crate::error::{Error, Result};
 use crate::output::{format_g17, write_atomic};
 use chrono::{NaiveDate, NaiveTime};
@@ -48,23 +50,122 @@ pub struct DemoSecurity {
 
 /// The demo securities (the case study's tickers).
 pub const DEMO_SECURITIES: &[DemoSecurity] = &[
-    DemoSecurity { ticker: "688256.SS", exchange: "XSHG", benchmark: "000300.SS", group: "china_ai_chips", beta: 1.6, sigma: 0.035, start_price: 150.0 },
-    DemoSecurity { ticker: "688981.SS", exchange: "XSHG", benchmark: "000300.SS", group: "china_ai_chips", beta: 1.3, sigma: 0.022, start_price: 60.0 },
-    DemoSecurity { ticker: "688347.SS", exchange: "XSHG", benchmark: "000300.SS", group: "china_ai_chips", beta: 1.2, sigma: 0.025, start_price: 45.0 },
-    DemoSecurity { ticker: "0981.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_ai_chips", beta: 1.4, sigma: 0.028, start_price: 25.0 },
-    DemoSecurity { ticker: "1347.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_ai_chips", beta: 1.3, sigma: 0.030, start_price: 40.0 },
-    DemoSecurity { ticker: "0700.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_platforms", beta: 1.1, sigma: 0.018, start_price: 500.0 },
-    DemoSecurity { ticker: "9988.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_platforms", beta: 1.3, sigma: 0.022, start_price: 200.0 },
-    DemoSecurity { ticker: "9888.HK", exchange: "XHKG", benchmark: "^HSI", group: "china_platforms", beta: 1.3, sigma: 0.024, start_price: 250.0 },
-    DemoSecurity { ticker: "NVDA", exchange: "XNYS", benchmark: "^GSPC", group: "us_chips", beta: 1.8, sigma: 0.025, start_price: 130.0 },
-    DemoSecurity { ticker: "AMD", exchange: "XNYS", benchmark: "^GSPC", group: "us_chips", beta: 1.7, sigma: 0.025, start_price: 92.0 },
-    DemoSecurity { ticker: "BABA", exchange: "XNYS", benchmark: "^GSPC", group: "china_platforms_us", beta: 1.2, sigma: 0.025, start_price: 216.0 },
-    DemoSecurity { ticker: "BIDU", exchange: "XNYS", benchmark: "^GSPC", group: "china_platforms_us", beta: 1.2, sigma: 0.026, start_price: 220.0 },
+    DemoSecurity {
+        ticker: "688256.SS",
+        exchange: "XSHG",
+        benchmark: "000300.SS",
+        group: "china_ai_chips",
+        beta: 1.6,
+        sigma: 0.035,
+        start_price: 150.0,
+    },
+    DemoSecurity {
+        ticker: "688981.SS",
+        exchange: "XSHG",
+        benchmark: "000300.SS",
+        group: "china_ai_chips",
+        beta: 1.3,
+        sigma: 0.022,
+        start_price: 60.0,
+    },
+    DemoSecurity {
+        ticker: "688347.SS",
+        exchange: "XSHG",
+        benchmark: "000300.SS",
+        group: "china_ai_chips",
+        beta: 1.2,
+        sigma: 0.025,
+        start_price: 45.0,
+    },
+    DemoSecurity {
+        ticker: "0981.HK",
+        exchange: "XHKG",
+        benchmark: "^HSI",
+        group: "china_ai_chips",
+        beta: 1.4,
+        sigma: 0.028,
+        start_price: 25.0,
+    },
+    DemoSecurity {
+        ticker: "1347.HK",
+        exchange: "XHKG",
+        benchmark: "^HSI",
+        group: "china_ai_chips",
+        beta: 1.3,
+        sigma: 0.030,
+        start_price: 40.0,
+    },
+    DemoSecurity {
+        ticker: "0700.HK",
+        exchange: "XHKG",
+        benchmark: "^HSI",
+        group: "china_platforms",
+        beta: 1.1,
+        sigma: 0.018,
+        start_price: 500.0,
+    },
+    DemoSecurity {
+        ticker: "9988.HK",
+        exchange: "XHKG",
+        benchmark: "^HSI",
+        group: "china_platforms",
+        beta: 1.3,
+        sigma: 0.022,
+        start_price: 200.0,
+    },
+    DemoSecurity {
+        ticker: "9888.HK",
+        exchange: "XHKG",
+        benchmark: "^HSI",
+        group: "china_platforms",
+        beta: 1.3,
+        sigma: 0.024,
+        start_price: 250.0,
+    },
+    DemoSecurity {
+        ticker: "NVDA",
+        exchange: "XNYS",
+        benchmark: "^GSPC",
+        group: "us_chips",
+        beta: 1.8,
+        sigma: 0.025,
+        start_price: 130.0,
+    },
+    DemoSecurity {
+        ticker: "AMD",
+        exchange: "XNYS",
+        benchmark: "^GSPC",
+        group: "us_chips",
+        beta: 1.7,
+        sigma: 0.025,
+        start_price: 92.0,
+    },
+    DemoSecurity {
+        ticker: "BABA",
+        exchange: "XNYS",
+        benchmark: "^GSPC",
+        group: "china_platforms_us",
+        beta: 1.2,
+        sigma: 0.025,
+        start_price: 216.0,
+    },
+    DemoSecurity {
+        ticker: "BIDU",
+        exchange: "XNYS",
+        benchmark: "^GSPC",
+        group: "china_platforms_us",
+        beta: 1.2,
+        sigma: 0.026,
+        start_price: 220.0,
+    },
 ];
 
 /// The demo benchmarks: (ticker, exchange, start level).
-pub const DEMO_BENCHMARKS: &[(&str, &str, f64)] =
-    &[("000300.SS", "XSHG", 5200.0), ("^HSI", "XHKG", 27000.0), ("^GSPC", "XNYS", 3700.0)];
+pub const DEMO_BENCHMARKS: &[(&str, &str, f64)] = &[
+    ("000300.SS", "XSHG", 5200.0),
+    ("^HSI", "XHKG", 27000.0),
+    ("^GSPC", "XNYS", 3700.0),
+];
 
 /// SplitMix64: a small, fast, deterministic generator (Steele, Lea & Flood 2014).
 #[derive(Debug, Clone)]
@@ -94,7 +195,13 @@ impl SplitMix64 {
     }
 }
 
-fn group_effect(category: &str, group: &str, event_id: &str, ticker: &str, scope_has_ticker: bool) -> f64 {
+fn group_effect(
+    category: &str,
+    group: &str,
+    event_id: &str,
+    ticker: &str,
+    scope_has_ticker: bool,
+) -> f64 {
     match (category, group) {
         ("export_control", "china_ai_chips") => 0.04,
         ("export_control", "china_platforms") | ("export_control", "china_platforms_us") => 0.01,
@@ -105,7 +212,10 @@ fn group_effect(category: &str, group: &str, event_id: &str, ticker: &str, scope
         ("countermeasure", "china_ai_chips") => 0.02,
         ("countermeasure", "us_chips") => -0.01,
         ("earnings", _) if scope_has_ticker => {
-            let h = event_id.bytes().chain(ticker.bytes()).fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
+            let h = event_id
+                .bytes()
+                .chain(ticker.bytes())
+                .fold(7u32, |a, b| a.wrapping_mul(31).wrapping_add(b as u32));
             if h % 2 == 0 {
                 0.025
             } else {
@@ -132,7 +242,10 @@ pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
     let mut calendars: BTreeMap<&str, SessionCalendar> = BTreeMap::new();
     for x in ["XSHG", "XHKG", "XNYS"] {
         let spec = builtin_exchange(x).ok_or_else(|| Error::config(format!("no exchange {x}")))?;
-        calendars.insert(x, SessionCalendar::for_exchange_range(&spec, &holidays, start, end));
+        calendars.insert(
+            x,
+            SessionCalendar::for_exchange_range(&spec, &holidays, start, end),
+        );
     }
     let mut rng = SplitMix64::new(seed);
     // Benchmarks.
@@ -143,7 +256,11 @@ pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
         let mut p = level;
         let mut rets = Vec::with_capacity(cal.len());
         for i in 0..cal.len() {
-            let r = if i == 0 { 0.0 } else { 0.0003 + 0.012 * rng.normal() };
+            let r = if i == 0 {
+                0.0
+            } else {
+                0.0003 + 0.012 * rng.normal()
+            };
             p *= 1.0 + r;
             rets.push(r);
             rows.push((cal.date(i).expect("in range"), ticker.to_string(), p));
@@ -166,7 +283,15 @@ pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
             }
             let cal = &calendars[s.exchange];
             let tz = builtin_exchange(s.exchange).map(|x| x.tz);
-            let out = map_day0(cal, ev.date, ev.time.as_deref(), ev.tz.as_deref(), tz, noon, 7);
+            let out = map_day0(
+                cal,
+                ev.date,
+                ev.time.as_deref(),
+                ev.tz.as_deref(),
+                tz,
+                noon,
+                7,
+            );
             if let Some(d) = out.day0() {
                 *effect_at.entry((s.ticker, d.index)).or_default() += eff;
                 effects.push((ev.event_id.clone(), s.ticker.to_string(), d.date, eff));
@@ -180,7 +305,10 @@ pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
         for i in 0..cal.len() {
             let eps = s.sigma * rng.normal();
             if i > 0 {
-                let r = 0.0001 + s.beta * rm[i] + eps + effect_at.get(&(s.ticker, i)).copied().unwrap_or(0.0);
+                let r = 0.0001
+                    + s.beta * rm[i]
+                    + eps
+                    + effect_at.get(&(s.ticker, i)).copied().unwrap_or(0.0);
                 p *= 1.0 + r.max(-0.5);
             }
             rows.push((cal.date(i).expect("in range"), s.ticker.to_string(), p));
@@ -197,7 +325,10 @@ pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
         sec.push_str(&format!("{t},{x},,benchmark\n"));
     }
     for s in DEMO_SECURITIES {
-        sec.push_str(&format!("{},{},{},{}\n", s.ticker, s.exchange, s.benchmark, s.group));
+        sec.push_str(&format!(
+            "{},{},{},{}\n",
+            s.ticker, s.exchange, s.benchmark, s.group
+        ));
     }
     write_atomic(&dir.join("securities.csv"), sec.as_bytes())?;
     effects.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
@@ -229,11 +360,19 @@ mod tests {
         // The committed datasets/demo/prices.csv must be exactly what the generator makes.
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().unwrap();
-        generate_demo(dir.path(), &root.join("datasets/events/china_ai_chips.csv"), DEMO_SEED).unwrap();
+        generate_demo(
+            dir.path(),
+            &root.join("datasets/events/china_ai_chips.csv"),
+            DEMO_SEED,
+        )
+        .unwrap();
         for f in ["prices.csv", "securities.csv", "injected_effects.csv"] {
             let made = std::fs::read(dir.path().join(f)).unwrap();
             let committed = std::fs::read(root.join("datasets/demo").join(f)).unwrap();
-            assert!(made == committed, "datasets/demo/{f} is stale: run `cargo run --release -- demo`");
+            assert!(
+                made == committed,
+                "datasets/demo/{f} is stale: run `cargo run --release -- demo`"
+            );
         }
     }
 }
@@ -253,7 +392,13 @@ pub const DEMO_SEED: u64 = 20250127;
 /// evstudy::demo::write_benchmark_panel(dir.path(), 3, 400, 6, 1).unwrap();
 /// assert!(dir.path().join("study.toml").exists());
 /// ```
-pub fn write_benchmark_panel(dir: &Path, tickers: usize, days: usize, events: usize, seed: u64) -> Result<()> {
+pub fn write_benchmark_panel(
+    dir: &Path,
+    tickers: usize,
+    days: usize,
+    events: usize,
+    seed: u64,
+) -> Result<()> {
     use polars::prelude::*;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     if days < 330 {
@@ -296,16 +441,24 @@ pub fn write_benchmark_panel(dir: &Path, tickers: usize, days: usize, events: us
         }
     }
     let mut df = DataFrame::new_infer_height(vec![
-        DateChunked::from_naive_date(PlSmallStr::from("date"), col_date).into_series().into(),
+        DateChunked::from_naive_date(PlSmallStr::from("date"), col_date)
+            .into_series()
+            .into(),
         Column::new("ticker".into(), col_ticker),
         Column::new("close".into(), col_close),
     ])
-    .map_err(|e| Error::Polars { file: "prices.parquet".into(), message: e.to_string() })?;
+    .map_err(|e| Error::Polars {
+        file: "prices.parquet".into(),
+        message: e.to_string(),
+    })?;
     let path = dir.join("prices.parquet");
     let file = std::fs::File::create(&path).map_err(|e| Error::io(&path, e))?;
     ParquetWriter::new(file)
         .finish(&mut df)
-        .map_err(|e| Error::Polars { file: path.display().to_string(), message: e.to_string() })?;
+        .map_err(|e| Error::Polars {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
     let mut ev = String::from("event_id,ticker,date\n");
     for k in 0..events {
         let t = k % tickers.max(1);

@@ -70,15 +70,31 @@ impl Error {
         Error::Config(msg.into())
     }
     /// A cell error.
-    pub fn cell(file: impl Into<String>, row: usize, column: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Cell { file: file.into(), row, column: column.into(), message: message.into() }
+    pub fn cell(
+        file: impl Into<String>,
+        row: usize,
+        column: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Cell {
+            file: file.into(),
+            row,
+            column: column.into(),
+            message: message.into(),
+        }
     }
     /// A file-level error.
     pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::File { file: file.into(), message: message.into() }
+        Error::File {
+            file: file.into(),
+            message: message.into(),
+        }
     }
     /// An I/O error on a path.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io {
+            path: path.into(),
+            source,
+        }
     }
 }

@@ -93,7 +93,11 @@ pub struct OnCalendar {
 /// assert!(on.values[1].is_nan());
 /// assert_eq!(on.off_calendar, 1); // Saturday row ignored and counted
 /// ```
-pub fn align_to_sessions(dates: &[NaiveDate], values: &[f64], sessions: &[NaiveDate]) -> OnCalendar {
+pub fn align_to_sessions(
+    dates: &[NaiveDate],
+    values: &[f64],
+    sessions: &[NaiveDate],
+) -> OnCalendar {
     let mut out = vec![f64::NAN; sessions.len()];
     let (mut off, mut first_off) = (0usize, None);
     let mut j = 0usize;
@@ -103,13 +107,19 @@ pub fn align_to_sessions(dates: &[NaiveDate], values: &[f64], sessions: &[NaiveD
         }
         if j < sessions.len() && sessions[j] == dt {
             out[j] = values[i];
-        } else if sessions.first().is_some_and(|&f| dt >= f) && sessions.last().is_some_and(|&l| dt <= l) {
+        } else if sessions.first().is_some_and(|&f| dt >= f)
+            && sessions.last().is_some_and(|&l| dt <= l)
+        {
             // Inside the calendar's span but not a session: off-calendar.
             off += 1;
             first_off.get_or_insert(dt);
         }
     }
-    OnCalendar { values: out, off_calendar: off, first_off_calendar: first_off }
+    OnCalendar {
+        values: out,
+        off_calendar: off,
+        first_off_calendar: first_off,
+    }
 }
 
 /// Daily returns from closes on consecutive sessions (methodology §1.2): a missing close
@@ -262,7 +272,12 @@ mod tests {
         let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         let sessions = [d("2024-06-27"), d("2024-06-28"), d("2024-07-01")];
         let on = align_to_sessions(
-            &[d("2024-06-01"), d("2024-06-28"), d("2024-06-29"), d("2024-07-01")],
+            &[
+                d("2024-06-01"),
+                d("2024-06-28"),
+                d("2024-06-29"),
+                d("2024-07-01"),
+            ],
             &[1.0, 2.0, 3.0, 4.0],
             &sessions,
         );

@@ -21,13 +21,23 @@ use std::path::PathBuf;
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("EVSTUDY_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("shared"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("shared")
+        });
     if dir.join("reference").is_dir() {
         return Some(dir);
     }
     if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-        panic!("shared data folder not found at {} (set EVSTUDY_SHARED); it is required in CI", dir.display());
+        panic!(
+            "shared data folder not found at {} (set EVSTUDY_SHARED); it is required in CI",
+            dir.display()
+        );
     }
-    eprintln!("skipping: shared data folder not found at {} (set EVSTUDY_SHARED)", dir.display());
+    eprintln!(
+        "skipping: shared data folder not found at {} (set EVSTUDY_SHARED)",
+        dir.display()
+    );
     None
 }

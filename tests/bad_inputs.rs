@@ -103,18 +103,34 @@ fn write_parquet(path: &Path, df: &mut DataFrame) {
 fn standard_frame() -> DataFrame {
     let rows = standard_rows();
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
-    let dates: Vec<i32> = rows.iter().map(|r| (r.0 - epoch).num_days() as i32).collect();
+    let dates: Vec<i32> = rows
+        .iter()
+        .map(|r| (r.0 - epoch).num_days() as i32)
+        .collect();
     let tickers: Vec<&str> = rows.iter().map(|r| r.1).collect();
     let closes: Vec<f64> = rows.iter().map(|r| r.2).collect();
-    let date = Column::new("date".into(), dates).cast(&DataType::Date).unwrap();
-    DataFrame::new(rows.len(), vec![date, Column::new("ticker".into(), tickers), Column::new("close".into(), closes)]).unwrap()
+    let date = Column::new("date".into(), dates)
+        .cast(&DataType::Date)
+        .unwrap();
+    DataFrame::new(
+        rows.len(),
+        vec![
+            date,
+            Column::new("ticker".into(), tickers),
+            Column::new("close".into(), closes),
+        ],
+    )
+    .unwrap()
 }
 
 fn copy_dir(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let name = e.file_name().to_string_lossy().to_string();
-        if matches!(name.as_str(), "expected.txt" | "args.txt" | "setup.txt" | "prices.tail.csv") {
+        if matches!(
+            name.as_str(),
+            "expected.txt" | "args.txt" | "setup.txt" | "prices.tail.csv"
+        ) {
             continue;
         }
         std::fs::copy(e.path(), to.join(&name)).unwrap();
@@ -125,8 +141,15 @@ fn copy_dir(from: &Path, to: &Path) {
 fn prepare(case: &Path, dir: &Path) -> Vec<String> {
     copy_dir(case, dir);
     let read = |n: &str| std::fs::read_to_string(case.join(n)).ok();
-    let setup: Vec<String> =
-        read("setup.txt").map(|s| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()).unwrap_or_default();
+    let setup: Vec<String> = read("setup.txt")
+        .map(|s| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
     if !case.join("prices.csv").exists() && !setup.iter().any(|s| s == "prices-is-directory") {
         let mut text = standard_panel();
         if let Some(tail) = read("prices.tail.csv") {
@@ -149,14 +172,20 @@ fn prepare(case: &Path, dir: &Path) -> Vec<String> {
             "parquet-wrong-types" => {
                 // Dates as integers (20230102), closes as text.
                 let rows = standard_rows();
-                let dates: Vec<i64> = rows.iter().map(|r| r.0.format("%Y%m%d").to_string().parse().unwrap()).collect();
+                let dates: Vec<i64> = rows
+                    .iter()
+                    .map(|r| r.0.format("%Y%m%d").to_string().parse().unwrap())
+                    .collect();
                 let tickers: Vec<&str> = rows.iter().map(|r| r.1).collect();
                 let closes: Vec<String> = rows.iter().map(|r| format!("{:.4}", r.2)).collect();
-                let mut df = DataFrame::new(rows.len(), vec![
-                    Column::new("date".into(), dates),
-                    Column::new("ticker".into(), tickers),
-                    Column::new("close".into(), closes),
-                ])
+                let mut df = DataFrame::new(
+                    rows.len(),
+                    vec![
+                        Column::new("date".into(), dates),
+                        Column::new("ticker".into(), tickers),
+                        Column::new("close".into(), closes),
+                    ],
+                )
                 .unwrap();
                 write_parquet(&dir.join("prices.parquet"), &mut df);
             }
@@ -180,9 +209,19 @@ fn prepare(case: &Path, dir: &Path) -> Vec<String> {
     }
     let d = dir.display().to_string();
     let extra: Vec<String> = read("args.txt")
-        .map(|s| s.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| l.replace("{dir}", &d)).collect())
+        .map(|s| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.replace("{dir}", &d))
+                .collect()
+        })
         .unwrap_or_default();
-    let has = |flag: &str| extra.iter().any(|a| a == flag || a.starts_with(&format!("{flag}=")));
+    let has = |flag: &str| {
+        extra
+            .iter()
+            .any(|a| a == flag || a.starts_with(&format!("{flag}=")))
+    };
     let mut args: Vec<String> = vec!["run".into()];
     let mut push = |flag: &str, value: String| {
         if !has(flag) {
@@ -211,11 +250,17 @@ struct Outcome {
 /// The binary under test: `EVSTUDY_BIN` when set (a copy of one's own build, when several
 /// worktrees share a target folder), else the one cargo built for this test.
 fn evstudy_bin() -> PathBuf {
-    std::env::var_os("EVSTUDY_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_evstudy")))
+    std::env::var_os("EVSTUDY_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_evstudy")))
 }
 
 fn run_binary(args: &[String], cwd: &Path) -> Outcome {
-    let out = Command::new(evstudy_bin()).args(args).current_dir(cwd).output().unwrap();
+    let out = Command::new(evstudy_bin())
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
     Outcome {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into(),
@@ -232,7 +277,13 @@ fn check_case(case: &Path) -> Vec<String> {
     let out_dir = dir.join("out");
     let d = dir.display().to_string();
     if std::env::var_os("EVSTUDY_BAD_INPUTS_SHOW").is_some() {
-        println!("=== {} (exit {})\nstdout: {}stderr: {}", case.display(), o.code, o.stdout, o.stderr);
+        println!(
+            "=== {} (exit {})\nstdout: {}stderr: {}",
+            case.display(),
+            o.code,
+            o.stdout,
+            o.stderr
+        );
         if let Ok(x) = std::fs::read_to_string(out_dir.join("exclusions.csv")) {
             println!("exclusions.csv:\n{x}");
         }
@@ -254,13 +305,20 @@ fn check_case(case: &Path) -> Vec<String> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let (key, value) = line.split_once(':').map(|(k, v)| (k.trim(), v.trim())).unwrap_or((line, ""));
+        let (key, value) = line
+            .split_once(':')
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .unwrap_or((line, ""));
         let value = value.replace("{dir}", &d);
         match key {
             "exit" => {
                 saw_exit = true;
                 if o.code.to_string() != value {
-                    failures.push(format!("exit {} (expected {value}); stderr: {}", o.code, o.stderr.trim()));
+                    failures.push(format!(
+                        "exit {} (expected {value}); stderr: {}",
+                        o.code,
+                        o.stderr.trim()
+                    ));
                 }
             }
             "stderr" => {
@@ -279,7 +337,10 @@ fn check_case(case: &Path) -> Vec<String> {
                 }
             }
             "file" => {
-                let (name, text) = value.split_once(':').map(|(a, b)| (a.trim(), b.trim())).unwrap_or((&value, ""));
+                let (name, text) = value
+                    .split_once(':')
+                    .map(|(a, b)| (a.trim(), b.trim()))
+                    .unwrap_or((&value, ""));
                 match std::fs::read_to_string(out_dir.join(name)) {
                     Ok(content) if content.contains(text) => {}
                     Ok(content) => failures.push(format!("out/{name} lacks '{text}':\n{content}")),
@@ -288,12 +349,19 @@ fn check_case(case: &Path) -> Vec<String> {
             }
             "analysed" => {
                 if !o.stdout.contains(&format!(": {value} pairs analysed")) {
-                    failures.push(format!("expected {value} pairs analysed: {}", o.stdout.trim()));
+                    failures.push(format!(
+                        "expected {value} pairs analysed: {}",
+                        o.stdout.trim()
+                    ));
                 }
             }
             "no-outputs" => {
                 let tables: Vec<String> = std::fs::read_dir(&out_dir)
-                    .map(|r| r.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).collect())
+                    .map(|r| {
+                        r.filter_map(|e| e.ok())
+                            .map(|e| e.file_name().to_string_lossy().to_string())
+                            .collect()
+                    })
                     .unwrap_or_default();
                 if !tables.is_empty() {
                     failures.push(format!("output folder is not empty: {tables:?}"));
@@ -309,7 +377,10 @@ fn check_case(case: &Path) -> Vec<String> {
     if let Ok(r) = std::fs::read_dir(&out_dir) {
         for e in r.filter_map(|e| e.ok()) {
             if e.file_name().to_string_lossy().contains(".tmp-") {
-                failures.push(format!("temporary file left behind: {}", e.file_name().to_string_lossy()));
+                failures.push(format!(
+                    "temporary file left behind: {}",
+                    e.file_name().to_string_lossy()
+                ));
             }
         }
     }
@@ -317,9 +388,15 @@ fn check_case(case: &Path) -> Vec<String> {
 }
 
 fn cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("bad_inputs");
-    let mut v: Vec<PathBuf> =
-        std::fs::read_dir(&root).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("bad_inputs");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     v.sort();
     v
 }
@@ -328,7 +405,11 @@ fn cases() -> Vec<PathBuf> {
 fn every_bad_input_case_has_its_expected_outcome() {
     let only = std::env::var("EVSTUDY_BAD_INPUTS_ONLY").ok();
     let all = cases();
-    assert!(all.len() >= 40, "the corpus should hold at least 40 cases, found {}", all.len());
+    assert!(
+        all.len() >= 40,
+        "the corpus should hold at least 40 cases, found {}",
+        all.len()
+    );
     let mut report = String::new();
     let mut n = 0;
     for case in &all {
@@ -363,7 +444,11 @@ fn two_gigabyte_price_file() {
     let mut k = 0usize;
     // ~2 GiB: tickers T000000.. on the standard 400 dates, ~30 bytes a row.
     'outer: loop {
-        let ticker = if k == 0 { "IDX".to_string() } else { format!("T{k:06}") };
+        let ticker = if k == 0 {
+            "IDX".to_string()
+        } else {
+            format!("T{k:06}")
+        };
         let mut p = 100.0 + (k % 97) as f64;
         for (i, d) in dates.iter().enumerate() {
             p *= 1.0 + 0.001 * (((i * 31 + k * 17) % 41) as f64 - 20.0) / 20.0;
@@ -378,13 +463,30 @@ fn two_gigabyte_price_file() {
     }
     w.flush().unwrap();
     drop(w);
-    std::fs::write(dir.join("events.csv"), "event_id,ticker,date\nE1,T000001,2024-03-01\n").unwrap();
-    let args: Vec<String> = ["run", "--prices", "prices.csv", "--events", "events.csv", "--market", "IDX", "--out", "out"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    std::fs::write(
+        dir.join("events.csv"),
+        "event_id,ticker,date\nE1,T000001,2024-03-01\n",
+    )
+    .unwrap();
+    let args: Vec<String> = [
+        "run",
+        "--prices",
+        "prices.csv",
+        "--events",
+        "events.csv",
+        "--market",
+        "IDX",
+        "--out",
+        "out",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let o = run_binary(&args, dir);
-    eprintln!("2 GB file ({written} bytes, {k} tickers): exit {}\n{}{}", o.code, o.stdout, o.stderr);
+    eprintln!(
+        "2 GB file ({written} bytes, {k} tickers): exit {}\n{}{}",
+        o.code, o.stdout, o.stderr
+    );
     assert!(o.code == 0 || o.code == 1, "exit {}: {}", o.code, o.stderr);
     if o.code == 0 {
         assert!(o.stdout.contains("1 pairs analysed"), "{}", o.stdout);
@@ -416,8 +518,17 @@ fn write_big_panel(dir: &Path, n_tickers: usize, n_days: usize, n_events: usize)
     for day in &dates {
         let rm = 0.02 * splitmix(&mut state);
         for (k, c) in closes.iter_mut().enumerate() {
-            *c *= 1.0 + if k == 0 { rm } else { rm + 0.02 * splitmix(&mut state) };
-            let t = if k == 0 { "IDX".to_string() } else { format!("S{k:04}") };
+            *c *= 1.0
+                + if k == 0 {
+                    rm
+                } else {
+                    rm + 0.02 * splitmix(&mut state)
+                };
+            let t = if k == 0 {
+                "IDX".to_string()
+            } else {
+                format!("S{k:04}")
+            };
             writeln!(w, "{day},{t},{c:.6}").unwrap();
         }
     }
@@ -432,17 +543,32 @@ fn write_big_panel(dir: &Path, n_tickers: usize, n_days: usize, n_events: usize)
 }
 
 fn big_run_args(out: &str) -> Vec<String> {
-    ["run", "--prices", "prices.csv", "--events", "events.csv", "--market", "IDX", "--out", out]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
+    [
+        "run",
+        "--prices",
+        "prices.csv",
+        "--events",
+        "events.csv",
+        "--market",
+        "IDX",
+        "--out",
+        out,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 fn read_folder(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .map(|r| {
             r.filter_map(|e| e.ok())
-                .map(|e| (e.file_name().to_string_lossy().to_string(), std::fs::read(e.path()).unwrap_or_default()))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().to_string(),
+                        std::fs::read(e.path()).unwrap_or_default(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -464,7 +590,10 @@ fn two_runs_are_byte_identical() {
     assert_eq!(b.code, 0, "{}", b.stderr);
     let second = read_folder(&dir.join("out_a"));
     assert!(first.len() >= 15, "{:?}", first.keys());
-    assert_eq!(first.keys().collect::<Vec<_>>(), second.keys().collect::<Vec<_>>());
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        second.keys().collect::<Vec<_>>()
+    );
     for (name, bytes) in &first {
         assert!(bytes == &second[name], "{name} differs between two runs");
     }
@@ -487,7 +616,9 @@ fn killed_runs_leave_no_partial_output_file() {
     let duration = started.elapsed();
     assert_eq!(full.code, 0, "{}", full.stderr);
     let reference = read_folder(&dir.join("out_full"));
-    let fractions = [0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99, 1.0, 1.02];
+    let fractions = [
+        0.3, 0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.96, 0.98, 0.99, 1.0, 1.02,
+    ];
     let (mut partial_sets, mut leftovers) = (0, 0);
     for (i, f) in fractions.iter().enumerate() {
         let out = format!("out_kill_{i}");
@@ -507,18 +638,26 @@ fn killed_runs_leave_no_partial_output_file() {
         }
         for (name, bytes) in &got {
             if let Some((base, pid)) = name.split_once(".tmp-") {
-                assert!(reference.contains_key(base) && pid.parse::<u32>().is_ok(), "unexpected file {name}");
+                assert!(
+                    reference.contains_key(base) && pid.parse::<u32>().is_ok(),
+                    "unexpected file {name}"
+                );
                 leftovers += 1;
                 continue;
             }
             // run.json records the output folder: compare it after putting the name back.
             let want = &reference[name];
             let same = if name == "run.json" {
-                String::from_utf8_lossy(bytes).replace(&out, "out_full") == String::from_utf8_lossy(want)
+                String::from_utf8_lossy(bytes).replace(&out, "out_full")
+                    == String::from_utf8_lossy(want)
             } else {
                 bytes == want
             };
-            assert!(same, "kill at {:.0}% of the run: {name} is not the complete file", f * 100.0);
+            assert!(
+                same,
+                "kill at {:.0}% of the run: {name} is not the complete file",
+                f * 100.0
+            );
         }
     }
     eprintln!(
@@ -536,7 +675,9 @@ fn killed_runs_leave_no_partial_output_file() {
 #[ignore]
 fn write_memory_benchmark_panel() {
     use chrono::Datelike;
-    let Some(dir) = std::env::var_os("EVSTUDY_MEMORY_PANEL_DIR").map(PathBuf::from) else { return };
+    let Some(dir) = std::env::var_os("EVSTUDY_MEMORY_PANEL_DIR").map(PathBuf::from) else {
+        return;
+    };
     std::fs::create_dir_all(&dir).unwrap();
     let (n_sec, n_days, n_events) = (5_000usize, 2_520usize, 50_000usize);
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
@@ -555,17 +696,36 @@ fn write_memory_benchmark_panel() {
     let mut state = 99u64;
     let market: Vec<f64> = (0..n_days).map(|_| 0.02 * splitmix(&mut state)).collect();
     for k in 0..=n_sec {
-        let t = if k == 0 { "IDX".to_string() } else { format!("S{k:05}") };
+        let t = if k == 0 {
+            "IDX".to_string()
+        } else {
+            format!("S{k:05}")
+        };
         let mut c = 50.0 + (k % 100) as f64;
         for (j, day) in dates.iter().enumerate() {
-            c *= 1.0 + if k == 0 { market[j] } else { market[j] + 0.02 * splitmix(&mut state) };
+            c *= 1.0
+                + if k == 0 {
+                    market[j]
+                } else {
+                    market[j] + 0.02 * splitmix(&mut state)
+                };
             date_col.push((*day - epoch).num_days() as i32);
             ticker_col.push(t.clone());
             close_col.push(c);
         }
     }
-    let date = Column::new("date".into(), date_col).cast(&DataType::Date).unwrap();
-    let mut df = DataFrame::new(n, vec![date, Column::new("ticker".into(), ticker_col), Column::new("close".into(), close_col)]).unwrap();
+    let date = Column::new("date".into(), date_col)
+        .cast(&DataType::Date)
+        .unwrap();
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            date,
+            Column::new("ticker".into(), ticker_col),
+            Column::new("close".into(), close_col),
+        ],
+    )
+    .unwrap();
     write_parquet(&dir.join("prices.parquet"), &mut df);
     let mut e = String::from("event_id,ticker,date\n");
     for i in 0..n_events {

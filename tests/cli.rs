@@ -5,8 +5,15 @@ use std::path::Path;
 use std::process::Command;
 
 fn evstudy(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_evstudy")).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_evstudy"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -29,11 +36,18 @@ fn prices(n: usize) -> String {
     s
 }
 
-fn quick(dir: &Path, prices_text: &str, events_text: &str, extra: &[&str]) -> (i32, String, String) {
+fn quick(
+    dir: &Path,
+    prices_text: &str,
+    events_text: &str,
+    extra: &[&str],
+) -> (i32, String, String) {
     let p = write(dir, "prices.csv", prices_text);
     let e = write(dir, "events.csv", events_text);
     let out = dir.join("out").display().to_string();
-    let mut args = vec!["run", "--prices", &p, "--events", &e, "--market", "IDX", "--out", &out];
+    let mut args = vec![
+        "run", "--prices", &p, "--events", &e, "--market", "IDX", "--out", &out,
+    ];
     args.extend_from_slice(extra);
     evstudy(&args)
 }
@@ -41,7 +55,12 @@ fn quick(dir: &Path, prices_text: &str, events_text: &str, extra: &[&str]) -> (i
 #[test]
 fn quick_run_succeeds_and_writes_tables() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, stdout, stderr) = quick(dir.path(), &prices(500), EVENTS, &["--window=-1:1", "--window=0:5"]);
+    let (code, stdout, stderr) = quick(
+        dir.path(),
+        &prices(500),
+        EVENTS,
+        &["--window=-1:1", "--window=0:5"],
+    );
     assert_eq!(code, 0, "{stdout}{stderr}");
     let cars = std::fs::read_to_string(dir.path().join("out/cars.csv")).unwrap();
     assert!(cars.starts_with("event_id,security,group,window,car,"));
@@ -52,12 +71,20 @@ fn quick_run_succeeds_and_writes_tables() {
 fn outputs_are_byte_identical_across_runs() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(quick(dir.path(), &prices(500), EVENTS, &[]).0, 0);
-    let first: Vec<Vec<u8>> = ["cars.csv", "tests.csv", "cars.parquet", "report.html"].iter().map(|f| std::fs::read(dir.path().join("out").join(f)).unwrap()).collect();
+    let first: Vec<Vec<u8>> = ["cars.csv", "tests.csv", "cars.parquet", "report.html"]
+        .iter()
+        .map(|f| std::fs::read(dir.path().join("out").join(f)).unwrap())
+        .collect();
     assert_eq!(quick(dir.path(), &prices(500), EVENTS, &[]).0, 0);
-    let second: Vec<Vec<u8>> = ["cars.csv", "tests.csv", "cars.parquet", "report.html"].iter().map(|f| std::fs::read(dir.path().join("out").join(f)).unwrap()).collect();
+    let second: Vec<Vec<u8>> = ["cars.csv", "tests.csv", "cars.parquet", "report.html"]
+        .iter()
+        .map(|f| std::fs::read(dir.path().join("out").join(f)).unwrap())
+        .collect();
     assert!(first == second);
     // No temporary files left behind.
-    assert!(std::fs::read_dir(dir.path().join("out")).unwrap().all(|e| !e.unwrap().file_name().to_string_lossy().contains(".tmp-")));
+    assert!(std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .all(|e| !e.unwrap().file_name().to_string_lossy().contains(".tmp-")));
 }
 
 #[test]
@@ -67,21 +94,37 @@ fn bad_date_names_file_row_column() {
     p += "2025-02-30,AAA,1\n";
     let (code, _, stderr) = quick(dir.path(), &p, EVENTS, &[]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("prices.csv: row 602, column 'date'") && stderr.contains("impossible date"), "{stderr}");
+    assert!(
+        stderr.contains("prices.csv: row 602, column 'date'") && stderr.contains("impossible date"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn text_price_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = quick(dir.path(), "date,ticker,close\n2024-01-02,AAA,abc\n", EVENTS, &[]);
+    let (code, _, stderr) = quick(
+        dir.path(),
+        "date,ticker,close\n2024-01-02,AAA,abc\n",
+        EVENTS,
+        &[],
+    );
     assert_eq!(code, 1);
-    assert!(stderr.contains("row 2, column 'close'") && stderr.contains("not a number"), "{stderr}");
+    assert!(
+        stderr.contains("row 2, column 'close'") && stderr.contains("not a number"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn missing_column_and_empty_file() {
     let dir = tempfile::tempdir().unwrap();
-    let (code, _, stderr) = quick(dir.path(), "date,ticker,price\n2024-01-02,AAA,1\n", EVENTS, &[]);
+    let (code, _, stderr) = quick(
+        dir.path(),
+        "date,ticker,price\n2024-01-02,AAA,1\n",
+        EVENTS,
+        &[],
+    );
     assert_eq!(code, 1);
     assert!(stderr.contains("missing column 'close'"), "{stderr}");
     let (code, _, stderr) = quick(dir.path(), "", EVENTS, &[]);
@@ -97,7 +140,10 @@ fn unknown_ticker_event_is_an_exclusion_not_an_error() {
     let ex = std::fs::read_to_string(dir.path().join("out/exclusions.csv")).unwrap();
     assert!(ex.contains("E2,ZZZ,input,unknown_security"), "{ex}");
     assert!(ex.contains("E3,AAA,day0,no_session"), "{ex}");
-    assert!(ex.contains("E4,AAA,estimation,too_few_estimation_returns"), "{ex}");
+    assert!(
+        ex.contains("E4,AAA,estimation,too_few_estimation_returns"),
+        "{ex}"
+    );
 }
 
 #[test]
@@ -105,14 +151,20 @@ fn configuration_errors_exit_1() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, stderr) = quick(dir.path(), &prices(100), EVENTS, &["--window=-20:1"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("overlaps the estimation window"), "{stderr}");
+    assert!(
+        stderr.contains("overlaps the estimation window"),
+        "{stderr}"
+    );
     let (code, _, stderr) = quick(dir.path(), &prices(100), EVENTS, &["--model", "capm9"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("unknown model"), "{stderr}");
     let bad = write(dir.path(), "bad.toml", "model = \n");
     let (code, _, stderr) = evstudy(&["run", "--config", &bad]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("bad.toml") && stderr.contains("line 1"), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml") && stderr.contains("line 1"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -126,7 +178,9 @@ fn directory_instead_of_file_and_unwritable_output() {
     let blocker = write(dir.path(), "blocker", "x");
     let p = write(dir.path(), "prices.csv", &prices(500));
     let out = format!("{blocker}/sub");
-    let (code, _, stderr) = evstudy(&["run", "--prices", &p, "--events", &e, "--market", "IDX", "--out", &out]);
+    let (code, _, stderr) = evstudy(&[
+        "run", "--prices", &p, "--events", &e, "--market", "IDX", "--out", &out,
+    ]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("blocker"), "{stderr}");
 }
@@ -134,10 +188,23 @@ fn directory_instead_of_file_and_unwritable_output() {
 #[test]
 fn validate_lists_problems_and_exits_1() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(dir.path(), "prices.csv", "date,ticker,close\n2024-13-01,AAA,1\n");
-    let e = write(dir.path(), "events.csv", "event_id,ticker,date\nE1,AAA,2024-02-30\n");
-    let (code, stdout, _) = evstudy(&["validate", "--prices", &p, "--events", &e, "--market", "IDX"]);
+    let p = write(
+        dir.path(),
+        "prices.csv",
+        "date,ticker,close\n2024-13-01,AAA,1\n",
+    );
+    let e = write(
+        dir.path(),
+        "events.csv",
+        "event_id,ticker,date\nE1,AAA,2024-02-30\n",
+    );
+    let (code, stdout, _) = evstudy(&[
+        "validate", "--prices", &p, "--events", &e, "--market", "IDX",
+    ]);
     assert_eq!(code, 1);
-    assert!(stdout.contains("prices.csv: row 2, column 'date'") && stdout.contains("events.csv"), "{stdout}");
+    assert!(
+        stdout.contains("prices.csv: row 2, column 'date'") && stdout.contains("events.csv"),
+        "{stdout}"
+    );
     assert!(stdout.contains("2 problem(s) found"), "{stdout}");
 }

@@ -30,18 +30,33 @@ fn demo_study_runs_end_to_end_and_recovers_injected_effects() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let study = Study::from_toml_file(&root.join("datasets/demo/study.toml")).unwrap();
     let out = study.run().unwrap();
-    assert!(out.summary.pairs_analysed > 250, "{}", out.summary.pairs_analysed);
+    assert!(
+        out.summary.pairs_analysed > 250,
+        "{}",
+        out.summary.pairs_analysed
+    );
     // Injected: +4 % on day 0 for China AI chips on export-control events (demo docs).
     let row = out
         .tables
         .aggregate
         .iter()
-        .find(|r| r.group == "security_group:china_ai_chips" && r.metric == "ar" && r.rel_day == Some(0))
+        .find(|r| {
+            r.group == "security_group:china_ai_chips" && r.metric == "ar" && r.rel_day == Some(0)
+        })
         .expect("aggregate row");
-    assert!(row.mean.unwrap() > 0.01, "AAR day 0 china_ai_chips = {:?}", row.mean);
+    assert!(
+        row.mean.unwrap() > 0.01,
+        "AAR day 0 china_ai_chips = {:?}",
+        row.mean
+    );
     // Every pair is accounted for: analysed or excluded with a reason.
-    let analysed: std::collections::BTreeSet<(String, String)> =
-        out.tables.model_fits.iter().filter(|r| r.security != "PORTFOLIO").map(|r| (r.event_id.clone(), r.security.clone())).collect();
+    let analysed: std::collections::BTreeSet<(String, String)> = out
+        .tables
+        .model_fits
+        .iter()
+        .filter(|r| r.security != "PORTFOLIO")
+        .map(|r| (r.event_id.clone(), r.security.clone()))
+        .collect();
     let excluded: std::collections::BTreeSet<(String, String)> = out
         .tables
         .exclusions
@@ -49,5 +64,8 @@ fn demo_study_runs_end_to_end_and_recovers_injected_effects() {
         .filter(|r| matches!(r.stage.as_str(), "input" | "day0" | "estimation"))
         .map(|r| (r.event_id.clone(), r.security.clone()))
         .collect();
-    assert_eq!(analysed.len() + excluded.iter().filter(|k| !k.0.is_empty()).count(), out.summary.pairs_total);
+    assert_eq!(
+        analysed.len() + excluded.iter().filter(|k| !k.0.is_empty()).count(),
+        out.summary.pairs_total
+    );
 }

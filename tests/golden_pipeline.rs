@@ -12,11 +12,17 @@ fn spec_dir() -> Option<PathBuf> {
 
 /// Build a StudyConfig from a golden `run.json`.
 fn config_from_run_json(dir: &Path, with_exchange: bool) -> StudyConfig {
-    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     let s = |k: &str| run[k].as_str().map(str::to_string);
     let mut toml = String::new();
     let model = s("model").unwrap();
-    let factor_cols: Vec<String> = run["factor_cols"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    let factor_cols: Vec<String> = run["factor_cols"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
     let model_name = match (model.as_str(), factor_cols.len()) {
         ("factor", 3) => "ff3".to_string(),
         ("factor", 4) => "carhart".to_string(),
@@ -30,23 +36,41 @@ fn config_from_run_json(dir: &Path, with_exchange: bool) -> StudyConfig {
     toml += &format!("trade_to_trade = {}\n", run["t2t"].as_bool().unwrap());
     let est = run["est"].as_array().unwrap();
     toml += &format!("estimation_window = \"{}:{}\"\n", est[0], est[1]);
-    let windows: Vec<String> = run["windows"].as_array().unwrap().iter().map(|v| format!("\"{}\"", v.as_str().unwrap())).collect();
+    let windows: Vec<String> = run["windows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| format!("\"{}\"", v.as_str().unwrap()))
+        .collect();
     toml += &format!("event_windows = [{}]\n", windows.join(", "));
     toml += &format!("min_estimation_returns = {}\n", run["min_est"]);
     toml += &format!("max_shift_days = {}\n", run["max_shift_days"]);
     toml += &format!("rbar_min_common_dates = {}\n", run["rbar_min_common"]);
     toml += &format!("dimson_lags = {}\n", run["dimson_lags"]);
-    toml += &format!("wilcoxon_exact = {}\n", run["wilcoxon_exact"].as_bool().unwrap());
+    toml += &format!(
+        "wilcoxon_exact = {}\n",
+        run["wilcoxon_exact"].as_bool().unwrap()
+    );
     toml += &format!("events = \"{}\"\n", s("events").unwrap());
     if with_exchange {
         toml += &format!("securities_file = \"{}\"\n", s("securities").unwrap());
-        toml += &format!("holidays = \"{}\"\n", dir.join(s("holidays").unwrap()).display());
+        toml += &format!(
+            "holidays = \"{}\"\n",
+            dir.join(s("holidays").unwrap()).display()
+        );
     } else {
         toml += "calendar = \"data\"\n";
     }
     toml += &format!("[[prices]]\npath = \"{}\"\n", s("prices").unwrap());
     if let Some(f) = s("factors") {
-        toml += &format!("[factors]\npath = \"{f}\"\ncolumns = [{}]\n", factor_cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "));
+        toml += &format!(
+            "[factors]\npath = \"{f}\"\ncolumns = [{}]\n",
+            factor_cols
+                .iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         if let Some(rf) = s("rf_col") {
             toml += &format!("rf_col = \"{rf}\"\n");
         }
@@ -55,7 +79,13 @@ fn config_from_run_json(dir: &Path, with_exchange: bool) -> StudyConfig {
     let path = dir.join("__study_test.toml");
     // Parse from text with paths resolved against the golden folder.
     let mut cfg = StudyConfig::from_toml_str(&toml).unwrap();
-    let fix = |p: &Path| if p.is_relative() { dir.join(p) } else { p.to_path_buf() };
+    let fix = |p: &Path| {
+        if p.is_relative() {
+            dir.join(p)
+        } else {
+            p.to_path_buf()
+        }
+    };
     for p in &mut cfg.prices {
         p.path = fix(&p.path);
     }
@@ -102,8 +132,16 @@ fn compare_table(name: &str, got: &str, expected: &str, ignore_cols: &[&str]) {
     let g = parse_csv(got);
     let e = parse_csv(expected);
     assert_eq!(g[0], e[0], "{name}: header");
-    let keep: Vec<usize> = (0..e[0].len()).filter(|&i| !ignore_cols.contains(&e[0][i].as_str())).collect();
-    assert_eq!(g.len(), e.len(), "{name}: row count (got {}, expected {})", g.len() - 1, e.len() - 1);
+    let keep: Vec<usize> = (0..e[0].len())
+        .filter(|&i| !ignore_cols.contains(&e[0][i].as_str()))
+        .collect();
+    assert_eq!(
+        g.len(),
+        e.len(),
+        "{name}: row count (got {}, expected {})",
+        g.len() - 1,
+        e.len() - 1
+    );
     for (r, (gr, er)) in g.iter().zip(&e).enumerate().skip(1) {
         for &c in &keep {
             let (a, b) = (&gr[c], &er[c]);
@@ -121,7 +159,11 @@ fn run_and_compare(dir: &Path, tables: &[&str], with_exchange: bool) {
     let out = Study::new(cfg).run().unwrap();
     let files = csv_files(&out.tables);
     for &t in tables {
-        let got = &files.iter().find(|(n, _)| n.trim_end_matches(".csv") == t).unwrap_or_else(|| panic!("no table {t}")).1;
+        let got = &files
+            .iter()
+            .find(|(n, _)| n.trim_end_matches(".csv") == t)
+            .unwrap_or_else(|| panic!("no table {t}"))
+            .1;
         let expected = std::fs::read_to_string(dir.join(format!("{t}.csv"))).unwrap();
         compare_table(&format!("{}/{t}", dir.display()), got, &expected, &[]);
     }
@@ -130,7 +172,18 @@ fn run_and_compare(dir: &Path, tables: &[&str], with_exchange: bool) {
 #[test]
 fn b_panel_all_tables_exchange_calendar() {
     let Some(spec) = spec_dir() else { return };
-    run_and_compare(&spec.join("b_panel"), &["abnormal_returns", "cars", "model_fits", "aggregate", "tests", "exclusions"], true);
+    run_and_compare(
+        &spec.join("b_panel"),
+        &[
+            "abnormal_returns",
+            "cars",
+            "model_fits",
+            "aggregate",
+            "tests",
+            "exclusions",
+        ],
+        true,
+    );
 }
 
 #[test]
@@ -144,26 +197,58 @@ fn b_panel_data_calendar_gives_the_same_numbers() {
     let out = Study::new(cfg).run().unwrap();
     let files = csv_files(&out.tables);
     for t in ["model_fits", "cars", "aggregate"] {
-        let got = files.iter().find(|(n, _)| n.trim_end_matches(".csv") == t).unwrap().1.replace("PF:DATA:", "PF:XNYS:");
+        let got = files
+            .iter()
+            .find(|(n, _)| n.trim_end_matches(".csv") == t)
+            .unwrap()
+            .1
+            .replace("PF:DATA:", "PF:XNYS:");
         let expected = std::fs::read_to_string(dir.join(format!("{t}.csv"))).unwrap();
         compare_table(t, &got, &expected, &[]);
     }
-    let got = files.iter().find(|(n, _)| *n == "tests.csv").unwrap().1.replace("PF:DATA:", "PF:XNYS:");
-    compare_table("tests", &got, &std::fs::read_to_string(dir.join("tests.csv")).unwrap(), &[]);
+    let got = files
+        .iter()
+        .find(|(n, _)| *n == "tests.csv")
+        .unwrap()
+        .1
+        .replace("PF:DATA:", "PF:XNYS:");
+    compare_table(
+        "tests",
+        &got,
+        &std::fs::read_to_string(dir.join("tests.csv")).unwrap(),
+        &[],
+    );
 }
 
 #[test]
 fn c_factors_ff3_and_carhart() {
     let Some(spec) = spec_dir() else { return };
     for run in ["ff3", "carhart"] {
-        run_and_compare(&spec.join("c_factors").join(run), &["abnormal_returns", "cars", "model_fits", "exclusions"], true);
+        run_and_compare(
+            &spec.join("c_factors").join(run),
+            &["abnormal_returns", "cars", "model_fits", "exclusions"],
+            true,
+        );
     }
 }
 
 #[test]
 fn e_models_every_model() {
     let Some(spec) = spec_dir() else { return };
-    for run in ["constant_mean", "market_adjusted", "market_model", "market_model_log", "scholes_williams", "dimson", "market_model_t2t", "constant_mean_t2t"] {
-        run_and_compare(&spec.join("e_models").join(run), &["abnormal_returns", "cars", "model_fits", "exclusions"], true);
+    for run in [
+        "constant_mean",
+        "market_adjusted",
+        "market_model",
+        "market_model_log",
+        "scholes_williams",
+        "dimson",
+        "market_model_t2t",
+        "constant_mean_t2t",
+    ] {
+        run_and_compare(
+            &spec.join("e_models").join(run),
+            &["abnormal_returns", "cars", "model_fits", "exclusions"],
+            true,
+        );
     }
 }

@@ -9,7 +9,9 @@
 //!
 //! Case counts are modest so that the file runs in a few seconds in release.
 
-use evstudy::abnormal::{analyse_pair, analyse_pairs, EngineConfig, PairExclusion, PairResult, Window};
+use evstudy::abnormal::{
+    analyse_pair, analyse_pairs, EngineConfig, PairExclusion, PairResult, Window,
+};
 use evstudy::data::PriceSource;
 use evstudy::model::ModelKind;
 use evstudy::returns::{AlignedSeries, ReturnKind};
@@ -33,8 +35,15 @@ fn engine_config(model: ModelKind) -> EngineConfig {
     EngineConfig {
         model,
         returns: ReturnKind::Simple,
-        estimation: Window { start: -40, end: -6 },
-        windows: vec![Window { start: -2, end: 2 }, Window { start: 0, end: 0 }, Window { start: 0, end: 5 }],
+        estimation: Window {
+            start: -40,
+            end: -6,
+        },
+        windows: vec![
+            Window { start: -2, end: 2 },
+            Window { start: 0, end: 0 },
+            Window { start: 0, end: 5 },
+        ],
         min_estimation_returns: 20,
         dimson_lags: 1,
         trade_to_trade: false,
@@ -62,17 +71,35 @@ fn series_strategy(n: usize) -> impl Strategy<Value = AlignedSeries> {
         prop::collection::vec(0usize..n, 0..4),
     )
         .prop_map(move |(rm, eps, alpha, beta, holes)| {
-            let mut ret: Vec<f64> = rm.iter().zip(&eps).map(|(m, e)| alpha + beta * m + e).collect();
+            let mut ret: Vec<f64> = rm
+                .iter()
+                .zip(&eps)
+                .map(|(m, e)| alpha + beta * m + e)
+                .collect();
             for h in holes {
                 ret[h] = f64::NAN;
             }
             ret[0] = f64::NAN; // R_0 is always missing
-            let span = ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
-            AlignedSeries { security: "S".into(), ret, span, bench: rm.clone(), bench_daily: rm, ..Default::default() }
+            let span = ret
+                .iter()
+                .map(|r| if r.is_finite() { 1 } else { 0 })
+                .collect();
+            AlignedSeries {
+                security: "S".into(),
+                ret,
+                span,
+                bench: rm.clone(),
+                bench_daily: rm,
+                ..Default::default()
+            }
         })
 }
 
-fn same_result(a: &Result<PairResult, PairExclusion>, b: &Result<PairResult, PairExclusion>, tol: f64) -> Result<(), String> {
+fn same_result(
+    a: &Result<PairResult, PairExclusion>,
+    b: &Result<PairResult, PairExclusion>,
+    tol: f64,
+) -> Result<(), String> {
     match (a, b) {
         (Err(x), Err(y)) => {
             if x.reason == y.reason && x.stage == y.stage {
@@ -96,13 +123,20 @@ fn same_result(a: &Result<PairResult, PairExclusion>, b: &Result<PairResult, Pai
                 }
             }
             for (w, v) in x.windows.iter().zip(&y.windows) {
-                if !close_opt(w.car, v.car, tol) || !close_opt(w.car_se, v.car_se, tol) || !close_opt(w.bhar, v.bhar, tol) {
+                if !close_opt(w.car, v.car, tol)
+                    || !close_opt(w.car_se, v.car_se, tol)
+                    || !close_opt(w.bhar, v.bhar, tol)
+                {
                     return Err(format!("window {:?}: {w:?} vs {v:?}", w.window));
                 }
             }
             Ok(())
         }
-        _ => Err(format!("one is an exclusion: {:?} vs {:?}", a.as_ref().err(), b.as_ref().err())),
+        _ => Err(format!(
+            "one is an exclusion: {:?} vs {:?}",
+            a.as_ref().err(),
+            b.as_ref().err()
+        )),
     }
 }
 
@@ -207,7 +241,9 @@ fn panel_rows(n: usize, seed: u64) -> Vec<(chrono::NaiveDate, String, f64)> {
     use chrono::Datelike;
     let mut state = seed;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     };
     let mut d = chrono::NaiveDate::from_ymd_opt(2023, 1, 2).unwrap();
@@ -230,7 +266,10 @@ fn panel_rows(n: usize, seed: u64) -> Vec<(chrono::NaiveDate, String, f64)> {
     rows
 }
 
-fn run_study(dir: &std::path::Path, rows: &[(chrono::NaiveDate, String, f64)]) -> evstudy::tables::StudyTables {
+fn run_study(
+    dir: &std::path::Path,
+    rows: &[(chrono::NaiveDate, String, f64)],
+) -> evstudy::tables::StudyTables {
     let mut text = String::from("date,ticker,close\n");
     for (d, t, v) in rows {
         // `{:?}` writes the shortest text that reads back as the same f64.
@@ -239,7 +278,11 @@ fn run_study(dir: &std::path::Path, rows: &[(chrono::NaiveDate, String, f64)]) -
     let prices = dir.join("prices.csv");
     std::fs::write(&prices, text).unwrap();
     let events = dir.join("events.csv");
-    std::fs::write(&events, "event_id,ticker,date\nE1,AAA,2023-09-01\nE2,BBB,2023-09-01\nE3,AAA,2023-10-16\n").unwrap();
+    std::fs::write(
+        &events,
+        "event_id,ticker,date\nE1,AAA,2023-09-01\nE2,BBB,2023-09-01\nE3,AAA,2023-10-16\n",
+    )
+    .unwrap();
     let mut cfg = StudyConfig::default();
     cfg.calendar = CalendarMode::Data;
     cfg.market = Some("IDX".into());

@@ -35,7 +35,13 @@ impl<'a> Rows<'a> {
         let model = cfg.model;
         let use_rf = model == ModelKind::Factor && !series.rf.is_empty();
         let k = model.n_params(series.factors.len());
-        Rows { series, model, t2t: cfg.trade_to_trade, use_rf, k }
+        Rows {
+            series,
+            model,
+            t2t: cfg.trade_to_trade,
+            use_rf,
+            k,
+        }
     }
 
     /// Span of the return at `pos` (1 outside trade-to-trade mode).
@@ -119,7 +125,12 @@ pub(crate) struct Fitted {
 }
 
 pub(crate) fn estimation_exclusion(reason: &str, detail: String) -> PairExclusion {
-    PairExclusion { stage: Stage::Estimation, reason: reason.to_string(), detail, order: 0 }
+    PairExclusion {
+        stage: Stage::Estimation,
+        reason: reason.to_string(),
+        detail,
+        order: 0,
+    }
 }
 
 pub(crate) fn too_few(m: usize, cfg: &EngineConfig) -> PairExclusion {
@@ -175,7 +186,12 @@ pub(crate) fn model_fit_row(
 }
 
 /// Reference path: collect the estimation sample row by row and fit.
-fn fit_reference(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64]) -> Result<Fitted, PairExclusion> {
+fn fit_reference(
+    rows: &Rows,
+    day0: usize,
+    cfg: &EngineConfig,
+    est_resid: &mut [f64],
+) -> Result<Fitted, PairExclusion> {
     let base = day0 as i64;
     let (l1, l2) = (cfg.estimation.start as i64, cfg.estimation.end as i64);
     let k = rows.k;
@@ -199,13 +215,23 @@ fn fit_reference(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [
             }
             let lf = ols(&x, &y, k).map_err(fit_failure)?;
             let sigma2 = lf.sse / (m - k) as f64;
-            let r2 = if rows.model == ModelKind::ConstantMean { 0.0 } else { 1.0 - lf.sse / lf.sst };
+            let r2 = if rows.model == ModelKind::ConstantMean {
+                0.0
+            } else {
+                1.0 - lf.sse / lf.sst
+            };
             for (i, &tau) in taus.iter().enumerate() {
                 let row = &x[i * k..(i + 1) * k];
-                est_resid[(tau - l1) as usize] = y[i] - row.iter().zip(&lf.theta).map(|(a, b)| a * b).sum::<f64>();
+                est_resid[(tau - l1) as usize] =
+                    y[i] - row.iter().zip(&lf.theta).map(|(a, b)| a * b).sum::<f64>();
             }
             let fit = model_fit_row(rows, &lf.theta, m, sigma2, Some(r2));
-            Ok(Fitted { theta: lf.theta, v: lf.xtx_inv, sigma2, fit })
+            Ok(Fitted {
+                theta: lf.theta,
+                v: lf.xtx_inv,
+                sigma2,
+                fit,
+            })
         }
         ModelKind::MarketAdjusted => {
             let mut e = Vec::with_capacity(est_resid.len());
@@ -224,23 +250,44 @@ fn fit_reference(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [
             let ss: f64 = e.iter().map(|v| (v - mean) * (v - mean)).sum();
             let sum_e2: f64 = e.iter().map(|v| v * v).sum();
             if ss <= ZERO_SSE_TOL * sum_e2 {
-                return Err(fit_failure(FitFailure::ZeroResidualVariance { sse: ss, sum_y2: sum_e2 }));
+                return Err(fit_failure(FitFailure::ZeroResidualVariance {
+                    sse: ss,
+                    sum_y2: sum_e2,
+                }));
             }
             let sigma2 = ss / (m - 1) as f64;
             let fit = model_fit_row(rows, &[], m, sigma2, None);
-            Ok(Fitted { theta: Vec::new(), v: Vec::new(), sigma2, fit })
+            Ok(Fitted {
+                theta: Vec::new(),
+                v: Vec::new(),
+                sigma2,
+                fit,
+            })
         }
         ModelKind::ScholesWilliams | ModelKind::Dimson => fit_lagged(rows, day0, cfg, est_resid),
     }
 }
 
 /// Scholes–Williams and Dimson (§4.5, §4.6).
-fn fit_lagged(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64]) -> Result<Fitted, PairExclusion> {
+fn fit_lagged(
+    rows: &Rows,
+    day0: usize,
+    cfg: &EngineConfig,
+    est_resid: &mut [f64],
+) -> Result<Fitted, PairExclusion> {
     let s = rows.series;
     let base = day0 as i64;
     let (l1, l2) = (cfg.estimation.start as i64, cfg.estimation.end as i64);
-    let lagcol: &[f64] = if s.bench_daily.is_empty() { &s.bench } else { &s.bench_daily };
-    let kl = if rows.model == ModelKind::ScholesWilliams { 1i64 } else { cfg.dimson_lags as i64 };
+    let lagcol: &[f64] = if s.bench_daily.is_empty() {
+        &s.bench
+    } else {
+        &s.bench_daily
+    };
+    let kl = if rows.model == ModelKind::ScholesWilliams {
+        1i64
+    } else {
+        cfg.dimson_lags as i64
+    };
     let ncols = (2 * kl + 1) as usize;
     let mut r = Vec::new();
     let mut m = Vec::new();
@@ -313,7 +360,10 @@ fn fit_lagged(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64
         sum_y2 += r[i] * r[i];
     }
     if sse <= ZERO_SSE_TOL * sum_y2 {
-        return Err(fit_failure(FitFailure::ZeroResidualVariance { sse, sum_y2 }));
+        return Err(fit_failure(FitFailure::ZeroResidualVariance {
+            sse,
+            sum_y2,
+        }));
     }
     let rbar = r.iter().sum::<f64>() / n as f64;
     let sst: f64 = r.iter().map(|v| (v - rbar) * (v - rbar)).sum();
@@ -321,7 +371,12 @@ fn fit_lagged(rows: &Rows, day0: usize, cfg: &EngineConfig, est_resid: &mut [f64
     let sigma2 = sse / (n - 2) as f64;
     let mut fit = model_fit_row(rows, &[alpha, beta], n, sigma2, Some(1.0 - sse / sst));
     fit.extras = extras;
-    Ok(Fitted { theta: vec![alpha, beta], v, sigma2, fit })
+    Ok(Fitted {
+        theta: vec![alpha, beta],
+        v,
+        sigma2,
+        fit,
+    })
 }
 
 /// How [`finish`] evaluates Student-t p-values: the reference path uses the continued
@@ -361,14 +416,19 @@ pub(crate) fn finish(
     let mut gbuf_stack = [0.0; STACK_K];
     let mut gsum_stack = [0.0; STACK_K];
     let (mut gs_heap, mut gbuf_heap, mut gsum_heap) = (Vec::new(), Vec::new(), Vec::new());
-    let (gs, gbuf, gsum): (&mut [f64], &mut [f64], &mut [f64]) = if nh * k <= STACK_GS && k <= STACK_K {
-        (&mut gs_stack[..nh * k], &mut gbuf_stack[..k.max(1)], &mut gsum_stack[..k])
-    } else {
-        gs_heap.resize(nh * k, 0.0);
-        gbuf_heap.resize(k.max(1), 0.0);
-        gsum_heap.resize(k, 0.0);
-        (&mut gs_heap[..], &mut gbuf_heap[..], &mut gsum_heap[..])
-    };
+    let (gs, gbuf, gsum): (&mut [f64], &mut [f64], &mut [f64]) =
+        if nh * k <= STACK_GS && k <= STACK_K {
+            (
+                &mut gs_stack[..nh * k],
+                &mut gbuf_stack[..k.max(1)],
+                &mut gsum_stack[..k],
+            )
+        } else {
+            gs_heap.resize(nh * k, 0.0);
+            gbuf_heap.resize(k.max(1), 0.0);
+            gsum_heap.resize(k, 0.0);
+            (&mut gs_heap[..], &mut gbuf_heap[..], &mut gsum_heap[..])
+        };
     let mut exclusions = Vec::new();
     let sigma2 = fitted.sigma2;
     let nu = fitted.fit.df as f64;
@@ -526,5 +586,12 @@ pub(crate) fn analyse_pair_reference(
     let rows = Rows::new(series, cfg);
     let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
     let fitted = fit_reference(&rows, day0, cfg, &mut est_resid)?;
-    Ok(finish(&rows, fitted, day0, cfg, est_resid, PValueRoute::ContinuedFraction))
+    Ok(finish(
+        &rows,
+        fitted,
+        day0,
+        cfg,
+        est_resid,
+        PValueRoute::ContinuedFraction,
+    ))
 }

@@ -42,7 +42,9 @@ fn layout_of(series: &AlignedSeries, cfg: &EngineConfig) -> (Layout, usize) {
             ModelKind::ConstantMean => Layout::ConstantMean,
             ModelKind::MarketAdjusted => Layout::MarketAdjusted,
             ModelKind::MarketModel => Layout::MarketModel,
-            ModelKind::Factor if !series.factors.is_empty() && series.factors.len() < QMAX => Layout::Factor,
+            ModelKind::Factor if !series.factors.is_empty() && series.factors.len() < QMAX => {
+                Layout::Factor
+            }
             _ => Layout::None,
         }
     };
@@ -77,7 +79,13 @@ fn col_at(col: &[f64], j: usize, n: usize) -> f64 {
 /// The estimation-window moments of positions lo..=hi computed directly in one pass (O(L)),
 /// shifted by the first complete row (shifted-data algorithm): the same record as the
 /// difference of two prefix records, with its own shift.
-fn direct_moments(series: &AlignedSeries, layout: Layout, q: usize, lo: usize, hi: usize) -> ([f64; WMAX], [f64; QMAX]) {
+fn direct_moments(
+    series: &AlignedSeries,
+    layout: Layout,
+    q: usize,
+    lo: usize,
+    hi: usize,
+) -> ([f64; WMAX], [f64; QMAX]) {
     let n = series.ret.len();
     let mut mom = [0.0; WMAX];
     let mut shift = [0.0; QMAX];
@@ -122,9 +130,13 @@ fn direct_moments(series: &AlignedSeries, layout: Layout, q: usize, lo: usize, h
         }
         Layout::MarketModel => {
             // q = 2 written out: this is the hot loop of a typical study
-            let (mut cnt, mut sx, mut sy, mut sxx, mut sxy, mut syy) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+            let (mut cnt, mut sx, mut sy, mut sxx, mut sxy, mut syy) =
+                (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
             let (ret, bench) = (&series.ret[lo..=hi], &series.bench[lo..=hi]);
-            let first = ret.iter().zip(bench).find(|(r, m)| r.is_finite() && m.is_finite());
+            let first = ret
+                .iter()
+                .zip(bench)
+                .find(|(r, m)| r.is_finite() && m.is_finite());
             if let Some((&r0, &m0)) = first {
                 for (&r, &m) in ret.iter().zip(bench) {
                     if r.is_finite() && m.is_finite() {
@@ -152,7 +164,11 @@ fn direct_moments(series: &AlignedSeries, layout: Layout, q: usize, lo: usize, h
                         continue 'row;
                     }
                 }
-                z[p] = if use_rf { series.ret[j] - col_at(&series.rf, j, n) } else { series.ret[j] };
+                z[p] = if use_rf {
+                    series.ret[j] - col_at(&series.rf, j, n)
+                } else {
+                    series.ret[j]
+                };
                 if z[p].is_finite() {
                     accumulate(&z);
                 }
@@ -188,13 +204,27 @@ impl SecurityPrefix {
     pub fn new(series: &AlignedSeries, cfg: &EngineConfig) -> Self {
         let n = series.ret.len();
         let (layout, q) = layout_of(series, cfg);
-        let mut me = SecurityPrefix { layout, model: cfg.model, q, w: width(q), n, center: vec![0.0; q], data: Vec::new() };
+        let mut me = SecurityPrefix {
+            layout,
+            model: cfg.model,
+            q,
+            w: width(q),
+            n,
+            center: vec![0.0; q],
+            data: Vec::new(),
+        };
         if layout == Layout::None {
             return me;
         }
         // Column values z[a][j].
         let nan_col = vec![f64::NAN; n];
-        let col_or_nan = |c: &[f64]| -> Vec<f64> { if c.len() == n { c.to_vec() } else { nan_col.clone() } };
+        let col_or_nan = |c: &[f64]| -> Vec<f64> {
+            if c.len() == n {
+                c.to_vec()
+            } else {
+                nan_col.clone()
+            }
+        };
         let cols: Vec<Vec<f64>> = match layout {
             Layout::ConstantMean => vec![series.ret.clone()],
             Layout::MarketAdjusted => {
@@ -215,11 +245,19 @@ impl SecurityPrefix {
             }
             Layout::None => unreachable!(),
         };
-        let valid: Vec<bool> = (0..n).map(|j| cols.iter().all(|c| c[j].is_finite())).collect();
+        let valid: Vec<bool> = (0..n)
+            .map(|j| cols.iter().all(|c| c[j].is_finite()))
+            .collect();
         let nvalid = valid.iter().filter(|v| **v).count();
         if nvalid > 0 {
             for (a, c) in cols.iter().enumerate() {
-                me.center[a] = c.iter().zip(&valid).filter(|(_, v)| **v).map(|(x, _)| x).sum::<f64>() / nvalid as f64;
+                me.center[a] = c
+                    .iter()
+                    .zip(&valid)
+                    .filter(|(_, v)| **v)
+                    .map(|(x, _)| x)
+                    .sum::<f64>()
+                    / nvalid as f64;
             }
         }
         let w = me.w;
@@ -252,7 +290,6 @@ impl SecurityPrefix {
     pub fn has_fast_path(&self) -> bool {
         self.layout != Layout::None
     }
-
 }
 
 /// [`super::analyse_pair`] through the prefix sums: the fit is O(1) in the estimation
@@ -264,7 +301,11 @@ pub fn analyse_pair_fast(
     day0: usize,
     cfg: &EngineConfig,
 ) -> Result<PairResult, PairExclusion> {
-    if !prefix.has_fast_path() || prefix.model != cfg.model || cfg.trade_to_trade || prefix.n != series.ret.len() {
+    if !prefix.has_fast_path()
+        || prefix.model != cfg.model
+        || cfg.trade_to_trade
+        || prefix.n != series.ret.len()
+    {
         return analyse_pair_reference(series, day0, cfg);
     }
     let n = prefix.n as i64;
@@ -321,7 +362,11 @@ pub fn analyse_pair_fast(
 /// assert!((direct.fit.beta.unwrap() - 1.5).abs() < 1e-12);
 /// assert!((direct.windows[0].car.unwrap() - reference.windows[0].car.unwrap()).abs() < 1e-14);
 /// ```
-pub fn analyse_pair_direct(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> Result<PairResult, PairExclusion> {
+pub fn analyse_pair_direct(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+) -> Result<PairResult, PairExclusion> {
     let (layout, q) = layout_of(series, cfg);
     if layout == Layout::None {
         return analyse_pair_reference(series, day0, cfg);
@@ -330,7 +375,11 @@ pub fn analyse_pair_direct(series: &AlignedSeries, day0: usize, cfg: &EngineConf
     let base = day0 as i64;
     let lo = (base + cfg.estimation.start as i64).max(0);
     let hi = (base + cfg.estimation.end as i64).min(n - 1);
-    let (mom, shift) = if lo <= hi { direct_moments(series, layout, q, lo as usize, hi as usize) } else { ([0.0; WMAX], [0.0; QMAX]) };
+    let (mom, shift) = if lo <= hi {
+        direct_moments(series, layout, q, lo as usize, hi as usize)
+    } else {
+        ([0.0; WMAX], [0.0; QMAX])
+    };
     fit_from_moments(series, layout, q, &mom, &shift, day0, cfg)
 }
 
@@ -364,16 +413,29 @@ fn fit_from_moments(
             let sse = (p - s * s / mf).max(0.0);
             let sum_y2 = p + 2.0 * c[0] * s + mf * c[0] * c[0];
             if sse <= ZERO_SSE_TOL * sum_y2 {
-                return Err(fit_failure(FitFailure::ZeroResidualVariance { sse, sum_y2 }));
+                return Err(fit_failure(FitFailure::ZeroResidualVariance {
+                    sse,
+                    sum_y2,
+                }));
             }
             let sigma2 = sse / (mf - 1.0);
             if layout == Layout::ConstantMean {
                 let mu = c[0] + s / mf;
                 let fit = model_fit_row(&rows, &[mu], m, sigma2, Some(0.0));
-                Fitted { theta: vec![mu], v: vec![1.0 / mf], sigma2, fit }
+                Fitted {
+                    theta: vec![mu],
+                    v: vec![1.0 / mf],
+                    sigma2,
+                    fit,
+                }
             } else {
                 let fit = model_fit_row(&rows, &[], m, sigma2, None);
-                Fitted { theta: Vec::new(), v: Vec::new(), sigma2, fit }
+                Fitted {
+                    theta: Vec::new(),
+                    v: Vec::new(),
+                    sigma2,
+                    fit,
+                }
             }
         }
         Layout::MarketModel | Layout::Factor => {
@@ -392,7 +454,8 @@ fn fit_from_moments(
                 xtx[1 + a] = raw_sum;
                 xtx[(1 + a) * k] = raw_sum;
                 for b in 0..p {
-                    xtx[(1 + a) * k + 1 + b] = cross(a, b) + c[a] * sums[b] + c[b] * sums[a] + mf * c[a] * c[b];
+                    xtx[(1 + a) * k + 1 + b] =
+                        cross(a, b) + c[a] * sums[b] + c[b] * sums[a] + mf * c[a] * c[b];
                 }
             }
             check_singular(&xtx[..k * k], k).map_err(fit_failure)?;
@@ -418,7 +481,10 @@ fn fit_from_moments(
             let sse = (syy - (0..p).map(|a| bcoef[a] * sxy[a]).sum::<f64>()).max(0.0);
             let sum_y2 = cross(y, y) + 2.0 * c[y] * sums[y] + mf * c[y] * c[y];
             if sse <= ZERO_SSE_TOL * sum_y2 {
-                return Err(fit_failure(FitFailure::ZeroResidualVariance { sse, sum_y2 }));
+                return Err(fit_failure(FitFailure::ZeroResidualVariance {
+                    sse,
+                    sum_y2,
+                }));
             }
             // Window means in raw units; θ̂ and (X′X)⁻¹ back in raw coordinates.
             let mut mx = [0.0; QMAX];
@@ -445,7 +511,12 @@ fn fit_from_moments(
             let sigma2 = sse / (m - k) as f64;
             let r2 = 1.0 - sse / syy;
             let fit = model_fit_row(&rows, &theta, m, sigma2, Some(r2));
-            Fitted { theta, v, sigma2, fit }
+            Fitted {
+                theta,
+                v,
+                sigma2,
+                fit,
+            }
         }
         Layout::None => unreachable!(),
     };
@@ -497,5 +568,12 @@ fn fit_from_moments(
             Layout::None => {}
         }
     }
-    Ok(finish(&rows, fitted, day0, cfg, est_resid, PValueRoute::Table))
+    Ok(finish(
+        &rows,
+        fitted,
+        day0,
+        cfg,
+        est_resid,
+        PValueRoute::Table,
+    ))
 }

@@ -64,7 +64,11 @@ pub use fast::{analyse_pair_direct, analyse_pair_fast, SecurityPrefix};
 /// assert!((res.windows[0].car.unwrap() - 0.17).abs() < 1e-12);
 /// assert!((res.windows[0].car_se.unwrap().powi(2) - 0.0015).abs() < 1e-12);
 /// ```
-pub fn analyse_pair(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> Result<PairResult, PairExclusion> {
+pub fn analyse_pair(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+) -> Result<PairResult, PairExclusion> {
     engine::analyse_pair_reference(series, day0, cfg)
 }
 
@@ -121,21 +125,27 @@ pub fn analyse_pairs(
     let prefixes: Vec<Option<SecurityPrefix>> = series_list
         .par_iter()
         .zip(per_security.par_iter())
-        .map(|(s, &m)| (m * est_len >= s.ret.len().max(1) && m > 1).then(|| SecurityPrefix::new(s, cfg)))
+        .map(|(s, &m)| {
+            (m * est_len >= s.ret.len().max(1) && m > 1).then(|| SecurityPrefix::new(s, cfg))
+        })
         .collect();
     pairs
         .par_iter()
         .with_min_len(64)
-        .map(|&(si, day0)| match (series_list.get(si), prefixes.get(si)) {
-            (Some(series), Some(Some(prefix))) if prefix.has_fast_path() => analyse_pair_fast(series, prefix, day0, cfg),
-            (Some(series), _) => analyse_pair_direct(series, day0, cfg),
-            _ => Err(PairExclusion {
-                stage: Stage::Input,
-                reason: "unknown_security".to_string(),
-                detail: format!("series index {si} out of range"),
-                order: 0,
-            }),
-        })
+        .map(
+            |&(si, day0)| match (series_list.get(si), prefixes.get(si)) {
+                (Some(series), Some(Some(prefix))) if prefix.has_fast_path() => {
+                    analyse_pair_fast(series, prefix, day0, cfg)
+                }
+                (Some(series), _) => analyse_pair_direct(series, day0, cfg),
+                _ => Err(PairExclusion {
+                    stage: Stage::Input,
+                    reason: "unknown_security".to_string(),
+                    detail: format!("series index {si} out of range"),
+                    order: 0,
+                }),
+            },
+        )
         .collect()
 }
 

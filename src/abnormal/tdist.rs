@@ -24,7 +24,11 @@ fn ln_beta_half(a: f64) -> f64 {
     if a < 10.0 {
         if (2.0 * a).fract() == 0.0 {
             // integer ν: B(1, ½) = 2, B(½, ½) = π, B(a + 1, ½) = B(a, ½)·a/(a + ½)
-            let (mut x, mut beta) = if a.fract() == 0.0 { (1.0, 2.0) } else { (0.5, std::f64::consts::PI) };
+            let (mut x, mut beta) = if a.fract() == 0.0 {
+                (1.0, 2.0)
+            } else {
+                (0.5, std::f64::consts::PI)
+            };
             while x < a {
                 beta *= x / (x + B);
                 x += 1.0;
@@ -34,8 +38,16 @@ fn ln_beta_half(a: f64) -> f64 {
         return ln_gamma(a) + ln_gamma(B) - ln_gamma(a + B);
     }
     // Bernoulli numbers B_2 .. B_16
-    const BERN: [f64; 8] =
-        [1.0 / 6.0, -1.0 / 30.0, 1.0 / 42.0, -1.0 / 30.0, 5.0 / 66.0, -691.0 / 2730.0, 7.0 / 6.0, -3617.0 / 510.0];
+    const BERN: [f64; 8] = [
+        1.0 / 6.0,
+        -1.0 / 30.0,
+        1.0 / 42.0,
+        -1.0 / 30.0,
+        5.0 / 66.0,
+        -691.0 / 2730.0,
+        7.0 / 6.0,
+        -3617.0 / 510.0,
+    ];
     let inv_a2 = 1.0 / (a * a);
     let mut pow = 1.0 / a; // a^−(2k−1)
     let mut series = 0.0;
@@ -97,7 +109,12 @@ impl NuTable {
     pub(crate) fn build(nu: f64) -> Self {
         let a = nu / 2.0;
         let ln_beta = ln_beta_half(a);
-        let reference = TwoSidedT { nu, a, ln_beta, table: None };
+        let reference = TwoSidedT {
+            nu,
+            a,
+            ln_beta,
+            table: None,
+        };
         let c_nu = (-ln_beta).exp() / nu.sqrt();
         let m = (nu + 1.0) / 2.0;
         let mut coef = vec![[0.0; N_COEF]; N_SEG];
@@ -123,7 +140,8 @@ impl NuTable {
                 int_right += term;
                 int_left += if n % 2 == 0 { term } else { -term };
                 hp *= half;
-                let g_next = -((nf + m) * q1 * g + (nf - 1.0 + 2.0 * m) * q2 * g_prev) / ((nf + 1.0) * q0);
+                let g_next =
+                    -((nf + m) * q1 * g + (nf - 1.0 + 2.0 * m) * q2 * g_prev) / ((nf + 1.0) * q0);
                 g_prev = g;
                 g = g_next;
             }
@@ -173,7 +191,12 @@ impl TwoSidedT {
         }
         let a = nu / 2.0;
         let ln_beta = ln_beta_half(a);
-        Some(TwoSidedT { nu, a, ln_beta, table: None })
+        Some(TwoSidedT {
+            nu,
+            a,
+            ln_beta,
+            table: None,
+        })
     }
 
     /// As [`TwoSidedT::new`], with the shared polynomial table for integer ν ≤ NU_TABLE_MAX
@@ -282,7 +305,10 @@ mod tests {
     #[test]
     fn matches_statrs_survival_function() {
         let mut worst: f64 = 0.0;
-        for nu in [1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 20.0, 38.0, 39.0, 40.0, 43.0, 120.0, 204.0, 238.0, 1000.0, 5000.0] {
+        for nu in [
+            1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 10.0, 20.0, 38.0, 39.0, 40.0, 43.0, 120.0, 204.0, 238.0,
+            1000.0, 5000.0,
+        ] {
             let fast = TwoSidedT::new(nu).unwrap();
             let reference = StudentsT::new(0.0, 1.0, nu).unwrap();
             let mut t = 1e-6;
@@ -298,7 +324,10 @@ mod tests {
                     } else if want >= 0.5 && nu <= 1000.0 {
                         // near p = 1 statrs' own error is large for small t and large ν (it
                         // returns exactly 1 for ν = 5000, t = 1e-6); checked exactly below
-                        assert!((got - want).abs() < 1e-6, "nu {nu} t {t}: {got:e} vs {want:e}");
+                        assert!(
+                            (got - want).abs() < 1e-6,
+                            "nu {nu} t {t}: {got:e} vs {want:e}"
+                        );
                     }
                 }
                 t *= 1.07;
@@ -315,10 +344,14 @@ mod tests {
         }
         // near p = 1: p ≈ 1 − 2·t·f_ν(0), f_ν(0) = Γ((ν+1)/2)/(√(νπ)Γ(ν/2))
         for nu in [3.0f64, 38.0, 238.0, 1000.0, 5000.0] {
-            let f0 = (ln_gamma((nu + 1.0) / 2.0) - ln_gamma(nu / 2.0)).exp() / (nu * std::f64::consts::PI).sqrt();
+            let f0 = (ln_gamma((nu + 1.0) / 2.0) - ln_gamma(nu / 2.0)).exp()
+                / (nu * std::f64::consts::PI).sqrt();
             for t in [1e-7, 1.1449e-6, 1e-5] {
                 // remainder O(t³)
-                assert!((TwoSidedT::new(nu).unwrap().p_value(t) - (1.0 - 2.0 * t * f0)).abs() < 1e-14, "nu {nu} t {t}");
+                assert!(
+                    (TwoSidedT::new(nu).unwrap().p_value(t) - (1.0 - 2.0 * t * f0)).abs() < 1e-14,
+                    "nu {nu} t {t}"
+                );
             }
         }
         let f = TwoSidedT::cached(10.0).unwrap();
@@ -350,11 +383,18 @@ mod tests {
             for &t in &ts {
                 let want = cf.p_value_cf(t);
                 let got = table.p_value(t).unwrap_or_else(|| cf.p_value_cf(t));
-                let rel = if want == 0.0 { got } else { (got - want).abs() / want };
+                let rel = if want == 0.0 {
+                    got
+                } else {
+                    (got - want).abs() / want
+                };
                 worst = worst.max(rel);
                 // the continued fraction itself is off by up to ~1.5e-13 (against 50-digit
                 // values, test below) near its branch switch; the table is within 1e-14
-                assert!(rel <= 3e-13, "nu {nu} t {t}: {got:e} vs {want:e} (rel {rel:e})");
+                assert!(
+                    rel <= 3e-13,
+                    "nu {nu} t {t}: {got:e} vs {want:e} (rel {rel:e})"
+                );
             }
         }
         eprintln!("worst table vs continued fraction: {worst:e}");
@@ -366,13 +406,19 @@ mod tests {
     fn cached_route_uses_table_for_integer_nu_only() {
         assert!(TwoSidedT::cached(238.0).unwrap().table.is_some());
         assert!(TwoSidedT::cached(238.5).unwrap().table.is_none());
-        assert!(TwoSidedT::cached((NU_TABLE_MAX + 1) as f64).unwrap().table.is_none());
+        assert!(TwoSidedT::cached((NU_TABLE_MAX + 1) as f64)
+            .unwrap()
+            .table
+            .is_none());
         let reference = StudentsT::new(0.0, 1.0, 238.0).unwrap();
         let cached = TwoSidedT::cached(238.0).unwrap();
         for t in [0.5f64, 1.96, 3.0, 7.5, 15.9, 16.0, 30.0] {
             let want = 2.0 * reference.sf(t);
             for sign in [1.0, -1.0] {
-                assert!((cached.p_value(sign * t) - want).abs() <= 1e-10 * want, "t {t}");
+                assert!(
+                    (cached.p_value(sign * t) - want).abs() <= 1e-10 * want,
+                    "t {t}"
+                );
             }
         }
     }
@@ -508,9 +554,14 @@ mod tests {
             let rel_cf = (TwoSidedT::new(nu).unwrap().p_value_cf(-t) - want).abs() / want;
             worst_table = worst_table.max(rel_cached);
             worst_cf = worst_cf.max(rel_cf);
-            assert!(rel_cached <= 5e-14, "table nu {nu} t {t}: rel {rel_cached:e}");
+            assert!(
+                rel_cached <= 5e-14,
+                "table nu {nu} t {t}: rel {rel_cached:e}"
+            );
             assert!(rel_cf <= 5e-13, "cf nu {nu} t {t}: rel {rel_cf:e}");
         }
-        eprintln!("worst vs 50-digit values: table {worst_table:e}, continued fraction {worst_cf:e}");
+        eprintln!(
+            "worst vs 50-digit values: table {worst_table:e}, continued fraction {worst_cf:e}"
+        );
     }
 }

@@ -60,7 +60,9 @@ fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
         out
     };
     let header = split(lines.next().unwrap_or(""));
-    lines.map(|l| header.iter().cloned().zip(split(l)).collect()).collect()
+    lines
+        .map(|l| header.iter().cloned().zip(split(l)).collect())
+        .collect()
 }
 
 fn num(row: &HashMap<String, String>, col: &str) -> Option<f64> {
@@ -68,7 +70,10 @@ fn num(row: &HashMap<String, String>, col: &str) -> Option<f64> {
     if v.is_empty() {
         None
     } else {
-        Some(v.parse().unwrap_or_else(|_| panic!("bad number {v} in {col}")))
+        Some(
+            v.parse()
+                .unwrap_or_else(|_| panic!("bad number {v} in {col}")),
+        )
     }
 }
 
@@ -81,20 +86,29 @@ fn read_prices(path: &Path) -> BTreeMap<String, BTreeMap<NaiveDate, f64>> {
     let mut out: BTreeMap<String, BTreeMap<NaiveDate, f64>> = BTreeMap::new();
     for row in read_csv(path) {
         let close = num(&row, "close").unwrap_or(f64::NAN);
-        out.entry(row["ticker"].clone()).or_default().insert(date(&row["date"]), close);
+        out.entry(row["ticker"].clone())
+            .or_default()
+            .insert(date(&row["date"]), close);
     }
     out
 }
 
 /// Closes of one series on the calendar (NaN where absent).
 fn closes_on(cal: &[NaiveDate], px: &BTreeMap<NaiveDate, f64>) -> Vec<f64> {
-    cal.iter().map(|d| px.get(d).copied().unwrap_or(f64::NAN)).collect()
+    cal.iter()
+        .map(|d| px.get(d).copied().unwrap_or(f64::NAN))
+        .collect()
 }
 
 /// §1.2 daily returns / §1.3 trade-to-trade returns of `sec` and its benchmark on `cal`.
 /// Returns (ret, span, bench). In trade-to-trade mode the benchmark return is the span return
 /// from its closes on the same two sessions.
-fn aligned_returns(sec: &[f64], bench: &[f64], kind: ReturnKind, t2t: bool) -> (Vec<f64>, Vec<u32>, Vec<f64>) {
+fn aligned_returns(
+    sec: &[f64],
+    bench: &[f64],
+    kind: ReturnKind,
+    t2t: bool,
+) -> (Vec<f64>, Vec<u32>, Vec<f64>) {
     let n = sec.len();
     let mut ret = vec![f64::NAN; n];
     let mut span = vec![0u32; n];
@@ -136,8 +150,13 @@ fn daily_returns(px: &[f64], kind: ReturnKind) -> Vec<f64> {
 }
 
 fn parse_window(s: &str) -> Window {
-    let (a, b) = s.split_once(':').unwrap_or_else(|| panic!("bad window {s}"));
-    Window { start: a.parse().unwrap(), end: b.parse().unwrap() }
+    let (a, b) = s
+        .split_once(':')
+        .unwrap_or_else(|| panic!("bad window {s}"));
+    Window {
+        start: a.parse().unwrap(),
+        end: b.parse().unwrap(),
+    }
 }
 
 /// EngineConfig from a golden `run.json`.
@@ -154,9 +173,21 @@ fn config_from_run(run: &serde_json::Value) -> EngineConfig {
     let est = run["est"].as_array().unwrap();
     EngineConfig {
         model,
-        returns: if run["returns"] == "log" { ReturnKind::Log } else { ReturnKind::Simple },
-        estimation: Window { start: est[0].as_i64().unwrap() as i32, end: est[1].as_i64().unwrap() as i32 },
-        windows: run["windows"].as_array().unwrap().iter().map(|w| parse_window(w.as_str().unwrap())).collect(),
+        returns: if run["returns"] == "log" {
+            ReturnKind::Log
+        } else {
+            ReturnKind::Simple
+        },
+        estimation: Window {
+            start: est[0].as_i64().unwrap() as i32,
+            end: est[1].as_i64().unwrap() as i32,
+        },
+        windows: run["windows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| parse_window(w.as_str().unwrap()))
+            .collect(),
         min_estimation_returns: run["min_est"].as_u64().unwrap() as usize,
         dimson_lags: run["dimson_lags"].as_u64().unwrap() as usize,
         trade_to_trade: run["t2t"].as_bool().unwrap(),
@@ -175,11 +206,18 @@ fn check_against_golden(
     let ctx = format!("{} {}", dir.display(), event_id);
     let excl: Vec<_> = read_csv(&dir.join("exclusions.csv"))
         .into_iter()
-        .filter(|r| r["event_id"] == event_id && ["estimation", "event_day", "car"].contains(&r["stage"].as_str()))
+        .filter(|r| {
+            r["event_id"] == event_id
+                && ["estimation", "event_day", "car"].contains(&r["stage"].as_str())
+        })
         .collect();
     let res = match res {
         Err(e) => {
-            assert_eq!(excl.len(), 1, "{ctx}: expected exclusions {excl:?}, got {e:?}");
+            assert_eq!(
+                excl.len(),
+                1,
+                "{ctx}: expected exclusions {excl:?}, got {e:?}"
+            );
             assert_eq!(e.stage, Stage::Estimation);
             assert_eq!(excl[0]["stage"], "estimation", "{ctx}");
             assert_eq!(e.reason, excl[0]["reason"], "{ctx}");
@@ -189,14 +227,28 @@ fn check_against_golden(
         Ok(r) => r,
     };
     // exclusions of the pair, in table order
-    let got: Vec<(String, String, String)> =
-        res.exclusions.iter().map(|e| (e.stage.as_str().to_string(), e.reason.clone(), e.detail.clone())).collect();
-    let want: Vec<(String, String, String)> =
-        excl.iter().map(|r| (r["stage"].clone(), r["reason"].clone(), r["detail"].clone())).collect();
+    let got: Vec<(String, String, String)> = res
+        .exclusions
+        .iter()
+        .map(|e| {
+            (
+                e.stage.as_str().to_string(),
+                e.reason.clone(),
+                e.detail.clone(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = excl
+        .iter()
+        .map(|r| (r["stage"].clone(), r["reason"].clone(), r["detail"].clone()))
+        .collect();
     assert_eq!(got, want, "{ctx}: exclusions");
     // model_fits
     let fits = read_csv(&dir.join("model_fits.csv"));
-    let fr = fits.iter().find(|r| r["event_id"] == event_id).unwrap_or_else(|| panic!("{ctx}: no fit row"));
+    let fr = fits
+        .iter()
+        .find(|r| r["event_id"] == event_id)
+        .unwrap_or_else(|| panic!("{ctx}: no fit row"));
     let f = &res.fit;
     assert_eq!(f.model_name, fr["model"], "{ctx}");
     assert_eq!(f.n_est as f64, num(fr, "n_est").unwrap(), "{ctx} n_est");
@@ -205,8 +257,13 @@ fn check_against_golden(
     assert_opt(f.alpha, num(fr, "alpha"), &format!("{ctx} alpha"));
     assert_opt(f.beta, num(fr, "beta"), &format!("{ctx} beta"));
     assert_opt(f.r2, num(fr, "r2"), &format!("{ctx} r2"));
-    let base_cols = ["event_id", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "r2"];
-    let mut extra_cols: Vec<&String> = fr.keys().filter(|k| !base_cols.contains(&k.as_str())).collect();
+    let base_cols = [
+        "event_id", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "r2",
+    ];
+    let mut extra_cols: Vec<&String> = fr
+        .keys()
+        .filter(|k| !base_cols.contains(&k.as_str()))
+        .collect();
     extra_cols.sort();
     let names: Vec<&String> = f.extras.iter().map(|(n, _)| n).collect();
     assert_eq!(names, extra_cols, "{ctx}: extras");
@@ -215,7 +272,10 @@ fn check_against_golden(
     }
     // abnormal_returns
     let h = res.event_period;
-    let ars: Vec<_> = read_csv(&dir.join("abnormal_returns.csv")).into_iter().filter(|r| r["event_id"] == event_id).collect();
+    let ars: Vec<_> = read_csv(&dir.join("abnormal_returns.csv"))
+        .into_iter()
+        .filter(|r| r["event_id"] == event_id)
+        .collect();
     assert_eq!(ars.len(), h.len(), "{ctx}: rows of H");
     for r in &ars {
         let t: i32 = r["rel_day"].parse().unwrap();
@@ -224,16 +284,27 @@ fn check_against_golden(
         assert_eq!(series.dates[pos as usize], date(&r["date"]), "{ctx} date");
         let w = |name: &str| format!("{ctx} rel_day {t} {name}");
         assert_opt(nan_opt(res.ret[i]), num(r, "ret"), &w("ret"));
-        assert_opt(nan_opt(res.expected_ret[i]), num(r, "expected_ret"), &w("expected_ret"));
+        assert_opt(
+            nan_opt(res.expected_ret[i]),
+            num(r, "expected_ret"),
+            &w("expected_ret"),
+        );
         assert_opt(nan_opt(res.ar[i]), num(r, "ar"), &w("ar"));
         assert_opt(nan_opt(res.sar[i]), num(r, "sar"), &w("sar"));
         assert_opt(nan_opt(res.ar_se[i]), num(r, "ar_se"), &w("ar_se"));
         assert_opt(nan_opt(res.ar_p[i]), num(r, "ar_p"), &w("ar_p"));
-        let span = if res.ar[i].is_nan() { None } else { Some(res.span[i] as f64) };
+        let span = if res.ar[i].is_nan() {
+            None
+        } else {
+            Some(res.span[i] as f64)
+        };
         assert_eq!(span, num(r, "span"), "{}", w("span"));
     }
     // cars
-    let cars: Vec<_> = read_csv(&dir.join("cars.csv")).into_iter().filter(|r| r["event_id"] == event_id).collect();
+    let cars: Vec<_> = read_csv(&dir.join("cars.csv"))
+        .into_iter()
+        .filter(|r| r["event_id"] == event_id)
+        .collect();
     assert_eq!(cars.len(), cfg.windows.len());
     for (wr, r) in res.windows.iter().zip(&cars) {
         assert_eq!(wr.window.label(), r["window"]);
@@ -244,15 +315,27 @@ fn check_against_golden(
         assert_opt(wr.car_p, num(r, "car_p"), &w("car_p"));
         assert_opt(wr.scar, num(r, "scar"), &w("scar"));
         assert_opt(wr.bhar, num(r, "bhar"), &w("bhar"));
-        assert_eq!(wr.n_days as f64, num(r, "n_days").unwrap(), "{}", w("n_days"));
+        assert_eq!(
+            wr.n_days as f64,
+            num(r, "n_days").unwrap(),
+            "{}",
+            w("n_days")
+        );
         assert_eq!(wr.complete, wr.car.is_some());
     }
 }
 
 /// Fast path = reference path (also used on the golden cases).
-fn both_paths(series: &AlignedSeries, day0: usize, cfg: &EngineConfig) -> [Result<PairResult, PairExclusion>; 2] {
+fn both_paths(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+) -> [Result<PairResult, PairExclusion>; 2] {
     let prefix = SecurityPrefix::new(series, cfg);
-    [analyse_pair(series, day0, cfg), analyse_pair_fast(series, &prefix, day0, cfg)]
+    [
+        analyse_pair(series, day0, cfg),
+        analyse_pair_fast(series, &prefix, day0, cfg),
+    ]
 }
 
 /// Builds the series of one ticker for the e_models / b_panel cases.
@@ -280,13 +363,23 @@ fn series_for(
 
 /// Day 0 of an event: the date of the rel_day 0 row of `abnormal_returns`, else the event's
 /// own date when it is a session.
-fn day0_of(dir: &Path, events: &[HashMap<String, String>], event_id: &str, cal: &[NaiveDate]) -> Option<usize> {
+fn day0_of(
+    dir: &Path,
+    events: &[HashMap<String, String>],
+    event_id: &str,
+    cal: &[NaiveDate],
+) -> Option<usize> {
     let ars = read_csv(&dir.join("abnormal_returns.csv"));
     let d = ars
         .iter()
         .find(|r| r["event_id"] == event_id && r["rel_day"] == "0")
         .map(|r| date(&r["date"]))
-        .or_else(|| events.iter().find(|e| e["event_id"] == event_id).map(|e| date(&e["date"])))?;
+        .or_else(|| {
+            events
+                .iter()
+                .find(|e| e["event_id"] == event_id)
+                .map(|e| date(&e["date"]))
+        })?;
     cal.iter().position(|c| *c == d)
 }
 
@@ -330,11 +423,17 @@ fn rational(s: &str) -> Option<f64> {
 
 #[test]
 fn a_tiny_every_quantity() {
-    let Some(shared) = crate::shared_data::shared_dir() else { return };
+    let Some(shared) = crate::shared_data::shared_dir() else {
+        return;
+    };
     let rows = read_csv(&shared.join("golden/spec/a_tiny/expected.csv"));
     let series = tiny_series();
     let mut checked = 0;
-    for model in [ModelKind::MarketModel, ModelKind::ConstantMean, ModelKind::MarketAdjusted] {
+    for model in [
+        ModelKind::MarketModel,
+        ModelKind::ConstantMean,
+        ModelKind::MarketAdjusted,
+    ] {
         let cfg = tiny_config(model);
         for res in both_paths(&series, 3, &cfg) {
             let res = res.unwrap();
@@ -355,7 +454,9 @@ fn a_tiny_every_quantity() {
                     ("var_ar", Some(t)) => res.ar_se[t].powi(2),
                     ("sar", Some(t)) => res.sar[t],
                     ("ar_p", Some(t)) => res.ar_p[t],
-                    ("cov_ar_0_1", _) => (var_car - res.ar_se[0].powi(2) - res.ar_se[1].powi(2)) / 2.0,
+                    ("cov_ar_0_1", _) => {
+                        (var_car - res.ar_se[0].powi(2) - res.ar_se[1].powi(2)) / 2.0
+                    }
                     ("car_0_1", _) => w.car.unwrap(),
                     ("var_car_0_1", _) => var_car,
                     ("scar_0_1", _) => w.scar.unwrap(),
@@ -366,7 +467,10 @@ fn a_tiny_every_quantity() {
                 let what = format!("{name} {} {}", r["quantity"], r["rel_day"]);
                 assert_close(got, num(r, "value").unwrap(), &what);
                 if let Some(x) = rational(&r["exact"]) {
-                    assert!((got - x).abs() <= 1e-12 * x.abs().max(1e-3), "{what}: {got} vs exact {x}");
+                    assert!(
+                        (got - x).abs() <= 1e-12 * x.abs().max(1e-3),
+                        "{what}: {got} vs exact {x}"
+                    );
                 }
                 checked += 1;
             }
@@ -374,7 +478,11 @@ fn a_tiny_every_quantity() {
             assert_eq!(w.car_t, w.scar);
         }
     }
-    assert_eq!(checked, 2 * (rows.len()), "every row of expected.csv checked on both paths");
+    assert_eq!(
+        checked,
+        2 * (rows.len()),
+        "every row of expected.csv checked on both paths"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -382,23 +490,41 @@ fn a_tiny_every_quantity() {
 
 #[test]
 fn e_models_every_folder() {
-    let Some(shared) = crate::shared_data::shared_dir() else { return };
+    let Some(shared) = crate::shared_data::shared_dir() else {
+        return;
+    };
     let root = shared.join("golden/spec/e_models");
     let prices = read_prices(&root.join("prices.csv"));
     let cal: Vec<NaiveDate> = prices["IDX"].keys().copied().collect();
     for (t, px) in &prices {
-        assert!(px.keys().all(|d| prices["IDX"].contains_key(d)), "{t} has dates outside the IDX calendar");
+        assert!(
+            px.keys().all(|d| prices["IDX"].contains_key(d)),
+            "{t} has dates outside the IDX calendar"
+        );
     }
     let events = read_csv(&root.join("events.csv"));
-    let mut folders: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect();
+    let mut folders: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
     folders.sort();
     assert_eq!(folders.len(), 8);
     let mut pairs = 0;
     for dir in folders {
-        let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
         let cfg = config_from_run(&run);
         for ev in &events {
-            let series = series_for(&prices, &cal, &ev["security"], "IDX", cfg.returns, cfg.trade_to_trade);
+            let series = series_for(
+                &prices,
+                &cal,
+                &ev["security"],
+                "IDX",
+                cfg.returns,
+                cfg.trade_to_trade,
+            );
             let day0 = day0_of(&dir, &events, &ev["event_id"], &cal).unwrap();
             for res in both_paths(&series, day0, &cfg) {
                 check_against_golden(&dir, &ev["event_id"], &series, day0, &cfg, &res);
@@ -411,11 +537,14 @@ fn e_models_every_folder() {
 
 #[test]
 fn b_panel_market_model() {
-    let Some(shared) = crate::shared_data::shared_dir() else { return };
+    let Some(shared) = crate::shared_data::shared_dir() else {
+        return;
+    };
     let dir = shared.join("golden/spec/b_panel");
     let prices = read_prices(&dir.join("prices.csv"));
     let cal: Vec<NaiveDate> = prices["IDX"].keys().copied().collect();
-    let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
     let cfg = config_from_run(&run);
     let events = read_csv(&dir.join("events.csv"));
     let mut analysed = 0;
@@ -424,7 +553,9 @@ fn b_panel_market_model() {
         if !prices.contains_key(&ev["security"]) {
             continue; // unknown_security (input stage)
         }
-        let Some(day0) = day0_of(&dir, &events, &ev["event_id"], &cal) else { continue }; // no_session
+        let Some(day0) = day0_of(&dir, &events, &ev["event_id"], &cal) else {
+            continue;
+        }; // no_session
         let series = series_for(&prices, &cal, &ev["security"], "IDX", cfg.returns, false);
         for res in both_paths(&series, day0, &cfg) {
             check_against_golden(&dir, &ev["event_id"], &series, day0, &cfg, &res);
@@ -435,28 +566,48 @@ fn b_panel_market_model() {
             }
         }
     }
-    assert_eq!((analysed, excluded), (16, 2), "E1–E8 analysed, E9 too few returns (both paths)");
+    assert_eq!(
+        (analysed, excluded),
+        (16, 2),
+        "E1–E8 analysed, E9 too few returns (both paths)"
+    );
 }
 
 #[test]
 fn c_factors_ff3_and_carhart() {
-    let Some(shared) = crate::shared_data::shared_dir() else { return };
+    let Some(shared) = crate::shared_data::shared_dir() else {
+        return;
+    };
     let root = shared.join("golden/spec/c_factors");
     let prices = read_prices(&root.join("prices.csv"));
     let mut cal: Vec<NaiveDate> = prices.values().flat_map(|m| m.keys().copied()).collect();
     cal.sort();
     cal.dedup();
     let factors = read_csv(&root.join("factors.csv"));
-    let by_date: HashMap<NaiveDate, &HashMap<String, String>> = factors.iter().map(|r| (date(&r["date"]), r)).collect();
+    let by_date: HashMap<NaiveDate, &HashMap<String, String>> =
+        factors.iter().map(|r| (date(&r["date"]), r)).collect();
     let fcol = |name: &str| -> Vec<f64> {
-        cal.iter().map(|d| by_date.get(d).and_then(|r| num(r, name)).unwrap_or(f64::NAN)).collect()
+        cal.iter()
+            .map(|d| {
+                by_date
+                    .get(d)
+                    .and_then(|r| num(r, name))
+                    .unwrap_or(f64::NAN)
+            })
+            .collect()
     };
     let events = read_csv(&root.join("events.csv"));
     for sub in ["ff3", "carhart"] {
         let dir = root.join(sub);
-        let run: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+        let run: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
         let cfg = config_from_run(&run);
-        let names: Vec<String> = run["factor_cols"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        let names: Vec<String> = run["factor_cols"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
         for ev in &events {
             let sec = closes_on(&cal, &prices[&ev["security"]]);
             let (ret, span, _) = aligned_returns(&sec, &[], cfg.returns, false);
@@ -484,7 +635,9 @@ fn c_factors_ff3_and_carhart() {
 
 #[test]
 fn estudy2_market_model_log_returns() {
-    let Some(shared) = crate::shared_data::shared_dir() else { return };
+    let Some(shared) = crate::shared_data::shared_dir() else {
+        return;
+    };
     let root = shared.join("golden/estudy2");
     let prices = read_prices(&root.join("prices.csv"));
     let cal: Vec<NaiveDate> = prices["^GSPC"].keys().copied().collect();
@@ -492,7 +645,10 @@ fn estudy2_market_model_log_returns() {
     let cfg = EngineConfig {
         model: ModelKind::MarketModel,
         returns: ReturnKind::Log,
-        estimation: Window { start: -240, end: -1 },
+        estimation: Window {
+            start: -240,
+            end: -1,
+        },
         windows: vec![Window { start: 0, end: 4 }],
         min_estimation_returns: 120,
         dimson_lags: 1,
@@ -506,9 +662,21 @@ fn estudy2_market_model_log_returns() {
         let series = series_for(&prices, &cal, ticker, "^GSPC", ReturnKind::Log, false);
         for res in both_paths(&series, day0, &cfg) {
             let res = res.unwrap();
-            assert_close(res.fit.alpha.unwrap(), num(fr, "alpha").unwrap(), &format!("{ticker} alpha"));
-            assert_close(res.fit.beta.unwrap(), num(fr, "beta").unwrap(), &format!("{ticker} beta"));
-            assert_eq!(res.fit.n_est as f64, num(fr, "estimation_length").unwrap(), "{ticker}");
+            assert_close(
+                res.fit.alpha.unwrap(),
+                num(fr, "alpha").unwrap(),
+                &format!("{ticker} alpha"),
+            );
+            assert_close(
+                res.fit.beta.unwrap(),
+                num(fr, "beta").unwrap(),
+                &format!("{ticker} beta"),
+            );
+            assert_eq!(
+                res.fit.n_est as f64,
+                num(fr, "estimation_length").unwrap(),
+                "{ticker}"
+            );
             assert_eq!(series.dates[day0 - 1], date(&fr["estimation_end"]));
             for r in expected_ar.iter().filter(|r| &r["ticker"] == ticker) {
                 let pos = cal.iter().position(|d| *d == date(&r["date"])).unwrap() as i64;
@@ -524,7 +692,11 @@ fn estudy2_market_model_log_returns() {
                     }
                     res.ar[t as usize]
                 };
-                assert_opt(nan_opt(got), num(r, "abnormal"), &format!("{ticker} {} AR", r["date"]));
+                assert_opt(
+                    nan_opt(got),
+                    num(r, "abnormal"),
+                    &format!("{ticker} {} AR", r["date"]),
+                );
                 n_ar += 1;
             }
         }
@@ -539,7 +711,10 @@ fn estudy2_market_model_log_returns() {
 struct Lcg(u64);
 impl Lcg {
     fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
     }
     fn normal(&mut self) -> f64 {
@@ -552,7 +727,13 @@ impl Lcg {
 /// A synthetic series with a market factor, three extra factors, rf and missing values.
 fn synthetic_series(rng: &mut Lcg, n: usize, missing: f64) -> AlignedSeries {
     let start = date("2010-01-04");
-    let mut s = AlignedSeries { security: "SYN".into(), dates: (0..n as u64).map(|i| start + chrono::Days::new(i)).collect(), ..Default::default() };
+    let mut s = AlignedSeries {
+        security: "SYN".into(),
+        dates: (0..n as u64)
+            .map(|i| start + chrono::Days::new(i))
+            .collect(),
+        ..Default::default()
+    };
     let beta = 0.5 + rng.uniform();
     let mut f: Vec<Vec<f64>> = vec![Vec::with_capacity(n); 3];
     for _ in 0..n {
@@ -569,7 +750,11 @@ fn synthetic_series(rng: &mut Lcg, n: usize, missing: f64) -> AlignedSeries {
         f[2].push(f2);
         s.rf.push(rf);
     }
-    s.span = s.ret.iter().map(|r| if r.is_nan() { 0 } else { 1 }).collect();
+    s.span = s
+        .ret
+        .iter()
+        .map(|r| if r.is_nan() { 0 } else { 1 })
+        .collect();
     s.bench_daily = s.bench.clone();
     s.factors = f;
     s.factor_names = vec!["mkt_rf".into(), "smb".into(), "hml".into()];
@@ -580,8 +765,16 @@ fn std_config(model: ModelKind) -> EngineConfig {
     EngineConfig {
         model,
         returns: ReturnKind::Simple,
-        estimation: Window { start: -250, end: -11 },
-        windows: vec![Window { start: -1, end: 1 }, Window { start: 0, end: 0 }, Window { start: -5, end: 5 }, Window { start: 0, end: 20 }],
+        estimation: Window {
+            start: -250,
+            end: -11,
+        },
+        windows: vec![
+            Window { start: -1, end: 1 },
+            Window { start: 0, end: 0 },
+            Window { start: -5, end: 5 },
+            Window { start: 0, end: 20 },
+        ],
         min_estimation_returns: 120,
         dimson_lags: 1,
         trade_to_trade: false,
@@ -592,7 +785,12 @@ fn rel_eq(a: f64, b: f64, tol: f64) -> bool {
     (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-12)
 }
 
-fn assert_results_equal(a: &Result<PairResult, PairExclusion>, b: &Result<PairResult, PairExclusion>, tol: f64, ctx: &str) {
+fn assert_results_equal(
+    a: &Result<PairResult, PairExclusion>,
+    b: &Result<PairResult, PairExclusion>,
+    tol: f64,
+    ctx: &str,
+) {
     let (a, b) = match (a, b) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(a), Err(b)) => {
@@ -603,7 +801,11 @@ fn assert_results_equal(a: &Result<PairResult, PairExclusion>, b: &Result<PairRe
     };
     let opt = |x: Option<f64>| x.unwrap_or(f64::NAN);
     let (fa, fb) = (&a.fit, &b.fit);
-    assert_eq!((fa.n_est, fa.k, fa.df, &fa.model_name), (fb.n_est, fb.k, fb.df, &fb.model_name), "{ctx}");
+    assert_eq!(
+        (fa.n_est, fa.k, fa.df, &fa.model_name),
+        (fb.n_est, fb.k, fb.df, &fb.model_name),
+        "{ctx}"
+    );
     for (x, y, n) in [
         (fa.sigma, fb.sigma, "sigma"),
         (opt(fa.alpha), opt(fb.alpha), "alpha"),
@@ -643,7 +845,11 @@ fn assert_results_equal(a: &Result<PairResult, PairExclusion>, b: &Result<PairRe
             (wa.scar, wb.scar, "scar"),
             (wa.bhar, wb.bhar, "bhar"),
         ] {
-            assert!(rel_eq(opt(x), opt(y), tol), "{ctx} {} {n}: {x:?} vs {y:?}", wa.window.label());
+            assert!(
+                rel_eq(opt(x), opt(y), tol),
+                "{ctx} {} {n}: {x:?} vs {y:?}",
+                wa.window.label()
+            );
         }
     }
 }
@@ -658,7 +864,12 @@ fn fast_path_equals_reference_on_random_panels() {
         if sec % 4 == 3 {
             s.rf.clear(); // factor model without rf
         }
-        for model in [ModelKind::ConstantMean, ModelKind::MarketAdjusted, ModelKind::MarketModel, ModelKind::Factor] {
+        for model in [
+            ModelKind::ConstantMean,
+            ModelKind::MarketAdjusted,
+            ModelKind::MarketModel,
+            ModelKind::Factor,
+        ] {
             let cfg = std_config(model);
             let prefix = SecurityPrefix::new(&s, &cfg);
             assert!(prefix.has_fast_path());
@@ -687,7 +898,12 @@ fn direct_moments_equal_reference_on_random_panels() {
         if sec == 5 {
             s.bench.clear(); // no benchmark: market-based models have no estimation sample
         }
-        for model in [ModelKind::ConstantMean, ModelKind::MarketAdjusted, ModelKind::MarketModel, ModelKind::Factor] {
+        for model in [
+            ModelKind::ConstantMean,
+            ModelKind::MarketAdjusted,
+            ModelKind::MarketModel,
+            ModelKind::Factor,
+        ] {
             let cfg = std_config(model);
             for day0 in [0usize, 100, 200, 260, 333, 500, 650, 690, 699, 750] {
                 let a = analyse_pair(&s, day0, &cfg);
@@ -697,7 +913,10 @@ fn direct_moments_equal_reference_on_random_panels() {
                     // residuals near 0 are compared on the scale of σ̂ (θ̂ rounding ~1e-18)
                     for (i, (x, y)) in ra.est_resid.iter().zip(&rb.est_resid).enumerate() {
                         let scale = x.abs().max(y.abs()).max(ra.fit.sigma);
-                        assert!((x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-10 * scale, "{ctx} est_resid[{i}]");
+                        assert!(
+                            (x.is_nan() && y.is_nan()) || (x - y).abs() <= 1e-10 * scale,
+                            "{ctx} est_resid[{i}]"
+                        );
                     }
                     rb.est_resid.clone_from(&ra.est_resid);
                 }
@@ -712,17 +931,29 @@ fn direct_moments_equal_reference_on_random_panels() {
 #[test]
 fn analyse_pairs_matches_single_pair_calls() {
     let mut rng = Lcg(7);
-    let list: Vec<AlignedSeries> = (0..5).map(|_| synthetic_series(&mut rng, 600, 0.03)).collect();
+    let list: Vec<AlignedSeries> = (0..5)
+        .map(|_| synthetic_series(&mut rng, 600, 0.03))
+        .collect();
     let cfg = std_config(ModelKind::MarketModel);
     let pairs: Vec<(usize, usize)> = (0..40).map(|i| (i % 5, 260 + 7 * i)).collect();
     let out = analyse_pairs(&list, &pairs, &cfg);
     for (&(si, d0), r) in pairs.iter().zip(&out) {
-        assert_results_equal(r, &analyse_pair(&list[si], d0, &cfg), 1e-10, "analyse_pairs");
+        assert_results_equal(
+            r,
+            &analyse_pair(&list[si], d0, &cfg),
+            1e-10,
+            "analyse_pairs",
+        );
     }
     // a Scholes–Williams run falls back to the reference path
     let cfg = std_config(ModelKind::ScholesWilliams);
     let out = analyse_pairs(&list, &pairs[..3], &cfg);
-    assert_results_equal(&out[0], &analyse_pair(&list[0], pairs[0].1, &cfg), 0.0, "SW fallback");
+    assert_results_equal(
+        &out[0],
+        &analyse_pair(&list[0], pairs[0].1, &cfg),
+        0.0,
+        "SW fallback",
+    );
 }
 
 #[test]
@@ -734,7 +965,10 @@ fn security_equal_to_benchmark() {
     let cfg = std_config(ModelKind::MarketModel);
     for r in both_paths(&s, 300, &cfg) {
         let e = r.unwrap_err();
-        assert_eq!((e.stage, e.reason.as_str()), (Stage::Estimation, "zero_residual_variance"));
+        assert_eq!(
+            (e.stage, e.reason.as_str()),
+            (Stage::Estimation, "zero_residual_variance")
+        );
     }
     // Market-adjusted with the security equal to the benchmark only in the event period:
     // AR = 0 exactly on every day.
@@ -747,12 +981,18 @@ fn security_equal_to_benchmark() {
     for r in both_paths(&s2, 300, &cfg) {
         let r = r.unwrap();
         assert!(r.ar.iter().all(|a| *a == 0.0));
-        assert!(r.windows.iter().all(|w| w.car == Some(0.0) && w.bhar == Some(0.0)));
+        assert!(r
+            .windows
+            .iter()
+            .all(|w| w.car == Some(0.0) && w.bhar == Some(0.0)));
         assert_eq!(r.fit.df, r.fit.n_est - 1);
     }
     // and equal everywhere: zero variance of the estimation ARs → excluded
     s2.ret = s2.bench.clone();
-    assert_eq!(analyse_pair(&s2, 300, &cfg).unwrap_err().reason, "zero_residual_variance");
+    assert_eq!(
+        analyse_pair(&s2, 300, &cfg).unwrap_err().reason,
+        "zero_residual_variance"
+    );
 }
 
 #[test]
@@ -773,28 +1013,48 @@ fn car_is_sum_of_ar_and_variance_has_closed_form() {
         let sum: f64 = r.ar[idx.clone()].iter().sum();
         assert_close(w.car.unwrap(), sum, "CAR = Σ AR");
         let l = w.window.len() as f64;
-        let dev: f64 = idx.map(|i| s.bench[(400 + h.start as i64 + i as i64) as usize] - mbar).sum();
+        let dev: f64 = idx
+            .map(|i| s.bench[(400 + h.start as i64 + i as i64) as usize] - mbar)
+            .sum();
         let var = s2 * (l + l * l / m + dev * dev / sxx);
-        assert!((w.car_se.unwrap().powi(2) - var).abs() <= 1e-12 * var, "Var(CAR) closed form");
+        assert!(
+            (w.car_se.unwrap().powi(2) - var).abs() <= 1e-12 * var,
+            "Var(CAR) closed form"
+        );
     }
 }
 
 #[test]
 fn scaling_prices_leaves_results_unchanged() {
-    let Some(shared) = crate::shared_data::shared_dir() else { return };
+    let Some(shared) = crate::shared_data::shared_dir() else {
+        return;
+    };
     let root = shared.join("golden/spec/e_models");
     let mut prices = read_prices(&root.join("prices.csv"));
     let cal: Vec<NaiveDate> = prices["IDX"].keys().copied().collect();
-    let cfg = config_from_run(&serde_json::from_str(&std::fs::read_to_string(root.join("market_model/run.json")).unwrap()).unwrap());
+    let cfg = config_from_run(
+        &serde_json::from_str(
+            &std::fs::read_to_string(root.join("market_model/run.json")).unwrap(),
+        )
+        .unwrap(),
+    );
     let day0 = cal.iter().position(|d| *d == date("2024-07-02")).unwrap();
-    let a = analyse_pair(&series_for(&prices, &cal, "L1", "IDX", cfg.returns, false), day0, &cfg);
+    let a = analyse_pair(
+        &series_for(&prices, &cal, "L1", "IDX", cfg.returns, false),
+        day0,
+        &cfg,
+    );
     for v in prices.get_mut("L1").unwrap().values_mut() {
         *v *= 37.5;
     }
     for v in prices.get_mut("IDX").unwrap().values_mut() {
         *v *= 0.01;
     }
-    let b = analyse_pair(&series_for(&prices, &cal, "L1", "IDX", cfg.returns, false), day0, &cfg);
+    let b = analyse_pair(
+        &series_for(&prices, &cal, "L1", "IDX", cfg.returns, false),
+        day0,
+        &cfg,
+    );
     assert_results_equal(&a, &b, 1e-9, "scaled prices");
 }
 
@@ -809,12 +1069,20 @@ fn too_few_returns_detail_and_positions_outside_calendar() {
     assert_eq!(e.detail, "M=10 < min_est=120");
     // event period past the end of the calendar: ARs NA, windows incomplete
     let r = analyse_pair(&s, 295, &cfg).unwrap();
-    assert!(r.ar[(6 - r.event_period.start) as usize..].iter().all(|a| a.is_nan()));
+    assert!(r.ar[(6 - r.event_period.start) as usize..]
+        .iter()
+        .all(|a| a.is_nan()));
     let w = &r.windows[3];
     assert!(!w.complete && w.car.is_none());
     assert_eq!(w.n_days, 5);
-    assert!(r.exclusions.iter().any(|x| x.detail == "window 0:20: 5 of 21 days" && x.order == 3));
-    assert!(r.exclusions.iter().any(|x| x.detail == "rel_day=5" && x.stage == Stage::EventDay));
+    assert!(r
+        .exclusions
+        .iter()
+        .any(|x| x.detail == "window 0:20: 5 of 21 days" && x.order == 3));
+    assert!(r
+        .exclusions
+        .iter()
+        .any(|x| x.detail == "rel_day=5" && x.stage == Stage::EventDay));
 }
 
 #[test]
@@ -828,8 +1096,6 @@ fn constant_benchmark_is_singular_design() {
     }
 }
 
-
-
 /// Throughput probe (not a correctness test; run by hand with
 /// `EVSTUDY_PROBE_REPS=20 cargo test --release --lib throughput_probe -- --ignored --nocapture`):
 /// the e2e bench workload (5,000 securities × 2,520 days, 50,000 market-model events, 1 %
@@ -838,8 +1104,14 @@ fn constant_benchmark_is_singular_design() {
 #[test]
 #[ignore]
 fn throughput_probe() {
-    let reps: usize = std::env::var("EVSTUDY_PROBE_REPS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    let n_sec: usize = std::env::var("EVSTUDY_PROBE_NSEC").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    let reps: usize = std::env::var("EVSTUDY_PROBE_REPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let n_sec: usize = std::env::var("EVSTUDY_PROBE_NSEC")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5000);
     let (n_days, n_pairs) = (2520usize, 50_000usize);
     let mut rng = Lcg(20240626);
     let market: Vec<f64> = (0..n_days).map(|_| 0.0003 + 0.01 * rng.normal()).collect();
@@ -848,16 +1120,36 @@ fn throughput_probe() {
             let beta = 0.5 + rng.uniform();
             let ret: Vec<f64> = market
                 .iter()
-                .map(|m| if rng.uniform() < 0.01 { f64::NAN } else { 0.0001 + beta * m + 0.015 * rng.normal() })
+                .map(|m| {
+                    if rng.uniform() < 0.01 {
+                        f64::NAN
+                    } else {
+                        0.0001 + beta * m + 0.015 * rng.normal()
+                    }
+                })
                 .collect();
-            AlignedSeries { span: vec![1; n_days], ret, bench: market.clone(), ..Default::default() }
+            AlignedSeries {
+                span: vec![1; n_days],
+                ret,
+                bench: market.clone(),
+                ..Default::default()
+            }
         })
         .collect();
     let pairs: Vec<(usize, usize)> = (0..n_pairs)
-        .map(|_| ((rng.uniform() * n_sec as f64) as usize, 260 + (rng.uniform() * (n_days - 290) as f64) as usize))
+        .map(|_| {
+            (
+                (rng.uniform() * n_sec as f64) as usize,
+                260 + (rng.uniform() * (n_days - 290) as f64) as usize,
+            )
+        })
         .collect();
     let cfg = EngineConfig {
-        windows: vec![Window { start: -1, end: 1 }, Window { start: -5, end: 5 }, Window { start: 0, end: 20 }],
+        windows: vec![
+            Window { start: -1, end: 1 },
+            Window { start: -5, end: 5 },
+            Window { start: 0, end: 20 },
+        ],
         ..std_config(ModelKind::MarketModel)
     };
     let mut best = [f64::INFINITY; 3];
@@ -870,7 +1162,10 @@ fn throughput_probe() {
         best[0] = best[0].min(compute);
         best[1] = best[1].min(t.elapsed().as_secs_f64());
         let t = std::time::Instant::now();
-        let ok = pairs[..10_000].iter().filter(|&&(s, d)| super::fast::analyse_pair_direct(&data[s], d, &cfg).is_ok()).count();
+        let ok = pairs[..10_000]
+            .iter()
+            .filter(|&&(s, d)| super::fast::analyse_pair_direct(&data[s], d, &cfg).is_ok())
+            .count();
         best[2] = best[2].min(t.elapsed().as_secs_f64() * 5.0);
         assert!(ok > 9000);
     }

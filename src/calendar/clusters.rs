@@ -40,7 +40,9 @@ pub fn day0_clusters(pairs: &[(String, NaiveDate)]) -> BTreeMap<NaiveDate, usize
 /// assert_eq!(c[&("XNYS".to_string(), d)], 2);
 /// assert_eq!(c[&("XHKG".to_string(), d)], 1);
 /// ```
-pub fn day0_clusters_by_calendar(pairs: &[(String, NaiveDate)]) -> BTreeMap<(String, NaiveDate), usize> {
+pub fn day0_clusters_by_calendar(
+    pairs: &[(String, NaiveDate)],
+) -> BTreeMap<(String, NaiveDate), usize> {
     let mut out = BTreeMap::new();
     for (label, date) in pairs {
         *out.entry((label.clone(), *date)).or_insert(0) += 1;
@@ -56,10 +58,19 @@ mod tests {
     fn cluster_counts_add_up() {
         let d = |m, day| NaiveDate::from_ymd_opt(2024, m, day).unwrap();
         // b_panel day 0s: E1–E3 on 06-26, E4/E5 on 07-08, E6 06-20, E7 07-15, E8 06-13.
-        let pairs: Vec<(String, NaiveDate)> = [(6, 26), (6, 26), (6, 26), (7, 8), (7, 8), (6, 20), (7, 15), (6, 13)]
-            .iter()
-            .map(|&(m, day)| ("XNYS".to_string(), d(m, day)))
-            .collect();
+        let pairs: Vec<(String, NaiveDate)> = [
+            (6, 26),
+            (6, 26),
+            (6, 26),
+            (7, 8),
+            (7, 8),
+            (6, 20),
+            (7, 15),
+            (6, 13),
+        ]
+        .iter()
+        .map(|&(m, day)| ("XNYS".to_string(), d(m, day)))
+        .collect();
         let c = day0_clusters(&pairs);
         assert_eq!(c.len(), 5);
         assert_eq!(c[&d(6, 26)], 3);

@@ -142,7 +142,10 @@ pub fn split_csv_records(text: &str, file: &str) -> Result<Vec<CsvRecord>> {
                 break;
             }
         }
-        records.push(CsvRecord { row: start_line, fields });
+        records.push(CsvRecord {
+            row: start_line,
+            fields,
+        });
     }
     Ok(records)
 }
@@ -159,7 +162,12 @@ impl Header {
         let names: Vec<String> = fields.iter().map(|s| s.trim().to_string()).collect();
         for (i, n) in names.iter().enumerate() {
             if names[..i].contains(n) && !n.is_empty() {
-                return Err(Error::cell(file, 1, n.clone(), "column name appears twice in the header"));
+                return Err(Error::cell(
+                    file,
+                    1,
+                    n.clone(),
+                    "column name appears twice in the header",
+                ));
             }
         }
         Ok(Header { names })
@@ -214,6 +222,8 @@ mod tests {
     #[test]
     fn empty_text_gives_no_records() {
         assert!(split_csv_records("", "t.csv").unwrap().is_empty());
-        assert!(split_csv_records("\u{feff}\r\n\n", "t.csv").unwrap().is_empty());
+        assert!(split_csv_records("\u{feff}\r\n\n", "t.csv")
+            .unwrap()
+            .is_empty());
     }
 }

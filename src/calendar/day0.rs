@@ -8,8 +8,13 @@ use crate::tables::{Day0Row, ExclusionRow, Stage};
 
 /// The time keywords of an event's `time` field and the local times they stand for
 /// (methodology §2.3).
-pub const TIME_KEYWORDS: [(&str, u32); 5] =
-    [("before_open", 8), ("intraday", 12), ("after_close", 18), ("evening", 20), ("weekend", 12)];
+pub const TIME_KEYWORDS: [(&str, u32); 5] = [
+    ("before_open", 8),
+    ("intraday", 12),
+    ("after_close", 18),
+    ("evening", 20),
+    ("weekend", 12),
+];
 
 /// Default of the `default_event_time` setting: 12:00 (methodology §0.4).
 pub fn default_event_time() -> NaiveTime {
@@ -43,7 +48,10 @@ pub fn parse_event_time(time: Option<&str>, default: NaiveTime) -> Result<NaiveT
     if t.is_empty() {
         return Ok(default);
     }
-    if let Some(&(_, h)) = TIME_KEYWORDS.iter().find(|(k, _)| k.eq_ignore_ascii_case(t)) {
+    if let Some(&(_, h)) = TIME_KEYWORDS
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(t))
+    {
         return Ok(NaiveTime::MIN + Duration::hours(i64::from(h)));
     }
     super::holidays::parse_hhmm(t).ok_or_else(|| {
@@ -56,7 +64,9 @@ pub fn parse_event_time(time: Option<&str>, default: NaiveTime) -> Result<NaiveT
 /// # Errors
 /// The message to put in a `bad_event_time` exclusion.
 pub fn parse_time_zone(name: &str) -> Result<Tz, String> {
-    name.trim().parse::<Tz>().map_err(|_| format!("unknown time zone '{}'", name.trim()))
+    name.trim()
+        .parse::<Tz>()
+        .map_err(|_| format!("unknown time zone '{}'", name.trim()))
 }
 
 /// Converts a local wall-clock time in `tz` to UTC with the IANA rules (methodology §2.3).
@@ -87,7 +97,9 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
                 let earlier = local - Duration::minutes(minutes);
                 let offset_secs = match tz.from_local_datetime(&earlier) {
                     chrono::LocalResult::Single(dt) => dt.offset().fix().local_minus_utc(),
-                    chrono::LocalResult::Ambiguous(_, later) => later.offset().fix().local_minus_utc(),
+                    chrono::LocalResult::Ambiguous(_, later) => {
+                        later.offset().fix().local_minus_utc()
+                    }
                     chrono::LocalResult::None => continue,
                 };
                 return Utc.from_utc_datetime(&(local - Duration::seconds(i64::from(offset_secs))));
@@ -269,7 +281,11 @@ pub fn map_day0(
         instant: None,
         event_instant_utc: String::new(),
         event_instant_local: String::new(),
-        result: Err(Day0Exclusion { reason: Day0Reason::BadEventTime, detail, candidate: None }),
+        result: Err(Day0Exclusion {
+            reason: Day0Reason::BadEventTime,
+            detail,
+            candidate: None,
+        }),
     };
     let local_time = match parse_event_time(time, default_event_time) {
         Ok(t) => t,
@@ -289,17 +305,22 @@ pub fn map_day0(
         Some(cal_tz) => {
             // Exchange calendar: compare instants. event_zone is Some here (falls back to cal_tz).
             let inst = instant.unwrap_or_else(|| local_to_utc(cal_tz, local));
-            let first = first_session_at_or_after(cal, |i| cal.close_instant(i).is_some_and(|c| c >= inst));
-            (first, inst.with_timezone(&cal_tz).format("%Y-%m-%d %H:%M").to_string())
+            let first =
+                first_session_at_or_after(cal, |i| cal.close_instant(i).is_some_and(|c| c >= inst));
+            (
+                first,
+                inst.with_timezone(&cal_tz)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+            )
         }
         None => {
             // Data calendar: wall-clock comparison of (date, time) pairs, no conversion.
-            let first = first_session_at_or_after(cal, |i| {
-                match (cal.date(i), cal.close_time(i)) {
+            let first =
+                first_session_at_or_after(cal, |i| match (cal.date(i), cal.close_time(i)) {
                     (Some(d), Some(c)) => d.and_time(c) >= local,
                     _ => false,
-                }
-            });
+                });
             (first, local.format("%Y-%m-%d %H:%M").to_string())
         }
     };
@@ -314,10 +335,19 @@ pub fn map_day0(
         }),
     };
     let Some(index) = first else { return out };
-    let (Some(day0_date), Some(close_local)) = (cal.date(index), cal.close_time(index)) else { return out };
+    let (Some(day0_date), Some(close_local)) = (cal.date(index), cal.close_time(index)) else {
+        return out;
+    };
     let shift_days = (day0_date - date).num_days();
-    let shift_sessions = i64::try_from(cal.sessions_strictly_between(date, day0_date)).unwrap_or(i64::MAX);
-    let day0 = Day0 { index, date: day0_date, close_local, shift_days, shift_sessions };
+    let shift_sessions =
+        i64::try_from(cal.sessions_strictly_between(date, day0_date)).unwrap_or(i64::MAX);
+    let day0 = Day0 {
+        index,
+        date: day0_date,
+        close_local,
+        shift_days,
+        shift_sessions,
+    };
     out.result = if shift_days > max_shift_days {
         Err(Day0Exclusion {
             reason: Day0Reason::MaxShiftExceeded,
@@ -335,7 +365,10 @@ pub fn map_day0(
 
 /// Index of the first session for which `closes_at_or_after` holds; the predicate must be
 /// monotone over the (ascending) sessions.
-fn first_session_at_or_after(cal: &SessionCalendar, closes_at_or_after: impl Fn(usize) -> bool) -> Option<usize> {
+fn first_session_at_or_after(
+    cal: &SessionCalendar,
+    closes_at_or_after: impl Fn(usize) -> bool,
+) -> Option<usize> {
     let (mut lo, mut hi) = (0usize, cal.len());
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
@@ -363,32 +396,59 @@ mod tests {
         default_event_time()
     }
     fn golden_cal(code: &str, table: &HolidayTable) -> SessionCalendar {
-        SessionCalendar::for_exchange_range(&builtin_exchange(code).unwrap(), table, d(2022, 1, 1), d(2026, 12, 31))
+        SessionCalendar::for_exchange_range(
+            &builtin_exchange(code).unwrap(),
+            table,
+            d(2022, 1, 1),
+            d(2026, 12, 31),
+        )
     }
 
     /// Every row of shared/golden/spec/d_day0/expected_day0.csv.
     #[test]
     fn golden_d_day0_every_row() {
-        let Some(dir) = crate::shared_data::shared_dir() else { return };
-        let table = HolidayTable::from_csv(&dir.join("datasets-raw/exchange_holidays_2021_2026.csv")).unwrap();
+        let Some(dir) = crate::shared_data::shared_dir() else {
+            return;
+        };
+        let table =
+            HolidayTable::from_csv(&dir.join("datasets-raw/exchange_holidays_2021_2026.csv"))
+                .unwrap();
         let case = dir.join("golden/spec/d_day0");
         let ev_text = std::fs::read_to_string(case.join("events.csv")).unwrap();
         let ev = split_csv_records(&ev_text, "events.csv").unwrap();
         assert_eq!(ev[0].fields, vec!["event_id", "date", "time", "tz", "note"]);
-        let events: HashMap<String, Vec<String>> = ev[1..].iter().map(|r| (r.fields[0].clone(), r.fields.clone())).collect();
+        let events: HashMap<String, Vec<String>> = ev[1..]
+            .iter()
+            .map(|r| (r.fields[0].clone(), r.fields.clone()))
+            .collect();
         assert_eq!(events.len(), 18);
         // Also via the calendars built the other way (data_dates = span endpoints, all in
         // covered years so no fallback) — the two constructions must agree.
         let mut cals = HashMap::new();
         for code in ["XNYS", "XSHG", "XHKG"] {
             let a = golden_cal(code, &table);
-            let b = SessionCalendar::for_exchange(&builtin_exchange(code).unwrap(), &table, &[d(2022, 1, 1), d(2026, 12, 31)]);
+            let b = SessionCalendar::for_exchange(
+                &builtin_exchange(code).unwrap(),
+                &table,
+                &[d(2022, 1, 1), d(2026, 12, 31)],
+            );
             assert_eq!(a, b);
             cals.insert(code, a);
         }
         let exp_text = std::fs::read_to_string(case.join("expected_day0.csv")).unwrap();
         let exp = split_csv_records(&exp_text, "expected_day0.csv").unwrap();
-        assert_eq!(exp[0].fields, vec!["event_id", "exchange", "event_instant_utc", "day0", "day0_close_local", "shift_days", "status"]);
+        assert_eq!(
+            exp[0].fields,
+            vec![
+                "event_id",
+                "exchange",
+                "event_instant_utc",
+                "day0",
+                "day0_close_local",
+                "shift_days",
+                "status"
+            ]
+        );
         let mut checked = 0;
         for row in &exp[1..] {
             let f = &row.fields;
@@ -396,7 +456,15 @@ mod tests {
             let cal = &cals[f[1].as_str()];
             let opt = |s: &String| if s.is_empty() { None } else { Some(s.clone()) };
             let (time, tz) = (opt(&e[2]), opt(&e[3]));
-            let out = map_day0(cal, crate::calendar::holidays::parse_iso_date(&e[1]).unwrap(), time.as_deref(), tz.as_deref(), cal.tz(), noon(), 7);
+            let out = map_day0(
+                cal,
+                crate::calendar::holidays::parse_iso_date(&e[1]).unwrap(),
+                time.as_deref(),
+                tz.as_deref(),
+                cal.tz(),
+                noon(),
+                7,
+            );
             let ctx = format!("{} {}", f[0], f[1]);
             assert_eq!(out.status(), f[6], "{ctx}");
             assert_eq!(out.event_instant_utc, f[2], "{ctx}");
@@ -411,7 +479,10 @@ mod tests {
                     assert_eq!(day0.shift_days.to_string(), f[5], "{ctx}");
                     assert_eq!(cal.date(day0.index), Some(day0.date));
                 }
-                None => assert!(f[3].is_empty() && f[4].is_empty() && f[5].is_empty(), "{ctx}"),
+                None => assert!(
+                    f[3].is_empty() && f[4].is_empty() && f[5].is_empty(),
+                    "{ctx}"
+                ),
             }
             checked += 1;
         }
@@ -419,35 +490,88 @@ mod tests {
     }
 
     fn nyse_2024() -> SessionCalendar {
-        SessionCalendar::for_exchange(&builtin_exchange("XNYS").unwrap(), &HolidayTable::builtin(), &[d(2024, 1, 2), d(2024, 12, 31)])
+        SessionCalendar::for_exchange(
+            &builtin_exchange("XNYS").unwrap(),
+            &HolidayTable::builtin(),
+            &[d(2024, 1, 2), d(2024, 12, 31)],
+        )
     }
     fn shanghai_2024() -> SessionCalendar {
-        SessionCalendar::for_exchange(&builtin_exchange("XSHG").unwrap(), &HolidayTable::builtin(), &[d(2024, 1, 2), d(2024, 12, 31)])
+        SessionCalendar::for_exchange(
+            &builtin_exchange("XSHG").unwrap(),
+            &HolidayTable::builtin(),
+            &[d(2024, 1, 2), d(2024, 12, 31)],
+        )
     }
 
     #[test]
     fn dst_spring_forward_gap_new_york_2024() {
         // Sunday 2024-03-10 02:30 does not exist in New York: read as 03:30 EDT = 07:30 UTC.
         let ny = chrono_tz::America::New_York;
-        let out = map_day0(&nyse_2024(), d(2024, 3, 10), Some("02:30"), Some("America/New_York"), Some(ny), noon(), 7);
+        let out = map_day0(
+            &nyse_2024(),
+            d(2024, 3, 10),
+            Some("02:30"),
+            Some("America/New_York"),
+            Some(ny),
+            noon(),
+            7,
+        );
         assert_eq!(out.event_instant_utc, "2024-03-10T07:30Z");
         assert_eq!(out.event_instant_local, "2024-03-10 03:30");
         let day0 = out.day0().unwrap();
-        assert_eq!((day0.date, day0.shift_days, day0.shift_sessions), (d(2024, 3, 11), 1, 0));
+        assert_eq!(
+            (day0.date, day0.shift_days, day0.shift_sessions),
+            (d(2024, 3, 11), 1, 0)
+        );
         // Same wall clock one week earlier (EST, UTC−5) is 07:30 UTC as well; one week later (EDT) 06:30.
-        assert_eq!(local_to_utc(ny, d(2024, 3, 3).and_hms_opt(2, 30, 0).unwrap()), utc(chrono_tz::UTC, 2024, 3, 3, 7, 30));
-        assert_eq!(local_to_utc(ny, d(2024, 3, 17).and_hms_opt(2, 30, 0).unwrap()), utc(chrono_tz::UTC, 2024, 3, 17, 6, 30));
+        assert_eq!(
+            local_to_utc(ny, d(2024, 3, 3).and_hms_opt(2, 30, 0).unwrap()),
+            utc(chrono_tz::UTC, 2024, 3, 3, 7, 30)
+        );
+        assert_eq!(
+            local_to_utc(ny, d(2024, 3, 17).and_hms_opt(2, 30, 0).unwrap()),
+            utc(chrono_tz::UTC, 2024, 3, 17, 6, 30)
+        );
         // After the change the XNYS close (16:00 EDT) is 20:00 UTC, before it 21:00 UTC.
         let cal = nyse_2024();
-        assert_eq!(format_utc(cal.close_instant(cal.position(d(2024, 3, 8)).unwrap()).unwrap()), "2024-03-08T21:00Z");
-        assert_eq!(format_utc(cal.close_instant(cal.position(d(2024, 3, 11)).unwrap()).unwrap()), "2024-03-11T20:00Z");
+        assert_eq!(
+            format_utc(
+                cal.close_instant(cal.position(d(2024, 3, 8)).unwrap())
+                    .unwrap()
+            ),
+            "2024-03-08T21:00Z"
+        );
+        assert_eq!(
+            format_utc(
+                cal.close_instant(cal.position(d(2024, 3, 11)).unwrap())
+                    .unwrap()
+            ),
+            "2024-03-11T20:00Z"
+        );
         // Shanghai sees the New York DST change: 03:00 NY on 03-08 (EST) = 16:00 Shanghai (after
         // the 15:00 close → next session, Monday 03-11); on 03-11 (EDT) = 15:00 Shanghai = at the close.
         let sh = shanghai_2024();
-        let fri = map_day0(&sh, d(2024, 3, 8), Some("03:00"), Some("America/New_York"), None, noon(), 7);
+        let fri = map_day0(
+            &sh,
+            d(2024, 3, 8),
+            Some("03:00"),
+            Some("America/New_York"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(fri.day0().unwrap().date, d(2024, 3, 11));
         assert_eq!(fri.day0().unwrap().shift_sessions, 0);
-        let mon = map_day0(&sh, d(2024, 3, 11), Some("03:00"), Some("America/New_York"), None, noon(), 7);
+        let mon = map_day0(
+            &sh,
+            d(2024, 3, 11),
+            Some("03:00"),
+            Some("America/New_York"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(mon.day0().unwrap().date, d(2024, 3, 11));
         assert_eq!(mon.event_instant_local, "2024-03-11 15:00");
     }
@@ -455,17 +579,45 @@ mod tests {
     #[test]
     fn dst_fall_back_ambiguous_new_york_2024() {
         // Sunday 2024-11-03 01:30 happens twice; the earlier is EDT (UTC−4) = 05:30 UTC.
-        let out = map_day0(&nyse_2024(), d(2024, 11, 3), Some("01:30"), Some("America/New_York"), None, noon(), 7);
+        let out = map_day0(
+            &nyse_2024(),
+            d(2024, 11, 3),
+            Some("01:30"),
+            Some("America/New_York"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(out.event_instant_utc, "2024-11-03T05:30Z");
         assert_eq!(out.day0().unwrap().date, d(2024, 11, 4));
         // In Shanghai 05:30 UTC = 13:30 on Sunday: next session Monday 11-04.
-        let sh = map_day0(&shanghai_2024(), d(2024, 11, 3), Some("01:30"), Some("America/New_York"), None, noon(), 7);
+        let sh = map_day0(
+            &shanghai_2024(),
+            d(2024, 11, 3),
+            Some("01:30"),
+            Some("America/New_York"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(sh.event_instant_local, "2024-11-03 13:30");
         assert_eq!(sh.day0().unwrap().date, d(2024, 11, 4));
         // Close instants: Friday 11-01 16:00 EDT = 20:00 UTC; Monday 11-04 16:00 EST = 21:00 UTC.
         let cal = nyse_2024();
-        assert_eq!(format_utc(cal.close_instant(cal.position(d(2024, 11, 1)).unwrap()).unwrap()), "2024-11-01T20:00Z");
-        assert_eq!(format_utc(cal.close_instant(cal.position(d(2024, 11, 4)).unwrap()).unwrap()), "2024-11-04T21:00Z");
+        assert_eq!(
+            format_utc(
+                cal.close_instant(cal.position(d(2024, 11, 1)).unwrap())
+                    .unwrap()
+            ),
+            "2024-11-01T20:00Z"
+        );
+        assert_eq!(
+            format_utc(
+                cal.close_instant(cal.position(d(2024, 11, 4)).unwrap())
+                    .unwrap()
+            ),
+            "2024-11-04T21:00Z"
+        );
     }
 
     #[test]
@@ -481,29 +633,55 @@ mod tests {
         assert_eq!(early.day0().unwrap().date, d(2024, 7, 3));
         let late = map_day0(&cal, d(2024, 7, 3), Some("13:01"), None, None, noon(), 7);
         let day0 = late.day0().unwrap();
-        assert_eq!((day0.date, day0.shift_days, day0.shift_sessions), (d(2024, 7, 5), 2, 0));
+        assert_eq!(
+            (day0.date, day0.shift_days, day0.shift_sessions),
+            (d(2024, 7, 5), 2, 0)
+        );
     }
 
     #[test]
     fn weekend_event_maps_to_monday() {
         let cal = nyse_2024();
-        let out = map_day0(&cal, d(2024, 7, 6), Some("weekend"), Some("America/New_York"), None, noon(), 7);
+        let out = map_day0(
+            &cal,
+            d(2024, 7, 6),
+            Some("weekend"),
+            Some("America/New_York"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(out.event_instant_utc, "2024-07-06T16:00Z");
         let day0 = out.day0().unwrap();
-        assert_eq!((day0.date, day0.shift_days, day0.shift_sessions), (d(2024, 7, 8), 2, 0));
+        assert_eq!(
+            (day0.date, day0.shift_days, day0.shift_sessions),
+            (d(2024, 7, 8), 2, 0)
+        );
         assert_eq!(cal.position(d(2024, 7, 8)), Some(day0.index));
     }
 
     #[test]
     fn hk_typhoon_closure_2023_09_01() {
         let hk = builtin_exchange("XHKG").unwrap();
-        let cal = SessionCalendar::for_exchange(&hk, &HolidayTable::builtin(), &[d(2023, 8, 1), d(2023, 9, 29)]);
+        let cal = SessionCalendar::for_exchange(
+            &hk,
+            &HolidayTable::builtin(),
+            &[d(2023, 8, 1), d(2023, 9, 29)],
+        );
         let out = map_day0(&cal, d(2023, 9, 1), None, None, Some(hk.tz), noon(), 7);
         let day0 = out.day0().unwrap();
         // Friday closed by typhoon: Monday 09-04, 3 calendar days.
         assert_eq!((day0.date, day0.shift_days), (d(2023, 9, 4), 3));
         // Evening of Thursday 08-31: first session after is again Monday 09-04, passing no session.
-        let ev = map_day0(&cal, d(2023, 8, 31), Some("evening"), None, Some(hk.tz), noon(), 7);
+        let ev = map_day0(
+            &cal,
+            d(2023, 8, 31),
+            Some("evening"),
+            None,
+            Some(hk.tz),
+            noon(),
+            7,
+        );
         assert_eq!(ev.day0().unwrap().date, d(2023, 9, 4));
         assert_eq!(ev.day0().unwrap().shift_sessions, 0);
     }
@@ -511,55 +689,126 @@ mod tests {
     #[test]
     fn lunar_new_year_shanghai_2025() {
         let sh = builtin_exchange("XSHG").unwrap();
-        let cal = SessionCalendar::for_exchange(&sh, &HolidayTable::builtin(), &[d(2025, 1, 2), d(2025, 3, 31)]);
+        let cal = SessionCalendar::for_exchange(
+            &sh,
+            &HolidayTable::builtin(),
+            &[d(2025, 1, 2), d(2025, 3, 31)],
+        );
         // Date-only event on Tuesday 01-28 (first closed day): 8 days to 02-05 → excluded.
-        let out = map_day0(&cal, d(2025, 1, 28), None, Some("Asia/Shanghai"), None, noon(), 7);
+        let out = map_day0(
+            &cal,
+            d(2025, 1, 28),
+            None,
+            Some("Asia/Shanghai"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(out.status(), "max_shift_exceeded");
         let e = out.result.as_ref().unwrap_err();
         let cand = e.candidate.unwrap();
         assert_eq!((cand.date, cand.shift_days), (d(2025, 2, 5), 8));
-        assert!(e.detail.contains("2025-02-05") && e.detail.contains("8 calendar days"), "{}", e.detail);
+        assert!(
+            e.detail.contains("2025-02-05") && e.detail.contains("8 calendar days"),
+            "{}",
+            e.detail
+        );
         // With max_shift_days = 8 it is kept.
-        let kept = map_day0(&cal, d(2025, 1, 28), None, Some("Asia/Shanghai"), None, noon(), 8);
+        let kept = map_day0(
+            &cal,
+            d(2025, 1, 28),
+            None,
+            Some("Asia/Shanghai"),
+            None,
+            noon(),
+            8,
+        );
         assert_eq!(kept.day0().unwrap().date, d(2025, 2, 5));
         // Exclusion row.
         let x = out.to_exclusion("E", "688256.SS").unwrap();
-        assert_eq!((x.stage, x.reason.as_str()), (Stage::Day0, "max_shift_exceeded"));
+        assert_eq!(
+            (x.stage, x.reason.as_str()),
+            (Stage::Day0, "max_shift_exceeded")
+        );
         assert!(kept.to_exclusion("E", "S").is_none());
         let row = out.to_row("E", "688256.SS", "XSHG");
-        assert_eq!((row.day0, row.status.as_str()), (None, "max_shift_exceeded"));
+        assert_eq!(
+            (row.day0, row.status.as_str()),
+            (None, "max_shift_exceeded")
+        );
     }
 
     #[test]
     fn shift_sessions_counts_sessions_strictly_between() {
         // An event in New York on Friday 2024-03-08 at 20:00 (= Saturday 09:00 Shanghai) on a
         // calendar that trades Saturdays (data fallback) … use a data calendar instead:
-        let cal = SessionCalendar::from_data_dates(&[d(2024, 3, 4), d(2024, 3, 5), d(2024, 3, 6), d(2024, 3, 8)]);
+        let cal = SessionCalendar::from_data_dates(&[
+            d(2024, 3, 4),
+            d(2024, 3, 5),
+            d(2024, 3, 6),
+            d(2024, 3, 8),
+        ]);
         // Wall clock: event 03-04 at 12:00 → day 0 03-04.
         let a = map_day0(&cal, d(2024, 3, 4), None, None, None, noon(), 7);
         assert_eq!(a.day0().unwrap().shift_sessions, 0);
         assert_eq!(a.event_instant_utc, ""); // no zone, data calendar: no UTC instant
         assert_eq!(a.event_instant_local, "2024-03-04 12:00");
         // Event 03-06 after_close → 03-08; 03-07 is not a session: 0 sessions between.
-        let b = map_day0(&cal, d(2024, 3, 6), Some("after_close"), None, None, noon(), 7);
-        assert_eq!((b.day0().unwrap().date, b.day0().unwrap().shift_sessions), (d(2024, 3, 8), 0));
+        let b = map_day0(
+            &cal,
+            d(2024, 3, 6),
+            Some("after_close"),
+            None,
+            None,
+            noon(),
+            7,
+        );
+        assert_eq!(
+            (b.day0().unwrap().date, b.day0().unwrap().shift_sessions),
+            (d(2024, 3, 8), 0)
+        );
         // Sessions strictly between, counted directly on the calendar.
-        assert_eq!(cal.sessions_strictly_between(d(2024, 3, 3), d(2024, 3, 8)), 3);
+        assert_eq!(
+            cal.sessions_strictly_between(d(2024, 3, 3), d(2024, 3, 8)),
+            3
+        );
         // The previous-date case (shift −1) has 0 sessions between.
-        let x03 = map_day0(&nyse_2024(), d(2024, 3, 5), Some("03:00"), Some("Asia/Shanghai"), None, noon(), 7);
+        let x03 = map_day0(
+            &nyse_2024(),
+            d(2024, 3, 5),
+            Some("03:00"),
+            Some("Asia/Shanghai"),
+            None,
+            noon(),
+            7,
+        );
         let day0 = x03.day0().unwrap();
-        assert_eq!((day0.date, day0.shift_days, day0.shift_sessions), (d(2024, 3, 4), -1, 0));
+        assert_eq!(
+            (day0.date, day0.shift_days, day0.shift_sessions),
+            (d(2024, 3, 4), -1, 0)
+        );
     }
 
     #[test]
     fn shift_sessions_positive_when_a_later_dated_session_already_closed() {
         // Monday 2024-03-04 23:00 in Honolulu (UTC−10) = Tuesday 09:00 UTC = 17:00 Shanghai,
         // after Tuesday's 15:00 close: day 0 is Wednesday 03-06, passing the 03-05 session.
-        let out = map_day0(&shanghai_2024(), d(2024, 3, 4), Some("23:00"), Some("Pacific/Honolulu"), None, noon(), 7);
+        let out = map_day0(
+            &shanghai_2024(),
+            d(2024, 3, 4),
+            Some("23:00"),
+            Some("Pacific/Honolulu"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(out.event_instant_utc, "2024-03-05T09:00Z");
         assert_eq!(out.event_instant_local, "2024-03-05 17:00");
         let day0 = out.day0().unwrap();
-        assert_eq!((day0.date, day0.shift_days, day0.shift_sessions), (d(2024, 3, 6), 2, 1));
+        assert_eq!(
+            (day0.date, day0.shift_days, day0.shift_sessions),
+            (d(2024, 3, 6), 2, 1)
+        );
         assert_eq!(out.to_row("H", "688256.SS", "XSHG").shift_sessions, Some(1));
     }
 
@@ -570,15 +819,68 @@ mod tests {
         let sat = map_day0(&cal, d(2024, 7, 6), None, None, None, noon(), 7);
         assert_eq!(sat.day0().unwrap().date, d(2024, 7, 8));
         // before_open on a session → that session; after_close → next.
-        assert_eq!(map_day0(&cal, d(2024, 7, 8), Some("before_open"), None, None, noon(), 7).day0().unwrap().date, d(2024, 7, 8));
-        assert_eq!(map_day0(&cal, d(2024, 7, 8), Some("after_close"), None, None, noon(), 7).day0().unwrap().date, d(2024, 7, 9));
+        assert_eq!(
+            map_day0(
+                &cal,
+                d(2024, 7, 8),
+                Some("before_open"),
+                None,
+                None,
+                noon(),
+                7
+            )
+            .day0()
+            .unwrap()
+            .date,
+            d(2024, 7, 8)
+        );
+        assert_eq!(
+            map_day0(
+                &cal,
+                d(2024, 7, 8),
+                Some("after_close"),
+                None,
+                None,
+                noon(),
+                7
+            )
+            .day0()
+            .unwrap()
+            .date,
+            d(2024, 7, 9)
+        );
         // 16:00 exactly belongs to the session; a zone is not converted (Tokyo 15:00 stays 15:00).
-        assert_eq!(map_day0(&cal, d(2024, 7, 5), Some("16:00"), Some("Asia/Tokyo"), None, noon(), 7).day0().unwrap().date, d(2024, 7, 5));
-        let tokyo = map_day0(&cal, d(2024, 7, 5), Some("15:00"), Some("Asia/Tokyo"), None, noon(), 7);
+        assert_eq!(
+            map_day0(
+                &cal,
+                d(2024, 7, 5),
+                Some("16:00"),
+                Some("Asia/Tokyo"),
+                None,
+                noon(),
+                7
+            )
+            .day0()
+            .unwrap()
+            .date,
+            d(2024, 7, 5)
+        );
+        let tokyo = map_day0(
+            &cal,
+            d(2024, 7, 5),
+            Some("15:00"),
+            Some("Asia/Tokyo"),
+            None,
+            noon(),
+            7,
+        );
         assert_eq!(tokyo.event_instant_utc, "2024-07-05T06:00Z");
         assert_eq!(tokyo.event_instant_local, "2024-07-05 15:00");
         // Past the data → no_session.
-        assert_eq!(map_day0(&cal, d(2024, 7, 9), Some("16:01"), None, None, noon(), 7).status(), "no_session");
+        assert_eq!(
+            map_day0(&cal, d(2024, 7, 9), Some("16:01"), None, None, noon(), 7).status(),
+            "no_session"
+        );
     }
 
     #[test]
@@ -591,14 +893,27 @@ mod tests {
         assert_eq!(out.status(), "no_session");
         assert_eq!(out.event_instant_utc, "2027-01-04T17:00Z");
         let e = out.result.unwrap_err();
-        assert_eq!(e.detail, "no session of the calendar closes at or after the event instant");
+        assert_eq!(
+            e.detail,
+            "no session of the calendar closes at or after the event instant"
+        );
         assert_eq!(e.candidate, None);
         // Empty data: empty calendar, no_session as well.
         let empty = SessionCalendar::for_exchange(&x, &t, &[]);
-        assert_eq!(map_day0(&empty, d(2024, 1, 4), None, None, Some(x.tz), noon(), 7).status(), "no_session");
+        assert_eq!(
+            map_day0(&empty, d(2024, 1, 4), None, None, Some(x.tz), noon(), 7).status(),
+            "no_session"
+        );
         // With 2027 price rows the data fallback gives sessions.
-        let cal = SessionCalendar::for_exchange(&x, &t, &[d(2026, 12, 31), d(2027, 1, 4), d(2027, 1, 5)]);
-        assert_eq!(map_day0(&cal, d(2027, 1, 4), None, None, Some(x.tz), noon(), 7).day0().unwrap().date, d(2027, 1, 4));
+        let cal =
+            SessionCalendar::for_exchange(&x, &t, &[d(2026, 12, 31), d(2027, 1, 4), d(2027, 1, 5)]);
+        assert_eq!(
+            map_day0(&cal, d(2027, 1, 4), None, None, Some(x.tz), noon(), 7)
+                .day0()
+                .unwrap()
+                .date,
+            d(2027, 1, 4)
+        );
     }
 
     #[test]
@@ -606,14 +921,39 @@ mod tests {
         let cal = nyse_2024();
         let out = map_day0(&cal, d(2024, 5, 6), Some("noonish"), None, None, noon(), 7);
         assert_eq!(out.status(), "bad_event_time");
-        assert!(out.result.as_ref().unwrap_err().detail.contains("'noonish'"));
+        assert!(out
+            .result
+            .as_ref()
+            .unwrap_err()
+            .detail
+            .contains("'noonish'"));
         assert_eq!(out.event_instant_utc, "");
-        let out = map_day0(&cal, d(2024, 5, 6), None, Some("Mars/Olympus"), None, noon(), 7);
-        assert_eq!(out.result.as_ref().unwrap_err().detail, "unknown time zone 'Mars/Olympus'");
-        assert_eq!(map_day0(&cal, d(2024, 5, 6), Some("25:00"), None, None, noon(), 7).status(), "bad_event_time");
+        let out = map_day0(
+            &cal,
+            d(2024, 5, 6),
+            None,
+            Some("Mars/Olympus"),
+            None,
+            noon(),
+            7,
+        );
+        assert_eq!(
+            out.result.as_ref().unwrap_err().detail,
+            "unknown time zone 'Mars/Olympus'"
+        );
+        assert_eq!(
+            map_day0(&cal, d(2024, 5, 6), Some("25:00"), None, None, noon(), 7).status(),
+            "bad_event_time"
+        );
         // Keywords are case-insensitive; default time applies to empty strings.
-        assert_eq!(parse_event_time(Some(" Evening "), noon()), Ok(NaiveTime::from_hms_opt(20, 0, 0).unwrap()));
-        assert_eq!(parse_event_time(Some(""), NaiveTime::from_hms_opt(9, 0, 0).unwrap()), Ok(NaiveTime::from_hms_opt(9, 0, 0).unwrap()));
+        assert_eq!(
+            parse_event_time(Some(" Evening "), noon()),
+            Ok(NaiveTime::from_hms_opt(20, 0, 0).unwrap())
+        );
+        assert_eq!(
+            parse_event_time(Some(""), NaiveTime::from_hms_opt(9, 0, 0).unwrap()),
+            Ok(NaiveTime::from_hms_opt(9, 0, 0).unwrap())
+        );
     }
 
     #[test]

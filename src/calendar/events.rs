@@ -47,7 +47,9 @@ pub struct EventRecord {
 impl EventRecord {
     /// True when `verified` is `no` (case-insensitive): such rows are left out by default.
     pub fn is_unverified(&self) -> bool {
-        self.verified.as_deref().is_some_and(|v| v.trim().eq_ignore_ascii_case("no"))
+        self.verified
+            .as_deref()
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("no"))
     }
 }
 
@@ -81,7 +83,10 @@ impl EventRecord {
 pub fn read_events(path: &Path) -> Result<Vec<EventRecord>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let file = path.display().to_string();
-    let is_toml = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let is_toml = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     if is_toml {
         read_events_toml_str(&text, &file)
     } else {
@@ -95,15 +100,31 @@ fn empty_to_none(s: &str) -> Option<String> {
 }
 
 fn split_scope(s: &str) -> Vec<String> {
-    s.split(';').map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
+    s.split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn parse_event_date(value: &str, file: &str, row: usize, column: &str) -> Result<NaiveDate> {
     let v = value.trim();
     if v.is_empty() {
-        return Err(Error::cell(file, row, column, "empty date; expected YYYY-MM-DD"));
+        return Err(Error::cell(
+            file,
+            row,
+            column,
+            "empty date; expected YYYY-MM-DD",
+        ));
     }
-    parse_iso_date(v).ok_or_else(|| Error::cell(file, row, column, format!("'{v}' is not a valid date YYYY-MM-DD")))
+    parse_iso_date(v).ok_or_else(|| {
+        Error::cell(
+            file,
+            row,
+            column,
+            format!("'{v}' is not a valid date YYYY-MM-DD"),
+        )
+    })
 }
 
 /// Parses event-calendar CSV text; `file` names the source in errors. See [`read_events`].
@@ -113,28 +134,51 @@ fn parse_event_date(value: &str, file: &str, row: usize, column: &str) -> Result
 pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
     let records = split_csv_records(text, file)?;
     let Some((head, rows)) = records.split_first() else {
-        return Err(Error::file(file, "empty file: expected a header row with event_id (or id) and date"));
+        return Err(Error::file(
+            file,
+            "empty file: expected a header row with event_id (or id) and date",
+        ));
     };
     let header = Header::new(&head.fields, file)?;
-    let missing = |column: &str| Error::MissingColumn { file: file.to_string(), column: column.to_string(), present: header.present() };
+    let missing = |column: &str| Error::MissingColumn {
+        file: file.to_string(),
+        column: column.to_string(),
+        present: header.present(),
+    };
     let (id_name, c_id) = match (header.find("event_id"), header.find("id")) {
         (Some(c), _) => ("event_id", c),
         (None, Some(c)) => ("id", c),
         (None, None) => return Err(missing("event_id (or id)")),
     };
     let c_date = header.find("date").ok_or_else(|| missing("date"))?;
-    let scope_col = ["scope", "security", "ticker"].into_iter().find_map(|n| header.find(n).map(|c| (n, c)));
+    let scope_col = ["scope", "security", "ticker"]
+        .into_iter()
+        .find_map(|n| header.find(n).map(|c| (n, c)));
     let opt = |name: &str| header.find(name);
-    let (c_time, c_tz, c_cat, c_group, c_title, c_source, c_ver) =
-        (opt("time"), opt("tz"), opt("category"), opt("group"), opt("title"), opt("source"), opt("verified"));
+    let (c_time, c_tz, c_cat, c_group, c_title, c_source, c_ver) = (
+        opt("time"),
+        opt("tz"),
+        opt("category"),
+        opt("group"),
+        opt("title"),
+        opt("source"),
+        opt("verified"),
+    );
     if rows.is_empty() {
-        return Err(Error::file(file, "no events: the file has a header but no rows"));
+        return Err(Error::file(
+            file,
+            "no events: the file has a header but no rows",
+        ));
     }
     let mut out = Vec::with_capacity(rows.len());
     for rec in rows {
         let n = header.names.len();
         if rec.fields.len() != n {
-            let column = if rec.fields.len() < n { header.names[rec.fields.len()].clone() } else { format!("field {}", n + 1) };
+            let column = if rec.fields.len() < n {
+                header.names[rec.fields.len()].clone()
+            } else {
+                format!("field {}", n + 1)
+            };
             return Err(Error::cell(
                 file,
                 rec.row,
@@ -142,7 +186,11 @@ pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
                 format!("row has {} fields but the header has {n}", rec.fields.len()),
             ));
         }
-        let get = |c: Option<usize>| c.and_then(|c| rec.fields.get(c)).map(|s| s.trim()).unwrap_or("");
+        let get = |c: Option<usize>| {
+            c.and_then(|c| rec.fields.get(c))
+                .map(|s| s.trim())
+                .unwrap_or("")
+        };
         let event_id = get(Some(c_id)).to_string();
         if event_id.is_empty() {
             return Err(Error::cell(file, rec.row, id_name, "empty event id"));
@@ -200,14 +248,22 @@ pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
 pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(Error::file(file, "empty file: expected [[event]] tables with id and date"));
+        return Err(Error::file(
+            file,
+            "empty file: expected [[event]] tables with id and date",
+        ));
     }
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| Error::file(file, format!("invalid TOML: {e}")))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| Error::file(file, format!("invalid TOML: {e}")))?;
     let Some(events) = table.get("event") else {
         return Err(Error::file(file, "no [[event]] tables"));
     };
     let Some(events) = events.as_array() else {
-        return Err(Error::file(file, "'event' must be an array of tables ([[event]])"));
+        return Err(Error::file(
+            file,
+            "'event' must be an array of tables ([[event]])",
+        ));
     };
     if events.is_empty() {
         return Err(Error::file(file, "no [[event]] tables"));
@@ -219,34 +275,66 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
         .enumerate()
         .filter(|(_, l)| {
             let t = l.split('#').next().unwrap_or("").trim();
-            t.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")).is_some_and(|inner| inner.trim() == "event")
+            t.strip_prefix("[[")
+                .and_then(|r| r.strip_suffix("]]"))
+                .is_some_and(|inner| inner.trim() == "event")
         })
         .map(|(i, _)| i + 1)
         .collect();
     let mut out = Vec::with_capacity(events.len());
     for (k, value) in events.iter().enumerate() {
-        let row = if header_lines.len() == events.len() { header_lines[k] } else { k + 1 };
+        let row = if header_lines.len() == events.len() {
+            header_lines[k]
+        } else {
+            k + 1
+        };
         let Some(t) = value.as_table() else {
-            return Err(Error::cell(file, row, "event", "each event must be a table"));
+            return Err(Error::cell(
+                file,
+                row,
+                "event",
+                "each event must be a table",
+            ));
         };
         let string = |key: &str| -> Result<Option<String>> {
             match t.get(key) {
                 None => Ok(None),
                 Some(toml::Value::String(s)) => Ok(empty_to_none(s)),
                 Some(toml::Value::Datetime(d)) => Ok(Some(d.to_string())),
-                Some(other) => Err(Error::cell(file, row, key, format!("expected a string, got {}", other.type_str()))),
+                Some(other) => Err(Error::cell(
+                    file,
+                    row,
+                    key,
+                    format!("expected a string, got {}", other.type_str()),
+                )),
             }
         };
         let event_id = match (string("event_id")?, string("id")?) {
             (Some(v), _) | (None, Some(v)) => v,
             (None, None) => {
-                let key = if t.contains_key("event_id") { "event_id" } else { "id" };
-                return Err(Error::cell(file, row, key, "missing or empty event id (key id or event_id)"));
+                let key = if t.contains_key("event_id") {
+                    "event_id"
+                } else {
+                    "id"
+                };
+                return Err(Error::cell(
+                    file,
+                    row,
+                    key,
+                    "missing or empty event id (key id or event_id)",
+                ));
             }
         };
         let date = match string("date")? {
             Some(s) => parse_event_date(&s, file, row, "date")?,
-            None => return Err(Error::cell(file, row, "date", "missing or empty date; expected YYYY-MM-DD")),
+            None => {
+                return Err(Error::cell(
+                    file,
+                    row,
+                    "date",
+                    "missing or empty date; expected YYYY-MM-DD",
+                ))
+            }
         };
         let scope = match (t.get("scope"), string("security")?, string("ticker")?) {
             (Some(toml::Value::Array(items)), _, _) => {
@@ -254,14 +342,26 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
                 for item in items {
                     match item.as_str() {
                         Some(s) => v.extend(empty_to_none(s)),
-                        None => return Err(Error::cell(file, row, "scope", "scope items must be strings")),
+                        None => {
+                            return Err(Error::cell(
+                                file,
+                                row,
+                                "scope",
+                                "scope items must be strings",
+                            ))
+                        }
                     }
                 }
                 v
             }
             (Some(toml::Value::String(s)), _, _) => split_scope(s),
             (Some(other), _, _) => {
-                return Err(Error::cell(file, row, "scope", format!("expected a list of strings, got {}", other.type_str())))
+                return Err(Error::cell(
+                    file,
+                    row,
+                    "scope",
+                    format!("expected a list of strings, got {}", other.type_str()),
+                ))
             }
             (None, Some(sec), _) => vec![sec],
             (None, None, Some(tic)) => vec![tic],
@@ -296,7 +396,10 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
 /// assert_eq!(left_out[0].event_id, "B");
 /// assert_eq!(filter_verified(ev, true).0.len(), 3);
 /// ```
-pub fn filter_verified(events: Vec<EventRecord>, include_unverified: bool) -> (Vec<EventRecord>, Vec<EventRecord>) {
+pub fn filter_verified(
+    events: Vec<EventRecord>,
+    include_unverified: bool,
+) -> (Vec<EventRecord>, Vec<EventRecord>) {
     if include_unverified {
         return (events, Vec::new());
     }
@@ -319,7 +422,11 @@ pub fn filter_verified(events: Vec<EventRecord>, include_unverified: bool) -> (V
 /// assert_eq!(expand_scope(&s(&["us_chips", "NVDA", "BIDU"]), &groups, &all), s(&["NVDA", "AMD", "BIDU"]));
 /// assert_eq!(expand_scope(&s(&["all"]), &groups, &all), all);
 /// ```
-pub fn expand_scope(scope: &[String], groups: &BTreeMap<String, Vec<String>>, all_securities: &[String]) -> Vec<String> {
+pub fn expand_scope(
+    scope: &[String],
+    groups: &BTreeMap<String, Vec<String>>,
+    all_securities: &[String],
+) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     let mut push = |s: &String| {
@@ -356,12 +463,23 @@ mod tests {
         let ev = read_events(&path).unwrap();
         assert_eq!(ev.len(), 73);
         // Counts from events.md: verified no 24, partly 7, yes 42.
-        let count = |v: &str| ev.iter().filter(|e| e.verified.as_deref() == Some(v)).count();
+        let count = |v: &str| {
+            ev.iter()
+                .filter(|e| e.verified.as_deref() == Some(v))
+                .count()
+        };
         assert_eq!((count("no"), count("partly"), count("yes")), (24, 7, 42));
         // Categories: company_notice 4, confounder 3, countermeasure 9, earnings 35, export_control 14, model_release 8.
         let cat = |c: &str| ev.iter().filter(|e| e.category == c).count();
         assert_eq!(
-            [cat("company_notice"), cat("confounder"), cat("countermeasure"), cat("earnings"), cat("export_control"), cat("model_release")],
+            [
+                cat("company_notice"),
+                cat("confounder"),
+                cat("countermeasure"),
+                cat("earnings"),
+                cat("export_control"),
+                cat("model_release")
+            ],
             [4, 3, 9, 35, 14, 8]
         );
         let (kept, left_out) = filter_verified(ev.clone(), false);
@@ -373,7 +491,9 @@ mod tests {
         assert_eq!(ec01.scope.len(), 13);
         assert_eq!(ec01.scope[2], "^SOX");
         // A quoted source with a comma inside.
-        assert!(ec01.source.contains("(FR doc 2022-21658, published 2022-10-13)"));
+        assert!(ec01
+            .source
+            .contains("(FR doc 2022-21658, published 2022-10-13)"));
         assert_eq!(ec01.row, 3);
         let ec03a = ev.iter().find(|e| e.event_id == "EC03a").unwrap();
         assert_eq!(ec03a.time.as_deref(), Some("17:27"));
@@ -382,14 +502,19 @@ mod tests {
             let shared = read_events(&dir.join("events/events.csv")).unwrap();
             assert_eq!(shared.len(), ev.len());
             for (a, b) in shared.iter().zip(&ev) {
-                assert_eq!((&a.event_id, a.date, &a.scope, &a.verified), (&b.event_id, b.date, &b.scope, &b.verified));
+                assert_eq!(
+                    (&a.event_id, a.date, &a.scope, &a.verified),
+                    (&b.event_id, b.date, &b.scope, &b.verified)
+                );
             }
         }
     }
 
     #[test]
     fn golden_panel_events_with_security_and_group() {
-        let Some(dir) = crate::shared_data::shared_dir() else { return };
+        let Some(dir) = crate::shared_data::shared_dir() else {
+            return;
+        };
         let ev = read_events(&dir.join("golden/spec/b_panel/events.csv")).unwrap();
         assert_eq!(ev.len(), 11);
         assert_eq!(ev[4].event_id, "E5");
@@ -416,11 +541,21 @@ mod tests {
 
     #[test]
     fn csv_errors_name_file_row_column() {
-        assert_eq!(err_csv("").to_string(), "ev.csv: empty file: expected a header row with event_id (or id) and date");
+        assert_eq!(
+            err_csv("").to_string(),
+            "ev.csv: empty file: expected a header row with event_id (or id) and date"
+        );
         assert!(err_csv("\u{feff}\r\n").to_string().contains("empty file"));
         match err_csv("name,date\nA,2024-01-02\n") {
-            Error::MissingColumn { file, column, present } => {
-                assert_eq!((file.as_str(), column.as_str(), present.as_str()), ("ev.csv", "event_id (or id)", "name, date"));
+            Error::MissingColumn {
+                file,
+                column,
+                present,
+            } => {
+                assert_eq!(
+                    (file.as_str(), column.as_str(), present.as_str()),
+                    ("ev.csv", "event_id (or id)", "name, date")
+                );
             }
             e => panic!("unexpected {e}"),
         }
@@ -429,23 +564,41 @@ mod tests {
             e => panic!("unexpected {e}"),
         }
         let e = err_csv("id,date\nA,2024-01-02\nB,2025-02-30\n");
-        assert_eq!(e.to_string(), "ev.csv: row 3, column 'date': '2025-02-30' is not a valid date YYYY-MM-DD");
+        assert_eq!(
+            e.to_string(),
+            "ev.csv: row 3, column 'date': '2025-02-30' is not a valid date YYYY-MM-DD"
+        );
         match err_csv("id,date\nA,02/01/2024\n") {
             Error::Cell { row, column, .. } => assert_eq!((row, column.as_str()), (2, "date")),
             e => panic!("unexpected {e}"),
         }
         // A quoted note spanning two lines shifts the row of the next record.
         let e = err_csv("id,date,title\nA,2024-01-02,\"two\nlines\"\nB,,x\n");
-        assert_eq!(e.to_string(), "ev.csv: row 4, column 'date': empty date; expected YYYY-MM-DD");
+        assert_eq!(
+            e.to_string(),
+            "ev.csv: row 4, column 'date': empty date; expected YYYY-MM-DD"
+        );
         let e = err_csv("event_id,date\n,2024-01-02\n");
-        assert_eq!(e.to_string(), "ev.csv: row 2, column 'event_id': empty event id");
+        assert_eq!(
+            e.to_string(),
+            "ev.csv: row 2, column 'event_id': empty event id"
+        );
         let e = err_csv("id,date,tz\nA,2024-01-02\n");
-        assert_eq!(e.to_string(), "ev.csv: row 2, column 'tz': row has 2 fields but the header has 3");
+        assert_eq!(
+            e.to_string(),
+            "ev.csv: row 2, column 'tz': row has 2 fields but the header has 3"
+        );
         let e = err_csv("id,date\nA,2024-01-02,extra\n");
-        assert!(e.to_string().starts_with("ev.csv: row 2, column 'field 3'"), "{e}");
+        assert!(
+            e.to_string().starts_with("ev.csv: row 2, column 'field 3'"),
+            "{e}"
+        );
         assert!(err_csv("id,date\n").to_string().contains("no events"));
         let e = err_csv("id,date,id\nA,2024-01-02,B\n");
-        assert!(e.to_string().starts_with("ev.csv: row 1, column 'id'"), "{e}");
+        assert!(
+            e.to_string().starts_with("ev.csv: row 1, column 'id'"),
+            "{e}"
+        );
         // read_events names the path and reports I/O errors.
         let missing = Path::new("/nonexistent/ev.csv");
         assert!(matches!(read_events(missing), Err(Error::Io { .. })));
@@ -470,21 +623,42 @@ mod tests {
 
         let bad_date = "[[event]]\nid = \"A\"\ndate = \"2024-01-02\"\n\n[[event]]\nid = \"B\"\ndate = \"2025-02-30\"\n";
         let e = read_events_toml_str(bad_date, "e.toml").unwrap_err();
-        assert_eq!(e.to_string(), "e.toml: row 5, column 'date': '2025-02-30' is not a valid date YYYY-MM-DD");
+        assert_eq!(
+            e.to_string(),
+            "e.toml: row 5, column 'date': '2025-02-30' is not a valid date YYYY-MM-DD"
+        );
         let e = read_events_toml_str("[[event]]\ndate = \"2024-01-02\"\n", "e.toml").unwrap_err();
-        assert!(e.to_string().starts_with("e.toml: row 1, column 'id'"), "{e}");
+        assert!(
+            e.to_string().starts_with("e.toml: row 1, column 'id'"),
+            "{e}"
+        );
         let e = read_events_toml_str("[[event]]\nid = \"A\"\ndate = 5\n", "e.toml").unwrap_err();
-        assert!(e.to_string().starts_with("e.toml: row 1, column 'date'"), "{e}");
-        assert!(read_events_toml_str("", "e.toml").unwrap_err().to_string().contains("empty file"));
-        assert!(read_events_toml_str("x = 1\n", "e.toml").unwrap_err().to_string().contains("no [[event]]"));
-        assert!(read_events_toml_str("[[event]\n", "e.toml").unwrap_err().to_string().contains("invalid TOML"));
+        assert!(
+            e.to_string().starts_with("e.toml: row 1, column 'date'"),
+            "{e}"
+        );
+        assert!(read_events_toml_str("", "e.toml")
+            .unwrap_err()
+            .to_string()
+            .contains("empty file"));
+        assert!(read_events_toml_str("x = 1\n", "e.toml")
+            .unwrap_err()
+            .to_string()
+            .contains("no [[event]]"));
+        assert!(read_events_toml_str("[[event]\n", "e.toml")
+            .unwrap_err()
+            .to_string()
+            .contains("invalid TOML"));
     }
 
     #[test]
     fn shipped_toml_example() {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/events/example.toml");
         let ev = read_events(&path).unwrap();
-        assert_eq!(ev.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["EC01", "MR02", "ER16"]);
+        assert_eq!(
+            ev.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(),
+            ["EC01", "MR02", "ER16"]
+        );
         assert_eq!(ev.iter().map(|e| e.row).collect::<Vec<_>>(), [3, 13, 23]);
         assert_eq!(ev[0].date, d(2022, 10, 7));
         assert_eq!(ev[1].date, d(2025, 1, 20));
@@ -497,13 +671,25 @@ mod tests {
     #[test]
     fn scope_expansion() {
         let groups = BTreeMap::from([
-            ("cn".to_string(), vec!["688256.SS".to_string(), "0981.HK".to_string()]),
+            (
+                "cn".to_string(),
+                vec!["688256.SS".to_string(), "0981.HK".to_string()],
+            ),
             ("us".to_string(), vec!["NVDA".to_string()]),
         ]);
-        let all: Vec<String> = ["NVDA", "688256.SS", "0981.HK", "BABA"].iter().map(|s| s.to_string()).collect();
+        let all: Vec<String> = ["NVDA", "688256.SS", "0981.HK", "BABA"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(expand_scope(&s(&["cn", "us", "NVDA"]), &groups, &all), s(&["688256.SS", "0981.HK", "NVDA"]));
-        assert_eq!(expand_scope(&s(&["BABA", "ALL"]), &groups, &all), s(&["BABA", "NVDA", "688256.SS", "0981.HK"]));
+        assert_eq!(
+            expand_scope(&s(&["cn", "us", "NVDA"]), &groups, &all),
+            s(&["688256.SS", "0981.HK", "NVDA"])
+        );
+        assert_eq!(
+            expand_scope(&s(&["BABA", "ALL"]), &groups, &all),
+            s(&["BABA", "NVDA", "688256.SS", "0981.HK"])
+        );
         assert!(expand_scope(&[], &groups, &all).is_empty());
     }
 }

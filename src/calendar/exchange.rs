@@ -26,7 +26,11 @@ impl ExchangeSpec {
     /// assert_eq!(x.code, "XTKS");
     /// ```
     pub fn new(code: impl Into<String>, tz: Tz, close: NaiveTime) -> Self {
-        ExchangeSpec { code: code.into(), tz, close }
+        ExchangeSpec {
+            code: code.into(),
+            tz,
+            close,
+        }
     }
 }
 
@@ -53,7 +57,11 @@ pub fn builtin_exchange(code: &str) -> Option<ExchangeSpec> {
         "XNYS" | "XNAS" => (chrono_tz::America::New_York, 16),
         _ => return None,
     };
-    Some(ExchangeSpec { code, tz, close: NaiveTime::from_hms_opt(hour, 0, 0)? })
+    Some(ExchangeSpec {
+        code,
+        tz,
+        close: NaiveTime::from_hms_opt(hour, 0, 0)?,
+    })
 }
 
 /// Default exchange of a Yahoo-style ticker, from its suffix: `.SS`/`.SH` → XSHG, `.SZ` →

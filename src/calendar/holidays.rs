@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 
 /// The holiday table shipped with evstudy (`datasets/exchanges/holidays_2021_2026.csv`):
 /// XSHG, XHKG and XNYS, 2021–2026.
-pub const BUILTIN_HOLIDAYS_CSV: &str = include_str!("../../datasets/exchanges/holidays_2021_2026.csv");
+pub const BUILTIN_HOLIDAYS_CSV: &str =
+    include_str!("../../datasets/exchanges/holidays_2021_2026.csv");
 
 /// What the holiday table says about one (exchange, date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,8 +55,11 @@ impl HolidayTable {
     /// ```
     pub fn builtin() -> HolidayTable {
         // The embedded file is checked by the unit tests; an error here is a build defect.
-        HolidayTable::from_csv_str(BUILTIN_HOLIDAYS_CSV, "datasets/exchanges/holidays_2021_2026.csv")
-            .unwrap_or_default()
+        HolidayTable::from_csv_str(
+            BUILTIN_HOLIDAYS_CSV,
+            "datasets/exchanges/holidays_2021_2026.csv",
+        )
+        .unwrap_or_default()
     }
 
     /// Reads a holiday table from a CSV file.
@@ -91,7 +95,10 @@ impl HolidayTable {
     pub fn from_csv_str(text: &str, file: &str) -> Result<HolidayTable> {
         let records = split_csv_records(text, file)?;
         let Some((head, rows)) = records.split_first() else {
-            return Err(Error::file(file, "empty file; expected the header exchange,date,status,note"));
+            return Err(Error::file(
+                file,
+                "empty file; expected the header exchange,date,status,note",
+            ));
         };
         let header = Header::new(&head.fields, file)?;
         let col = |name: &str| {
@@ -111,15 +118,30 @@ impl HolidayTable {
                     file,
                     rec.row,
                     header.names.last().cloned().unwrap_or_default(),
-                    format!("row has {} fields but the header has {}", rec.fields.len(), header.names.len()),
+                    format!(
+                        "row has {} fields but the header has {}",
+                        rec.fields.len(),
+                        header.names.len()
+                    ),
                 ));
             }
             let exchange = get(c_ex).to_ascii_uppercase();
             if exchange.is_empty() {
-                return Err(Error::cell(file, rec.row, "exchange", "empty exchange code"));
+                return Err(Error::cell(
+                    file,
+                    rec.row,
+                    "exchange",
+                    "empty exchange code",
+                ));
             }
-            let date = parse_iso_date(get(c_date))
-                .ok_or_else(|| Error::cell(file, rec.row, "date", format!("'{}' is not a valid date YYYY-MM-DD", get(c_date))))?;
+            let date = parse_iso_date(get(c_date)).ok_or_else(|| {
+                Error::cell(
+                    file,
+                    rec.row,
+                    "date",
+                    format!("'{}' is not a valid date YYYY-MM-DD", get(c_date)),
+                )
+            })?;
             let status = match get(c_status) {
                 "closed" => HolidayStatus::Closed,
                 "closed_adhoc" => HolidayStatus::ClosedAdhoc,
@@ -130,17 +152,26 @@ impl HolidayTable {
                     })?;
                     HolidayStatus::EarlyClose(t)
                 }
-                other => {
-                    return Err(Error::cell(
-                        file,
-                        rec.row,
-                        "status",
-                        format!("unknown status '{other}' (expected closed, closed_adhoc or early_close)"),
-                    ))
-                }
+                other => return Err(Error::cell(
+                    file,
+                    rec.row,
+                    "status",
+                    format!(
+                        "unknown status '{other}' (expected closed, closed_adhoc or early_close)"
+                    ),
+                )),
             };
-            if table.entries.insert((exchange.clone(), date), status).is_some() {
-                return Err(Error::cell(file, rec.row, "date", format!("{exchange} {date} is listed twice")));
+            if table
+                .entries
+                .insert((exchange.clone(), date), status)
+                .is_some()
+            {
+                return Err(Error::cell(
+                    file,
+                    rec.row,
+                    "date",
+                    format!("{exchange} {date} is listed twice"),
+                ));
             }
             table.years.entry(exchange).or_default().insert(date.year());
         }
@@ -159,7 +190,10 @@ impl HolidayTable {
 
     /// The covered years of `exchange`, ascending (empty when the table has no row for it).
     pub fn covered_years(&self, exchange: &str) -> Vec<i32> {
-        self.years.get(exchange).map(|y| y.iter().copied().collect()).unwrap_or_default()
+        self.years
+            .get(exchange)
+            .map(|y| y.iter().copied().collect())
+            .unwrap_or_default()
     }
 
     /// True when the table has at least one row for `exchange`.
@@ -189,7 +223,11 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<NaiveDate> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    if !b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit()) {
+    if !b
+        .iter()
+        .enumerate()
+        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    {
         return None;
     }
     let y: i32 = s[0..4].parse().ok()?;
@@ -201,7 +239,11 @@ pub(crate) fn parse_iso_date(s: &str) -> Option<NaiveDate> {
 /// Parses `H:MM` or `HH:MM` (24 h) exactly.
 pub(crate) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
     let (h, m) = s.split_once(':')?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 || !h.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit()) {
+    if h.is_empty()
+        || h.len() > 2
+        || m.len() != 2
+        || !h.bytes().chain(m.bytes()).all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
@@ -209,7 +251,8 @@ pub(crate) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
 
 /// The first `H:MM`/`HH:MM` token in free text such as `close 12:00 local`.
 fn find_hhmm(note: &str) -> Option<NaiveTime> {
-    note.split(|c: char| c.is_whitespace() || c == ',' || c == ';').find_map(parse_hhmm)
+    note.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .find_map(parse_hhmm)
 }
 
 #[cfg(test)]
@@ -226,13 +269,28 @@ mod tests {
         // 285 data rows: XHKG 103, XNYS 71, XSHG 111 (counted independently with `cut | uniq -c`).
         assert_eq!(t.len(), 285);
         assert_eq!(t.exchanges(), vec!["XHKG", "XNYS", "XSHG"]);
-        assert_eq!(t.covered_years("XSHG"), vec![2021, 2022, 2023, 2024, 2025, 2026]);
+        assert_eq!(
+            t.covered_years("XSHG"),
+            vec![2021, 2022, 2023, 2024, 2025, 2026]
+        );
         assert_eq!(t.status("XNYS", d(2025, 1, 9)), Some(HolidayStatus::Closed));
-        assert_eq!(t.status("XHKG", d(2024, 12, 24)), Some(HolidayStatus::EarlyClose(NaiveTime::from_hms_opt(12, 0, 0).unwrap())));
-        assert_eq!(t.status("XNYS", d(2024, 12, 24)), Some(HolidayStatus::EarlyClose(NaiveTime::from_hms_opt(13, 0, 0).unwrap())));
+        assert_eq!(
+            t.status("XHKG", d(2024, 12, 24)),
+            Some(HolidayStatus::EarlyClose(
+                NaiveTime::from_hms_opt(12, 0, 0).unwrap()
+            ))
+        );
+        assert_eq!(
+            t.status("XNYS", d(2024, 12, 24)),
+            Some(HolidayStatus::EarlyClose(
+                NaiveTime::from_hms_opt(13, 0, 0).unwrap()
+            ))
+        );
         assert_eq!(t.status("XNYS", d(2024, 12, 23)), None);
         if let Some(dir) = crate::shared_data::shared_dir() {
-            let shared = HolidayTable::from_csv(&dir.join("datasets-raw/exchange_holidays_2021_2026.csv")).unwrap();
+            let shared =
+                HolidayTable::from_csv(&dir.join("datasets-raw/exchange_holidays_2021_2026.csv"))
+                    .unwrap();
             assert_eq!(shared, t);
         }
     }
@@ -241,14 +299,24 @@ mod tests {
     fn quoted_note_with_commas_bom_crlf() {
         let text = "\u{feff}exchange,date,status,note\r\nXHKG,2023-09-01,closed_adhoc,\"typhoon, signal 8; \"\"T8\"\"\"\r\nXHKG,2024-02-09,early_close,close 12:00 local\r\n";
         let t = HolidayTable::from_csv_str(text, "h.csv").unwrap();
-        assert_eq!(t.status("XHKG", d(2023, 9, 1)), Some(HolidayStatus::ClosedAdhoc));
+        assert_eq!(
+            t.status("XHKG", d(2023, 9, 1)),
+            Some(HolidayStatus::ClosedAdhoc)
+        );
         assert!(t.status("XHKG", d(2023, 9, 1)).unwrap().is_closed());
-        assert_eq!(t.status("XHKG", d(2024, 2, 9)), Some(HolidayStatus::EarlyClose(NaiveTime::from_hms_opt(12, 0, 0).unwrap())));
+        assert_eq!(
+            t.status("XHKG", d(2024, 2, 9)),
+            Some(HolidayStatus::EarlyClose(
+                NaiveTime::from_hms_opt(12, 0, 0).unwrap()
+            ))
+        );
         assert_eq!(t.covered_years("XHKG"), vec![2023, 2024]);
     }
 
     fn err(text: &str) -> String {
-        HolidayTable::from_csv_str(text, "h.csv").unwrap_err().to_string()
+        HolidayTable::from_csv_str(text, "h.csv")
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -257,7 +325,10 @@ mod tests {
         let e = err("exchange,status\nXNYS,closed\n");
         assert!(e.contains("missing column 'date'"), "{e}");
         let e = err("exchange,date,status\nXNYS,2024-01-01,closed\nXNYS,2024-02-30,closed\n");
-        assert_eq!(e, "h.csv: row 3, column 'date': '2024-02-30' is not a valid date YYYY-MM-DD");
+        assert_eq!(
+            e,
+            "h.csv: row 3, column 'date': '2024-02-30' is not a valid date YYYY-MM-DD"
+        );
         let e = err("exchange,date,status\nXNYS,2024-01-01,shut\n");
         assert!(e.starts_with("h.csv: row 2, column 'status'"), "{e}");
         let e = err("exchange,date,status,note\nXNYS,2024-11-29,early_close,early\n");

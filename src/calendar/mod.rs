@@ -40,10 +40,15 @@ mod session;
 pub use clusters::{day0_clusters, day0_clusters_by_calendar};
 pub use csv_records::{split_csv_records, CsvRecord};
 pub use day0::{
-    default_event_time, format_utc, local_to_utc, map_day0, parse_event_time, parse_time_zone, Day0, Day0Exclusion,
-    Day0Outcome, Day0Reason, DEFAULT_MAX_SHIFT_DAYS, TIME_KEYWORDS,
+    default_event_time, format_utc, local_to_utc, map_day0, parse_event_time, parse_time_zone,
+    Day0, Day0Exclusion, Day0Outcome, Day0Reason, DEFAULT_MAX_SHIFT_DAYS, TIME_KEYWORDS,
 };
-pub use events::{expand_scope, filter_verified, read_events, read_events_csv_str, read_events_toml_str, EventRecord};
-pub use exchange::{builtin_exchange, exchange_for_ticker, holiday_source, ExchangeSpec, BUILTIN_EXCHANGES};
+pub use events::{
+    expand_scope, filter_verified, read_events, read_events_csv_str, read_events_toml_str,
+    EventRecord,
+};
+pub use exchange::{
+    builtin_exchange, exchange_for_ticker, holiday_source, ExchangeSpec, BUILTIN_EXCHANGES,
+};
 pub use holidays::{HolidayStatus, HolidayTable, BUILTIN_HOLIDAYS_CSV};
 pub use session::{data_calendar_close, SessionCalendar, DATA_CALENDAR_LABEL};

@@ -60,9 +60,18 @@ impl SessionCalendar {
     /// // Juneteenth (06-19) and the weekend are not sessions.
     /// assert_eq!(cal.dates(), &[d(2024, 6, 17), d(2024, 6, 18), d(2024, 6, 20), d(2024, 6, 21), d(2024, 6, 24)]);
     /// ```
-    pub fn for_exchange(spec: &ExchangeSpec, holidays: &HolidayTable, data_dates: &[NaiveDate]) -> SessionCalendar {
+    pub fn for_exchange(
+        spec: &ExchangeSpec,
+        holidays: &HolidayTable,
+        data_dates: &[NaiveDate],
+    ) -> SessionCalendar {
         let (Some(&start), Some(&end)) = (data_dates.iter().min(), data_dates.iter().max()) else {
-            return SessionCalendar { label: spec.code.clone(), tz: Some(spec.tz), dates: Vec::new(), closes: Vec::new() };
+            return SessionCalendar {
+                label: spec.code.clone(),
+                tz: Some(spec.tz),
+                dates: Vec::new(),
+                closes: Vec::new(),
+            };
         };
         let data: BTreeSet<NaiveDate> = data_dates.iter().copied().collect();
         build_exchange_calendar(spec, holidays, start, end, Some(&data))
@@ -84,7 +93,12 @@ impl SessionCalendar {
     ///     &HolidayTable::builtin(), d(2026, 12, 1), d(2027, 1, 31));
     /// assert_eq!(cal.dates().last(), Some(&d(2026, 12, 31))); // 2027 is not covered
     /// ```
-    pub fn for_exchange_range(spec: &ExchangeSpec, holidays: &HolidayTable, start: NaiveDate, end: NaiveDate) -> SessionCalendar {
+    pub fn for_exchange_range(
+        spec: &ExchangeSpec,
+        holidays: &HolidayTable,
+        start: NaiveDate,
+        end: NaiveDate,
+    ) -> SessionCalendar {
         build_exchange_calendar(spec, holidays, start, end, None)
     }
 
@@ -105,7 +119,12 @@ impl SessionCalendar {
         let set: BTreeSet<NaiveDate> = dates.iter().copied().collect();
         let dates: Vec<NaiveDate> = set.into_iter().collect();
         let closes = vec![data_calendar_close(); dates.len()];
-        SessionCalendar { label: DATA_CALENDAR_LABEL.to_string(), tz: None, dates, closes }
+        SessionCalendar {
+            label: DATA_CALENDAR_LABEL.to_string(),
+            tz: None,
+            dates,
+            closes,
+        }
     }
 
     /// The calendar's label: the exchange code, or `DATA` for a data calendar.
@@ -179,7 +198,11 @@ fn build_exchange_calendar(
     end: NaiveDate,
     data: Option<&BTreeSet<NaiveDate>>,
 ) -> SessionCalendar {
-    let source = if holidays.has_exchange(&spec.code) { spec.code.as_str() } else { holiday_source(&spec.code) };
+    let source = if holidays.has_exchange(&spec.code) {
+        spec.code.as_str()
+    } else {
+        holiday_source(&spec.code)
+    };
     let mut dates = Vec::new();
     let mut closes = Vec::new();
     let mut d = start;
@@ -206,14 +229,22 @@ fn build_exchange_calendar(
             None => break,
         }
     }
-    SessionCalendar { label: spec.code.clone(), tz: Some(spec.tz), dates, closes }
+    SessionCalendar {
+        label: spec.code.clone(),
+        tz: Some(spec.tz),
+        dates,
+        closes,
+    }
 }
 
 /// Convenience: the UTC instant of a local wall-clock time in `tz` (used in tests).
 #[cfg(test)]
 pub(crate) fn utc(tz: Tz, y: i32, m: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     use chrono::TimeZone;
-    tz.with_ymd_and_hms(y, m, d, h, mi, 0).single().unwrap().with_timezone(&Utc)
+    tz.with_ymd_and_hms(y, m, d, h, mi, 0)
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 #[cfg(test)]
@@ -227,31 +258,76 @@ mod tests {
 
     #[test]
     fn shanghai_lunar_new_year_2025_is_closed() {
-        let cal = SessionCalendar::for_exchange(&builtin_exchange("XSHG").unwrap(), &HolidayTable::builtin(), &[d(2025, 1, 1), d(2025, 2, 28)]);
+        let cal = SessionCalendar::for_exchange(
+            &builtin_exchange("XSHG").unwrap(),
+            &HolidayTable::builtin(),
+            &[d(2025, 1, 1), d(2025, 2, 28)],
+        );
         // SSE closed 2025-01-28 .. 2025-02-04; 01-27 and 02-05 trade (checked against the SSE notice).
         let i = cal.position(d(2025, 1, 27)).unwrap();
         assert_eq!(cal.date(i + 1), Some(d(2025, 2, 5)));
         for day in 28..=31 {
             assert_eq!(cal.position(d(2025, 1, day)), None);
         }
-        assert_eq!(cal.sessions_strictly_between(d(2025, 1, 27), d(2025, 2, 5)), 0);
-        assert_eq!(cal.close_instant(i), Some(utc(chrono_tz::Asia::Shanghai, 2025, 1, 27, 15, 0)));
+        assert_eq!(
+            cal.sessions_strictly_between(d(2025, 1, 27), d(2025, 2, 5)),
+            0
+        );
+        assert_eq!(
+            cal.close_instant(i),
+            Some(utc(chrono_tz::Asia::Shanghai, 2025, 1, 27, 15, 0))
+        );
         // Close at 15:00 Shanghai = 07:00 UTC.
-        assert_eq!(cal.close_instant(i).unwrap().format("%H:%M").to_string(), "07:00");
+        assert_eq!(
+            cal.close_instant(i).unwrap().format("%H:%M").to_string(),
+            "07:00"
+        );
     }
 
     #[test]
     fn hk_typhoon_adhoc_closure_and_early_close() {
-        let cal = SessionCalendar::for_exchange(&builtin_exchange("XHKG").unwrap(), &HolidayTable::builtin(), &[d(2023, 8, 28), d(2023, 9, 8)]);
+        let cal = SessionCalendar::for_exchange(
+            &builtin_exchange("XHKG").unwrap(),
+            &HolidayTable::builtin(),
+            &[d(2023, 8, 28), d(2023, 9, 8)],
+        );
         // 2023-09-01 (Typhoon Saola) and 2023-09-08 (black rainstorm) are closed_adhoc.
-        assert_eq!(cal.dates(), &[d(2023, 8, 28), d(2023, 8, 29), d(2023, 8, 30), d(2023, 8, 31), d(2023, 9, 4), d(2023, 9, 5), d(2023, 9, 6), d(2023, 9, 7)]);
-        let cal = SessionCalendar::for_exchange(&builtin_exchange("XHKG").unwrap(), &HolidayTable::builtin(), &[d(2024, 12, 23), d(2024, 12, 31)]);
+        assert_eq!(
+            cal.dates(),
+            &[
+                d(2023, 8, 28),
+                d(2023, 8, 29),
+                d(2023, 8, 30),
+                d(2023, 8, 31),
+                d(2023, 9, 4),
+                d(2023, 9, 5),
+                d(2023, 9, 6),
+                d(2023, 9, 7)
+            ]
+        );
+        let cal = SessionCalendar::for_exchange(
+            &builtin_exchange("XHKG").unwrap(),
+            &HolidayTable::builtin(),
+            &[d(2024, 12, 23), d(2024, 12, 31)],
+        );
         let i = cal.position(d(2024, 12, 24)).unwrap();
         assert_eq!(cal.close_time(i), NaiveTime::from_hms_opt(12, 0, 0));
-        assert_eq!(cal.close_instant(i), Some(utc(chrono_tz::Asia::Hong_Kong, 2024, 12, 24, 12, 0)));
+        assert_eq!(
+            cal.close_instant(i),
+            Some(utc(chrono_tz::Asia::Hong_Kong, 2024, 12, 24, 12, 0))
+        );
         assert_eq!(cal.close_time(i - 1), NaiveTime::from_hms_opt(16, 0, 0));
         // 12-25, 12-26 closed; 12-31 early close.
-        assert_eq!(cal.dates(), &[d(2024, 12, 23), d(2024, 12, 24), d(2024, 12, 27), d(2024, 12, 30), d(2024, 12, 31)]);
+        assert_eq!(
+            cal.dates(),
+            &[
+                d(2024, 12, 23),
+                d(2024, 12, 24),
+                d(2024, 12, 27),
+                d(2024, 12, 30),
+                d(2024, 12, 31)
+            ]
+        );
     }
 
     #[test]
@@ -259,11 +335,24 @@ mod tests {
         let spec = builtin_exchange("XNYS").unwrap();
         let t = HolidayTable::builtin();
         // 2020 is not covered: only data dates are sessions (even a Saturday, data is data).
-        let data = [d(2020, 12, 30), d(2020, 12, 31), d(2021, 1, 2), d(2021, 1, 5)];
+        let data = [
+            d(2020, 12, 30),
+            d(2020, 12, 31),
+            d(2021, 1, 2),
+            d(2021, 1, 5),
+        ];
         let cal = SessionCalendar::for_exchange(&spec, &t, &data);
         // 2021 covered: 01-01 closed (New Year), 01-02/03 weekend, 01-04 and 01-05 sessions
         // whether or not data has them; 2021-01-02 in data is ignored (Saturday in a covered year).
-        assert_eq!(cal.dates(), &[d(2020, 12, 30), d(2020, 12, 31), d(2021, 1, 4), d(2021, 1, 5)]);
+        assert_eq!(
+            cal.dates(),
+            &[
+                d(2020, 12, 30),
+                d(2020, 12, 31),
+                d(2021, 1, 4),
+                d(2021, 1, 5)
+            ]
+        );
         // Nothing before the first or after the last data date.
         assert_eq!(cal.position(d(2021, 1, 6)), None);
         // Empty data: empty calendar.
@@ -273,11 +362,22 @@ mod tests {
     #[test]
     fn xshe_and_xnas_use_the_xshg_and_xnys_rows() {
         let t = HolidayTable::builtin();
-        let sz = SessionCalendar::for_exchange(&builtin_exchange("XSHE").unwrap(), &t, &[d(2025, 1, 27), d(2025, 2, 5)]);
+        let sz = SessionCalendar::for_exchange(
+            &builtin_exchange("XSHE").unwrap(),
+            &t,
+            &[d(2025, 1, 27), d(2025, 2, 5)],
+        );
         assert_eq!(sz.dates(), &[d(2025, 1, 27), d(2025, 2, 5)]);
         assert_eq!(sz.label(), "XSHE");
-        let nq = SessionCalendar::for_exchange(&builtin_exchange("XNAS").unwrap(), &t, &[d(2024, 11, 27), d(2024, 12, 2)]);
-        assert_eq!(nq.dates(), &[d(2024, 11, 27), d(2024, 11, 29), d(2024, 12, 2)]);
+        let nq = SessionCalendar::for_exchange(
+            &builtin_exchange("XNAS").unwrap(),
+            &t,
+            &[d(2024, 11, 27), d(2024, 12, 2)],
+        );
+        assert_eq!(
+            nq.dates(),
+            &[d(2024, 11, 27), d(2024, 11, 29), d(2024, 12, 2)]
+        );
         assert_eq!(nq.close_time(1), NaiveTime::from_hms_opt(13, 0, 0));
     }
 
@@ -287,8 +387,17 @@ mod tests {
         assert!(cal.is_data_calendar());
         assert_eq!(cal.close_instant(0), None);
         assert_eq!(cal.close_time(1), NaiveTime::from_hms_opt(16, 0, 0));
-        assert_eq!(cal.sessions_strictly_between(d(2024, 1, 1), d(2024, 1, 6)), 2);
-        assert_eq!(cal.sessions_strictly_between(d(2024, 1, 2), d(2024, 1, 5)), 0);
-        assert_eq!(cal.sessions_strictly_between(d(2024, 1, 5), d(2024, 1, 2)), 0);
+        assert_eq!(
+            cal.sessions_strictly_between(d(2024, 1, 1), d(2024, 1, 6)),
+            2
+        );
+        assert_eq!(
+            cal.sessions_strictly_between(d(2024, 1, 2), d(2024, 1, 5)),
+            0
+        );
+        assert_eq!(
+            cal.sessions_strictly_between(d(2024, 1, 5), d(2024, 1, 2)),
+            0
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! ```text
 //! Usage:
 //!   evstudy demo [--out datasets/demo] [--events datasets/events/china_ai_chips.csv] [--seed N]
-//!   evstudy demo --out /tmp/big --bench-securities 5000 [--bench-days 2520] [--bench-events 50000]
+//!   evstudy demo --out out/bench-panel --bench-securities 5000 [--bench-days 2520] [--bench-events 50000]
 //! ```
 //!
 //! Writes simulated prices (clearly synthetic; see `evstudy::demo` for the model and the
@@ -40,8 +40,19 @@ pub struct DemoArgs {
 /// Run the command.
 pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
     if let Some(n) = args.bench_securities {
-        crate::demo::write_benchmark_panel(&args.out, n, args.bench_days, args.bench_events, args.seed)?;
-        println!("synthetic benchmark panel ({n} securities × {} days, {} events) written to {}", args.bench_days, args.bench_events, args.out.display());
+        crate::demo::write_benchmark_panel(
+            &args.out,
+            n,
+            args.bench_days,
+            args.bench_events,
+            args.seed,
+        )?;
+        println!(
+            "synthetic benchmark panel ({n} securities × {} days, {} events) written to {}",
+            args.bench_days,
+            args.bench_events,
+            args.out.display()
+        );
         return Ok(0);
     }
     crate::demo::generate_demo(&args.out, &args.events, args.seed)?;

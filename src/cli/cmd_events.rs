@@ -18,7 +18,9 @@ use std::path::PathBuf;
 
 /// Arguments of `evstudy events`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  evstudy events --config datasets/china-ai-chips/study.toml\n  evstudy events --config datasets/demo/study.toml --out day0.csv")]
+#[command(
+    after_help = "Examples:\n  evstudy events --config datasets/china-ai-chips/study.toml\n  evstudy events --config datasets/demo/study.toml --out day0.csv"
+)]
 pub struct EventsArgs {
     /// Study file (TOML).
     #[arg(long, short)]
@@ -33,10 +35,12 @@ pub struct EventsArgs {
 /// Run the command.
 pub fn run(args: EventsArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
-    let target = args
-        .out
-        .clone()
-        .unwrap_or_else(|| cfg.out.clone().unwrap_or_else(|| PathBuf::from("out/study")).join("day0_mapping.csv"));
+    let target = args.out.clone().unwrap_or_else(|| {
+        cfg.out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("out/study"))
+            .join("day0_mapping.csv")
+    });
     let out = Study::new(cfg).run()?;
     let rows = &out.tables.day0;
     println!(
@@ -63,11 +67,23 @@ pub fn run(args: EventsArgs) -> anyhow::Result<i32> {
             *clusters.entry(d).or_default() += 1;
         }
     }
-    let shared: Vec<String> = clusters.iter().filter(|(_, n)| **n > 1).map(|(d, n)| format!("{d} ({n})")).collect();
-    println!("same-date clusters (day 0 shared by several pairs): {}", if shared.is_empty() { "none".into() } else { shared.join(", ") });
+    let shared: Vec<String> = clusters
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(d, n)| format!("{d} ({n})"))
+        .collect();
+    println!(
+        "same-date clusters (day 0 shared by several pairs): {}",
+        if shared.is_empty() {
+            "none".into()
+        } else {
+            shared.join(", ")
+        }
+    );
     if let Some(parent) = target.parent() {
         if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
     }
     write_atomic(&target, day0_csv(rows).as_bytes())?;

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 /// Arguments of `evstudy report`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  evstudy report --from out/demo --out /tmp/demo-report")]
+#[command(after_help = "Example:\n  evstudy report --from out/demo --out out/demo-report")]
 pub struct ReportArgs {
     /// Output folder of `evstudy run`.
     #[arg(long)]
@@ -33,13 +33,19 @@ pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
     let tables = read_csv_tables(&args.from)?;
     let run_json_path = args.from.join("run.json");
     let run_info: serde_json::Value = match std::fs::read_to_string(&run_json_path) {
-        Ok(text) => serde_json::from_str(&text).with_context(|| format!("{}: not valid JSON", run_json_path.display()))?,
+        Ok(text) => serde_json::from_str(&text)
+            .with_context(|| format!("{}: not valid JSON", run_json_path.display()))?,
         Err(_) => serde_json::json!({}),
     };
     let title = args
         .title
         .clone()
-        .or_else(|| run_info.pointer("/config/title").and_then(|v| v.as_str()).map(str::to_string))
+        .or_else(|| {
+            run_info
+                .pointer("/config/title")
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| "Event study".to_string());
     let out = args.out.clone().unwrap_or_else(|| args.from.clone());
     let report = render_report(&tables, &run_info, &title);

@@ -24,7 +24,9 @@ use std::path::PathBuf;
 
 /// Arguments of `evstudy run`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  evstudy run --config datasets/demo/study.toml\n  evstudy run --prices prices.csv --events events.csv --market ^GSPC --window=-1:1 --window=0:5 --out out/quick")]
+#[command(
+    after_help = "Examples:\n  evstudy run --config datasets/demo/study.toml\n  evstudy run --prices prices.csv --events events.csv --market ^GSPC --window=-1:1 --window=0:5 --out out/quick"
+)]
 pub struct RunArgs {
     /// Study file (TOML). Without it, give --prices, --events and --market.
     #[arg(long, short)]
@@ -125,12 +127,15 @@ pub(crate) fn load_config(config: &Option<PathBuf>, q: &QuickArgs) -> anyhow::Re
         return Ok(StudyConfig::from_toml_file(path)?);
     }
     let (Some(prices), Some(events)) = (&q.prices, &q.events) else {
-        bail!("give --config study.toml, or --prices, --events and --market (see evstudy run --help)");
+        bail!(
+            "give --config study.toml, or --prices, --events and --market (see evstudy run --help)"
+        );
     };
     let mut cfg = StudyConfig::default();
     cfg.title = format!("Event study: {}", events.display());
     cfg.calendar = CalendarMode::Data;
-    cfg.prices = vec![PriceSource::new(prices).with_columns(&q.date_col, &q.ticker_col, &q.price_col)];
+    cfg.prices =
+        vec![PriceSource::new(prices).with_columns(&q.date_col, &q.ticker_col, &q.price_col)];
     cfg.events = Some(events.clone());
     cfg.market = q.market.clone();
     if let Some(m) = &q.model {
@@ -141,8 +146,14 @@ pub(crate) fn load_config(config: &Option<PathBuf>, q: &QuickArgs) -> anyhow::Re
     }
     if let Some(f) = &q.factors {
         let columns: Vec<String> = match cfg.model.as_str() {
-            "carhart" => ["mkt_rf", "smb", "hml", "mom"].iter().map(|s| s.to_string()).collect(),
-            _ => ["mkt_rf", "smb", "hml"].iter().map(|s| s.to_string()).collect(),
+            "carhart" => ["mkt_rf", "smb", "hml", "mom"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            _ => ["mkt_rf", "smb", "hml"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         };
         cfg.factors = Some(FactorSource {
             path: f.clone(),
@@ -169,13 +180,19 @@ pub(crate) fn load_config(config: &Option<PathBuf>, q: &QuickArgs) -> anyhow::Re
     if let Some(n) = q.min_estimation {
         cfg.min_estimation_returns = n;
     }
-    let stem = events.file_stem().and_then(|s| s.to_str()).unwrap_or("study").to_string();
+    let stem = events
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("study")
+        .to_string();
     cfg.out = Some(PathBuf::from("out").join(stem));
     Ok(cfg)
 }
 
 pub(crate) fn parse_formats(list: &[String]) -> anyhow::Result<Vec<OutputFormat>> {
-    list.iter().map(|f| f.parse::<OutputFormat>().map_err(anyhow::Error::from)).collect()
+    list.iter()
+        .map(|f| f.parse::<OutputFormat>().map_err(anyhow::Error::from))
+        .collect()
 }
 
 /// Run the command.
@@ -183,7 +200,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
     cfg.validate()?;
     let formats = parse_formats(args.format.as_ref().unwrap_or(&cfg.formats))?;
-    let out_dir = args.out.clone().or_else(|| cfg.out.clone()).unwrap_or_else(|| PathBuf::from("out/study"));
+    let out_dir = args
+        .out
+        .clone()
+        .or_else(|| cfg.out.clone())
+        .unwrap_or_else(|| PathBuf::from("out/study"));
     let progress = super::stderr_is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_message("running study…");
@@ -197,8 +218,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         pb.set_message("writing outputs…");
     }
     if args.export {
-        let files = crate::report::write_export(&out_dir, &output.tables, &output.run_info, &title)?;
-        println!("{title}: export of {} files written to {}", files.len(), out_dir.display());
+        let files =
+            crate::report::write_export(&out_dir, &output.tables, &output.run_info, &title)?;
+        println!(
+            "{title}: export of {} files written to {}",
+            files.len(),
+            out_dir.display()
+        );
         return Ok(0);
     }
     let t_write = std::time::Instant::now();
@@ -215,7 +241,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             eprintln!("timing {name:<22} {:>9.3} s", s);
         }
         eprintln!("timing {:<22} {:>9.3} s", "write_tables", write_s);
-        eprintln!("timing {:<22} {:>9.3} s", "report", t_report.elapsed().as_secs_f64());
+        eprintln!(
+            "timing {:<22} {:>9.3} s",
+            "report",
+            t_report.elapsed().as_secs_f64()
+        );
     }
     if let Some(pb) = progress {
         pb.finish_and_clear();
@@ -229,7 +259,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         t.exclusions.len(),
         written.len(),
         out_dir.display(),
-        if args.no_report { String::new() } else { format!(" (report: {})", out_dir.join("report.html").display()) }
+        if args.no_report {
+            String::new()
+        } else {
+            format!(" (report: {})", out_dir.join("report.html").display())
+        }
     );
     Ok(0)
 }

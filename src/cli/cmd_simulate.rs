@@ -25,14 +25,18 @@
 //! every test, day 0 and every window) and `simulation.svg` (5 % rejection rates at day 0) to
 //! `--out` (default `out/simulation`). Deterministic for a given `--seed`.
 
-use crate::simulate::{simulate, write_rejection_outputs, Effect, EventClustering, ShockDistribution, SimulationConfig};
+use crate::simulate::{
+    simulate, write_rejection_outputs, Effect, EventClustering, ShockDistribution, SimulationConfig,
+};
 use crate::study::parse_window;
 use anyhow::bail;
 use std::path::PathBuf;
 
 /// Arguments of `evstudy simulate`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  evstudy simulate --clustering both --replications 1000 --pairs 50 --factor-weight 0.1\n  evstudy simulate --effect mean:0.01 --replications 500")]
+#[command(
+    after_help = "Examples:\n  evstudy simulate --clustering both --replications 1000 --pairs 50 --factor-weight 0.1\n  evstudy simulate --effect mean:0.01 --replications 500"
+)]
 pub struct SimulateArgs {
     /// independent, clustered (all pairs share one day 0) or both.
     #[arg(long, default_value = "independent")]
@@ -77,7 +81,11 @@ pub struct SimulateArgs {
 
 fn parse_effect(text: &str) -> anyhow::Result<Effect> {
     let (kind, value) = text.split_once(':').unwrap_or((text, ""));
-    let x = || value.parse::<f64>().map_err(|_| anyhow::anyhow!("--effect {text}: expected a number after ':'"));
+    let x = || {
+        value
+            .parse::<f64>()
+            .map_err(|_| anyhow::anyhow!("--effect {text}: expected a number after ':'"))
+    };
     Ok(match kind {
         "none" => Effect::None,
         "mean" => Effect::MeanShift { day0: x()? },
@@ -93,20 +101,28 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
     let shocks = match args.shocks.as_str() {
         "normal" => ShockDistribution::Normal,
         s if s.starts_with("t:") => ShockDistribution::StudentT {
-            df: s[2..].parse().map_err(|_| anyhow::anyhow!("--shocks t:DF needs a number, got '{s}'"))?,
+            df: s[2..]
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--shocks t:DF needs a number, got '{s}'"))?,
         },
         other => bail!("--shocks must be normal or t:DF, got '{other}'"),
     };
     let clusterings: Vec<(String, EventClustering)> = match args.clustering.as_str() {
         "independent" => vec![("independent".into(), EventClustering::Independent)],
         "clustered" => vec![("clustered".into(), EventClustering::Clustered)],
-        "both" => vec![("independent".into(), EventClustering::Independent), ("clustered".into(), EventClustering::Clustered)],
+        "both" => vec![
+            ("independent".into(), EventClustering::Independent),
+            ("clustered".into(), EventClustering::Clustered),
+        ],
         other => bail!("--clustering must be independent, clustered or both, got '{other}'"),
     };
     let windows = if args.windows.is_empty() {
         base.windows.clone()
     } else {
-        args.windows.iter().map(|w| parse_window(w)).collect::<Result<Vec<_>, _>>()?
+        args.windows
+            .iter()
+            .map(|w| parse_window(w))
+            .collect::<Result<Vec<_>, _>>()?
     };
     let estimation = match &args.estimation {
         Some(e) => parse_window(e)?,
@@ -134,7 +150,10 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
             ..base.clone()
         };
         let result = simulate(&cfg)?;
-        println!("{name}: {} replications, mean events {:.1}, mean r̄ {:.3}", result.replications, result.mean_events, result.mean_rbar);
+        println!(
+            "{name}: {} replications, mean events {:.1}, mean r̄ {:.3}",
+            result.replications, result.mean_events, result.mean_rbar
+        );
         print_day0_summary(&result.rows);
         rows.extend(result.rows);
     }
@@ -145,7 +164,12 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn run_placebo(path: &std::path::Path, args: &SimulateArgs, clusterings: Vec<(String, EventClustering)>, effect: Effect) -> anyhow::Result<i32> {
+fn run_placebo(
+    path: &std::path::Path,
+    args: &SimulateArgs,
+    clusterings: Vec<(String, EventClustering)>,
+    effect: Effect,
+) -> anyhow::Result<i32> {
     use crate::abnormal::EngineConfig;
     use crate::simulate::{simulate_placebo, PlaceboConfig};
     use crate::stats::StatsConfig;
@@ -168,19 +192,28 @@ fn run_placebo(path: &std::path::Path, args: &SimulateArgs, clusterings: Vec<(St
         trade_to_trade: cfg.trade_to_trade,
     };
     let (_, _, panel) = crate::study::run_study_with_series(&cfg)?;
-    println!("placebo panel: {} securities from {}", panel.len(), path.display());
+    println!(
+        "placebo panel: {} securities from {}",
+        panel.len(),
+        path.display()
+    );
     let mut rows = Vec::new();
     for (name, clustering) in clusterings {
         let pc = PlaceboConfig {
             scenario: format!("placebo_{name}"),
-            seed: args.seed.unwrap_or(crate::simulate::SimulationConfig::default().seed),
+            seed: args
+                .seed
+                .unwrap_or(crate::simulate::SimulationConfig::default().seed),
             replications: args.replications,
             pairs: args.pairs,
             clustering,
             effect,
         };
         let result = simulate_placebo(&panel, &engine, &stats, &pc)?;
-        println!("{}: {} replications, mean events {:.1}, mean r̄ {:.3}", pc.scenario, result.replications, result.mean_events, result.mean_rbar);
+        println!(
+            "{}: {} replications, mean events {:.1}, mean r̄ {:.3}",
+            pc.scenario, result.replications, result.mean_events, result.mean_rbar
+        );
         print_day0_summary(&result.rows);
         rows.extend(result.rows);
     }
@@ -192,12 +225,19 @@ fn run_placebo(path: &std::path::Path, args: &SimulateArgs, clusterings: Vec<(St
 
 /// Print the 5 % rejection rates at day 0, one line per test.
 fn print_day0_summary(rows: &[crate::simulate::RejectionRow]) {
-    for r in rows.iter().filter(|r| r.scope == "day" && (r.level - 0.05).abs() < 1e-12) {
+    for r in rows
+        .iter()
+        .filter(|r| r.scope == "day" && (r.level - 0.05).abs() < 1e-12)
+    {
         println!(
             "  day 0  {:<13} rejects {:>6}  (MC s.e. {})",
             r.test,
-            r.rejection_rate.map(|p| format!("{:.1} %", 100.0 * p)).unwrap_or_else(|| "NA".into()),
-            r.mc_se.map(|s| format!("{:.1} %", 100.0 * s)).unwrap_or_else(|| "NA".into())
+            r.rejection_rate
+                .map(|p| format!("{:.1} %", 100.0 * p))
+                .unwrap_or_else(|| "NA".into()),
+            r.mc_se
+                .map(|s| format!("{:.1} %", 100.0 * s))
+                .unwrap_or_else(|| "NA".into())
         );
     }
 }

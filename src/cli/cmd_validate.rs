@@ -16,7 +16,9 @@ use std::path::PathBuf;
 
 /// Arguments of `evstudy validate`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Examples:\n  evstudy validate --config datasets/china-ai-chips/study.toml\n  evstudy validate --prices prices.csv --events events.csv --market ^GSPC")]
+#[command(
+    after_help = "Examples:\n  evstudy validate --config datasets/china-ai-chips/study.toml\n  evstudy validate --prices prices.csv --events events.csv --market ^GSPC"
+)]
 pub struct ValidateArgs {
     /// Study file (TOML).
     #[arg(long, short)]
@@ -60,7 +62,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
                 for x in &out.tables.exclusions {
                     println!(
                         "exclusion: {} {} [{}] {}: {}",
-                        if x.event_id.is_empty() { "-" } else { &x.event_id },
+                        if x.event_id.is_empty() {
+                            "-"
+                        } else {
+                            &x.event_id
+                        },
                         x.security,
                         x.stage.as_str(),
                         x.reason,

@@ -70,13 +70,27 @@ impl FactorTable {
 /// assert!((t.columns[0][0] + 0.0149).abs() < 1e-15);
 /// ```
 pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
-    let ps = PriceSource { date_format: src.date_format.clone(), date_col: src.date_col.clone(), ..PriceSource::new(&src.path) };
-    let table = if ps.is_parquet() { read_parquet_text(&ps)? } else { read_csv_text(&ps)? };
+    let ps = PriceSource {
+        date_format: src.date_format.clone(),
+        date_col: src.date_col.clone(),
+        ..PriceSource::new(&src.path)
+    };
+    let table = if ps.is_parquet() {
+        read_parquet_text(&ps)?
+    } else {
+        read_csv_text(&ps)?
+    };
     if table.height() == 0 {
-        return Err(Error::file(table.file.clone(), "header only: the file has no data rows"));
+        return Err(Error::file(
+            table.file.clone(),
+            "header only: the file has no data rows",
+        ));
     }
     if !(src.scale.is_finite() && src.scale != 0.0) {
-        return Err(Error::config(format!("{}: factor scale must be a finite non-zero number", table.file)));
+        return Err(Error::config(format!(
+            "{}: factor scale must be a finite non-zero number",
+            table.file
+        )));
     }
     let dates = parse_dates(&ps, &table)?;
     let mut order: Vec<usize> = (0..dates.len()).collect();
@@ -87,7 +101,11 @@ pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
                 &table.file,
                 table.first_row + w[1],
                 &src.date_col,
-                format!("duplicate date {} (also on row {})", dates[w[0]], table.first_row + w[0]),
+                format!(
+                    "duplicate date {} (also on row {})",
+                    dates[w[0]],
+                    table.first_row + w[0]
+                ),
             ));
         }
     }
@@ -110,7 +128,11 @@ pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
             })
             .collect()
     };
-    let columns = src.columns.iter().map(|c| read_col(c)).collect::<Result<Vec<_>>>()?;
+    let columns = src
+        .columns
+        .iter()
+        .map(|c| read_col(c))
+        .collect::<Result<Vec<_>>>()?;
     let rf = match &src.rf_col {
         Some(c) => read_col(c)?,
         None => Vec::new(),

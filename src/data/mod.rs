@@ -165,7 +165,11 @@ impl PriceSource {
     }
     fn is_parquet(&self) -> bool {
         matches!(
-            self.path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+            self.path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase())
+                .as_deref(),
             Some("parquet") | Some("pq")
         )
     }
@@ -323,7 +327,10 @@ impl CellColumn {
     #[inline]
     pub(crate) fn get(&self, i: usize) -> Cell<'_> {
         match self {
-            CellColumn::Text(ca) => ca.get(i).map(|s| Cell::Text(s.trim_end_matches('\r'))).unwrap_or(Cell::Null),
+            CellColumn::Text(ca) => ca
+                .get(i)
+                .map(|s| Cell::Text(s.trim_end_matches('\r')))
+                .unwrap_or(Cell::Null),
             CellColumn::Number(ca) => ca.get(i).map(Cell::Number).unwrap_or(Cell::Null),
             CellColumn::Date(ca) => ca.get(i).map(Cell::Date).unwrap_or(Cell::Null),
         }
@@ -331,11 +338,16 @@ impl CellColumn {
     /// All cells in order (sequential access, no random indexing into chunks).
     pub(crate) fn cells(&self) -> Box<dyn Iterator<Item = Cell<'_>> + '_> {
         match self {
-            CellColumn::Text(ca) => {
-                Box::new(ca.iter().map(|v| v.map(|s| Cell::Text(s.trim_end_matches('\r'))).unwrap_or(Cell::Null)))
+            CellColumn::Text(ca) => Box::new(ca.iter().map(|v| {
+                v.map(|s| Cell::Text(s.trim_end_matches('\r')))
+                    .unwrap_or(Cell::Null)
+            })),
+            CellColumn::Number(ca) => {
+                Box::new(ca.iter().map(|v| v.map(Cell::Number).unwrap_or(Cell::Null)))
             }
-            CellColumn::Number(ca) => Box::new(ca.iter().map(|v| v.map(Cell::Number).unwrap_or(Cell::Null))),
-            CellColumn::Date(ca) => Box::new(ca.iter().map(|v| v.map(Cell::Date).unwrap_or(Cell::Null))),
+            CellColumn::Date(ca) => {
+                Box::new(ca.iter().map(|v| v.map(Cell::Date).unwrap_or(Cell::Null)))
+            }
         }
     }
     fn len(&self) -> usize {
@@ -354,7 +366,10 @@ impl<'a> Cell<'a> {
             Cell::Null => "".into(),
             Cell::Text(s) => s.trim().into(),
             Cell::Number(x) => format!("{x}").into(),
-            Cell::Date(d) => parse::date_from_epoch_days(d).map(|d| d.to_string()).unwrap_or_default().into(),
+            Cell::Date(d) => parse::date_from_epoch_days(d)
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
         }
     }
 }
@@ -391,10 +406,16 @@ fn display_path(p: &Path) -> String {
 fn check_file(path: &Path) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     if meta.is_dir() {
-        return Err(Error::file(display_path(path), "is a directory, expected a CSV or Parquet file"));
+        return Err(Error::file(
+            display_path(path),
+            "is a directory, expected a CSV or Parquet file",
+        ));
     }
     if meta.len() == 0 {
-        return Err(Error::file(display_path(path), "file is empty (no header, no rows)"));
+        return Err(Error::file(
+            display_path(path),
+            "file is empty (no header, no rows)",
+        ));
     }
     Ok(())
 }
@@ -404,11 +425,17 @@ fn check_file(path: &Path) -> Result<()> {
 fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
     let file = display_path(&src.path);
     check_file(&src.path)?;
-    let sep = src.separator.unwrap_or(if src.decimal_comma { ';' } else { ',' });
+    let sep = src
+        .separator
+        .unwrap_or(if src.decimal_comma { ';' } else { ',' });
     if !sep.is_ascii() {
-        return Err(Error::config(format!("{file}: separator '{sep}' must be a single ASCII character")));
+        return Err(Error::config(format!(
+            "{file}: separator '{sep}' must be a single ASCII character"
+        )));
     }
-    let parse = CsvParseOptions::default().with_separator(sep as u8).with_missing_is_null(true);
+    let parse = CsvParseOptions::default()
+        .with_separator(sep as u8)
+        .with_missing_is_null(true);
     let df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(Some(0))
@@ -418,16 +445,27 @@ fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         .and_then(|r| r.finish())
         .map_err(|e| {
             // polars does not say which row is wrong: find it ourselves (error path only).
-            diagnose_csv_shape(&src.path, &file, sep as u8)
-                .unwrap_or_else(|| Error::Polars { file: file.clone(), message: format!("cannot read as CSV: {e}") })
+            diagnose_csv_shape(&src.path, &file, sep as u8).unwrap_or_else(|| Error::Polars {
+                file: file.clone(),
+                message: format!("cannot read as CSV: {e}"),
+            })
         })?;
     let mut any_null = false;
     let mut names = Vec::with_capacity(df.width());
     let mut columns = Vec::with_capacity(df.width());
     for col in df.columns() {
         // A UTF-8 byte-order mark may stick to the first header name.
-        names.push(col.name().as_str().trim_start_matches('\u{feff}').trim().to_string());
-        let ca = col.str().map_err(|e| Error::Polars { file: file.clone(), message: e.to_string() })?;
+        names.push(
+            col.name()
+                .as_str()
+                .trim_start_matches('\u{feff}')
+                .trim()
+                .to_string(),
+        );
+        let ca = col.str().map_err(|e| Error::Polars {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
         any_null |= ca.null_count() > 0;
         columns.push(CellColumn::Text(ca.clone()));
     }
@@ -443,14 +481,25 @@ fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
             return Err(e);
         }
     }
-    Ok(TextTable { file, names, columns, first_row: 2 })
+    Ok(TextTable {
+        file,
+        names,
+        columns,
+        first_row: 2,
+    })
 }
 
 /// When a header is one column that contains another usual separator, the file was written
 /// with that separator: say so (instead of "missing column 'date'").
 fn separator_hint(file: &str, header: &str, sep: char) -> Option<Error> {
-    let other = [';', '\t', '|', ','].into_iter().find(|&c| c != sep && header.contains(c))?;
-    let shown = if other == '\t' { "\\t".to_string() } else { other.to_string() };
+    let other = [';', '\t', '|', ',']
+        .into_iter()
+        .find(|&c| c != sep && header.contains(c))?;
+    let shown = if other == '\t' {
+        "\\t".to_string()
+    } else {
+        other.to_string()
+    };
     Some(Error::file(
         file,
         format!(
@@ -469,7 +518,8 @@ fn diagnose_csv_shape(path: &Path, file: &str, sep: u8) -> Option<Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let mut header_fields: Option<usize> = None;
     let mut header_text: &[u8] = &[];
-    let (mut line, mut start_line, mut fields, mut in_quotes, mut empty_record) = (1usize, 1usize, 1usize, false, true);
+    let (mut line, mut start_line, mut fields, mut in_quotes, mut empty_record) =
+        (1usize, 1usize, 1usize, false, true);
     let mut record_start = 0usize;
     let mut i = 0usize;
     while i <= bytes.len() {
@@ -494,12 +544,20 @@ fn diagnose_csv_shape(path: &Path, file: &str, sep: u8) -> Option<Error> {
                         Some(h) if h != fields => {
                             let header = String::from_utf8_lossy(header_text);
                             if h == 1 {
-                                if let Some(e) = separator_hint(file, header.trim_end_matches('\r'), sep as char) {
+                                if let Some(e) =
+                                    separator_hint(file, header.trim_end_matches('\r'), sep as char)
+                                {
                                     return Some(e);
                                 }
                             }
                             let column = if fields < h {
-                                header.trim_end_matches('\r').split(sep as char).nth(fields).unwrap_or("").trim().to_string()
+                                header
+                                    .trim_end_matches('\r')
+                                    .split(sep as char)
+                                    .nth(fields)
+                                    .unwrap_or("")
+                                    .trim()
+                                    .to_string()
                             } else {
                                 format!("field {}", h + 1)
                             };
@@ -533,9 +591,10 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
     let file = display_path(&src.path);
     check_file(&src.path)?;
     let f = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
-    let df = ParquetReader::new(f)
-        .finish()
-        .map_err(|e| Error::Polars { file: file.clone(), message: format!("unreadable Parquet file: {e}") })?;
+    let df = ParquetReader::new(f).finish().map_err(|e| Error::Polars {
+        file: file.clone(),
+        message: format!("unreadable Parquet file: {e}"),
+    })?;
     let mut names = Vec::with_capacity(df.width());
     let mut columns = Vec::with_capacity(df.width());
     // Columns the reader uses (every column but the date is a ticker in a wide file).
@@ -574,21 +633,29 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
                 CellColumn::Number(x.f64().map_err(|e| perr(&file, e))?.clone())
             }
             _ if !used(&name) => continue, // a column evstudy does not read: its type does not matter
-            other => {
-                return Err(Error::file(
-                    file.clone(),
-                    format!("column '{name}' has Parquet type {other}, expected text, a date or a number"),
-                ))
-            }
+            other => return Err(Error::file(
+                file.clone(),
+                format!(
+                    "column '{name}' has Parquet type {other}, expected text, a date or a number"
+                ),
+            )),
         };
         names.push(name);
         columns.push(values);
     }
-    Ok(TextTable { file, names, columns, first_row: 1 })
+    Ok(TextTable {
+        file,
+        names,
+        columns,
+        first_row: 1,
+    })
 }
 
 fn perr(file: &str, e: PolarsError) -> Error {
-    Error::Polars { file: file.to_string(), message: e.to_string() }
+    Error::Polars {
+        file: file.to_string(),
+        message: e.to_string(),
+    }
 }
 
 /// One parsed row before grouping.
@@ -619,9 +686,16 @@ struct Obs {
 /// assert_eq!(s.values, vec![10.0, 11.0]); // sorted by date
 /// ```
 pub fn read_prices(src: &PriceSource) -> Result<PricePanel> {
-    let table = if src.is_parquet() { read_parquet_text(src)? } else { read_csv_text(src)? };
+    let table = if src.is_parquet() {
+        read_parquet_text(src)?
+    } else {
+        read_csv_text(src)?
+    };
     if table.height() == 0 {
-        return Err(Error::file(table.file.clone(), "header only: the file has no data rows"));
+        return Err(Error::file(
+            table.file.clone(),
+            "header only: the file has no data rows",
+        ));
     }
     match src.layout {
         Layout::Long => read_long(src, &table),
@@ -631,7 +705,11 @@ pub fn read_prices(src: &PriceSource) -> Result<PricePanel> {
 
 fn source_rank(src: &PriceSource, source: Option<&str>) -> usize {
     match source {
-        Some(s) => src.source_priority.iter().position(|p| p == s).unwrap_or(src.source_priority.len()),
+        Some(s) => src
+            .source_priority
+            .iter()
+            .position(|p| p == s)
+            .unwrap_or(src.source_priority.len()),
         None => src.source_priority.len(),
     }
 }
@@ -642,7 +720,8 @@ fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     for (i, cell) in col.cells().enumerate() {
         let row = table.first_row + i;
         let d = match cell {
-            Cell::Date(days) => parse::date_from_epoch_days(days).ok_or_else(|| format!("date out of range ({days} days)")),
+            Cell::Date(days) => parse::date_from_epoch_days(days)
+                .ok_or_else(|| format!("date out of range ({days} days)")),
             Cell::Number(x) => Err(format!("expected a date, got the number {x}")),
             Cell::Text(t) => parse_date(t, src.date_format.as_deref()),
             Cell::Null => parse_date("", None),
@@ -653,11 +732,24 @@ fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     Ok(out)
 }
 
-fn parse_value(src: &PriceSource, file: &str, row: usize, column: &str, cell: Cell<'_>) -> Result<(f64, bool)> {
+fn parse_value(
+    src: &PriceSource,
+    file: &str,
+    row: usize,
+    column: &str,
+    cell: Cell<'_>,
+) -> Result<(f64, bool)> {
     // Returns (value, bad). Empty → missing and bad (present but unusable row).
     let (x, text) = match cell {
         Cell::Number(x) => (x, std::borrow::Cow::Borrowed("")),
-        Cell::Date(_) => return Err(Error::cell(file, row, column, "expected a number, got a date")),
+        Cell::Date(_) => {
+            return Err(Error::cell(
+                file,
+                row,
+                column,
+                "expected a number, got a date",
+            ))
+        }
         other => {
             let t = other.text();
             if t.is_empty() {
@@ -666,7 +758,11 @@ fn parse_value(src: &PriceSource, file: &str, row: usize, column: &str, cell: Ce
                 }
                 return Ok((f64::NAN, true));
             }
-            (parse_number(&t, src.decimal_comma).map_err(|msg| Error::cell(file, row, column, msg))?, t)
+            (
+                parse_number(&t, src.decimal_comma)
+                    .map_err(|msg| Error::cell(file, row, column, msg))?,
+                t,
+            )
         }
     };
     let bad = match src.value {
@@ -674,9 +770,22 @@ fn parse_value(src: &PriceSource, file: &str, row: usize, column: &str, cell: Ce
         ValueKind::Return => !x.is_finite(),
     };
     if bad && src.strict {
-        let what = if src.value == ValueKind::Price { "price must be finite and > 0" } else { "return must be finite" };
-        let shown = if text.is_empty() { format!("{x}") } else { text.into_owned() };
-        return Err(Error::cell(file, row, column, format!("{what}, got '{shown}'")));
+        let what = if src.value == ValueKind::Price {
+            "price must be finite and > 0"
+        } else {
+            "return must be finite"
+        };
+        let shown = if text.is_empty() {
+            format!("{x}")
+        } else {
+            text.into_owned()
+        };
+        return Err(Error::cell(
+            file,
+            row,
+            column,
+            format!("{what}, got '{shown}'"),
+        ));
     }
     Ok((if bad { f64::NAN } else { x }, bad))
 }
@@ -693,8 +802,10 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         Some(c) => Some(table.column(c)?),
         None => None,
     };
-    let keep: Option<std::collections::HashSet<&str>> =
-        src.tickers.as_ref().map(|v| v.iter().map(String::as_str).collect());
+    let keep: Option<std::collections::HashSet<&str>> = src
+        .tickers
+        .as_ref()
+        .map(|v| v.iter().map(String::as_str).collect());
 
     let mut ticker_ids: HashMap<String, u32> = HashMap::new();
     let mut ticker_names: Vec<String> = Vec::new();
@@ -707,13 +818,24 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     let mut source_cells = sources.map(|c| c.cells());
     for i in 0..dates.len() {
         let row = table.first_row + i;
-        let (Some(ticker_cell), Some(value_cell)) = (ticker_cells.next(), value_cells.next()) else { break };
+        let (Some(ticker_cell), Some(value_cell)) = (ticker_cells.next(), value_cells.next())
+        else {
+            break;
+        };
         let status_cell = status_cells.as_mut().and_then(|it| it.next());
-        let source_cell = source_cells.as_mut().and_then(|it| it.next()).map(|c| c.text());
+        let source_cell = source_cells
+            .as_mut()
+            .and_then(|it| it.next())
+            .map(|c| c.text());
         let raw_cell = ticker_cell.text();
         let raw: &str = &raw_cell;
         if raw.is_empty() {
-            return Err(Error::cell(&table.file, row, &src.ticker_col, "empty ticker"));
+            return Err(Error::cell(
+                &table.file,
+                row,
+                &src.ticker_col,
+                "empty ticker",
+            ));
         }
         let name = src.rename.get(raw).map(String::as_str).unwrap_or(raw);
         if let Some(k) = &keep {
@@ -741,7 +863,12 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             Some(cell) => {
                 let t = cell.text();
                 let x = parse_number(&t, false).map_err(|m| {
-                    Error::cell(&table.file, row, src.tradestatus_col.as_deref().unwrap_or(""), m)
+                    Error::cell(
+                        &table.file,
+                        row,
+                        src.tradestatus_col.as_deref().unwrap_or(""),
+                        m,
+                    )
                 })?;
                 x == 0.0
             }
@@ -753,7 +880,14 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             parse_value(src, &table.file, row, &src.price_col, value_cell)?
         };
         let rank = source_rank(src, source_cell.as_deref());
-        obs.push(Obs { ticker: id, date: dates[i], value, suspended, rank, row });
+        obs.push(Obs {
+            ticker: id,
+            date: dates[i],
+            value,
+            suspended,
+            rank,
+            row,
+        });
         bad_flags.push(bad);
     }
     // Attach the bad flag by index order (obs and bad_flags are parallel).
@@ -861,7 +995,11 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
                 &table.file,
                 table.first_row + w[1],
                 &src.date_col,
-                format!("duplicate date {} (also on row {})", dates[w[0]], table.first_row + w[0]),
+                format!(
+                    "duplicate date {} (also on row {})",
+                    dates[w[0]],
+                    table.first_row + w[0]
+                ),
             ));
         }
     }
@@ -870,7 +1008,11 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         if name == &src.date_col || name.is_empty() {
             continue;
         }
-        let ticker = src.rename.get(name).cloned().unwrap_or_else(|| name.clone());
+        let ticker = src
+            .rename
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.clone());
         if let Some(k) = &src.tickers {
             if !k.contains(&ticker) {
                 continue;
@@ -900,7 +1042,10 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         }
         flag_price_jumps(&mut s);
         if panel.series.insert(ticker.clone(), s).is_some() {
-            return Err(Error::file(table.file.clone(), format!("ticker '{ticker}' appears in two columns")));
+            return Err(Error::file(
+                table.file.clone(),
+                format!("ticker '{ticker}' appears in two columns"),
+            ));
         }
     }
     Ok(panel)
@@ -925,7 +1070,10 @@ pub fn combine_panels(panels: Vec<PricePanel>, winner: Option<&str>) -> Result<P
                     out.series.insert(ticker, s);
                 }
                 Some(existing) => {
-                    let overlap = s.dates.iter().find(|d| existing.dates.binary_search(d).is_ok());
+                    let overlap = s
+                        .dates
+                        .iter()
+                        .find(|d| existing.dates.binary_search(d).is_ok());
                     match winner {
                         Some(w) if w == s.file => {
                             out.series.insert(ticker, s);
@@ -951,7 +1099,10 @@ pub fn combine_panels(panels: Vec<PricePanel>, winner: Option<&str>) -> Result<P
 
 /// Read several sources and combine them ([`combine_panels`]).
 pub fn read_all(sources: &[PriceSource], winner: Option<&str>) -> Result<PricePanel> {
-    let panels = sources.iter().map(read_prices).collect::<Result<Vec<_>>>()?;
+    let panels = sources
+        .iter()
+        .map(read_prices)
+        .collect::<Result<Vec<_>>>()?;
     combine_panels(panels, winner)
 }
 

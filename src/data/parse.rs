@@ -20,7 +20,8 @@ pub fn parse_date(text: &str, format: Option<&str>) -> Result<NaiveDate, String>
         return Err("empty date".to_string());
     }
     if let Some(f) = format {
-        return NaiveDate::parse_from_str(t, f).map_err(|_| format!("unparsable date '{t}' (expected format {f})"));
+        return NaiveDate::parse_from_str(t, f)
+            .map_err(|_| format!("unparsable date '{t}' (expected format {f})"));
     }
     let b = t.as_bytes();
     let iso_shape = b.len() >= 10
@@ -31,11 +32,15 @@ pub fn parse_date(text: &str, format: Option<&str>) -> Result<NaiveDate, String>
         && b[8..10].iter().all(u8::is_ascii_digit)
         && (b.len() == 10 || b[10] == b' ' || b[10] == b'T');
     if !iso_shape {
-        return Err(format!("unparsable date '{t}' (expected YYYY-MM-DD; set date_format for other layouts)"));
+        return Err(format!(
+            "unparsable date '{t}' (expected YYYY-MM-DD; set date_format for other layouts)"
+        ));
     }
-    let num = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |a, &c| a * 10 + (c - b'0') as u32);
+    let num =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |a, &c| a * 10 + (c - b'0') as u32);
     let (y, m, d) = (num(0..4) as i32, num(5..7), num(8..10));
-    NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("impossible date '{t}' (no such day in the calendar)"))
+    NaiveDate::from_ymd_opt(y, m, d)
+        .ok_or_else(|| format!("impossible date '{t}' (no such day in the calendar)"))
 }
 
 /// Parse a number cell. `decimal_comma` accepts `1234,5` (and `1.234,5`). `NaN`, `inf` and

@@ -19,7 +19,9 @@ fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn tommy66779_nvda_known_closes() {
-    let Some(path) = raw("close_split_adjusted_tommy66779_2021_2026.csv") else { return };
+    let Some(path) = raw("close_split_adjusted_tommy66779_2021_2026.csv") else {
+        return;
+    };
     let panel = read_prices(&PriceSource::new(path)).unwrap();
     let nvda = panel.get("NVDA").unwrap();
     assert_eq!(nvda.value_on(d("2025-01-24")), Some(142.62));
@@ -31,7 +33,9 @@ fn tommy66779_nvda_known_closes() {
 
 #[test]
 fn baostock_cambricon_and_suspension() {
-    let Some(path) = raw("ashare_baostock_qfq_uwater1_2021_2026.csv") else { return };
+    let Some(path) = raw("ashare_baostock_qfq_uwater1_2021_2026.csv") else {
+        return;
+    };
     let mut src = PriceSource::new(path);
     src.tradestatus_col = Some("tradestatus".into());
     let panel = read_prices(&src).unwrap();
@@ -47,27 +51,49 @@ fn baostock_cambricon_and_suspension() {
 
 #[test]
 fn suiwenfeng_raw_ashares() {
-    let Some(path) = raw("ashare_raw_suiwenfeng_2021_2025.csv") else { return };
+    let Some(path) = raw("ashare_raw_suiwenfeng_2021_2025.csv") else {
+        return;
+    };
     let panel = read_prices(&PriceSource::new(path)).unwrap();
     assert_eq!(panel.len(), 3);
     assert_eq!(panel.get("688256.SS").unwrap().dates.len(), 1013);
-    assert_eq!(panel.get("688256.SS").unwrap().value_on(d("2021-03-18")), Some(144.22));
+    assert_eq!(
+        panel.get("688256.SS").unwrap().value_on(d("2021-03-18")),
+        Some(144.22)
+    );
 }
 
 #[test]
 fn zjplab_adjusted_closes() {
-    let Some(path) = raw("yf_adjusted_zjplab_2021_2026.csv") else { return };
-    let panel = read_prices(&PriceSource::new(path).with_columns("date", "ticker", "adj_close")).unwrap();
-    assert_relative_eq!(panel.get("^GSPC").unwrap().value_on(d("2025-01-27")).unwrap(), 6012.28, max_relative = 1e-6);
-    assert_eq!(panel.get("NVDA").unwrap().value_on(d("2025-01-24")), Some(142.407288));
+    let Some(path) = raw("yf_adjusted_zjplab_2021_2026.csv") else {
+        return;
+    };
+    let panel =
+        read_prices(&PriceSource::new(path).with_columns("date", "ticker", "adj_close")).unwrap();
+    assert_relative_eq!(
+        panel
+            .get("^GSPC")
+            .unwrap()
+            .value_on(d("2025-01-27"))
+            .unwrap(),
+        6012.28,
+        max_relative = 1e-6
+    );
+    assert_eq!(
+        panel.get("NVDA").unwrap().value_on(d("2025-01-24")),
+        Some(142.407288)
+    );
     assert_eq!(panel.get("9888.HK").unwrap().dates.len(), 1330);
     assert_eq!(panel.len(), 9);
 }
 
 #[test]
 fn koiwest_baba_rebound_day() {
-    let Some(path) = raw("yf_adjusted_koiwest_us_2021_2026.csv") else { return };
-    let panel = read_prices(&PriceSource::new(path).with_columns("date", "ticker", "adj_close")).unwrap();
+    let Some(path) = raw("yf_adjusted_koiwest_us_2021_2026.csv") else {
+        return;
+    };
+    let panel =
+        read_prices(&PriceSource::new(path).with_columns("date", "ticker", "adj_close")).unwrap();
     let baba = panel.get("BABA").unwrap();
     let i = baba.dates.binary_search(&d("2022-03-16")).unwrap();
     let r = baba.values[i] / baba.values[i - 1] - 1.0;
@@ -76,24 +102,56 @@ fn koiwest_baba_rebound_day() {
 
 #[test]
 fn index_levels_need_a_source_priority() {
-    let Some(path) = raw("index_levels_2021_2026.csv") else { return };
+    let Some(path) = raw("index_levels_2021_2026.csv") else {
+        return;
+    };
     // ^HSI comes from two sources that overlap on six days.
-    let err = read_prices(&PriceSource::new(&path)).unwrap_err().to_string();
-    assert!(err.contains("duplicate (date, ticker)") && err.contains("^HSI") && err.contains("column 'date'"), "{err}");
+    let err = read_prices(&PriceSource::new(&path))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("duplicate (date, ticker)")
+            && err.contains("^HSI")
+            && err.contains("column 'date'"),
+        "{err}"
+    );
     let mut src = PriceSource::new(&path);
     src.source_col = Some("source".into());
     src.source_priority = vec!["tapi262/portfolio_opt".into()];
     let panel = read_prices(&src).unwrap();
-    assert_eq!(panel.get("^HSI").unwrap().value_on(d("2025-01-27")).map(|x| (x * 100.0).round() / 100.0), Some(20197.77));
-    assert_eq!(panel.get("000300.SS").unwrap().value_on(d("2025-01-27")).map(|x| (x * 100.0).round() / 100.0), Some(3817.08));
-    assert_eq!(panel.get("^NDX").unwrap().value_on(d("2025-01-27")).map(|x| (x * 100.0).round() / 100.0), Some(21127.28));
+    assert_eq!(
+        panel
+            .get("^HSI")
+            .unwrap()
+            .value_on(d("2025-01-27"))
+            .map(|x| (x * 100.0).round() / 100.0),
+        Some(20197.77)
+    );
+    assert_eq!(
+        panel
+            .get("000300.SS")
+            .unwrap()
+            .value_on(d("2025-01-27"))
+            .map(|x| (x * 100.0).round() / 100.0),
+        Some(3817.08)
+    );
+    assert_eq!(
+        panel
+            .get("^NDX")
+            .unwrap()
+            .value_on(d("2025-01-27"))
+            .map(|x| (x * 100.0).round() / 100.0),
+        Some(21127.28)
+    );
     let hsi = panel.get("^HSI").unwrap();
     assert_eq!(hsi.dates.len(), 1060 + 133 - 6);
 }
 
 #[test]
 fn fama_french_factors_in_percent() {
-    let Some(path) = raw("ff_us_3factors_mom_daily_1926_2026.csv") else { return };
+    let Some(path) = raw("ff_us_3factors_mom_daily_1926_2026.csv") else {
+        return;
+    };
     let src = FactorSource {
         path,
         date_col: "date".into(),
@@ -113,7 +171,11 @@ fn fama_french_factors_in_percent() {
 #[test]
 fn wide_layout_and_unsorted_rows() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(&dir, "w.csv", "date,AAA,BBB\n2025-01-03,11,21\n2025-01-02,10,\n");
+    let p = write(
+        &dir,
+        "w.csv",
+        "date,AAA,BBB\n2025-01-03,11,21\n2025-01-02,10,\n",
+    );
     let panel = read_prices(&PriceSource::new(&p).wide()).unwrap();
     assert_eq!(panel.get("AAA").unwrap().values, vec![10.0, 11.0]);
     assert_eq!(panel.get("BBB").unwrap().dates, vec![d("2025-01-03")]);
@@ -125,13 +187,20 @@ fn semicolon_and_decimal_comma() {
     let p = write(&dir, "s.csv", "date;ticker;close\n2025-01-02;AAA;1.234,5\n");
     let mut src = PriceSource::new(&p);
     src.decimal_comma = true;
-    assert_eq!(read_prices(&src).unwrap().get("AAA").unwrap().values, vec![1234.5]);
+    assert_eq!(
+        read_prices(&src).unwrap().get("AAA").unwrap().values,
+        vec![1234.5]
+    );
 }
 
 #[test]
 fn bom_and_crlf() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(&dir, "b.csv", "\u{feff}date,ticker,close\r\n2025-01-02,AAA,10\r\n2025-01-03,AAA,11\r\n");
+    let p = write(
+        &dir,
+        "b.csv",
+        "\u{feff}date,ticker,close\r\n2025-01-02,AAA,10\r\n2025-01-03,AAA,11\r\n",
+    );
     let panel = read_prices(&PriceSource::new(&p)).unwrap();
     assert_eq!(panel.get("AAA").unwrap().values, vec![10.0, 11.0]);
 }
@@ -140,14 +209,17 @@ fn bom_and_crlf() {
 fn parquet_roundtrip() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p.parquet");
-    let dates = DateChunked::from_naive_date(PlSmallStr::from("date"), [d("2025-01-03"), d("2025-01-02")]);
+    let dates =
+        DateChunked::from_naive_date(PlSmallStr::from("date"), [d("2025-01-03"), d("2025-01-02")]);
     let mut df = DataFrame::new_infer_height(vec![
         dates.into_series().into(),
         Column::new("ticker".into(), ["AAA", "AAA"]),
         Column::new("close".into(), [11.0f64, 10.0]),
     ])
     .unwrap();
-    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
     let panel = read_prices(&PriceSource::new(&p)).unwrap();
     let s = panel.get("AAA").unwrap();
     assert_eq!(s.dates, vec![d("2025-01-02"), d("2025-01-03")]);
@@ -158,7 +230,11 @@ fn parquet_roundtrip() {
 fn bad_prices_are_missing_and_counted() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(&dir, "p.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA,0\n2025-01-06,AAA,-1\n2025-01-07,AAA,NaN\n2025-01-08,AAA,inf\n2025-01-09,AAA,\n2025-01-10,AAA,12\n");
-    let s = read_prices(&PriceSource::new(&p)).unwrap().series.remove("AAA").unwrap();
+    let s = read_prices(&PriceSource::new(&p))
+        .unwrap()
+        .series
+        .remove("AAA")
+        .unwrap();
     assert_eq!(s.issues.bad_price, 5);
     assert_eq!(s.issues.first_bad_price, Some(d("2025-01-03")));
     assert_eq!(s.values.iter().filter(|v| v.is_nan()).count(), 5);
@@ -175,42 +251,77 @@ fn err_of(text: &str, src: impl FnOnce(PathBuf) -> PriceSource) -> String {
 #[test]
 fn error_missing_column() {
     let e = err_of("date,ticker,price\n2025-01-02,AAA,1\n", PriceSource::new);
-    assert!(e.contains("in.csv") && e.contains("missing column 'close'") && e.contains("date, ticker, price"), "{e}");
+    assert!(
+        e.contains("in.csv")
+            && e.contains("missing column 'close'")
+            && e.contains("date, ticker, price"),
+        "{e}"
+    );
 }
 
 #[test]
 fn error_unparsable_date() {
-    let e = err_of("date,ticker,close\n2025-01-02,AAA,1\n02/01/2025,AAA,2\n", PriceSource::new);
-    assert!(e.contains("in.csv: row 3, column 'date'") && e.contains("unparsable date '02/01/2025'"), "{e}");
+    let e = err_of(
+        "date,ticker,close\n2025-01-02,AAA,1\n02/01/2025,AAA,2\n",
+        PriceSource::new,
+    );
+    assert!(
+        e.contains("in.csv: row 3, column 'date'") && e.contains("unparsable date '02/01/2025'"),
+        "{e}"
+    );
 }
 
 #[test]
 fn error_impossible_date() {
     let e = err_of("date,ticker,close\n2025-02-30,AAA,1\n", PriceSource::new);
-    assert!(e.contains("row 2, column 'date'") && e.contains("impossible date '2025-02-30'"), "{e}");
+    assert!(
+        e.contains("row 2, column 'date'") && e.contains("impossible date '2025-02-30'"),
+        "{e}"
+    );
 }
 
 #[test]
 fn error_duplicate_key() {
-    let e = err_of("date,ticker,close\n2025-01-02,AAA,1\n2025-01-03,AAA,2\n2025-01-02,AAA,3\n", PriceSource::new);
-    assert!(e.contains("row 4, column 'date'") && e.contains("also on row 2"), "{e}");
+    let e = err_of(
+        "date,ticker,close\n2025-01-02,AAA,1\n2025-01-03,AAA,2\n2025-01-02,AAA,3\n",
+        PriceSource::new,
+    );
+    assert!(
+        e.contains("row 4, column 'date'") && e.contains("also on row 2"),
+        "{e}"
+    );
 }
 
 #[test]
 fn error_text_price() {
     let e = err_of("date,ticker,close\n2025-01-02,AAA,abc\n", PriceSource::new);
-    assert!(e.contains("row 2, column 'close'") && e.contains("not a number: 'abc'"), "{e}");
+    assert!(
+        e.contains("row 2, column 'close'") && e.contains("not a number: 'abc'"),
+        "{e}"
+    );
 }
 
 #[test]
 fn error_non_positive_price_when_strict() {
-    let e = err_of("date,ticker,close\n2025-01-02,AAA,1\n2025-01-03,AAA,-5\n", |p| PriceSource { strict: true, ..PriceSource::new(p) });
-    assert!(e.contains("row 3, column 'close'") && e.contains("> 0"), "{e}");
+    let e = err_of(
+        "date,ticker,close\n2025-01-02,AAA,1\n2025-01-03,AAA,-5\n",
+        |p| PriceSource {
+            strict: true,
+            ..PriceSource::new(p)
+        },
+    );
+    assert!(
+        e.contains("row 3, column 'close'") && e.contains("> 0"),
+        "{e}"
+    );
 }
 
 #[test]
 fn error_non_finite_price_when_strict() {
-    let e = err_of("date,ticker,close\n2025-01-02,AAA,inf\n", |p| PriceSource { strict: true, ..PriceSource::new(p) });
+    let e = err_of("date,ticker,close\n2025-01-02,AAA,inf\n", |p| PriceSource {
+        strict: true,
+        ..PriceSource::new(p)
+    });
     assert!(e.contains("row 2, column 'close'"), "{e}");
 }
 
@@ -231,13 +342,18 @@ fn error_unreadable_parquet() {
     let dir = tempfile::tempdir().unwrap();
     let p = write(&dir, "bad.parquet", "this is not parquet");
     let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
-    assert!(e.contains("bad.parquet") && e.contains("unreadable Parquet"), "{e}");
+    assert!(
+        e.contains("bad.parquet") && e.contains("unreadable Parquet"),
+        "{e}"
+    );
 }
 
 #[test]
 fn error_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let e = read_prices(&PriceSource::new(dir.path())).unwrap_err().to_string();
+    let e = read_prices(&PriceSource::new(dir.path()))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("is a directory"), "{e}");
 }
 
@@ -248,7 +364,10 @@ fn error_same_ticker_in_two_files() {
     let b = write(&dir, "b.csv", "date,ticker,close\n2025-01-02,AAA,2\n");
     let srcs = [PriceSource::new(&a), PriceSource::new(&b)];
     let e = read_all(&srcs, None).unwrap_err().to_string();
-    assert!(e.contains("b.csv") && e.contains("also in") && e.contains("2025-01-02"), "{e}");
+    assert!(
+        e.contains("b.csv") && e.contains("also in") && e.contains("2025-01-02"),
+        "{e}"
+    );
     let won = read_all(&srcs, Some(b.to_str().unwrap())).unwrap();
     assert_eq!(won.get("AAA").unwrap().values, vec![2.0]);
 }
@@ -258,11 +377,22 @@ fn error_same_ticker_in_two_files() {
 #[test]
 fn short_row_is_an_error_naming_the_row_not_an_empty_close() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(&dir, "p.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA\n2025-01-06,AAA,\n");
+    let p = write(
+        &dir,
+        "p.csv",
+        "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA\n2025-01-06,AAA,\n",
+    );
     let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
-    assert!(e.contains("p.csv: row 3, column 'close': row has 2 field(s) but the header has 3"), "{e}");
+    assert!(
+        e.contains("p.csv: row 3, column 'close': row has 2 field(s) but the header has 3"),
+        "{e}"
+    );
     // An empty last field is an empty close (a missing value), not a short row.
-    let p = write(&dir, "q.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-06,AAA,\n");
+    let p = write(
+        &dir,
+        "q.csv",
+        "date,ticker,close\n2025-01-02,AAA,10\n2025-01-06,AAA,\n",
+    );
     let panel = read_prices(&PriceSource::new(&p)).unwrap();
     assert_eq!(panel.get("AAA").unwrap().issues.bad_price, 1);
 }
@@ -270,9 +400,16 @@ fn short_row_is_an_error_naming_the_row_not_an_empty_close() {
 #[test]
 fn long_row_is_an_error_naming_the_row() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write(&dir, "p.csv", "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA,1,1\n");
+    let p = write(
+        &dir,
+        "p.csv",
+        "date,ticker,close\n2025-01-02,AAA,10\n2025-01-03,AAA,1,1\n",
+    );
     let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
-    assert!(e.contains("p.csv: row 3, column 'field 4': row has 4 field(s) but the header has 3"), "{e}");
+    assert!(
+        e.contains("p.csv: row 3, column 'field 4': row has 4 field(s) but the header has 3"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -282,13 +419,19 @@ fn semicolon_file_read_with_commas_says_which_separator() {
     for body in ["2025-01-02;AAA;10,5\n", "2025-01-02;AAA;10\n"] {
         let p = write(&dir, "p.csv", &format!("date;ticker;close\n{body}"));
         let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
-        assert!(e.contains("seems to use ';' as separator") && e.contains("separator = \";\""), "{e}");
+        assert!(
+            e.contains("seems to use ';' as separator") && e.contains("separator = \";\""),
+            "{e}"
+        );
     }
     // Declared: read fine.
     let p = write(&dir, "p.csv", "date;ticker;close\n2025-01-02;AAA;10,5\n");
     let mut src = PriceSource::new(&p);
     src.decimal_comma = true;
-    assert_eq!(read_prices(&src).unwrap().get("AAA").unwrap().values, vec![10.5]);
+    assert_eq!(
+        read_prices(&src).unwrap().get("AAA").unwrap().values,
+        vec![10.5]
+    );
 }
 
 #[test]
@@ -314,7 +457,9 @@ fn price_jump_of_a_million_is_counted_and_kept() {
 fn parquet_unused_column_of_any_type_is_ignored_and_numeric_dates_are_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("p.parquet");
-    let date = Column::new("date".into(), vec![20089i32, 20090]).cast(&DataType::Date).unwrap();
+    let date = Column::new("date".into(), vec![20089i32, 20090])
+        .cast(&DataType::Date)
+        .unwrap();
     let mut df = DataFrame::new(
         2,
         vec![
@@ -325,11 +470,15 @@ fn parquet_unused_column_of_any_type_is_ignored_and_numeric_dates_are_an_error()
         ],
     )
     .unwrap();
-    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
     let panel = read_prices(&PriceSource::new(&p)).unwrap();
     assert_eq!(panel.get("AAA").unwrap().values, vec![10.0, 11.0]);
     // The same bool column named as the price column is an error.
-    let e = read_prices(&PriceSource::new(&p).with_columns("date", "ticker", "halted")).unwrap_err().to_string();
+    let e = read_prices(&PriceSource::new(&p).with_columns("date", "ticker", "halted"))
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("column 'halted' has Parquet type bool"), "{e}");
     // Dates stored as integers 20250102.
     let mut df = DataFrame::new(
@@ -341,7 +490,12 @@ fn parquet_unused_column_of_any_type_is_ignored_and_numeric_dates_are_an_error()
         ],
     )
     .unwrap();
-    ParquetWriter::new(std::fs::File::create(&p).unwrap()).finish(&mut df).unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
     let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
-    assert!(e.contains("row 1, column 'date': the date column holds numbers"), "{e}");
+    assert!(
+        e.contains("row 1, column 'date': the date column holds numbers"),
+        "{e}"
+    );
 }

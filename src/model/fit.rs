@@ -38,7 +38,10 @@ impl FitFailure {
                 format!("smallest eigenvalue of scaled X'X = {l:e} < {SINGULAR_EIGEN_TOL:e}")
             }
             FitFailure::ZeroResidualVariance { sse, sum_y2 } => {
-                format!("SSE={sse:e} <= {ZERO_SSE_TOL:e}*sum(y^2)={:e}", ZERO_SSE_TOL * sum_y2)
+                format!(
+                    "SSE={sse:e} <= {ZERO_SSE_TOL:e}*sum(y^2)={:e}",
+                    ZERO_SSE_TOL * sum_y2
+                )
             }
         }
     }
@@ -122,7 +125,9 @@ pub fn ols(x: &[f64], y: &[f64], k: usize) -> Result<LinearFit, FitFailure> {
     }
     check_singular(&xtx, k)?;
     let xtx_inv = spd_inverse(&xtx, k).ok_or(FitFailure::SingularDesign(0.0))?;
-    let theta: Vec<f64> = (0..k).map(|i| (0..k).map(|j| xtx_inv[i * k + j] * xty[j]).sum()).collect();
+    let theta: Vec<f64> = (0..k)
+        .map(|i| (0..k).map(|j| xtx_inv[i * k + j] * xty[j]).sum())
+        .collect();
     let mut sse = 0.0;
     for (row, &yi) in x.chunks_exact(k).zip(y) {
         let e = yi - row.iter().zip(&theta).map(|(a, b)| a * b).sum::<f64>();
@@ -133,7 +138,14 @@ pub fn ols(x: &[f64], y: &[f64], k: usize) -> Result<LinearFit, FitFailure> {
     }
     let mean = sum_y / n as f64;
     let sst = y.iter().map(|v| (v - mean) * (v - mean)).sum();
-    Ok(LinearFit { k, n, theta, xtx_inv, sse, sst })
+    Ok(LinearFit {
+        k,
+        n,
+        theta,
+        xtx_inv,
+        sse,
+        sst,
+    })
 }
 
 /// Scholes–Williams coefficients (§4.5) on a common sample.
@@ -188,7 +200,14 @@ pub fn scholes_williams(r: &[f64], m_lag: &[f64], m: &[f64], m_lead: &[f64]) -> 
     let rho_m = cov(m, m_lag) / (cov(m, m).sqrt() * cov(m_lag, m_lag).sqrt());
     let beta = (beta_lag1 + beta_contemp + beta_lead1) / (1.0 + 2.0 * rho_m);
     let alpha = mean(r) - beta * mean(m);
-    ScholesWilliams { alpha, beta, beta_lag1, beta_contemp, beta_lead1, rho_m }
+    ScholesWilliams {
+        alpha,
+        beta,
+        beta_lag1,
+        beta_contemp,
+        beta_lead1,
+        rho_m,
+    }
 }
 
 /// Dimson (1979) aggregated-coefficients beta.
@@ -244,7 +263,9 @@ fn ols_coefficients(x: &[f64], y: &[f64], k: usize) -> Result<Vec<f64>, FitFailu
     }
     check_singular(&xtx, k)?;
     let inv = spd_inverse(&xtx, k).ok_or(FitFailure::SingularDesign(0.0))?;
-    Ok((0..k).map(|i| (0..k).map(|j| inv[i * k + j] * xty[j]).sum()).collect())
+    Ok((0..k)
+        .map(|i| (0..k).map(|j| inv[i * k + j] * xty[j]).sum())
+        .collect())
 }
 
 #[cfg(test)]
@@ -274,8 +295,14 @@ mod tests {
     #[test]
     fn ols_flags_constant_regressor_and_perfect_fit() {
         let x = [1.0, 0.01, 1.0, 0.01, 1.0, 0.01];
-        assert_eq!(ols(&x, &[0.1, 0.2, 0.3], 2).unwrap_err().reason(), "singular_design");
+        assert_eq!(
+            ols(&x, &[0.1, 0.2, 0.3], 2).unwrap_err().reason(),
+            "singular_design"
+        );
         let x = [1.0, 0.01, 1.0, 0.02, 1.0, 0.03];
-        assert_eq!(ols(&x, &[0.01, 0.02, 0.03], 2).unwrap_err().reason(), "zero_residual_variance");
+        assert_eq!(
+            ols(&x, &[0.01, 0.02, 0.03], 2).unwrap_err().reason(),
+            "zero_residual_variance"
+        );
     }
 }

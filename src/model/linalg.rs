@@ -57,7 +57,13 @@ pub fn spd_inverse_into(a: &[f64], k: usize, out: &mut [f64]) -> bool {
     cholesky_inverse_work(a, k, &mut l[..k * k], &mut linv[..k * k], out)
 }
 
-fn cholesky_inverse_work(a: &[f64], k: usize, l: &mut [f64], linv: &mut [f64], out: &mut [f64]) -> bool {
+fn cholesky_inverse_work(
+    a: &[f64],
+    k: usize,
+    l: &mut [f64],
+    linv: &mut [f64],
+    out: &mut [f64],
+) -> bool {
     // Cholesky: A = L L'
     for i in 0..k {
         for j in 0..=i {
@@ -241,7 +247,17 @@ mod tests {
         let a = [1.0, r, r, r, 1.0, r, r, r, 1.0];
         assert_relative_eq!(min_eigenvalue_scaled(&a, 3), 1.0 - r, epsilon = 1e-13);
         // scaling: multiply column 2 by 10 → same scaled matrix
-        let b = [1.0, r * 10.0, r, r * 10.0, 100.0, r * 10.0, r, r * 10.0, 1.0];
+        let b = [
+            1.0,
+            r * 10.0,
+            r,
+            r * 10.0,
+            100.0,
+            r * 10.0,
+            r,
+            r * 10.0,
+            1.0,
+        ];
         assert_relative_eq!(min_eigenvalue_scaled(&b, 3), 1.0 - r, epsilon = 1e-13);
     }
 }

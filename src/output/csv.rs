@@ -12,24 +12,59 @@ use chrono::NaiveDate;
 use super::format::format_opt;
 use crate::error::{Error, Result};
 use crate::tables::{
-    AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, StudyTables, TestRow,
+    AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage,
+    StudyTables, TestRow,
 };
 
 /// Columns of `abnormal_returns.csv`.
-pub const ABNORMAL_RETURNS_COLUMNS: [&str; 12] =
-    ["event_id", "security", "group", "rel_day", "date", "ret", "expected_ret", "ar", "sar", "ar_se", "ar_p", "span"];
+pub const ABNORMAL_RETURNS_COLUMNS: [&str; 12] = [
+    "event_id",
+    "security",
+    "group",
+    "rel_day",
+    "date",
+    "ret",
+    "expected_ret",
+    "ar",
+    "sar",
+    "ar_se",
+    "ar_p",
+    "span",
+];
 /// Columns of `cars.csv`.
-pub const CARS_COLUMNS: [&str; 11] =
-    ["event_id", "security", "group", "window", "car", "car_se", "car_t", "car_p", "scar", "bhar", "n_days"];
+pub const CARS_COLUMNS: [&str; 11] = [
+    "event_id", "security", "group", "window", "car", "car_se", "car_t", "car_p", "scar", "bhar",
+    "n_days",
+];
 /// Fixed columns of `model_fits.csv` (the model's extra columns follow, sorted by name).
-pub const MODEL_FITS_COLUMNS: [&str; 10] =
-    ["event_id", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "r2"];
+pub const MODEL_FITS_COLUMNS: [&str; 10] = [
+    "event_id", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "r2",
+];
 /// Columns of `aggregate.csv`.
-pub const AGGREGATE_COLUMNS: [&str; 9] =
-    ["group", "metric", "window", "rel_day", "n", "mean", "median", "share_positive", "sd"];
+pub const AGGREGATE_COLUMNS: [&str; 9] = [
+    "group",
+    "metric",
+    "window",
+    "rel_day",
+    "n",
+    "mean",
+    "median",
+    "share_positive",
+    "sd",
+];
 /// Columns of `tests.csv`.
-pub const TESTS_COLUMNS: [&str; 10] =
-    ["group", "scope", "window", "rel_day", "test", "statistic", "p_value", "df", "n", "cluster"];
+pub const TESTS_COLUMNS: [&str; 10] = [
+    "group",
+    "scope",
+    "window",
+    "rel_day",
+    "test",
+    "statistic",
+    "p_value",
+    "df",
+    "n",
+    "cluster",
+];
 /// Columns of `exclusions.csv`.
 pub const EXCLUSIONS_COLUMNS: [&str; 5] = ["event_id", "security", "stage", "reason", "detail"];
 /// Columns of `day0_mapping.csv`.
@@ -98,7 +133,11 @@ pub(crate) fn iso_date(d: NaiveDate) -> String {
 
 /// Format rows in parallel chunks (rayon) and concatenate in order: the text is identical
 /// to a sequential loop, only faster on large tables.
-fn rows_in_parallel<T: Sync>(header: &[&str], rows: &[T], write_row: impl Fn(&mut String, &T) + Sync) -> String {
+fn rows_in_parallel<T: Sync>(
+    header: &[&str],
+    rows: &[T],
+    write_row: impl Fn(&mut String, &T) + Sync,
+) -> String {
     use rayon::prelude::*;
     let mut out = String::new();
     push_record(&mut out, header);
@@ -169,7 +208,10 @@ pub fn cars_csv(rows: &[CarRow]) -> String {
 
 /// The extra columns of `model_fits`: the union of the rows' extra names, sorted by name.
 pub fn model_fit_extra_columns(rows: &[ModelFitRow]) -> Vec<String> {
-    let names: BTreeSet<&str> = rows.iter().flat_map(|r| r.extras.iter().map(|(n, _)| n.as_str())).collect();
+    let names: BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|r| r.extras.iter().map(|(n, _)| n.as_str()))
+        .collect();
     names.into_iter().map(String::from).collect()
 }
 
@@ -178,7 +220,11 @@ pub fn model_fit_extra_columns(rows: &[ModelFitRow]) -> Vec<String> {
 pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
     let extras = model_fit_extra_columns(rows);
     let mut out = String::new();
-    let header: Vec<String> = MODEL_FITS_COLUMNS.iter().map(|s| s.to_string()).chain(extras.iter().cloned()).collect();
+    let header: Vec<String> = MODEL_FITS_COLUMNS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(extras.iter().cloned())
+        .collect();
     push_record(&mut out, &header);
     for r in rows {
         let mut fields = vec![
@@ -194,7 +240,11 @@ pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
             format_opt(r.r2),
         ];
         for name in &extras {
-            let value = r.extras.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v);
+            let value = r
+                .extras
+                .iter()
+                .find(|(n, _)| n == name)
+                .and_then(|(_, v)| *v);
             fields.push(format_opt(value));
         }
         push_record(&mut out, &fields);
@@ -254,7 +304,16 @@ pub fn exclusions_csv(rows: &[ExclusionRow]) -> String {
     let mut out = String::new();
     push_record(&mut out, &EXCLUSIONS_COLUMNS);
     for r in rows {
-        push_record(&mut out, &[r.event_id.as_str(), r.security.as_str(), r.stage.as_str(), r.reason.as_str(), r.detail.as_str()]);
+        push_record(
+            &mut out,
+            &[
+                r.event_id.as_str(),
+                r.security.as_str(),
+                r.stage.as_str(),
+                r.reason.as_str(),
+                r.detail.as_str(),
+            ],
+        );
     }
     out
 }
@@ -332,7 +391,10 @@ fn parse_records(text: &str, file: &str) -> Result<Vec<Vec<String>>> {
         }
     }
     if in_quotes {
-        return Err(Error::file(file, format!("unterminated quoted field (line {line})")));
+        return Err(Error::file(
+            file,
+            format!("unterminated quoted field (line {line})"),
+        ));
     }
     if !field.is_empty() || !record.is_empty() || field_started_quoted {
         record.push(field);
@@ -361,20 +423,32 @@ impl CsvTable {
             if r.len() != header.len() {
                 return Err(Error::file(
                     &file,
-                    format!("row {}: {} fields, the header has {}", k + 2, r.len(), header.len()),
+                    format!(
+                        "row {}: {} fields, the header has {}",
+                        k + 2,
+                        r.len(),
+                        header.len()
+                    ),
                 ));
             }
         }
-        Ok(CsvTable { file, header, rows: records })
+        Ok(CsvTable {
+            file,
+            header,
+            rows: records,
+        })
     }
 
     /// Index of a required column.
     fn col(&self, name: &str) -> Result<usize> {
-        self.header.iter().position(|h| h == name).ok_or_else(|| Error::MissingColumn {
-            file: self.file.clone(),
-            column: name.to_string(),
-            present: self.header.join(", "),
-        })
+        self.header
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| Error::MissingColumn {
+                file: self.file.clone(),
+                column: name.to_string(),
+                present: self.header.join(", "),
+            })
     }
 
     /// Column indices of `names`, in order.
@@ -398,30 +472,42 @@ impl Fields<'_> {
         &self.table.rows[self.row][col]
     }
     fn err(&self, col: usize, message: String) -> Error {
-        Error::cell(&self.table.file, self.row + 2, &self.table.header[col], message)
+        Error::cell(
+            &self.table.file,
+            self.row + 2,
+            &self.table.header[col],
+            message,
+        )
     }
     fn string(&self, col: usize) -> String {
         self.raw(col).to_string()
     }
     fn opt_string(&self, col: usize) -> Option<String> {
-        Some(self.raw(col)).filter(|s| !s.is_empty()).map(String::from)
+        Some(self.raw(col))
+            .filter(|s| !s.is_empty())
+            .map(String::from)
     }
     fn opt_f64(&self, col: usize) -> Result<Option<f64>> {
         let s = self.raw(col);
         if s.is_empty() {
             return Ok(None);
         }
-        s.parse::<f64>().map(Some).map_err(|_| self.err(col, format!("'{s}' is not a number")))
+        s.parse::<f64>()
+            .map(Some)
+            .map_err(|_| self.err(col, format!("'{s}' is not a number")))
     }
     fn opt_int<T: std::str::FromStr>(&self, col: usize) -> Result<Option<T>> {
         let s = self.raw(col);
         if s.is_empty() {
             return Ok(None);
         }
-        s.parse::<T>().map(Some).map_err(|_| self.err(col, format!("'{s}' is not an integer in range")))
+        s.parse::<T>()
+            .map(Some)
+            .map_err(|_| self.err(col, format!("'{s}' is not an integer in range")))
     }
     fn int<T: std::str::FromStr>(&self, col: usize) -> Result<T> {
-        self.opt_int(col)?.ok_or_else(|| self.err(col, "empty; an integer is required".to_string()))
+        self.opt_int(col)?
+            .ok_or_else(|| self.err(col, "empty; an integer is required".to_string()))
     }
     fn opt_date(&self, col: usize) -> Result<Option<NaiveDate>> {
         let s = self.raw(col);
@@ -435,13 +521,22 @@ impl Fields<'_> {
 }
 
 fn each_row<T>(table: &CsvTable, mut f: impl FnMut(&Fields) -> Result<T>) -> Result<Vec<T>> {
-    (0..table.rows.len()).map(|row| f(&Fields { table, row })).collect()
+    (0..table.rows.len())
+        .map(|row| f(&Fields { table, row }))
+        .collect()
 }
 
 fn parse_stage(s: &str) -> Option<Stage> {
-    [Stage::Input, Stage::Day0, Stage::Estimation, Stage::EventDay, Stage::Car, Stage::Portfolio]
-        .into_iter()
-        .find(|st| st.as_str() == s)
+    [
+        Stage::Input,
+        Stage::Day0,
+        Stage::Estimation,
+        Stage::EventDay,
+        Stage::Car,
+        Stage::Portfolio,
+    ]
+    .into_iter()
+    .find(|st| st.as_str() == s)
 }
 
 fn read_abnormal_returns(t: &CsvTable) -> Result<Vec<AbnormalReturnRow>> {
@@ -593,7 +688,14 @@ fn read_day0(t: &CsvTable) -> Result<Vec<Day0Row>> {
 /// the file, the 1-based row with the header as row 1, and the column).
 pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
     let mut cache: HashMap<&str, CsvTable> = HashMap::new();
-    for name in ["abnormal_returns", "cars", "model_fits", "aggregate", "tests", "exclusions"] {
+    for name in [
+        "abnormal_returns",
+        "cars",
+        "model_fits",
+        "aggregate",
+        "tests",
+        "exclusions",
+    ] {
         let path = dir.join(format!("{name}.csv"));
         if !path.is_file() {
             return Err(Error::file(
@@ -604,7 +706,11 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         cache.insert(name, CsvTable::read(&path)?);
     }
     let day0_path = dir.join("day0_mapping.csv");
-    let day0 = if day0_path.is_file() { read_day0(&CsvTable::read(&day0_path)?)? } else { Vec::new() };
+    let day0 = if day0_path.is_file() {
+        read_day0(&CsvTable::read(&day0_path)?)?
+    } else {
+        Vec::new()
+    };
     Ok(StudyTables {
         abnormal_returns: read_abnormal_returns(&cache["abnormal_returns"])?,
         cars: read_cars(&cache["cars"])?,
@@ -619,7 +725,10 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
 /// The CSV files of a study as `(file name, text)`, in a fixed order.
 pub fn csv_files(tables: &StudyTables) -> Vec<(&'static str, String)> {
     vec![
-        ("abnormal_returns.csv", abnormal_returns_csv(&tables.abnormal_returns)),
+        (
+            "abnormal_returns.csv",
+            abnormal_returns_csv(&tables.abnormal_returns),
+        ),
         ("cars.csv", cars_csv(&tables.cars)),
         ("model_fits.csv", model_fits_csv(&tables.model_fits)),
         ("aggregate.csv", aggregate_csv(&tables.aggregate)),
@@ -645,13 +754,18 @@ mod tests {
 
     #[test]
     fn parse_handles_crlf_and_unterminated() {
-        assert_eq!(parse_records("a,b\r\n1,\r\n", "t").unwrap(), vec![vec!["a", "b"], vec!["1", ""]]);
+        assert_eq!(
+            parse_records("a,b\r\n1,\r\n", "t").unwrap(),
+            vec![vec!["a", "b"], vec!["1", ""]]
+        );
         assert!(parse_records("a,\"b\n", "t").is_err());
     }
 
     #[test]
     fn golden_b_panel_round_trips_byte_for_byte() {
-        let Some(shared) = crate::shared_data::shared_dir() else { return };
+        let Some(shared) = crate::shared_data::shared_dir() else {
+            return;
+        };
         let dir = shared.join("golden/spec/b_panel");
         let mut tables = read_csv_tables(&dir).expect("golden tables parse");
         assert_eq!(tables.abnormal_returns.len(), 50);
@@ -687,9 +801,15 @@ mod tests {
             alpha: None,
             beta: Some(1.0),
             r2: None,
-            extras: extras.into_iter().map(|(n, v)| (n.to_string(), v)).collect(),
+            extras: extras
+                .into_iter()
+                .map(|(n, v)| (n.to_string(), v))
+                .collect(),
         };
-        let rows = vec![row(vec![("beta_smb", Some(0.25))]), row(vec![("beta_hml", Some(-1.0)), ("beta_smb", None)])];
+        let rows = vec![
+            row(vec![("beta_smb", Some(0.25))]),
+            row(vec![("beta_hml", Some(-1.0)), ("beta_smb", None)]),
+        ];
         let text = model_fits_csv(&rows);
         assert_eq!(
             text,
@@ -706,9 +826,15 @@ mod tests {
         for (name, text) in csv_files(&tables) {
             std::fs::write(dir.path().join(name), text).unwrap();
         }
-        std::fs::write(dir.path().join("cars.csv"), format!("{}\nE1,S1,all,-1:1,abc,,,,,,3\n", CARS_COLUMNS.join(",")))
-            .unwrap();
+        std::fs::write(
+            dir.path().join("cars.csv"),
+            format!("{}\nE1,S1,all,-1:1,abc,,,,,,3\n", CARS_COLUMNS.join(",")),
+        )
+        .unwrap();
         let err = read_csv_tables(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("cars.csv") && err.contains("row 2") && err.contains("'car'"), "{err}");
+        assert!(
+            err.contains("cars.csv") && err.contains("row 2") && err.contains("'car'"),
+            "{err}"
+        );
     }
 }

@@ -35,10 +35,18 @@ pub fn format_g17(x: f64) -> String {
         return "nan".to_string();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "inf".to_string() } else { "-inf".to_string() };
+        return if x > 0.0 {
+            "inf".to_string()
+        } else {
+            "-inf".to_string()
+        };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0".to_string() } else { "0".to_string() };
+        return if x.is_sign_negative() {
+            "-0".to_string()
+        } else {
+            "0".to_string()
+        };
     }
     // Rust's `{:.16e}` is correctly rounded (ties to even on the exact binary value), like glibc.
     let sci = format!("{:.16e}", x.abs());
@@ -155,21 +163,36 @@ mod tests {
 
     #[test]
     fn golden_numbers_reformat_byte_for_byte() {
-        let Some(shared) = crate::shared_data::shared_dir() else { return };
+        let Some(shared) = crate::shared_data::shared_dir() else {
+            return;
+        };
         let dir = shared.join("golden/spec/b_panel");
         let mut checked = 0usize;
-        for name in ["abnormal_returns.csv", "cars.csv", "model_fits.csv", "aggregate.csv", "tests.csv",
-            "debug_estimation_residuals.csv", "debug_pair_correlations.csv", "debug_group_quantities.csv"] {
+        for name in [
+            "abnormal_returns.csv",
+            "cars.csv",
+            "model_fits.csv",
+            "aggregate.csv",
+            "tests.csv",
+            "debug_estimation_residuals.csv",
+            "debug_pair_correlations.csv",
+            "debug_group_quantities.csv",
+        ] {
             let text = std::fs::read_to_string(dir.join(name)).expect("golden file");
             for line in text.lines().skip(1) {
                 for field in line.split(',') {
-                    if field.is_empty() || !field.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                    if field.is_empty()
+                        || !field.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+                    {
                         continue;
                     }
-                    if field.contains(':') || field.matches('-').count() > 1 && !field.contains('e') {
+                    if field.contains(':') || field.matches('-').count() > 1 && !field.contains('e')
+                    {
                         continue; // windows `a:b`, dates
                     }
-                    let Ok(x) = field.parse::<f64>() else { continue };
+                    let Ok(x) = field.parse::<f64>() else {
+                        continue;
+                    };
                     assert_eq!(format_g17(x), field, "{name}");
                     checked += 1;
                 }

@@ -31,7 +31,10 @@ fn date_col(name: &str, values: Vec<Option<NaiveDate>>) -> Column {
 }
 
 fn frame(table: &str, columns: Vec<Column>, height: usize) -> Result<DataFrame> {
-    DataFrame::new(height, columns).map_err(|e| Error::Polars { file: table.to_string(), message: e.to_string() })
+    DataFrame::new(height, columns).map_err(|e| Error::Polars {
+        file: table.to_string(),
+        message: e.to_string(),
+    })
 }
 
 /// The output tables as polars DataFrames, named like their files (without extension):
@@ -68,7 +71,10 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
                 str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
                 str_col("security", r.iter().map(|x| x.security.clone()).collect()),
                 str_col("group", r.iter().map(|x| x.group.clone()).collect()),
-                Column::new("rel_day".into(), r.iter().map(|x| x.rel_day).collect::<Vec<i32>>()),
+                Column::new(
+                    "rel_day".into(),
+                    r.iter().map(|x| x.rel_day).collect::<Vec<i32>>(),
+                ),
                 date_col("date", r.iter().map(|x| x.date).collect()),
                 f64_col("ret", r.iter().map(|x| x.ret).collect()),
                 f64_col("expected_ret", r.iter().map(|x| x.expected_ret).collect()),
@@ -76,7 +82,10 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
                 f64_col("sar", r.iter().map(|x| x.sar).collect()),
                 f64_col("ar_se", r.iter().map(|x| x.ar_se).collect()),
                 f64_col("ar_p", r.iter().map(|x| x.ar_p).collect()),
-                Column::new("span".into(), r.iter().map(|x| x.span).collect::<Vec<Option<u32>>>()),
+                Column::new(
+                    "span".into(),
+                    r.iter().map(|x| x.span).collect::<Vec<Option<u32>>>(),
+                ),
             ],
             r.len(),
         )?,
@@ -98,7 +107,10 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
                 f64_col("car_p", r.iter().map(|x| x.car_p).collect()),
                 f64_col("scar", r.iter().map(|x| x.scar).collect()),
                 f64_col("bhar", r.iter().map(|x| x.bhar).collect()),
-                Column::new("n_days".into(), r.iter().map(|x| x.n_days).collect::<Vec<u32>>()),
+                Column::new(
+                    "n_days".into(),
+                    r.iter().map(|x| x.n_days).collect::<Vec<u32>>(),
+                ),
             ],
             r.len(),
         )?,
@@ -110,7 +122,10 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
         str_col("security", r.iter().map(|x| x.security.clone()).collect()),
         str_col("group", r.iter().map(|x| x.group.clone()).collect()),
         str_col("model", r.iter().map(|x| x.model.clone()).collect()),
-        Column::new("n_est".into(), r.iter().map(|x| x.n_est).collect::<Vec<u32>>()),
+        Column::new(
+            "n_est".into(),
+            r.iter().map(|x| x.n_est).collect::<Vec<u32>>(),
+        ),
         Column::new("df".into(), r.iter().map(|x| x.df).collect::<Vec<u32>>()),
         f64_col("sigma", r.iter().map(|x| x.sigma).collect()),
         f64_col("alpha", r.iter().map(|x| x.alpha).collect()),
@@ -120,7 +135,12 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
     for name in model_fit_extra_columns(r) {
         let values = r
             .iter()
-            .map(|x| x.extras.iter().find(|(n, _)| *n == name).and_then(|(_, v)| *v))
+            .map(|x| {
+                x.extras
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .and_then(|(_, v)| *v)
+            })
             .collect();
         cols.push(f64_col(&name, values));
     }
@@ -135,11 +155,17 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
                 str_col("group", r.iter().map(|x| x.group.clone()).collect()),
                 str_col("metric", r.iter().map(|x| x.metric.clone()).collect()),
                 opt_str_col("window", r.iter().map(|x| x.window.clone()).collect()),
-                Column::new("rel_day".into(), r.iter().map(|x| x.rel_day).collect::<Vec<Option<i32>>>()),
+                Column::new(
+                    "rel_day".into(),
+                    r.iter().map(|x| x.rel_day).collect::<Vec<Option<i32>>>(),
+                ),
                 Column::new("n".into(), r.iter().map(|x| x.n).collect::<Vec<u32>>()),
                 f64_col("mean", r.iter().map(|x| x.mean).collect()),
                 f64_col("median", r.iter().map(|x| x.median).collect()),
-                f64_col("share_positive", r.iter().map(|x| x.share_positive).collect()),
+                f64_col(
+                    "share_positive",
+                    r.iter().map(|x| x.share_positive).collect(),
+                ),
                 f64_col("sd", r.iter().map(|x| x.sd).collect()),
             ],
             r.len(),
@@ -155,7 +181,10 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
                 str_col("group", r.iter().map(|x| x.group.clone()).collect()),
                 str_col("scope", r.iter().map(|x| x.scope.clone()).collect()),
                 opt_str_col("window", r.iter().map(|x| x.window.clone()).collect()),
-                Column::new("rel_day".into(), r.iter().map(|x| x.rel_day).collect::<Vec<Option<i32>>>()),
+                Column::new(
+                    "rel_day".into(),
+                    r.iter().map(|x| x.rel_day).collect::<Vec<Option<i32>>>(),
+                ),
                 str_col("test", r.iter().map(|x| x.test.clone()).collect()),
                 f64_col("statistic", r.iter().map(|x| x.statistic).collect()),
                 f64_col("p_value", r.iter().map(|x| x.p_value).collect()),
@@ -175,7 +204,10 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
             vec![
                 str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
                 str_col("security", r.iter().map(|x| x.security.clone()).collect()),
-                str_col("stage", r.iter().map(|x| x.stage.as_str().to_string()).collect()),
+                str_col(
+                    "stage",
+                    r.iter().map(|x| x.stage.as_str().to_string()).collect(),
+                ),
                 str_col("reason", r.iter().map(|x| x.reason.clone()).collect()),
                 str_col("detail", r.iter().map(|x| x.detail.clone()).collect()),
             ],
@@ -192,11 +224,25 @@ pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFram
                 str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
                 str_col("security", r.iter().map(|x| x.security.clone()).collect()),
                 str_col("exchange", r.iter().map(|x| x.exchange.clone()).collect()),
-                str_col("event_instant_utc", r.iter().map(|x| x.event_instant_utc.clone()).collect()),
-                str_col("event_instant_local", r.iter().map(|x| x.event_instant_local.clone()).collect()),
+                str_col(
+                    "event_instant_utc",
+                    r.iter().map(|x| x.event_instant_utc.clone()).collect(),
+                ),
+                str_col(
+                    "event_instant_local",
+                    r.iter().map(|x| x.event_instant_local.clone()).collect(),
+                ),
                 date_col("day0", r.iter().map(|x| x.day0).collect()),
-                Column::new("shift_days".into(), r.iter().map(|x| x.shift_days).collect::<Vec<Option<i64>>>()),
-                Column::new("shift_sessions".into(), r.iter().map(|x| x.shift_sessions).collect::<Vec<Option<i64>>>()),
+                Column::new(
+                    "shift_days".into(),
+                    r.iter().map(|x| x.shift_days).collect::<Vec<Option<i64>>>(),
+                ),
+                Column::new(
+                    "shift_sessions".into(),
+                    r.iter()
+                        .map(|x| x.shift_sessions)
+                        .collect::<Vec<Option<i64>>>(),
+                ),
                 str_col("status", r.iter().map(|x| x.status.clone()).collect()),
             ],
             r.len(),
@@ -218,7 +264,10 @@ pub fn parquet_bytes(name: &str, df: &DataFrame) -> Result<Vec<u8>> {
         .with_compression(ParquetCompression::Zstd(None))
         .set_parallel(false)
         .finish(&mut df)
-        .map_err(|e| Error::Polars { file: format!("{name}.parquet"), message: e.to_string() })?;
+        .map_err(|e| Error::Polars {
+            file: format!("{name}.parquet"),
+            message: e.to_string(),
+        })?;
     Ok(buf)
 }
 
@@ -243,7 +292,13 @@ mod tests {
             ar_p: None,
             span: None,
         });
-        t.abnormal_returns.push(AbnormalReturnRow { rel_day: 0, date: None, span: Some(2), ar: Some(-0.5), ..t.abnormal_returns[0].clone() });
+        t.abnormal_returns.push(AbnormalReturnRow {
+            rel_day: 0,
+            date: None,
+            span: Some(2),
+            ar: Some(-0.5),
+            ..t.abnormal_returns[0].clone()
+        });
         t.day0.push(Day0Row {
             event_id: "E1".into(),
             security: "S1".into(),
@@ -262,7 +317,18 @@ mod tests {
     fn column_types_and_nulls() {
         let frames = to_dataframes(&sample()).unwrap();
         let names: Vec<&str> = frames.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, ["abnormal_returns", "cars", "model_fits", "aggregate", "tests", "exclusions", "day0_mapping"]);
+        assert_eq!(
+            names,
+            [
+                "abnormal_returns",
+                "cars",
+                "model_fits",
+                "aggregate",
+                "tests",
+                "exclusions",
+                "day0_mapping"
+            ]
+        );
         let ar = &frames[0].1;
         assert_eq!(ar.height(), 2);
         assert_eq!(ar.column("date").unwrap().dtype(), &DataType::Date);

@@ -19,9 +19,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use self::csv::{
-    abnormal_returns_csv, aggregate_csv, cars_csv, csv_files, day0_csv, exclusions_csv, model_fit_extra_columns,
-    model_fits_csv, read_csv_tables, tests_csv, ABNORMAL_RETURNS_COLUMNS, AGGREGATE_COLUMNS, CARS_COLUMNS,
-    DAY0_COLUMNS, EXCLUSIONS_COLUMNS, MODEL_FITS_COLUMNS, TESTS_COLUMNS,
+    abnormal_returns_csv, aggregate_csv, cars_csv, csv_files, day0_csv, exclusions_csv,
+    model_fit_extra_columns, model_fits_csv, read_csv_tables, tests_csv, ABNORMAL_RETURNS_COLUMNS,
+    AGGREGATE_COLUMNS, CARS_COLUMNS, DAY0_COLUMNS, EXCLUSIONS_COLUMNS, MODEL_FITS_COLUMNS,
+    TESTS_COLUMNS,
 };
 pub use self::format::format_g17;
 pub use self::frames::{parquet_bytes, to_dataframes};
@@ -55,7 +56,9 @@ impl std::str::FromStr for OutputFormat {
         match s.trim().to_ascii_lowercase().as_str() {
             "csv" => Ok(OutputFormat::Csv),
             "parquet" => Ok(OutputFormat::Parquet),
-            other => Err(Error::config(format!("unknown output format '{other}' (use csv or parquet)"))),
+            other => Err(Error::config(format!(
+                "unknown output format '{other}' (use csv or parquet)"
+            ))),
         }
     }
 }
@@ -102,7 +105,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
 pub(crate) fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     if !dir.is_dir() {
-        return Err(Error::file(dir.display().to_string(), "exists and is not a folder"));
+        return Err(Error::file(
+            dir.display().to_string(),
+            "exists and is not a folder",
+        ));
     }
     Ok(())
 }
@@ -148,7 +154,13 @@ pub fn write_outputs(
     // single-threaded, so the bytes do not depend on the thread count), then write them in a
     // fixed order.
     let (csv, parquet) = rayon::join(
-        || if want_csv { csv_files(tables) } else { Vec::new() },
+        || {
+            if want_csv {
+                csv_files(tables)
+            } else {
+                Vec::new()
+            }
+        },
         || -> Result<Vec<(String, Vec<u8>)>> {
             if !want_parquet {
                 return Ok(Vec::new());
@@ -164,7 +176,10 @@ pub fn write_outputs(
     for &format in formats {
         match format {
             OutputFormat::Csv if files.iter().all(|(n, _)| !n.ends_with(".csv")) => {
-                files.extend(csv.iter().map(|(n, t)| (n.to_string(), t.as_bytes().to_vec())));
+                files.extend(
+                    csv.iter()
+                        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec())),
+                );
             }
             OutputFormat::Parquet if files.iter().all(|(n, _)| !n.ends_with(".parquet")) => {
                 files.extend(parquet.iter().cloned());
@@ -197,7 +212,9 @@ mod tests {
 
     #[test]
     fn write_outputs_is_byte_identical_across_runs() {
-        let Some(tables) = golden_tables() else { return };
+        let Some(tables) = golden_tables() else {
+            return;
+        };
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let json = serde_json::json!({"model": "market_model", "windows": ["-1:1", "0:3"]});
@@ -207,7 +224,12 @@ mod tests {
         assert_eq!(fa.len(), 15);
         for (pa, pb) in fa.iter().zip(&fb) {
             assert_eq!(pa.file_name(), pb.file_name());
-            assert_eq!(std::fs::read(pa).unwrap(), std::fs::read(pb).unwrap(), "{}", pa.display());
+            assert_eq!(
+                std::fs::read(pa).unwrap(),
+                std::fs::read(pb).unwrap(),
+                "{}",
+                pa.display()
+            );
         }
         // No temporary files left behind.
         let leftovers: Vec<_> = std::fs::read_dir(a.path().join("out"))
@@ -225,7 +247,9 @@ mod tests {
 
     #[test]
     fn parquet_reads_back_with_types() {
-        let Some(tables) = golden_tables() else { return };
+        let Some(tables) = golden_tables() else {
+            return;
+        };
         let frames = to_dataframes(&tables).unwrap();
         let (name, df) = &frames[0];
         let bytes = parquet_bytes(name, df).unwrap();
@@ -233,7 +257,10 @@ mod tests {
         use polars::prelude::SerReader;
         let back = back.finish().unwrap();
         assert_eq!(back.shape(), (50, 12));
-        assert_eq!(back.column("date").unwrap().dtype(), &polars::prelude::DataType::Date);
+        assert_eq!(
+            back.column("date").unwrap().dtype(),
+            &polars::prelude::DataType::Date
+        );
         let ar = back.column("ar").unwrap().f64().unwrap().clone();
         for (k, row) in tables.abnormal_returns.iter().enumerate() {
             assert_eq!(ar.get(k), row.ar);
@@ -247,16 +274,24 @@ mod tests {
         std::fs::write(&blocker, b"x").unwrap();
         // A folder below a regular file cannot be created.
         let target = blocker.join("out");
-        let err = write_outputs(&target, &StudyTables::default(), &[OutputFormat::Csv], &serde_json::json!({}))
-            .unwrap_err()
-            .to_string();
+        let err = write_outputs(
+            &target,
+            &StudyTables::default(),
+            &[OutputFormat::Csv],
+            &serde_json::json!({}),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains(&target.display().to_string()), "{err}");
     }
 
     #[test]
     fn output_format_parses() {
         assert_eq!("CSV".parse::<OutputFormat>().unwrap(), OutputFormat::Csv);
-        assert_eq!("parquet".parse::<OutputFormat>().unwrap(), OutputFormat::Parquet);
+        assert_eq!(
+            "parquet".parse::<OutputFormat>().unwrap(),
+            OutputFormat::Parquet
+        );
         assert!("xlsx".parse::<OutputFormat>().is_err());
     }
 }

@@ -5,21 +5,25 @@ use std::cmp::Ordering;
 use crate::tables::StudyTables;
 
 /// The order of the multi-event tests within one day or window (§12).
-pub const TEST_ORDER: [&str; 13] = [
-    "csect_t",
-    "cda_t",
-    "patell_z",
-    "adj_patell_z",
-    "bmp_t",
-    "adj_bmp_t",
-    "skew_adj_t",
-    "sign_z",
-    "gsign_z",
-    "rank_z",
-    "grank_t",
-    "wilcoxon_z",
-    "portfolio_t",
-];
+pub const TEST_ORDER: [&str; 13] = {
+    // The battery's twelve tests (one list, in `stats::battery`), then the portfolio test.
+    let b = crate::stats::battery::TEST_ORDER;
+    [
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        "portfolio_t",
+    ]
+};
 
 /// Position of `name` in `order`; names not listed sort after all listed ones.
 fn rank_of(order: &[&str], name: &str) -> usize {
@@ -34,7 +38,10 @@ fn window_cmp(order: &[String], x: &str, y: &str) -> Ordering {
         let (a, b) = w.split_once(':')?;
         Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
     };
-    pos(x).cmp(&pos(y)).then_with(|| bounds(x).cmp(&bounds(y))).then_with(|| x.as_bytes().cmp(y.as_bytes()))
+    pos(x)
+        .cmp(&pos(y))
+        .then_with(|| bounds(x).cmp(&bounds(y)))
+        .then_with(|| x.as_bytes().cmp(y.as_bytes()))
 }
 
 /// Compares optional windows; `None` first.
@@ -93,7 +100,10 @@ pub fn sort_tables(tables: &mut StudyTables, window_order: &[String]) {
             .then_with(|| window_cmp(wo, &x.window, &y.window))
     });
     tables.model_fits.sort_by(|x, y| {
-        x.event_id.as_bytes().cmp(y.event_id.as_bytes()).then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+        x.event_id
+            .as_bytes()
+            .cmp(y.event_id.as_bytes())
+            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
     });
     const METRICS: [&str; 3] = ["ar", "car", "bhar"];
     tables.aggregate.sort_by(|x, y| {
@@ -111,7 +121,11 @@ pub fn sort_tables(tables: &mut StudyTables, window_order: &[String]) {
         x.group
             .as_bytes()
             .cmp(y.group.as_bytes())
-            .then_with(|| cluster(&x.cluster).as_bytes().cmp(cluster(&y.cluster).as_bytes()))
+            .then_with(|| {
+                cluster(&x.cluster)
+                    .as_bytes()
+                    .cmp(cluster(&y.cluster).as_bytes())
+            })
             .then_with(|| rank_of(&SCOPES, &x.scope).cmp(&rank_of(&SCOPES, &y.scope)))
             .then_with(|| x.scope.as_bytes().cmp(y.scope.as_bytes()))
             .then_with(|| x.rel_day.cmp(&y.rel_day))
@@ -128,7 +142,10 @@ pub fn sort_tables(tables: &mut StudyTables, window_order: &[String]) {
             .then_with(|| x.order.cmp(&y.order))
     });
     tables.day0.sort_by(|x, y| {
-        x.event_id.as_bytes().cmp(y.event_id.as_bytes()).then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+        x.event_id
+            .as_bytes()
+            .cmp(y.event_id.as_bytes())
+            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
     });
 }
 
@@ -137,7 +154,13 @@ mod tests {
     use super::*;
     use crate::tables::{AggregateRow, ExclusionRow, Stage, TestRow};
 
-    fn test_row(cluster: Option<&str>, scope: &str, window: Option<&str>, rel_day: Option<i32>, test: &str) -> TestRow {
+    fn test_row(
+        cluster: Option<&str>,
+        scope: &str,
+        window: Option<&str>,
+        rel_day: Option<i32>,
+        test: &str,
+    ) -> TestRow {
         TestRow {
             group: "all".into(),
             scope: scope.into(),
@@ -227,9 +250,22 @@ mod tests {
         let got: Vec<(String, String)> = t
             .aggregate
             .iter()
-            .map(|r| (r.metric.clone(), r.window.clone().unwrap_or_else(|| r.rel_day.unwrap_or(99).to_string())))
+            .map(|r| {
+                (
+                    r.metric.clone(),
+                    r.window
+                        .clone()
+                        .unwrap_or_else(|| r.rel_day.unwrap_or(99).to_string()),
+                )
+            })
             .collect();
-        let want = [("ar", "-1"), ("ar", "2"), ("car", "0:3"), ("car", "-1:1"), ("bhar", "0:3")];
+        let want = [
+            ("ar", "-1"),
+            ("ar", "2"),
+            ("car", "0:3"),
+            ("car", "-1:1"),
+            ("bhar", "0:3"),
+        ];
         assert_eq!(got, want.map(|(a, b)| (a.to_string(), b.to_string())));
     }
 
@@ -253,7 +289,11 @@ mod tests {
             row("E6", Stage::Input, 9),
         ];
         sort_tables(&mut t, &windows());
-        let got: Vec<(&str, Stage, i64)> = t.exclusions.iter().map(|r| (r.event_id.as_str(), r.stage, r.order)).collect();
+        let got: Vec<(&str, Stage, i64)> = t
+            .exclusions
+            .iter()
+            .map(|r| (r.event_id.as_str(), r.stage, r.order))
+            .collect();
         assert_eq!(
             got,
             [

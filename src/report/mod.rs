@@ -49,7 +49,11 @@ pub(crate) fn fmt_num(x: f64) -> String {
         return "NA".to_string();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "inf".to_string() } else { "-inf".to_string() };
+        return if x > 0.0 {
+            "inf".to_string()
+        } else {
+            "-inf".to_string()
+        };
     }
     if x == 0.0 {
         return "0".to_string();
@@ -89,11 +93,19 @@ struct Cell {
 impl Cell {
     fn text(s: impl Into<String>) -> Cell {
         let s = s.into();
-        Cell { html: xml_escape(&s), markdown: s, numeric: false }
+        Cell {
+            html: xml_escape(&s),
+            markdown: s,
+            numeric: false,
+        }
     }
     fn num(s: impl Into<String>) -> Cell {
         let s = s.into();
-        Cell { html: xml_escape(&s), markdown: s, numeric: true }
+        Cell {
+            html: xml_escape(&s),
+            markdown: s,
+            numeric: true,
+        }
     }
     /// A test result: statistic with stars, p-value below (HTML) or in parentheses (Markdown).
     fn stat(row: Option<&TestRow>) -> Cell {
@@ -130,13 +142,26 @@ enum Block {
     Heading(u8, String, Option<String>),
     Para(String),
     Table(Table),
-    Chart { file: String, alt: String, inline_svg: String },
+    Chart {
+        file: String,
+        alt: String,
+        inline_svg: String,
+    },
     Pre(String),
 }
 
 /// A file-name-safe version of `s`: ASCII letters, digits and `-` kept, others `_`.
 fn slug(s: &str) -> String {
-    let t: String = s.chars().map(|ch| if ch.is_ascii_alphanumeric() || ch == '-' { ch } else { '_' }).collect();
+    let t: String = s
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() || ch == '-' {
+                ch
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if t.is_empty() {
         "_".to_string()
     } else {
@@ -157,7 +182,13 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
 
 /// The event windows in configuration order (as the sorted tables list them).
 fn window_order(tables: &StudyTables) -> Vec<String> {
-    let mut order = distinct(tables.aggregate.iter().filter(|r| r.metric == "car").filter_map(|r| r.window.as_deref()));
+    let mut order = distinct(
+        tables
+            .aggregate
+            .iter()
+            .filter(|r| r.metric == "car")
+            .filter_map(|r| r.window.as_deref()),
+    );
     for w in distinct(tables.cars.iter().map(|r| r.window.as_str())) {
         if !order.contains(&w) {
             order.push(w);
@@ -179,8 +210,16 @@ fn groups_of(tables: &StudyTables) -> Vec<String> {
 
 fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) -> Table {
     let is_pf = |s: &str| s == "PORTFOLIO";
-    let events = tables.model_fits.iter().filter(|r| !is_pf(&r.security)).count();
-    let portfolios = tables.model_fits.iter().filter(|r| is_pf(&r.security)).count();
+    let events = tables
+        .model_fits
+        .iter()
+        .filter(|r| !is_pf(&r.security))
+        .count();
+    let portfolios = tables
+        .model_fits
+        .iter()
+        .filter(|r| is_pf(&r.security))
+        .count();
     let models = distinct(tables.model_fits.iter().map(|r| r.model.as_str()));
     let days: BTreeSet<i32> = tables.abnormal_returns.iter().map(|r| r.rel_day).collect();
     let period = match (days.first(), days.last()) {
@@ -188,8 +227,19 @@ fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) ->
         _ => "—".to_string(),
     };
     let mut by_stage = Vec::new();
-    for stage in [Stage::Input, Stage::Day0, Stage::Estimation, Stage::EventDay, Stage::Car, Stage::Portfolio] {
-        let n = tables.exclusions.iter().filter(|r| r.stage == stage).count();
+    for stage in [
+        Stage::Input,
+        Stage::Day0,
+        Stage::Estimation,
+        Stage::EventDay,
+        Stage::Car,
+        Stage::Portfolio,
+    ] {
+        let n = tables
+            .exclusions
+            .iter()
+            .filter(|r| r.stage == stage)
+            .count();
         if n > 0 {
             by_stage.push(format!("{} {n}", stage.as_str()));
         }
@@ -197,19 +247,53 @@ fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) ->
     let dropped: BTreeSet<(&str, &str)> = tables
         .exclusions
         .iter()
-        .filter(|r| !r.event_id.is_empty() && matches!(r.stage, Stage::Input | Stage::Day0 | Stage::Estimation))
+        .filter(|r| {
+            !r.event_id.is_empty()
+                && matches!(r.stage, Stage::Input | Stage::Day0 | Stage::Estimation)
+        })
         .map(|r| (r.event_id.as_str(), r.security.as_str()))
         .collect();
-    let shifted = tables.day0.iter().filter(|r| r.shift_days.unwrap_or(0) > 0).count();
+    let shifted = tables
+        .day0
+        .iter()
+        .filter(|r| r.shift_days.unwrap_or(0) > 0)
+        .count();
     let incomplete = tables.cars.iter().filter(|r| r.car.is_none()).count();
     let mut rows = vec![
-        ("events analysed (event–security pairs with a model fit)", events.to_string()),
-        ("events excluded before the analysis", dropped.len().to_string()),
+        (
+            "events analysed (event–security pairs with a model fit)",
+            events.to_string(),
+        ),
+        (
+            "events excluded before the analysis",
+            dropped.len().to_string(),
+        ),
         ("same-date portfolios", portfolios.to_string()),
-        ("groups", if groups.is_empty() { "—".to_string() } else { groups.join(", ") }),
-        ("model", if models.is_empty() { "—".to_string() } else { models.join(", ") }),
+        (
+            "groups",
+            if groups.is_empty() {
+                "—".to_string()
+            } else {
+                groups.join(", ")
+            },
+        ),
+        (
+            "model",
+            if models.is_empty() {
+                "—".to_string()
+            } else {
+                models.join(", ")
+            },
+        ),
         ("event period H (relative days)", period),
-        ("event windows", if windows.is_empty() { "—".to_string() } else { windows.join(", ") }),
+        (
+            "event windows",
+            if windows.is_empty() {
+                "—".to_string()
+            } else {
+                windows.join(", ")
+            },
+        ),
         ("incomplete CARs (NA)", incomplete.to_string()),
         (
             "exclusion rows",
@@ -221,11 +305,17 @@ fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) ->
         ),
     ];
     if !tables.day0.is_empty() {
-        rows.push(("events whose day 0 is after the announcement date", shifted.to_string()));
+        rows.push((
+            "events whose day 0 is after the announcement date",
+            shifted.to_string(),
+        ));
     }
     Table {
         header: vec!["quantity".into(), "value".into()],
-        rows: rows.into_iter().map(|(k, v)| vec![Cell::text(k), Cell::text(v)]).collect(),
+        rows: rows
+            .into_iter()
+            .map(|(k, v)| vec![Cell::text(k), Cell::text(v)])
+            .collect(),
     }
 }
 
@@ -241,10 +331,20 @@ fn balanced_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
 
 /// Pivot tables of the tests of one group and scope: rows = tests, columns = days or windows,
 /// at most `chunk` columns per table.
-fn pivot_tests(rows: &[&TestRow], keys: &[(Option<i32>, Option<String>)], chunk: usize, key_label: &dyn Fn(&(Option<i32>, Option<String>)) -> String) -> Vec<Table> {
+fn pivot_tests(
+    rows: &[&TestRow],
+    keys: &[(Option<i32>, Option<String>)],
+    chunk: usize,
+    key_label: &dyn Fn(&(Option<i32>, Option<String>)) -> String,
+) -> Vec<Table> {
     let tests: Vec<String> = {
         let mut t = distinct(rows.iter().map(|r| r.test.as_str()));
-        t.sort_by_key(|name| TEST_ORDER.iter().position(|o| o == name).unwrap_or(TEST_ORDER.len()));
+        t.sort_by_key(|name| {
+            TEST_ORDER
+                .iter()
+                .position(|o| o == name)
+                .unwrap_or(TEST_ORDER.len())
+        });
         t
     };
     let mut out = Vec::new();
@@ -255,14 +355,21 @@ fn pivot_tests(rows: &[&TestRow], keys: &[(Option<i32>, Option<String>)], chunk:
         for t in &tests {
             let mut line = vec![Cell::text(t.clone())];
             for k in cols {
-                let found = rows.iter().find(|r| &r.test == t && r.rel_day == k.0 && r.window == k.1).copied();
+                let found = rows
+                    .iter()
+                    .find(|r| &r.test == t && r.rel_day == k.0 && r.window == k.1)
+                    .copied();
                 line.push(Cell::stat(found));
             }
             body.push(line);
         }
         let mut n_line = vec![Cell::text("n")];
         for k in cols {
-            let n = rows.iter().find(|r| r.rel_day == k.0 && r.window == k.1).map(|r| r.n.to_string()).unwrap_or_default();
+            let n = rows
+                .iter()
+                .find(|r| r.rel_day == k.0 && r.window == k.1)
+                .map(|r| r.n.to_string())
+                .unwrap_or_default();
             n_line.push(Cell::num(n));
         }
         body.push(n_line);
@@ -286,8 +393,16 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
         if in_group.is_empty() {
             continue;
         }
-        for (scope, title) in [("day", "daily abnormal returns (AAR)"), ("car", "cumulative abnormal returns (CAAR)"), ("bhar", "buy-and-hold abnormal returns")] {
-            let rows: Vec<&TestRow> = in_group.iter().copied().filter(|r| r.scope == scope && r.cluster.is_none()).collect();
+        for (scope, title) in [
+            ("day", "daily abnormal returns (AAR)"),
+            ("car", "cumulative abnormal returns (CAAR)"),
+            ("bhar", "buy-and-hold abnormal returns"),
+        ] {
+            let rows: Vec<&TestRow> = in_group
+                .iter()
+                .copied()
+                .filter(|r| r.scope == scope && r.cluster.is_none())
+                .collect();
             if rows.is_empty() {
                 continue;
             }
@@ -308,9 +423,17 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
                 blocks.push(Block::Table(t));
             }
         }
-        let pf: Vec<&TestRow> = in_group.iter().copied().filter(|r| r.cluster.is_some()).collect();
+        let pf: Vec<&TestRow> = in_group
+            .iter()
+            .copied()
+            .filter(|r| r.cluster.is_some())
+            .collect();
         if !pf.is_empty() {
-            blocks.push(Block::Heading(3, format!("Group {g} — same-date portfolios (portfolio_t)"), None));
+            blocks.push(Block::Heading(
+                3,
+                format!("Group {g} — same-date portfolios (portfolio_t)"),
+                None,
+            ));
             let mut keys: Vec<(String, Option<i32>, Option<String>)> = Vec::new();
             for r in &pf {
                 let k = (r.scope.clone(), r.rel_day, r.window.clone());
@@ -332,7 +455,12 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
                     for (s, d, w) in cols {
                         let found = pf
                             .iter()
-                            .find(|r| r.cluster.as_deref() == Some(cl) && &r.scope == s && &r.rel_day == d && &r.window == w)
+                            .find(|r| {
+                                r.cluster.as_deref() == Some(cl)
+                                    && &r.scope == s
+                                    && &r.rel_day == d
+                                    && &r.window == w
+                            })
                             .copied();
                         line.push(Cell::stat(found));
                     }
@@ -347,7 +475,18 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
 
 fn aggregate_table(rows: &[AggregateRow]) -> Table {
     Table {
-        header: ["group", "metric", "day / window", "n", "mean", "median", "share > 0", "sd"].map(String::from).to_vec(),
+        header: [
+            "group",
+            "metric",
+            "day / window",
+            "n",
+            "mean",
+            "median",
+            "share > 0",
+            "sd",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: rows
             .iter()
             .map(|r| {
@@ -379,8 +518,11 @@ fn aggregate_table(rows: &[AggregateRow]) -> Table {
 
 fn model_fit_table(tables: &StudyTables) -> Table {
     let extras = model_fit_extra_columns(&tables.model_fits);
-    let mut header: Vec<String> =
-        ["event", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "R²"].map(String::from).to_vec();
+    let mut header: Vec<String> = [
+        "event", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "R²",
+    ]
+    .map(String::from)
+    .to_vec();
     header.extend(extras.iter().cloned());
     let rows = tables
         .model_fits
@@ -399,7 +541,9 @@ fn model_fit_table(tables: &StudyTables) -> Table {
                 Cell::num(fmt_opt(r.r2)),
             ];
             for e in &extras {
-                line.push(Cell::num(fmt_opt(r.extras.iter().find(|(n, _)| n == e).and_then(|(_, v)| *v))));
+                line.push(Cell::num(fmt_opt(
+                    r.extras.iter().find(|(n, _)| n == e).and_then(|(_, v)| *v),
+                )));
             }
             line
         })
@@ -409,9 +553,19 @@ fn model_fit_table(tables: &StudyTables) -> Table {
 
 fn day0_table(tables: &StudyTables) -> Table {
     Table {
-        header: ["event", "security", "exchange", "event instant (UTC)", "event instant (local)", "day 0", "shift (days)", "shift (sessions)", "status"]
-            .map(String::from)
-            .to_vec(),
+        header: [
+            "event",
+            "security",
+            "exchange",
+            "event instant (UTC)",
+            "event instant (local)",
+            "day 0",
+            "shift (days)",
+            "shift (sessions)",
+            "status",
+        ]
+        .map(String::from)
+        .to_vec(),
         rows: tables
             .day0
             .iter()
@@ -422,7 +576,11 @@ fn day0_table(tables: &StudyTables) -> Table {
                     Cell::text(r.exchange.clone()),
                     Cell::text(r.event_instant_utc.clone()),
                     Cell::text(r.event_instant_local.clone()),
-                    Cell::text(r.day0.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()),
+                    Cell::text(
+                        r.day0
+                            .map(|d| d.format("%Y-%m-%d").to_string())
+                            .unwrap_or_default(),
+                    ),
                     Cell::num(r.shift_days.map(|v| v.to_string()).unwrap_or_default()),
                     Cell::num(r.shift_sessions.map(|v| v.to_string()).unwrap_or_default()),
                     Cell::text(r.status.clone()),
@@ -434,13 +592,19 @@ fn day0_table(tables: &StudyTables) -> Table {
 
 fn exclusion_table(tables: &StudyTables) -> Table {
     Table {
-        header: ["event", "security", "stage", "reason", "detail"].map(String::from).to_vec(),
+        header: ["event", "security", "stage", "reason", "detail"]
+            .map(String::from)
+            .to_vec(),
         rows: tables
             .exclusions
             .iter()
             .map(|r| {
                 vec![
-                    Cell::text(if r.event_id.is_empty() { "—".to_string() } else { r.event_id.clone() }),
+                    Cell::text(if r.event_id.is_empty() {
+                        "—".to_string()
+                    } else {
+                        r.event_id.clone()
+                    }),
                     Cell::text(r.security.clone()),
                     Cell::text(r.stage.as_str()),
                     Cell::text(r.reason.clone()),
@@ -452,7 +616,11 @@ fn exclusion_table(tables: &StudyTables) -> Table {
 }
 
 /// Builds the report document and the charts.
-fn build(tables: &StudyTables, config_summary: &serde_json::Value, title: &str) -> (Vec<Block>, Vec<(String, String)>) {
+fn build(
+    tables: &StudyTables,
+    config_summary: &serde_json::Value,
+    title: &str,
+) -> (Vec<Block>, Vec<(String, String)>) {
     let windows = window_order(tables);
     let groups = groups_of(tables);
     let mut blocks = vec![Block::Heading(1, title.to_string(), None)];
@@ -462,11 +630,19 @@ fn build(tables: &StudyTables, config_summary: &serde_json::Value, title: &str) 
             .to_string(),
     ));
 
-    blocks.push(Block::Heading(2, "Summary".to_string(), Some("summary".to_string())));
+    blocks.push(Block::Heading(
+        2,
+        "Summary".to_string(),
+        Some("summary".to_string()),
+    ));
     blocks.push(Block::Table(summary_block(tables, &windows, &groups)));
 
     // Charts.
-    blocks.push(Block::Heading(2, "Charts".to_string(), Some("charts".to_string())));
+    blocks.push(Block::Heading(
+        2,
+        "Charts".to_string(),
+        Some("charts".to_string()),
+    ));
     blocks.push(Block::Para(
         "CAAR path: cumulative sum of the daily AARs from the first day of the event period; band \
          ±1.96 · √(Σ sd²/n), the cumulated cross-sectional standard error of the AARs (days treated \
@@ -475,32 +651,66 @@ fn build(tables: &StudyTables, config_summary: &serde_json::Value, title: &str) 
             .to_string(),
     ));
     let mut svgs: Vec<(String, String)> = Vec::new();
-    let mut add_chart = |blocks: &mut Vec<Block>, kind: &str, key: &str, alt: String, draw: &dyn Fn(bool) -> String| {
+    let mut add_chart = |blocks: &mut Vec<Block>,
+                         kind: &str,
+                         key: &str,
+                         alt: String,
+                         draw: &dyn Fn(bool) -> String| {
         let file = format!("fig{:02}_{kind}_{}.svg", svgs.len() + 1, slug(key));
         svgs.push((file.clone(), draw(true)));
-        blocks.push(Block::Chart { file, alt, inline_svg: draw(false) });
+        blocks.push(Block::Chart {
+            file,
+            alt,
+            inline_svg: draw(false),
+        });
     };
     for g in &groups {
         let rows: Vec<&AggregateRow> = tables.aggregate.iter().filter(|r| &r.group == g).collect();
         if rows.iter().any(|r| r.metric == "ar") {
-            add_chart(&mut blocks, "caar", g, format!("CAAR path with 95% band, group {g}"), &|s| svg::caar_chart(g, &rows, s));
-            add_chart(&mut blocks, "aar", g, format!("AAR by relative day, group {g}"), &|s| svg::aar_chart(g, &rows, s));
+            add_chart(
+                &mut blocks,
+                "caar",
+                g,
+                format!("CAAR path with 95% band, group {g}"),
+                &|s| svg::caar_chart(g, &rows, s),
+            );
+            add_chart(
+                &mut blocks,
+                "aar",
+                g,
+                format!("AAR by relative day, group {g}"),
+                &|s| svg::aar_chart(g, &rows, s),
+            );
         }
     }
     for w in &windows {
         let rows: Vec<&CarRow> = tables.cars.iter().filter(|r| &r.window == w).collect();
         if !rows.is_empty() {
-            add_chart(&mut blocks, "car", w, format!("CAR by event, window {w}"), &|s| svg::car_chart(w, &rows, s));
+            add_chart(
+                &mut blocks,
+                "car",
+                w,
+                format!("CAR by event, window {w}"),
+                &|s| svg::car_chart(w, &rows, s),
+            );
         }
     }
     if svgs.is_empty() {
         blocks.push(Block::Para("No data to chart.".to_string()));
     }
 
-    blocks.push(Block::Heading(2, "Tests".to_string(), Some("tests".to_string())));
+    blocks.push(Block::Heading(
+        2,
+        "Tests".to_string(),
+        Some("tests".to_string()),
+    ));
     blocks.extend(test_blocks(tables, &groups));
 
-    blocks.push(Block::Heading(2, "Aggregate abnormal returns".to_string(), Some("aggregate".to_string())));
+    blocks.push(Block::Heading(
+        2,
+        "Aggregate abnormal returns".to_string(),
+        Some("aggregate".to_string()),
+    ));
     blocks.push(Block::Para(
         "AAR per day; CAAR and ABHAR per window are means over the events with a complete window \
          (methodology §5.5). share > 0: share of strictly positive values; sd with divisor n − 1."
@@ -508,25 +718,44 @@ fn build(tables: &StudyTables, config_summary: &serde_json::Value, title: &str) 
     ));
     blocks.push(Block::Table(aggregate_table(&tables.aggregate)));
 
-    blocks.push(Block::Heading(2, "Model fits".to_string(), Some("models".to_string())));
+    blocks.push(Block::Heading(
+        2,
+        "Model fits".to_string(),
+        Some("models".to_string()),
+    ));
     blocks.push(Block::Table(model_fit_table(tables)));
 
-    blocks.push(Block::Heading(2, "Day-0 mapping".to_string(), Some("day0".to_string())));
+    blocks.push(Block::Heading(
+        2,
+        "Day-0 mapping".to_string(),
+        Some("day0".to_string()),
+    ));
     if tables.day0.is_empty() {
-        blocks.push(Block::Para("Not available (no day-0 mapping in these outputs).".to_string()));
+        blocks.push(Block::Para(
+            "Not available (no day-0 mapping in these outputs).".to_string(),
+        ));
     } else {
         blocks.push(Block::Table(day0_table(tables)));
     }
 
-    blocks.push(Block::Heading(2, "Exclusions".to_string(), Some("exclusions".to_string())));
+    blocks.push(Block::Heading(
+        2,
+        "Exclusions".to_string(),
+        Some("exclusions".to_string()),
+    ));
     if tables.exclusions.is_empty() {
         blocks.push(Block::Para("Nothing was excluded.".to_string()));
     } else {
         blocks.push(Block::Table(exclusion_table(tables)));
     }
 
-    blocks.push(Block::Heading(2, "Study configuration".to_string(), Some("configuration".to_string())));
-    let json = serde_json::to_string_pretty(config_summary).unwrap_or_else(|_| config_summary.to_string());
+    blocks.push(Block::Heading(
+        2,
+        "Study configuration".to_string(),
+        Some("configuration".to_string()),
+    ));
+    let json =
+        serde_json::to_string_pretty(config_summary).unwrap_or_else(|_| config_summary.to_string());
     blocks.push(Block::Pre(json));
     (blocks, svgs)
 }
@@ -559,12 +788,20 @@ fn render_html(blocks: &[Block], title: &str) -> String {
     for b in blocks {
         match b {
             Block::Heading(level, text, id) => {
-                let id_attr = id.as_ref().map(|i| format!(" id=\"{}\"", xml_escape(i))).unwrap_or_default();
+                let id_attr = id
+                    .as_ref()
+                    .map(|i| format!(" id=\"{}\"", xml_escape(i)))
+                    .unwrap_or_default();
                 let _ = writeln!(out, "<h{level}{id_attr}>{}</h{level}>", xml_escape(text));
                 if *level == 1 {
                     out.push_str("<nav>");
                     for (id, text) in &anchors {
-                        let _ = write!(out, "<a href=\"#{}\">{}</a>", xml_escape(id), xml_escape(text));
+                        let _ = write!(
+                            out,
+                            "<a href=\"#{}\">{}</a>",
+                            xml_escape(id),
+                            xml_escape(text)
+                        );
                     }
                     out.push_str("</nav>\n");
                 }
@@ -588,7 +825,11 @@ fn render_html(blocks: &[Block], title: &str) -> String {
                 }
                 out.push_str("</tbody>\n</table>\n");
             }
-            Block::Chart { file, alt, inline_svg } => {
+            Block::Chart {
+                file,
+                alt,
+                inline_svg,
+            } => {
                 let _ = writeln!(
                     out,
                     "<figure>\n{inline_svg}\n<figcaption>{} (file {})</figcaption>\n</figure>",
@@ -625,13 +866,38 @@ fn render_markdown(blocks: &[Block]) -> String {
                 let _ = writeln!(out, "{}\n", md_text(text));
             }
             Block::Table(t) => {
-                let _ = writeln!(out, "| {} |", t.header.iter().map(|h| md_cell(h)).collect::<Vec<_>>().join(" | "));
+                let _ = writeln!(
+                    out,
+                    "| {} |",
+                    t.header
+                        .iter()
+                        .map(|h| md_cell(h))
+                        .collect::<Vec<_>>()
+                        .join(" | ")
+                );
                 let aligns: Vec<&str> = (0..t.header.len())
-                    .map(|k| if t.rows.first().map(|r| r.get(k).is_some_and(|c| c.numeric)).unwrap_or(false) { "---:" } else { "---" })
+                    .map(|k| {
+                        if t.rows
+                            .first()
+                            .map(|r| r.get(k).is_some_and(|c| c.numeric))
+                            .unwrap_or(false)
+                        {
+                            "---:"
+                        } else {
+                            "---"
+                        }
+                    })
                     .collect();
                 let _ = writeln!(out, "| {} |", aligns.join(" | "));
                 for row in &t.rows {
-                    let _ = writeln!(out, "| {} |", row.iter().map(|c| md_cell(&c.markdown)).collect::<Vec<_>>().join(" | "));
+                    let _ = writeln!(
+                        out,
+                        "| {} |",
+                        row.iter()
+                            .map(|c| md_cell(&c.markdown))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    );
                 }
                 out.push('\n');
             }
@@ -665,9 +931,17 @@ fn render_markdown(blocks: &[Block]) -> String {
 /// assert!(r.markdown.starts_with("# Empty study"));
 /// assert!(r.svgs.is_empty());
 /// ```
-pub fn render_report(tables: &StudyTables, config_summary: &serde_json::Value, title: &str) -> Report {
+pub fn render_report(
+    tables: &StudyTables,
+    config_summary: &serde_json::Value,
+    title: &str,
+) -> Report {
     let (blocks, svgs) = build(tables, config_summary, title);
-    Report { markdown: render_markdown(&blocks), html: render_html(&blocks, title), svgs }
+    Report {
+        markdown: render_markdown(&blocks),
+        html: render_html(&blocks, title),
+        svgs,
+    }
 }
 
 /// Writes `report.md`, `report.html` and every chart (`figNN_….svg`) into `dir`, creating it
@@ -704,9 +978,12 @@ mod tests {
                     assert!(!tag.contains('<'), "'<' inside tag: {tag}");
                     assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
                     if let Some(name) = tag.strip_prefix('/') {
-                        let open = stack.pop().unwrap_or_else(|| panic!("close without open: {name}"));
+                        let open = stack
+                            .pop()
+                            .unwrap_or_else(|| panic!("close without open: {name}"));
                         assert_eq!(open, name.trim(), "mismatched close tag");
-                    } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
+                    } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!')
+                    {
                         let name = tag.split_whitespace().next().unwrap_or("").to_string();
                         assert!(!name.is_empty(), "empty tag");
                         stack.push(name);
@@ -759,20 +1036,53 @@ mod tests {
         let r = render_report(&tables, &config(), "b_panel");
         // 1 group → caar + aar; 2 windows → 2 CAR charts.
         let names: Vec<&str> = r.svgs.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["fig01_caar_all.svg", "fig02_aar_all.svg", "fig03_car_-1_1.svg", "fig04_car_0_3.svg"]);
+        assert_eq!(
+            names,
+            [
+                "fig01_caar_all.svg",
+                "fig02_aar_all.svg",
+                "fig03_car_-1_1.svg",
+                "fig04_car_0_3.svg"
+            ]
+        );
         for (name, svg) in &r.svgs {
-            assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""), "{name}");
+            assert!(
+                svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+                "{name}"
+            );
             assert_well_formed(svg);
         }
         let caar = &r.svgs[0].1;
         assert_eq!(caar.matches("<polyline class=\"caar\"").count(), 1);
-        let points = caar.split("<polyline class=\"caar\" points=\"").nth(1).unwrap().split('"').next().unwrap();
-        assert_eq!(points.split(' ').count(), 5, "one point per day of H = [-1, 3]");
+        let points = caar
+            .split("<polyline class=\"caar\" points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert_eq!(
+            points.split(' ').count(),
+            5,
+            "one point per day of H = [-1, 3]"
+        );
         assert_eq!(caar.matches("<path class=\"band\"").count(), 1);
         assert_eq!(r.svgs[1].1.matches("<rect class=\"bar\"").count(), 5);
-        let car_rows = |w: &str| tables.cars.iter().filter(|c| c.window == w && c.car.is_some()).count();
-        assert_eq!(r.svgs[2].1.matches("<rect class=\"bar\"").count(), car_rows("-1:1"));
-        assert_eq!(r.svgs[3].1.matches("<rect class=\"bar\"").count(), car_rows("0:3"));
+        let car_rows = |w: &str| {
+            tables
+                .cars
+                .iter()
+                .filter(|c| c.window == w && c.car.is_some())
+                .count()
+        };
+        assert_eq!(
+            r.svgs[2].1.matches("<rect class=\"bar\"").count(),
+            car_rows("-1:1")
+        );
+        assert_eq!(
+            r.svgs[3].1.matches("<rect class=\"bar\"").count(),
+            car_rows("0:3")
+        );
         assert_eq!(car_rows("-1:1"), 10);
         assert_eq!(car_rows("0:3"), 9); // E6 0:3 incomplete
         assert!(r.svgs[3].1.contains("NA (incomplete window)"));
@@ -782,12 +1092,20 @@ mod tests {
     #[test]
     fn caar_chart_last_point_matches_sum_of_aar() {
         let Some(tables) = golden() else { return };
-        let ar: Vec<&AggregateRow> = tables.aggregate.iter().filter(|r| r.metric == "ar").collect();
+        let ar: Vec<&AggregateRow> = tables
+            .aggregate
+            .iter()
+            .filter(|r| r.metric == "ar")
+            .collect();
         let path = svg::caar_path(&ar);
         let direct: f64 = ar.iter().filter_map(|r| r.mean).sum();
         approx::assert_relative_eq!(path[4].caar, direct, max_relative = 1e-12);
         let var: f64 = ar.iter().map(|r| r.sd.unwrap().powi(2) / r.n as f64).sum();
-        approx::assert_relative_eq!(path[4].half_band.unwrap(), 1.96 * var.sqrt(), max_relative = 1e-12);
+        approx::assert_relative_eq!(
+            path[4].half_band.unwrap(),
+            1.96 * var.sqrt(),
+            max_relative = 1e-12
+        );
     }
 
     #[test]
@@ -795,27 +1113,61 @@ mod tests {
         let Some(tables) = golden() else { return };
         let r = render_report(&tables, &config(), "b_panel <test>");
         let html = &r.html;
-        assert!(!html.contains("http://") && !html.contains("https://"), "external reference in HTML");
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "external reference in HTML"
+        );
         for bad in ["<script", "<link", "<img", "@import", "url("] {
             assert!(!html.contains(bad), "{bad}");
         }
-        for attr in html.split("href=\"").skip(1).chain(html.split("src=\"").skip(1)) {
-            assert!(attr.starts_with('#'), "non-local reference: {}", &attr[..20.min(attr.len())]);
+        for attr in html
+            .split("href=\"")
+            .skip(1)
+            .chain(html.split("src=\"").skip(1))
+        {
+            assert!(
+                attr.starts_with('#'),
+                "non-local reference: {}",
+                &attr[..20.min(attr.len())]
+            );
         }
-        assert_well_formed(&html.replace("<!DOCTYPE html>", "").replace("<meta charset=\"utf-8\">", "").replace(
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-            "",
-        ).replace("<br>", "<br/>"));
+        assert_well_formed(
+            &html
+                .replace("<!DOCTYPE html>", "")
+                .replace("<meta charset=\"utf-8\">", "")
+                .replace(
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+                    "",
+                )
+                .replace("<br>", "<br/>"),
+        );
         assert_eq!(html.matches("<svg").count(), 4);
         assert!(html.contains("b_panel &lt;test&gt;"));
-        assert!(html.contains("a &lt; b &amp; c"), "configuration shown escaped");
+        assert!(
+            html.contains("a &lt; b &amp; c"),
+            "configuration shown escaped"
+        );
         // Tests table: day 0 csect_t of the golden file is 0.9... with p; check stars and a value.
-        let csect_day0 = tables.tests.iter().find(|t| t.test == "csect_t" && t.rel_day == Some(0)).unwrap();
+        let csect_day0 = tables
+            .tests
+            .iter()
+            .find(|t| t.test == "csect_t" && t.rel_day == Some(0))
+            .unwrap();
         assert!(html.contains(&fmt_num(csect_day0.statistic.unwrap())));
         assert!(html.contains("PF:XNYS:2024-06-26:IDX"));
         assert!(html.contains("too_few_estimation_returns"));
-        assert!(html.contains("1 price row(s) on dates that are not XNYS sessions, first 2024-06-29"));
-        for section in ["id=\"summary\"", "id=\"charts\"", "id=\"tests\"", "id=\"aggregate\"", "id=\"day0\"", "id=\"exclusions\"", "id=\"configuration\""] {
+        assert!(
+            html.contains("1 price row(s) on dates that are not XNYS sessions, first 2024-06-29")
+        );
+        for section in [
+            "id=\"summary\"",
+            "id=\"charts\"",
+            "id=\"tests\"",
+            "id=\"aggregate\"",
+            "id=\"day0\"",
+            "id=\"exclusions\"",
+            "id=\"configuration\"",
+        ] {
             assert!(html.contains(section), "{section}");
         }
     }
@@ -827,19 +1179,36 @@ mod tests {
         for (name, _) in &r.svgs {
             assert!(r.markdown.contains(&format!("]({name})")), "{name}");
         }
-        assert!(r.markdown.contains("| test | day -1 | day 0 | day 1 | day 2 | day 3 |"));
-        assert!(r.markdown.contains("| E9 | S4 | estimation | too_few_estimation_returns | M=9 < min_est=30 |"));
+        assert!(r
+            .markdown
+            .contains("| test | day -1 | day 0 | day 1 | day 2 | day 3 |"));
+        assert!(r
+            .markdown
+            .contains("| E9 | S4 | estimation | too_few_estimation_returns | M=9 < min_est=30 |"));
         // p-values of stars: every *** cell has p < 0.01.
         let mut starred = 0;
-        assert!(!r.markdown.contains("***"), "stars must be escaped in Markdown");
+        assert!(
+            !r.markdown.contains("***"),
+            "stars must be escaped in Markdown"
+        );
         for line in r.markdown.lines().filter(|l| l.contains("\\*\\*\\*")) {
             for cell in line.split('|').filter(|c| c.contains("\\*\\*\\* (")) {
-                let p: f64 = cell.split("\\*\\*\\* (").nth(1).unwrap().trim().trim_end_matches(')').parse().unwrap();
+                let p: f64 = cell
+                    .split("\\*\\*\\* (")
+                    .nth(1)
+                    .unwrap()
+                    .trim()
+                    .trim_end_matches(')')
+                    .parse()
+                    .unwrap();
                 assert!(p < 0.01, "{cell}");
                 starred += 1;
             }
         }
-        assert!(starred >= 5, "expected several p < 0.01 cells, found {starred}");
+        assert!(
+            starred >= 5,
+            "expected several p < 0.01 cells, found {starred}"
+        );
     }
 
     #[test]
@@ -850,8 +1219,14 @@ mod tests {
         assert_eq!(a, b);
         let dir = tempfile::tempdir().unwrap();
         write_report(&dir.path().join("rep"), &a).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join("rep/report.html")).unwrap(), a.html);
-        assert_eq!(std::fs::read_to_string(dir.path().join("rep/fig01_caar_all.svg")).unwrap(), a.svgs[0].1);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("rep/report.html")).unwrap(),
+            a.html
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("rep/fig01_caar_all.svg")).unwrap(),
+            a.svgs[0].1
+        );
     }
 
     /// A plausible day-0 table for the golden panel: day 0 = the date of relative day 0 in
@@ -871,7 +1246,10 @@ mod tests {
             let status = tables
                 .exclusions
                 .iter()
-                .find(|x| x.event_id == event_id && matches!(x.stage, Stage::Input | Stage::Day0 | Stage::Estimation))
+                .find(|x| {
+                    x.event_id == event_id
+                        && matches!(x.stage, Stage::Input | Stage::Day0 | Stage::Estimation)
+                })
                 .map(|x| x.reason.clone())
                 .unwrap_or_else(|| "ok".to_string());
             let local_time = match time {
@@ -912,8 +1290,15 @@ mod tests {
             status: "ok".into(),
         });
         let r = render_report(&t, &serde_json::json!({}), "t");
-        assert!(r.markdown.contains("| E4 | S4 | XNYS | 2024-07-06T16:00Z | 2024-07-06 12:00 | 2024-07-08 | 2 | 0 | ok |"));
-        let sizes = |n: usize, max: usize| balanced_chunks(&vec![0u8; n], max).iter().map(|c| c.len()).collect::<Vec<_>>();
+        assert!(r.markdown.contains(
+            "| E4 | S4 | XNYS | 2024-07-06T16:00Z | 2024-07-06 12:00 | 2024-07-08 | 2 | 0 | ok |"
+        ));
+        let sizes = |n: usize, max: usize| {
+            balanced_chunks(&vec![0u8; n], max)
+                .iter()
+                .map(|c| c.len())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(sizes(7, 8), [7]);
         assert_eq!(sizes(9, 8), [5, 4]);
         assert_eq!(sizes(26, 8), [7, 7, 7, 5]);
@@ -924,23 +1309,36 @@ mod tests {
     #[test]
     #[ignore]
     fn write_sample_report() {
-        let Some(shared) = crate::shared_data::shared_dir() else { return };
+        let Some(shared) = crate::shared_data::shared_dir() else {
+            return;
+        };
         let dir = shared.join("golden/spec/b_panel");
         let mut tables = read_csv_tables(&dir).expect("golden tables");
         tables.day0 = sample_day0(&dir, &tables);
         let config: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).expect("run.json")).expect("json");
+            serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).expect("run.json"))
+                .expect("json");
         let report = render_report(&tables, &config, "Event study — golden b_panel");
         write_report(Path::new("/tmp/evreport"), &report).expect("write report");
     }
 }
 
 /// The CSV summaries kept in a committed export (small tables only).
-pub const EXPORT_TABLES: &[&str] = &["aggregate.csv", "cars.csv", "model_fits.csv", "exclusions.csv", "day0_mapping.csv"];
+pub const EXPORT_TABLES: &[&str] = &[
+    "aggregate.csv",
+    "cars.csv",
+    "model_fits.csv",
+    "exclusions.csv",
+    "day0_mapping.csv",
+];
 
 /// Write a compact export of a study: the report (Markdown, HTML, SVGs) and the small CSV
 /// summaries of [`EXPORT_TABLES`]. Returns the file names written. Deterministic.
-pub fn export_files(tables: &StudyTables, run_info: &serde_json::Value, title: &str) -> Vec<(String, Vec<u8>)> {
+pub fn export_files(
+    tables: &StudyTables,
+    run_info: &serde_json::Value,
+    title: &str,
+) -> Vec<(String, Vec<u8>)> {
     let report = render_report(tables, run_info, title);
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("report.md".to_string(), report.markdown.into_bytes()),
@@ -958,7 +1356,12 @@ pub fn export_files(tables: &StudyTables, run_info: &serde_json::Value, title: &
 }
 
 /// Write [`export_files`] into `dir` (atomically, file by file).
-pub fn write_export(dir: &Path, tables: &StudyTables, run_info: &serde_json::Value, title: &str) -> Result<Vec<String>> {
+pub fn write_export(
+    dir: &Path,
+    tables: &StudyTables,
+    run_info: &serde_json::Value,
+    title: &str,
+) -> Result<Vec<String>> {
     std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
     let files = export_files(tables, run_info, title);
     for (name, bytes) in &files {

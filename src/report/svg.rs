@@ -62,7 +62,11 @@ impl Axis {
             hi = 0.01;
         }
         if hi - lo < 1e-12 {
-            let pad = if lo.abs() > 1e-12 { lo.abs() * 0.5 } else { 0.01 };
+            let pad = if lo.abs() > 1e-12 {
+                lo.abs() * 0.5
+            } else {
+                0.01
+            };
             lo -= pad;
             hi += pad;
         }
@@ -79,7 +83,11 @@ impl Axis {
             10.0
         };
         let step = nf * mag;
-        Axis { lo: (lo / step - 1e-9).floor() * step, hi: (hi / step + 1e-9).ceil() * step, step }
+        Axis {
+            lo: (lo / step - 1e-9).floor() * step,
+            hi: (hi / step + 1e-9).ceil() * step,
+            step,
+        }
     }
 
     fn ticks(&self) -> Vec<f64> {
@@ -104,9 +112,16 @@ impl Axis {
     /// A tick label in percent with as many decimals as the step needs.
     fn percent_label(&self, v: f64) -> String {
         let step_pct = self.step * 100.0;
-        let decimals = if step_pct >= 1.0 { 0 } else { (-step_pct.log10().floor()) as usize };
+        let decimals = if step_pct >= 1.0 {
+            0
+        } else {
+            (-step_pct.log10().floor()) as usize
+        };
         let s = format!("{:.*}%", decimals.min(6), v * 100.0);
-        if s.trim_start_matches('-').chars().all(|ch| ch == '0' || ch == '.' || ch == '%') {
+        if s.trim_start_matches('-')
+            .chars()
+            .all(|ch| ch == '0' || ch == '.' || ch == '%')
+        {
             s.trim_start_matches('-').to_string()
         } else {
             s
@@ -116,7 +131,11 @@ impl Axis {
 
 /// Opens an SVG document.
 fn open_svg(out: &mut String, width: f64, height: f64, title: &str, standalone: bool) {
-    let ns = if standalone { " xmlns=\"http://www.w3.org/2000/svg\"" } else { "" };
+    let ns = if standalone {
+        " xmlns=\"http://www.w3.org/2000/svg\""
+    } else {
+        ""
+    };
     let _ = write!(
         out,
         "<svg{ns} width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{FONT}\" font-size=\"12\" role=\"img\">",
@@ -124,7 +143,12 @@ fn open_svg(out: &mut String, width: f64, height: f64, title: &str, standalone: 
         h = c(height),
     );
     let _ = write!(out, "<title>{}</title>", xml_escape(title));
-    let _ = write!(out, "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>", c(width), c(height));
+    let _ = write!(
+        out,
+        "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>",
+        c(width),
+        c(height)
+    );
     let _ = write!(
         out,
         "<text x=\"{}\" y=\"22\" font-size=\"15\" font-weight=\"600\" fill=\"#222\">{}</text>",
@@ -150,7 +174,11 @@ pub(crate) struct CaarPoint {
 /// Follows the NA rule: the path stops at the first day whose AAR is NA, the band at the
 /// first day whose sd is NA.
 pub(crate) fn caar_path(rows: &[&AggregateRow]) -> Vec<CaarPoint> {
-    let mut days: Vec<&AggregateRow> = rows.iter().copied().filter(|r| r.metric == "ar" && r.rel_day.is_some()).collect();
+    let mut days: Vec<&AggregateRow> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.metric == "ar" && r.rel_day.is_some())
+        .collect();
     days.sort_by_key(|r| r.rel_day);
     let mut out = Vec::new();
     let mut caar = 0.0;
@@ -162,7 +190,11 @@ pub(crate) fn caar_path(rows: &[&AggregateRow]) -> Vec<CaarPoint> {
             (Some(v), Some(sd)) if r.n > 0 => Some(v + sd * sd / r.n as f64),
             _ => None,
         };
-        out.push(CaarPoint { rel_day: r.rel_day.unwrap_or(0), caar, half_band: var.map(|v| 1.96 * v.sqrt()) });
+        out.push(CaarPoint {
+            rel_day: r.rel_day.unwrap_or(0),
+            caar,
+            half_band: var.map(|v| 1.96 * v.sqrt()),
+        });
     }
     out
 }
@@ -221,7 +253,12 @@ fn day_axes(out: &mut String, f: &DayFrame, axis: &Axis, x_label: &str, y_label:
             c(f.bottom + 5.0),
             x = c(x)
         );
-        let _ = write!(out, "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{day}</text>", c(x), c(f.bottom + 18.0));
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{day}</text>",
+            c(x),
+            c(f.bottom + 18.0)
+        );
     }
     let _ = write!(
         out,
@@ -252,16 +289,40 @@ pub(crate) fn caar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) 
     let points = caar_path(rows);
     let height = 360.0;
     let mut out = String::new();
-    open_svg(&mut out, WIDTH, height, &format!("CAAR with 95% band — group {group}"), standalone);
+    open_svg(
+        &mut out,
+        WIDTH,
+        height,
+        &format!("CAAR with 95% band — group {group}"),
+        standalone,
+    );
     if points.is_empty() {
-        let _ = write!(out, "<text x=\"{}\" y=\"{}\" fill=\"#666\">no abnormal returns</text></svg>", c(40.0), c(80.0));
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" fill=\"#666\">no abnormal returns</text></svg>",
+            c(40.0),
+            c(80.0)
+        );
         return out;
     }
     let first = points[0].rel_day;
     let last = points[points.len() - 1].rel_day;
-    let f = DayFrame { left: 76.0, right: WIDTH - 24.0, top: 48.0, bottom: height - 56.0, first, n_days: (last - first + 1) as usize };
-    let lo = points.iter().map(|p| p.caar - p.half_band.unwrap_or(0.0)).fold(f64::INFINITY, f64::min);
-    let hi = points.iter().map(|p| p.caar + p.half_band.unwrap_or(0.0)).fold(f64::NEG_INFINITY, f64::max);
+    let f = DayFrame {
+        left: 76.0,
+        right: WIDTH - 24.0,
+        top: 48.0,
+        bottom: height - 56.0,
+        first,
+        n_days: (last - first + 1) as usize,
+    };
+    let lo = points
+        .iter()
+        .map(|p| p.caar - p.half_band.unwrap_or(0.0))
+        .fold(f64::INFINITY, f64::min);
+    let hi = points
+        .iter()
+        .map(|p| p.caar + p.half_band.unwrap_or(0.0))
+        .fold(f64::NEG_INFINITY, f64::max);
     let axis = Axis::covering(lo, hi, 6);
     day_axes(&mut out, &f, &axis, "relative trading day", "CAAR (Σ AAR)");
 
@@ -270,17 +331,36 @@ pub(crate) fn caar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) 
         let mut d = String::new();
         for (k, p) in banded.iter().enumerate() {
             let hb = p.half_band.unwrap_or(0.0);
-            let _ = write!(d, "{}{},{} ", if k == 0 { "M" } else { "L" }, c(f.x(p.rel_day)), c(axis.map(p.caar + hb, f.bottom, f.top)));
+            let _ = write!(
+                d,
+                "{}{},{} ",
+                if k == 0 { "M" } else { "L" },
+                c(f.x(p.rel_day)),
+                c(axis.map(p.caar + hb, f.bottom, f.top))
+            );
         }
         for p in banded.iter().rev() {
             let hb = p.half_band.unwrap_or(0.0);
-            let _ = write!(d, "L{},{} ", c(f.x(p.rel_day)), c(axis.map(p.caar - hb, f.bottom, f.top)));
+            let _ = write!(
+                d,
+                "L{},{} ",
+                c(f.x(p.rel_day)),
+                c(axis.map(p.caar - hb, f.bottom, f.top))
+            );
         }
         d.push('Z');
         let _ = write!(out, "<path class=\"band\" d=\"{d}\" fill=\"{COLOR_BAND}\" fill-opacity=\"0.55\" stroke=\"none\"/>");
     }
-    let pts: Vec<String> =
-        points.iter().map(|p| format!("{},{}", c(f.x(p.rel_day)), c(axis.map(p.caar, f.bottom, f.top)))).collect();
+    let pts: Vec<String> = points
+        .iter()
+        .map(|p| {
+            format!(
+                "{},{}",
+                c(f.x(p.rel_day)),
+                c(axis.map(p.caar, f.bottom, f.top))
+            )
+        })
+        .collect();
     let _ = write!(
         out,
         "<polyline class=\"caar\" points=\"{}\" fill=\"none\" stroke=\"{COLOR_LINE}\" stroke-width=\"2.2\"/>",
@@ -331,14 +411,32 @@ pub(crate) fn aar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) -
     days.sort_by_key(|d| d.0);
     let height = 320.0;
     let mut out = String::new();
-    open_svg(&mut out, WIDTH, height, &format!("AAR by relative day — group {group}"), standalone);
+    open_svg(
+        &mut out,
+        WIDTH,
+        height,
+        &format!("AAR by relative day — group {group}"),
+        standalone,
+    );
     if days.is_empty() {
-        let _ = write!(out, "<text x=\"{}\" y=\"{}\" fill=\"#666\">no abnormal returns</text></svg>", c(40.0), c(80.0));
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" fill=\"#666\">no abnormal returns</text></svg>",
+            c(40.0),
+            c(80.0)
+        );
         return out;
     }
     let first = days[0].0;
     let last = days[days.len() - 1].0;
-    let f = DayFrame { left: 76.0, right: WIDTH - 24.0, top: 40.0, bottom: height - 56.0, first, n_days: (last - first + 1) as usize };
+    let f = DayFrame {
+        left: 76.0,
+        right: WIDTH - 24.0,
+        top: 40.0,
+        bottom: height - 56.0,
+        first,
+        n_days: (last - first + 1) as usize,
+    };
     let lo = days.iter().map(|d| d.1).fold(f64::INFINITY, f64::min);
     let hi = days.iter().map(|d| d.1).fold(f64::NEG_INFINITY, f64::max);
     let axis = Axis::covering(lo, hi, 5);
@@ -378,11 +476,33 @@ pub(crate) fn car_chart(window: &str, rows: &[&CarRow], standalone: bool) -> Str
     let bottom = top + row_h * rows.len().max(1) as f64;
     let height = bottom + 56.0;
     let mut out = String::new();
-    open_svg(&mut out, WIDTH, height, &format!("CAR by event, window {window}"), standalone);
-    let whisker = |r: &CarRow| r.car.zip(r.car_se).map(|(v, se)| (v - 1.96 * se, v + 1.96 * se));
-    let lo = rows.iter().flat_map(|r| [r.car, whisker(r).map(|w| w.0)]).flatten().fold(f64::INFINITY, f64::min);
-    let hi = rows.iter().flat_map(|r| [r.car, whisker(r).map(|w| w.1)]).flatten().fold(f64::NEG_INFINITY, f64::max);
-    let axis = if lo.is_finite() { Axis::covering(lo, hi, 6) } else { Axis::covering(-0.01, 0.01, 4) };
+    open_svg(
+        &mut out,
+        WIDTH,
+        height,
+        &format!("CAR by event, window {window}"),
+        standalone,
+    );
+    let whisker = |r: &CarRow| {
+        r.car
+            .zip(r.car_se)
+            .map(|(v, se)| (v - 1.96 * se, v + 1.96 * se))
+    };
+    let lo = rows
+        .iter()
+        .flat_map(|r| [r.car, whisker(r).map(|w| w.0)])
+        .flatten()
+        .fold(f64::INFINITY, f64::min);
+    let hi = rows
+        .iter()
+        .flat_map(|r| [r.car, whisker(r).map(|w| w.1)])
+        .flatten()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let axis = if lo.is_finite() {
+        Axis::covering(lo, hi, 6)
+    } else {
+        Axis::covering(-0.01, 0.01, 4)
+    };
     for v in axis.ticks() {
         let x = axis.map(v, left, right);
         let color = if v == 0.0 { COLOR_AXIS } else { COLOR_GRID };
@@ -489,7 +609,11 @@ mod tests {
 
     #[test]
     fn caar_path_cumulates_mean_and_variance() {
-        let rows = [ar_row(1, 4, Some(0.02), Some(0.02)), ar_row(0, 4, Some(0.01), Some(0.04)), ar_row(2, 1, Some(-0.005), None)];
+        let rows = [
+            ar_row(1, 4, Some(0.02), Some(0.02)),
+            ar_row(0, 4, Some(0.01), Some(0.04)),
+            ar_row(2, 1, Some(-0.005), None),
+        ];
         let refs: Vec<&AggregateRow> = rows.iter().collect();
         let p = caar_path(&refs);
         assert_eq!(p.len(), 3);
@@ -498,7 +622,11 @@ mod tests {
         approx::assert_relative_eq!(p[2].caar, 0.025);
         // day 0: √(0.04²/4) = 0.02; day 1: √(0.0004 + 0.0001) = 0.02236…
         approx::assert_relative_eq!(p[0].half_band.unwrap(), 1.96 * 0.02, epsilon = 1e-15);
-        approx::assert_relative_eq!(p[1].half_band.unwrap(), 1.96 * 0.0005f64.sqrt(), epsilon = 1e-15);
+        approx::assert_relative_eq!(
+            p[1].half_band.unwrap(),
+            1.96 * 0.0005f64.sqrt(),
+            epsilon = 1e-15
+        );
         assert_eq!(p[2].half_band, None);
     }
 

@@ -145,7 +145,10 @@ impl Default for SimulationConfig {
             replications: 1000,
             pairs: 50,
             days: 400,
-            estimation: Window { start: -250, end: -11 },
+            estimation: Window {
+                start: -250,
+                end: -11,
+            },
             windows: vec![
                 Window { start: -1, end: 1 },
                 Window { start: 0, end: 0 },
@@ -258,33 +261,52 @@ impl SimulationConfig {
         }
         let (b0, b1) = self.beta_range;
         if !(b0.is_finite() && b1.is_finite() && b0 <= b1) {
-            return bad(format!("beta_range ({b0}, {b1}) must be finite with lo <= hi"));
+            return bad(format!(
+                "beta_range ({b0}, {b1}) must be finite with lo <= hi"
+            ));
         }
         let (s0, s1) = self.sigma_range;
         if !(s0.is_finite() && s1.is_finite() && s0 > 0.0 && s0 <= s1) {
-            return bad(format!("sigma_range ({s0}, {s1}) must be finite with 0 < lo <= hi"));
+            return bad(format!(
+                "sigma_range ({s0}, {s1}) must be finite with 0 < lo <= hi"
+            ));
         }
-        if !(self.market_mean.is_finite() && self.market_sigma.is_finite() && self.market_sigma >= 0.0) {
+        if !(self.market_mean.is_finite()
+            && self.market_sigma.is_finite()
+            && self.market_sigma >= 0.0)
+        {
             return bad("market_mean must be finite and market_sigma finite and >= 0".into());
         }
         if let ShockDistribution::StudentT { df } = self.shocks {
             if !(df > 2.0 && df.is_finite()) {
-                return bad(format!("Student-t shocks need finite df > 2 (finite variance), got {df}"));
+                return bad(format!(
+                    "Student-t shocks need finite df > 2 (finite variance), got {df}"
+                ));
             }
         }
         if !(0.0..1.0).contains(&self.common_factor_weight) {
-            return bad(format!("common_factor_weight must be in [0, 1), got {}", self.common_factor_weight));
+            return bad(format!(
+                "common_factor_weight must be in [0, 1), got {}",
+                self.common_factor_weight
+            ));
         }
         if !(0.0..1.0).contains(&self.missing_share) {
-            return bad(format!("missing_share must be in [0, 1), got {}", self.missing_share));
+            return bad(format!(
+                "missing_share must be in [0, 1), got {}",
+                self.missing_share
+            ));
         }
         match self.effect {
             Effect::None => {}
-            Effect::MeanShift { day0: x } | Effect::WindowShift { per_day: x } if !x.is_finite() => {
+            Effect::MeanShift { day0: x } | Effect::WindowShift { per_day: x }
+                if !x.is_finite() =>
+            {
                 return bad(format!("effect size must be finite, got {x}"));
             }
             Effect::VarianceIncrease { factor } if !(factor > 0.0 && factor.is_finite()) => {
-                return bad(format!("variance factor must be finite and > 0, got {factor}"));
+                return bad(format!(
+                    "variance factor must be finite and > 0, got {factor}"
+                ));
             }
             _ => {}
         }
@@ -343,14 +365,26 @@ fn tracked_tests(cfg: &SimulationConfig) -> Vec<TestKey> {
     let h = cfg.event_period();
     let mut keys = Vec::new();
     if h.start <= 0 && 0 <= h.end {
-        keys.extend(TEST_ORDER.iter().map(|t| TestKey { scope: "day", window: "0".into(), test: t }));
+        keys.extend(TEST_ORDER.iter().map(|t| TestKey {
+            scope: "day",
+            window: "0".into(),
+            test: t,
+        }));
     }
     for w in &cfg.windows {
-        keys.extend(TEST_ORDER.iter().map(|t| TestKey { scope: "car", window: w.label(), test: t }));
+        keys.extend(TEST_ORDER.iter().map(|t| TestKey {
+            scope: "car",
+            window: w.label(),
+            test: t,
+        }));
     }
     for w in &cfg.windows {
         for t in ["csect_t", "skew_adj_t"] {
-            keys.push(TestKey { scope: "bhar", window: w.label(), test: t });
+            keys.push(TestKey {
+                scope: "bhar",
+                window: w.label(),
+                test: t,
+            });
         }
     }
     keys
@@ -446,11 +480,19 @@ impl Shared {
         let index = keys
             .iter()
             .enumerate()
-            .map(|(i, k)| ((k.scope.to_string(), k.window.clone(), k.test.to_string()), i))
+            .map(|(i, k)| {
+                (
+                    (k.scope.to_string(), k.window.clone(), k.test.to_string()),
+                    i,
+                )
+            })
             .collect();
         let dates = weekday_calendar(cfg.days);
         if dates.len() != cfg.days {
-            return Err(Error::config(format!("simulate: days = {} is too long for a date calendar", cfg.days)));
+            return Err(Error::config(format!(
+                "simulate: days = {} is too long for a date calendar",
+                cfg.days
+            )));
         }
         Ok(Shared {
             engine: cfg.engine_config(),
@@ -518,10 +560,16 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
     let mut rng = SimRng::for_stream(cfg.seed, replication);
     let n_days = cfg.days;
     let dist = cfg.shocks;
-    let market: Vec<f64> = (0..n_days).map(|_| cfg.market_mean + cfg.market_sigma * shock(&mut rng, dist)).collect();
+    let market: Vec<f64> = (0..n_days)
+        .map(|_| cfg.market_mean + cfg.market_sigma * shock(&mut rng, dist))
+        .collect();
     let w = cfg.common_factor_weight;
     let (sw, sw1) = (w.sqrt(), (1.0 - w).sqrt());
-    let factor: Vec<f64> = if w > 0.0 { (0..n_days).map(|_| shock(&mut rng, dist)).collect() } else { Vec::new() };
+    let factor: Vec<f64> = if w > 0.0 {
+        (0..n_days).map(|_| shock(&mut rng, dist)).collect()
+    } else {
+        Vec::new()
+    };
     let common_day0 = rng.uniform_int(lo, hi);
     let h = cfg.event_period();
     let mut out = ReplicationData {
@@ -543,7 +591,10 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
         let h_lo = (day0 as i64 + h.start as i64) as usize;
         let h_hi = (day0 as i64 + h.end as i64) as usize;
         // only the returns the analysis reads are drawn: estimation window ∪ event period
-        let (span_lo, span_hi) = ((day0 as i64 + first_rel) as usize, (day0 as i64 + last_rel) as usize);
+        let (span_lo, span_hi) = (
+            (day0 as i64 + first_rel) as usize,
+            (day0 as i64 + last_rel) as usize,
+        );
         // event-induced variance: the idiosyncratic shock is scaled by √factor on H
         let h_scale = match cfg.effect {
             Effect::VarianceIncrease { factor: f } => f.sqrt(),
@@ -552,12 +603,18 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
         let mut ret = vec![f64::NAN; n_days];
         for t in span_lo..=span_hi {
             let common = if w > 0.0 { sw * factor[t] } else { 0.0 };
-            let scale = if (h_lo..=h_hi).contains(&t) { h_scale } else { 1.0 };
+            let scale = if (h_lo..=h_hi).contains(&t) {
+                h_scale
+            } else {
+                1.0
+            };
             ret[t] = beta * market[t] + sigma * (common + sw1 * scale * shock(&mut rng, dist));
         }
         match cfg.effect {
             Effect::MeanShift { day0: x } => ret[day0] += x,
-            Effect::WindowShift { per_day } => ret[h_lo..=h_hi].iter_mut().for_each(|r| *r += per_day),
+            Effect::WindowShift { per_day } => {
+                ret[h_lo..=h_hi].iter_mut().for_each(|r| *r += per_day)
+            }
             Effect::None | Effect::VarianceIncrease { .. } => {}
         }
         // missing closes (the close before span_lo included): both adjacent returns missing (§1.2)
@@ -590,7 +647,11 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
 }
 
 /// Runs replication `replication` end to end: data, engine on every pair, battery once.
-fn run_replication(cfg: &SimulationConfig, shared: &Shared, replication: u64) -> ReplicationOutcome {
+fn run_replication(
+    cfg: &SimulationConfig,
+    shared: &Shared,
+    replication: u64,
+) -> ReplicationOutcome {
     let data = generate(cfg, shared.day0_range, replication);
     let mut analysed: Vec<(usize, PairResult)> = Vec::with_capacity(cfg.pairs);
     for (i, (series, &day0)) in data.series.iter().zip(&data.day0).enumerate() {
@@ -618,7 +679,11 @@ fn run_replication(cfg: &SimulationConfig, shared: &Shared, replication: u64) ->
         .collect();
     let battery = group_battery("simulation", &events, &shared.stats);
     let p_values = tracked_p_values(&battery.tests, &shared.index, shared.keys.len());
-    ReplicationOutcome { p_values, n_events: events.len(), rbar: battery.diagnostics.rbar }
+    ReplicationOutcome {
+        p_values,
+        n_events: events.len(),
+        rbar: battery.diagnostics.rbar,
+    }
 }
 
 /// The p-values of every tracked test in replication `replication` (for inspection and
@@ -642,7 +707,10 @@ struct RejectionCounts {
 
 impl RejectionCounts {
     fn new(n_keys: usize) -> Self {
-        RejectionCounts { rejected: vec![[0; LEVELS.len()]; n_keys], available: vec![0; n_keys] }
+        RejectionCounts {
+            rejected: vec![[0; LEVELS.len()]; n_keys],
+            available: vec![0; n_keys],
+        }
     }
 
     fn add(&mut self, p_values: &[Option<f64>]) {

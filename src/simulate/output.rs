@@ -8,8 +8,16 @@ use crate::error::Result;
 use crate::output::{create_dir, format_g17, write_atomic};
 
 /// Columns of the rejection table, in order.
-pub const REJECTION_COLUMNS: [&str; 8] =
-    ["scenario", "test", "scope", "window", "level", "rejection_rate", "mc_se", "replications"];
+pub const REJECTION_COLUMNS: [&str; 8] = [
+    "scenario",
+    "test",
+    "scope",
+    "window",
+    "level",
+    "rejection_rate",
+    "mc_se",
+    "replications",
+];
 
 /// One CSV field, quoted (RFC 4180, `"` doubled) only when it contains a comma, a quote or a
 /// line break.
@@ -60,10 +68,15 @@ pub fn rejection_table_csv(rows: &[RejectionRow]) -> String {
 
 /// Escapes text for SVG/XML.
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
-const PALETTE: [&str; 6] = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860"];
+const PALETTE: [&str; 6] = [
+    "#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860",
+];
 
 /// A bar chart of the rejection rates at `level` for one scope and window: one group of bars
 /// per test (in row order), one bar per scenario (in order of first appearance, with a
@@ -82,8 +95,10 @@ const PALETTE: [&str; 6] = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3
 /// assert!(svg.contains("clustered"));
 /// ```
 pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, level: f64) -> String {
-    let sel: Vec<&RejectionRow> =
-        rows.iter().filter(|r| r.scope == scope && r.window == window && (r.level - level).abs() < 1e-12).collect();
+    let sel: Vec<&RejectionRow> = rows
+        .iter()
+        .filter(|r| r.scope == scope && r.window == window && (r.level - level).abs() < 1e-12)
+        .collect();
     let mut tests: Vec<&str> = Vec::new();
     let mut scenarios: Vec<&str> = Vec::new();
     for r in &sel {
@@ -122,7 +137,10 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
         s,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" font-family=\"sans-serif\" font-size=\"11\">"
     );
-    let _ = writeln!(s, "<rect x=\"0\" y=\"0\" width=\"{width:.0}\" height=\"{height:.0}\" fill=\"white\"/>");
+    let _ = writeln!(
+        s,
+        "<rect x=\"0\" y=\"0\" width=\"{width:.0}\" height=\"{height:.0}\" fill=\"white\"/>"
+    );
     let title = format!(
         "Rejection rate at {}% — scope {}, {} {}",
         format_g17(level * 100.0),
@@ -130,7 +148,11 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
         if scope == "day" { "day" } else { "window" },
         window
     );
-    let _ = writeln!(s, "<text x=\"{left}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>", xml(&title));
+    let _ = writeln!(
+        s,
+        "<text x=\"{left}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>",
+        xml(&title)
+    );
     // grid and y ticks
     let n_ticks = (y_max / step).round() as usize;
     for k in 0..=n_ticks {
@@ -154,7 +176,9 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
     for (ti, t) in tests.iter().enumerate() {
         let gx = left + group_w * ti as f64 + group_w * 0.1;
         for (si, sc) in scenarios.iter().enumerate() {
-            let Some(r) = sel.iter().find(|r| r.test == *t && r.scenario == *sc) else { continue };
+            let Some(r) = sel.iter().find(|r| r.test == *t && r.scenario == *sc) else {
+                continue;
+            };
             let Some(p) = r.rejection_rate else { continue };
             let x = gx + bar_w * si as f64;
             let y = y_of(p);
@@ -228,12 +252,19 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
 /// assert!(paths[0].ends_with("size.csv") && paths[1].ends_with("size.svg"));
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
-pub fn write_rejection_outputs(dir: &Path, stem: &str, rows: &[RejectionRow]) -> Result<Vec<PathBuf>> {
+pub fn write_rejection_outputs(
+    dir: &Path,
+    stem: &str,
+    rows: &[RejectionRow],
+) -> Result<Vec<PathBuf>> {
     create_dir(dir)?;
     let csv_path = dir.join(format!("{stem}.csv"));
     write_atomic(&csv_path, rejection_table_csv(rows).as_bytes())?;
     let svg_path = dir.join(format!("{stem}.svg"));
-    write_atomic(&svg_path, rejection_chart_svg(rows, "day", "0", 0.05).as_bytes())?;
+    write_atomic(
+        &svg_path,
+        rejection_chart_svg(rows, "day", "0", 0.05).as_bytes(),
+    )?;
     Ok(vec![csv_path, svg_path])
 }
 
@@ -280,7 +311,10 @@ mod tests {
 
     #[test]
     fn bar_height_is_proportional_to_the_rate() {
-        let rows = vec![row("s", "a", 0.05, Some(0.10)), row("s", "b", 0.05, Some(0.05))];
+        let rows = vec![
+            row("s", "a", 0.05, Some(0.10)),
+            row("s", "b", 0.05, Some(0.05)),
+        ];
         let svg = rejection_chart_svg(&rows, "day", "0", 0.05);
         let heights: Vec<f64> = svg
             .match_indices("<rect class=\"bar\"")

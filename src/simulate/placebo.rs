@@ -3,7 +3,10 @@
 //! sees how each test behaves on *their* data.
 
 use super::rng::SimRng;
-use super::{rejection_rows, tracked_p_values, tracked_tests, Effect, EventClustering, RejectionCounts, SimulationConfig, SimulationResult};
+use super::{
+    rejection_rows, tracked_p_values, tracked_tests, Effect, EventClustering, RejectionCounts,
+    SimulationConfig, SimulationResult,
+};
 use crate::abnormal::{analyse_pair, EngineConfig, PairResult};
 use crate::error::{Error, Result};
 use crate::returns::AlignedSeries;
@@ -39,7 +42,13 @@ fn day0_range(n: usize, engine: &EngineConfig) -> Option<(usize, usize)> {
     (hi >= lo as i64).then_some((lo, hi as usize))
 }
 
-fn inject(series: &AlignedSeries, day0: usize, engine: &EngineConfig, effect: Effect, rng: &mut SimRng) -> AlignedSeries {
+fn inject(
+    series: &AlignedSeries,
+    day0: usize,
+    engine: &EngineConfig,
+    effect: Effect,
+    rng: &mut SimRng,
+) -> AlignedSeries {
     let mut s = series.clone();
     let h = engine.event_period();
     let at = |t: i32| (day0 as i64 + t as i64) as usize;
@@ -52,17 +61,24 @@ fn inject(series: &AlignedSeries, day0: usize, engine: &EngineConfig, effect: Ef
         }
         Effect::WindowShift { per_day } => {
             for t in h.start..=h.end {
-                if engine.windows.iter().any(|w| w.start <= t && t <= w.end) && s.ret[at(t)].is_finite() {
+                if engine.windows.iter().any(|w| w.start <= t && t <= w.end)
+                    && s.ret[at(t)].is_finite()
+                {
                     s.ret[at(t)] += per_day;
                 }
             }
         }
         Effect::VarianceIncrease { factor } => {
             // Extra noise so that the event-period variance is factor² × the estimation one.
-            let est: Vec<f64> = (engine.estimation.start..=engine.estimation.end).map(|t| s.ret[at(t)]).filter(|x| x.is_finite()).collect();
+            let est: Vec<f64> = (engine.estimation.start..=engine.estimation.end)
+                .map(|t| s.ret[at(t)])
+                .filter(|x| x.is_finite())
+                .collect();
             if est.len() > 2 {
                 let m = est.iter().sum::<f64>() / est.len() as f64;
-                let sd = (est.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (est.len() - 1) as f64).sqrt();
+                let sd = (est.iter().map(|x| (x - m).powi(2)).sum::<f64>()
+                    / (est.len() - 1) as f64)
+                    .sqrt();
                 let extra = sd * (factor * factor - 1.0).max(0.0).sqrt();
                 for t in h.start..=h.end {
                     if s.ret[at(t)].is_finite() {
@@ -111,19 +127,42 @@ fn inject(series: &AlignedSeries, day0: usize, engine: &EngineConfig, effect: Ef
 /// let res = simulate_placebo(&panel, &engine, &stats, &cfg).unwrap();
 /// assert!(res.rows.iter().any(|r| r.test == "csect_t" && r.replications == 20));
 /// ```
-pub fn simulate_placebo(panel: &[AlignedSeries], engine: &EngineConfig, stats: &StatsConfig, cfg: &PlaceboConfig) -> Result<SimulationResult> {
+pub fn simulate_placebo(
+    panel: &[AlignedSeries],
+    engine: &EngineConfig,
+    stats: &StatsConfig,
+    cfg: &PlaceboConfig,
+) -> Result<SimulationResult> {
     if cfg.replications == 0 || cfg.pairs == 0 {
-        return Err(Error::config("simulate: replications and pairs must be at least 1"));
+        return Err(Error::config(
+            "simulate: replications and pairs must be at least 1",
+        ));
     }
-    let usable: Vec<(&AlignedSeries, (usize, usize))> =
-        panel.iter().filter_map(|s| day0_range(s.ret.len(), engine).map(|r| (s, r))).collect();
+    let usable: Vec<(&AlignedSeries, (usize, usize))> = panel
+        .iter()
+        .filter_map(|s| day0_range(s.ret.len(), engine).map(|r| (s, r)))
+        .collect();
     if usable.is_empty() {
-        return Err(Error::config("simulate: no security has enough sessions for the estimation window and event windows"));
+        return Err(Error::config(
+            "simulate: no security has enough sessions for the estimation window and event windows",
+        ));
     }
     // The tracked tests depend only on the windows.
-    let keys = tracked_tests(&SimulationConfig { windows: engine.windows.clone(), estimation: engine.estimation, ..Default::default() });
-    let index: std::collections::HashMap<(String, String, String), usize> =
-        keys.iter().enumerate().map(|(i, k)| ((k.scope.to_string(), k.window.clone(), k.test.to_string()), i)).collect();
+    let keys = tracked_tests(&SimulationConfig {
+        windows: engine.windows.clone(),
+        estimation: engine.estimation,
+        ..Default::default()
+    });
+    let index: std::collections::HashMap<(String, String, String), usize> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            (
+                (k.scope.to_string(), k.window.clone(), k.test.to_string()),
+                i,
+            )
+        })
+        .collect();
     let outcomes: Vec<(Vec<Option<f64>>, usize, f64)> = (0..cfg.replications as u64)
         .into_par_iter()
         .map(|r| {
@@ -150,12 +189,17 @@ pub fn simulate_placebo(panel: &[AlignedSeries], engine: &EngineConfig, stats: &
                 };
                 // A security appears at most once per date (two copies of one series on one
                 // day would be perfectly correlated "events").
-                if chosen.iter().any(|&(k2, d2)| k2 == k && usable[k2].0.dates[d2] == s.dates[day0]) {
+                if chosen
+                    .iter()
+                    .any(|&(k2, d2)| k2 == k && usable[k2].0.dates[d2] == s.dates[day0])
+                {
                     continue;
                 }
                 chosen.push((k, day0));
             }
-            let ids: Vec<String> = (0..chosen.len()).map(|i| format!("P{:05}", i + 1)).collect();
+            let ids: Vec<String> = (0..chosen.len())
+                .map(|i| format!("P{:05}", i + 1))
+                .collect();
             let results: Vec<(usize, usize, PairResult)> = chosen
                 .iter()
                 .enumerate()
@@ -198,7 +242,13 @@ pub fn simulate_placebo(panel: &[AlignedSeries], engine: &EngineConfig, stats: &
     }
     let rows = rejection_rows(&cfg.scenario, &keys, &counts);
     let r = cfg.replications as f64;
-    Ok(SimulationResult { scenario: cfg.scenario.clone(), rows, replications: cfg.replications, mean_events: n_events as f64 / r, mean_rbar: rbar / r })
+    Ok(SimulationResult {
+        scenario: cfg.scenario.clone(),
+        rows,
+        replications: cfg.replications,
+        mean_events: n_events as f64 / r,
+        mean_rbar: rbar / r,
+    })
 }
 
 #[cfg(test)]
@@ -211,7 +261,9 @@ mod tests {
     fn panel(n: usize, k: usize, seed: u64) -> Vec<AlignedSeries> {
         let mut rng = SimRng::for_stream(seed, 999);
         let start = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap();
-        let dates: Vec<NaiveDate> = (0..n).map(|i| start + chrono::Duration::days(i as i64)).collect();
+        let dates: Vec<NaiveDate> = (0..n)
+            .map(|i| start + chrono::Duration::days(i as i64))
+            .collect();
         let m: Vec<f64> = (0..n).map(|_| 0.01 * rng.normal()).collect();
         (0..k)
             .map(|j| AlignedSeries {
@@ -230,32 +282,66 @@ mod tests {
         let engine = EngineConfig {
             model: ModelKind::MarketModel,
             returns: ReturnKind::Simple,
-            estimation: Window { start: -150, end: -11 },
+            estimation: Window {
+                start: -150,
+                end: -11,
+            },
             windows: vec![Window { start: 0, end: 0 }, Window { start: -1, end: 1 }],
             min_estimation_returns: 100,
             dimson_lags: 1,
             trade_to_trade: false,
         };
-        let stats = StatsConfig { estimation: engine.estimation, windows: engine.windows.clone(), rbar_min_common_dates: 30, wilcoxon_exact: false, trade_to_trade: false };
+        let stats = StatsConfig {
+            estimation: engine.estimation,
+            windows: engine.windows.clone(),
+            rbar_min_common_dates: 30,
+            wilcoxon_exact: false,
+            trade_to_trade: false,
+        };
         (engine, stats)
     }
 
     fn rate(res: &SimulationResult, test: &str) -> f64 {
-        res.rows.iter().find(|r| r.test == test && r.scope == "day" && (r.level - 0.05).abs() < 1e-12).unwrap().rejection_rate.unwrap()
+        res.rows
+            .iter()
+            .find(|r| r.test == test && r.scope == "day" && (r.level - 0.05).abs() < 1e-12)
+            .unwrap()
+            .rejection_rate
+            .unwrap()
     }
 
     #[test]
     fn placebo_size_and_power_on_an_iid_panel() {
         let p = panel(1200, 20, 7);
         let (engine, stats) = configs();
-        let base = PlaceboConfig { scenario: "placebo".into(), seed: 3, replications: 400, pairs: 30, clustering: EventClustering::Independent, effect: Effect::None };
+        let base = PlaceboConfig {
+            scenario: "placebo".into(),
+            seed: 3,
+            replications: 400,
+            pairs: 30,
+            clustering: EventClustering::Independent,
+            effect: Effect::None,
+        };
         let size = simulate_placebo(&p, &engine, &stats, &base).unwrap();
         for t in ["csect_t", "patell_z", "bmp_t"] {
             let r = rate(&size, t);
             assert!((0.02..=0.09).contains(&r), "{t} size {r}");
         }
-        let power = simulate_placebo(&p, &engine, &stats, &PlaceboConfig { effect: Effect::MeanShift { day0: 0.02 }, ..base.clone() }).unwrap();
-        assert!(rate(&power, "bmp_t") > 0.8, "power {}", rate(&power, "bmp_t"));
+        let power = simulate_placebo(
+            &p,
+            &engine,
+            &stats,
+            &PlaceboConfig {
+                effect: Effect::MeanShift { day0: 0.02 },
+                ..base.clone()
+            },
+        )
+        .unwrap();
+        assert!(
+            rate(&power, "bmp_t") > 0.8,
+            "power {}",
+            rate(&power, "bmp_t")
+        );
         // Deterministic.
         let again = simulate_placebo(&p, &engine, &stats, &base).unwrap();
         assert_eq!(size.rows, again.rows);
@@ -265,7 +351,14 @@ mod tests {
     fn clustered_placebo_events_share_a_date() {
         let p = panel(600, 6, 9);
         let (engine, stats) = configs();
-        let cfg = PlaceboConfig { scenario: "c".into(), seed: 1, replications: 5, pairs: 6, clustering: EventClustering::Clustered, effect: Effect::None };
+        let cfg = PlaceboConfig {
+            scenario: "c".into(),
+            seed: 1,
+            replications: 5,
+            pairs: 6,
+            clustering: EventClustering::Clustered,
+            effect: Effect::None,
+        };
         let res = simulate_placebo(&p, &engine, &stats, &cfg).unwrap();
         assert!(res.mean_events >= 5.0);
     }
@@ -274,8 +367,17 @@ mod tests {
     fn too_short_panel_is_a_clear_error() {
         let p = panel(100, 3, 1);
         let (engine, stats) = configs();
-        let cfg = PlaceboConfig { scenario: "x".into(), seed: 1, replications: 5, pairs: 3, clustering: EventClustering::Independent, effect: Effect::None };
-        let e = simulate_placebo(&p, &engine, &stats, &cfg).unwrap_err().to_string();
+        let cfg = PlaceboConfig {
+            scenario: "x".into(),
+            seed: 1,
+            replications: 5,
+            pairs: 3,
+            clustering: EventClustering::Independent,
+            effect: Effect::None,
+        };
+        let e = simulate_placebo(&p, &engine, &stats, &cfg)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("enough sessions"), "{e}");
     }
 }

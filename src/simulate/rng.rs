@@ -77,14 +77,20 @@ impl SimRng {
         if s == [0; 4] {
             s[0] = 1; // the all-zero state is the one fixed point of xoshiro
         }
-        SimRng { s, spare_normal: None }
+        SimRng {
+            s,
+            spare_normal: None,
+        }
     }
 
     /// The generator of stream `stream` (e.g. a replication index) under `seed`: the seed of
     /// the stream is mix64(seed) ⊕ mix64(stream + golden-ratio constant), so streams of one
     /// seed are unrelated and independent of how streams are spread over threads.
     pub fn for_stream(seed: u64, stream: u64) -> Self {
-        let key = mix64(seed) ^ mix64(stream.wrapping_add(0x9E37_79B9_7F4A_7C15).rotate_left(17) ^ 0x5851_F42D_4C95_7F2D);
+        let key = mix64(seed)
+            ^ mix64(
+                stream.wrapping_add(0x9E37_79B9_7F4A_7C15).rotate_left(17) ^ 0x5851_F42D_4C95_7F2D,
+            );
         Self::from_seed(key)
     }
 
@@ -239,8 +245,13 @@ mod tests {
         // Reference sequence of SplitMix64 seeded with 1234567 (from the C reference code,
         // as used in the xoshiro test vectors).
         let mut sm = SplitMix64::new(1234567);
-        let expect: [u64; 5] =
-            [6457827717110365317, 3203168211198807973, 9817491932198370423, 4593380528125082431, 16408922859458223821];
+        let expect: [u64; 5] = [
+            6457827717110365317,
+            3203168211198807973,
+            9817491932198370423,
+            4593380528125082431,
+            16408922859458223821,
+        ];
         for e in expect {
             assert_eq!(sm.next_u64(), e);
         }
@@ -249,7 +260,10 @@ mod tests {
     #[test]
     fn xoshiro_matches_hand_stepped_state() {
         // Step the published recurrence by hand from a known state.
-        let mut rng = SimRng { s: [1, 2, 3, 4], spare_normal: None };
+        let mut rng = SimRng {
+            s: [1, 2, 3, 4],
+            spare_normal: None,
+        };
         // result = rotl(2·5, 7)·9 = 1280·9 = 11520
         assert_eq!(rng.next_u64(), 11520);
         // state after one step: t = 2 ≪ 17; s2 = 3⊕1 = 2; s3 = 4⊕2 = 6; s1 = 2⊕2 = 0; s0 = 1⊕6 = 7;
@@ -323,7 +337,10 @@ mod tests {
         assert_abs_diff_eq!(cm, 5.0, epsilon = 0.04);
         assert_abs_diff_eq!(cv, 10.0, epsilon = 0.35);
         // t(5): P(|T| > 2.570582) = 5 % (the two-sided 5 % critical value of t(5))
-        let t_tail = (0..n).filter(|_| rng.student_t(5.0).abs() > 2.570581835636314).count() as f64 / n as f64;
+        let t_tail = (0..n)
+            .filter(|_| rng.student_t(5.0).abs() > 2.570581835636314)
+            .count() as f64
+            / n as f64;
         assert_abs_diff_eq!(t_tail, 0.05, epsilon = 0.0025);
         assert!(rng.gamma(0.0).is_nan() && rng.gamma(f64::NAN).is_nan());
     }

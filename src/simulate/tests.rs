@@ -9,7 +9,10 @@ fn small(scenario: &str, replications: usize, pairs: usize) -> SimulationConfig 
         replications,
         pairs,
         days: 200,
-        estimation: Window { start: -150, end: -11 },
+        estimation: Window {
+            start: -150,
+            end: -11,
+        },
         windows: vec![Window { start: 0, end: 0 }, Window { start: -1, end: 1 }],
         min_estimation_returns: 100,
         ..Default::default()
@@ -19,7 +22,12 @@ fn small(scenario: &str, replications: usize, pairs: usize) -> SimulationConfig 
 fn rate(res: &SimulationResult, test: &str, scope: &str, window: &str, level: f64) -> f64 {
     res.rows
         .iter()
-        .find(|r| r.test == test && r.scope == scope && r.window == window && (r.level - level).abs() < 1e-12)
+        .find(|r| {
+            r.test == test
+                && r.scope == scope
+                && r.window == window
+                && (r.level - level).abs() < 1e-12
+        })
         .and_then(|r| r.rejection_rate)
         .unwrap_or_else(|| panic!("no rate for {test} {scope} {window} {level}"))
 }
@@ -32,9 +40,17 @@ fn parametric_tests_hold_size_under_independent_normal_events() {
         let p = rate(&res, test, "day", "0", 0.05);
         eprintln!("size {test}: {p}");
         assert!((0.03..=0.07).contains(&p), "{test}: size {p}");
-        let row = res.rows.iter().find(|r| r.test == test && r.scope == "day" && r.level == 0.05).unwrap();
+        let row = res
+            .rows
+            .iter()
+            .find(|r| r.test == test && r.scope == "day" && r.level == 0.05)
+            .unwrap();
         assert_eq!(row.replications, 2000);
-        assert_abs_diff_eq!(row.mc_se.unwrap(), (p * (1.0 - p) / 2000.0).sqrt(), epsilon = 1e-15);
+        assert_abs_diff_eq!(
+            row.mc_se.unwrap(),
+            (p * (1.0 - p) / 2000.0).sqrt(),
+            epsilon = 1e-15
+        );
     }
     // every pair is analysed without missing data
     assert_abs_diff_eq!(res.mean_events, 30.0, epsilon = 1e-12);
@@ -50,16 +66,26 @@ fn clustering_with_a_common_factor_inflates_bmp_but_not_adjusted_bmp() {
     let res = simulate(&cfg).unwrap();
     let bmp = rate(&res, "bmp_t", "day", "0", 0.05);
     let adj = rate(&res, "adj_bmp_t", "day", "0", 0.05);
-    eprintln!("clustered: bmp_t {bmp}, adj_bmp_t {adj}, r̄ {}", res.mean_rbar);
+    eprintln!(
+        "clustered: bmp_t {bmp}, adj_bmp_t {adj}, r̄ {}",
+        res.mean_rbar
+    );
     assert!(bmp > 0.10, "bmp_t {bmp}");
     assert!(adj < 0.08, "adj_bmp_t {adj}");
     // r̄ recovers the residual correlation w = 0.2 on average (market-model residuals)
-    assert!((res.mean_rbar - 0.2).abs() < 0.03, "mean r̄ {}", res.mean_rbar);
+    assert!(
+        (res.mean_rbar - 0.2).abs() < 0.03,
+        "mean r̄ {}",
+        res.mean_rbar
+    );
 }
 
 #[test]
 fn one_percent_day0_shift_is_detected_by_the_parametric_tests() {
-    let cfg = SimulationConfig { effect: Effect::MeanShift { day0: 0.01 }, ..small("shift", 400, 50) };
+    let cfg = SimulationConfig {
+        effect: Effect::MeanShift { day0: 0.01 },
+        ..small("shift", 400, 50)
+    };
     let res = simulate(&cfg).unwrap();
     for test in ["csect_t", "patell_z", "bmp_t", "adj_bmp_t"] {
         let p = rate(&res, test, "day", "0", 0.05);
@@ -81,7 +107,10 @@ fn same_seed_gives_identical_rows_whatever_the_thread_count() {
     let a = simulate(&cfg).unwrap();
     let b = simulate(&cfg).unwrap();
     assert_eq!(a, b);
-    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let c = one_thread.install(|| simulate(&cfg).unwrap());
     assert_eq!(a, c);
     let other = simulate(&SimulationConfig { seed: 8, ..cfg }).unwrap();
@@ -97,7 +126,12 @@ fn rows_cover_every_test_scope_and_level() {
     assert_eq!(res.rows[0].test, "csect_t");
     assert_eq!(res.rows[0].level, 0.01);
     assert_eq!(res.rows[3].test, "cda_t");
-    let windows: Vec<&str> = res.rows.iter().filter(|r| r.scope == "car").map(|r| r.window.as_str()).collect();
+    let windows: Vec<&str> = res
+        .rows
+        .iter()
+        .filter(|r| r.scope == "car")
+        .map(|r| r.window.as_str())
+        .collect();
     assert_eq!(windows[0], "0:0");
     assert_eq!(windows[windows.len() - 1], "-1:1");
     assert!(res.rows.iter().all(|r| r.scenario == "cover"));
@@ -121,22 +155,48 @@ fn rejection_counts_follow_p_below_alpha() {
 fn effects_change_only_the_event_days() {
     let base = small("base", 1, 4);
     let none = generate_replication(&base, 3).unwrap();
-    let shift = generate_replication(&SimulationConfig { effect: Effect::MeanShift { day0: 0.01 }, ..base.clone() }, 3)
-        .unwrap();
-    let win = generate_replication(&SimulationConfig { effect: Effect::WindowShift { per_day: 0.002 }, ..base.clone() }, 3)
-        .unwrap();
-    let var =
-        generate_replication(&SimulationConfig { effect: Effect::VarianceIncrease { factor: 4.0 }, ..base.clone() }, 3)
-            .unwrap();
+    let shift = generate_replication(
+        &SimulationConfig {
+            effect: Effect::MeanShift { day0: 0.01 },
+            ..base.clone()
+        },
+        3,
+    )
+    .unwrap();
+    let win = generate_replication(
+        &SimulationConfig {
+            effect: Effect::WindowShift { per_day: 0.002 },
+            ..base.clone()
+        },
+        3,
+    )
+    .unwrap();
+    let var = generate_replication(
+        &SimulationConfig {
+            effect: Effect::VarianceIncrease { factor: 4.0 },
+            ..base.clone()
+        },
+        3,
+    )
+    .unwrap();
     assert_eq!(none.day0, shift.day0);
     for i in 0..4 {
         let d0 = none.day0[i];
-        let (a, s, w, v) = (&none.series[i].ret, &shift.series[i].ret, &win.series[i].ret, &var.series[i].ret);
+        let (a, s, w, v) = (
+            &none.series[i].ret,
+            &shift.series[i].ret,
+            &win.series[i].ret,
+            &var.series[i].ret,
+        );
         let m = &none.series[i].bench;
         assert!(a[d0 - 151].is_nan() && !a[d0 - 150].is_nan() && !a[d0 + 1].is_nan());
         for t in d0 - 150..=d0 + 1 {
             let in_h = t + 1 >= d0 && t <= d0 + 1;
-            assert_abs_diff_eq!(s[t] - a[t], if t == d0 { 0.01 } else { 0.0 }, epsilon = 1e-15);
+            assert_abs_diff_eq!(
+                s[t] - a[t],
+                if t == d0 { 0.01 } else { 0.0 },
+                epsilon = 1e-15
+            );
             assert_abs_diff_eq!(w[t] - a[t], if in_h { 0.002 } else { 0.0 }, epsilon = 1e-15);
             // idiosyncratic part doubles (variance × 4) on H, unchanged elsewhere
             let beta = none.beta[i];
@@ -152,7 +212,10 @@ fn generated_returns_have_the_configured_moments() {
     let cfg = SimulationConfig {
         pairs: 2,
         days: 20_000,
-        estimation: Window { start: -19_990, end: -11 },
+        estimation: Window {
+            start: -19_990,
+            end: -11,
+        },
         windows: vec![Window { start: 0, end: 0 }],
         beta_range: (0.8, 1.2),
         sigma_range: (0.02, 0.02),
@@ -164,7 +227,12 @@ fn generated_returns_have_the_configured_moments() {
     let data = generate_replication(&cfg, 0).unwrap();
     let m = &data.series[0].bench;
     let resid = |i: usize| -> Vec<f64> {
-        data.series[i].ret.iter().zip(m).map(|(r, mk)| r - data.beta[i] * mk).collect()
+        data.series[i]
+            .ret
+            .iter()
+            .zip(m)
+            .map(|(r, mk)| r - data.beta[i] * mk)
+            .collect()
     };
     let (x, y) = (resid(0), resid(1));
     let (n, r) = crate::stats::correlation::pair_correlation(&x, &y, 30);
@@ -175,7 +243,11 @@ fn generated_returns_have_the_configured_moments() {
     let drawn = &data.series[0].ret[d0 - 19_990..=d0];
     let miss = drawn.iter().filter(|v| v.is_nan()).count() as f64 / drawn.len() as f64;
     assert_abs_diff_eq!(miss, 0.19, epsilon = 0.015);
-    let spans_ok = data.series[0].ret.iter().zip(&data.series[0].span).all(|(r, &s)| (s == 0) == r.is_nan());
+    let spans_ok = data.series[0]
+        .ret
+        .iter()
+        .zip(&data.series[0].span)
+        .all(|(r, &s)| (s == 0) == r.is_nan());
     assert!(spans_ok);
     // residual sd = σ_i (unit-variance t shocks)
     let v: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
@@ -187,8 +259,14 @@ fn generated_returns_have_the_configured_moments() {
 
 #[test]
 fn clustered_pairs_share_day0_and_independent_ones_spread() {
-    let c = generate_replication(&SimulationConfig { clustering: EventClustering::Clustered, ..small("c", 1, 20) }, 1)
-        .unwrap();
+    let c = generate_replication(
+        &SimulationConfig {
+            clustering: EventClustering::Clustered,
+            ..small("c", 1, 20)
+        },
+        1,
+    )
+    .unwrap();
     assert!(c.day0.iter().all(|&d| d == c.day0[0]));
     let i = generate_replication(&small("i", 1, 20), 1).unwrap();
     let (lo, hi) = small("i", 1, 20).day0_range().unwrap();
@@ -201,19 +279,58 @@ fn clustered_pairs_share_day0_and_independent_ones_spread() {
 fn invalid_configurations_are_config_errors() {
     let ok = small("x", 1, 5);
     let cases = [
-        SimulationConfig { replications: 0, ..ok.clone() },
-        SimulationConfig { pairs: 1, ..ok.clone() },
-        SimulationConfig { days: 150, ..ok.clone() },
-        SimulationConfig { windows: vec![], ..ok.clone() },
-        SimulationConfig { windows: vec![Window { start: -20, end: 0 }], ..ok.clone() },
-        SimulationConfig { sigma_range: (0.0, 0.02), ..ok.clone() },
-        SimulationConfig { beta_range: (1.0, 0.5), ..ok.clone() },
-        SimulationConfig { shocks: ShockDistribution::StudentT { df: 2.0 }, ..ok.clone() },
-        SimulationConfig { common_factor_weight: 1.0, ..ok.clone() },
-        SimulationConfig { missing_share: -0.1, ..ok.clone() },
-        SimulationConfig { min_estimation_returns: 2, ..ok.clone() },
-        SimulationConfig { effect: Effect::VarianceIncrease { factor: 0.0 }, ..ok.clone() },
-        SimulationConfig { effect: Effect::MeanShift { day0: f64::NAN }, ..ok.clone() },
+        SimulationConfig {
+            replications: 0,
+            ..ok.clone()
+        },
+        SimulationConfig {
+            pairs: 1,
+            ..ok.clone()
+        },
+        SimulationConfig {
+            days: 150,
+            ..ok.clone()
+        },
+        SimulationConfig {
+            windows: vec![],
+            ..ok.clone()
+        },
+        SimulationConfig {
+            windows: vec![Window { start: -20, end: 0 }],
+            ..ok.clone()
+        },
+        SimulationConfig {
+            sigma_range: (0.0, 0.02),
+            ..ok.clone()
+        },
+        SimulationConfig {
+            beta_range: (1.0, 0.5),
+            ..ok.clone()
+        },
+        SimulationConfig {
+            shocks: ShockDistribution::StudentT { df: 2.0 },
+            ..ok.clone()
+        },
+        SimulationConfig {
+            common_factor_weight: 1.0,
+            ..ok.clone()
+        },
+        SimulationConfig {
+            missing_share: -0.1,
+            ..ok.clone()
+        },
+        SimulationConfig {
+            min_estimation_returns: 2,
+            ..ok.clone()
+        },
+        SimulationConfig {
+            effect: Effect::VarianceIncrease { factor: 0.0 },
+            ..ok.clone()
+        },
+        SimulationConfig {
+            effect: Effect::MeanShift { day0: f64::NAN },
+            ..ok.clone()
+        },
     ];
     for (k, cfg) in cases.iter().enumerate() {
         assert!(matches!(simulate(cfg), Err(Error::Config(_))), "case {k}");
@@ -235,16 +352,35 @@ fn invalid_configurations_are_config_errors() {
 #[test]
 #[ignore]
 fn export_size_table() {
-    let base = SimulationConfig { replications: 1000, pairs: 50, common_factor_weight: 0.1, ..Default::default() };
+    let base = SimulationConfig {
+        replications: 1000,
+        pairs: 50,
+        common_factor_weight: 0.1,
+        ..Default::default()
+    };
     let scenarios = [
-        SimulationConfig { scenario: "independent".into(), days: 2500, ..base.clone() },
-        SimulationConfig { scenario: "overlapping".into(), ..base.clone() },
-        SimulationConfig { scenario: "clustered".into(), clustering: EventClustering::Clustered, ..base },
+        SimulationConfig {
+            scenario: "independent".into(),
+            days: 2500,
+            ..base.clone()
+        },
+        SimulationConfig {
+            scenario: "overlapping".into(),
+            ..base.clone()
+        },
+        SimulationConfig {
+            scenario: "clustered".into(),
+            clustering: EventClustering::Clustered,
+            ..base
+        },
     ];
     let mut rows: Vec<RejectionRow> = Vec::new();
     for cfg in &scenarios {
         let res = simulate(cfg).unwrap();
-        eprintln!("{}: mean r̄ {}, mean events {}", res.scenario, res.mean_rbar, res.mean_events);
+        eprintln!(
+            "{}: mean r̄ {}, mean events {}",
+            res.scenario, res.mean_rbar, res.mean_events
+        );
         rows.extend(res.rows);
     }
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("notebooks-export/simulation");
@@ -252,4 +388,3 @@ fn export_size_table() {
     let car_0_20 = rejection_chart_svg(&rows, "car", "0:20", 0.05);
     crate::output::write_atomic(&dir.join("size_table_car_0_20.svg"), car_0_20.as_bytes()).unwrap();
 }
-

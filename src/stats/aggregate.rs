@@ -40,7 +40,13 @@ pub struct Summary {
 pub fn describe(x: &[f64]) -> Summary {
     let n = x.len();
     if n == 0 {
-        return Summary { n, mean: None, median: None, share_positive: None, sd: None };
+        return Summary {
+            n,
+            mean: None,
+            median: None,
+            share_positive: None,
+            sd: None,
+        };
     }
     // median by selection, O(n): after select_nth_unstable the left part holds the n/2
     // smallest values, so the lower middle of an even n is their maximum
@@ -49,7 +55,11 @@ pub fn describe(x: &[f64]) -> Summary {
     let median = if n % 2 == 1 {
         upper_mid
     } else {
-        let lower_mid = left.iter().copied().max_by(|a, b| a.total_cmp(b)).unwrap_or(upper_mid);
+        let lower_mid = left
+            .iter()
+            .copied()
+            .max_by(|a, b| a.total_cmp(b))
+            .unwrap_or(upper_mid);
         0.5 * (lower_mid + upper_mid)
     };
     Summary {
@@ -68,7 +78,10 @@ mod tests {
     #[test]
     fn single_and_constant() {
         let s = describe(&[0.5]);
-        assert_eq!((s.n, s.mean, s.median, s.share_positive, s.sd), (1, Some(0.5), Some(0.5), Some(1.0), None));
+        assert_eq!(
+            (s.n, s.mean, s.median, s.share_positive, s.sd),
+            (1, Some(0.5), Some(0.5), Some(1.0), None)
+        );
         let s = describe(&[0.0, 0.0, 0.0]);
         assert_eq!((s.share_positive, s.sd), (Some(0.0), Some(0.0)));
         let s = describe(&[3.0, 1.0, 2.0]);
@@ -81,13 +94,19 @@ mod tests {
         for n in [2usize, 4, 7, 10, 101, 1000] {
             let x: Vec<f64> = (0..n)
                 .map(|_| {
-                    seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     ((seed >> 40) % 50) as f64 - 25.0 // many ties
                 })
                 .collect();
             let mut sorted = x.clone();
             sorted.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            let expected = if n % 2 == 1 { sorted[n / 2] } else { 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]) };
+            let expected = if n % 2 == 1 {
+                sorted[n / 2]
+            } else {
+                0.5 * (sorted[n / 2 - 1] + sorted[n / 2])
+            };
             assert_eq!(describe(&x).median, Some(expected), "n = {n}");
         }
     }

@@ -3,8 +3,12 @@
 
 use super::aggregate::describe;
 use super::correlation::{rbar, same_date_partners_m};
-use super::nonparametric::{grank_t, gsign_z, rank_s_v, rank_z_day, rank_z_window, sign_z, wilcoxon_z};
-use super::parametric::{adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, s_cda, skew_adj_t, CdaScale};
+use super::nonparametric::{
+    grank_t, gsign_z, rank_s_v, rank_z_day, rank_z_window, sign_z, wilcoxon_z,
+};
+use super::parametric::{
+    adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, s_cda, skew_adj_t, CdaScale,
+};
 use super::{sd, StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::{PairResult, Window};
 use crate::tables::{AggregateRow, TestRow};
@@ -83,7 +87,9 @@ fn usable_day(r: &PairResult, t: i32, t2t: bool) -> Option<(f64, f64)> {
 fn complete_window(r: &PairResult, w_idx: usize) -> Option<(f64, f64, Option<f64>)> {
     let w = r.windows.get(w_idx).filter(|w| w.complete)?;
     match (w.car, w.scar) {
-        (Some(c), Some(s)) if c.is_finite() && s.is_finite() => Some((c, s, w.bhar.filter(|b| b.is_finite()))),
+        (Some(c), Some(s)) if c.is_finite() && s.is_finite() => {
+            Some((c, s, w.bhar.filter(|b| b.is_finite())))
+        }
         _ => None,
     }
 }
@@ -145,7 +151,13 @@ struct MembershipAcc {
 /// add the other side as one scalar per set). The base U of the estimation days is the same for
 /// every test set of the event and is summed once per distinct set membership.
 /// No allocation per event (scratch buffers are reused).
-fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, h: Window, sets: &GrankSets) -> ChunkOut {
+fn process_chunk(
+    events: &[StatsEvent],
+    range: Range<usize>,
+    cfg: &StatsConfig,
+    h: Window,
+    sets: &GrankSets,
+) -> ChunkOut {
     let l_est = cfg.estimation.len();
     let nh = h.len();
     let ns = sets.len();
@@ -178,7 +190,11 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         let resid = &r.est_resid[..r.est_resid.len().min(l_est)];
         // AAR_τ sums and p̂ (branch-free, vectorizable), then the non-NaN residuals in τ order
         let mut pos = 0usize;
-        for ((&e, s), c) in resid.iter().zip(out.cda_sum.iter_mut()).zip(out.cda_cnt.iter_mut()) {
+        for ((&e, s), c) in resid
+            .iter()
+            .zip(out.cda_sum.iter_mut())
+            .zip(out.cda_cnt.iter_mut())
+        {
             let ok = !e.is_nan();
             *s += if ok { e } else { 0.0 };
             *c += ok as u32;
@@ -193,7 +209,11 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         }
         est.truncate(w);
         let m = est.len();
-        out.p_hat.push(if m > 0 { pos as f64 / m as f64 } else { f64::NAN });
+        out.p_hat.push(if m > 0 {
+            pos as f64 / m as f64
+        } else {
+            f64::NAN
+        });
         sort_by_value(&mut est, &mut sort_scratch, &mut bucket_counts);
         // midranks of the estimation values among themselves
         est_rank.clear();
@@ -287,7 +307,11 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
         let acc = match memberships.iter().position(|a| a.member == member) {
             Some(p) => &mut memberships[p],
             None => {
-                memberships.push(MembershipAcc { member: member.clone(), u_base_sum: vec![0.0; l_est], present_cnt: vec![0; l_est] });
+                memberships.push(MembershipAcc {
+                    member: member.clone(),
+                    u_base_sum: vec![0.0; l_est],
+                    present_cnt: vec![0; l_est],
+                });
                 memberships.last_mut().expect("just pushed")
             }
         };
@@ -351,8 +375,9 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, cfg: &StatsConfig, 
 /// than 64 values, a comparison sort, O(M log M).
 fn sort_by_value(est: &mut [(f64, u32)], scratch: &mut Vec<(f64, u32)>, counts: &mut Vec<u32>) {
     let m = est.len();
-    let comparison_sort =
-        |est: &mut [(f64, u32)]| est.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal));
+    let comparison_sort = |est: &mut [(f64, u32)]| {
+        est.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal))
+    };
     if m < 64 {
         return comparison_sort(est);
     }
@@ -422,16 +447,28 @@ struct TestSet {
 
 impl TestSet {
     fn with_capacity(n: usize) -> Self {
-        TestSet { members: Vec::with_capacity(n), x: Vec::with_capacity(n), s: Vec::with_capacity(n) }
+        TestSet {
+            members: Vec::with_capacity(n),
+            x: Vec::with_capacity(n),
+            s: Vec::with_capacity(n),
+        }
     }
 }
 
 /// The test sets D_t (usable AR on day t of H) and C_W (complete window W), and the BHARs of
 /// each C_W; O(N·(|H| + windows)).
-fn collect_test_sets(events: &[StatsEvent], cfg: &StatsConfig, h: Window) -> (Vec<TestSet>, Vec<TestSet>, Vec<Vec<f64>>) {
+fn collect_test_sets(
+    events: &[StatsEvent],
+    cfg: &StatsConfig,
+    h: Window,
+) -> (Vec<TestSet>, Vec<TestSet>, Vec<Vec<f64>>) {
     let (nh, nw, t2t) = (h.len(), cfg.windows.len(), cfg.trade_to_trade);
-    let mut day_sets: Vec<TestSet> = (0..nh).map(|_| TestSet::with_capacity(events.len())).collect();
-    let mut win_sets: Vec<TestSet> = (0..nw).map(|_| TestSet::with_capacity(events.len())).collect();
+    let mut day_sets: Vec<TestSet> = (0..nh)
+        .map(|_| TestSet::with_capacity(events.len()))
+        .collect();
+    let mut win_sets: Vec<TestSet> = (0..nw)
+        .map(|_| TestSet::with_capacity(events.len()))
+        .collect();
     let mut bhar_sets: Vec<Vec<f64>> = vec![Vec::new(); nw];
     for (i, e) in events.iter().enumerate() {
         for (k, set) in day_sets.iter_mut().enumerate() {
@@ -519,13 +556,23 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
             let sets = GrankSets {
                 nh,
                 h_start: h.start,
-                scar_sd: day_sets.iter().chain(&win_sets).map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
+                scar_sd: day_sets
+                    .iter()
+                    .chain(&win_sets)
+                    .map(|s| sd(&s.s).filter(|v| *v > 0.0))
+                    .collect(),
             };
             // one pass over the events, in chunks of 64–4096 events (about 8 per thread)
             let threads = rayon::current_num_threads().max(1);
             let chunk = (n / (threads * 8)).clamp(64, 4096);
-            let ranges: Vec<Range<usize>> = (0..n).step_by(chunk).map(|s| s..(s + chunk).min(n)).collect();
-            let parts: Vec<ChunkOut> = ranges.par_iter().map(|r| process_chunk(events, r.clone(), cfg, h, &sets)).collect();
+            let ranges: Vec<Range<usize>> = (0..n)
+                .step_by(chunk)
+                .map(|s| s..(s + chunk).min(n))
+                .collect();
+            let parts: Vec<ChunkOut> = ranges
+                .par_iter()
+                .map(|r| process_chunk(events, r.clone(), cfg, h, &sets))
+                .collect();
             (day_sets, win_sets, bhar_sets, sets, parts)
         },
         || rbar(events, cfg.rbar_min_common_dates),
@@ -535,7 +582,8 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     let mut u_event = Vec::with_capacity(n * nh);
     let (mut cda_sum, mut cda_cnt) = (vec![0.0; l_est], vec![0u32; l_est]);
     let (mut v_sum, mut v_cnt) = (vec![0.0; l_est + nh], vec![0u32; l_est + nh]);
-    let (mut g_sum, mut g_cnt, mut u0_sum) = (vec![0.0; ns * l_est], vec![0u32; ns * l_est], vec![0.0; ns]);
+    let (mut g_sum, mut g_cnt, mut u0_sum) =
+        (vec![0.0; ns * l_est], vec![0u32; ns * l_est], vec![0.0; ns]);
     for p in parts {
         p_hat.extend(p.p_hat);
         u_event.extend(p.u_event);
@@ -549,11 +597,23 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     }
 
     // group quantities
-    let aar_tau: Vec<f64> =
-        cda_sum.iter().zip(&cda_cnt).map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN }).collect();
+    let aar_tau: Vec<f64> = cda_sum
+        .iter()
+        .zip(&cda_cnt)
+        .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+        .collect();
     let cda_scale: Option<CdaScale> = s_cda(&aar_tau);
-    let v_tau: Vec<f64> =
-        v_sum.iter().zip(&v_cnt).map(|(s, &c)| if c > 0 { s / (c as f64).sqrt() } else { f64::NAN }).collect();
+    let v_tau: Vec<f64> = v_sum
+        .iter()
+        .zip(&v_cnt)
+        .map(|(s, &c)| {
+            if c > 0 {
+                s / (c as f64).sqrt()
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
     let sv = rank_s_v(&v_tau);
     let s_v = sv.map_or(f64::NAN, |v| v.0);
 
@@ -580,7 +640,11 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
         sets.scar_sd[k]?;
         let gs = &g_sum[k * l_est..(k + 1) * l_est];
         let gc = &g_cnt[k * l_est..(k + 1) * l_est];
-        let ubar: Vec<f64> = gs.iter().zip(gc).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect();
+        let ubar: Vec<f64> = gs
+            .iter()
+            .zip(gc)
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+            .collect();
         let cnt: Vec<usize> = gc.iter().map(|&c| c as usize).collect();
         grank_t(&ubar, &cnt, u0_sum[k] / n_set as f64, n_set)
     };
@@ -595,7 +659,11 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
                         m: f64,
                         p_hat: &[f64]|
      -> [Option<TestStat>; 12] {
-        let nu: Vec<f64> = set.members.iter().map(|&i| events[i].result.fit.df as f64).collect();
+        let nu: Vec<f64> = set
+            .members
+            .iter()
+            .map(|&i| events[i].result.fit.df as f64)
+            .collect();
         let ph: Vec<f64> = set.members.iter().map(|&i| p_hat[i]).collect();
         [
             csect_t(&set.x),
@@ -606,13 +674,22 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
             adj_bmp_t(&set.s, m, rbar_v),
             skew_adj_t(&set.x),
             sign_z(&set.x),
-            if ph.iter().all(|p| p.is_finite()) { gsign_z(&set.x, &ph) } else { None },
+            if ph.iter().all(|p| p.is_finite()) {
+                gsign_z(&set.x, &ph)
+            } else {
+                None
+            },
             rank,
             grank,
             wilcoxon_z(&set.x, cfg.wilcoxon_exact).map(|w| w.test),
         ]
     };
-    let make_row = |scope: &str, window: Option<String>, rel_day: Option<i32>, test: &str, stat: Option<TestStat>, n: usize| TestRow {
+    let make_row = |scope: &str,
+                    window: Option<String>,
+                    rel_day: Option<i32>,
+                    test: &str,
+                    stat: Option<TestStat>,
+                    n: usize| TestRow {
         group: group.to_string(),
         scope: scope.to_string(),
         window,
@@ -645,7 +722,12 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
         .enumerate()
         .map(|(k, set)| {
             let t = h.start + k as i32;
-            let u: Vec<f64> = set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect();
+            let u: Vec<f64> = set
+                .members
+                .iter()
+                .map(|&i| u_event[i * nh + k])
+                .filter(|u| u.is_finite())
+                .collect();
             let rank = rank_z_day(&u, s_v);
             let m = partners_m(&set.members);
             let stats = battery_rows(set, 1, rank, grank_of(k, set.members.len()), m, &p_hat);
@@ -665,17 +747,43 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
             let u_days: Vec<Vec<f64>> = (win.start..=win.end)
                 .filter_map(|t| {
                     let k = usize::try_from(t - h.start).ok().filter(|k| *k < nh)?;
-                    Some(set.members.iter().map(|&i| u_event[i * nh + k]).filter(|u| u.is_finite()).collect())
+                    Some(
+                        set.members
+                            .iter()
+                            .map(|&i| u_event[i * nh + k])
+                            .filter(|u| u.is_finite())
+                            .collect(),
+                    )
                 })
                 .collect();
             let u_refs: Vec<&[f64]> = u_days.iter().map(|v| v.as_slice()).collect();
-            let rank = if set.members.is_empty() { None } else { rank_z_window(&u_refs, set.members.len(), s_v) };
+            let rank = if set.members.is_empty() {
+                None
+            } else {
+                rank_z_window(&u_refs, set.members.len(), s_v)
+            };
             let m = partners_m(&set.members);
-            let stats = battery_rows(set, win.len(), rank, grank_of(nh + w, set.members.len()), m, &p_hat);
+            let stats = battery_rows(
+                set,
+                win.len(),
+                rank,
+                grank_of(nh + w, set.members.len()),
+                m,
+                &p_hat,
+            );
             TEST_ORDER
                 .iter()
                 .zip(stats)
-                .map(|(name, stat)| make_row("car", Some(win.label()), None, name, stat, set.members.len()))
+                .map(|(name, stat)| {
+                    make_row(
+                        "car",
+                        Some(win.label()),
+                        None,
+                        name,
+                        stat,
+                        set.members.len(),
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -688,8 +796,22 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     }
     for (w, bh) in bhar_sets.iter().enumerate() {
         let label = cfg.windows[w].label();
-        tests.push(make_row("bhar", Some(label.clone()), None, "csect_t", csect_t(bh), bh.len()));
-        tests.push(make_row("bhar", Some(label), None, "skew_adj_t", skew_adj_t(bh), bh.len()));
+        tests.push(make_row(
+            "bhar",
+            Some(label.clone()),
+            None,
+            "csect_t",
+            csect_t(bh),
+            bh.len(),
+        ));
+        tests.push(make_row(
+            "bhar",
+            Some(label),
+            None,
+            "skew_adj_t",
+            skew_adj_t(bh),
+            bh.len(),
+        ));
     }
     for (w, set) in win_sets.iter().enumerate() {
         aggregate.push(agg_row("car", Some(cfg.windows[w].label()), None, &set.x));
@@ -721,7 +843,10 @@ mod tests {
 
     fn cfg() -> StatsConfig {
         StatsConfig {
-            estimation: Window { start: -40, end: -1 },
+            estimation: Window {
+                start: -40,
+                end: -1,
+            },
             windows: vec![Window { start: 0, end: 1 }],
             rbar_min_common_dates: 30,
             wilcoxon_exact: false,
@@ -733,13 +858,25 @@ mod tests {
         let mut s = seed;
         let est_resid: Vec<f64> = (0..40)
             .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 ((s >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 0.02
             })
             .collect();
         let car = ar[0] + ar[1];
         PairResult {
-            fit: ModelFit { model_name: "market_model".into(), n_est: 40, k: 2, df, sigma: 0.01, alpha: None, beta: None, r2: None, extras: vec![] },
+            fit: ModelFit {
+                model_name: "market_model".into(),
+                n_est: 40,
+                k: 2,
+                df,
+                sigma: 0.01,
+                alpha: None,
+                beta: None,
+                r2: None,
+                extras: vec![],
+            },
             est_resid,
             event_period: Window { start: 0, end: 1 },
             ret: vec![0.0; 2],
@@ -764,17 +901,31 @@ mod tests {
         }
     }
 
-    fn run(results: &[PairResult], dates: &[Option<NaiveDate>], day0s: &[NaiveDate], cfg: &StatsConfig) -> GroupBattery {
+    fn run(
+        results: &[PairResult],
+        dates: &[Option<NaiveDate>],
+        day0s: &[NaiveDate],
+        cfg: &StatsConfig,
+    ) -> GroupBattery {
         let events: Vec<StatsEvent> = results
             .iter()
             .zip(day0s)
-            .map(|(r, d)| StatsEvent { event_id: "E", security: "S", day0: *d, est_dates: dates, result: r })
+            .map(|(r, d)| StatsEvent {
+                event_id: "E",
+                security: "S",
+                day0: *d,
+                est_dates: dates,
+                result: r,
+            })
             .collect();
         group_battery("g", &events, cfg)
     }
 
     fn stat(b: &GroupBattery, scope: &str, test: &str) -> Option<f64> {
-        b.tests.iter().find(|r| r.scope == scope && r.test == test && r.rel_day.unwrap_or(0) == 0).and_then(|r| r.statistic)
+        b.tests
+            .iter()
+            .find(|r| r.scope == scope && r.test == test && r.rel_day.unwrap_or(0) == 0)
+            .and_then(|r| r.statistic)
     }
 
     fn dates() -> Vec<Option<NaiveDate>> {
@@ -792,7 +943,11 @@ mod tests {
             assert_eq!(stat(&b, "day", t), None, "{t}");
         }
         // defined with one event: Patell, sign, rank, CDA, Wilcoxon
-        assert_relative_eq!(stat(&b, "day", "patell_z").unwrap(), 2.0 / (38.0f64 / 36.0).sqrt(), max_relative = 1e-12);
+        assert_relative_eq!(
+            stat(&b, "day", "patell_z").unwrap(),
+            2.0 / (38.0f64 / 36.0).sqrt(),
+            max_relative = 1e-12
+        );
         assert_relative_eq!(stat(&b, "day", "sign_z").unwrap(), 1.0);
         assert!(stat(&b, "day", "cda_t").is_some());
         assert!(stat(&b, "day", "rank_z").is_some());
@@ -808,22 +963,35 @@ mod tests {
         let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let rs = [pair(1, [0.02, 0.01], 38), pair(2, [0.03, -0.01], 38)];
         let b = run(&rs, &d, &[day0, day0], &cfg());
-        let (n_common, r) = super::super::correlation::pair_correlation(&rs[0].est_resid, &rs[1].est_resid, 30);
+        let (n_common, r) =
+            super::super::correlation::pair_correlation(&rs[0].est_resid, &rs[1].est_resid, 30);
         assert_eq!(n_common, 40);
         assert_relative_eq!(b.diagnostics.rbar, r.unwrap(), max_relative = 1e-12);
         // m = 1 for two events on one date
         let z = stat(&b, "day", "patell_z").unwrap();
-        assert_relative_eq!(stat(&b, "day", "adj_patell_z").unwrap(), z / (1.0 + r.unwrap()).sqrt(), max_relative = 1e-12);
+        assert_relative_eq!(
+            stat(&b, "day", "adj_patell_z").unwrap(),
+            z / (1.0 + r.unwrap()).sqrt(),
+            max_relative = 1e-12
+        );
         // adj_bmp: 1 − r̄·1/1 in the numerator
         match stat(&b, "day", "adj_bmp_t") {
-            Some(v) => assert_relative_eq!(v, stat(&b, "day", "bmp_t").unwrap() * ((1.0 - r.unwrap()) / (1.0 + r.unwrap())).sqrt(), max_relative = 1e-12),
+            Some(v) => assert_relative_eq!(
+                v,
+                stat(&b, "day", "bmp_t").unwrap()
+                    * ((1.0 - r.unwrap()) / (1.0 + r.unwrap())).sqrt(),
+                max_relative = 1e-12
+            ),
             None => assert!(r.unwrap() >= 1.0),
         }
         // staggered dates: no adjustment
         let other = NaiveDate::from_ymd_opt(2024, 3, 4).unwrap();
         let b2 = run(&rs, &d, &[day0, other], &cfg());
         assert_eq!(b2.diagnostics.n_pairs_used, 0);
-        assert_eq!(stat(&b2, "day", "adj_patell_z"), stat(&b2, "day", "patell_z"));
+        assert_eq!(
+            stat(&b2, "day", "adj_patell_z"),
+            stat(&b2, "day", "patell_z")
+        );
     }
 
     #[test]
@@ -858,7 +1026,9 @@ mod tests {
         // GRANK of the window by the slow route: grank_u per event, then grank_t
         let d = dates();
         let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-        let mut rs: Vec<PairResult> = (0..5).map(|k| pair(k + 10, [0.01 * k as f64 - 0.01, 0.004], 38)).collect();
+        let mut rs: Vec<PairResult> = (0..5)
+            .map(|k| pair(k + 10, [0.01 * k as f64 - 0.01, 0.004], 38))
+            .collect();
         rs[2].est_resid[3] = f64::NAN;
         rs[4].est_resid[7] = rs[4].est_resid[8]; // a tie
         let days: Vec<NaiveDate> = (0..5).map(|k| day0 + chrono::Days::new(k)).collect();
@@ -879,16 +1049,26 @@ mod tests {
             }
             u0 += z;
         }
-        let ubar: Vec<f64> = sums.iter().zip(&cnt).map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 }).collect();
+        let ubar: Vec<f64> = sums
+            .iter()
+            .zip(&cnt)
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+            .collect();
         let expected = grank_t(&ubar, &cnt, u0 / 5.0, 5).unwrap();
-        assert_relative_eq!(stat(&b, "car", "grank_t").unwrap(), expected.statistic, max_relative = 1e-12);
+        assert_relative_eq!(
+            stat(&b, "car", "grank_t").unwrap(),
+            expected.statistic,
+            max_relative = 1e-12
+        );
     }
 
     #[test]
     fn sort_by_value_matches_comparison_sort() {
         let mut seed = 11u64;
         let mut next = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
         };
         let (mut scratch, mut counts) = (Vec::new(), Vec::new());
@@ -896,13 +1076,14 @@ mod tests {
             let m = [240, 63, 64, 500, 240, 240][case];
             let mut v: Vec<f64> = (0..m).map(|_| next() * 0.02).collect();
             match case {
-                4 => v[17] = 50.0,                                // a far outlier: comparison fallback
+                4 => v[17] = 50.0, // a far outlier: comparison fallback
                 5 => v.iter_mut().for_each(|x| *x = (*x * 1e3).round() / 1e3), // many ties
                 _ => {}
             }
             v[3] = -0.0;
             v[9] = 0.0;
-            let mut est: Vec<(f64, u32)> = v.iter().enumerate().map(|(t, &x)| (x, t as u32)).collect();
+            let mut est: Vec<(f64, u32)> =
+                v.iter().enumerate().map(|(t, &x)| (x, t as u32)).collect();
             sort_by_value(&mut est, &mut scratch, &mut counts);
             let mut expected = v.clone();
             expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -922,7 +1103,9 @@ mod tests {
         // residuals and the usable ARs together (with a tie between an AR and a residual)
         let d = dates();
         let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-        let mut rs: Vec<PairResult> = (0..3).map(|k| pair(k + 20, [0.004 * k as f64 - 0.003, 0.001], 38)).collect();
+        let mut rs: Vec<PairResult> = (0..3)
+            .map(|k| pair(k + 20, [0.004 * k as f64 - 0.003, 0.001], 38))
+            .collect();
         rs[1].ar[0] = rs[1].est_resid[5];
         rs[2].est_resid[0] = f64::NAN;
         let days: Vec<NaiveDate> = (0..3).map(|k| day0 + chrono::Days::new(k)).collect();
@@ -930,10 +1113,20 @@ mod tests {
         let events: Vec<StatsEvent> = rs
             .iter()
             .zip(&days)
-            .map(|(r, d0)| StatsEvent { event_id: "E", security: "S", day0: *d0, est_dates: &d, result: r })
+            .map(|(r, d0)| StatsEvent {
+                event_id: "E",
+                security: "S",
+                day0: *d0,
+                est_dates: &d,
+                result: r,
+            })
             .collect();
         let h = c.event_period();
-        let sets = GrankSets { nh: h.len(), h_start: h.start, scar_sd: vec![None; h.len() + 1] };
+        let sets = GrankSets {
+            nh: h.len(),
+            h_start: h.start,
+            scar_sd: vec![None; h.len() + 1],
+        };
         let out = process_chunk(&events, 0..3, &c, h, &sets);
         for (i, r) in rs.iter().enumerate() {
             let mut all = r.est_resid.clone();
@@ -949,13 +1142,21 @@ mod tests {
     fn trade_to_trade_drops_multi_day_ars() {
         let d = dates();
         let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
-        let mut rs = vec![pair(1, [0.02, 0.01], 38), pair(2, [0.03, -0.01], 38), pair(3, [0.01, 0.02], 38)];
+        let mut rs = vec![
+            pair(1, [0.02, 0.01], 38),
+            pair(2, [0.03, -0.01], 38),
+            pair(3, [0.01, 0.02], 38),
+        ];
         rs[1].span[0] = 2;
         let mut c = cfg();
         c.trade_to_trade = true;
         let days: Vec<NaiveDate> = (0..3).map(|k| day0 + chrono::Days::new(k)).collect();
         let b = run(&rs, &d, &days, &c);
-        let row = b.tests.iter().find(|r| r.scope == "day" && r.rel_day == Some(0)).unwrap();
+        let row = b
+            .tests
+            .iter()
+            .find(|r| r.scope == "day" && r.rel_day == Some(0))
+            .unwrap();
         assert_eq!(row.n, 2);
         assert_eq!(b.aggregate[0].n, 2);
         // window rows still use all three complete windows

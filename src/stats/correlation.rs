@@ -59,8 +59,12 @@ pub struct Rbar {
 /// assert_eq!(pair_correlation(&[1.0, 2.0], &[1.0, 3.0], 3).1, None);
 /// ```
 pub fn pair_correlation(x: &[f64], y: &[f64], min_common: usize) -> (usize, Option<f64>) {
-    let common: Vec<(f64, f64)> =
-        x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (*a, *b)).collect();
+    let common: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| !a.is_nan() && !b.is_nan())
+        .map(|(a, b)| (*a, *b))
+        .collect();
     let n = common.len();
     (n, correlation_of_pairs(&common, min_common))
 }
@@ -132,7 +136,10 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
     let words = len.div_ceil(64);
     let mut masks = vec![0u64; n * words];
     for i in 0..n {
-        for (word, chunk) in masks[i * words..(i + 1) * words].iter_mut().zip(row(i).chunks(64)) {
+        for (word, chunk) in masks[i * words..(i + 1) * words]
+            .iter_mut()
+            .zip(row(i).chunks(64))
+        {
             let mut bits = 0u64;
             for (k, v) in chunk.iter().enumerate() {
                 bits |= ((!v.is_nan()) as u64) << k;
@@ -160,14 +167,21 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
         centred = vec![0.0; n * len];
         weight = vec![0.0; n * len];
         for i in 0..n {
-            let (c, w) = (&mut centred[i * len..(i + 1) * len], &mut weight[i * len..(i + 1) * len]);
+            let (c, w) = (
+                &mut centred[i * len..(i + 1) * len],
+                &mut weight[i * len..(i + 1) * len],
+            );
             for ((c, w), &v) in c.iter_mut().zip(w.iter_mut()).zip(row(i)) {
                 let ok = !v.is_nan();
                 *c = if ok { v } else { 0.0 };
                 *w = ok as u8 as f64;
             }
             let cnt = mask(i).iter().map(|b| b.count_ones()).sum::<u32>();
-            let mean = if cnt > 0 { lane_sum(c) / cnt as f64 } else { 0.0 };
+            let mean = if cnt > 0 {
+                lane_sum(c) / cnt as f64
+            } else {
+                0.0
+            };
             for (c, w) in c.iter_mut().zip(w.iter()) {
                 *c -= mean * w;
             }
@@ -182,7 +196,11 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
                 continue;
             }
             let (mg, mh) = (mask(groups[g].0), mask(groups[h].0));
-            let n_common: usize = mg.iter().zip(mh).map(|(a, b)| (a & b).count_ones() as usize).sum();
+            let n_common: usize = mg
+                .iter()
+                .zip(mh)
+                .map(|(a, b)| (a & b).count_ones() as usize)
+                .sum();
             if n_common < need {
                 continue;
             }
@@ -191,8 +209,14 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
                 let common_mask: Vec<u64> = mg.iter().zip(mh).map(|(a, b)| a & b).collect();
                 for &i in gm {
                     for &j in hm {
-                        let (ci, wi) = (&centred[i * len..(i + 1) * len], &weight[i * len..(i + 1) * len]);
-                        let (cj, wj) = (&centred[j * len..(j + 1) * len], &weight[j * len..(j + 1) * len]);
+                        let (ci, wi) = (
+                            &centred[i * len..(i + 1) * len],
+                            &weight[i * len..(i + 1) * len],
+                        );
+                        let (cj, wj) = (
+                            &centred[j * len..(j + 1) * len],
+                            &weight[j * len..(j + 1) * len],
+                        );
                         if constant_on(row(i), &common_mask) || constant_on(row(j), &common_mask) {
                             continue;
                         }
@@ -204,7 +228,9 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
                 }
                 continue;
             }
-            let common: Vec<usize> = (0..len).filter(|&d| mg[d / 64] & mh[d / 64] & (1 << (d % 64)) != 0).collect();
+            let common: Vec<usize> = (0..len)
+                .filter(|&d| mg[d / 64] & mh[d / 64] & (1 << (d % 64)) != 0)
+                .collect();
             let (zg, kg, ng) = standardized_sum(x, len, gm, &common);
             if g == h {
                 if kg >= 2 {
@@ -255,12 +281,22 @@ fn constant_on(s: &[f64], common_mask: &[u64]) -> bool {
 /// compiler vectorize the sums.
 fn weighted_correlation(ci: &[f64], wi: &[f64], cj: &[f64], wj: &[f64], n: usize) -> Option<f64> {
     const LANES: usize = 4;
-    let (mut sa, mut sb, mut saa, mut sbb, mut sab) = ([0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    let (mut sa, mut sb, mut saa, mut sbb, mut sab) = (
+        [0.0; LANES],
+        [0.0; LANES],
+        [0.0; LANES],
+        [0.0; LANES],
+        [0.0; LANES],
+    );
     let split = ci.len() / LANES * LANES;
     let lanes = ci[..split]
         .chunks_exact(LANES)
         .zip(wi[..split].chunks_exact(LANES))
-        .zip(cj[..split].chunks_exact(LANES).zip(wj[..split].chunks_exact(LANES)));
+        .zip(
+            cj[..split]
+                .chunks_exact(LANES)
+                .zip(wj[..split].chunks_exact(LANES)),
+        );
     for ((xi, vi), (xj, vj)) in lanes {
         for l in 0..LANES {
             let a = xi[l] * vj[l];
@@ -322,7 +358,12 @@ fn lane_dot(x: &[f64], y: &[f64]) -> f64 {
 
 /// Σ of the members' unit-norm centred series on `common`, the number of non-constant
 /// members and Σ‖z‖² (`x` is the n × len matrix of the cluster).
-fn standardized_sum(x: &[f64], len: usize, members: &[usize], common: &[usize]) -> (Vec<f64>, usize, f64) {
+fn standardized_sum(
+    x: &[f64],
+    len: usize,
+    members: &[usize],
+    common: &[usize],
+) -> (Vec<f64>, usize, f64) {
     let mut acc = vec![0.0; common.len()];
     let (mut k, mut norms) = (0usize, 0.0);
     let mut z = vec![0.0; common.len()];
@@ -378,7 +419,10 @@ fn standardized_sum(x: &[f64], len: usize, members: &[usize], common: &[usize]) 
 pub fn rbar(events: &[StatsEvent], min_common: usize) -> Rbar {
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&i| (events[i].day0, i));
-    let mut clusters: Vec<&[usize]> = order.chunk_by(|&a, &b| events[a].day0 == events[b].day0).filter(|c| c.len() >= 2).collect();
+    let mut clusters: Vec<&[usize]> = order
+        .chunk_by(|&a, &b| events[a].day0 == events[b].day0)
+        .filter(|c| c.len() >= 2)
+        .collect();
     // largest clusters first, for the load balance of the parallel loop
     clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
     use rayon::prelude::*;
@@ -393,8 +437,17 @@ pub fn rbar(events: &[StatsEvent], min_common: usize) -> Rbar {
     // sum in date order, as the clusters were listed before the load-balance sort
     let mut keyed: Vec<(usize, (f64, usize))> = clusters.iter().map(|c| c[0]).zip(parts).collect();
     keyed.sort_by_key(|k| (events[k.0].day0, k.0));
-    let (sum, n_pairs) = keyed.iter().fold((0.0, 0), |a, (_, p)| (a.0 + p.0, a.1 + p.1));
-    Rbar { rbar: if n_pairs > 0 { sum / n_pairs as f64 } else { 0.0 }, n_pairs }
+    let (sum, n_pairs) = keyed
+        .iter()
+        .fold((0.0, 0), |a, (_, p)| (a.0 + p.0, a.1 + p.1));
+    Rbar {
+        rbar: if n_pairs > 0 {
+            sum / n_pairs as f64
+        } else {
+            0.0
+        },
+        n_pairs,
+    }
 }
 
 /// Residuals of the members aligned on the union of their estimation dates (NaN where absent),
@@ -414,13 +467,20 @@ fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) 
             if all_dated {
                 out.extend_from_slice(r);
             } else {
-                out.extend(first.iter().zip(r).map(|(d, v)| if d.is_some() { *v } else { f64::NAN }));
+                out.extend(
+                    first
+                        .iter()
+                        .zip(r)
+                        .map(|(d, v)| if d.is_some() { *v } else { f64::NAN }),
+                );
             }
         }
         return first.len();
     }
-    let mut dates: Vec<NaiveDate> =
-        members.iter().flat_map(|&i| events[i].est_dates.iter().flatten().copied()).collect();
+    let mut dates: Vec<NaiveDate> = members
+        .iter()
+        .flat_map(|&i| events[i].est_dates.iter().flatten().copied())
+        .collect();
     dates.sort_unstable();
     dates.dedup();
     out.resize(members.len() * dates.len(), f64::NAN);
@@ -492,7 +552,13 @@ pub fn pair_correlations(events: &[StatsEvent], min_common: usize) -> Vec<PairCo
             }
             let r = correlation_of_pairs(&common, min_common);
             let used = r.is_some() && events[i].day0 == events[j].day0;
-            out.push(PairCorrelation { i, j, n_common: common.len(), r, used });
+            out.push(PairCorrelation {
+                i,
+                j,
+                n_common: common.len(),
+                r,
+                used,
+            });
         }
     }
     out
@@ -504,7 +570,9 @@ mod tests {
     use approx::assert_relative_eq;
 
     fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((*seed >> 11) as f64 / (1u64 << 53) as f64) - 0.5
     }
 
@@ -512,7 +580,9 @@ mod tests {
     fn cluster_sum_equals_pairwise_route() {
         // 7 series of 80 dates with three different missing patterns and one constant series
         let mut seed = 7;
-        let mut series: Vec<Vec<f64>> = (0..7).map(|_| (0..80).map(|_| lcg(&mut seed)).collect()).collect();
+        let mut series: Vec<Vec<f64>> = (0..7)
+            .map(|_| (0..80).map(|_| lcg(&mut seed)).collect())
+            .collect();
         for d in 0..10 {
             series[1][d] = f64::NAN;
             series[2][d] = f64::NAN;
@@ -542,7 +612,10 @@ mod tests {
     #[test]
     fn too_few_or_constant() {
         assert_eq!(cluster_correlation_sum(&[vec![1.0, 2.0]], 1), (0.0, 0));
-        assert_eq!(cluster_correlation_sum(&[vec![1.0; 40], vec![2.0; 40]], 30), (0.0, 0));
+        assert_eq!(
+            cluster_correlation_sum(&[vec![1.0; 40], vec![2.0; 40]], 30),
+            (0.0, 0)
+        );
         assert_eq!(same_date_partners_m(&[]), 0.0);
     }
 }

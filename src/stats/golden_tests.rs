@@ -21,12 +21,23 @@ impl Csv {
     fn read(path: &Path) -> Csv {
         let text = std::fs::read_to_string(path).expect("golden file");
         let mut lines = text.lines();
-        let cols = lines.next().unwrap_or("").split(',').map(str::to_string).collect();
-        let rows = lines.filter(|l| !l.is_empty()).map(|l| l.split(',').map(str::to_string).collect()).collect();
+        let cols = lines
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let rows = lines
+            .filter(|l| !l.is_empty())
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
         Csv { cols, rows }
     }
     fn col(&self, name: &str) -> usize {
-        self.cols.iter().position(|c| c == name).unwrap_or_else(|| panic!("column {name}"))
+        self.cols
+            .iter()
+            .position(|c| c == name)
+            .unwrap_or_else(|| panic!("column {name}"))
     }
 }
 
@@ -62,13 +73,27 @@ struct Panel {
 
 /// Rebuilds the engine's per-pair output of b_panel from its tables.
 fn load_panel(dir: &Path, est: Window, windows: &[Window]) -> Panel {
-    let h = Window { start: windows.iter().map(|w| w.start).min().unwrap(), end: windows.iter().map(|w| w.end).max().unwrap() };
+    let h = Window {
+        start: windows.iter().map(|w| w.start).min().unwrap(),
+        end: windows.iter().map(|w| w.end).max().unwrap(),
+    };
     let fits = Csv::read(&dir.join("model_fits.csv"));
     let ar = Csv::read(&dir.join("abnormal_returns.csv"));
     let cars = Csv::read(&dir.join("cars.csv"));
     let res_path = dir.join("debug_estimation_residuals.csv");
-    let resid = if res_path.exists() { Some(Csv::read(&res_path)) } else { None };
-    let mut p = Panel { ids: vec![], securities: vec![], day0: vec![], dates: vec![], results: vec![], has_ret: vec![] };
+    let resid = if res_path.exists() {
+        Some(Csv::read(&res_path))
+    } else {
+        None
+    };
+    let mut p = Panel {
+        ids: vec![],
+        securities: vec![],
+        day0: vec![],
+        dates: vec![],
+        results: vec![],
+        has_ret: vec![],
+    };
     for f in &fits.rows {
         let id = f[fits.col("event_id")].clone();
         let fit = ModelFit {
@@ -93,7 +118,12 @@ fn load_panel(dir: &Path, est: Window, windows: &[Window]) -> Panel {
             }
         }
         let nh = h.len();
-        let (mut arv, mut sarv, mut span, mut ret) = (vec![f64::NAN; nh], vec![f64::NAN; nh], vec![0u32; nh], vec![false; nh]);
+        let (mut arv, mut sarv, mut span, mut ret) = (
+            vec![f64::NAN; nh],
+            vec![f64::NAN; nh],
+            vec![0u32; nh],
+            vec![false; nh],
+        );
         let mut day0 = None;
         for r in ar.rows.iter().filter(|r| r[ar.col("event_id")] == id) {
             let t: i32 = r[ar.col("rel_day")].parse().unwrap();
@@ -153,7 +183,10 @@ fn load_panel(dir: &Path, est: Window, windows: &[Window]) -> Panel {
 
 fn b_panel_cfg() -> StatsConfig {
     StatsConfig {
-        estimation: Window { start: -50, end: -6 },
+        estimation: Window {
+            start: -50,
+            end: -6,
+        },
         windows: vec![Window { start: -1, end: 1 }, Window { start: 0, end: 3 }],
         rbar_min_common_dates: 30,
         wilcoxon_exact: false,
@@ -162,28 +195,79 @@ fn b_panel_cfg() -> StatsConfig {
 }
 
 fn check_test_row(got: &TestRow, exp: &[String], csv: &Csv) {
-    let what = format!("{} {} {} {}", got.scope, exp[csv.col("window")], exp[csv.col("rel_day")], got.test);
+    let what = format!(
+        "{} {} {} {}",
+        got.scope,
+        exp[csv.col("window")],
+        exp[csv.col("rel_day")],
+        got.test
+    );
     assert_eq!(got.group, exp[csv.col("group")], "{what}");
     assert_eq!(got.scope, exp[csv.col("scope")], "{what}");
-    assert_eq!(got.window.clone().unwrap_or_default(), exp[csv.col("window")], "{what}");
-    assert_eq!(got.rel_day.map(|d| d.to_string()).unwrap_or_default(), exp[csv.col("rel_day")], "{what}");
+    assert_eq!(
+        got.window.clone().unwrap_or_default(),
+        exp[csv.col("window")],
+        "{what}"
+    );
+    assert_eq!(
+        got.rel_day.map(|d| d.to_string()).unwrap_or_default(),
+        exp[csv.col("rel_day")],
+        "{what}"
+    );
     assert_eq!(got.test, exp[csv.col("test")], "{what}");
     assert_eq!(got.n.to_string(), exp[csv.col("n")], "{what}");
-    assert_eq!(got.cluster.clone().unwrap_or_default(), exp[csv.col("cluster")], "{what}");
-    opt_close(got.statistic, num(&exp[csv.col("statistic")]), &format!("{what} statistic"));
-    opt_close(got.p_value, num(&exp[csv.col("p_value")]), &format!("{what} p_value"));
+    assert_eq!(
+        got.cluster.clone().unwrap_or_default(),
+        exp[csv.col("cluster")],
+        "{what}"
+    );
+    opt_close(
+        got.statistic,
+        num(&exp[csv.col("statistic")]),
+        &format!("{what} statistic"),
+    );
+    opt_close(
+        got.p_value,
+        num(&exp[csv.col("p_value")]),
+        &format!("{what} p_value"),
+    );
     opt_close(got.df, num(&exp[csv.col("df")]), &format!("{what} df"));
 }
 
 fn check_aggregate_row(got: &AggregateRow, exp: &[String], csv: &Csv) {
-    let what = format!("{} {} {}", got.metric, exp[csv.col("window")], exp[csv.col("rel_day")]);
+    let what = format!(
+        "{} {} {}",
+        got.metric,
+        exp[csv.col("window")],
+        exp[csv.col("rel_day")]
+    );
     assert_eq!(got.metric, exp[csv.col("metric")], "{what}");
-    assert_eq!(got.window.clone().unwrap_or_default(), exp[csv.col("window")], "{what}");
-    assert_eq!(got.rel_day.map(|d| d.to_string()).unwrap_or_default(), exp[csv.col("rel_day")], "{what}");
+    assert_eq!(
+        got.window.clone().unwrap_or_default(),
+        exp[csv.col("window")],
+        "{what}"
+    );
+    assert_eq!(
+        got.rel_day.map(|d| d.to_string()).unwrap_or_default(),
+        exp[csv.col("rel_day")],
+        "{what}"
+    );
     assert_eq!(got.n.to_string(), exp[csv.col("n")], "{what}");
-    opt_close(got.mean, num(&exp[csv.col("mean")]), &format!("{what} mean"));
-    opt_close(got.median, num(&exp[csv.col("median")]), &format!("{what} median"));
-    opt_close(got.share_positive, num(&exp[csv.col("share_positive")]), &format!("{what} share"));
+    opt_close(
+        got.mean,
+        num(&exp[csv.col("mean")]),
+        &format!("{what} mean"),
+    );
+    opt_close(
+        got.median,
+        num(&exp[csv.col("median")]),
+        &format!("{what} median"),
+    );
+    opt_close(
+        got.share_positive,
+        num(&exp[csv.col("share_positive")]),
+        &format!("{what} share"),
+    );
     opt_close(got.sd, num(&exp[csv.col("sd")]), &format!("{what} sd"));
 }
 
@@ -193,7 +277,9 @@ fn b_panel_battery_matches_golden() {
     let dir = shared.join("golden/spec/b_panel");
     let cfg = b_panel_cfg();
     let p = load_panel(&dir, cfg.estimation, &cfg.windows);
-    let analysed: Vec<usize> = (0..p.ids.len()).filter(|&i| !p.ids[i].starts_with("PF:")).collect();
+    let analysed: Vec<usize> = (0..p.ids.len())
+        .filter(|&i| !p.ids[i].starts_with("PF:"))
+        .collect();
     assert_eq!(analysed.len(), 8);
     let events: Vec<StatsEvent> = analysed
         .iter()
@@ -209,7 +295,11 @@ fn b_panel_battery_matches_golden() {
 
     // tests.csv: every non-portfolio row, in order
     let tests = Csv::read(&dir.join("tests.csv"));
-    let expected: Vec<&Vec<String>> = tests.rows.iter().filter(|r| r[tests.col("cluster")].is_empty()).collect();
+    let expected: Vec<&Vec<String>> = tests
+        .rows
+        .iter()
+        .filter(|r| r[tests.col("cluster")].is_empty())
+        .collect();
     assert_eq!(out.tests.len(), expected.len());
     assert_eq!(expected.len(), 12 * 5 + 12 * 2 + 2 * 2);
     for (got, exp) in out.tests.iter().zip(&expected) {
@@ -231,7 +321,10 @@ fn b_panel_battery_matches_golden() {
     assert!(close(d.rbar, num(&row[q.col("rbar")]).unwrap()));
     assert_eq!(d.n_pairs_used.to_string(), row[q.col("n_pairs_used")]);
     opt_close(d.s_cda, num(&row[q.col("s_cda")]), "s_cda");
-    assert_eq!(d.df_cda.map(|v| v.to_string()).unwrap_or_default(), row[q.col("df_cda")]);
+    assert_eq!(
+        d.df_cda.map(|v| v.to_string()).unwrap_or_default(),
+        row[q.col("df_cda")]
+    );
     opt_close(d.s_rank, num(&row[q.col("s_rank")]), "s_rank");
     assert_eq!(d.n_rank_days.to_string(), row[q.col("n_rank_days")]);
 
@@ -248,7 +341,11 @@ fn b_panel_battery_matches_golden() {
         assert_eq!(if got.used { "1" } else { "0" }, exp[pc.col("used")]);
     }
     // r̄ by the second route: mean of the used pair correlations
-    let used: Vec<f64> = pairs.iter().filter(|p| p.used).filter_map(|p| p.r).collect();
+    let used: Vec<f64> = pairs
+        .iter()
+        .filter(|p| p.used)
+        .filter_map(|p| p.r)
+        .collect();
     assert!(close(d.rbar, used.iter().sum::<f64>() / used.len() as f64));
 }
 
@@ -260,17 +357,35 @@ fn b_panel_portfolio_rows_match_golden() {
     let p = load_panel(&dir, cfg.estimation, &cfg.windows);
     let tests = Csv::read(&dir.join("tests.csv"));
     let mut clusters: BTreeMap<String, Vec<&Vec<String>>> = BTreeMap::new();
-    for r in tests.rows.iter().filter(|r| !r[tests.col("cluster")].is_empty()) {
-        clusters.entry(r[tests.col("cluster")].clone()).or_default().push(r);
+    for r in tests
+        .rows
+        .iter()
+        .filter(|r| !r[tests.col("cluster")].is_empty())
+    {
+        clusters
+            .entry(r[tests.col("cluster")].clone())
+            .or_default()
+            .push(r);
     }
     assert_eq!(clusters.len(), 2);
     for (id, expected) in clusters {
         let pf = p.ids.iter().position(|e| *e == id).expect("pseudo-event");
         // members: the events with this day 0 (same calendar and benchmark in b_panel)
         let day0 = p.day0[pf];
-        let members: Vec<usize> = (0..p.ids.len()).filter(|&i| !p.ids[i].starts_with("PF:") && p.day0[i] == day0).collect();
-        let per_day: Vec<u32> = (0..5).map(|k| members.iter().filter(|&&i| p.has_ret[i][k]).count() as u32).collect();
-        let rows = portfolio_test_rows("all", &id, &p.results[pf], &per_day, members.len() as u32, &cfg);
+        let members: Vec<usize> = (0..p.ids.len())
+            .filter(|&i| !p.ids[i].starts_with("PF:") && p.day0[i] == day0)
+            .collect();
+        let per_day: Vec<u32> = (0..5)
+            .map(|k| members.iter().filter(|&&i| p.has_ret[i][k]).count() as u32)
+            .collect();
+        let rows = portfolio_test_rows(
+            "all",
+            &id,
+            &p.results[pf],
+            &per_day,
+            members.len() as u32,
+            &cfg,
+        );
         assert_eq!(rows.len(), expected.len());
         for (got, exp) in rows.iter().zip(&expected) {
             check_test_row(got, exp, &tests);
@@ -293,7 +408,12 @@ struct Estudy2 {
 fn load_estudy2(dir: &Path) -> Estudy2 {
     let csv = Csv::read(&dir.join("expected_abnormal_returns.csv"));
     let mut tickers: Vec<String> = Vec::new();
-    let mut e = Estudy2 { est_ar: vec![], est_mkt: vec![], ev_ar: vec![], ev_mkt: vec![] };
+    let mut e = Estudy2 {
+        est_ar: vec![],
+        est_mkt: vec![],
+        ev_ar: vec![],
+        ev_mkt: vec![],
+    };
     for r in &csv.rows {
         let t = &r[csv.col("ticker")];
         let k = match tickers.iter().position(|x| x == t) {
@@ -324,7 +444,10 @@ fn load_estudy2(dir: &Path) -> Estudy2 {
 
 fn peer_column(dir: &Path, file: &str, col: &str) -> Vec<f64> {
     let csv = Csv::read(&dir.join(file));
-    csv.rows.iter().map(|r| num(&r[csv.col(col)]).unwrap()).collect()
+    csv.rows
+        .iter()
+        .map(|r| num(&r[csv.col(col)]).unwrap())
+        .collect()
 }
 
 #[test]
@@ -341,8 +464,17 @@ fn estudy2_where_conventions_coincide() {
     let bw85 = peer_column(&dir, "peer_full_parametric_tests.csv", "bw_1985_stat");
     let aar_tau: Vec<f64> = (0..240)
         .map(|tau| {
-            let v: Vec<f64> = e.est_ar.iter().map(|s| s[tau]).filter(|x| !x.is_nan()).collect();
-            if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+            let v: Vec<f64> = e
+                .est_ar
+                .iter()
+                .map(|s| s[tau])
+                .filter(|x| !x.is_nan())
+                .collect();
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
         })
         .collect();
     let scale = s_cda(&aar_tau).unwrap();
@@ -351,11 +483,24 @@ fn estudy2_where_conventions_coincide() {
     let wplus = peer_column(&dir, "peer_full_nonparametric_tests.csv", "wlcx_stat");
     for k in 0..5 {
         let x = day(k);
-        assert!(close(csect_t(&x).unwrap().statistic, t_cs[k]), "csect day {k}");
-        assert!(close(cda_t(&x, 1, scale).unwrap().statistic, bw85[k]), "bw85 day {k}");
-        assert!(close(sign_z(&x).unwrap().statistic, sign[k]), "sign day {k}");
+        assert!(
+            close(csect_t(&x).unwrap().statistic, t_cs[k]),
+            "csect day {k}"
+        );
+        assert!(
+            close(cda_t(&x, 1, scale).unwrap().statistic, bw85[k]),
+            "bw85 day {k}"
+        );
+        assert!(
+            close(sign_z(&x).unwrap().statistic, sign[k]),
+            "sign day {k}"
+        );
         // estudy2 reports W⁺ itself (with exact critical values), evstudy the Z of W⁺
-        assert_eq!(wilcoxon_z(&x, false).unwrap().w_plus, wplus[k], "W+ day {k}");
+        assert_eq!(
+            wilcoxon_z(&x, false).unwrap().w_plus,
+            wplus[k],
+            "W+ day {k}"
+        );
     }
     // CAR version of BW-1985: estudy2 = Σ daily statistics / √L, ours CAAR/(√L·S_CDA): equal
     // for balanced data (every stock has all 5 ARs)
@@ -396,13 +541,29 @@ fn estudy2_patell_bmp_gsign_once_aligned() {
     let pt = peer_column(&dir, "peer_full_parametric_tests.csv", "pt_stat");
     let bh = peer_column(&dir, "peer_full_parametric_tests.csv", "bh_stat");
     let gs = peer_column(&dir, "peer_full_nonparametric_tests.csv", "gsign_stat");
-    let (pos, tot) = e.est_ar.iter().flatten().filter(|x| !x.is_nan()).fold((0.0, 0.0), |a, &x| (a.0 + (x > 0.0) as u8 as f64, a.1 + 1.0));
+    let (pos, tot) = e
+        .est_ar
+        .iter()
+        .flatten()
+        .filter(|x| !x.is_nan())
+        .fold((0.0, 0.0), |a, &x| {
+            (a.0 + (x > 0.0) as u8 as f64, a.1 + 1.0)
+        });
     let pooled = vec![pos / tot; 7];
     for k in 0..5 {
-        assert!(close(patell_z(&sar_e2[k], &nu_e2).unwrap().statistic, pt[k]), "patell day {k}");
-        assert!(close(bmp_t(&sar_e2[k]).unwrap().statistic, bh[k]), "bmp day {k}");
+        assert!(
+            close(patell_z(&sar_e2[k], &nu_e2).unwrap().statistic, pt[k]),
+            "patell day {k}"
+        );
+        assert!(
+            close(bmp_t(&sar_e2[k]).unwrap().statistic, bh[k]),
+            "bmp day {k}"
+        );
         let x: Vec<f64> = e.ev_ar.iter().map(|v| v[k]).collect();
-        assert!(close(gsign_z(&x, &pooled).unwrap().statistic, gs[k]), "gsign day {k}");
+        assert!(
+            close(gsign_z(&x, &pooled).unwrap().statistic, gs[k]),
+            "gsign day {k}"
+        );
     }
     // Rank tests (§9.3, §9.4) are not aligned here: estudy2's rank_test uses raw ranks,
     // modified_rank_test sums a day as mean × N and divides by the mean n_i instead of T, and

@@ -141,13 +141,23 @@ pub fn p_value_normal(z: f64) -> Option<f64> {
 /// A t-distributed [`TestStat`] (`None` when the p-value is undefined).
 pub(crate) fn t_stat(statistic: f64, df: f64, n: usize) -> Option<TestStat> {
     let p_value = p_value_t(statistic, df)?;
-    Some(TestStat { statistic, p_value, df: Some(df), n })
+    Some(TestStat {
+        statistic,
+        p_value,
+        df: Some(df),
+        n,
+    })
 }
 
 /// A normal [`TestStat`] (`None` when the statistic is not finite).
 pub(crate) fn z_stat(statistic: f64, n: usize) -> Option<TestStat> {
     let p_value = p_value_normal(statistic)?;
-    Some(TestStat { statistic, p_value, df: None, n })
+    Some(TestStat {
+        statistic,
+        p_value,
+        df: None,
+        n,
+    })
 }
 
 /// Mean of a slice (NaN for an empty slice).

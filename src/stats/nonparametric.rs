@@ -150,7 +150,10 @@ pub fn midranks(x: &[f64]) -> Vec<f64> {
 /// ```
 pub fn standardized_ranks(x: &[f64]) -> Vec<f64> {
     let n = x.iter().filter(|v| !v.is_nan()).count() as f64;
-    midranks(x).into_iter().map(|k| k / (n + 1.0) - 0.5).collect()
+    midranks(x)
+        .into_iter()
+        .map(|k| k / (n + 1.0) - 0.5)
+        .collect()
 }
 
 /// S_V, the time-series scale of the Corrado rank test, and T (§9.3).
@@ -364,7 +367,11 @@ pub const WILCOXON_EXACT_MAX_N: usize = 1000;
 /// ```
 pub fn wilcoxon_z(x: &[f64], exact: bool) -> Option<Wilcoxon> {
     // (|x|, positive) of the non-zero values, sorted by |x| (direct sort, no index indirection)
-    let mut abs: Vec<(f64, bool)> = x.iter().filter(|v| **v != 0.0 && !v.is_nan()).map(|v| (v.abs(), *v > 0.0)).collect();
+    let mut abs: Vec<(f64, bool)> = x
+        .iter()
+        .filter(|v| **v != 0.0 && !v.is_nan())
+        .map(|v| (v.abs(), *v > 0.0))
+        .collect();
     let np = abs.len();
     if np == 0 {
         return None;
@@ -401,7 +408,13 @@ pub fn wilcoxon_z(x: &[f64], exact: bool) -> Option<Wilcoxon> {
         test.p_value = wilcoxon_exact_p(np, w_plus.round() as usize);
         is_exact = true;
     }
-    Some(Wilcoxon { test, w_plus, n_nonzero: np, ties, exact: is_exact })
+    Some(Wilcoxon {
+        test,
+        w_plus,
+        n_nonzero: np,
+        ties,
+        exact: is_exact,
+    })
 }
 
 /// Exact two-sided p of W⁺ = w with n′ untied non-zero values (all 2^n′ sign patterns).

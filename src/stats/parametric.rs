@@ -69,7 +69,10 @@ pub struct CdaScale {
 pub fn s_cda(aar_tau: &[f64]) -> Option<CdaScale> {
     let days: Vec<f64> = aar_tau.iter().copied().filter(|v| v.is_finite()).collect();
     let s = sd(&days)?;
-    Some(CdaScale { s_cda: s, df: days.len() - 1 })
+    Some(CdaScale {
+        s_cda: s,
+        df: days.len() - 1,
+    })
 }
 
 /// Crude dependence adjustment t — `cda_t` (§8.2).
@@ -259,7 +262,11 @@ mod tests {
         assert_relative_eq!(r.statistic, 3f64.sqrt() / 2.0, max_relative = 1e-14);
         // t(2) two-sided p: 1 − t/√(2 + t²)
         let t = r.statistic;
-        assert_relative_eq!(r.p_value, 1.0 - t / (2.0 + t * t).sqrt(), max_relative = 1e-12);
+        assert_relative_eq!(
+            r.p_value,
+            1.0 - t / (2.0 + t * t).sqrt(),
+            max_relative = 1e-12
+        );
         assert_eq!(r.n, 3);
     }
 
@@ -292,7 +299,11 @@ mod tests {
         let p = 1.0 - 2.0 / std::f64::consts::PI * 2f64.atan();
         assert_relative_eq!(r.p_value, p, max_relative = 1e-10);
         // two points are symmetric: γ̂ = 0
-        assert_relative_eq!(skew_adj_t(&[1.0, 3.0]).unwrap().statistic, 2.0, max_relative = 1e-14);
+        assert_relative_eq!(
+            skew_adj_t(&[1.0, 3.0]).unwrap().statistic,
+            2.0,
+            max_relative = 1e-14
+        );
     }
 
     #[test]
@@ -315,6 +326,9 @@ mod tests {
             adj_patell_z(&s, &nu, 0.0, 0.3).unwrap().statistic,
             patell_z(&s, &nu).unwrap().statistic
         );
-        assert_relative_eq!(adj_bmp_t(&s, 0.0, 0.3).unwrap().statistic, bmp_t(&s).unwrap().statistic);
+        assert_relative_eq!(
+            adj_bmp_t(&s, 0.0, 0.3).unwrap().statistic,
+            bmp_t(&s).unwrap().statistic
+        );
     }
 }

@@ -52,21 +52,24 @@ pub fn portfolio_test_rows(
 ) -> Vec<TestRow> {
     let df = portfolio.fit.df as f64;
     let h = portfolio.event_period;
-    let row = |scope: &str, window: Option<String>, rel_day: Option<i32>, x: Option<f64>, n: u32| {
-        let stat = x.filter(|v| v.is_finite()).and_then(|v| t_stat(v, df, n as usize));
-        TestRow {
-            group: group.to_string(),
-            scope: scope.to_string(),
-            window,
-            rel_day,
-            test: "portfolio_t".to_string(),
-            statistic: stat.map(|s| s.statistic),
-            p_value: stat.map(|s| s.p_value),
-            df: stat.and(Some(df)),
-            n,
-            cluster: Some(cluster_id.to_string()),
-        }
-    };
+    let row =
+        |scope: &str, window: Option<String>, rel_day: Option<i32>, x: Option<f64>, n: u32| {
+            let stat = x
+                .filter(|v| v.is_finite())
+                .and_then(|v| t_stat(v, df, n as usize));
+            TestRow {
+                group: group.to_string(),
+                scope: scope.to_string(),
+                window,
+                rel_day,
+                test: "portfolio_t".to_string(),
+                statistic: stat.map(|s| s.statistic),
+                p_value: stat.map(|s| s.p_value),
+                df: stat.and(Some(df)),
+                n,
+                cluster: Some(cluster_id.to_string()),
+            }
+        };
     let mut rows = Vec::with_capacity(h.len() + cfg.windows.len());
     for (k, t) in (h.start..=h.end).enumerate() {
         let sar = portfolio.sar.get(k).copied();

@@ -11,8 +11,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Model names accepted in a study file / on the command line.
-pub const MODEL_NAMES: &[&str] =
-    &["constant_mean", "market_adjusted", "market_model", "ff3", "carhart", "factor", "scholes_williams", "dimson"];
+pub const MODEL_NAMES: &[&str] = &[
+    "constant_mean",
+    "market_adjusted",
+    "market_model",
+    "ff3",
+    "carhart",
+    "factor",
+    "scholes_williams",
+    "dimson",
+];
 
 /// How a security's trading calendar is built (methodology §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -189,15 +197,25 @@ impl Default for StudyConfig {
 /// ```
 pub fn parse_window(text: &str) -> Result<Window> {
     let t = text.trim().trim_start_matches('[').trim_end_matches(']');
-    let parts: Vec<&str> = if t.contains("..") { t.split("..").collect() } else { t.split([':', ',']).collect() };
-    let bad = || Error::config(format!("window '{text}' is not of the form a:b with integers a ≤ b"));
+    let parts: Vec<&str> = if t.contains("..") {
+        t.split("..").collect()
+    } else {
+        t.split([':', ',']).collect()
+    };
+    let bad = || {
+        Error::config(format!(
+            "window '{text}' is not of the form a:b with integers a ≤ b"
+        ))
+    };
     if parts.len() != 2 {
         return Err(bad());
     }
     let a: i32 = parts[0].trim().parse().map_err(|_| bad())?;
     let b: i32 = parts[1].trim().parse().map_err(|_| bad())?;
     if a > b {
-        return Err(Error::config(format!("window '{text}': start {a} is after end {b}")));
+        return Err(Error::config(format!(
+            "window '{text}': start {a} is after end {b}"
+        )));
     }
     Ok(Window { start: a, end: b })
 }
@@ -206,7 +224,10 @@ impl StudyConfig {
     /// Read a study file; relative paths inside are resolved against its folder.
     pub fn from_toml_file(path: &Path) -> Result<StudyConfig> {
         if path.is_dir() {
-            return Err(Error::file(path.display().to_string(), "is a directory, expected a study TOML file"));
+            return Err(Error::file(
+                path.display().to_string(),
+                "is a directory, expected a study TOML file",
+            ));
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let mut cfg = Self::from_toml_str(&text).map_err(|e| match e {
@@ -230,7 +251,13 @@ impl StudyConfig {
             let msg = e.to_string();
             // 1-based line of the span start: newlines before it, plus one (counting
             // `lines()` would be one short when the span starts a line).
-            let line = e.span().map(|s| text.as_bytes()[..s.start.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1);
+            let line = e.span().map(|s| {
+                text.as_bytes()[..s.start.min(text.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1
+            });
             match line {
                 Some(l) => Error::config(format!("invalid study file at line {l}: {}", msg.trim())),
                 None => Error::config(format!("invalid study file: {}", msg.trim())),
@@ -301,7 +328,11 @@ impl StudyConfig {
         if self.event_windows.is_empty() {
             return Err(Error::config("at least one event window is needed"));
         }
-        let windows = self.event_windows.iter().map(|w| parse_window(w)).collect::<Result<Vec<_>>>()?;
+        let windows = self
+            .event_windows
+            .iter()
+            .map(|w| parse_window(w))
+            .collect::<Result<Vec<_>>>()?;
         for (w, text) in windows.iter().zip(&self.event_windows) {
             if w.start <= est.end && est.start <= w.end {
                 return Err(Error::config(format!(
@@ -332,15 +363,29 @@ impl StudyConfig {
             )));
         }
         if self.trade_to_trade
-            && matches!(kind, ModelKind::MarketAdjusted | ModelKind::ScholesWilliams | ModelKind::Dimson)
+            && matches!(
+                kind,
+                ModelKind::MarketAdjusted | ModelKind::ScholesWilliams | ModelKind::Dimson
+            )
         {
-            return Err(Error::config(format!("trade_to_trade cannot be used with the {} model", self.model)));
+            return Err(Error::config(format!(
+                "trade_to_trade cannot be used with the {} model",
+                self.model
+            )));
         }
         if kind == ModelKind::Factor {
             match &self.factors {
-                None => return Err(Error::config(format!("model {} needs a [factors] file with columns", self.model))),
+                None => {
+                    return Err(Error::config(format!(
+                        "model {} needs a [factors] file with columns",
+                        self.model
+                    )))
+                }
                 Some(f) if f.columns.is_empty() => {
-                    return Err(Error::config(format!("model {}: [factors] lists no columns", self.model)))
+                    return Err(Error::config(format!(
+                        "model {}: [factors] lists no columns",
+                        self.model
+                    )))
                 }
                 Some(f) => {
                     let expect: Option<&[&str]> = match self.model.as_str() {
@@ -367,7 +412,9 @@ impl StudyConfig {
         }
         for f in &self.formats {
             if f != "csv" && f != "parquet" {
-                return Err(Error::config(format!("unknown output format '{f}' (csv, parquet)")));
+                return Err(Error::config(format!(
+                    "unknown output format '{f}' (csv, parquet)"
+                )));
             }
         }
         for g in &self.aggregate_by {
@@ -378,10 +425,15 @@ impl StudyConfig {
             }
         }
         if chrono::NaiveTime::parse_from_str(&self.default_event_time, "%H:%M").is_err() {
-            return Err(Error::config(format!("default_event_time '{}' is not HH:MM", self.default_event_time)));
+            return Err(Error::config(format!(
+                "default_event_time '{}' is not HH:MM",
+                self.default_event_time
+            )));
         }
         if self.prices.is_empty() {
-            return Err(Error::config("no price files: add at least one [[prices]] entry"));
+            return Err(Error::config(
+                "no price files: add at least one [[prices]] entry",
+            ));
         }
         if self.events.is_none() {
             return Err(Error::config("no event file: set events = \"path\""));
@@ -395,7 +447,10 @@ mod tests {
     use super::*;
 
     fn base() -> StudyConfig {
-        StudyConfig::from_toml_str("events = \"e.csv\"\nmarket = \"IDX\"\n[[prices]]\npath = \"p.csv\"\n").unwrap()
+        StudyConfig::from_toml_str(
+            "events = \"e.csv\"\nmarket = \"IDX\"\n[[prices]]\npath = \"p.csv\"\n",
+        )
+        .unwrap()
     }
 
     #[test]
@@ -430,13 +485,23 @@ mod tests {
     fn unknown_model_and_bad_toml() {
         let mut c = base();
         c.model = "capm2".into();
-        assert!(c.validate().unwrap_err().to_string().contains("unknown model 'capm2'"));
-        let e = StudyConfig::from_toml_str("model = \n").unwrap_err().to_string();
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("unknown model 'capm2'"));
+        let e = StudyConfig::from_toml_str("model = \n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("line 1"), "{e}");
-        let e = StudyConfig::from_toml_str("modle = \"x\"\n").unwrap_err().to_string();
+        let e = StudyConfig::from_toml_str("modle = \"x\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("modle"), "{e}");
         // The line of a key that starts a line (after a comment line) is that line, not the one before.
-        let e = StudyConfig::from_toml_str("# comment\nmodle = \"x\"\n").unwrap_err().to_string();
+        let e = StudyConfig::from_toml_str("# comment\nmodle = \"x\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("at line 2:"), "{e}");
     }
 
@@ -444,7 +509,11 @@ mod tests {
     fn min_estimation_below_k_plus_one() {
         let mut c = base();
         c.min_estimation_returns = 2;
-        assert!(c.validate().unwrap_err().to_string().contains("below k + 1 = 3"));
+        assert!(c
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("below k + 1 = 3"));
     }
 
     #[test]

@@ -49,27 +49,42 @@ impl Study {
 
     /// Read `study.toml` (relative paths resolved against its folder).
     pub fn from_toml_file(path: &Path) -> Result<Study> {
-        Ok(Study { config: StudyConfig::from_toml_file(path)? })
+        Ok(Study {
+            config: StudyConfig::from_toml_file(path)?,
+        })
     }
 
     /// Run the study: every table, sorted, plus `run.json`.
     pub fn run(&self) -> Result<StudyOutput> {
         let (mut tables, summary) = run_study(&self.config)?;
-        let window_order: Vec<String> = self.config.event_windows.iter().map(|w| {
-            crate::study::parse_window(w).map(|w| w.label()).unwrap_or_else(|_| w.clone())
-        }).collect();
+        let window_order: Vec<String> = self
+            .config
+            .event_windows
+            .iter()
+            .map(|w| {
+                crate::study::parse_window(w)
+                    .map(|w| w.label())
+                    .unwrap_or_else(|_| w.clone())
+            })
+            .collect();
         let t0 = std::time::Instant::now();
         crate::output::sort_tables(&mut tables, &window_order);
         let mut summary = summary;
         summary.timings.push(("sort", t0.elapsed().as_secs_f64()));
         let run_info = self.run_info(&tables, &summary);
-        Ok(StudyOutput { tables, summary, run_info })
+        Ok(StudyOutput {
+            tables,
+            summary,
+            run_info,
+        })
     }
 
     fn run_info(&self, tables: &StudyTables, summary: &RunSummary) -> serde_json::Value {
         let mut excluded: std::collections::BTreeMap<String, usize> = Default::default();
         for e in &tables.exclusions {
-            *excluded.entry(format!("{}:{}", e.stage.as_str(), e.reason)).or_default() += 1;
+            *excluded
+                .entry(format!("{}:{}", e.stage.as_str(), e.reason))
+                .or_default() += 1;
         }
         serde_json::json!({
             "evstudy_version": env!("CARGO_PKG_VERSION"),

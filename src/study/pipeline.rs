@@ -1,17 +1,19 @@
 //! The study pipeline: inputs → calendars → aligned series → day 0 → engine → tests → tables.
 
 use super::config::{CalendarMode, SecuritySpec, StudyConfig};
-use crate::abnormal::{analyse_pair, analyse_pairs, EngineConfig, PairExclusion, PairResult, Window};
+use crate::abnormal::{
+    analyse_pair, analyse_pairs, EngineConfig, PairExclusion, PairResult, Window,
+};
 use crate::calendar::{
-    builtin_exchange, exchange_for_ticker, expand_scope, filter_verified, map_day0, read_events, split_csv_records,
-    HolidayTable, SessionCalendar,
+    builtin_exchange, exchange_for_ticker, expand_scope, filter_verified, map_day0, read_events,
+    split_csv_records, HolidayTable, SessionCalendar,
 };
 use crate::data::{read_all, read_factors, FactorTable, PriceSeries, ValueKind};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::returns::{
-    align_to_sessions, compound_over_spans, daily_returns, span_returns_from_closes, trade_to_trade_returns,
-    AlignedSeries,
+    align_to_sessions, compound_over_spans, daily_returns, span_returns_from_closes,
+    trade_to_trade_returns, AlignedSeries,
 };
 use crate::stats::{group_battery, portfolio_test_rows, GroupDiagnostics, StatsConfig, StatsEvent};
 use crate::tables::*;
@@ -64,7 +66,13 @@ pub struct RunSummary {
 }
 
 fn needs_benchmark(kind: ModelKind) -> bool {
-    matches!(kind, ModelKind::MarketAdjusted | ModelKind::MarketModel | ModelKind::ScholesWilliams | ModelKind::Dimson)
+    matches!(
+        kind,
+        ModelKind::MarketAdjusted
+            | ModelKind::MarketModel
+            | ModelKind::ScholesWilliams
+            | ModelKind::Dimson
+    )
 }
 
 fn input_exclusion(security: &str, event_id: &str, reason: &str, detail: String) -> ExclusionRow {
@@ -105,13 +113,23 @@ pub fn read_securities_file(path: &Path) -> Result<Vec<SecuritySpec>> {
     let Some(header) = records.first() else {
         return Err(Error::file(file, "file is empty (no header, no rows)"));
     };
-    let names: Vec<String> = header.fields.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_string()).collect();
+    let names: Vec<String> = header
+        .fields
+        .iter()
+        .map(|s| s.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
     let find = |n: &str| names.iter().position(|x| x == n);
     let Some(ti) = find("ticker").or_else(|| find("security")) else {
-        return Err(Error::MissingColumn { file, column: "ticker".into(), present: names.join(", ") });
+        return Err(Error::MissingColumn {
+            file,
+            column: "ticker".into(),
+            present: names.join(", "),
+        });
     };
     let get = |r: &crate::calendar::CsvRecord, i: Option<usize>| {
-        i.and_then(|i| r.fields.get(i)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+        i.and_then(|i| r.fields.get(i))
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
     };
     let mut out = Vec::new();
     for r in &records[1..] {
@@ -134,7 +152,10 @@ fn file_digest(path: &Path) -> Option<(u64, String)> {
     use sha2::{Digest, Sha256};
     let bytes = std::fs::read(path).ok()?;
     let hash = Sha256::digest(&bytes);
-    Some((bytes.len() as u64, hash.iter().map(|b| format!("{b:02x}")).collect()))
+    Some((
+        bytes.len() as u64,
+        hash.iter().map(|b| format!("{b:02x}")).collect(),
+    ))
 }
 
 /// Run the whole study. Errors stop the run; everything else is an exclusion row.
@@ -144,7 +165,9 @@ pub fn run_study(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary)> {
 
 /// [`run_study`], also returning the aligned series of every security that entered the
 /// analysis (for placebo simulations on the real panel, `evstudy simulate --config`).
-pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSummary, Vec<AlignedSeries>)> {
+pub fn run_study_with_series(
+    cfg: &StudyConfig,
+) -> Result<(StudyTables, RunSummary, Vec<AlignedSeries>)> {
     let (est, windows) = cfg.validate()?;
     let kind = cfg.model_kind()?;
     let default_time = NaiveTime::parse_from_str(&cfg.default_event_time, "%H:%M")
@@ -160,7 +183,9 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
     // ---- inputs ----
     let panel = read_all(&cfg.prices, cfg.prefer.as_deref())?;
     if cfg.trade_to_trade && panel.series.values().any(|s| s.kind == ValueKind::Return) {
-        return Err(Error::config("trade_to_trade needs prices, not a returns column"));
+        return Err(Error::config(
+            "trade_to_trade needs prices, not a returns column",
+        ));
     }
     let factors: Option<FactorTable> = match (&cfg.factors, kind) {
         (Some(f), ModelKind::Factor) => Some(read_factors(f)?),
@@ -171,23 +196,45 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
     } else {
         HolidayTable::from_csv(Path::new(&cfg.holidays))?
     };
-    let events_path = cfg.events.as_ref().ok_or_else(|| Error::config("no event file"))?;
+    let events_path = cfg
+        .events
+        .as_ref()
+        .ok_or_else(|| Error::config("no event file"))?;
     let all_events = read_events(events_path)?;
     let mut spec_list = cfg.securities.clone();
     if let Some(p) = &cfg.securities_file {
         spec_list.extend(read_securities_file(p)?);
     }
-    let specs: BTreeMap<String, SecuritySpec> = spec_list.iter().map(|s| (s.ticker.clone(), s.clone())).collect();
-    for p in cfg.prices.iter().map(|s| s.path.clone()).chain(cfg.factors.iter().map(|f| f.path.clone())).chain([events_path.clone()]).chain(cfg.securities_file.clone()) {
+    let specs: BTreeMap<String, SecuritySpec> = spec_list
+        .iter()
+        .map(|s| (s.ticker.clone(), s.clone()))
+        .collect();
+    for p in cfg
+        .prices
+        .iter()
+        .map(|s| s.path.clone())
+        .chain(cfg.factors.iter().map(|f| f.path.clone()))
+        .chain([events_path.clone()])
+        .chain(cfg.securities_file.clone())
+    {
         if let Some((size, hash)) = file_digest(&p) {
             summary.inputs.push((p.display().to_string(), size, hash));
         }
     }
     let benchmark_of = |ticker: &str| -> Option<String> {
-        specs.get(ticker).and_then(|s| s.benchmark.clone()).or_else(|| cfg.market.clone())
+        specs
+            .get(ticker)
+            .and_then(|s| s.benchmark.clone())
+            .or_else(|| cfg.market.clone())
     };
-    if needs_benchmark(kind) && cfg.market.is_none() && spec_list.iter().all(|s| s.benchmark.is_none()) {
-        return Err(Error::config(format!("model {} needs a benchmark: set market = \"TICKER\"", cfg.model)));
+    if needs_benchmark(kind)
+        && cfg.market.is_none()
+        && spec_list.iter().all(|s| s.benchmark.is_none())
+    {
+        return Err(Error::config(format!(
+            "model {} needs a benchmark: set market = \"TICKER\"",
+            cfg.model
+        )));
     }
 
     let mut tables = StudyTables::default();
@@ -195,11 +242,25 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
     lap(&mut summary, "load");
     // ---- events → pairs ----
     let (events, unverified) = filter_verified(all_events, cfg.include_unverified);
-    let benchmarks: BTreeSet<String> = cfg.market.iter().cloned().chain(spec_list.iter().filter_map(|s| s.benchmark.clone())).collect();
+    let benchmarks: BTreeSet<String> = cfg
+        .market
+        .iter()
+        .cloned()
+        .chain(spec_list.iter().filter_map(|s| s.benchmark.clone()))
+        .collect();
     let all_securities: Vec<String> = if !spec_list.is_empty() {
-        spec_list.iter().map(|s| s.ticker.clone()).filter(|t| !benchmarks.contains(t)).collect()
+        spec_list
+            .iter()
+            .map(|s| s.ticker.clone())
+            .filter(|t| !benchmarks.contains(t))
+            .collect()
     } else {
-        panel.series.keys().filter(|t| !benchmarks.contains(*t)).cloned().collect()
+        panel
+            .series
+            .keys()
+            .filter(|t| !benchmarks.contains(*t))
+            .cloned()
+            .collect()
     };
     let mut groups = cfg.groups.clone();
     for s in &spec_list {
@@ -231,7 +292,12 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
         }
         for t in scope {
             if !seen.insert((ev.event_id.clone(), t.clone())) {
-                tables.exclusions.push(input_exclusion(&t, &ev.event_id, "duplicate_event", format!("listed again on row {}", ev.row)));
+                tables.exclusions.push(input_exclusion(
+                    &t,
+                    &ev.event_id,
+                    "duplicate_event",
+                    format!("listed again on row {}", ev.row),
+                ));
                 continue;
             }
             pairs.push(Pair {
@@ -244,28 +310,51 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
             });
         }
     }
-    summary.pairs_total = pairs.len() + tables.exclusions.iter().filter(|e| e.reason == "unverified_event").count();
+    summary.pairs_total = pairs.len()
+        + tables
+            .exclusions
+            .iter()
+            .filter(|e| e.reason == "unverified_event")
+            .count();
 
     // ---- securities and calendars ----
     let exchange_of = |ticker: &str| -> Option<String> {
-        specs.get(ticker).and_then(|s| s.exchange.clone()).or_else(|| exchange_for_ticker(ticker).map(str::to_string))
+        specs
+            .get(ticker)
+            .and_then(|s| s.exchange.clone())
+            .or_else(|| exchange_for_ticker(ticker).map(str::to_string))
     };
     let mut wanted: BTreeSet<String> = BTreeSet::new();
     for p in &mut pairs {
         let ev = &events[p.event];
         if !panel.series.contains_key(&p.security) {
-            tables.exclusions.push(input_exclusion(&p.security, &ev.event_id, "unknown_security", "no prices for this security".into()));
+            tables.exclusions.push(input_exclusion(
+                &p.security,
+                &ev.event_id,
+                "unknown_security",
+                "no prices for this security".into(),
+            ));
             continue;
         }
         if needs_benchmark(kind) || cfg.calendar == CalendarMode::Data {
             match benchmark_of(&p.security) {
                 Some(b) if panel.series.contains_key(&b) => {}
                 Some(b) => {
-                    tables.exclusions.push(input_exclusion(&p.security, &ev.event_id, "unknown_benchmark", format!("no prices for benchmark {b}")));
+                    tables.exclusions.push(input_exclusion(
+                        &p.security,
+                        &ev.event_id,
+                        "unknown_benchmark",
+                        format!("no prices for benchmark {b}"),
+                    ));
                     continue;
                 }
                 None => {
-                    tables.exclusions.push(input_exclusion(&p.security, &ev.event_id, "unknown_benchmark", "no benchmark configured".into()));
+                    tables.exclusions.push(input_exclusion(
+                        &p.security,
+                        &ev.event_id,
+                        "unknown_benchmark",
+                        "no benchmark configured".into(),
+                    ));
                     continue;
                 }
             }
@@ -298,19 +387,31 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
     match cfg.calendar {
         CalendarMode::Exchange => {
             let mut dates_by_exchange: BTreeMap<String, Vec<NaiveDate>> = BTreeMap::new();
-            let mapped: BTreeSet<String> = wanted.iter().cloned().chain(spec_list.iter().map(|s| s.ticker.clone())).collect();
+            let mapped: BTreeSet<String> = wanted
+                .iter()
+                .cloned()
+                .chain(spec_list.iter().map(|s| s.ticker.clone()))
+                .collect();
             for t in &mapped {
                 if let (Some(x), Some(s)) = (exchange_of(t), panel.series.get(t)) {
-                    dates_by_exchange.entry(x).or_default().extend(s.dates.iter().copied());
+                    dates_by_exchange
+                        .entry(x)
+                        .or_default()
+                        .extend(s.dates.iter().copied());
                 }
             }
             for (x, mut dates) in dates_by_exchange {
-                let Some(spec) = builtin_exchange(&x) else { continue };
+                let Some(spec) = builtin_exchange(&x) else {
+                    continue;
+                };
                 dates.sort_unstable();
                 dates.dedup();
                 let cal = SessionCalendar::for_exchange(&spec, &holidays, &dates);
                 calendar_index.insert(x.clone(), calendars.len());
-                calendars.push(CalendarEntry { calendar: cal, tz: Some(spec.tz) });
+                calendars.push(CalendarEntry {
+                    calendar: cal,
+                    tz: Some(spec.tz),
+                });
             }
             for t in &wanted {
                 if let Some(i) = exchange_of(t).and_then(|x| calendar_index.get(&x).copied()) {
@@ -325,10 +426,18 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     Some(&i) => i,
                     None => {
                         let s = &panel.series[&b];
-                        let dates: Vec<NaiveDate> =
-                            s.dates.iter().zip(&s.values).filter(|(_, v)| v.is_finite()).map(|(d, _)| *d).collect();
+                        let dates: Vec<NaiveDate> = s
+                            .dates
+                            .iter()
+                            .zip(&s.values)
+                            .filter(|(_, v)| v.is_finite())
+                            .map(|(d, _)| *d)
+                            .collect();
                         calendar_index.insert(b.clone(), calendars.len());
-                        calendars.push(CalendarEntry { calendar: SessionCalendar::from_data_dates(&dates), tz: None });
+                        calendars.push(CalendarEntry {
+                            calendar: SessionCalendar::from_data_dates(&dates),
+                            tz: None,
+                        });
                         calendars.len() - 1
                     }
                 };
@@ -342,13 +451,21 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
     let mut security_index: HashMap<String, usize> = HashMap::new();
     let mut reported: BTreeSet<String> = BTreeSet::new();
     for t in &wanted {
-        let Some(&ci) = calendar_of.get(t) else { continue };
+        let Some(&ci) = calendar_of.get(t) else {
+            continue;
+        };
         let cal = &calendars[ci].calendar;
         let sessions = cal.dates();
         let label = cal.label().to_string();
         let s = &panel.series[t];
-        let bench = if needs_benchmark(kind) { benchmark_of(t) } else { None };
-        let mut report_series = |series: &PriceSeries, tables: &mut StudyTables, on: &crate::returns::OnCalendar| {
+        let bench = if needs_benchmark(kind) {
+            benchmark_of(t)
+        } else {
+            None
+        };
+        let mut report_series = |series: &PriceSeries,
+                                 tables: &mut StudyTables,
+                                 on: &crate::returns::OnCalendar| {
             if !reported.insert(series.ticker.clone()) {
                 return;
             }
@@ -361,7 +478,9 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                         "{} price row(s) on dates that are not {} sessions, first {}",
                         on.off_calendar,
                         label,
-                        on.first_off_calendar.map(|d| d.to_string()).unwrap_or_default()
+                        on.first_off_calendar
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
                     ),
                 ));
             }
@@ -377,7 +496,10 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     ),
                 ));
             }
-            if let (true, Some((factor, date))) = (series.issues.price_jumps > 0, series.issues.largest_price_jump) {
+            if let (true, Some((factor, date))) = (
+                series.issues.price_jumps > 0,
+                series.issues.largest_price_jump,
+            ) {
                 tables.exclusions.push(input_exclusion(
                     &series.ticker,
                     "",
@@ -401,7 +523,11 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     format!(
                         "{} suspended day(s) treated as missing prices, first {}",
                         series.issues.suspended,
-                        series.issues.first_suspended.map(|d| d.to_string()).unwrap_or_default()
+                        series
+                            .issues
+                            .first_suspended
+                            .map(|d| d.to_string())
+                            .unwrap_or_default()
                     ),
                 ));
             }
@@ -409,22 +535,41 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
         let on = align_to_sessions(&s.dates, &s.values, sessions);
         report_series(s, &mut tables, &on);
         let is_returns = s.kind == ValueKind::Return;
-        let daily = if is_returns { on.values.clone() } else { daily_returns(&on.values, cfg.returns) };
+        let daily = if is_returns {
+            on.values.clone()
+        } else {
+            daily_returns(&on.values, cfg.returns)
+        };
         let (ret, span) = if cfg.trade_to_trade {
             trade_to_trade_returns(&on.values, cfg.returns)
         } else {
-            let span = daily.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
+            let span = daily
+                .iter()
+                .map(|r| if r.is_finite() { 1 } else { 0 })
+                .collect();
             (daily.clone(), span)
         };
-        let mut series = AlignedSeries { security: t.clone(), dates: sessions.to_vec(), ret, span, ..Default::default() };
+        let mut series = AlignedSeries {
+            security: t.clone(),
+            dates: sessions.to_vec(),
+            ret,
+            span,
+            ..Default::default()
+        };
         if let Some(b) = &bench {
             let bs = &panel.series[b];
             let bon = align_to_sessions(&bs.dates, &bs.values, sessions);
             // The benchmark's own off-calendar rows are only meaningful on its own calendar.
-            if exchange_of(b).map(|x| x == label).unwrap_or(false) || cfg.calendar == CalendarMode::Data {
+            if exchange_of(b).map(|x| x == label).unwrap_or(false)
+                || cfg.calendar == CalendarMode::Data
+            {
                 report_series(bs, &mut tables, &bon);
             }
-            let bdaily = if bs.kind == ValueKind::Return { bon.values.clone() } else { daily_returns(&bon.values, cfg.returns) };
+            let bdaily = if bs.kind == ValueKind::Return {
+                bon.values.clone()
+            } else {
+                daily_returns(&bon.values, cfg.returns)
+            };
             series.bench = if cfg.trade_to_trade {
                 span_returns_from_closes(&bon.values, &series.span, cfg.returns)
             } else {
@@ -434,30 +579,59 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
         }
         if let Some(f) = &factors {
             let pos: Vec<Option<usize>> = sessions.iter().map(|d| f.position(*d)).collect();
-            let lookup = |col: &[f64]| -> Vec<f64> { pos.iter().map(|p| p.map(|i| col[i]).unwrap_or(f64::NAN)).collect() };
+            let lookup = |col: &[f64]| -> Vec<f64> {
+                pos.iter()
+                    .map(|p| p.map(|i| col[i]).unwrap_or(f64::NAN))
+                    .collect()
+            };
             for (name, col) in f.names.iter().zip(&f.columns) {
                 let daily_f = lookup(col);
-                series.factors.push(if cfg.trade_to_trade { compound_over_spans(&daily_f, &series.span, cfg.returns) } else { daily_f });
+                series.factors.push(if cfg.trade_to_trade {
+                    compound_over_spans(&daily_f, &series.span, cfg.returns)
+                } else {
+                    daily_f
+                });
                 series.factor_names.push(name.clone());
             }
             if !f.rf.is_empty() {
                 let daily_rf = lookup(&f.rf);
-                series.rf = if cfg.trade_to_trade { compound_over_spans(&daily_rf, &series.span, cfg.returns) } else { daily_rf };
+                series.rf = if cfg.trade_to_trade {
+                    compound_over_spans(&daily_rf, &series.span, cfg.returns)
+                } else {
+                    daily_rf
+                };
             }
         }
         security_index.insert(t.clone(), securities.len());
-        securities.push(SecurityData { calendar: ci, series, daily, benchmark: bench });
+        securities.push(SecurityData {
+            calendar: ci,
+            series,
+            daily,
+            benchmark: bench,
+        });
     }
 
     lap(&mut summary, "calendars_and_returns");
     // ---- day 0 ----
     for p in &mut pairs {
-        let Some(&si) = security_index.get(&p.security) else { continue };
+        let Some(&si) = security_index.get(&p.security) else {
+            continue;
+        };
         p.sec = si;
         let ev = &events[p.event];
         let entry = &calendars[securities[si].calendar];
-        let out = map_day0(&entry.calendar, ev.date, ev.time.as_deref(), ev.tz.as_deref(), entry.tz, default_time, cfg.max_shift_days);
-        tables.day0.push(out.to_row(&ev.event_id, &p.security, entry.calendar.label()));
+        let out = map_day0(
+            &entry.calendar,
+            ev.date,
+            ev.time.as_deref(),
+            ev.tz.as_deref(),
+            entry.tz,
+            default_time,
+            cfg.max_shift_days,
+        );
+        tables
+            .day0
+            .push(out.to_row(&ev.event_id, &p.security, entry.calendar.label()));
         match out.day0() {
             Some(d) => p.day0 = Some((d.index, d.date)),
             None => {
@@ -482,16 +656,26 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
     let h = engine_cfg.event_period();
     // Move the aligned series out (no copy); `securities[i]` keeps calendar, daily returns and
     // benchmark, `series_list[i]` the columns.
-    let series_list: Vec<AlignedSeries> = securities.iter_mut().map(|s| std::mem::take(&mut s.series)).collect();
-    let todo: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].day0.is_some()).collect();
-    let jobs: Vec<(usize, usize)> = todo.iter().map(|&i| (pairs[i].sec, pairs[i].day0.map(|d| d.0).unwrap_or(0))).collect();
+    let series_list: Vec<AlignedSeries> = securities
+        .iter_mut()
+        .map(|s| std::mem::take(&mut s.series))
+        .collect();
+    let todo: Vec<usize> = (0..pairs.len())
+        .filter(|&i| pairs[i].day0.is_some())
+        .collect();
+    let jobs: Vec<(usize, usize)> = todo
+        .iter()
+        .map(|&i| (pairs[i].sec, pairs[i].day0.map(|d| d.0).unwrap_or(0)))
+        .collect();
     let results = analyse_pairs(&series_list, &jobs, &engine_cfg);
     for (&i, r) in todo.iter().zip(results) {
         let p = &mut pairs[i];
         let ev_id = events[p.event].event_id.clone();
         match r {
             Ok(res) => p.result = Some(res),
-            Err(e) => tables.exclusions.push(pair_exclusion(&ev_id, &p.security, &e)),
+            Err(e) => tables
+                .exclusions
+                .push(pair_exclusion(&ev_id, &p.security, &e)),
         }
     }
     summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
@@ -549,9 +733,25 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
             let (label, primary) = match g.as_str() {
                 "group" => (p.group.clone(), true),
                 "all" => ("all".to_string(), p.group == "all"),
-                "category" => (format!("category:{}", if ev.category.is_empty() { "none" } else { &ev.category }), false),
+                "category" => (
+                    format!(
+                        "category:{}",
+                        if ev.category.is_empty() {
+                            "none"
+                        } else {
+                            &ev.category
+                        }
+                    ),
+                    false,
+                ),
                 "security_group" => (
-                    format!("security_group:{}", specs.get(&p.security).and_then(|s| s.group.clone()).unwrap_or_else(|| "none".into())),
+                    format!(
+                        "security_group:{}",
+                        specs
+                            .get(&p.security)
+                            .and_then(|s| s.group.clone())
+                            .unwrap_or_else(|| "none".into())
+                    ),
                     false,
                 ),
                 _ => (format!("event:{}", ev.event_id), false),
@@ -582,7 +782,9 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
         let battery = group_battery(label, &stats_events, &stats_cfg);
         tables.tests.extend(battery.tests);
         tables.aggregate.extend(battery.aggregate);
-        summary.diagnostics.push((label.clone(), battery.diagnostics));
+        summary
+            .diagnostics
+            .push((label.clone(), battery.diagnostics));
 
         // ---- same-date portfolios (§10) ----
         let mut clusters: BTreeMap<(String, NaiveDate, String), BTreeSet<usize>> = BTreeMap::new();
@@ -590,17 +792,43 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
             let p = &pairs[i];
             let sd = &securities[p.sec];
             let cal_label = calendars[sd.calendar].calendar.label().to_string();
-            let bench = if kind == ModelKind::Factor { "factors".to_string() } else { sd.benchmark.clone().unwrap_or_else(|| "none".into()) };
+            let bench = if kind == ModelKind::Factor {
+                "factors".to_string()
+            } else {
+                sd.benchmark.clone().unwrap_or_else(|| "none".into())
+            };
             let Some((_, d0)) = p.day0 else { continue };
-            clusters.entry((cal_label, d0, bench)).or_default().insert(p.sec);
+            clusters
+                .entry((cal_label, d0, bench))
+                .or_default()
+                .insert(p.sec);
         }
-        let cluster_list: Vec<((String, NaiveDate, String), BTreeSet<usize>)> =
-            clusters.into_iter().filter(|(_, secs)| secs.len() >= 2).collect();
+        let cluster_list: Vec<((String, NaiveDate, String), BTreeSet<usize>)> = clusters
+            .into_iter()
+            .filter(|(_, secs)| secs.len() >= 2)
+            .collect();
         let lo_pad = cfg.dimson_lags as i64 + 1;
-        let fitted: Vec<Option<(String, usize, usize, Result<(PairResult, Vec<u32>), PairExclusion>, u32)>> = cluster_list
+        let fitted: Vec<
+            Option<(
+                String,
+                usize,
+                usize,
+                Result<(PairResult, Vec<u32>), PairExclusion>,
+                u32,
+            )>,
+        > = cluster_list
             .par_iter()
             .map(|((cal_label, d0, bench), secs)| {
-                let cluster_id = format!("PF:{}:{}:{}", if cal_label.starts_with("DATA") { "DATA" } else { cal_label }, d0, bench);
+                let cluster_id = format!(
+                    "PF:{}:{}:{}",
+                    if cal_label.starts_with("DATA") {
+                        "DATA"
+                    } else {
+                        cal_label
+                    },
+                    d0,
+                    bench
+                );
                 let first = *secs.iter().next()?;
                 let ci = securities[first].calendar;
                 let cal = &calendars[ci].calendar;
@@ -609,7 +837,8 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                 // Only the positions the engine reads (estimation window, event period, and the
                 // leads/lags of Scholes–Williams and Dimson) are needed.
                 let lo = (day0 as i64 + est.start as i64 - lo_pad).max(0) as usize;
-                let hi = ((day0 as i64 + h.end as i64 + lo_pad).max(0) as usize).min(n.saturating_sub(1));
+                let hi = ((day0 as i64 + h.end as i64 + lo_pad).max(0) as usize)
+                    .min(n.saturating_sub(1));
                 // The portfolio series covers only positions lo..=hi (day 0 shifted to day0 − lo):
                 // the engine reads nothing else, and nothing is copied for the rest.
                 let hi = hi.max(lo).min(n.saturating_sub(1));
@@ -628,8 +857,17 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     }
                 }
                 let proto = &series_list[first];
-                let cut = |v: &Vec<f64>| if v.is_empty() { Vec::new() } else { v[lo..=hi].to_vec() };
-                let span = ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
+                let cut = |v: &Vec<f64>| {
+                    if v.is_empty() {
+                        Vec::new()
+                    } else {
+                        v[lo..=hi].to_vec()
+                    }
+                };
+                let span = ret
+                    .iter()
+                    .map(|r| if r.is_finite() { 1 } else { 0 })
+                    .collect();
                 let mut pf_series = AlignedSeries {
                     security: "PORTFOLIO".into(),
                     dates: proto.dates[lo..=hi].to_vec(),
@@ -637,28 +875,54 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
                     span,
                     bench: cut(&proto.bench_daily),
                     bench_daily: cut(&proto.bench_daily),
-                    factors: if cfg.trade_to_trade { Vec::new() } else { proto.factors.iter().map(cut).collect() },
+                    factors: if cfg.trade_to_trade {
+                        Vec::new()
+                    } else {
+                        proto.factors.iter().map(cut).collect()
+                    },
                     factor_names: proto.factor_names.clone(),
-                    rf: if cfg.trade_to_trade { Vec::new() } else { cut(&proto.rf) },
+                    rf: if cfg.trade_to_trade {
+                        Vec::new()
+                    } else {
+                        cut(&proto.rf)
+                    },
                 };
                 if cfg.trade_to_trade && kind == ModelKind::Factor {
                     // Portfolios always use daily values (§10): rebuild daily factors.
                     if let Some(f) = &factors {
-                        let pos: Vec<Option<usize>> = pf_series.dates.iter().map(|d| f.position(*d)).collect();
-                        pf_series.factors =
-                            f.columns.iter().map(|c| pos.iter().map(|p| p.map(|i| c[i]).unwrap_or(f64::NAN)).collect()).collect();
+                        let pos: Vec<Option<usize>> =
+                            pf_series.dates.iter().map(|d| f.position(*d)).collect();
+                        pf_series.factors = f
+                            .columns
+                            .iter()
+                            .map(|c| {
+                                pos.iter()
+                                    .map(|p| p.map(|i| c[i]).unwrap_or(f64::NAN))
+                                    .collect()
+                            })
+                            .collect();
                         if !f.rf.is_empty() {
-                            pf_series.rf = pos.iter().map(|p| p.map(|i| f.rf[i]).unwrap_or(f64::NAN)).collect();
+                            pf_series.rf = pos
+                                .iter()
+                                .map(|p| p.map(|i| f.rf[i]).unwrap_or(f64::NAN))
+                                .collect();
                         }
                     }
                 }
-                let pf_cfg = EngineConfig { trade_to_trade: false, ..engine_cfg.clone() };
+                let pf_cfg = EngineConfig {
+                    trade_to_trade: false,
+                    ..engine_cfg.clone()
+                };
                 let outcome = analyse_pair(&pf_series, day0 - lo, &pf_cfg).map(|res| {
                     let members_per_day: Vec<u32> = (h.start..=h.end)
                         .map(|t| {
                             position(day0, t)
                                 .filter(|&j| j < n)
-                                .map(|j| secs.iter().filter(|&&s| securities[s].daily[j].is_finite()).count() as u32)
+                                .map(|j| {
+                                    secs.iter()
+                                        .filter(|&&s| securities[s].daily[j].is_finite())
+                                        .count() as u32
+                                })
                                 .unwrap_or(0)
                         })
                         .collect();
@@ -671,9 +935,24 @@ pub fn run_study_with_series(cfg: &StudyConfig) -> Result<(StudyTables, RunSumma
             let cal = &calendars[ci].calendar;
             match outcome {
                 Ok((res, members_per_day)) => {
-                    tables.tests.extend(portfolio_test_rows(label, &cluster_id, &res, &members_per_day, n_members, &stats_cfg));
+                    tables.tests.extend(portfolio_test_rows(
+                        label,
+                        &cluster_id,
+                        &res,
+                        &members_per_day,
+                        n_members,
+                        &stats_cfg,
+                    ));
                     if *primary {
-                        push_pair_rows(&mut tables, &cluster_id, "PORTFOLIO", label, &res, cal, day0);
+                        push_pair_rows(
+                            &mut tables,
+                            &cluster_id,
+                            "PORTFOLIO",
+                            label,
+                            &res,
+                            cal,
+                            day0,
+                        );
                     }
                 }
                 Err(e) => {
@@ -724,7 +1003,11 @@ fn push_pair_rows(
             sar: opt(res.sar[k]),
             ar_se: opt(res.ar_se[k]),
             ar_p: opt(res.ar_p[k]),
-            span: if ar.is_finite() { Some(res.span[k]) } else { None },
+            span: if ar.is_finite() {
+                Some(res.span[k])
+            } else {
+                None
+            },
         });
     }
     for w in &res.windows {
@@ -757,6 +1040,8 @@ fn push_pair_rows(
         extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
     });
     for e in &res.exclusions {
-        tables.exclusions.push(pair_exclusion(event_id, security, e));
+        tables
+            .exclusions
+            .push(pair_exclusion(event_id, security, e));
     }
 }
