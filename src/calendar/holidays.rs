@@ -152,14 +152,16 @@ impl HolidayTable {
                     })?;
                     HolidayStatus::EarlyClose(t)
                 }
-                other => return Err(Error::cell(
-                    file,
-                    rec.row,
-                    "status",
-                    format!(
+                other => {
+                    return Err(Error::cell(
+                        file,
+                        rec.row,
+                        "status",
+                        format!(
                         "unknown status '{other}' (expected closed, closed_adhoc or early_close)"
                     ),
-                )),
+                    ))
+                }
             };
             if table
                 .entries

@@ -633,12 +633,14 @@ fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
                 CellColumn::Number(x.f64().map_err(|e| perr(&file, e))?.clone())
             }
             _ if !used(&name) => continue, // a column evstudy does not read: its type does not matter
-            other => return Err(Error::file(
-                file.clone(),
-                format!(
+            other => {
+                return Err(Error::file(
+                    file.clone(),
+                    format!(
                     "column '{name}' has Parquet type {other}, expected text, a date or a number"
                 ),
-            )),
+                ))
+            }
         };
         names.push(name);
         columns.push(values);

@@ -1305,7 +1305,7 @@ mod tests {
         assert!(sizes(0, 8).is_empty());
     }
 
-    /// Writes the report of the golden b_panel outputs to /tmp/evreport for visual inspection.
+    /// Writes the report of the golden b_panel outputs to `<temp dir>/evreport` for visual inspection.
     #[test]
     #[ignore]
     fn write_sample_report() {
@@ -1319,7 +1319,7 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).expect("run.json"))
                 .expect("json");
         let report = render_report(&tables, &config, "Event study — golden b_panel");
-        write_report(Path::new("/tmp/evreport"), &report).expect("write report");
+        write_report(&std::env::temp_dir().join("evreport"), &report).expect("write report");
     }
 }
 
