@@ -93,22 +93,7 @@ pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
         )));
     }
     let dates = parse_dates(&ps, &table)?;
-    let mut order: Vec<usize> = (0..dates.len()).collect();
-    order.sort_by_key(|&i| (dates[i], i));
-    for w in order.windows(2) {
-        if dates[w[0]] == dates[w[1]] {
-            return Err(Error::cell(
-                &table.file,
-                table.first_row + w[1],
-                &src.date_col,
-                format!(
-                    "duplicate date {} (also on row {})",
-                    dates[w[0]],
-                    table.first_row + w[0]
-                ),
-            ));
-        }
-    }
+    let order = super::date_order_unique(&table, &src.date_col, &dates)?;
     let read_col = |name: &str| -> Result<Vec<f64>> {
         let col = table.column(name)?;
         order

@@ -986,9 +986,13 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     Ok(panel)
 }
 
-fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
-    let dates = parse_dates(src, table)?;
-    // Duplicate dates in a wide file.
+/// Row order of a one-row-per-date file sorted by date; a date on two rows is an error naming
+/// both rows (wide price files, factor files).
+pub(crate) fn date_order_unique(
+    table: &TextTable,
+    date_col: &str,
+    dates: &[NaiveDate],
+) -> Result<Vec<usize>> {
     let mut order: Vec<usize> = (0..dates.len()).collect();
     order.sort_by_key(|&i| (dates[i], i));
     for w in order.windows(2) {
@@ -996,7 +1000,7 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             return Err(Error::cell(
                 &table.file,
                 table.first_row + w[1],
-                &src.date_col,
+                date_col,
                 format!(
                     "duplicate date {} (also on row {})",
                     dates[w[0]],
@@ -1005,6 +1009,13 @@ fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             ));
         }
     }
+    Ok(order)
+}
+
+fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
+    let dates = parse_dates(src, table)?;
+    // Duplicate dates in a wide file.
+    let order = date_order_unique(table, &src.date_col, &dates)?;
     let mut panel = PricePanel::default();
     for (ci, name) in table.names.iter().enumerate() {
         if name == &src.date_col || name.is_empty() {

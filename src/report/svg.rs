@@ -283,6 +283,17 @@ fn day_axes(out: &mut String, f: &DayFrame, axis: &Axis, x_label: &str, y_label:
     );
 }
 
+/// Ends a chart that has nothing to draw with a short grey message.
+fn close_empty_chart(out: &mut String, message: &str) {
+    let _ = write!(
+        out,
+        "<text x=\"{}\" y=\"{}\" fill=\"#666\">{}</text></svg>",
+        c(40.0),
+        c(80.0),
+        xml_escape(message)
+    );
+}
+
 /// The CAAR chart of one group: the path (one `<polyline class="caar">` with one point per day),
 /// the 95 % band (`<path class="band">`), axes, legend and title.
 pub(crate) fn caar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) -> String {
@@ -297,12 +308,7 @@ pub(crate) fn caar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) 
         standalone,
     );
     if points.is_empty() {
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\" fill=\"#666\">no abnormal returns</text></svg>",
-            c(40.0),
-            c(80.0)
-        );
+        close_empty_chart(&mut out, "no abnormal returns");
         return out;
     }
     let first = points[0].rel_day;
@@ -419,12 +425,7 @@ pub(crate) fn aar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) -
         standalone,
     );
     if days.is_empty() {
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\" fill=\"#666\">no abnormal returns</text></svg>",
-            c(40.0),
-            c(80.0)
-        );
+        close_empty_chart(&mut out, "no abnormal returns");
         return out;
     }
     let first = days[0].0;
