@@ -114,12 +114,61 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// Largest k·k kept inline (no heap) in [`Coefs`]: k ≤ 9 parameters.
+const INLINE_COEFS: usize = 81;
+
+/// A short coefficient vector or matrix: inline for the usual small k (the fast path
+/// allocates nothing per pair), on the heap otherwise.
+pub(crate) struct Coefs {
+    inline: [f64; INLINE_COEFS],
+    heap: Vec<f64>,
+    len: usize,
+}
+
+impl Coefs {
+    /// The values of `x`, inline when they fit.
+    pub fn from_slice(x: &[f64]) -> Self {
+        if x.len() <= INLINE_COEFS {
+            let mut inline = [0.0; INLINE_COEFS];
+            inline[..x.len()].copy_from_slice(x);
+            Coefs {
+                inline,
+                heap: Vec::new(),
+                len: x.len(),
+            }
+        } else {
+            Coefs::from(x.to_vec())
+        }
+    }
+}
+
+impl From<Vec<f64>> for Coefs {
+    fn from(heap: Vec<f64>) -> Self {
+        Coefs {
+            inline: [0.0; INLINE_COEFS],
+            len: heap.len(),
+            heap,
+        }
+    }
+}
+
+impl std::ops::Deref for Coefs {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        if self.heap.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+}
+
 /// The fitted model of one pair in raw coordinates, as used for the event period.
 pub(crate) struct Fitted {
     /// θ̂ (length k).
-    pub theta: Vec<f64>,
+    pub theta: Coefs,
     /// (X′X)⁻¹ (k×k).
-    pub v: Vec<f64>,
+    pub v: Coefs,
     pub sigma2: f64,
     pub fit: ModelFit,
 }
@@ -173,7 +222,7 @@ pub(crate) fn model_fit_row(
         extras.sort_by(|a, b| a.0.cmp(&b.0));
     }
     ModelFit {
-        model_name: rows.model.output_name(&s.factor_names, rows.t2t),
+        model_name: rows.model.output_name(&s.factor_names, rows.t2t).into(),
         n_est,
         k,
         df,
@@ -227,8 +276,8 @@ fn fit_reference(
             }
             let fit = model_fit_row(rows, &lf.theta, m, sigma2, Some(r2));
             Ok(Fitted {
-                theta: lf.theta,
-                v: lf.xtx_inv,
+                theta: lf.theta.into(),
+                v: lf.xtx_inv.into(),
                 sigma2,
                 fit,
             })
@@ -258,8 +307,8 @@ fn fit_reference(
             let sigma2 = ss / (m - 1) as f64;
             let fit = model_fit_row(rows, &[], m, sigma2, None);
             Ok(Fitted {
-                theta: Vec::new(),
-                v: Vec::new(),
+                theta: Coefs::from_slice(&[]),
+                v: Coefs::from_slice(&[]),
                 sigma2,
                 fit,
             })
@@ -372,8 +421,8 @@ fn fit_lagged(
     let mut fit = model_fit_row(rows, &[alpha, beta], n, sigma2, Some(1.0 - sse / sst));
     fit.extras = extras;
     Ok(Fitted {
-        theta: vec![alpha, beta],
-        v,
+        theta: Coefs::from_slice(&[alpha, beta]),
+        v: v.into(),
         sigma2,
         fit,
     })
@@ -387,7 +436,42 @@ pub(crate) enum PValueRoute {
     Table,
 }
 
-/// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6).
+/// The event-period outputs of one pair, written in place: slices of length |H| (per day)
+/// and one [`WindowResult`] per configured window, plus the list its exclusions go to.
+pub(crate) struct PairSlot<'a> {
+    pub ret: &'a mut [f64],
+    pub expected_ret: &'a mut [f64],
+    pub ar: &'a mut [f64],
+    pub sar: &'a mut [f64],
+    pub ar_se: &'a mut [f64],
+    pub ar_p: &'a mut [f64],
+    pub span: &'a mut [u32],
+    pub windows: &'a mut [WindowResult],
+    pub exclusions: &'a mut Vec<PairExclusion>,
+}
+
+impl PairSlot<'_> {
+    /// The slot of a pair that was not analysed: every value missing.
+    pub fn clear(&mut self, cfg: &EngineConfig) {
+        for col in [
+            &mut *self.ret,
+            &mut *self.expected_ret,
+            &mut *self.ar,
+            &mut *self.sar,
+            &mut *self.ar_se,
+            &mut *self.ar_p,
+        ] {
+            col.fill(f64::NAN);
+        }
+        self.span.fill(0);
+        for (slot, w) in self.windows.iter_mut().zip(&cfg.windows) {
+            *slot = WindowResult::missing(*w);
+        }
+    }
+}
+
+/// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6),
+/// as a freshly allocated [`PairResult`] (reference path and single-pair calls).
 pub(crate) fn finish(
     rows: &Rows,
     fitted: Fitted,
@@ -396,9 +480,6 @@ pub(crate) fn finish(
     est_resid: Vec<f64>,
     p_values: PValueRoute,
 ) -> PairResult {
-    let s = rows.series;
-    let k = rows.k;
-    let base = day0 as i64;
     let h = cfg.event_period();
     let nh = h.len();
     let mut ret = vec![f64::NAN; nh];
@@ -408,6 +489,72 @@ pub(crate) fn finish(
     let mut ar_se = vec![f64::NAN; nh];
     let mut ar_p = vec![f64::NAN; nh];
     let mut span = vec![0u32; nh];
+    let mut windows: Vec<WindowResult> = cfg
+        .windows
+        .iter()
+        .map(|w| WindowResult::missing(*w))
+        .collect();
+    let mut exclusions = Vec::new();
+    let fit = finish_into(
+        rows,
+        fitted,
+        day0,
+        cfg,
+        p_values,
+        PairSlot {
+            ret: &mut ret,
+            expected_ret: &mut expected_ret,
+            ar: &mut ar,
+            sar: &mut sar,
+            ar_se: &mut ar_se,
+            ar_p: &mut ar_p,
+            span: &mut span,
+            windows: &mut windows,
+            exclusions: &mut exclusions,
+        },
+    );
+    PairResult {
+        fit,
+        est_resid,
+        event_period: h,
+        ret,
+        expected_ret,
+        ar,
+        sar,
+        ar_se,
+        ar_p,
+        span,
+        windows,
+        exclusions,
+    }
+}
+
+/// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6),
+/// written into `slot` (every element of it is set); returns the model-fit row.
+pub(crate) fn finish_into(
+    rows: &Rows,
+    fitted: Fitted,
+    day0: usize,
+    cfg: &EngineConfig,
+    p_values: PValueRoute,
+    slot: PairSlot,
+) -> ModelFit {
+    let PairSlot {
+        ret,
+        expected_ret,
+        ar,
+        sar,
+        ar_se,
+        ar_p,
+        span,
+        windows,
+        exclusions,
+    } = slot;
+    let s = rows.series;
+    let k = rows.k;
+    let base = day0 as i64;
+    let h = cfg.event_period();
+    let nh = h.len();
     // Prediction rows g_t (|H|·k), their window sums and a row buffer: on the stack for the
     // usual small k, on the heap otherwise.
     const STACK_K: usize = 8;
@@ -429,15 +576,14 @@ pub(crate) fn finish(
             gsum_heap.resize(k, 0.0);
             (&mut gs_heap[..], &mut gbuf_heap[..], &mut gsum_heap[..])
         };
-    let mut exclusions = Vec::new();
     let sigma2 = fitted.sigma2;
     let nu = fitted.fit.df as f64;
     let dist = match p_values {
         PValueRoute::ContinuedFraction => TwoSidedT::new(nu),
         PValueRoute::Table => TwoSidedT::cached(nu),
     };
-    let theta = &fitted.theta;
-    let v = &fitted.v;
+    let theta = &fitted.theta[..];
+    let v = &fitted.v[..];
     for i in 0..nh {
         let t = h.start as i64 + i as i64;
         let pos = base + t;
@@ -466,16 +612,23 @@ pub(crate) fn finish(
                     });
                 }
             }
-            None => exclusions.push(PairExclusion {
-                stage: Stage::EventDay,
-                reason: "missing_return".to_string(),
-                detail: format!("rel_day={t}"),
-                order: t,
-            }),
+            None => {
+                expected_ret[i] = f64::NAN;
+                ar[i] = f64::NAN;
+                ar_se[i] = f64::NAN;
+                sar[i] = f64::NAN;
+                ar_p[i] = f64::NAN;
+                span[i] = 0;
+                exclusions.push(PairExclusion {
+                    stage: Stage::EventDay,
+                    reason: "missing_return".to_string(),
+                    detail: format!("rel_day={t}"),
+                    order: t,
+                })
+            }
         }
     }
-    let mut windows = Vec::with_capacity(cfg.windows.len());
-    for (wi, w) in cfg.windows.iter().enumerate() {
+    for ((wi, w), out) in cfg.windows.iter().enumerate().zip(windows.iter_mut()) {
         let lo = (w.start - h.start) as usize;
         let hi = (w.end - h.start) as usize;
         let mut n_days = 0u32;
@@ -559,22 +712,9 @@ pub(crate) fn finish(
                 order: wi as i64,
             });
         }
-        windows.push(wr);
+        *out = wr;
     }
-    PairResult {
-        fit: fitted.fit,
-        est_resid,
-        event_period: h,
-        ret,
-        expected_ret,
-        ar,
-        sar,
-        ar_se,
-        ar_p,
-        span,
-        windows,
-        exclusions,
-    }
+    fitted.fit
 }
 
 /// Reference implementation of [`super::analyse_pair`].
@@ -594,4 +734,30 @@ pub(crate) fn analyse_pair_reference(
         est_resid,
         PValueRoute::ContinuedFraction,
     ))
+}
+
+/// The reference path of one pair written into `slot` (residuals into `est_resid`, length L,
+/// NaN beforehand); the slot is cleared when the pair is excluded.
+pub(crate) fn analyse_pair_reference_into(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+    est_resid: &mut [f64],
+    mut slot: PairSlot,
+) -> Result<ModelFit, PairExclusion> {
+    let rows = Rows::new(series, cfg);
+    match fit_reference(&rows, day0, cfg, est_resid) {
+        Ok(fitted) => Ok(finish_into(
+            &rows,
+            fitted,
+            day0,
+            cfg,
+            PValueRoute::ContinuedFraction,
+            slot,
+        )),
+        Err(e) => {
+            slot.clear(cfg);
+            Err(e)
+        }
+    }
 }

@@ -3,7 +3,8 @@
 //! daily mode).
 
 use super::engine::{
-    analyse_pair_reference, finish, fit_failure, model_fit_row, too_few, Fitted, PValueRoute, Rows,
+    analyse_pair_reference, finish, fit_failure, model_fit_row, too_few, Coefs, Fitted,
+    PValueRoute, Rows,
 };
 use super::{EngineConfig, PairExclusion, PairResult};
 use crate::model::fit::{check_singular, FitFailure, ZERO_SSE_TOL};
@@ -301,12 +302,35 @@ pub fn analyse_pair_fast(
     day0: usize,
     cfg: &EngineConfig,
 ) -> Result<PairResult, PairExclusion> {
+    let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
+    match fit_fast(series, prefix, day0, cfg, &mut est_resid) {
+        Some(fitted) => Ok(finish(
+            &Rows::new(series, cfg),
+            fitted?,
+            day0,
+            cfg,
+            est_resid,
+            PValueRoute::Table,
+        )),
+        None => analyse_pair_reference(series, day0, cfg),
+    }
+}
+
+/// The prefix-sum fit of one pair with its residuals written to `est_resid` (length L, NaN
+/// beforehand); `None` when the prefix has no fast path for this pair.
+pub(crate) fn fit_fast(
+    series: &AlignedSeries,
+    prefix: &SecurityPrefix,
+    day0: usize,
+    cfg: &EngineConfig,
+    est_resid: &mut [f64],
+) -> Option<Result<Fitted, PairExclusion>> {
     if !prefix.has_fast_path()
         || prefix.model != cfg.model
         || cfg.trade_to_trade
         || prefix.n != series.ret.len()
     {
-        return analyse_pair_reference(series, day0, cfg);
+        return None;
     }
     let n = prefix.n as i64;
     let base = day0 as i64;
@@ -325,7 +349,16 @@ pub fn analyse_pair_fast(
     let center = &prefix.center;
     let mut c = [0.0; QMAX];
     c[..q].copy_from_slice(&center[..q]);
-    fit_from_moments(series, prefix.layout, q, &mom, &c, day0, cfg)
+    Some(fit_from_moments(
+        series,
+        prefix.layout,
+        q,
+        &mom,
+        &c,
+        day0,
+        cfg,
+        est_resid,
+    ))
 }
 
 /// [`super::analyse_pair`] with the estimation-window moments summed directly over the
@@ -367,9 +400,31 @@ pub fn analyse_pair_direct(
     day0: usize,
     cfg: &EngineConfig,
 ) -> Result<PairResult, PairExclusion> {
+    let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
+    match fit_direct(series, day0, cfg, &mut est_resid) {
+        Some(fitted) => Ok(finish(
+            &Rows::new(series, cfg),
+            fitted?,
+            day0,
+            cfg,
+            est_resid,
+            PValueRoute::Table,
+        )),
+        None => analyse_pair_reference(series, day0, cfg),
+    }
+}
+
+/// The direct-moment fit of one pair with its residuals written to `est_resid` (length L,
+/// NaN beforehand); `None` when the model or mode has no fast path.
+pub(crate) fn fit_direct(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+    est_resid: &mut [f64],
+) -> Option<Result<Fitted, PairExclusion>> {
     let (layout, q) = layout_of(series, cfg);
     if layout == Layout::None {
-        return analyse_pair_reference(series, day0, cfg);
+        return None;
     }
     let n = series.ret.len() as i64;
     let base = day0 as i64;
@@ -380,12 +435,14 @@ pub fn analyse_pair_direct(
     } else {
         ([0.0; WMAX], [0.0; QMAX])
     };
-    fit_from_moments(series, layout, q, &mom, &shift, day0, cfg)
+    Some(fit_from_moments(
+        series, layout, q, &mom, &shift, day0, cfg, est_resid,
+    ))
 }
 
 /// The OLS fit from a moment record (count, Σ(z − c), Σ(z − c)(z − c)′ over the estimation
-/// sample, z = regressors then regressand) and the shift c; then residuals and the event
-/// period.
+/// sample, z = regressors then regressand) and the shift c; the residuals are written to
+/// `est_resid` (length L, NaN beforehand).
 #[allow(clippy::too_many_arguments)]
 fn fit_from_moments(
     series: &AlignedSeries,
@@ -395,7 +452,8 @@ fn fit_from_moments(
     c: &[f64; QMAX],
     day0: usize,
     cfg: &EngineConfig,
-) -> Result<PairResult, PairExclusion> {
+    est_resid: &mut [f64],
+) -> Result<Fitted, PairExclusion> {
     let rows = Rows::new(series, cfg);
     let n = series.ret.len() as i64;
     let base = day0 as i64;
@@ -423,16 +481,16 @@ fn fit_from_moments(
                 let mu = c[0] + s / mf;
                 let fit = model_fit_row(&rows, &[mu], m, sigma2, Some(0.0));
                 Fitted {
-                    theta: vec![mu],
-                    v: vec![1.0 / mf],
+                    theta: Coefs::from_slice(&[mu]),
+                    v: Coefs::from_slice(&[1.0 / mf]),
                     sigma2,
                     fit,
                 }
             } else {
                 let fit = model_fit_row(&rows, &[], m, sigma2, None);
                 Fitted {
-                    theta: Vec::new(),
-                    v: Vec::new(),
+                    theta: Coefs::from_slice(&[]),
+                    v: Coefs::from_slice(&[]),
                     sigma2,
                     fit,
                 }
@@ -492,10 +550,10 @@ fn fit_from_moments(
                 mx[a] = c[a] + sums[a] / mf;
             }
             let my = c[y] + sums[y] / mf;
-            let mut theta = vec![0.0; k];
+            let mut theta = [0.0; QMAX];
             theta[0] = my - (0..p).map(|a| bcoef[a] * mx[a]).sum::<f64>();
-            theta[1..].copy_from_slice(&bcoef[..p]);
-            let mut v = vec![0.0; k * k];
+            theta[1..k].copy_from_slice(&bcoef[..p]);
+            let mut v = [0.0; QMAX * QMAX];
             let mut sm = [0.0; QMAX]; // Sinv · m_x
             for a in 0..p {
                 sm[a] = (0..p).map(|b| sinv[a * p + b] * mx[b]).sum();
@@ -510,10 +568,10 @@ fn fit_from_moments(
             }
             let sigma2 = sse / (m - k) as f64;
             let r2 = 1.0 - sse / syy;
-            let fit = model_fit_row(&rows, &theta, m, sigma2, Some(r2));
+            let fit = model_fit_row(&rows, &theta[..k], m, sigma2, Some(r2));
             Fitted {
-                theta,
-                v,
+                theta: Coefs::from_slice(&theta[..k]),
+                v: Coefs::from_slice(&v[..k * k]),
                 sigma2,
                 fit,
             }
@@ -522,7 +580,6 @@ fn fit_from_moments(
     };
     // Residuals in O(L): NaN propagation marks the sessions outside the sample.
     let l1 = cfg.estimation.start as i64;
-    let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
     if lo <= hi {
         let (lo_u, hi_u) = (lo as usize, hi as usize + 1);
         let out = &mut est_resid[(lo - base - l1) as usize..(hi - base - l1) as usize + 1];
@@ -568,12 +625,5 @@ fn fit_from_moments(
             Layout::None => {}
         }
     }
-    Ok(finish(
-        &rows,
-        fitted,
-        day0,
-        cfg,
-        est_resid,
-        PValueRoute::Table,
-    ))
+    Ok(fitted)
 }

@@ -5,18 +5,18 @@
 //! OWNER: engine helper. The types below are the contract with `stats` and `study`; extend
 //! them only by adding fields.
 
-use rayon::prelude::*;
-
 use crate::model::ModelKind;
 use crate::returns::{AlignedSeries, ReturnKind};
 use crate::tables::Stage;
 
+mod batch;
 mod engine;
 mod fast;
 mod tdist;
 #[cfg(test)]
 mod tests;
 
+pub use batch::{analyse_pairs_batch, PairBatch};
 pub use fast::{analyse_pair_direct, analyse_pair_fast, SecurityPrefix};
 
 /// Analyse one event–security pair with the reference path (methodology §3–§6): build the
@@ -72,7 +72,8 @@ pub fn analyse_pair(
     engine::analyse_pair_reference(series, day0, cfg)
 }
 
-/// Analyse many pairs in parallel (rayon) with the fast routes: a security with many events
+/// Analyse many pairs in parallel (rayon) with the fast routes, as owned results (a
+/// convenience over [`analyse_pairs_batch`], which keeps them in column layout): a security with many events
 /// (pairs × estimation length ≥ sessions) gets prefix sums ([`SecurityPrefix`], O(1) fit per
 /// pair); the others sum their estimation-window moments directly ([`analyse_pair_direct`],
 /// O(L), no set-up). Results are in the order of `pairs`. A series index outside
@@ -110,43 +111,7 @@ pub fn analyse_pairs(
     pairs: &[(usize, usize)],
     cfg: &EngineConfig,
 ) -> Vec<Result<PairResult, PairExclusion>> {
-    // Two routes to the same numbers (tested to 1e-10):
-    // * prefix sums (`SecurityPrefix`, O(n·k²) once per security, then O(1) per fit) pay off
-    //   when a security has many events: m pairs × L estimation days ≥ n sessions;
-    // * otherwise each pair sums its estimation-window moments directly (O(L), the same order
-    //   as filling its residuals), which avoids building prefixes that are used only a few times.
-    let est_len = cfg.estimation.len().max(1);
-    let mut per_security = vec![0usize; series_list.len()];
-    for &(si, _) in pairs {
-        if si < per_security.len() {
-            per_security[si] += 1;
-        }
-    }
-    let prefixes: Vec<Option<SecurityPrefix>> = series_list
-        .par_iter()
-        .zip(per_security.par_iter())
-        .map(|(s, &m)| {
-            (m * est_len >= s.ret.len().max(1) && m > 1).then(|| SecurityPrefix::new(s, cfg))
-        })
-        .collect();
-    pairs
-        .par_iter()
-        .with_min_len(64)
-        .map(
-            |&(si, day0)| match (series_list.get(si), prefixes.get(si)) {
-                (Some(series), Some(Some(prefix))) if prefix.has_fast_path() => {
-                    analyse_pair_fast(series, prefix, day0, cfg)
-                }
-                (Some(series), _) => analyse_pair_direct(series, day0, cfg),
-                _ => Err(PairExclusion {
-                    stage: Stage::Input,
-                    reason: "unknown_security".to_string(),
-                    detail: format!("series index {si} out of range"),
-                    order: 0,
-                }),
-            },
-        )
-        .collect()
+    analyse_pairs_batch(series_list, pairs, cfg).to_results()
 }
 
 /// An event window or the estimation window in relative trading days, inclusive.
@@ -217,8 +182,9 @@ pub struct PairExclusion {
 /// The fitted normal-return model of one pair (one `model_fits` row).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelFit {
-    /// Output model name (`market_model`, `ff3`, …, with `_t2t` suffix in trade-to-trade mode).
-    pub model_name: String,
+    /// Output model name (`market_model`, `ff3`, …, with `_t2t` suffix in trade-to-trade mode);
+    /// borrowed from [`ModelKind::output_name`] by the engine (no allocation per pair).
+    pub model_name: std::borrow::Cow<'static, str>,
     /// M: estimation observations used.
     pub n_est: usize,
     /// k: number of estimated mean parameters.
@@ -238,7 +204,7 @@ pub struct ModelFit {
 }
 
 /// Results for one event window of one pair (one `cars` row).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WindowResult {
     /// The window.
     pub window: Window,
@@ -258,6 +224,30 @@ pub struct WindowResult {
     pub bhar: Option<f64>,
     /// Days of W with an AR.
     pub n_days: u32,
+}
+
+impl WindowResult {
+    /// The result of a window without data: incomplete, no CAR, zero days.
+    ///
+    /// # Examples
+    /// ```
+    /// use evstudy::abnormal::{Window, WindowResult};
+    /// let w = WindowResult::missing(Window { start: -1, end: 1 });
+    /// assert!(!w.complete && w.car.is_none() && w.n_days == 0);
+    /// ```
+    pub fn missing(window: Window) -> Self {
+        WindowResult {
+            window,
+            complete: false,
+            car: None,
+            car_se: None,
+            car_t: None,
+            car_p: None,
+            scar: None,
+            bhar: None,
+            n_days: 0,
+        }
+    }
 }
 
 /// Everything computed for one analysed pair.
@@ -288,4 +278,101 @@ pub struct PairResult {
     pub windows: Vec<WindowResult>,
     /// Non-fatal losses: `event_day` and `car` exclusions of this pair.
     pub exclusions: Vec<PairExclusion>,
+}
+
+impl PairResult {
+    /// A borrowed view of this result, the form the test battery and the output tables read.
+    ///
+    /// # Examples
+    /// ```
+    /// use evstudy::abnormal::{analyse_pair, EngineConfig, Window};
+    /// use evstudy::model::ModelKind;
+    /// use evstudy::returns::{AlignedSeries, ReturnKind};
+    /// let series = AlignedSeries {
+    ///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
+    ///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+    ///     span: vec![1; 5],
+    ///     ..Default::default()
+    /// };
+    /// let cfg = EngineConfig {
+    ///     model: ModelKind::MarketModel,
+    ///     returns: ReturnKind::Simple,
+    ///     estimation: Window { start: -3, end: -1 },
+    ///     windows: vec![Window { start: 0, end: 1 }],
+    ///     min_estimation_returns: 3,
+    ///     dimson_lags: 1,
+    ///     trade_to_trade: false,
+    /// };
+    /// let res = analyse_pair(&series, 3, &cfg).unwrap();
+    /// let view = res.view();
+    /// assert_eq!(view.ar, &res.ar[..]);
+    /// assert_eq!(view.windows[0].car, res.windows[0].car);
+    /// ```
+    pub fn view(&self) -> PairView<'_> {
+        PairView {
+            fit: &self.fit,
+            est_resid: &self.est_resid,
+            event_period: self.event_period,
+            ret: &self.ret,
+            expected_ret: &self.expected_ret,
+            ar: &self.ar,
+            sar: &self.sar,
+            ar_se: &self.ar_se,
+            ar_p: &self.ar_p,
+            span: &self.span,
+            windows: &self.windows,
+            exclusions: &self.exclusions,
+        }
+    }
+}
+
+/// Everything computed for one analysed pair, borrowed: from a [`PairResult`]
+/// ([`PairResult::view`]) or from the column store of many pairs ([`PairBatch::get`]).
+/// The fields mean what the fields of [`PairResult`] of the same name mean.
+#[derive(Debug, Clone, Copy)]
+pub struct PairView<'a> {
+    /// The fitted model.
+    pub fit: &'a ModelFit,
+    /// Estimation residuals ε̂*_τ for τ = L1..=L2, NaN where τ is not in the sample.
+    pub est_resid: &'a [f64],
+    /// Event period H; the per-day slices below have length |H|, index t − H1.
+    pub event_period: Window,
+    /// Security return per day of H.
+    pub ret: &'a [f64],
+    /// Expected return per day of H.
+    pub expected_ret: &'a [f64],
+    /// Abnormal return per day of H.
+    pub ar: &'a [f64],
+    /// Standardized AR per day of H.
+    pub sar: &'a [f64],
+    /// Standard error of the AR per day of H (with FEC).
+    pub ar_se: &'a [f64],
+    /// Two-sided p-value of the AR t per day of H.
+    pub ar_p: &'a [f64],
+    /// Span of the AR at each day (0 where AR is NaN).
+    pub span: &'a [u32],
+    /// One per configured window, in configuration order.
+    pub windows: &'a [WindowResult],
+    /// Non-fatal losses of this pair.
+    pub exclusions: &'a [PairExclusion],
+}
+
+impl PairView<'_> {
+    /// An owned copy.
+    pub fn to_result(&self) -> PairResult {
+        PairResult {
+            fit: self.fit.clone(),
+            est_resid: self.est_resid.to_vec(),
+            event_period: self.event_period,
+            ret: self.ret.to_vec(),
+            expected_ret: self.expected_ret.to_vec(),
+            ar: self.ar.to_vec(),
+            sar: self.sar.to_vec(),
+            ar_se: self.ar_se.to_vec(),
+            ar_p: self.ar_p.to_vec(),
+            span: self.span.to_vec(),
+            windows: self.windows.to_vec(),
+            exclusions: self.exclusions.to_vec(),
+        }
+    }
 }

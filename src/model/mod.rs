@@ -40,26 +40,49 @@ impl ModelKind {
     /// The `model` column of `model_fits` (§12): factor models are named `ff3` for the
     /// columns (mkt_rf, smb, hml), `carhart` for (mkt_rf, smb, hml, mom), else `factor`;
     /// suffix `_t2t` in trade-to-trade mode.
-    pub fn output_name(self, factor_names: &[String], trade_to_trade: bool) -> String {
-        let base = match self {
-            ModelKind::ConstantMean => "constant_mean",
-            ModelKind::MarketAdjusted => "market_adjusted",
-            ModelKind::MarketModel => "market_model",
-            ModelKind::ScholesWilliams => "scholes_williams",
-            ModelKind::Dimson => "dimson",
-            ModelKind::Factor => {
-                let names: Vec<&str> = factor_names.iter().map(|s| s.as_str()).collect();
-                match names.as_slice() {
-                    ["mkt_rf", "smb", "hml"] => "ff3",
-                    ["mkt_rf", "smb", "hml", "mom"] => "carhart",
-                    _ => "factor",
-                }
+    ///
+    /// # Examples
+    /// ```
+    /// use evstudy::model::ModelKind;
+    /// assert_eq!(ModelKind::MarketModel.output_name(&[], true), "market_model_t2t");
+    /// let ff3: Vec<String> = ["mkt_rf", "smb", "hml"].iter().map(|s| s.to_string()).collect();
+    /// assert_eq!(ModelKind::Factor.output_name(&ff3, false), "ff3");
+    /// ```
+    pub fn output_name(self, factor_names: &[String], trade_to_trade: bool) -> &'static str {
+        let named = |set: &[&str]| {
+            factor_names
+                .iter()
+                .map(String::as_str)
+                .eq(set.iter().copied())
+        };
+        let factor = || {
+            if named(&["mkt_rf", "smb", "hml"]) {
+                0
+            } else if named(&["mkt_rf", "smb", "hml", "mom"]) {
+                1
+            } else {
+                2
             }
         };
-        if trade_to_trade {
-            format!("{base}_t2t")
-        } else {
-            base.to_string()
+        match (self, trade_to_trade) {
+            (ModelKind::ConstantMean, false) => "constant_mean",
+            (ModelKind::ConstantMean, true) => "constant_mean_t2t",
+            (ModelKind::MarketAdjusted, false) => "market_adjusted",
+            (ModelKind::MarketAdjusted, true) => "market_adjusted_t2t",
+            (ModelKind::MarketModel, false) => "market_model",
+            (ModelKind::MarketModel, true) => "market_model_t2t",
+            (ModelKind::ScholesWilliams, false) => "scholes_williams",
+            (ModelKind::ScholesWilliams, true) => "scholes_williams_t2t",
+            (ModelKind::Dimson, false) => "dimson",
+            (ModelKind::Dimson, true) => "dimson_t2t",
+            (ModelKind::Factor, t2t) => match (factor(), t2t) {
+                (0, false) => "ff3",
+                (0, true) => "ff3_t2t",
+                (1, false) => "carhart",
+                (1, true) => "carhart_t2t",
+                (_, false) => "factor",
+                (_, true) => "factor_t2t",
+            },
         }
     }
 }

@@ -10,7 +10,9 @@ use super::parametric::{
     adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, s_cda, skew_adj_t, CdaScale,
 };
 use super::{sd, StatsConfig, StatsEvent, TestStat};
-use crate::abnormal::{PairResult, Window};
+#[cfg(test)]
+use crate::abnormal::PairResult;
+use crate::abnormal::{PairView, Window};
 use crate::tables::{AggregateRow, TestRow};
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -64,13 +66,13 @@ pub const TEST_ORDER: [&str; 12] = [
     "wilcoxon_z",
 ];
 
-fn ar_index(r: &PairResult, t: i32) -> Option<usize> {
+fn ar_index(r: &PairView, t: i32) -> Option<usize> {
     let k = t - r.event_period.start;
     (k >= 0 && (k as usize) < r.ar.len()).then_some(k as usize)
 }
 
 /// AR and SAR of day t when usable (§7.2: non-NA; span 1 in trade-to-trade mode).
-fn usable_day(r: &PairResult, t: i32, t2t: bool) -> Option<(f64, f64)> {
+fn usable_day(r: &PairView, t: i32, t2t: bool) -> Option<(f64, f64)> {
     let k = ar_index(r, t)?;
     let ar = r.ar[k];
     let sar = r.sar.get(k).copied().unwrap_or(f64::NAN);
@@ -84,7 +86,7 @@ fn usable_day(r: &PairResult, t: i32, t2t: bool) -> Option<(f64, f64)> {
 }
 
 /// CAR, SCAR and BHAR of window `w_idx` when the window is complete (C_W, §7.2).
-fn complete_window(r: &PairResult, w_idx: usize) -> Option<(f64, f64, Option<f64>)> {
+fn complete_window(r: &PairView, w_idx: usize) -> Option<(f64, f64, Option<f64>)> {
     let w = r.windows.get(w_idx).filter(|w| w.complete)?;
     match (w.car, w.scar) {
         (Some(c), Some(s)) if c.is_finite() && s.is_finite() => {
@@ -121,7 +123,7 @@ impl GrankSets {
         self.scar_sd.len()
     }
     /// SCAR*_i of event `r` in set `k` (None when not a member or the set has no sd).
-    fn scar_star(&self, r: &PairResult, k: usize, t2t: bool) -> Option<f64> {
+    fn scar_star(&self, r: &PairView, k: usize, t2t: bool) -> Option<f64> {
         let s = self.scar_sd[k]?;
         let x = if k < self.nh {
             usable_day(r, self.h_start + k as i32, t2t)?.1
@@ -237,7 +239,7 @@ fn process_chunk(
         // rank test (§9.3): ranks over the residuals and the usable event-period ARs together
         evt.clear();
         for k in 0..nh {
-            if let Some((ar, _)) = usable_day(r, h.start + k as i32, cfg.trade_to_trade) {
+            if let Some((ar, _)) = usable_day(&r, h.start + k as i32, cfg.trade_to_trade) {
                 evt.push((ar, (l_est + k) as u32));
             }
         }
@@ -293,7 +295,7 @@ fn process_chunk(
         }
         let mut any_member = false;
         for k in 0..ns {
-            x0s[k] = sets.scar_star(r, k, cfg.trade_to_trade);
+            x0s[k] = sets.scar_star(&r, k, cfg.trade_to_trade);
             member[k] = x0s[k].is_some();
             any_member |= member[k];
         }
@@ -472,14 +474,14 @@ fn collect_test_sets(
     let mut bhar_sets: Vec<Vec<f64>> = vec![Vec::new(); nw];
     for (i, e) in events.iter().enumerate() {
         for (k, set) in day_sets.iter_mut().enumerate() {
-            if let Some((ar, sar)) = usable_day(e.result, h.start + k as i32, t2t) {
+            if let Some((ar, sar)) = usable_day(&e.result, h.start + k as i32, t2t) {
                 set.members.push(i);
                 set.x.push(ar);
                 set.s.push(sar);
             }
         }
         for (w, set) in win_sets.iter_mut().enumerate() {
-            if let Some((car, scar, bhar)) = complete_window(e.result, w) {
+            if let Some((car, scar, bhar)) = complete_window(&e.result, w) {
                 set.members.push(i);
                 set.x.push(car);
                 set.s.push(scar);
@@ -535,7 +537,7 @@ fn collect_test_sets(
 /// let day0 = chrono::NaiveDate::from_ymd_opt(2024, 6, 26).unwrap();
 /// let dates = [None; 4];
 /// let ev = |r| StatsEvent { event_id: "E", security: "S", day0, est_dates: &dates, result: r };
-/// let out = group_battery("all", &[ev(&a), ev(&b)], &cfg);
+/// let out = group_battery("all", &[ev(a.view()), ev(b.view())], &cfg);
 /// assert_eq!(out.tests.len(), 12 + 12 + 2);
 /// assert_eq!(out.tests[0].test, "csect_t");
 /// // csect t of 0.02, 0.04: mean 0.03, sd √2·0.01 → t = 3
@@ -915,7 +917,7 @@ mod tests {
                 security: "S",
                 day0: *d,
                 est_dates: dates,
-                result: r,
+                result: r.view(),
             })
             .collect();
         group_battery("g", &events, cfg)
@@ -1118,7 +1120,7 @@ mod tests {
                 security: "S",
                 day0: *d0,
                 est_dates: &d,
-                result: r,
+                result: r.view(),
             })
             .collect();
         let h = c.event_period();

@@ -463,7 +463,7 @@ fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) 
         // the usual case: one calendar, one day 0 → identical date vectors
         let all_dated = first.iter().all(|d| d.is_some());
         for &i in members {
-            let r = &events[i].result.est_resid;
+            let r = events[i].result.est_resid;
             if all_dated {
                 out.extend_from_slice(r);
             } else {
@@ -485,7 +485,7 @@ fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) 
     dates.dedup();
     out.resize(members.len() * dates.len(), f64::NAN);
     for (row, &i) in out.chunks_exact_mut(dates.len().max(1)).zip(members) {
-        for (d, v) in events[i].est_dates.iter().zip(&events[i].result.est_resid) {
+        for (d, v) in events[i].est_dates.iter().zip(events[i].result.est_resid) {
             if let Some(d) = d {
                 if let Ok(pos) = dates.binary_search(d) {
                     row[pos] = *v;
@@ -526,7 +526,7 @@ pub fn pair_correlations(events: &[StatsEvent], min_common: usize) -> Vec<PairCo
             let mut v: Vec<(NaiveDate, f64)> = e
                 .est_dates
                 .iter()
-                .zip(&e.result.est_resid)
+                .zip(e.result.est_resid)
                 .filter_map(|(d, r)| d.filter(|_| !r.is_nan()).map(|d| (d, *r)))
                 .collect();
             v.sort_by_key(|p| p.0);

@@ -97,7 +97,7 @@ fn load_panel(dir: &Path, est: Window, windows: &[Window]) -> Panel {
     for f in &fits.rows {
         let id = f[fits.col("event_id")].clone();
         let fit = ModelFit {
-            model_name: f[fits.col("model")].clone(),
+            model_name: f[fits.col("model")].clone().into(),
             n_est: f[fits.col("n_est")].parse().unwrap(),
             k: 2,
             df: f[fits.col("df")].parse().unwrap(),
@@ -288,7 +288,7 @@ fn b_panel_battery_matches_golden() {
             security: &p.securities[i],
             day0: p.day0[i],
             est_dates: &p.dates[i],
-            result: &p.results[i],
+            result: p.results[i].view(),
         })
         .collect();
     let out = group_battery("all", &events, &cfg);

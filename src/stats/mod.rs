@@ -17,7 +17,7 @@
 //! `None` is the methodology's NA (too few observations, zero variance, negative variance
 //! factor, …); nothing here panics on data.
 
-use crate::abnormal::{PairResult, Window};
+use crate::abnormal::{PairView, Window};
 use chrono::NaiveDate;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
@@ -53,7 +53,7 @@ pub struct StatsEvent<'a> {
     /// residuals are aligned on these dates for r̄ (§7.3).
     pub est_dates: &'a [Option<NaiveDate>],
     /// The engine's results for this pair.
-    pub result: &'a PairResult,
+    pub result: PairView<'a>,
 }
 
 /// Settings the battery needs.

@@ -2,7 +2,7 @@
 
 use super::config::{CalendarMode, SecuritySpec, StudyConfig};
 use crate::abnormal::{
-    analyse_pair, analyse_pairs, EngineConfig, PairExclusion, PairResult, Window,
+    analyse_pair, analyse_pairs_batch, EngineConfig, PairExclusion, PairResult, PairView, Window,
 };
 use crate::calendar::{
     builtin_exchange, exchange_for_ticker, expand_scope, filter_verified, map_day0, read_events,
@@ -46,7 +46,8 @@ struct Pair {
     /// Index into `securities` (set once the security is known).
     sec: usize,
     day0: Option<(usize, NaiveDate)>,
-    result: Option<PairResult>,
+    /// Index of the analysed pair in the engine's [`PairBatch`].
+    result: Option<usize>,
 }
 
 /// What a run produces besides the tables.
@@ -667,15 +668,16 @@ pub fn run_study_with_series(
         .iter()
         .map(|&i| (pairs[i].sec, pairs[i].day0.map(|d| d.0).unwrap_or(0)))
         .collect();
-    let results = analyse_pairs(&series_list, &jobs, &engine_cfg);
-    for (&i, r) in todo.iter().zip(results) {
+    let batch = analyse_pairs_batch(&series_list, &jobs, &engine_cfg);
+    for (slot, &i) in todo.iter().enumerate() {
         let p = &mut pairs[i];
-        let ev_id = events[p.event].event_id.clone();
-        match r {
-            Ok(res) => p.result = Some(res),
-            Err(e) => tables
-                .exclusions
-                .push(pair_exclusion(&ev_id, &p.security, &e)),
+        match batch.get(slot) {
+            Ok(_) => p.result = Some(slot),
+            Err(e) => {
+                tables
+                    .exclusions
+                    .push(pair_exclusion(&events[p.event].event_id, &p.security, e))
+            }
         }
     }
     summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
@@ -683,7 +685,9 @@ pub fn run_study_with_series(
     lap(&mut summary, "compute");
     // ---- per-pair tables ----
     for p in &pairs {
-        let Some(res) = &p.result else { continue };
+        let Some(Ok(res)) = p.result.map(|slot| batch.get(slot)) else {
+            continue;
+        };
         let ev_id = &events[p.event].event_id;
         let cal = &calendars[securities[p.sec].calendar].calendar;
         let day0 = p.day0.map(|d| d.0).unwrap_or(0);
@@ -768,15 +772,16 @@ pub fn run_study_with_series(
     for (label, (primary, members)) in &labels {
         let stats_events: Vec<StatsEvent> = members
             .iter()
-            .map(|&i| {
+            .filter_map(|&i| {
+                // Labels hold analysed pairs only.
                 let p = &pairs[i];
-                StatsEvent {
+                Some(StatsEvent {
                     event_id: &events[p.event].event_id,
                     security: &p.security,
                     day0: p.day0.map(|d| d.1).unwrap_or_default(),
                     est_dates: est_dates[i],
-                    result: p.result.as_ref().expect("analysed"),
-                }
+                    result: batch.get(p.result?).ok()?,
+                })
             })
             .collect();
         let battery = group_battery(label, &stats_events, &stats_cfg);
@@ -949,7 +954,7 @@ pub fn run_study_with_series(
                             &cluster_id,
                             "PORTFOLIO",
                             label,
-                            &res,
+                            res.view(),
                             cal,
                             day0,
                         );
@@ -984,7 +989,7 @@ fn push_pair_rows(
     event_id: &str,
     security: &str,
     group: &str,
-    res: &PairResult,
+    res: PairView,
     cal: &SessionCalendar,
     day0: usize,
 ) {
@@ -1010,7 +1015,7 @@ fn push_pair_rows(
             },
         });
     }
-    for w in &res.windows {
+    for w in res.windows {
         tables.cars.push(CarRow {
             event_id: event_id.to_string(),
             security: security.to_string(),
@@ -1030,7 +1035,7 @@ fn push_pair_rows(
         event_id: event_id.to_string(),
         security: security.to_string(),
         group: group.to_string(),
-        model: f.model_name.clone(),
+        model: f.model_name.to_string(),
         n_est: f.n_est as u32,
         df: f.df as u32,
         sigma: opt(f.sigma),
@@ -1039,7 +1044,7 @@ fn push_pair_rows(
         r2: f.r2,
         extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
     });
-    for e in &res.exclusions {
+    for e in res.exclusions {
         tables
             .exclusions
             .push(pair_exclusion(event_id, security, e));
