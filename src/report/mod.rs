@@ -21,8 +21,9 @@
 
 mod svg;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
+use std::hash::Hash;
 use std::path::Path;
 
 use crate::error::Result;
@@ -169,15 +170,51 @@ fn slug(s: &str) -> String {
     }
 }
 
-/// Distinct values in first-appearance order.
+/// Distinct values in first-appearance order (linear time).
 fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for s in items {
-        if !out.iter().any(|o| o == s) {
+        if seen.insert(s) {
             out.push(s.to_string());
         }
     }
     out
+}
+
+/// Distinct values in first-appearance order (linear time), for any hashable key.
+fn distinct_keys<K: Clone + Eq + Hash>(items: impl Iterator<Item = K>) -> Vec<K> {
+    let mut seen: HashSet<K> = HashSet::new();
+    let mut out: Vec<K> = Vec::new();
+    for k in items {
+        if seen.insert(k.clone()) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// Largest number of event–security pairs of a window drawn one bar each; above it the
+/// window's CAR chart is a histogram of the CAR distribution.
+pub const CAR_CHART_MAX_PAIRS: usize = 60;
+/// Largest number of rows of a per-pair table (model fits, day-0 mapping, exclusions) shown in
+/// full; above it the first rows are shown with a note naming the full output table.
+pub const TABLE_MAX_ROWS: usize = 200;
+/// Largest number of same-date portfolios of a group listed in its portfolio test table;
+/// above it the first ones are listed, after a per-column count of significant portfolios.
+pub const PORTFOLIO_MAX_CLUSTERS: usize = 50;
+/// Largest number of groups given their own charts and test tables; above it the first groups
+/// (in name order) are shown with a note.
+pub const MAX_GROUPS_SHOWN: usize = 30;
+
+/// The note above a truncated table: "Showing the first 200 of 50,000 rows …".
+fn truncation_note(shown: usize, total: usize, what: &str, table: &str) -> String {
+    format!(
+        "Showing the first {} of {} {what} (in the table's order); the full table is in \
+         {table}.csv (and {table}.parquet when Parquet output is written).",
+        svg::fmt_count(shown),
+        svg::fmt_count(total)
+    )
 }
 
 /// The event windows in configuration order (as the sorted tables list them).
@@ -347,6 +384,15 @@ fn pivot_tests(
         });
         t
     };
+    // First row of each (test, day, window) and of each (day, window): hashed lookups.
+    let mut by_key: HashMap<(&str, Option<i32>, Option<&str>), &TestRow> = HashMap::new();
+    let mut n_of: HashMap<(Option<i32>, Option<&str>), u32> = HashMap::new();
+    for r in rows {
+        by_key
+            .entry((r.test.as_str(), r.rel_day, r.window.as_deref()))
+            .or_insert(r);
+        n_of.entry((r.rel_day, r.window.as_deref())).or_insert(r.n);
+    }
     let mut out = Vec::new();
     for cols in balanced_chunks(keys, chunk) {
         let mut header = vec!["test".to_string()];
@@ -355,20 +401,16 @@ fn pivot_tests(
         for t in &tests {
             let mut line = vec![Cell::text(t.clone())];
             for k in cols {
-                let found = rows
-                    .iter()
-                    .find(|r| &r.test == t && r.rel_day == k.0 && r.window == k.1)
-                    .copied();
+                let found = by_key.get(&(t.as_str(), k.0, k.1.as_deref())).copied();
                 line.push(Cell::stat(found));
             }
             body.push(line);
         }
         let mut n_line = vec![Cell::text("n")];
         for k in cols {
-            let n = rows
-                .iter()
-                .find(|r| r.rel_day == k.0 && r.window == k.1)
-                .map(|r| r.n.to_string())
+            let n = n_of
+                .get(&(k.0, k.1.as_deref()))
+                .map(|n| n.to_string())
                 .unwrap_or_default();
             n_line.push(Cell::num(n));
         }
@@ -388,11 +430,26 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
         blocks.push(Block::Para("No test results.".to_string()));
         return blocks;
     }
-    for g in groups {
-        let in_group: Vec<&TestRow> = tables.tests.iter().filter(|r| &r.group == g).collect();
-        if in_group.is_empty() {
+    let mut by_group: HashMap<&str, Vec<&TestRow>> = HashMap::new();
+    for r in &tables.tests {
+        by_group.entry(r.group.as_str()).or_default().push(r);
+    }
+    let with_tests: Vec<&String> = groups
+        .iter()
+        .filter(|g| by_group.contains_key(g.as_str()))
+        .collect();
+    if with_tests.len() > MAX_GROUPS_SHOWN {
+        blocks.push(Block::Para(format!(
+            "Showing the tests of the first {} of {} groups; every test is in tests.csv (and \
+             tests.parquet when Parquet output is written).",
+            MAX_GROUPS_SHOWN,
+            svg::fmt_count(with_tests.len())
+        )));
+    }
+    for g in with_tests.into_iter().take(MAX_GROUPS_SHOWN) {
+        let Some(in_group) = by_group.get(g.as_str()) else {
             continue;
-        }
+        };
         for (scope, title) in [
             ("day", "daily abnormal returns (AAR)"),
             ("car", "cumulative abnormal returns (CAAR)"),
@@ -406,13 +463,8 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
             if rows.is_empty() {
                 continue;
             }
-            let mut keys: Vec<(Option<i32>, Option<String>)> = Vec::new();
-            for r in &rows {
-                let k = (r.rel_day, r.window.clone());
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
-            }
+            let keys: Vec<(Option<i32>, Option<String>)> =
+                distinct_keys(rows.iter().map(|r| (r.rel_day, r.window.clone())));
             blocks.push(Block::Heading(3, format!("Group {g} — {title}"), None));
             let label = |k: &(Option<i32>, Option<String>)| match (k.0, &k.1) {
                 (Some(d), _) => format!("day {d}"),
@@ -434,41 +486,98 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
                 format!("Group {g} — same-date portfolios (portfolio_t)"),
                 None,
             ));
-            let mut keys: Vec<(String, Option<i32>, Option<String>)> = Vec::new();
-            for r in &pf {
-                let k = (r.scope.clone(), r.rel_day, r.window.clone());
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
+            blocks.extend(portfolio_blocks(&pf));
+        }
+    }
+    blocks
+}
+
+/// Column key of a portfolio test table: (scope, day, window).
+type PortfolioKey<'a> = (&'a str, Option<i32>, Option<&'a str>);
+
+/// The portfolio test tables of one group: rows = same-date portfolios (clusters), columns =
+/// days and windows. Above [`PORTFOLIO_MAX_CLUSTERS`] portfolios, a per-column count of the
+/// portfolios significant at 5 % (by sign) comes first and only the first portfolios are listed.
+fn portfolio_blocks(pf: &[&TestRow]) -> Vec<Block> {
+    let keys: Vec<PortfolioKey> = distinct_keys(
+        pf.iter()
+            .map(|r| (r.scope.as_str(), r.rel_day, r.window.as_deref())),
+    );
+    let clusters = distinct(pf.iter().filter_map(|r| r.cluster.as_deref()));
+    let mut by_cell: HashMap<(&str, PortfolioKey), &TestRow> = HashMap::new();
+    for r in pf {
+        if let Some(cl) = r.cluster.as_deref() {
+            by_cell
+                .entry((cl, (r.scope.as_str(), r.rel_day, r.window.as_deref())))
+                .or_insert(r);
+        }
+    }
+    let label = |(s, d, w): &PortfolioKey| match (d, w) {
+        (Some(d), _) => format!("day {d}"),
+        (None, Some(w)) => format!("{s} {w}"),
+        _ => s.to_string(),
+    };
+    let mut blocks = Vec::new();
+    let shown = clusters.len().min(PORTFOLIO_MAX_CLUSTERS);
+    if clusters.len() > shown {
+        // Count per column over every portfolio (first row per cluster and column).
+        let mut tested: HashMap<PortfolioKey, (usize, usize, usize)> = HashMap::new();
+        for ((_, key), r) in &by_cell {
+            let e = tested.entry(*key).or_insert((0, 0, 0));
+            if r.statistic.is_some() {
+                e.0 += 1;
             }
-            let clusters = distinct(pf.iter().filter_map(|r| r.cluster.as_deref()));
-            for cols in balanced_chunks(&keys, 8) {
-                let mut header = vec!["cluster".to_string()];
-                header.extend(cols.iter().map(|(s, d, w)| match (d, w) {
-                    (Some(d), _) => format!("day {d}"),
-                    (None, Some(w)) => format!("{s} {w}"),
-                    _ => s.clone(),
-                }));
-                let mut body = Vec::new();
-                for cl in &clusters {
-                    let mut line = vec![Cell::text(cl.clone())];
-                    for (s, d, w) in cols {
-                        let found = pf
-                            .iter()
-                            .find(|r| {
-                                r.cluster.as_deref() == Some(cl)
-                                    && &r.scope == s
-                                    && &r.rel_day == d
-                                    && &r.window == w
-                            })
-                            .copied();
-                        line.push(Cell::stat(found));
-                    }
-                    body.push(line);
+            if r.p_value.is_some_and(|p| p < 0.05) {
+                match r.statistic {
+                    Some(t) if t > 0.0 => e.1 += 1,
+                    Some(t) if t < 0.0 => e.2 += 1,
+                    _ => {}
                 }
-                blocks.push(Block::Table(Table { header, rows: body }));
             }
         }
+        blocks.push(Block::Para(format!(
+            "{} same-date portfolios. Per day or window: the number of portfolios with a test \
+             statistic, and how many are significant at 5 % (two-sided p < 0.05) with a positive \
+             or a negative statistic. Under the null about 2.5 % of the portfolios fall on each side.",
+            svg::fmt_count(clusters.len())
+        )));
+        for cols in balanced_chunks(&keys, 8) {
+            let mut header = vec!["portfolios".to_string()];
+            header.extend(cols.iter().map(label));
+            let mut body = Vec::new();
+            for (name, pick) in [
+                ("with a statistic", 0usize),
+                ("p < 0.05, statistic > 0", 1),
+                ("p < 0.05, statistic < 0", 2),
+            ] {
+                let mut line = vec![Cell::text(name)];
+                for k in cols {
+                    let (a, b, c) = tested.get(k).copied().unwrap_or((0, 0, 0));
+                    line.push(Cell::num([a, b, c][pick].to_string()));
+                }
+                body.push(line);
+            }
+            blocks.push(Block::Table(Table { header, rows: body }));
+        }
+        blocks.push(Block::Para(format!(
+            "Showing the first {} of {} portfolios (in the table's order); every portfolio test is \
+             in tests.csv (and tests.parquet when Parquet output is written), rows with a cluster.",
+            svg::fmt_count(shown),
+            svg::fmt_count(clusters.len())
+        )));
+    }
+    for cols in balanced_chunks(&keys, 8) {
+        let mut header = vec!["cluster".to_string()];
+        header.extend(cols.iter().map(label));
+        let mut body = Vec::new();
+        for cl in &clusters[..shown] {
+            let mut line = vec![Cell::text(cl.clone())];
+            for k in cols {
+                line.push(Cell::stat(by_cell.get(&(cl.as_str(), *k)).copied()));
+            }
+            body.push(line);
+        }
+        blocks.push(Block::Table(Table { header, rows: body }));
     }
     blocks
 }
@@ -516,7 +625,8 @@ fn aggregate_table(rows: &[AggregateRow]) -> Table {
     }
 }
 
-fn model_fit_table(tables: &StudyTables) -> Table {
+/// The first `limit` model fits as a table.
+fn model_fit_table(tables: &StudyTables, limit: usize) -> Table {
     let extras = model_fit_extra_columns(&tables.model_fits);
     let mut header: Vec<String> = [
         "event", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "R²",
@@ -527,6 +637,7 @@ fn model_fit_table(tables: &StudyTables) -> Table {
     let rows = tables
         .model_fits
         .iter()
+        .take(limit)
         .map(|r| {
             let mut line = vec![
                 Cell::text(r.event_id.clone()),
@@ -551,7 +662,8 @@ fn model_fit_table(tables: &StudyTables) -> Table {
     Table { header, rows }
 }
 
-fn day0_table(tables: &StudyTables) -> Table {
+/// The first `limit` rows of the day-0 mapping as a table.
+fn day0_table(tables: &StudyTables, limit: usize) -> Table {
     Table {
         header: [
             "event",
@@ -569,6 +681,7 @@ fn day0_table(tables: &StudyTables) -> Table {
         rows: tables
             .day0
             .iter()
+            .take(limit)
             .map(|r| {
                 vec![
                     Cell::text(r.event_id.clone()),
@@ -590,7 +703,8 @@ fn day0_table(tables: &StudyTables) -> Table {
     }
 }
 
-fn exclusion_table(tables: &StudyTables) -> Table {
+/// The first `limit` exclusion rows as a table.
+fn exclusion_table(tables: &StudyTables, limit: usize) -> Table {
     Table {
         header: ["event", "security", "stage", "reason", "detail"]
             .map(String::from)
@@ -598,6 +712,7 @@ fn exclusion_table(tables: &StudyTables) -> Table {
         rows: tables
             .exclusions
             .iter()
+            .take(limit)
             .map(|r| {
                 vec![
                     Cell::text(if r.event_id.is_empty() {
@@ -612,6 +727,87 @@ fn exclusion_table(tables: &StudyTables) -> Table {
                 ]
             })
             .collect(),
+    }
+}
+
+/// Exclusion rows counted by stage and reason (stage order, then reason name).
+fn exclusion_counts(tables: &StudyTables) -> Table {
+    let mut counts: BTreeMap<(Stage, &str), usize> = BTreeMap::new();
+    for r in &tables.exclusions {
+        *counts.entry((r.stage, r.reason.as_str())).or_insert(0) += 1;
+    }
+    Table {
+        header: ["stage", "reason", "rows"].map(String::from).to_vec(),
+        rows: counts
+            .into_iter()
+            .map(|((stage, reason), n)| {
+                vec![
+                    Cell::text(stage.as_str()),
+                    Cell::text(reason),
+                    Cell::num(n.to_string()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Day-0 rows counted by status (status name order).
+fn day0_status_counts(tables: &StudyTables) -> Table {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &tables.day0 {
+        *counts.entry(r.status.as_str()).or_insert(0) += 1;
+    }
+    let shifted = tables
+        .day0
+        .iter()
+        .filter(|r| r.shift_days.unwrap_or(0) > 0)
+        .count();
+    let mut rows: Vec<Vec<Cell>> = counts
+        .into_iter()
+        .map(|(status, n)| {
+            vec![
+                Cell::text(format!("status {status}")),
+                Cell::num(n.to_string()),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::text("day 0 after the announcement date"),
+        Cell::num(shifted.to_string()),
+    ]);
+    Table {
+        header: ["day-0 mappings", "rows"].map(String::from).to_vec(),
+        rows,
+    }
+}
+
+/// Quartiles and extremes of the main model-fit statistics over every fit.
+fn model_fit_distribution(tables: &StudyTables) -> Table {
+    let fits = &tables.model_fits;
+    let columns: [(&str, Vec<f64>); 5] = [
+        ("n_est", fits.iter().map(|r| f64::from(r.n_est)).collect()),
+        ("sigma", fits.iter().filter_map(|r| r.sigma).collect()),
+        ("alpha", fits.iter().filter_map(|r| r.alpha).collect()),
+        ("beta", fits.iter().filter_map(|r| r.beta).collect()),
+        ("R²", fits.iter().filter_map(|r| r.r2).collect()),
+    ];
+    let rows = columns
+        .into_iter()
+        .map(|(name, mut values)| {
+            values.retain(|v| v.is_finite());
+            values.sort_by(f64::total_cmp);
+            let mut line = vec![Cell::text(name), Cell::num(values.len().to_string())];
+            for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                line.push(Cell::num(fmt_opt(svg::quantile_sorted(&values, p))));
+            }
+            line
+        })
+        .collect();
+    Table {
+        header: ["statistic", "n", "min", "25%", "median", "75%", "max"]
+            .map(String::from)
+            .to_vec(),
+        rows,
     }
 }
 
@@ -664,34 +860,76 @@ fn build(
             inline_svg: draw(false),
         });
     };
-    for g in &groups {
-        let rows: Vec<&AggregateRow> = tables.aggregate.iter().filter(|r| &r.group == g).collect();
-        if rows.iter().any(|r| r.metric == "ar") {
-            add_chart(
-                &mut blocks,
-                "caar",
-                g,
-                format!("CAAR path with 95% band, group {g}"),
-                &|s| svg::caar_chart(g, &rows, s),
-            );
-            add_chart(
-                &mut blocks,
-                "aar",
-                g,
-                format!("AAR by relative day, group {g}"),
-                &|s| svg::aar_chart(g, &rows, s),
-            );
-        }
+    let mut aggregate_by_group: HashMap<&str, Vec<&AggregateRow>> = HashMap::new();
+    for r in &tables.aggregate {
+        aggregate_by_group
+            .entry(r.group.as_str())
+            .or_default()
+            .push(r);
+    }
+    let charted: Vec<(&String, &Vec<&AggregateRow>)> = groups
+        .iter()
+        .filter_map(|g| Some((g, aggregate_by_group.get(g.as_str())?)))
+        .filter(|(_, rows)| rows.iter().any(|r| r.metric == "ar"))
+        .collect();
+    if charted.len() > MAX_GROUPS_SHOWN {
+        blocks.push(Block::Para(format!(
+            "CAAR and AAR charts of the first {} of {} groups; the daily AARs of every group are \
+             in the aggregate table below and in aggregate.csv.",
+            MAX_GROUPS_SHOWN,
+            svg::fmt_count(charted.len())
+        )));
+    }
+    for (g, rows) in charted.into_iter().take(MAX_GROUPS_SHOWN) {
+        add_chart(
+            &mut blocks,
+            "caar",
+            g,
+            format!("CAAR path with 95% band, group {g}"),
+            &|s| svg::caar_chart(g, rows, s),
+        );
+        add_chart(
+            &mut blocks,
+            "aar",
+            g,
+            format!("AAR by relative day, group {g}"),
+            &|s| svg::aar_chart(g, rows, s),
+        );
+    }
+    let mut cars_by_window: HashMap<&str, Vec<&CarRow>> = HashMap::new();
+    for r in &tables.cars {
+        cars_by_window.entry(r.window.as_str()).or_default().push(r);
     }
     for w in &windows {
-        let rows: Vec<&CarRow> = tables.cars.iter().filter(|r| &r.window == w).collect();
-        if !rows.is_empty() {
+        let Some(rows) = cars_by_window.get(w.as_str()) else {
+            continue;
+        };
+        if rows.len() <= CAR_CHART_MAX_PAIRS {
             add_chart(
                 &mut blocks,
                 "car",
                 w,
                 format!("CAR by event, window {w}"),
-                &|s| svg::car_chart(w, &rows, s),
+                &|s| svg::car_chart(w, rows, s),
+            );
+        } else {
+            let values: Vec<f64> = rows.iter().filter_map(|r| r.car).collect();
+            let n_na = rows.len() - values.len();
+            let summary = svg::car_histogram(&values, svg::HIST_BINS)
+                .map(|h| svg::car_histogram_summary(&h, n_na))
+                .unwrap_or_else(|| "no complete CAR".to_string());
+            add_chart(
+                &mut blocks,
+                "car",
+                w,
+                format!(
+                    "Distribution of CAR, window {w}, over {} event–security pairs ({summary}); \
+                     histogram of {} equal bins over the 0.5%–99.5% quantiles, values outside \
+                     counted in the edge bins",
+                    svg::fmt_count(rows.len()),
+                    svg::HIST_BINS
+                ),
+                &|s| svg::car_histogram_chart(w, rows, s),
             );
         }
     }
@@ -723,7 +961,20 @@ fn build(
         "Model fits".to_string(),
         Some("models".to_string()),
     ));
-    blocks.push(Block::Table(model_fit_table(tables)));
+    if tables.model_fits.len() > TABLE_MAX_ROWS {
+        blocks.push(Block::Para(format!(
+            "Distribution over all {} model fits (quartiles by linear interpolation):",
+            svg::fmt_count(tables.model_fits.len())
+        )));
+        blocks.push(Block::Table(model_fit_distribution(tables)));
+        blocks.push(Block::Para(truncation_note(
+            TABLE_MAX_ROWS,
+            tables.model_fits.len(),
+            "model fits",
+            "model_fits",
+        )));
+    }
+    blocks.push(Block::Table(model_fit_table(tables, TABLE_MAX_ROWS)));
 
     blocks.push(Block::Heading(
         2,
@@ -735,7 +986,16 @@ fn build(
             "Not available (no day-0 mapping in these outputs).".to_string(),
         ));
     } else {
-        blocks.push(Block::Table(day0_table(tables)));
+        if tables.day0.len() > TABLE_MAX_ROWS {
+            blocks.push(Block::Table(day0_status_counts(tables)));
+            blocks.push(Block::Para(truncation_note(
+                TABLE_MAX_ROWS,
+                tables.day0.len(),
+                "day-0 mappings",
+                "day0_mapping",
+            )));
+        }
+        blocks.push(Block::Table(day0_table(tables, TABLE_MAX_ROWS)));
     }
 
     blocks.push(Block::Heading(
@@ -746,7 +1006,20 @@ fn build(
     if tables.exclusions.is_empty() {
         blocks.push(Block::Para("Nothing was excluded.".to_string()));
     } else {
-        blocks.push(Block::Table(exclusion_table(tables)));
+        if tables.exclusions.len() > TABLE_MAX_ROWS {
+            blocks.push(Block::Para(format!(
+                "All {} exclusion rows by stage and reason:",
+                svg::fmt_count(tables.exclusions.len())
+            )));
+            blocks.push(Block::Table(exclusion_counts(tables)));
+            blocks.push(Block::Para(truncation_note(
+                TABLE_MAX_ROWS,
+                tables.exclusions.len(),
+                "exclusion rows",
+                "exclusions",
+            )));
+        }
+        blocks.push(Block::Table(exclusion_table(tables, TABLE_MAX_ROWS)));
     }
 
     blocks.push(Block::Heading(
