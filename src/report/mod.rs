@@ -798,7 +798,13 @@ fn model_fit_distribution(tables: &StudyTables) -> Table {
             values.sort_by(f64::total_cmp);
             let mut line = vec![Cell::text(name), Cell::num(values.len().to_string())];
             for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
-                line.push(Cell::num(fmt_opt(svg::quantile_sorted(&values, p))));
+                let q = svg::quantile_sorted(&values, p);
+                line.push(Cell::num(match q {
+                    // Whole counts (n_est) read as integers.
+                    Some(v) if name == "n_est" && v.fract() == 0.0 => format!("{v:.0}"),
+                    Some(v) if name == "n_est" => format!("{v:.1}"),
+                    _ => fmt_opt(q),
+                }));
             }
             line
         })
@@ -1576,6 +1582,234 @@ mod tests {
         assert_eq!(sizes(9, 8), [5, 4]);
         assert_eq!(sizes(26, 8), [7, 7, 7, 5]);
         assert!(sizes(0, 8).is_empty());
+    }
+
+    /// Synthetic tables of a big study: `pairs` event–security pairs, one window "-1:1" (every
+    /// 7th CAR NA), a model fit and a day-0 row per pair, one exclusion per pair spread over
+    /// stages and reasons, and `clusters` same-date portfolios with day-0 and window tests.
+    fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
+        use crate::tables::{Day0Row, ExclusionRow, ModelFitRow};
+        let mut t = StudyTables::default();
+        for k in 0..pairs {
+            let (event_id, security) = (format!("E{k:05}"), format!("S{:04}", k % 977));
+            // A deterministic, spread-out CAR in about ±10 %, with outliers every 1,000th pair.
+            let car = ((k as f64 * 0.618_033_988_75).fract() - 0.5) * 0.2
+                + if k % 1000 == 3 { 2.0 } else { 0.0 };
+            t.cars.push(CarRow {
+                event_id: event_id.clone(),
+                security: security.clone(),
+                group: "all".into(),
+                window: "-1:1".into(),
+                car: (k % 7 != 0).then_some(car),
+                car_se: Some(0.01),
+                car_t: None,
+                car_p: None,
+                scar: None,
+                bhar: None,
+                n_days: 3,
+            });
+            t.model_fits.push(ModelFitRow {
+                event_id: event_id.clone(),
+                security: security.clone(),
+                group: "all".into(),
+                model: "market_model".into(),
+                n_est: 200 + (k % 41) as u32,
+                df: 198,
+                sigma: Some(0.02),
+                alpha: Some(0.0),
+                beta: Some(1.0 + (k % 10) as f64 / 10.0),
+                r2: Some(0.3),
+                extras: Vec::new(),
+            });
+            t.day0.push(Day0Row {
+                event_id: event_id.clone(),
+                security: security.clone(),
+                exchange: "XNYS".into(),
+                event_instant_utc: "2024-07-06T16:00Z".into(),
+                event_instant_local: "2024-07-06 12:00".into(),
+                day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
+                shift_days: Some(2),
+                shift_sessions: Some(0),
+                status: if k % 100 == 0 {
+                    "max_shift_exceeded"
+                } else {
+                    "ok"
+                }
+                .into(),
+            });
+            let (stage, reason) = match k % 4 {
+                0 => (Stage::EventDay, "missing_return"),
+                1 => (Stage::Car, "incomplete_window"),
+                2 => (Stage::EventDay, "missing_return"),
+                _ => (Stage::Input, "unknown_security"),
+            };
+            t.exclusions.push(ExclusionRow {
+                event_id,
+                security,
+                stage,
+                reason: reason.into(),
+                detail: "synthetic".into(),
+                order: k as i64,
+            });
+        }
+        for c in 0..clusters {
+            for (scope, rel_day, window) in [("day", Some(0), None), ("car", None, Some("-1:1"))] {
+                t.tests.push(TestRow {
+                    group: "all".into(),
+                    scope: scope.into(),
+                    window: window.map(String::from),
+                    rel_day,
+                    test: "portfolio_t".into(),
+                    statistic: Some(if c % 2 == 0 { 2.5 } else { -0.5 }),
+                    p_value: Some(if c % 2 == 0 { 0.01 } else { 0.6 }),
+                    df: None,
+                    n: 5,
+                    cluster: Some(format!("PF:XNYS:{c:05}:IDX")),
+                });
+            }
+        }
+        t
+    }
+
+    /// The counts written in the `<title>` of every histogram bin of an SVG.
+    fn bin_counts(svg: &str) -> Vec<usize> {
+        svg.split("<rect class=\"bin\"")
+            .skip(1)
+            .map(|rest| {
+                let title = rest
+                    .split("<title>")
+                    .nth(1)
+                    .unwrap()
+                    .split("</title>")
+                    .next()
+                    .unwrap();
+                title.rsplit(": ").next().unwrap().parse().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn big_study_report_is_bounded_and_says_what_it_left_out() {
+        let tables = big_tables(5_000, 300);
+        let r = render_report(&tables, &config(), "big");
+        assert!(r.html.len() < 1_000_000, "HTML {} bytes", r.html.len());
+        assert!(
+            r.markdown.len() < 500_000,
+            "Markdown {} bytes",
+            r.markdown.len()
+        );
+        for (name, svg) in &r.svgs {
+            assert!(svg.len() < 50_000, "{name}: {} bytes", svg.len());
+            assert_well_formed(svg);
+        }
+        // The CAR chart is a histogram whose bins count every complete CAR.
+        let (name, car_svg) = r.svgs.last().unwrap();
+        assert_eq!(name, "fig01_car_-1_1.svg");
+        assert!(!car_svg.contains("<rect class=\"bar\""));
+        let complete = tables.cars.iter().filter(|c| c.car.is_some()).count();
+        assert_eq!(complete, 5_000 - 5_000usize.div_ceil(7));
+        let counts = bin_counts(car_svg);
+        assert_eq!(counts.len(), svg::HIST_BINS);
+        assert_eq!(counts.iter().sum::<usize>(), complete);
+        assert_eq!(car_svg.matches("<line class=\"zero\"").count(), 1);
+        assert_eq!(car_svg.matches("<line class=\"mean\"").count(), 1);
+        assert!(car_svg.contains(&format!("n = {}, mean", svg::fmt_count(complete))));
+        assert!(car_svg.contains(&format!(
+            "{} NA (incomplete window)",
+            svg::fmt_count(5_000 - complete)
+        )));
+        // The four complete outliers at about +2 lie above the 99.5 % quantile: counted in the
+        // last bin, whose title says how many values above the range it holds.
+        let outliers = tables
+            .cars
+            .iter()
+            .filter(|c| c.car.is_some_and(|v| v > 1.0))
+            .count();
+        assert_eq!(outliers, 4);
+        assert!(counts[svg::HIST_BINS - 1] >= outliers);
+        let last_title = car_svg.rsplit("<rect class=\"bin\"").next().unwrap();
+        let above: usize = last_title
+            .split(" above: ")
+            .next()
+            .unwrap()
+            .rsplit(" and ")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(above >= outliers && above <= counts[svg::HIST_BINS - 1]);
+        assert!(car_svg.contains("are counted in the edge bins"));
+        // Truncated tables say how many rows they show and where the rest is.
+        for (what, table) in [
+            ("model fits", "model_fits"),
+            ("day-0 mappings", "day0_mapping"),
+            ("exclusion rows", "exclusions"),
+        ] {
+            let note = format!(
+                "Showing the first 200 of 5,000 {what} (in the table's order); the full table is in {table}.csv"
+            );
+            assert!(r.markdown.contains(&note), "{note}");
+            assert!(r.html.contains(&xml_escape(&note)), "{note}");
+        }
+        assert!(r
+            .markdown
+            .contains("| E00199 | S0199 | all | market_model |"));
+        assert!(!r
+            .markdown
+            .contains("| E00200 | S0200 | all | market_model |"));
+        // Exclusions by stage and reason, in stage order, counted independently.
+        let count = |stage: Stage, reason: &str| {
+            tables
+                .exclusions
+                .iter()
+                .filter(|x| x.stage == stage && x.reason == reason)
+                .count()
+        };
+        assert_eq!(count(Stage::EventDay, "missing_return"), 2_500);
+        let counts_table = format!(
+            "| stage | reason | rows |\n| --- | --- | ---: |\n| input | unknown_security | {} |\n| event_day | missing_return | {} |\n| car | incomplete_window | {} |\n",
+            count(Stage::Input, "unknown_security"),
+            count(Stage::EventDay, "missing_return"),
+            count(Stage::Car, "incomplete_window")
+        );
+        assert!(r.markdown.contains(&counts_table), "{counts_table}");
+        assert!(r.markdown.contains("| status max_shift_exceeded | 50 |"));
+        assert!(r.markdown.contains("| status ok | 4950 |"));
+        // Portfolio tests: a count table over all 300 portfolios, then the first 50 listed.
+        assert!(r
+            .markdown
+            .contains("| p < 0.05, statistic > 0 | 150 | 150 |"));
+        assert!(r.markdown.contains("| p < 0.05, statistic < 0 | 0 | 0 |"));
+        assert!(r
+            .markdown
+            .contains("Showing the first 50 of 300 portfolios"));
+        assert!(r.markdown.contains("| PF:XNYS:00049:IDX |"));
+        assert!(!r.markdown.contains("| PF:XNYS:00050:IDX |"));
+        // Model-fit distribution: n_est cycles through 200..=240.
+        assert!(r.markdown.contains("| n_est | 5000 | 200 |"), "n_est row");
+    }
+
+    #[test]
+    fn car_chart_switches_to_histogram_above_the_limit() {
+        let at_limit = big_tables(CAR_CHART_MAX_PAIRS, 0);
+        let r = render_report(&at_limit, &config(), "t");
+        let car = &r.svgs.last().unwrap().1;
+        let complete = at_limit.cars.iter().filter(|c| c.car.is_some()).count();
+        assert_eq!(car.matches("<rect class=\"bar\"").count(), complete);
+        assert!(!car.contains("class=\"bin\""));
+        assert!(!r.markdown.contains("Showing the first"));
+        let above = big_tables(CAR_CHART_MAX_PAIRS + 1, 0);
+        let r = render_report(&above, &config(), "t");
+        let car = &r.svgs.last().unwrap().1;
+        assert_eq!(car.matches("<rect class=\"bar\"").count(), 0);
+        assert_eq!(
+            bin_counts(car).iter().sum::<usize>(),
+            above.cars.iter().filter(|c| c.car.is_some()).count()
+        );
+        assert_well_formed(&r.svgs.last().unwrap().1);
+        assert!(r
+            .markdown
+            .contains("![Distribution of CAR, window -1:1, over 61 event–security pairs"));
     }
 
     /// Writes the report of the golden b_panel outputs to `<temp dir>/evreport` for visual inspection.

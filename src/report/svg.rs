@@ -881,9 +881,9 @@ pub(crate) fn car_histogram_chart(window: &str, rows: &[&CarRow], standalone: bo
         h.counts.len()
     );
     let mut note = format!(
-        "Range: 0.5%–99.5% quantiles [{}, {}]",
-        super::fmt_num(h.lo),
-        super::fmt_num(h.hi)
+        "Bins span the 0.5%–99.5% quantiles [{}%, {}%]",
+        super::fmt_num(h.lo * 100.0),
+        super::fmt_num(h.hi * 100.0)
     );
     if h.below + h.above > 0 {
         let _ = write!(
@@ -966,6 +966,98 @@ mod tests {
         let b = Axis::covering(0.0, 0.004, 4);
         assert_eq!(b.percent_label(0.001), "0.1%");
         assert_eq!(b.percent_label(0.0), "0.0%");
+    }
+
+    /// Deterministic pseudo-random values in (0, 1) (a 64-bit LCG, top 53 bits).
+    fn uniforms(n: usize, seed: u64) -> Vec<f64> {
+        let mut state = seed;
+        (0..n)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+            })
+            .collect()
+    }
+
+    #[test]
+    fn quantile_type7_by_hand() {
+        // h = 3 · 0.5 = 1.5 → 2 + 0.5 · (3 − 2) = 2.5.
+        approx::assert_relative_eq!(quantile_sorted(&[1.0, 2.0, 3.0, 4.0], 0.5).unwrap(), 2.5);
+        // 0..=1000: h = 1000 · 0.005 = 5 exactly.
+        let ints: Vec<f64> = (0..=1000).map(f64::from).collect();
+        approx::assert_relative_eq!(quantile_sorted(&ints, 0.005).unwrap(), 5.0);
+        approx::assert_relative_eq!(quantile_sorted(&ints, 0.995).unwrap(), 995.0);
+        assert_eq!(quantile_sorted(&[], 0.5), None);
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(50_000), "50,000");
+        assert_eq!(fmt_count(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn histogram_counts_every_value_once() {
+        // Skewed values with a few far outliers on both sides and one NaN (ignored).
+        let mut values: Vec<f64> = uniforms(4_999, 7)
+            .into_iter()
+            .map(|u| (u - 0.4) * 0.1 + if u > 0.9 { 0.2 * (u - 0.9) } else { 0.0 })
+            .collect();
+        values.extend([5.0, -3.0, 7.5, f64::NAN]);
+        let h = car_histogram(&values, HIST_BINS).unwrap();
+        let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+        assert_eq!(h.n, 5_002);
+        assert_eq!(h.counts.len(), HIST_BINS);
+        assert_eq!(h.counts.iter().sum::<usize>(), finite.len());
+        // Independent count: bin k holds the values in [edge_k, edge_k+1), the first bin also
+        // everything below, the last everything from its left edge up.
+        let w = (h.hi - h.lo) / HIST_BINS as f64;
+        for (k, &count) in h.counts.iter().enumerate() {
+            let a = h.lo + k as f64 * w;
+            let b = h.lo + (k + 1) as f64 * w;
+            let direct = finite
+                .iter()
+                .filter(|&&v| {
+                    let above_left = k == 0 || v >= a;
+                    let below_right = k == HIST_BINS - 1 || v < b;
+                    above_left && below_right
+                })
+                .count();
+            // Values within rounding of a bin edge may fall either side.
+            let near_edge = finite
+                .iter()
+                .filter(|&&v| (v - a).abs() < 1e-12 || (v - b).abs() < 1e-12)
+                .count();
+            assert!(
+                count.abs_diff(direct) <= near_edge,
+                "bin {k}: {count} vs {direct}"
+            );
+        }
+        // The robust range is the 0.5 % and 99.5 % quantiles; 0.5 % of 5,002 ≈ 25 values
+        // lie outside each end, the outliers among them.
+        let mut sorted = finite.clone();
+        sorted.sort_by(f64::total_cmp);
+        approx::assert_relative_eq!(h.lo, quantile_sorted(&sorted, 0.005).unwrap());
+        approx::assert_relative_eq!(h.hi, quantile_sorted(&sorted, 0.995).unwrap());
+        assert_eq!(h.below, finite.iter().filter(|&&v| v < h.lo).count());
+        assert_eq!(h.above, finite.iter().filter(|&&v| v > h.hi).count());
+        assert!((24..=26).contains(&h.below) && (24..=26).contains(&h.above));
+        approx::assert_relative_eq!(
+            h.mean,
+            finite.iter().sum::<f64>() / finite.len() as f64,
+            max_relative = 1e-12
+        );
+        approx::assert_relative_eq!(h.median, (sorted[2500] + sorted[2501]) / 2.0);
+    }
+
+    #[test]
+    fn histogram_of_equal_values_and_of_nothing() {
+        let h = car_histogram(&[0.01; 100], 10).unwrap();
+        assert_eq!(h.counts.iter().sum::<usize>(), 100);
+        assert!(h.lo < 0.01 && h.hi > 0.01);
+        assert_eq!((h.below, h.above), (0, 0));
+        assert!(car_histogram(&[f64::NAN], 10).is_none());
+        assert!(car_histogram(&[], 10).is_none());
     }
 
     #[test]
