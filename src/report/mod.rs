@@ -14,7 +14,18 @@
 //!    complete CARs, methodology §5.5) when the number of events varies by day;
 //! 2. per group, the AAR of each day as bars;
 //! 3. per event window, the CAR of every event–security pair as horizontal bars (colour by
-//!    sign, whiskers ±1.96 · car_se).
+//!    sign, whiskers ±1.96 · car_se) when the window has at most [`CAR_CHART_MAX_PAIRS`] rows;
+//!    above that, the distribution of the pairs' CARs as a histogram of 40 equal bins over the
+//!    0.5 %–99.5 % quantiles (values outside counted in the edge bins, and said so), with
+//!    lines at 0 and at the mean and n, mean and median in the title.
+//!
+//! The report stays readable and small for large studies: tables with one row per pair
+//! (model fits, day-0 mapping, exclusions) show their first [`TABLE_MAX_ROWS`] rows with a
+//! note naming the full output table, after a summary over all rows (fit-statistic quartiles,
+//! day-0 status counts, exclusion counts by stage × reason); portfolio test tables list the
+//! first [`PORTFOLIO_MAX_CLUSTERS`] portfolios after a per-column count of significant ones;
+//! charts and tests are given for the first [`MAX_GROUPS_SHOWN`] groups. Every lookup is
+//! hashed, so the time is linear in the size of the tables.
 //!
 //! Numbers in the report are rounded for reading (4 significant digits); the CSV/Parquet
 //! outputs keep full precision.
@@ -245,8 +256,11 @@ fn groups_of(tables: &StudyTables) -> Vec<String> {
     set.into_iter().map(String::from).collect()
 }
 
+/// The `security` of the rows of a same-date portfolio.
+const PORTFOLIO: &str = "PORTFOLIO";
+
 fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) -> Table {
-    let is_pf = |s: &str| s == "PORTFOLIO";
+    let is_pf = |s: &str| s == PORTFOLIO;
     let events = tables
         .model_fits
         .iter()
@@ -919,8 +933,15 @@ fn build(
                 &|s| svg::car_chart(w, rows, s),
             );
         } else {
-            let values: Vec<f64> = rows.iter().filter_map(|r| r.car).collect();
-            let n_na = rows.len() - values.len();
+            // Same-date portfolio CARs average the pairs: not part of the distribution.
+            let pairs: Vec<&CarRow> = rows
+                .iter()
+                .copied()
+                .filter(|r| r.security != PORTFOLIO)
+                .collect();
+            let portfolios = rows.len() - pairs.len();
+            let values: Vec<f64> = pairs.iter().filter_map(|r| r.car).collect();
+            let n_na = pairs.len() - values.len();
             let summary = svg::car_histogram(&values, svg::HIST_BINS)
                 .map(|h| svg::car_histogram_summary(&h, n_na))
                 .unwrap_or_else(|| "no complete CAR".to_string());
@@ -931,11 +952,19 @@ fn build(
                 format!(
                     "Distribution of CAR, window {w}, over {} event–security pairs ({summary}); \
                      histogram of {} equal bins over the 0.5%–99.5% quantiles, values outside \
-                     counted in the edge bins",
-                    svg::fmt_count(rows.len()),
-                    svg::HIST_BINS
+                     counted in the edge bins{}",
+                    svg::fmt_count(pairs.len()),
+                    svg::HIST_BINS,
+                    if portfolios > 0 {
+                        format!(
+                            "; {} same-date portfolio CARs not included",
+                            svg::fmt_count(portfolios)
+                        )
+                    } else {
+                        String::new()
+                    }
                 ),
-                &|s| svg::car_histogram_chart(w, rows, s),
+                &|s| svg::car_histogram_chart(w, &pairs, portfolios, s),
             );
         }
     }
@@ -1196,9 +1225,10 @@ fn render_markdown(blocks: &[Block]) -> String {
 /// `tables` should be in §12 order ([`crate::output::sort_tables`]); windows appear in the
 /// order of the `aggregate` table. `config_summary` is shown pretty-printed in the
 /// "Study configuration" section; `title` heads both documents. Sections: summary (counts),
-/// charts (CAAR path with 95 % band and AAR bars per group, CAR bars per window), tests (per
-/// group and scope: statistic, stars, p-value, n), aggregate table, model fits, day-0
-/// mapping, exclusions with reasons, configuration. Pure function: no I/O, deterministic.
+/// charts (CAAR path with 95 % band and AAR bars per group, CAR bars or CAR histogram per
+/// window), tests (per group and scope: statistic, stars, p-value, n), aggregate table, model
+/// fits, day-0 mapping, exclusions with reasons, configuration. Large studies are bounded as
+/// the module documentation describes. Pure function: no I/O, deterministic.
 ///
 /// # Examples
 ///
@@ -1653,6 +1683,19 @@ mod tests {
             });
         }
         for c in 0..clusters {
+            t.cars.push(CarRow {
+                event_id: format!("PF:XNYS:{c:05}:IDX"),
+                security: PORTFOLIO.into(),
+                group: "all".into(),
+                window: "-1:1".into(),
+                car: Some(5.0),
+                car_se: Some(0.01),
+                car_t: None,
+                car_p: None,
+                scar: None,
+                bhar: None,
+                n_days: 3,
+            });
             for (scope, rel_day, window) in [("day", Some(0), None), ("car", None, Some("-1:1"))] {
                 t.tests.push(TestRow {
                     group: "all".into(),
@@ -1706,8 +1749,14 @@ mod tests {
         let (name, car_svg) = r.svgs.last().unwrap();
         assert_eq!(name, "fig01_car_-1_1.svg");
         assert!(!car_svg.contains("<rect class=\"bar\""));
-        let complete = tables.cars.iter().filter(|c| c.car.is_some()).count();
+        // Pairs only: the 300 same-date portfolio CARs (all +5) are left out and said so.
+        let complete = tables
+            .cars
+            .iter()
+            .filter(|c| c.car.is_some() && c.security != PORTFOLIO)
+            .count();
         assert_eq!(complete, 5_000 - 5_000usize.div_ceil(7));
+        assert!(car_svg.contains("300 same-date portfolio CAR(s) not included"));
         let counts = bin_counts(car_svg);
         assert_eq!(counts.len(), svg::HIST_BINS);
         assert_eq!(counts.iter().sum::<usize>(), complete);
@@ -1723,7 +1772,7 @@ mod tests {
         let outliers = tables
             .cars
             .iter()
-            .filter(|c| c.car.is_some_and(|v| v > 1.0))
+            .filter(|c| c.car.is_some_and(|v| v > 1.0) && c.security != PORTFOLIO)
             .count();
         assert_eq!(outliers, 4);
         assert!(counts[svg::HIST_BINS - 1] >= outliers);

@@ -731,11 +731,18 @@ pub(crate) fn car_histogram_summary(h: &CarHistogram, n_na: usize) -> String {
 /// 0.5 %–99.5 % quantile range, values outside counted in the edge bins (said in the note
 /// under the axis), a vertical line at 0 (`<line class="zero">`) and at the mean
 /// (`<line class="mean">`); n, mean and median in the title. Used instead of
-/// [`car_chart`] when a window has too many pairs for one bar each.
-pub(crate) fn car_histogram_chart(window: &str, rows: &[&CarRow], standalone: bool) -> String {
+/// [`car_chart`] when a window has too many pairs for one bar each. `rows` are the
+/// event–security pairs; `portfolios_left_out` same-date portfolio CARs of the window are not
+/// binned (they average the pairs) and are only mentioned in the note.
+pub(crate) fn car_histogram_chart(
+    window: &str,
+    rows: &[&CarRow],
+    portfolios_left_out: usize,
+    standalone: bool,
+) -> String {
     let values: Vec<f64> = rows.iter().filter_map(|r| r.car).collect();
     let n_na = rows.iter().filter(|r| r.car.is_none()).count();
-    let height = 400.0;
+    let height = 414.0;
     let mut out = String::new();
     let Some(h) = car_histogram(&values, HIST_BINS) else {
         open_svg(
@@ -761,7 +768,7 @@ pub(crate) fn car_histogram_chart(window: &str, rows: &[&CarRow], standalone: bo
         c(16.0),
         xml_escape(&car_histogram_summary(&h, n_na))
     );
-    let (left, right, top, bottom) = (76.0, WIDTH - 24.0, 62.0, height - 78.0);
+    let (left, right, top, bottom) = (76.0, WIDTH - 24.0, 62.0, height - 92.0);
     let x_axis = Axis::spanning(h.lo, h.hi, 8);
     let max_count = h.counts.iter().copied().max().unwrap_or(0) as f64;
     let y_axis = Axis::spanning(0.0, max_count.max(1.0), 5);
@@ -880,30 +887,43 @@ pub(crate) fn car_histogram_chart(window: &str, rows: &[&CarRow], standalone: bo
         xml_escape(window),
         h.counts.len()
     );
-    let mut note = format!(
+    // Notes under the axis: the binning on the first line, anything else on the second.
+    let mut binning = format!(
         "Bins span the 0.5%–99.5% quantiles [{}%, {}%]",
         super::fmt_num(h.lo * 100.0),
         super::fmt_num(h.hi * 100.0)
     );
     if h.below + h.above > 0 {
         let _ = write!(
-            note,
+            binning,
             "; {} value(s) below and {} above are counted in the edge bins",
             fmt_count(h.below),
             fmt_count(h.above)
         );
     }
+    let mut other: Vec<String> = Vec::new();
     if !inside(h.mean) {
-        let _ = write!(note, "; the mean is outside the drawn range");
+        other.push("The mean is outside the drawn range".to_string());
     }
-    note.push('.');
-    let _ = write!(
-        out,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\" font-size=\"11\">{}</text>",
-        c((left + right) / 2.0),
-        c(bottom + 58.0),
-        xml_escape(&note)
-    );
+    if portfolios_left_out > 0 {
+        other.push(format!(
+            "{} same-date portfolio CAR(s) not included",
+            fmt_count(portfolios_left_out)
+        ));
+    }
+    let mut lines = vec![binning + "."];
+    if !other.is_empty() {
+        lines.push(other.join("; ") + ".");
+    }
+    for (k, line) in lines.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\" font-size=\"11\">{}</text>",
+            c((left + right) / 2.0),
+            c(bottom + 58.0 + 15.0 * k as f64),
+            xml_escape(line)
+        );
+    }
     let _ = write!(
         out,
         "<text x=\"16\" y=\"{y}\" text-anchor=\"middle\" fill=\"#333\" transform=\"rotate(-90 16 {y})\">events</text>",
