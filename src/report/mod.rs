@@ -14,15 +14,27 @@
 //!    complete CARs, methodology §5.5) when the number of events varies by day;
 //! 2. per group, the AAR of each day as bars;
 //! 3. per event window, the CAR of every event–security pair as horizontal bars (colour by
-//!    sign, whiskers ±1.96 · car_se).
+//!    sign, whiskers ±1.96 · car_se) when the window has at most [`CAR_CHART_MAX_PAIRS`] rows;
+//!    above that, the distribution of the pairs' CARs as a histogram of 40 equal bins over the
+//!    0.5 %–99.5 % quantiles (values outside counted in the edge bins, and said so), with
+//!    lines at 0 and at the mean and n, mean and median in the title.
+//!
+//! The report stays readable and small for large studies: tables with one row per pair
+//! (model fits, day-0 mapping, exclusions) show their first [`TABLE_MAX_ROWS`] rows with a
+//! note naming the full output table, after a summary over all rows (fit-statistic quartiles,
+//! day-0 status counts, exclusion counts by stage × reason); portfolio test tables list the
+//! first [`PORTFOLIO_MAX_CLUSTERS`] portfolios after a per-column count of significant ones;
+//! charts and tests are given for the first [`MAX_GROUPS_SHOWN`] groups. Every lookup is
+//! hashed, so the time is linear in the size of the tables.
 //!
 //! Numbers in the report are rounded for reading (4 significant digits); the CSV/Parquet
 //! outputs keep full precision.
 
 mod svg;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
+use std::hash::Hash;
 use std::path::Path;
 
 use crate::error::Result;
@@ -169,15 +181,51 @@ fn slug(s: &str) -> String {
     }
 }
 
-/// Distinct values in first-appearance order.
+/// Distinct values in first-appearance order (linear time).
 fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
     for s in items {
-        if !out.iter().any(|o| o == s) {
+        if seen.insert(s) {
             out.push(s.to_string());
         }
     }
     out
+}
+
+/// Distinct values in first-appearance order (linear time), for any hashable key.
+fn distinct_keys<K: Clone + Eq + Hash>(items: impl Iterator<Item = K>) -> Vec<K> {
+    let mut seen: HashSet<K> = HashSet::new();
+    let mut out: Vec<K> = Vec::new();
+    for k in items {
+        if seen.insert(k.clone()) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// Largest number of event–security pairs of a window drawn one bar each; above it the
+/// window's CAR chart is a histogram of the CAR distribution.
+pub const CAR_CHART_MAX_PAIRS: usize = 60;
+/// Largest number of rows of a per-pair table (model fits, day-0 mapping, exclusions) shown in
+/// full; above it the first rows are shown with a note naming the full output table.
+pub const TABLE_MAX_ROWS: usize = 200;
+/// Largest number of same-date portfolios of a group listed in its portfolio test table;
+/// above it the first ones are listed, after a per-column count of significant portfolios.
+pub const PORTFOLIO_MAX_CLUSTERS: usize = 50;
+/// Largest number of groups given their own charts and test tables; above it the first groups
+/// (in name order) are shown with a note.
+pub const MAX_GROUPS_SHOWN: usize = 30;
+
+/// The note above a truncated table: "Showing the first 200 of 50,000 rows …".
+fn truncation_note(shown: usize, total: usize, what: &str, table: &str) -> String {
+    format!(
+        "Showing the first {} of {} {what} (in the table's order); the full table is in \
+         {table}.csv (and {table}.parquet when Parquet output is written).",
+        svg::fmt_count(shown),
+        svg::fmt_count(total)
+    )
 }
 
 /// The event windows in configuration order (as the sorted tables list them).
@@ -208,8 +256,11 @@ fn groups_of(tables: &StudyTables) -> Vec<String> {
     set.into_iter().map(String::from).collect()
 }
 
+/// The `security` of the rows of a same-date portfolio.
+const PORTFOLIO: &str = "PORTFOLIO";
+
 fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) -> Table {
-    let is_pf = |s: &str| s == "PORTFOLIO";
+    let is_pf = |s: &str| s == PORTFOLIO;
     let events = tables
         .model_fits
         .iter()
@@ -347,6 +398,15 @@ fn pivot_tests(
         });
         t
     };
+    // First row of each (test, day, window) and of each (day, window): hashed lookups.
+    let mut by_key: HashMap<(&str, Option<i32>, Option<&str>), &TestRow> = HashMap::new();
+    let mut n_of: HashMap<(Option<i32>, Option<&str>), u32> = HashMap::new();
+    for r in rows {
+        by_key
+            .entry((r.test.as_str(), r.rel_day, r.window.as_deref()))
+            .or_insert(r);
+        n_of.entry((r.rel_day, r.window.as_deref())).or_insert(r.n);
+    }
     let mut out = Vec::new();
     for cols in balanced_chunks(keys, chunk) {
         let mut header = vec!["test".to_string()];
@@ -355,20 +415,16 @@ fn pivot_tests(
         for t in &tests {
             let mut line = vec![Cell::text(t.clone())];
             for k in cols {
-                let found = rows
-                    .iter()
-                    .find(|r| &r.test == t && r.rel_day == k.0 && r.window == k.1)
-                    .copied();
+                let found = by_key.get(&(t.as_str(), k.0, k.1.as_deref())).copied();
                 line.push(Cell::stat(found));
             }
             body.push(line);
         }
         let mut n_line = vec![Cell::text("n")];
         for k in cols {
-            let n = rows
-                .iter()
-                .find(|r| r.rel_day == k.0 && r.window == k.1)
-                .map(|r| r.n.to_string())
+            let n = n_of
+                .get(&(k.0, k.1.as_deref()))
+                .map(|n| n.to_string())
                 .unwrap_or_default();
             n_line.push(Cell::num(n));
         }
@@ -388,11 +444,26 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
         blocks.push(Block::Para("No test results.".to_string()));
         return blocks;
     }
-    for g in groups {
-        let in_group: Vec<&TestRow> = tables.tests.iter().filter(|r| &r.group == g).collect();
-        if in_group.is_empty() {
+    let mut by_group: HashMap<&str, Vec<&TestRow>> = HashMap::new();
+    for r in &tables.tests {
+        by_group.entry(r.group.as_str()).or_default().push(r);
+    }
+    let with_tests: Vec<&String> = groups
+        .iter()
+        .filter(|g| by_group.contains_key(g.as_str()))
+        .collect();
+    if with_tests.len() > MAX_GROUPS_SHOWN {
+        blocks.push(Block::Para(format!(
+            "Showing the tests of the first {} of {} groups; every test is in tests.csv (and \
+             tests.parquet when Parquet output is written).",
+            MAX_GROUPS_SHOWN,
+            svg::fmt_count(with_tests.len())
+        )));
+    }
+    for g in with_tests.into_iter().take(MAX_GROUPS_SHOWN) {
+        let Some(in_group) = by_group.get(g.as_str()) else {
             continue;
-        }
+        };
         for (scope, title) in [
             ("day", "daily abnormal returns (AAR)"),
             ("car", "cumulative abnormal returns (CAAR)"),
@@ -406,13 +477,8 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
             if rows.is_empty() {
                 continue;
             }
-            let mut keys: Vec<(Option<i32>, Option<String>)> = Vec::new();
-            for r in &rows {
-                let k = (r.rel_day, r.window.clone());
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
-            }
+            let keys: Vec<(Option<i32>, Option<String>)> =
+                distinct_keys(rows.iter().map(|r| (r.rel_day, r.window.clone())));
             blocks.push(Block::Heading(3, format!("Group {g} — {title}"), None));
             let label = |k: &(Option<i32>, Option<String>)| match (k.0, &k.1) {
                 (Some(d), _) => format!("day {d}"),
@@ -434,41 +500,98 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
                 format!("Group {g} — same-date portfolios (portfolio_t)"),
                 None,
             ));
-            let mut keys: Vec<(String, Option<i32>, Option<String>)> = Vec::new();
-            for r in &pf {
-                let k = (r.scope.clone(), r.rel_day, r.window.clone());
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
+            blocks.extend(portfolio_blocks(&pf));
+        }
+    }
+    blocks
+}
+
+/// Column key of a portfolio test table: (scope, day, window).
+type PortfolioKey<'a> = (&'a str, Option<i32>, Option<&'a str>);
+
+/// The portfolio test tables of one group: rows = same-date portfolios (clusters), columns =
+/// days and windows. Above [`PORTFOLIO_MAX_CLUSTERS`] portfolios, a per-column count of the
+/// portfolios significant at 5 % (by sign) comes first and only the first portfolios are listed.
+fn portfolio_blocks(pf: &[&TestRow]) -> Vec<Block> {
+    let keys: Vec<PortfolioKey> = distinct_keys(
+        pf.iter()
+            .map(|r| (r.scope.as_str(), r.rel_day, r.window.as_deref())),
+    );
+    let clusters = distinct(pf.iter().filter_map(|r| r.cluster.as_deref()));
+    let mut by_cell: HashMap<(&str, PortfolioKey), &TestRow> = HashMap::new();
+    for r in pf {
+        if let Some(cl) = r.cluster.as_deref() {
+            by_cell
+                .entry((cl, (r.scope.as_str(), r.rel_day, r.window.as_deref())))
+                .or_insert(r);
+        }
+    }
+    let label = |(s, d, w): &PortfolioKey| match (d, w) {
+        (Some(d), _) => format!("day {d}"),
+        (None, Some(w)) => format!("{s} {w}"),
+        _ => s.to_string(),
+    };
+    let mut blocks = Vec::new();
+    let shown = clusters.len().min(PORTFOLIO_MAX_CLUSTERS);
+    if clusters.len() > shown {
+        // Count per column over every portfolio (first row per cluster and column).
+        let mut tested: HashMap<PortfolioKey, (usize, usize, usize)> = HashMap::new();
+        for ((_, key), r) in &by_cell {
+            let e = tested.entry(*key).or_insert((0, 0, 0));
+            if r.statistic.is_some() {
+                e.0 += 1;
             }
-            let clusters = distinct(pf.iter().filter_map(|r| r.cluster.as_deref()));
-            for cols in balanced_chunks(&keys, 8) {
-                let mut header = vec!["cluster".to_string()];
-                header.extend(cols.iter().map(|(s, d, w)| match (d, w) {
-                    (Some(d), _) => format!("day {d}"),
-                    (None, Some(w)) => format!("{s} {w}"),
-                    _ => s.clone(),
-                }));
-                let mut body = Vec::new();
-                for cl in &clusters {
-                    let mut line = vec![Cell::text(cl.clone())];
-                    for (s, d, w) in cols {
-                        let found = pf
-                            .iter()
-                            .find(|r| {
-                                r.cluster.as_deref() == Some(cl)
-                                    && &r.scope == s
-                                    && &r.rel_day == d
-                                    && &r.window == w
-                            })
-                            .copied();
-                        line.push(Cell::stat(found));
-                    }
-                    body.push(line);
+            if r.p_value.is_some_and(|p| p < 0.05) {
+                match r.statistic {
+                    Some(t) if t > 0.0 => e.1 += 1,
+                    Some(t) if t < 0.0 => e.2 += 1,
+                    _ => {}
                 }
-                blocks.push(Block::Table(Table { header, rows: body }));
             }
         }
+        blocks.push(Block::Para(format!(
+            "{} same-date portfolios. Per day or window: the number of portfolios with a test \
+             statistic, and how many are significant at 5 % (two-sided p < 0.05) with a positive \
+             or a negative statistic. Under the null about 2.5 % of the portfolios fall on each side.",
+            svg::fmt_count(clusters.len())
+        )));
+        for cols in balanced_chunks(&keys, 8) {
+            let mut header = vec!["portfolios".to_string()];
+            header.extend(cols.iter().map(label));
+            let mut body = Vec::new();
+            for (name, pick) in [
+                ("with a statistic", 0usize),
+                ("p < 0.05, statistic > 0", 1),
+                ("p < 0.05, statistic < 0", 2),
+            ] {
+                let mut line = vec![Cell::text(name)];
+                for k in cols {
+                    let (a, b, c) = tested.get(k).copied().unwrap_or((0, 0, 0));
+                    line.push(Cell::num([a, b, c][pick].to_string()));
+                }
+                body.push(line);
+            }
+            blocks.push(Block::Table(Table { header, rows: body }));
+        }
+        blocks.push(Block::Para(format!(
+            "Showing the first {} of {} portfolios (in the table's order); every portfolio test is \
+             in tests.csv (and tests.parquet when Parquet output is written), rows with a cluster.",
+            svg::fmt_count(shown),
+            svg::fmt_count(clusters.len())
+        )));
+    }
+    for cols in balanced_chunks(&keys, 8) {
+        let mut header = vec!["cluster".to_string()];
+        header.extend(cols.iter().map(label));
+        let mut body = Vec::new();
+        for cl in &clusters[..shown] {
+            let mut line = vec![Cell::text(cl.clone())];
+            for k in cols {
+                line.push(Cell::stat(by_cell.get(&(cl.as_str(), *k)).copied()));
+            }
+            body.push(line);
+        }
+        blocks.push(Block::Table(Table { header, rows: body }));
     }
     blocks
 }
@@ -516,7 +639,8 @@ fn aggregate_table(rows: &[AggregateRow]) -> Table {
     }
 }
 
-fn model_fit_table(tables: &StudyTables) -> Table {
+/// The first `limit` model fits as a table.
+fn model_fit_table(tables: &StudyTables, limit: usize) -> Table {
     let extras = model_fit_extra_columns(&tables.model_fits);
     let mut header: Vec<String> = [
         "event", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "R²",
@@ -527,6 +651,7 @@ fn model_fit_table(tables: &StudyTables) -> Table {
     let rows = tables
         .model_fits
         .iter()
+        .take(limit)
         .map(|r| {
             let mut line = vec![
                 Cell::text(r.event_id.clone()),
@@ -551,7 +676,8 @@ fn model_fit_table(tables: &StudyTables) -> Table {
     Table { header, rows }
 }
 
-fn day0_table(tables: &StudyTables) -> Table {
+/// The first `limit` rows of the day-0 mapping as a table.
+fn day0_table(tables: &StudyTables, limit: usize) -> Table {
     Table {
         header: [
             "event",
@@ -569,6 +695,7 @@ fn day0_table(tables: &StudyTables) -> Table {
         rows: tables
             .day0
             .iter()
+            .take(limit)
             .map(|r| {
                 vec![
                     Cell::text(r.event_id.clone()),
@@ -590,7 +717,8 @@ fn day0_table(tables: &StudyTables) -> Table {
     }
 }
 
-fn exclusion_table(tables: &StudyTables) -> Table {
+/// The first `limit` exclusion rows as a table.
+fn exclusion_table(tables: &StudyTables, limit: usize) -> Table {
     Table {
         header: ["event", "security", "stage", "reason", "detail"]
             .map(String::from)
@@ -598,6 +726,7 @@ fn exclusion_table(tables: &StudyTables) -> Table {
         rows: tables
             .exclusions
             .iter()
+            .take(limit)
             .map(|r| {
                 vec![
                     Cell::text(if r.event_id.is_empty() {
@@ -612,6 +741,93 @@ fn exclusion_table(tables: &StudyTables) -> Table {
                 ]
             })
             .collect(),
+    }
+}
+
+/// Exclusion rows counted by stage and reason (stage order, then reason name).
+fn exclusion_counts(tables: &StudyTables) -> Table {
+    let mut counts: BTreeMap<(Stage, &str), usize> = BTreeMap::new();
+    for r in &tables.exclusions {
+        *counts.entry((r.stage, r.reason.as_str())).or_insert(0) += 1;
+    }
+    Table {
+        header: ["stage", "reason", "rows"].map(String::from).to_vec(),
+        rows: counts
+            .into_iter()
+            .map(|((stage, reason), n)| {
+                vec![
+                    Cell::text(stage.as_str()),
+                    Cell::text(reason),
+                    Cell::num(n.to_string()),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Day-0 rows counted by status (status name order).
+fn day0_status_counts(tables: &StudyTables) -> Table {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in &tables.day0 {
+        *counts.entry(r.status.as_str()).or_insert(0) += 1;
+    }
+    let shifted = tables
+        .day0
+        .iter()
+        .filter(|r| r.shift_days.unwrap_or(0) > 0)
+        .count();
+    let mut rows: Vec<Vec<Cell>> = counts
+        .into_iter()
+        .map(|(status, n)| {
+            vec![
+                Cell::text(format!("status {status}")),
+                Cell::num(n.to_string()),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::text("day 0 after the announcement date"),
+        Cell::num(shifted.to_string()),
+    ]);
+    Table {
+        header: ["day-0 mappings", "rows"].map(String::from).to_vec(),
+        rows,
+    }
+}
+
+/// Quartiles and extremes of the main model-fit statistics over every fit.
+fn model_fit_distribution(tables: &StudyTables) -> Table {
+    let fits = &tables.model_fits;
+    let columns: [(&str, Vec<f64>); 5] = [
+        ("n_est", fits.iter().map(|r| f64::from(r.n_est)).collect()),
+        ("sigma", fits.iter().filter_map(|r| r.sigma).collect()),
+        ("alpha", fits.iter().filter_map(|r| r.alpha).collect()),
+        ("beta", fits.iter().filter_map(|r| r.beta).collect()),
+        ("R²", fits.iter().filter_map(|r| r.r2).collect()),
+    ];
+    let rows = columns
+        .into_iter()
+        .map(|(name, mut values)| {
+            values.retain(|v| v.is_finite());
+            values.sort_by(f64::total_cmp);
+            let mut line = vec![Cell::text(name), Cell::num(values.len().to_string())];
+            for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
+                let q = svg::quantile_sorted(&values, p);
+                line.push(Cell::num(match q {
+                    // Whole counts (n_est) read as integers.
+                    Some(v) if name == "n_est" && v.fract() == 0.0 => format!("{v:.0}"),
+                    Some(v) if name == "n_est" => format!("{v:.1}"),
+                    _ => fmt_opt(q),
+                }));
+            }
+            line
+        })
+        .collect();
+    Table {
+        header: ["statistic", "n", "min", "25%", "median", "75%", "max"]
+            .map(String::from)
+            .to_vec(),
+        rows,
     }
 }
 
@@ -664,34 +880,91 @@ fn build(
             inline_svg: draw(false),
         });
     };
-    for g in &groups {
-        let rows: Vec<&AggregateRow> = tables.aggregate.iter().filter(|r| &r.group == g).collect();
-        if rows.iter().any(|r| r.metric == "ar") {
-            add_chart(
-                &mut blocks,
-                "caar",
-                g,
-                format!("CAAR path with 95% band, group {g}"),
-                &|s| svg::caar_chart(g, &rows, s),
-            );
-            add_chart(
-                &mut blocks,
-                "aar",
-                g,
-                format!("AAR by relative day, group {g}"),
-                &|s| svg::aar_chart(g, &rows, s),
-            );
-        }
+    let mut aggregate_by_group: HashMap<&str, Vec<&AggregateRow>> = HashMap::new();
+    for r in &tables.aggregate {
+        aggregate_by_group
+            .entry(r.group.as_str())
+            .or_default()
+            .push(r);
+    }
+    let charted: Vec<(&String, &Vec<&AggregateRow>)> = groups
+        .iter()
+        .filter_map(|g| Some((g, aggregate_by_group.get(g.as_str())?)))
+        .filter(|(_, rows)| rows.iter().any(|r| r.metric == "ar"))
+        .collect();
+    if charted.len() > MAX_GROUPS_SHOWN {
+        blocks.push(Block::Para(format!(
+            "CAAR and AAR charts of the first {} of {} groups; the daily AARs of every group are \
+             in the aggregate table below and in aggregate.csv.",
+            MAX_GROUPS_SHOWN,
+            svg::fmt_count(charted.len())
+        )));
+    }
+    for (g, rows) in charted.into_iter().take(MAX_GROUPS_SHOWN) {
+        add_chart(
+            &mut blocks,
+            "caar",
+            g,
+            format!("CAAR path with 95% band, group {g}"),
+            &|s| svg::caar_chart(g, rows, s),
+        );
+        add_chart(
+            &mut blocks,
+            "aar",
+            g,
+            format!("AAR by relative day, group {g}"),
+            &|s| svg::aar_chart(g, rows, s),
+        );
+    }
+    let mut cars_by_window: HashMap<&str, Vec<&CarRow>> = HashMap::new();
+    for r in &tables.cars {
+        cars_by_window.entry(r.window.as_str()).or_default().push(r);
     }
     for w in &windows {
-        let rows: Vec<&CarRow> = tables.cars.iter().filter(|r| &r.window == w).collect();
-        if !rows.is_empty() {
+        let Some(rows) = cars_by_window.get(w.as_str()) else {
+            continue;
+        };
+        if rows.len() <= CAR_CHART_MAX_PAIRS {
             add_chart(
                 &mut blocks,
                 "car",
                 w,
                 format!("CAR by event, window {w}"),
-                &|s| svg::car_chart(w, &rows, s),
+                &|s| svg::car_chart(w, rows, s),
+            );
+        } else {
+            // Same-date portfolio CARs average the pairs: not part of the distribution.
+            let pairs: Vec<&CarRow> = rows
+                .iter()
+                .copied()
+                .filter(|r| r.security != PORTFOLIO)
+                .collect();
+            let portfolios = rows.len() - pairs.len();
+            let values: Vec<f64> = pairs.iter().filter_map(|r| r.car).collect();
+            let n_na = pairs.len() - values.len();
+            let summary = svg::car_histogram(&values, svg::HIST_BINS)
+                .map(|h| svg::car_histogram_summary(&h, n_na))
+                .unwrap_or_else(|| "no complete CAR".to_string());
+            add_chart(
+                &mut blocks,
+                "car",
+                w,
+                format!(
+                    "Distribution of CAR, window {w}, over {} event–security pairs ({summary}); \
+                     histogram of {} equal bins over the 0.5%–99.5% quantiles, values outside \
+                     counted in the edge bins{}",
+                    svg::fmt_count(pairs.len()),
+                    svg::HIST_BINS,
+                    if portfolios > 0 {
+                        format!(
+                            "; {} same-date portfolio CARs not included",
+                            svg::fmt_count(portfolios)
+                        )
+                    } else {
+                        String::new()
+                    }
+                ),
+                &|s| svg::car_histogram_chart(w, &pairs, portfolios, s),
             );
         }
     }
@@ -723,7 +996,20 @@ fn build(
         "Model fits".to_string(),
         Some("models".to_string()),
     ));
-    blocks.push(Block::Table(model_fit_table(tables)));
+    if tables.model_fits.len() > TABLE_MAX_ROWS {
+        blocks.push(Block::Para(format!(
+            "Distribution over all {} model fits (quartiles by linear interpolation):",
+            svg::fmt_count(tables.model_fits.len())
+        )));
+        blocks.push(Block::Table(model_fit_distribution(tables)));
+        blocks.push(Block::Para(truncation_note(
+            TABLE_MAX_ROWS,
+            tables.model_fits.len(),
+            "model fits",
+            "model_fits",
+        )));
+    }
+    blocks.push(Block::Table(model_fit_table(tables, TABLE_MAX_ROWS)));
 
     blocks.push(Block::Heading(
         2,
@@ -735,7 +1021,16 @@ fn build(
             "Not available (no day-0 mapping in these outputs).".to_string(),
         ));
     } else {
-        blocks.push(Block::Table(day0_table(tables)));
+        if tables.day0.len() > TABLE_MAX_ROWS {
+            blocks.push(Block::Table(day0_status_counts(tables)));
+            blocks.push(Block::Para(truncation_note(
+                TABLE_MAX_ROWS,
+                tables.day0.len(),
+                "day-0 mappings",
+                "day0_mapping",
+            )));
+        }
+        blocks.push(Block::Table(day0_table(tables, TABLE_MAX_ROWS)));
     }
 
     blocks.push(Block::Heading(
@@ -746,7 +1041,20 @@ fn build(
     if tables.exclusions.is_empty() {
         blocks.push(Block::Para("Nothing was excluded.".to_string()));
     } else {
-        blocks.push(Block::Table(exclusion_table(tables)));
+        if tables.exclusions.len() > TABLE_MAX_ROWS {
+            blocks.push(Block::Para(format!(
+                "All {} exclusion rows by stage and reason:",
+                svg::fmt_count(tables.exclusions.len())
+            )));
+            blocks.push(Block::Table(exclusion_counts(tables)));
+            blocks.push(Block::Para(truncation_note(
+                TABLE_MAX_ROWS,
+                tables.exclusions.len(),
+                "exclusion rows",
+                "exclusions",
+            )));
+        }
+        blocks.push(Block::Table(exclusion_table(tables, TABLE_MAX_ROWS)));
     }
 
     blocks.push(Block::Heading(
@@ -917,9 +1225,10 @@ fn render_markdown(blocks: &[Block]) -> String {
 /// `tables` should be in §12 order ([`crate::output::sort_tables`]); windows appear in the
 /// order of the `aggregate` table. `config_summary` is shown pretty-printed in the
 /// "Study configuration" section; `title` heads both documents. Sections: summary (counts),
-/// charts (CAAR path with 95 % band and AAR bars per group, CAR bars per window), tests (per
-/// group and scope: statistic, stars, p-value, n), aggregate table, model fits, day-0
-/// mapping, exclusions with reasons, configuration. Pure function: no I/O, deterministic.
+/// charts (CAAR path with 95 % band and AAR bars per group, CAR bars or CAR histogram per
+/// window), tests (per group and scope: statistic, stars, p-value, n), aggregate table, model
+/// fits, day-0 mapping, exclusions with reasons, configuration. Large studies are bounded as
+/// the module documentation describes. Pure function: no I/O, deterministic.
 ///
 /// # Examples
 ///
@@ -1303,6 +1612,253 @@ mod tests {
         assert_eq!(sizes(9, 8), [5, 4]);
         assert_eq!(sizes(26, 8), [7, 7, 7, 5]);
         assert!(sizes(0, 8).is_empty());
+    }
+
+    /// Synthetic tables of a big study: `pairs` event–security pairs, one window "-1:1" (every
+    /// 7th CAR NA), a model fit and a day-0 row per pair, one exclusion per pair spread over
+    /// stages and reasons, and `clusters` same-date portfolios with day-0 and window tests.
+    fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
+        use crate::tables::{Day0Row, ExclusionRow, ModelFitRow};
+        let mut t = StudyTables::default();
+        for k in 0..pairs {
+            let (event_id, security) = (format!("E{k:05}"), format!("S{:04}", k % 977));
+            // A deterministic, spread-out CAR in about ±10 %, with outliers every 1,000th pair.
+            let car = ((k as f64 * 0.618_033_988_75).fract() - 0.5) * 0.2
+                + if k % 1000 == 3 { 2.0 } else { 0.0 };
+            t.cars.push(CarRow {
+                event_id: event_id.clone(),
+                security: security.clone(),
+                group: "all".into(),
+                window: "-1:1".into(),
+                car: (k % 7 != 0).then_some(car),
+                car_se: Some(0.01),
+                car_t: None,
+                car_p: None,
+                scar: None,
+                bhar: None,
+                n_days: 3,
+            });
+            t.model_fits.push(ModelFitRow {
+                event_id: event_id.clone(),
+                security: security.clone(),
+                group: "all".into(),
+                model: "market_model".into(),
+                n_est: 200 + (k % 41) as u32,
+                df: 198,
+                sigma: Some(0.02),
+                alpha: Some(0.0),
+                beta: Some(1.0 + (k % 10) as f64 / 10.0),
+                r2: Some(0.3),
+                extras: Vec::new(),
+            });
+            t.day0.push(Day0Row {
+                event_id: event_id.clone(),
+                security: security.clone(),
+                exchange: "XNYS".into(),
+                event_instant_utc: "2024-07-06T16:00Z".into(),
+                event_instant_local: "2024-07-06 12:00".into(),
+                day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
+                shift_days: Some(2),
+                shift_sessions: Some(0),
+                status: if k % 100 == 0 {
+                    "max_shift_exceeded"
+                } else {
+                    "ok"
+                }
+                .into(),
+            });
+            let (stage, reason) = match k % 4 {
+                0 => (Stage::EventDay, "missing_return"),
+                1 => (Stage::Car, "incomplete_window"),
+                2 => (Stage::EventDay, "missing_return"),
+                _ => (Stage::Input, "unknown_security"),
+            };
+            t.exclusions.push(ExclusionRow {
+                event_id,
+                security,
+                stage,
+                reason: reason.into(),
+                detail: "synthetic".into(),
+                order: k as i64,
+            });
+        }
+        for c in 0..clusters {
+            t.cars.push(CarRow {
+                event_id: format!("PF:XNYS:{c:05}:IDX"),
+                security: PORTFOLIO.into(),
+                group: "all".into(),
+                window: "-1:1".into(),
+                car: Some(5.0),
+                car_se: Some(0.01),
+                car_t: None,
+                car_p: None,
+                scar: None,
+                bhar: None,
+                n_days: 3,
+            });
+            for (scope, rel_day, window) in [("day", Some(0), None), ("car", None, Some("-1:1"))] {
+                t.tests.push(TestRow {
+                    group: "all".into(),
+                    scope: scope.into(),
+                    window: window.map(String::from),
+                    rel_day,
+                    test: "portfolio_t".into(),
+                    statistic: Some(if c % 2 == 0 { 2.5 } else { -0.5 }),
+                    p_value: Some(if c % 2 == 0 { 0.01 } else { 0.6 }),
+                    df: None,
+                    n: 5,
+                    cluster: Some(format!("PF:XNYS:{c:05}:IDX")),
+                });
+            }
+        }
+        t
+    }
+
+    /// The counts written in the `<title>` of every histogram bin of an SVG.
+    fn bin_counts(svg: &str) -> Vec<usize> {
+        svg.split("<rect class=\"bin\"")
+            .skip(1)
+            .map(|rest| {
+                let title = rest
+                    .split("<title>")
+                    .nth(1)
+                    .unwrap()
+                    .split("</title>")
+                    .next()
+                    .unwrap();
+                title.rsplit(": ").next().unwrap().parse().unwrap()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn big_study_report_is_bounded_and_says_what_it_left_out() {
+        let tables = big_tables(5_000, 300);
+        let r = render_report(&tables, &config(), "big");
+        assert!(r.html.len() < 1_000_000, "HTML {} bytes", r.html.len());
+        assert!(
+            r.markdown.len() < 500_000,
+            "Markdown {} bytes",
+            r.markdown.len()
+        );
+        for (name, svg) in &r.svgs {
+            assert!(svg.len() < 50_000, "{name}: {} bytes", svg.len());
+            assert_well_formed(svg);
+        }
+        // The CAR chart is a histogram whose bins count every complete CAR.
+        let (name, car_svg) = r.svgs.last().unwrap();
+        assert_eq!(name, "fig01_car_-1_1.svg");
+        assert!(!car_svg.contains("<rect class=\"bar\""));
+        // Pairs only: the 300 same-date portfolio CARs (all +5) are left out and said so.
+        let complete = tables
+            .cars
+            .iter()
+            .filter(|c| c.car.is_some() && c.security != PORTFOLIO)
+            .count();
+        assert_eq!(complete, 5_000 - 5_000usize.div_ceil(7));
+        assert!(car_svg.contains("300 same-date portfolio CAR(s) not included"));
+        let counts = bin_counts(car_svg);
+        assert_eq!(counts.len(), svg::HIST_BINS);
+        assert_eq!(counts.iter().sum::<usize>(), complete);
+        assert_eq!(car_svg.matches("<line class=\"zero\"").count(), 1);
+        assert_eq!(car_svg.matches("<line class=\"mean\"").count(), 1);
+        assert!(car_svg.contains(&format!("n = {}, mean", svg::fmt_count(complete))));
+        assert!(car_svg.contains(&format!(
+            "{} NA (incomplete window)",
+            svg::fmt_count(5_000 - complete)
+        )));
+        // The four complete outliers at about +2 lie above the 99.5 % quantile: counted in the
+        // last bin, whose title says how many values above the range it holds.
+        let outliers = tables
+            .cars
+            .iter()
+            .filter(|c| c.car.is_some_and(|v| v > 1.0) && c.security != PORTFOLIO)
+            .count();
+        assert_eq!(outliers, 4);
+        assert!(counts[svg::HIST_BINS - 1] >= outliers);
+        let last_title = car_svg.rsplit("<rect class=\"bin\"").next().unwrap();
+        let above: usize = last_title
+            .split(" above: ")
+            .next()
+            .unwrap()
+            .rsplit(" and ")
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(above >= outliers && above <= counts[svg::HIST_BINS - 1]);
+        assert!(car_svg.contains("are counted in the edge bins"));
+        // Truncated tables say how many rows they show and where the rest is.
+        for (what, table) in [
+            ("model fits", "model_fits"),
+            ("day-0 mappings", "day0_mapping"),
+            ("exclusion rows", "exclusions"),
+        ] {
+            let note = format!(
+                "Showing the first 200 of 5,000 {what} (in the table's order); the full table is in {table}.csv"
+            );
+            assert!(r.markdown.contains(&note), "{note}");
+            assert!(r.html.contains(&xml_escape(&note)), "{note}");
+        }
+        assert!(r
+            .markdown
+            .contains("| E00199 | S0199 | all | market_model |"));
+        assert!(!r
+            .markdown
+            .contains("| E00200 | S0200 | all | market_model |"));
+        // Exclusions by stage and reason, in stage order, counted independently.
+        let count = |stage: Stage, reason: &str| {
+            tables
+                .exclusions
+                .iter()
+                .filter(|x| x.stage == stage && x.reason == reason)
+                .count()
+        };
+        assert_eq!(count(Stage::EventDay, "missing_return"), 2_500);
+        let counts_table = format!(
+            "| stage | reason | rows |\n| --- | --- | ---: |\n| input | unknown_security | {} |\n| event_day | missing_return | {} |\n| car | incomplete_window | {} |\n",
+            count(Stage::Input, "unknown_security"),
+            count(Stage::EventDay, "missing_return"),
+            count(Stage::Car, "incomplete_window")
+        );
+        assert!(r.markdown.contains(&counts_table), "{counts_table}");
+        assert!(r.markdown.contains("| status max_shift_exceeded | 50 |"));
+        assert!(r.markdown.contains("| status ok | 4950 |"));
+        // Portfolio tests: a count table over all 300 portfolios, then the first 50 listed.
+        assert!(r
+            .markdown
+            .contains("| p < 0.05, statistic > 0 | 150 | 150 |"));
+        assert!(r.markdown.contains("| p < 0.05, statistic < 0 | 0 | 0 |"));
+        assert!(r
+            .markdown
+            .contains("Showing the first 50 of 300 portfolios"));
+        assert!(r.markdown.contains("| PF:XNYS:00049:IDX |"));
+        assert!(!r.markdown.contains("| PF:XNYS:00050:IDX |"));
+        // Model-fit distribution: n_est cycles through 200..=240.
+        assert!(r.markdown.contains("| n_est | 5000 | 200 |"), "n_est row");
+    }
+
+    #[test]
+    fn car_chart_switches_to_histogram_above_the_limit() {
+        let at_limit = big_tables(CAR_CHART_MAX_PAIRS, 0);
+        let r = render_report(&at_limit, &config(), "t");
+        let car = &r.svgs.last().unwrap().1;
+        let complete = at_limit.cars.iter().filter(|c| c.car.is_some()).count();
+        assert_eq!(car.matches("<rect class=\"bar\"").count(), complete);
+        assert!(!car.contains("class=\"bin\""));
+        assert!(!r.markdown.contains("Showing the first"));
+        let above = big_tables(CAR_CHART_MAX_PAIRS + 1, 0);
+        let r = render_report(&above, &config(), "t");
+        let car = &r.svgs.last().unwrap().1;
+        assert_eq!(car.matches("<rect class=\"bar\"").count(), 0);
+        assert_eq!(
+            bin_counts(car).iter().sum::<usize>(),
+            above.cars.iter().filter(|c| c.car.is_some()).count()
+        );
+        assert_well_formed(&r.svgs.last().unwrap().1);
+        assert!(r
+            .markdown
+            .contains("![Distribution of CAR, window -1:1, over 61 event–security pairs"));
     }
 
     /// Writes the report of the golden b_panel outputs to `<temp dir>/evreport` for visual inspection.
