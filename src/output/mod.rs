@@ -1,6 +1,6 @@
 //! Writers for the output tables (methodology §12): CSV and Parquet, atomic and deterministic.
 //!
-//! * [`format_g17`] writes numbers like C's `%.17g`;
+//! * [`format_g17`] / [`write_g17`] write numbers like C's `%.17g`;
 //! * [`sort_tables`] puts the rows in §12 order (call it before writing);
 //! * [`write_outputs`] writes every table as CSV and/or Parquet plus `run.json`, each file
 //!   through a temporary file in the same folder that is renamed into place;
@@ -24,7 +24,7 @@ pub use self::csv::{
     AGGREGATE_COLUMNS, CARS_COLUMNS, DAY0_COLUMNS, EXCLUSIONS_COLUMNS, MODEL_FITS_COLUMNS,
     TESTS_COLUMNS,
 };
-pub use self::format::format_g17;
+pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
 pub use self::sort::{sort_tables, TEST_ORDER};
 
@@ -79,6 +79,12 @@ impl std::str::FromStr for OutputFormat {
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// [`write_atomic`] of the concatenation of `parts` (written one after the other, never
+/// joined in memory).
+fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::file(path.display().to_string(), "not a file path"))?
@@ -87,7 +93,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_file_name(format!("{file_name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        for part in parts {
+            f.write_all(part)?;
+        }
         f.sync_all()?;
         Ok(())
     })();
@@ -156,7 +164,7 @@ pub fn write_outputs(
     let (csv, parquet) = rayon::join(
         || {
             if want_csv {
-                csv_files(tables)
+                csv::csv_file_parts(tables)
             } else {
                 Vec::new()
             }
@@ -172,24 +180,33 @@ pub fn write_outputs(
         },
     );
     let parquet = parquet?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    // The files in `formats` order, each as borrowed byte parts (nothing is copied).
+    let mut files: Vec<(&str, Vec<&[u8]>)> = Vec::new();
+    let mut done_csv = false;
+    let mut done_parquet = false;
     for &format in formats {
         match format {
-            OutputFormat::Csv if files.iter().all(|(n, _)| !n.ends_with(".csv")) => {
+            OutputFormat::Csv if !done_csv => {
+                done_csv = true;
                 files.extend(
                     csv.iter()
-                        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec())),
+                        .map(|(n, parts)| (*n, parts.iter().map(|p| p.as_bytes()).collect())),
                 );
             }
-            OutputFormat::Parquet if files.iter().all(|(n, _)| !n.ends_with(".parquet")) => {
-                files.extend(parquet.iter().cloned());
+            OutputFormat::Parquet if !done_parquet => {
+                done_parquet = true;
+                files.extend(
+                    parquet
+                        .iter()
+                        .map(|(n, bytes)| (n.as_str(), vec![bytes.as_slice()])),
+                );
             }
             _ => {}
         }
     }
-    for (name, bytes) in &files {
+    for (name, parts) in &files {
         let path = dir.join(name);
-        write_atomic(&path, bytes)?;
+        write_atomic_parts(&path, parts)?;
         written.push(path);
     }
     let mut json = serde_json::to_string_pretty(run_json)
