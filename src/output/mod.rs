@@ -158,56 +158,61 @@ pub fn write_outputs(
     let mut written = Vec::new();
     let want_csv = formats.contains(&OutputFormat::Csv);
     let want_parquet = formats.contains(&OutputFormat::Parquet);
-    // Render every file in memory, CSV and Parquet concurrently (each Parquet file is written
-    // single-threaded, so the bytes do not depend on the thread count), then write them in a
-    // fixed order.
-    let (csv, parquet) = rayon::join(
-        || {
-            if want_csv {
-                csv::csv_file_parts(tables)
-            } else {
-                Vec::new()
+    // CSV and Parquet are rendered concurrently, each format writing its files as soon as
+    // they are rendered (so one format's file I/O overlaps the other's rendering). Each
+    // Parquet file is encoded single-threaded, so the bytes do not depend on the thread
+    // count; the CSV rows are formatted in parallel chunks kept in order.
+    let (csv_paths, parquet_paths) = rayon::join(
+        || -> Result<Vec<PathBuf>> {
+            if !want_csv {
+                return Ok(Vec::new());
             }
+            csv::csv_file_parts(tables)
+                .iter()
+                .map(|(name, parts)| {
+                    let path = dir.join(name);
+                    let bytes: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+                    write_atomic_parts(&path, &bytes)?;
+                    Ok(path)
+                })
+                .collect()
         },
-        || -> Result<Vec<(String, Vec<u8>)>> {
+        || -> Result<Vec<PathBuf>> {
             if !want_parquet {
                 return Ok(Vec::new());
             }
-            to_dataframes(tables)?
+            let frames = to_dataframes(tables)?;
+            let files: Vec<(String, Vec<u8>)> = frames
                 .par_iter()
                 .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
+                .collect::<Result<_>>()?;
+            drop(frames);
+            files
+                .iter()
+                .map(|(name, bytes)| {
+                    let path = dir.join(name);
+                    write_atomic(&path, bytes)?;
+                    Ok(path)
+                })
                 .collect()
         },
     );
-    let parquet = parquet?;
-    // The files in `formats` order, each as borrowed byte parts (nothing is copied).
-    let mut files: Vec<(&str, Vec<&[u8]>)> = Vec::new();
+    let (csv_paths, parquet_paths) = (csv_paths?, parquet_paths?);
+    // The paths in `formats` order (duplicates ignored).
     let mut done_csv = false;
     let mut done_parquet = false;
     for &format in formats {
         match format {
             OutputFormat::Csv if !done_csv => {
                 done_csv = true;
-                files.extend(
-                    csv.iter()
-                        .map(|(n, parts)| (*n, parts.iter().map(|p| p.as_bytes()).collect())),
-                );
+                written.extend(csv_paths.iter().cloned());
             }
             OutputFormat::Parquet if !done_parquet => {
                 done_parquet = true;
-                files.extend(
-                    parquet
-                        .iter()
-                        .map(|(n, bytes)| (n.as_str(), vec![bytes.as_slice()])),
-                );
+                written.extend(parquet_paths.iter().cloned());
             }
             _ => {}
         }
-    }
-    for (name, parts) in &files {
-        let path = dir.join(name);
-        write_atomic_parts(&path, parts)?;
-        written.push(path);
     }
     let mut json = serde_json::to_string_pretty(run_json)
         .map_err(|e| Error::file(dir.join("run.json").display().to_string(), e.to_string()))?;
