@@ -5,15 +5,16 @@
 //! * `csv/<table>`: the CSV text of one table (`%.17g` numbers);
 //! * `parquet/to_dataframes` and `parquet/<table>`: the polars frames, then the Parquet bytes;
 //! * `write_outputs/csv+parquet`: everything, files included (rendering + file I/O + fsync);
-//! * `format_g17/1M`: one million `%.17g` numbers.
+//! * `format_g17/1M`, `write_g17/1M`: one million `%.17g` numbers, as new strings and
+//!   appended to one buffer.
 //!
 //! `cargo bench --bench write`; set `EVSTUDY_BENCH_EVENTS` for another size.
 
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use evstudy::output::{
-    abnormal_returns_csv, cars_csv, day0_csv, format_g17, model_fits_csv, parquet_bytes,
-    tests_csv, to_dataframes, write_outputs, OutputFormat,
+    abnormal_returns_csv, cars_csv, day0_csv, format_g17, model_fits_csv, parquet_bytes, tests_csv,
+    to_dataframes, write_g17, write_outputs, OutputFormat,
 };
 use evstudy::tables::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ModelFitRow, StudyTables, TestRow,
@@ -194,7 +195,10 @@ fn bench_write(c: &mut Criterion) {
     for (label, formats) in [
         ("csv", vec![OutputFormat::Csv]),
         ("parquet", vec![OutputFormat::Parquet]),
-        ("csv+parquet", vec![OutputFormat::Csv, OutputFormat::Parquet]),
+        (
+            "csv+parquet",
+            vec![OutputFormat::Csv, OutputFormat::Parquet],
+        ),
     ] {
         g.bench_function(format!("write_outputs/{label}"), |b| {
             b.iter(|| {
@@ -210,6 +214,17 @@ fn bench_write(c: &mut Criterion) {
     g.throughput(Throughput::Elements(numbers.len() as u64));
     g.bench_function("format_g17/1M", |b| {
         b.iter(|| numbers.iter().map(|&x| format_g17(x).len()).sum::<usize>())
+    });
+    g.bench_function("write_g17/1M", |b| {
+        let mut buf = String::with_capacity(32 << 20);
+        b.iter(|| {
+            buf.clear();
+            for &x in &numbers {
+                write_g17(&mut buf, x);
+                buf.push(',');
+            }
+            buf.len()
+        })
     });
     g.finish();
 }

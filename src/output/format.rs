@@ -143,7 +143,7 @@ fn exact_digits_fast(x: f64) -> Option<([u8; 17], i32)> {
     let m = (bits & ((1u64 << 52) - 1)) | (1u64 << 52);
     let e = biased - 1075; // |x| = m · 2^e
     let log2 = biased - 1023; // 2^log2 ≤ |x| < 2^(log2+1)
-    // floor(log2 · log10(2)), exact for |log2| < 2600; 10^x0 ≤ 2^log2 ≤ |x|.
+                              // floor(log2 · log10(2)), exact for |log2| < 2600; 10^x0 ≤ 2^log2 ≤ |x|.
     let mut x0 = (log2 * 78_913) >> 18;
     let mut n = scaled_round(m, e, 16 - x0)?;
     if n >= TEN_POW_17 {
@@ -155,12 +155,42 @@ fn exact_digits_fast(x: f64) -> Option<([u8; 17], i32)> {
     if !(TEN_POW_17 / 10..TEN_POW_17).contains(&n) {
         return None; // not expected; the slow path is always right
     }
-    let mut digits = [b'0'; 17];
-    for d in digits.iter_mut().rev() {
-        *d = b'0' + (n % 10) as u8;
-        n /= 10;
+    Some((digits_of(n), x0))
+}
+
+/// "00" … "99": two decimal digits per table lookup.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut table = [0u8; 200];
+    let mut k = 0;
+    while k < 100 {
+        table[2 * k] = b'0' + (k / 10) as u8;
+        table[2 * k + 1] = b'0' + (k % 10) as u8;
+        k += 1;
     }
-    Some((digits, x0))
+    table
+};
+
+/// Writes `v` < 10^8 as exactly eight digits.
+fn eight_digits(out: &mut [u8], v: u32) {
+    let (hi, lo) = (v / 10_000, v % 10_000);
+    for (k, part) in [hi / 100, hi % 100, lo / 100, lo % 100]
+        .into_iter()
+        .enumerate()
+    {
+        let p = 2 * part as usize;
+        out[2 * k..2 * k + 2].copy_from_slice(&DIGIT_PAIRS[p..p + 2]);
+    }
+}
+
+/// The 17 decimal digits of `n` < 10^17 (leading zeros included).
+fn digits_of(n: u64) -> [u8; 17] {
+    let mut digits = [b'0'; 17];
+    let (hi, lo) = (n / 100_000_000, (n % 100_000_000) as u32);
+    let (top, mid) = ((hi / 100_000_000) as u8, (hi % 100_000_000) as u32);
+    digits[0] = b'0' + top;
+    eight_digits(&mut digits[1..9], mid);
+    eight_digits(&mut digits[9..17], lo);
+    digits
 }
 
 /// A `fmt::Write` sink on a fixed stack array (no heap allocation).
@@ -216,51 +246,36 @@ fn exact_digits_std(x: f64) -> ([u8; 17], i32) {
 /// removed) into `buf`; returns the length.
 fn layout_g(buf: &mut [u8; 32], negative: bool, digits: &[u8; 17], exp: i32) -> usize {
     let significant = trim_zeros(digits);
-    let mut n = 0;
-    let mut put = |buf: &mut [u8; 32], b: u8| {
-        buf[n] = b;
-        n += 1;
+    let mut n = usize::from(negative);
+    buf[0] = b'-';
+    let mut copy = |buf: &mut [u8; 32], bytes: &[u8]| {
+        buf[n..n + bytes.len()].copy_from_slice(bytes);
+        n += bytes.len();
     };
-    if negative {
-        put(buf, b'-');
-    }
     if !(-4..17).contains(&exp) {
-        put(buf, significant[0]);
+        copy(buf, &significant[..1]);
         if significant.len() > 1 {
-            put(buf, b'.');
-            for &d in &significant[1..] {
-                put(buf, d);
-            }
+            copy(buf, b".");
+            copy(buf, &significant[1..]);
         }
-        put(buf, b'e');
-        put(buf, if exp < 0 { b'-' } else { b'+' });
-        let e = exp.unsigned_abs();
+        let e = exp.unsigned_abs() as usize;
+        copy(buf, if exp < 0 { b"e-" } else { b"e+" });
         if e >= 100 {
-            put(buf, b'0' + (e / 100) as u8);
+            copy(buf, &[b'0' + (e / 100) as u8]);
         }
-        put(buf, b'0' + (e / 10 % 10) as u8);
-        put(buf, b'0' + (e % 10) as u8);
+        let p = 2 * (e % 100);
+        copy(buf, &DIGIT_PAIRS[p..p + 2]);
     } else if exp >= 0 {
         let int_len = exp as usize + 1; // ≤ 17
-        for &d in &digits[..int_len] {
-            put(buf, d);
-        }
-        let frac = trim_zeros(&digits[int_len..]);
-        if !frac.is_empty() {
-            put(buf, b'.');
-            for &d in frac {
-                put(buf, d);
-            }
+        copy(buf, &digits[..int_len]);
+        if significant.len() > int_len {
+            copy(buf, b".");
+            copy(buf, &significant[int_len..]);
         }
     } else {
-        put(buf, b'0');
-        put(buf, b'.');
-        for _ in 0..(-exp - 1) {
-            put(buf, b'0');
-        }
-        for &d in significant {
-            put(buf, d);
-        }
+        // 0.000ddd: exp is −1 … −4, so one to four zeros after the point.
+        copy(buf, &b"0.0000"[..(1 - exp) as usize]);
+        copy(buf, significant);
     }
     n
 }
@@ -416,7 +431,11 @@ mod tests {
         // Powers of ten and their neighbours, incl. the %g switch points 1e-5/1e-4 and 1e17.
         for p in -323..=308 {
             let x: f64 = format!("1e{p}").parse().unwrap();
-            for y in [x, f64::from_bits(x.to_bits() + 1), f64::from_bits(x.to_bits() - 1)] {
+            for y in [
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits() - 1),
+            ] {
                 for v in [y, -y, 9.9999999999999995 * y, 9.99999999999999999 * y] {
                     check_same(v, &mut buf);
                     checked += 1;
@@ -442,7 +461,10 @@ mod tests {
             }
         }
         for _ in 0..20_000 {
-            check_same((next(&mut state) >> (next(&mut state) % 64)) as f64, &mut buf);
+            check_same(
+                (next(&mut state) >> (next(&mut state) % 64)) as f64,
+                &mut buf,
+            );
             checked += 1;
         }
         assert!(checked > 1_000_000, "{checked}");

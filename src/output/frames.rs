@@ -20,11 +20,7 @@ fn str_col<'a, T>(name: &str, rows: &'a [T], get: impl Fn(&'a T) -> &'a str) -> 
 }
 
 /// A nullable text column from borrowed row fields.
-fn opt_str_col<'a, T>(
-    name: &str,
-    rows: &'a [T],
-    get: impl Fn(&'a T) -> Option<&'a str>,
-) -> Column {
+fn opt_str_col<'a, T>(name: &str, rows: &'a [T], get: impl Fn(&'a T) -> Option<&'a str>) -> Column {
     StringChunked::from_iter_options(name.into(), rows.iter().map(get)).into_column()
 }
 
@@ -35,10 +31,8 @@ fn f64_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<f64>) -> Column
 
 /// A nullable `Date` column.
 fn date_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<NaiveDate>) -> Column {
-    let days = Int32Chunked::from_iter_options(
-        name.into(),
-        rows.iter().map(|r| get(r).map(epoch_days)),
-    );
+    let days =
+        Int32Chunked::from_iter_options(name.into(), rows.iter().map(|r| get(r).map(epoch_days)));
     days.into_date().into_column()
 }
 
@@ -164,8 +158,7 @@ fn model_fits_frame(tables: &StudyTables) -> Result<DataFrame> {
         Box::new(|| str_col("group", r, |x| &x.group)),
         Box::new(|| str_col("model", r, |x| &x.model)),
         Box::new(|| {
-            UInt32Chunked::from_iter_values("n_est".into(), r.iter().map(|x| x.n_est))
-                .into_column()
+            UInt32Chunked::from_iter_values("n_est".into(), r.iter().map(|x| x.n_est)).into_column()
         }),
         Box::new(|| {
             UInt32Chunked::from_iter_values("df".into(), r.iter().map(|x| x.df)).into_column()
@@ -264,11 +257,8 @@ fn day0_frame(tables: &StudyTables) -> Result<DataFrame> {
             Box::new(|| str_col("event_instant_local", r, |x| &x.event_instant_local)),
             Box::new(|| date_col("day0", r, |x| x.day0)),
             Box::new(|| {
-                Int64Chunked::from_iter_options(
-                    "shift_days".into(),
-                    r.iter().map(|x| x.shift_days),
-                )
-                .into_column()
+                Int64Chunked::from_iter_options("shift_days".into(), r.iter().map(|x| x.shift_days))
+                    .into_column()
             }),
             Box::new(|| {
                 Int64Chunked::from_iter_options(
@@ -372,7 +362,11 @@ mod tests {
         let days = ar.column("date").unwrap().cast(&DataType::Int32).unwrap();
         assert_eq!(days.i32().unwrap().get(0), Some(19899));
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
-        for d in [epoch, NaiveDate::from_ymd_opt(1969, 12, 31).unwrap(), NaiveDate::MIN] {
+        for d in [
+            epoch,
+            NaiveDate::from_ymd_opt(1969, 12, 31).unwrap(),
+            NaiveDate::MIN,
+        ] {
             assert_eq!(epoch_days(d) as i64, (d - epoch).num_days());
         }
         let d0 = &frames[6].1;
