@@ -24,16 +24,40 @@ fn opt_str_col<'a, T>(name: &str, rows: &'a [T], get: impl Fn(&'a T) -> Option<&
     StringChunked::from_iter_options(name.into(), rows.iter().map(get)).into_column()
 }
 
+/// A nullable numeric column. Without NA (the usual case) the values are collected into a
+/// plain `Vec` (one pass, no validity builder); with NA through the option builder.
+fn opt_numeric<N: PolarsNumericType, T>(
+    name: &str,
+    rows: &[T],
+    get: impl Fn(&T) -> Option<N::Native>,
+) -> ChunkedArray<N> {
+    let mut has_null = false;
+    let values: Vec<N::Native> = rows
+        .iter()
+        .map(|r| {
+            get(r).unwrap_or_else(|| {
+                has_null = true;
+                N::Native::default()
+            })
+        })
+        .collect();
+    if has_null {
+        ChunkedArray::<N>::from_iter_options(name.into(), rows.iter().map(get))
+    } else {
+        ChunkedArray::<N>::from_vec(name.into(), values)
+    }
+}
+
 /// A nullable `Float64` column.
 fn f64_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<f64>) -> Column {
-    Float64Chunked::from_iter_options(name.into(), rows.iter().map(get)).into_column()
+    opt_numeric::<Float64Type, T>(name, rows, get).into_column()
 }
 
 /// A nullable `Date` column.
 fn date_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<NaiveDate>) -> Column {
-    let days =
-        Int32Chunked::from_iter_options(name.into(), rows.iter().map(|r| get(r).map(epoch_days)));
-    days.into_date().into_column()
+    opt_numeric::<Int32Type, T>(name, rows, |r| get(r).map(epoch_days))
+        .into_date()
+        .into_column()
 }
 
 /// One column of a frame, built on demand (the columns of a frame are built in parallel).
@@ -117,10 +141,7 @@ fn abnormal_returns_frame(tables: &StudyTables) -> Result<DataFrame> {
             Box::new(|| f64_col("sar", r, |x| x.sar)),
             Box::new(|| f64_col("ar_se", r, |x| x.ar_se)),
             Box::new(|| f64_col("ar_p", r, |x| x.ar_p)),
-            Box::new(|| {
-                UInt32Chunked::from_iter_options("span".into(), r.iter().map(|x| x.span))
-                    .into_column()
-            }),
+            Box::new(|| opt_numeric::<UInt32Type, _>("span", r, |x| x.span).into_column()),
         ],
         r.len(),
     )
@@ -371,6 +392,31 @@ mod tests {
         }
         let d0 = &frames[6].1;
         assert_eq!(d0.column("day0").unwrap().dtype(), &DataType::Date);
+    }
+
+    #[test]
+    fn numeric_columns_with_and_without_na_match_the_option_builder() {
+        for values in [
+            vec![Some(0.5), Some(-1.25), Some(3.0)],
+            vec![Some(0.5), None, Some(3.0)],
+            vec![None, None],
+            vec![],
+        ] {
+            let fast = opt_numeric::<Float64Type, _>("x", &values, |v| *v);
+            let reference = Float64Chunked::from_iter_options("x".into(), values.iter().copied());
+            assert_eq!(fast.len(), values.len());
+            assert_eq!(fast.null_count(), reference.null_count());
+            let got: Vec<Option<f64>> = fast.iter().collect();
+            assert_eq!(got, values);
+            // Same Parquet bytes either way.
+            let frame_of = |ca: &Float64Chunked| {
+                DataFrame::new(ca.len(), vec![ca.clone().into_column()]).unwrap()
+            };
+            assert_eq!(
+                parquet_bytes("x", &frame_of(&fast)).unwrap(),
+                parquet_bytes("x", &frame_of(&reference)).unwrap()
+            );
+        }
     }
 
     #[test]
