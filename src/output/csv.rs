@@ -81,37 +81,38 @@ pub const DAY0_COLUMNS: [&str; 9] = [
 ];
 
 /// Appends one CSV field, quoted only when needed (RFC 4180).
-fn push_field(out: &mut String, field: &str) {
-    if field
-        .bytes()
+fn push_field(out: &mut Vec<u8>, field: &str) {
+    let bytes = field.as_bytes();
+    if bytes
+        .iter()
         .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
     {
-        out.push('"');
-        for (k, part) in field.split('"').enumerate() {
-            if k > 0 {
-                out.push_str("\"\"");
+        out.push(b'"');
+        for &b in bytes {
+            if b == b'"' {
+                out.push(b'"');
             }
-            out.push_str(part);
+            out.push(b);
         }
-        out.push('"');
+        out.push(b'"');
     } else {
-        out.push_str(field);
+        out.extend_from_slice(bytes);
     }
 }
 
 /// Appends one record and its line end.
-fn push_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
+fn push_record<S: AsRef<str>>(out: &mut Vec<u8>, fields: &[S]) {
     for (k, f) in fields.iter().enumerate() {
         if k > 0 {
-            out.push(',');
+            out.push(b',');
         }
         push_field(out, f.as_ref());
     }
-    out.push('\n');
+    out.push(b'\n');
 }
 
 /// Appends the decimal form of an integer (no allocation).
-fn push_int(out: &mut String, value: i64) {
+fn push_int(out: &mut Vec<u8>, value: i64) {
     let mut buf = [0u8; 20];
     let mut pos = buf.len();
     let mut v = value.unsigned_abs();
@@ -124,14 +125,14 @@ fn push_int(out: &mut String, value: i64) {
         }
     }
     if value < 0 {
-        out.push('-');
+        out.push(b'-');
     }
-    out.push_str(std::str::from_utf8(&buf[pos..]).unwrap_or_default());
+    out.extend_from_slice(&buf[pos..]);
 }
 
 /// Appends `YYYY-MM-DD` without going through chrono's strftime machinery (hot in large
 /// tables); years outside 0..=9999 use chrono's `%Y-%m-%d`.
-fn push_date(out: &mut String, d: NaiveDate) {
+fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
     use chrono::Datelike;
     let (y, m, dd) = (d.year(), d.month(), d.day());
     if (0..=9999).contains(&y) {
@@ -148,28 +149,27 @@ fn push_date(out: &mut String, d: NaiveDate) {
             b'0' + (dd / 10) as u8,
             b'0' + (dd % 10) as u8,
         ];
-        out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+        out.extend_from_slice(&text);
     } else {
-        use std::fmt::Write;
-        let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        out.extend_from_slice(d.format("%Y-%m-%d").to_string().as_bytes());
     }
 }
 
 /// One CSV record being appended to a buffer: each field is written straight into the
 /// buffer (no per-field `String`), commas between fields, `\n` at [`Line::end`].
 struct Line<'a> {
-    out: &'a mut String,
+    out: &'a mut Vec<u8>,
     first: bool,
 }
 
 impl<'a> Line<'a> {
-    fn new(out: &'a mut String) -> Self {
+    fn new(out: &'a mut Vec<u8>) -> Self {
         Line { out, first: true }
     }
     /// The comma before every field but the first.
-    fn sep(&mut self) -> &mut String {
+    fn sep(&mut self) -> &mut Vec<u8> {
         if !self.first {
-            self.out.push(',');
+            self.out.push(b',');
         }
         self.first = false;
         self.out
@@ -204,26 +204,26 @@ impl<'a> Line<'a> {
         self
     }
     fn end(&mut self) {
-        self.out.push('\n');
+        self.out.push(b'\n');
     }
 }
 
 /// Rows per parallel chunk.
 const CHUNK_ROWS: usize = 2048;
 
-/// The CSV text of a table as consecutive parts (header first): rows are formatted in
+/// The CSV bytes of a table as consecutive parts (header first): rows are formatted in
 /// parallel chunks (rayon) and kept in order, so the concatenation is identical to a
 /// sequential loop. Writers can write the parts one after the other without joining them.
 fn rows_in_parallel<T: Sync, H: AsRef<str>>(
     header: &[H],
     rows: &[T],
-    write_row: impl Fn(&mut String, &T) + Sync,
-) -> Vec<String> {
+    write_row: impl Fn(&mut Vec<u8>, &T) + Sync,
+) -> Vec<Vec<u8>> {
     use rayon::prelude::*;
-    let mut head = String::new();
+    let mut head = Vec::new();
     push_record(&mut head, header);
     let bytes_per_row = rows.first().map_or(0, |r| {
-        let mut probe = String::new();
+        let mut probe = Vec::new();
         write_row(&mut probe, r);
         probe.len() + probe.len() / 4 + 8
     });
@@ -231,7 +231,7 @@ fn rows_in_parallel<T: Sync, H: AsRef<str>>(
     parts.push(head);
     // `par_extend` of an indexed parallel iterator keeps the chunk order.
     parts.par_extend(rows.par_chunks(CHUNK_ROWS).map(|chunk| {
-        let mut s = String::with_capacity(chunk.len() * bytes_per_row);
+        let mut s = Vec::with_capacity(chunk.len() * bytes_per_row);
         for r in chunk {
             write_row(&mut s, r);
         }
@@ -240,16 +240,17 @@ fn rows_in_parallel<T: Sync, H: AsRef<str>>(
     parts
 }
 
-/// Joins text parts into one string.
-fn join_parts(parts: Vec<String>) -> String {
-    let mut out = String::with_capacity(parts.iter().map(String::len).sum());
+/// Joins the byte parts of a CSV text into one string. The parts are UTF-8 (only `&str`
+/// fields and ASCII numbers are written); anything else would be replaced, never a panic.
+fn join_parts(parts: Vec<Vec<u8>>) -> String {
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     for p in &parts {
-        out.push_str(p);
+        out.extend_from_slice(p);
     }
-    out
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn abnormal_returns_parts(rows: &[AbnormalReturnRow]) -> Vec<String> {
+fn abnormal_returns_parts(rows: &[AbnormalReturnRow]) -> Vec<Vec<u8>> {
     rows_in_parallel(&ABNORMAL_RETURNS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -273,7 +274,7 @@ pub fn abnormal_returns_csv(rows: &[AbnormalReturnRow]) -> String {
     join_parts(abnormal_returns_parts(rows))
 }
 
-fn cars_parts(rows: &[CarRow]) -> Vec<String> {
+fn cars_parts(rows: &[CarRow]) -> Vec<Vec<u8>> {
     rows_in_parallel(&CARS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -305,7 +306,7 @@ pub fn model_fit_extra_columns(rows: &[ModelFitRow]) -> Vec<String> {
     names.into_iter().map(String::from).collect()
 }
 
-fn model_fits_parts(rows: &[ModelFitRow]) -> Vec<String> {
+fn model_fits_parts(rows: &[ModelFitRow]) -> Vec<Vec<u8>> {
     let extras = model_fit_extra_columns(rows);
     let header: Vec<&str> = MODEL_FITS_COLUMNS
         .iter()
@@ -342,7 +343,7 @@ pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
     join_parts(model_fits_parts(rows))
 }
 
-fn aggregate_parts(rows: &[AggregateRow]) -> Vec<String> {
+fn aggregate_parts(rows: &[AggregateRow]) -> Vec<Vec<u8>> {
     rows_in_parallel(&AGGREGATE_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.group)
@@ -363,7 +364,7 @@ pub fn aggregate_csv(rows: &[AggregateRow]) -> String {
     join_parts(aggregate_parts(rows))
 }
 
-fn tests_parts(rows: &[TestRow]) -> Vec<String> {
+fn tests_parts(rows: &[TestRow]) -> Vec<Vec<u8>> {
     rows_in_parallel(&TESTS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.group)
@@ -385,7 +386,7 @@ pub fn tests_csv(rows: &[TestRow]) -> String {
     join_parts(tests_parts(rows))
 }
 
-fn exclusions_parts(rows: &[ExclusionRow]) -> Vec<String> {
+fn exclusions_parts(rows: &[ExclusionRow]) -> Vec<Vec<u8>> {
     rows_in_parallel(&EXCLUSIONS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -402,7 +403,7 @@ pub fn exclusions_csv(rows: &[ExclusionRow]) -> String {
     join_parts(exclusions_parts(rows))
 }
 
-fn day0_parts(rows: &[Day0Row]) -> Vec<String> {
+fn day0_parts(rows: &[Day0Row]) -> Vec<Vec<u8>> {
     rows_in_parallel(&DAY0_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -812,10 +813,10 @@ pub fn csv_files(tables: &StudyTables) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// The CSV files of a study as `(file name, text parts)` (the text of a file is the
+/// The CSV files of a study as `(file name, byte parts)` (the text of a file is the
 /// concatenation of its parts), in the order of [`csv_files`]. The tables are rendered
 /// concurrently, and the rows of each table in parallel chunks.
-pub(crate) fn csv_file_parts(tables: &StudyTables) -> Vec<(&'static str, Vec<String>)> {
+pub(crate) fn csv_file_parts(tables: &StudyTables) -> Vec<(&'static str, Vec<Vec<u8>>)> {
     let ((ar, (cars, fits)), ((aggregate, tests), (exclusions, day0))) = rayon::join(
         || {
             rayon::join(
@@ -863,8 +864,9 @@ mod tests {
 
     #[test]
     fn quoting_only_when_needed() {
-        let mut out = String::new();
-        push_record(&mut out, &["a", "b,c", "say \"hi\"", "x\ny", ""]);
+        let mut bytes = Vec::new();
+        push_record(&mut bytes, &["a", "b,c", "say \"hi\"", "x\ny", ""]);
+        let out = String::from_utf8(bytes).unwrap();
         assert_eq!(out, "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\n");
         let back = parse_records(&out, "t").unwrap();
         assert_eq!(back, vec![vec!["a", "b,c", "say \"hi\"", "x\ny", ""]]);

@@ -66,26 +66,45 @@ pub fn format_g17(x: f64) -> String {
 /// assert_eq!(line, "ar=-3.9214493389641732e-05,0.10000000000000001");
 /// ```
 pub fn write_g17(out: &mut String, x: f64) {
-    if x.is_nan() {
-        out.push_str("nan");
-        return;
-    }
-    if x.is_infinite() {
-        out.push_str(if x > 0.0 { "inf" } else { "-inf" });
-        return;
-    }
-    if x == 0.0 {
-        out.push_str(if x.is_sign_negative() { "-0" } else { "0" });
-        return;
+    let mut buf = [0u8; 32];
+    let n = g17_ascii(&mut buf, x);
+    // The buffer holds ASCII only.
+    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+}
+
+/// [`write_g17`] into a byte buffer (the CSV writers build bytes, no UTF-8 check needed).
+pub(crate) fn write_g17_bytes(out: &mut Vec<u8>, x: f64) {
+    let mut buf = [0u8; 32];
+    let n = g17_ascii(&mut buf, x);
+    out.extend_from_slice(&buf[..n]);
+}
+
+/// `%.17g` of `x` as ASCII in `buf`; returns the length (at most 24).
+fn g17_ascii(buf: &mut [u8; 32], x: f64) -> usize {
+    let special: &[u8] = if x.is_nan() {
+        b"nan"
+    } else if x == f64::INFINITY {
+        b"inf"
+    } else if x == f64::NEG_INFINITY {
+        b"-inf"
+    } else if x == 0.0 {
+        if x.is_sign_negative() {
+            b"-0"
+        } else {
+            b"0"
+        }
+    } else {
+        b""
+    };
+    if !special.is_empty() {
+        buf[..special.len()].copy_from_slice(special);
+        return special.len();
     }
     let (digits, exp) = match exact_digits_fast(x) {
         Some(found) => found,
         None => exact_digits_std(x),
     };
-    let mut buf = [0u8; 32];
-    let n = layout_g(&mut buf, x < 0.0, &digits, exp);
-    // The buffer holds ASCII only.
-    out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
+    layout_g(buf, x < 0.0, &digits, exp)
 }
 
 /// 5^k for k = 0..=32 (5^32 < 2^75, so m·5^k < 2^128 for every 53-bit significand m).
@@ -287,9 +306,9 @@ fn trim_zeros(digits: &[u8]) -> &[u8] {
 }
 
 /// Appends an optional number: `None` (NA) appends nothing (an empty field).
-pub(crate) fn write_opt_g17(out: &mut String, x: Option<f64>) {
+pub(crate) fn write_opt_g17(out: &mut Vec<u8>, x: Option<f64>) {
     if let Some(v) = x {
-        write_g17(out, v);
+        write_g17_bytes(out, v);
     }
 }
 
@@ -400,6 +419,9 @@ mod tests {
         write_g17(buf, x);
         let want = format_g17_reference(x);
         assert_eq!(&buf[1..], want, "bits {:#018x}", x.to_bits());
+        let mut bytes = Vec::new();
+        write_g17_bytes(&mut bytes, x);
+        assert_eq!(bytes, want.as_bytes());
     }
 
     #[test]

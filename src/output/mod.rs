@@ -171,7 +171,7 @@ pub fn write_outputs(
                 .iter()
                 .map(|(name, parts)| {
                     let path = dir.join(name);
-                    let bytes: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+                    let bytes: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
                     write_atomic_parts(&path, &bytes)?;
                     Ok(path)
                 })
