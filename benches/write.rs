@@ -151,6 +151,17 @@ fn synthetic_tables(events: usize) -> StudyTables {
     t
 }
 
+/// User + system CPU seconds of this process so far (Linux `/proc/self/stat`, 100 ticks/s),
+/// `None` elsewhere.
+fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 fn bench_write(c: &mut Criterion) {
     let events = env_usize("EVSTUDY_BENCH_EVENTS", 50_000);
     let tables = synthetic_tables(events);
@@ -191,6 +202,25 @@ fn bench_write(c: &mut Criterion) {
 
     let dir = tempfile::tempdir().unwrap();
     let json = serde_json::json!({"model": "market_model"});
+    // One timed run with its CPU time: CPU / wall shows how many cores the writing keeps busy.
+    for _ in 0..3 {
+        let (cpu0, t) = (process_cpu_seconds(), std::time::Instant::now());
+        write_outputs(
+            &dir.path().join("out"),
+            &tables,
+            &[OutputFormat::Csv, OutputFormat::Parquet],
+            &json,
+        )
+        .unwrap();
+        let wall = t.elapsed().as_secs_f64();
+        if let (Some(a), Some(b)) = (cpu0, process_cpu_seconds()) {
+            eprintln!(
+                "write_outputs csv+parquet: wall {wall:.3} s, cpu {:.2} s, {:.2} cores busy",
+                b - a,
+                (b - a) / wall
+            );
+        }
+    }
     g.throughput(Throughput::Elements(tables.abnormal_returns.len() as u64));
     for (label, formats) in [
         ("csv", vec![OutputFormat::Csv]),

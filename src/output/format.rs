@@ -66,7 +66,7 @@ pub fn format_g17(x: f64) -> String {
 /// assert_eq!(line, "ar=-3.9214493389641732e-05,0.10000000000000001");
 /// ```
 pub fn write_g17(out: &mut String, x: f64) {
-    let mut buf = [0u8; 32];
+    let mut buf = [0u8; G17_BUF];
     let n = g17_ascii(&mut buf, x);
     // The buffer holds ASCII only.
     out.push_str(std::str::from_utf8(&buf[..n]).unwrap_or_default());
@@ -74,13 +74,13 @@ pub fn write_g17(out: &mut String, x: f64) {
 
 /// [`write_g17`] into a byte buffer (the CSV writers build bytes, no UTF-8 check needed).
 pub(crate) fn write_g17_bytes(out: &mut Vec<u8>, x: f64) {
-    let mut buf = [0u8; 32];
+    let mut buf = [0u8; G17_BUF];
     let n = g17_ascii(&mut buf, x);
     out.extend_from_slice(&buf[..n]);
 }
 
 /// `%.17g` of `x` as ASCII in `buf`; returns the length (at most 24).
-fn g17_ascii(buf: &mut [u8; 32], x: f64) -> usize {
+fn g17_ascii(buf: &mut [u8; G17_BUF], x: f64) -> usize {
     let special: &[u8] = if x.is_nan() {
         b"nan"
     } else if x == f64::INFINITY {
@@ -261,42 +261,55 @@ fn exact_digits_std(x: f64) -> ([u8; 17], i32) {
     (digits, if exp_negative { -exp } else { exp })
 }
 
+/// Size of the layout buffer: room for the fixed-size block copies of [`layout_g`] (sign,
+/// up to 17 integer digits, the point and a 17-byte copy of the fraction).
+const G17_BUF: usize = 48;
+
 /// Lays out 17 significant digits with decimal exponent `exp` in `%g` form (trailing zeros
-/// removed) into `buf`; returns the length.
-fn layout_g(buf: &mut [u8; 32], negative: bool, digits: &[u8; 17], exp: i32) -> usize {
-    let significant = trim_zeros(digits);
-    let mut n = usize::from(negative);
+/// removed) into `buf`; returns the length. Digits are moved in fixed-size blocks (the bytes
+/// after the returned length are scratch), which avoids a `memcpy` call per piece.
+fn layout_g(buf: &mut [u8; G17_BUF], negative: bool, digits: &[u8; 17], exp: i32) -> usize {
+    let significant = trim_zeros(digits).len().max(1);
+    // The digits followed by zeros, so a 17-byte window may start anywhere in 0..=17.
+    let mut padded = [b'0'; 34];
+    padded[..17].copy_from_slice(digits);
     buf[0] = b'-';
-    let mut copy = |buf: &mut [u8; 32], bytes: &[u8]| {
-        buf[n..n + bytes.len()].copy_from_slice(bytes);
-        n += bytes.len();
-    };
+    let mut n = usize::from(negative);
     if !(-4..17).contains(&exp) {
-        copy(buf, &significant[..1]);
-        if significant.len() > 1 {
-            copy(buf, b".");
-            copy(buf, &significant[1..]);
-        }
+        // d.ddde±XX
+        buf[n] = digits[0];
+        buf[n + 1] = b'.';
+        buf[n + 2..n + 18].copy_from_slice(&digits[1..17]);
+        n += if significant > 1 { significant + 1 } else { 1 };
+        buf[n] = b'e';
+        buf[n + 1] = if exp < 0 { b'-' } else { b'+' };
+        n += 2;
         let e = exp.unsigned_abs() as usize;
-        copy(buf, if exp < 0 { b"e-" } else { b"e+" });
         if e >= 100 {
-            copy(buf, &[b'0' + (e / 100) as u8]);
+            buf[n] = b'0' + (e / 100) as u8;
+            n += 1;
         }
         let p = 2 * (e % 100);
-        copy(buf, &DIGIT_PAIRS[p..p + 2]);
+        buf[n..n + 2].copy_from_slice(&DIGIT_PAIRS[p..p + 2]);
+        n + 2
     } else if exp >= 0 {
-        let int_len = exp as usize + 1; // ≤ 17
-        copy(buf, &digits[..int_len]);
-        if significant.len() > int_len {
-            copy(buf, b".");
-            copy(buf, &significant[int_len..]);
+        // ddd[.ddd]: the integer digits, then the fraction shifted by one for the point.
+        let int_len = exp as usize + 1; // 1 ..= 17
+        buf[n..n + 17].copy_from_slice(digits);
+        n += int_len;
+        if significant > int_len {
+            buf[n] = b'.';
+            buf[n + 1..n + 18].copy_from_slice(&padded[int_len..int_len + 17]);
+            n += 1 + significant - int_len;
         }
+        n
     } else {
         // 0.000ddd: exp is −1 … −4, so one to four zeros after the point.
-        copy(buf, &b"0.0000"[..(1 - exp) as usize]);
-        copy(buf, significant);
+        buf[n..n + 6].copy_from_slice(b"0.0000");
+        n += (1 - exp) as usize;
+        buf[n..n + 17].copy_from_slice(digits);
+        n + significant
     }
-    n
 }
 
 /// The digits without trailing ASCII zeros.
