@@ -9,7 +9,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::format::format_opt;
+use super::format::write_opt_g17;
 use crate::error::{Error, Result};
 use crate::tables::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage,
@@ -81,264 +81,347 @@ pub const DAY0_COLUMNS: [&str; 9] = [
 ];
 
 /// Appends one CSV field, quoted only when needed (RFC 4180).
-fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\n', '\r']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
+fn push_field(out: &mut Vec<u8>, field: &str) {
+    let bytes = field.as_bytes();
+    if bytes
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push(b'"');
+        for &b in bytes {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
     } else {
-        out.push_str(field);
+        out.extend_from_slice(bytes);
     }
 }
 
 /// Appends one record and its line end.
-fn push_record<S: AsRef<str>>(out: &mut String, fields: &[S]) {
+fn push_record<S: AsRef<str>>(out: &mut Vec<u8>, fields: &[S]) {
     for (k, f) in fields.iter().enumerate() {
         if k > 0 {
-            out.push(',');
+            out.push(b',');
         }
         push_field(out, f.as_ref());
     }
-    out.push('\n');
+    out.push(b'\n');
 }
 
-fn opt_display<T: ToString>(x: Option<T>) -> String {
-    x.map(|v| v.to_string()).unwrap_or_default()
+/// Appends the decimal form of an integer (no allocation).
+fn push_int(out: &mut Vec<u8>, value: i64) {
+    let mut buf = [0u8; 20];
+    let mut pos = buf.len();
+    let mut v = value.unsigned_abs();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if value < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[pos..]);
 }
 
-fn date_str(d: Option<NaiveDate>) -> String {
-    d.map(iso_date).unwrap_or_default()
-}
-
-/// `YYYY-MM-DD` without going through chrono's strftime machinery (hot in large tables).
-pub(crate) fn iso_date(d: NaiveDate) -> String {
+/// Appends `YYYY-MM-DD` without going through chrono's strftime machinery (hot in large
+/// tables); years outside 0..=9999 use chrono's `%Y-%m-%d`.
+fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
     use chrono::Datelike;
     let (y, m, dd) = (d.year(), d.month(), d.day());
     if (0..=9999).contains(&y) {
-        let mut s = String::with_capacity(10);
-        for c in [y / 1000, (y / 100) % 10, (y / 10) % 10, y % 10] {
-            s.push((b'0' + c as u8) as char);
-        }
-        s.push('-');
-        s.push((b'0' + (m / 10) as u8) as char);
-        s.push((b'0' + (m % 10) as u8) as char);
-        s.push('-');
-        s.push((b'0' + (dd / 10) as u8) as char);
-        s.push((b'0' + (dd % 10) as u8) as char);
-        s
+        let y = y as u32;
+        let text = [
+            b'0' + (y / 1000) as u8,
+            b'0' + (y / 100 % 10) as u8,
+            b'0' + (y / 10 % 10) as u8,
+            b'0' + (y % 10) as u8,
+            b'-',
+            b'0' + (m / 10) as u8,
+            b'0' + (m % 10) as u8,
+            b'-',
+            b'0' + (dd / 10) as u8,
+            b'0' + (dd % 10) as u8,
+        ];
+        out.extend_from_slice(&text);
     } else {
-        d.format("%Y-%m-%d").to_string()
+        out.extend_from_slice(d.format("%Y-%m-%d").to_string().as_bytes());
     }
 }
 
-/// Format rows in parallel chunks (rayon) and concatenate in order: the text is identical
-/// to a sequential loop, only faster on large tables.
-fn rows_in_parallel<T: Sync>(
-    header: &[&str],
-    rows: &[T],
-    write_row: impl Fn(&mut String, &T) + Sync,
-) -> String {
-    use rayon::prelude::*;
-    let mut out = String::new();
-    push_record(&mut out, header);
-    let parts: Vec<String> = rows
-        .par_chunks(2048)
-        .map(|chunk| {
-            let mut s = String::with_capacity(chunk.len() * 160);
-            for r in chunk {
-                write_row(&mut s, r);
-            }
-            s
-        })
-        .collect();
-    out.reserve(parts.iter().map(String::len).sum());
-    for p in parts {
-        out.push_str(&p);
+/// One CSV record being appended to a buffer: each field is written straight into the
+/// buffer (no per-field `String`), commas between fields, `\n` at [`Line::end`].
+struct Line<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> Line<'a> {
+    fn new(out: &'a mut Vec<u8>) -> Self {
+        Line { out, first: true }
     }
-    out
+    /// The comma before every field but the first.
+    fn sep(&mut self) -> &mut Vec<u8> {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out
+    }
+    fn text(&mut self, s: &str) -> &mut Self {
+        push_field(self.sep(), s);
+        self
+    }
+    fn opt_text(&mut self, s: Option<&str>) -> &mut Self {
+        self.text(s.unwrap_or_default())
+    }
+    fn num(&mut self, x: Option<f64>) -> &mut Self {
+        write_opt_g17(self.sep(), x);
+        self
+    }
+    fn int(&mut self, v: impl Into<i64>) -> &mut Self {
+        push_int(self.sep(), v.into());
+        self
+    }
+    fn opt_int(&mut self, v: Option<impl Into<i64>>) -> &mut Self {
+        let out = self.sep();
+        if let Some(v) = v {
+            push_int(out, v.into());
+        }
+        self
+    }
+    fn date(&mut self, d: Option<NaiveDate>) -> &mut Self {
+        let out = self.sep();
+        if let Some(d) = d {
+            push_date(out, d);
+        }
+        self
+    }
+    fn end(&mut self) {
+        self.out.push(b'\n');
+    }
+}
+
+/// Rows per parallel chunk.
+const CHUNK_ROWS: usize = 2048;
+
+/// The CSV bytes of a table as consecutive parts (header first): rows are formatted in
+/// parallel chunks (rayon) and kept in order, so the concatenation is identical to a
+/// sequential loop. Writers can write the parts one after the other without joining them.
+fn rows_in_parallel<T: Sync, H: AsRef<str>>(
+    header: &[H],
+    rows: &[T],
+    write_row: impl Fn(&mut Vec<u8>, &T) + Sync,
+) -> Vec<Vec<u8>> {
+    use rayon::prelude::*;
+    let mut head = Vec::new();
+    push_record(&mut head, header);
+    let bytes_per_row = rows.first().map_or(0, |r| {
+        let mut probe = Vec::new();
+        write_row(&mut probe, r);
+        probe.len() + probe.len() / 4 + 8
+    });
+    let mut parts = Vec::with_capacity(rows.len() / CHUNK_ROWS + 2);
+    parts.push(head);
+    // `par_extend` of an indexed parallel iterator keeps the chunk order.
+    parts.par_extend(rows.par_chunks(CHUNK_ROWS).map(|chunk| {
+        let mut s = Vec::with_capacity(chunk.len() * bytes_per_row);
+        for r in chunk {
+            write_row(&mut s, r);
+        }
+        s
+    }));
+    parts
+}
+
+/// Joins the byte parts of a CSV text into one string. The parts are UTF-8 (only `&str`
+/// fields and ASCII numbers are written); anything else would be replaced, never a panic.
+fn join_parts(parts: Vec<Vec<u8>>) -> String {
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    for p in &parts {
+        out.extend_from_slice(p);
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn abnormal_returns_parts(rows: &[AbnormalReturnRow]) -> Vec<Vec<u8>> {
+    rows_in_parallel(&ABNORMAL_RETURNS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(&r.group)
+            .int(r.rel_day)
+            .date(r.date)
+            .num(r.ret)
+            .num(r.expected_ret)
+            .num(r.ar)
+            .num(r.sar)
+            .num(r.ar_se)
+            .num(r.ar_p)
+            .opt_int(r.span)
+            .end();
+    })
 }
 
 /// `abnormal_returns.csv` text.
 pub fn abnormal_returns_csv(rows: &[AbnormalReturnRow]) -> String {
-    rows_in_parallel(&ABNORMAL_RETURNS_COLUMNS, rows, |out, r| {
-        push_record(
-            out,
-            &[
-                r.event_id.as_str(),
-                r.security.as_str(),
-                r.group.as_str(),
-                &r.rel_day.to_string(),
-                &date_str(r.date),
-                &format_opt(r.ret),
-                &format_opt(r.expected_ret),
-                &format_opt(r.ar),
-                &format_opt(r.sar),
-                &format_opt(r.ar_se),
-                &format_opt(r.ar_p),
-                &opt_display(r.span),
-            ],
-        );
+    join_parts(abnormal_returns_parts(rows))
+}
+
+fn cars_parts(rows: &[CarRow]) -> Vec<Vec<u8>> {
+    rows_in_parallel(&CARS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(&r.group)
+            .text(&r.window)
+            .num(r.car)
+            .num(r.car_se)
+            .num(r.car_t)
+            .num(r.car_p)
+            .num(r.scar)
+            .num(r.bhar)
+            .int(r.n_days)
+            .end();
     })
 }
 
 /// `cars.csv` text.
 pub fn cars_csv(rows: &[CarRow]) -> String {
-    let mut out = String::new();
-    push_record(&mut out, &CARS_COLUMNS);
-    for r in rows {
-        push_record(
-            &mut out,
-            &[
-                r.event_id.clone(),
-                r.security.clone(),
-                r.group.clone(),
-                r.window.clone(),
-                format_opt(r.car),
-                format_opt(r.car_se),
-                format_opt(r.car_t),
-                format_opt(r.car_p),
-                format_opt(r.scar),
-                format_opt(r.bhar),
-                r.n_days.to_string(),
-            ],
-        );
-    }
-    out
+    join_parts(cars_parts(rows))
 }
 
 /// The extra columns of `model_fits`: the union of the rows' extra names, sorted by name.
 pub fn model_fit_extra_columns(rows: &[ModelFitRow]) -> Vec<String> {
     let names: BTreeSet<&str> = rows
         .iter()
-        .flat_map(|r| r.extras.iter().map(|(n, _)| n.as_str()))
+        .flat_map(|r| r.extras.iter().map(|(n, _)| &**n))
         .collect();
     names.into_iter().map(String::from).collect()
+}
+
+fn model_fits_parts(rows: &[ModelFitRow]) -> Vec<Vec<u8>> {
+    let extras = model_fit_extra_columns(rows);
+    let header: Vec<&str> = MODEL_FITS_COLUMNS
+        .iter()
+        .copied()
+        .chain(extras.iter().map(String::as_str))
+        .collect();
+    rows_in_parallel(&header, rows, |out, r| {
+        let mut line = Line::new(out);
+        line.text(&r.event_id)
+            .text(&r.security)
+            .text(&r.group)
+            .text(&r.model)
+            .int(r.n_est)
+            .int(r.df)
+            .num(r.sigma)
+            .num(r.alpha)
+            .num(r.beta)
+            .num(r.r2);
+        for name in &extras {
+            let value = r
+                .extras
+                .iter()
+                .find(|(n, _)| **n == **name)
+                .and_then(|(_, v)| *v);
+            line.num(value);
+        }
+        line.end();
+    })
 }
 
 /// `model_fits.csv` text; the extra columns are [`model_fit_extra_columns`], empty where a row
 /// has no such extra.
 pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
-    let extras = model_fit_extra_columns(rows);
-    let mut out = String::new();
-    let header: Vec<String> = MODEL_FITS_COLUMNS
-        .iter()
-        .map(|s| s.to_string())
-        .chain(extras.iter().cloned())
-        .collect();
-    push_record(&mut out, &header);
-    for r in rows {
-        let mut fields = vec![
-            r.event_id.clone(),
-            r.security.clone(),
-            r.group.clone(),
-            r.model.clone(),
-            r.n_est.to_string(),
-            r.df.to_string(),
-            format_opt(r.sigma),
-            format_opt(r.alpha),
-            format_opt(r.beta),
-            format_opt(r.r2),
-        ];
-        for name in &extras {
-            let value = r
-                .extras
-                .iter()
-                .find(|(n, _)| n == name)
-                .and_then(|(_, v)| *v);
-            fields.push(format_opt(value));
-        }
-        push_record(&mut out, &fields);
-    }
-    out
+    join_parts(model_fits_parts(rows))
+}
+
+fn aggregate_parts(rows: &[AggregateRow]) -> Vec<Vec<u8>> {
+    rows_in_parallel(&AGGREGATE_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.group)
+            .text(&r.metric)
+            .opt_text(r.window.as_deref())
+            .opt_int(r.rel_day)
+            .int(r.n)
+            .num(r.mean)
+            .num(r.median)
+            .num(r.share_positive)
+            .num(r.sd)
+            .end();
+    })
 }
 
 /// `aggregate.csv` text.
 pub fn aggregate_csv(rows: &[AggregateRow]) -> String {
-    let mut out = String::new();
-    push_record(&mut out, &AGGREGATE_COLUMNS);
-    for r in rows {
-        push_record(
-            &mut out,
-            &[
-                r.group.clone(),
-                r.metric.clone(),
-                r.window.clone().unwrap_or_default(),
-                opt_display(r.rel_day),
-                r.n.to_string(),
-                format_opt(r.mean),
-                format_opt(r.median),
-                format_opt(r.share_positive),
-                format_opt(r.sd),
-            ],
-        );
-    }
-    out
+    join_parts(aggregate_parts(rows))
+}
+
+fn tests_parts(rows: &[TestRow]) -> Vec<Vec<u8>> {
+    rows_in_parallel(&TESTS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.group)
+            .text(&r.scope)
+            .opt_text(r.window.as_deref())
+            .opt_int(r.rel_day)
+            .text(&r.test)
+            .num(r.statistic)
+            .num(r.p_value)
+            .num(r.df)
+            .int(r.n)
+            .opt_text(r.cluster.as_deref())
+            .end();
+    })
 }
 
 /// `tests.csv` text (`df` with `%.17g`, so 44.0 is written `44`).
 pub fn tests_csv(rows: &[TestRow]) -> String {
-    let mut out = String::new();
-    push_record(&mut out, &TESTS_COLUMNS);
-    for r in rows {
-        push_record(
-            &mut out,
-            &[
-                r.group.clone(),
-                r.scope.clone(),
-                r.window.clone().unwrap_or_default(),
-                opt_display(r.rel_day),
-                r.test.clone(),
-                format_opt(r.statistic),
-                format_opt(r.p_value),
-                format_opt(r.df),
-                r.n.to_string(),
-                r.cluster.clone().unwrap_or_default(),
-            ],
-        );
-    }
-    out
+    join_parts(tests_parts(rows))
+}
+
+fn exclusions_parts(rows: &[ExclusionRow]) -> Vec<Vec<u8>> {
+    rows_in_parallel(&EXCLUSIONS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(r.stage.as_str())
+            .text(&r.reason)
+            .text(&r.detail)
+            .end();
+    })
 }
 
 /// `exclusions.csv` text (the `order` sort key is not written).
 pub fn exclusions_csv(rows: &[ExclusionRow]) -> String {
-    let mut out = String::new();
-    push_record(&mut out, &EXCLUSIONS_COLUMNS);
-    for r in rows {
-        push_record(
-            &mut out,
-            &[
-                r.event_id.as_str(),
-                r.security.as_str(),
-                r.stage.as_str(),
-                r.reason.as_str(),
-                r.detail.as_str(),
-            ],
-        );
-    }
-    out
+    join_parts(exclusions_parts(rows))
+}
+
+fn day0_parts(rows: &[Day0Row]) -> Vec<Vec<u8>> {
+    rows_in_parallel(&DAY0_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(&r.exchange)
+            .text(&r.event_instant_utc)
+            .text(&r.event_instant_local)
+            .date(r.day0)
+            .opt_int(r.shift_days)
+            .opt_int(r.shift_sessions)
+            .text(&r.status)
+            .end();
+    })
 }
 
 /// `day0_mapping.csv` text.
 pub fn day0_csv(rows: &[Day0Row]) -> String {
-    let mut out = String::new();
-    push_record(&mut out, &DAY0_COLUMNS);
-    for r in rows {
-        push_record(
-            &mut out,
-            &[
-                r.event_id.clone(),
-                r.security.clone(),
-                r.exchange.clone(),
-                r.event_instant_utc.clone(),
-                r.event_instant_local.clone(),
-                date_str(r.day0),
-                opt_display(r.shift_days),
-                opt_display(r.shift_sessions),
-                r.status.clone(),
-            ],
-        );
-    }
-    out
+    join_parts(day0_parts(rows))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -724,17 +807,53 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
 
 /// The CSV files of a study as `(file name, text)`, in a fixed order.
 pub fn csv_files(tables: &StudyTables) -> Vec<(&'static str, String)> {
+    csv_file_parts(tables)
+        .into_iter()
+        .map(|(name, parts)| (name, join_parts(parts)))
+        .collect()
+}
+
+/// The CSV files of a study as `(file name, byte parts)` (the text of a file is the
+/// concatenation of its parts), in the order of [`csv_files`]. The tables are rendered
+/// concurrently, and the rows of each table in parallel chunks.
+pub(crate) fn csv_file_parts(tables: &StudyTables) -> Vec<(&'static str, Vec<Vec<u8>>)> {
+    let ((ar, (cars, fits)), ((aggregate, tests), (exclusions, day0))) = rayon::join(
+        || {
+            rayon::join(
+                || abnormal_returns_parts(&tables.abnormal_returns),
+                || {
+                    rayon::join(
+                        || cars_parts(&tables.cars),
+                        || model_fits_parts(&tables.model_fits),
+                    )
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || aggregate_parts(&tables.aggregate),
+                        || tests_parts(&tables.tests),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || exclusions_parts(&tables.exclusions),
+                        || day0_parts(&tables.day0),
+                    )
+                },
+            )
+        },
+    );
     vec![
-        (
-            "abnormal_returns.csv",
-            abnormal_returns_csv(&tables.abnormal_returns),
-        ),
-        ("cars.csv", cars_csv(&tables.cars)),
-        ("model_fits.csv", model_fits_csv(&tables.model_fits)),
-        ("aggregate.csv", aggregate_csv(&tables.aggregate)),
-        ("tests.csv", tests_csv(&tables.tests)),
-        ("exclusions.csv", exclusions_csv(&tables.exclusions)),
-        ("day0_mapping.csv", day0_csv(&tables.day0)),
+        ("abnormal_returns.csv", ar),
+        ("cars.csv", cars),
+        ("model_fits.csv", fits),
+        ("aggregate.csv", aggregate),
+        ("tests.csv", tests),
+        ("exclusions.csv", exclusions),
+        ("day0_mapping.csv", day0),
     ]
 }
 
@@ -745,8 +864,9 @@ mod tests {
 
     #[test]
     fn quoting_only_when_needed() {
-        let mut out = String::new();
-        push_record(&mut out, &["a", "b,c", "say \"hi\"", "x\ny", ""]);
+        let mut bytes = Vec::new();
+        push_record(&mut bytes, &["a", "b,c", "say \"hi\"", "x\ny", ""]);
+        let out = String::from_utf8(bytes).unwrap();
         assert_eq!(out, "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\n");
         let back = parse_records(&out, "t").unwrap();
         assert_eq!(back, vec![vec!["a", "b,c", "say \"hi\"", "x\ny", ""]]);

@@ -9,28 +9,64 @@ use crate::tables::StudyTables;
 
 /// Days from 1970-01-01 (polars' physical Date representation).
 fn epoch_days(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
-    (d - epoch).num_days() as i32
+    use chrono::Datelike;
+    // 1970-01-01 is day 719,163 counted from 0001-01-01 (day 1).
+    d.num_days_from_ce() - 719_163
 }
 
-fn str_col(name: &str, values: Vec<String>) -> Column {
-    Column::new(name.into(), values)
+/// A text column from borrowed row fields (no per-row `String` copy).
+fn str_col<'a, T>(name: &str, rows: &'a [T], get: impl Fn(&'a T) -> &'a str) -> Column {
+    StringChunked::from_iter_values(name.into(), rows.iter().map(get)).into_column()
 }
 
-fn opt_str_col(name: &str, values: Vec<Option<String>>) -> Column {
-    Column::new(name.into(), values)
+/// A nullable text column from borrowed row fields.
+fn opt_str_col<'a, T>(name: &str, rows: &'a [T], get: impl Fn(&'a T) -> Option<&'a str>) -> Column {
+    StringChunked::from_iter_options(name.into(), rows.iter().map(get)).into_column()
 }
 
-fn f64_col(name: &str, values: Vec<Option<f64>>) -> Column {
-    Column::new(name.into(), values)
+/// A nullable numeric column. Without NA (the usual case) the values are collected into a
+/// plain `Vec` (one pass, no validity builder); with NA through the option builder.
+fn opt_numeric<N: PolarsNumericType, T>(
+    name: &str,
+    rows: &[T],
+    get: impl Fn(&T) -> Option<N::Native>,
+) -> ChunkedArray<N> {
+    let mut has_null = false;
+    let values: Vec<N::Native> = rows
+        .iter()
+        .map(|r| {
+            get(r).unwrap_or_else(|| {
+                has_null = true;
+                N::Native::default()
+            })
+        })
+        .collect();
+    if has_null {
+        ChunkedArray::<N>::from_iter_options(name.into(), rows.iter().map(get))
+    } else {
+        ChunkedArray::<N>::from_vec(name.into(), values)
+    }
 }
 
-fn date_col(name: &str, values: Vec<Option<NaiveDate>>) -> Column {
-    let days: Vec<Option<i32>> = values.into_iter().map(|d| d.map(epoch_days)).collect();
-    Series::new(name.into(), days).into_date().into_column()
+/// A nullable `Float64` column.
+fn f64_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<f64>) -> Column {
+    opt_numeric::<Float64Type, T>(name, rows, get).into_column()
 }
 
-fn frame(table: &str, columns: Vec<Column>, height: usize) -> Result<DataFrame> {
+/// A nullable `Date` column.
+fn date_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<NaiveDate>) -> Column {
+    opt_numeric::<Int32Type, T>(name, rows, |r| get(r).map(epoch_days))
+        .into_date()
+        .into_column()
+}
+
+/// One column of a frame, built on demand (the columns of a frame are built in parallel).
+type ColumnBuilder<'a> = Box<dyn Fn() -> Column + Send + Sync + 'a>;
+
+/// Builds the columns (in parallel, rayon) and the frame.
+fn frame(table: &str, builders: Vec<ColumnBuilder<'_>>, height: usize) -> Result<DataFrame> {
+    use rayon::prelude::*;
+    let columns: Vec<Column> = builders.par_iter().map(|build| build()).collect();
     DataFrame::new(height, columns).map_err(|e| Error::Polars {
         file: table.to_string(),
         message: e.to_string(),
@@ -45,7 +81,8 @@ fn frame(table: &str, columns: Vec<Column>, height: usize) -> Result<DataFrame> 
 /// (nullable where the field is optional, e.g. `window`, `cluster`), dates as `Date`,
 /// `rel_day` as `Int32`, counts (`span`, `n_days`, `n_est`, `df` of model_fits, `n`) as
 /// `UInt32`, `shift_days`/`shift_sessions` as `Int64`, every other number as `Float64`
-/// (including `tests.df`); NA is null.
+/// (including `tests.df`); NA is null. The tables, and the columns of each table, are built
+/// in parallel.
 ///
 /// # Errors
 /// [`Error::Polars`] if polars rejects a column (not expected for well-formed tables).
@@ -60,196 +97,201 @@ fn frame(table: &str, columns: Vec<Column>, height: usize) -> Result<DataFrame> 
 /// assert_eq!(frames[0].1.width(), 12);
 /// ```
 pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFrame)>> {
-    let mut out = Vec::with_capacity(7);
+    let ((ar, (cars, fits)), ((aggregate, tests), (exclusions, day0))) = rayon::join(
+        || {
+            rayon::join(
+                || abnormal_returns_frame(tables),
+                || rayon::join(|| cars_frame(tables), || model_fits_frame(tables)),
+            )
+        },
+        || {
+            rayon::join(
+                || rayon::join(|| aggregate_frame(tables), || tests_frame(tables)),
+                || rayon::join(|| exclusions_frame(tables), || day0_frame(tables)),
+            )
+        },
+    );
+    Ok(vec![
+        ("abnormal_returns", ar?),
+        ("cars", cars?),
+        ("model_fits", fits?),
+        ("aggregate", aggregate?),
+        ("tests", tests?),
+        ("exclusions", exclusions?),
+        ("day0_mapping", day0?),
+    ])
+}
 
+fn abnormal_returns_frame(tables: &StudyTables) -> Result<DataFrame> {
     let r = &tables.abnormal_returns;
-    out.push((
+    frame(
         "abnormal_returns",
-        frame(
-            "abnormal_returns",
-            vec![
-                str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
-                str_col("security", r.iter().map(|x| x.security.clone()).collect()),
-                str_col("group", r.iter().map(|x| x.group.clone()).collect()),
-                Column::new(
-                    "rel_day".into(),
-                    r.iter().map(|x| x.rel_day).collect::<Vec<i32>>(),
-                ),
-                date_col("date", r.iter().map(|x| x.date).collect()),
-                f64_col("ret", r.iter().map(|x| x.ret).collect()),
-                f64_col("expected_ret", r.iter().map(|x| x.expected_ret).collect()),
-                f64_col("ar", r.iter().map(|x| x.ar).collect()),
-                f64_col("sar", r.iter().map(|x| x.sar).collect()),
-                f64_col("ar_se", r.iter().map(|x| x.ar_se).collect()),
-                f64_col("ar_p", r.iter().map(|x| x.ar_p).collect()),
-                Column::new(
-                    "span".into(),
-                    r.iter().map(|x| x.span).collect::<Vec<Option<u32>>>(),
-                ),
-            ],
-            r.len(),
-        )?,
-    ));
+        vec![
+            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
+            Box::new(|| str_col("security", r, |x| &x.security)),
+            Box::new(|| str_col("group", r, |x| &x.group)),
+            Box::new(|| {
+                Int32Chunked::from_iter_values("rel_day".into(), r.iter().map(|x| x.rel_day))
+                    .into_column()
+            }),
+            Box::new(|| date_col("date", r, |x| x.date)),
+            Box::new(|| f64_col("ret", r, |x| x.ret)),
+            Box::new(|| f64_col("expected_ret", r, |x| x.expected_ret)),
+            Box::new(|| f64_col("ar", r, |x| x.ar)),
+            Box::new(|| f64_col("sar", r, |x| x.sar)),
+            Box::new(|| f64_col("ar_se", r, |x| x.ar_se)),
+            Box::new(|| f64_col("ar_p", r, |x| x.ar_p)),
+            Box::new(|| opt_numeric::<UInt32Type, _>("span", r, |x| x.span).into_column()),
+        ],
+        r.len(),
+    )
+}
 
+fn cars_frame(tables: &StudyTables) -> Result<DataFrame> {
     let r = &tables.cars;
-    out.push((
+    frame(
         "cars",
-        frame(
-            "cars",
-            vec![
-                str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
-                str_col("security", r.iter().map(|x| x.security.clone()).collect()),
-                str_col("group", r.iter().map(|x| x.group.clone()).collect()),
-                str_col("window", r.iter().map(|x| x.window.clone()).collect()),
-                f64_col("car", r.iter().map(|x| x.car).collect()),
-                f64_col("car_se", r.iter().map(|x| x.car_se).collect()),
-                f64_col("car_t", r.iter().map(|x| x.car_t).collect()),
-                f64_col("car_p", r.iter().map(|x| x.car_p).collect()),
-                f64_col("scar", r.iter().map(|x| x.scar).collect()),
-                f64_col("bhar", r.iter().map(|x| x.bhar).collect()),
-                Column::new(
-                    "n_days".into(),
-                    r.iter().map(|x| x.n_days).collect::<Vec<u32>>(),
-                ),
-            ],
-            r.len(),
-        )?,
-    ));
+        vec![
+            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
+            Box::new(|| str_col("security", r, |x| &x.security)),
+            Box::new(|| str_col("group", r, |x| &x.group)),
+            Box::new(|| str_col("window", r, |x| &x.window)),
+            Box::new(|| f64_col("car", r, |x| x.car)),
+            Box::new(|| f64_col("car_se", r, |x| x.car_se)),
+            Box::new(|| f64_col("car_t", r, |x| x.car_t)),
+            Box::new(|| f64_col("car_p", r, |x| x.car_p)),
+            Box::new(|| f64_col("scar", r, |x| x.scar)),
+            Box::new(|| f64_col("bhar", r, |x| x.bhar)),
+            Box::new(|| {
+                UInt32Chunked::from_iter_values("n_days".into(), r.iter().map(|x| x.n_days))
+                    .into_column()
+            }),
+        ],
+        r.len(),
+    )
+}
 
+fn model_fits_frame(tables: &StudyTables) -> Result<DataFrame> {
     let r = &tables.model_fits;
-    let mut cols = vec![
-        str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
-        str_col("security", r.iter().map(|x| x.security.clone()).collect()),
-        str_col("group", r.iter().map(|x| x.group.clone()).collect()),
-        str_col("model", r.iter().map(|x| x.model.clone()).collect()),
-        Column::new(
-            "n_est".into(),
-            r.iter().map(|x| x.n_est).collect::<Vec<u32>>(),
-        ),
-        Column::new("df".into(), r.iter().map(|x| x.df).collect::<Vec<u32>>()),
-        f64_col("sigma", r.iter().map(|x| x.sigma).collect()),
-        f64_col("alpha", r.iter().map(|x| x.alpha).collect()),
-        f64_col("beta", r.iter().map(|x| x.beta).collect()),
-        f64_col("r2", r.iter().map(|x| x.r2).collect()),
+    let mut cols: Vec<ColumnBuilder<'_>> = vec![
+        Box::new(|| str_col("event_id", r, |x| &x.event_id)),
+        Box::new(|| str_col("security", r, |x| &x.security)),
+        Box::new(|| str_col("group", r, |x| &x.group)),
+        Box::new(|| str_col("model", r, |x| &x.model)),
+        Box::new(|| {
+            UInt32Chunked::from_iter_values("n_est".into(), r.iter().map(|x| x.n_est)).into_column()
+        }),
+        Box::new(|| {
+            UInt32Chunked::from_iter_values("df".into(), r.iter().map(|x| x.df)).into_column()
+        }),
+        Box::new(|| f64_col("sigma", r, |x| x.sigma)),
+        Box::new(|| f64_col("alpha", r, |x| x.alpha)),
+        Box::new(|| f64_col("beta", r, |x| x.beta)),
+        Box::new(|| f64_col("r2", r, |x| x.r2)),
     ];
     for name in model_fit_extra_columns(r) {
-        let values = r
-            .iter()
-            .map(|x| {
+        cols.push(Box::new(move || {
+            f64_col(&name, r, |x| {
                 x.extras
                     .iter()
-                    .find(|(n, _)| *n == name)
+                    .find(|(n, _)| **n == *name)
                     .and_then(|(_, v)| *v)
             })
-            .collect();
-        cols.push(f64_col(&name, values));
+        }));
     }
-    out.push(("model_fits", frame("model_fits", cols, r.len())?));
+    frame("model_fits", cols, r.len())
+}
 
+fn aggregate_frame(tables: &StudyTables) -> Result<DataFrame> {
     let r = &tables.aggregate;
-    out.push((
+    frame(
         "aggregate",
-        frame(
-            "aggregate",
-            vec![
-                str_col("group", r.iter().map(|x| x.group.clone()).collect()),
-                str_col("metric", r.iter().map(|x| x.metric.clone()).collect()),
-                opt_str_col("window", r.iter().map(|x| x.window.clone()).collect()),
-                Column::new(
-                    "rel_day".into(),
-                    r.iter().map(|x| x.rel_day).collect::<Vec<Option<i32>>>(),
-                ),
-                Column::new("n".into(), r.iter().map(|x| x.n).collect::<Vec<u32>>()),
-                f64_col("mean", r.iter().map(|x| x.mean).collect()),
-                f64_col("median", r.iter().map(|x| x.median).collect()),
-                f64_col(
-                    "share_positive",
-                    r.iter().map(|x| x.share_positive).collect(),
-                ),
-                f64_col("sd", r.iter().map(|x| x.sd).collect()),
-            ],
-            r.len(),
-        )?,
-    ));
+        vec![
+            Box::new(|| str_col("group", r, |x| &x.group)),
+            Box::new(|| str_col("metric", r, |x| &x.metric)),
+            Box::new(|| opt_str_col("window", r, |x| x.window.as_deref())),
+            Box::new(|| {
+                Int32Chunked::from_iter_options("rel_day".into(), r.iter().map(|x| x.rel_day))
+                    .into_column()
+            }),
+            Box::new(|| {
+                UInt32Chunked::from_iter_values("n".into(), r.iter().map(|x| x.n)).into_column()
+            }),
+            Box::new(|| f64_col("mean", r, |x| x.mean)),
+            Box::new(|| f64_col("median", r, |x| x.median)),
+            Box::new(|| f64_col("share_positive", r, |x| x.share_positive)),
+            Box::new(|| f64_col("sd", r, |x| x.sd)),
+        ],
+        r.len(),
+    )
+}
 
+fn tests_frame(tables: &StudyTables) -> Result<DataFrame> {
     let r = &tables.tests;
-    out.push((
+    frame(
         "tests",
-        frame(
-            "tests",
-            vec![
-                str_col("group", r.iter().map(|x| x.group.clone()).collect()),
-                str_col("scope", r.iter().map(|x| x.scope.clone()).collect()),
-                opt_str_col("window", r.iter().map(|x| x.window.clone()).collect()),
-                Column::new(
-                    "rel_day".into(),
-                    r.iter().map(|x| x.rel_day).collect::<Vec<Option<i32>>>(),
-                ),
-                str_col("test", r.iter().map(|x| x.test.clone()).collect()),
-                f64_col("statistic", r.iter().map(|x| x.statistic).collect()),
-                f64_col("p_value", r.iter().map(|x| x.p_value).collect()),
-                f64_col("df", r.iter().map(|x| x.df).collect()),
-                Column::new("n".into(), r.iter().map(|x| x.n).collect::<Vec<u32>>()),
-                opt_str_col("cluster", r.iter().map(|x| x.cluster.clone()).collect()),
-            ],
-            r.len(),
-        )?,
-    ));
+        vec![
+            Box::new(|| str_col("group", r, |x| &x.group)),
+            Box::new(|| str_col("scope", r, |x| &x.scope)),
+            Box::new(|| opt_str_col("window", r, |x| x.window.as_deref())),
+            Box::new(|| {
+                Int32Chunked::from_iter_options("rel_day".into(), r.iter().map(|x| x.rel_day))
+                    .into_column()
+            }),
+            Box::new(|| str_col("test", r, |x| &x.test)),
+            Box::new(|| f64_col("statistic", r, |x| x.statistic)),
+            Box::new(|| f64_col("p_value", r, |x| x.p_value)),
+            Box::new(|| f64_col("df", r, |x| x.df)),
+            Box::new(|| {
+                UInt32Chunked::from_iter_values("n".into(), r.iter().map(|x| x.n)).into_column()
+            }),
+            Box::new(|| opt_str_col("cluster", r, |x| x.cluster.as_deref())),
+        ],
+        r.len(),
+    )
+}
 
+fn exclusions_frame(tables: &StudyTables) -> Result<DataFrame> {
     let r = &tables.exclusions;
-    out.push((
+    frame(
         "exclusions",
-        frame(
-            "exclusions",
-            vec![
-                str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
-                str_col("security", r.iter().map(|x| x.security.clone()).collect()),
-                str_col(
-                    "stage",
-                    r.iter().map(|x| x.stage.as_str().to_string()).collect(),
-                ),
-                str_col("reason", r.iter().map(|x| x.reason.clone()).collect()),
-                str_col("detail", r.iter().map(|x| x.detail.clone()).collect()),
-            ],
-            r.len(),
-        )?,
-    ));
+        vec![
+            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
+            Box::new(|| str_col("security", r, |x| &x.security)),
+            Box::new(|| str_col("stage", r, |x| x.stage.as_str())),
+            Box::new(|| str_col("reason", r, |x| &x.reason)),
+            Box::new(|| str_col("detail", r, |x| &x.detail)),
+        ],
+        r.len(),
+    )
+}
 
+fn day0_frame(tables: &StudyTables) -> Result<DataFrame> {
     let r = &tables.day0;
-    out.push((
+    frame(
         "day0_mapping",
-        frame(
-            "day0_mapping",
-            vec![
-                str_col("event_id", r.iter().map(|x| x.event_id.clone()).collect()),
-                str_col("security", r.iter().map(|x| x.security.clone()).collect()),
-                str_col("exchange", r.iter().map(|x| x.exchange.clone()).collect()),
-                str_col(
-                    "event_instant_utc",
-                    r.iter().map(|x| x.event_instant_utc.clone()).collect(),
-                ),
-                str_col(
-                    "event_instant_local",
-                    r.iter().map(|x| x.event_instant_local.clone()).collect(),
-                ),
-                date_col("day0", r.iter().map(|x| x.day0).collect()),
-                Column::new(
-                    "shift_days".into(),
-                    r.iter().map(|x| x.shift_days).collect::<Vec<Option<i64>>>(),
-                ),
-                Column::new(
+        vec![
+            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
+            Box::new(|| str_col("security", r, |x| &x.security)),
+            Box::new(|| str_col("exchange", r, |x| &x.exchange)),
+            Box::new(|| str_col("event_instant_utc", r, |x| &x.event_instant_utc)),
+            Box::new(|| str_col("event_instant_local", r, |x| &x.event_instant_local)),
+            Box::new(|| date_col("day0", r, |x| x.day0)),
+            Box::new(|| {
+                Int64Chunked::from_iter_options("shift_days".into(), r.iter().map(|x| x.shift_days))
+                    .into_column()
+            }),
+            Box::new(|| {
+                Int64Chunked::from_iter_options(
                     "shift_sessions".into(),
-                    r.iter()
-                        .map(|x| x.shift_sessions)
-                        .collect::<Vec<Option<i64>>>(),
-                ),
-                str_col("status", r.iter().map(|x| x.status.clone()).collect()),
-            ],
-            r.len(),
-        )?,
-    ));
-
-    Ok(out)
+                    r.iter().map(|x| x.shift_sessions),
+                )
+                .into_column()
+            }),
+            Box::new(|| str_col("status", r, |x| &x.status)),
+        ],
+        r.len(),
+    )
 }
 
 /// Serializes one DataFrame as Parquet bytes: zstd compression, statistics on, single-threaded
@@ -340,8 +382,41 @@ mod tests {
         // 2024-06-25 is day 19899 after 1970-01-01.
         let days = ar.column("date").unwrap().cast(&DataType::Int32).unwrap();
         assert_eq!(days.i32().unwrap().get(0), Some(19899));
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        for d in [
+            epoch,
+            NaiveDate::from_ymd_opt(1969, 12, 31).unwrap(),
+            NaiveDate::MIN,
+        ] {
+            assert_eq!(epoch_days(d) as i64, (d - epoch).num_days());
+        }
         let d0 = &frames[6].1;
         assert_eq!(d0.column("day0").unwrap().dtype(), &DataType::Date);
+    }
+
+    #[test]
+    fn numeric_columns_with_and_without_na_match_the_option_builder() {
+        for values in [
+            vec![Some(0.5), Some(-1.25), Some(3.0)],
+            vec![Some(0.5), None, Some(3.0)],
+            vec![None, None],
+            vec![],
+        ] {
+            let fast = opt_numeric::<Float64Type, _>("x", &values, |v| *v);
+            let reference = Float64Chunked::from_iter_options("x".into(), values.iter().copied());
+            assert_eq!(fast.len(), values.len());
+            assert_eq!(fast.null_count(), reference.null_count());
+            let got: Vec<Option<f64>> = fast.iter().collect();
+            assert_eq!(got, values);
+            // Same Parquet bytes either way.
+            let frame_of = |ca: &Float64Chunked| {
+                DataFrame::new(ca.len(), vec![ca.clone().into_column()]).unwrap()
+            };
+            assert_eq!(
+                parquet_bytes("x", &frame_of(&fast)).unwrap(),
+                parquet_bytes("x", &frame_of(&reference)).unwrap()
+            );
+        }
     }
 
     #[test]

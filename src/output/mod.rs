@@ -1,6 +1,6 @@
 //! Writers for the output tables (methodology §12): CSV and Parquet, atomic and deterministic.
 //!
-//! * [`format_g17`] writes numbers like C's `%.17g`;
+//! * [`format_g17`] / [`write_g17`] write numbers like C's `%.17g`;
 //! * [`sort_tables`] puts the rows in §12 order (call it before writing);
 //! * [`write_outputs`] writes every table as CSV and/or Parquet plus `run.json`, each file
 //!   through a temporary file in the same folder that is renamed into place;
@@ -24,7 +24,7 @@ pub use self::csv::{
     AGGREGATE_COLUMNS, CARS_COLUMNS, DAY0_COLUMNS, EXCLUSIONS_COLUMNS, MODEL_FITS_COLUMNS,
     TESTS_COLUMNS,
 };
-pub use self::format::format_g17;
+pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
 pub use self::sort::{sort_tables, TEST_ORDER};
 
@@ -79,6 +79,12 @@ impl std::str::FromStr for OutputFormat {
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_parts(path, &[bytes])
+}
+
+/// [`write_atomic`] of the concatenation of `parts` (written one after the other, never
+/// joined in memory).
+fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::file(path.display().to_string(), "not a file path"))?
@@ -87,7 +93,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_file_name(format!("{file_name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        for part in parts {
+            f.write_all(part)?;
+        }
         f.sync_all()?;
         Ok(())
     })();
@@ -150,47 +158,61 @@ pub fn write_outputs(
     let mut written = Vec::new();
     let want_csv = formats.contains(&OutputFormat::Csv);
     let want_parquet = formats.contains(&OutputFormat::Parquet);
-    // Render every file in memory, CSV and Parquet concurrently (each Parquet file is written
-    // single-threaded, so the bytes do not depend on the thread count), then write them in a
-    // fixed order.
-    let (csv, parquet) = rayon::join(
-        || {
-            if want_csv {
-                csv_files(tables)
-            } else {
-                Vec::new()
+    // CSV and Parquet are rendered concurrently, each format writing its files as soon as
+    // they are rendered (so one format's file I/O overlaps the other's rendering). Each
+    // Parquet file is encoded single-threaded, so the bytes do not depend on the thread
+    // count; the CSV rows are formatted in parallel chunks kept in order.
+    let (csv_paths, parquet_paths) = rayon::join(
+        || -> Result<Vec<PathBuf>> {
+            if !want_csv {
+                return Ok(Vec::new());
             }
+            csv::csv_file_parts(tables)
+                .iter()
+                .map(|(name, parts)| {
+                    let path = dir.join(name);
+                    let bytes: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
+                    write_atomic_parts(&path, &bytes)?;
+                    Ok(path)
+                })
+                .collect()
         },
-        || -> Result<Vec<(String, Vec<u8>)>> {
+        || -> Result<Vec<PathBuf>> {
             if !want_parquet {
                 return Ok(Vec::new());
             }
-            to_dataframes(tables)?
+            let frames = to_dataframes(tables)?;
+            let files: Vec<(String, Vec<u8>)> = frames
                 .par_iter()
                 .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
+                .collect::<Result<_>>()?;
+            drop(frames);
+            files
+                .iter()
+                .map(|(name, bytes)| {
+                    let path = dir.join(name);
+                    write_atomic(&path, bytes)?;
+                    Ok(path)
+                })
                 .collect()
         },
     );
-    let parquet = parquet?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    let (csv_paths, parquet_paths) = (csv_paths?, parquet_paths?);
+    // The paths in `formats` order (duplicates ignored).
+    let mut done_csv = false;
+    let mut done_parquet = false;
     for &format in formats {
         match format {
-            OutputFormat::Csv if files.iter().all(|(n, _)| !n.ends_with(".csv")) => {
-                files.extend(
-                    csv.iter()
-                        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec())),
-                );
+            OutputFormat::Csv if !done_csv => {
+                done_csv = true;
+                written.extend(csv_paths.iter().cloned());
             }
-            OutputFormat::Parquet if files.iter().all(|(n, _)| !n.ends_with(".parquet")) => {
-                files.extend(parquet.iter().cloned());
+            OutputFormat::Parquet if !done_parquet => {
+                done_parquet = true;
+                written.extend(parquet_paths.iter().cloned());
             }
             _ => {}
         }
-    }
-    for (name, bytes) in &files {
-        let path = dir.join(name);
-        write_atomic(&path, bytes)?;
-        written.push(path);
     }
     let mut json = serde_json::to_string_pretty(run_json)
         .map_err(|e| Error::file(dir.join("run.json").display().to_string(), e.to_string()))?;
