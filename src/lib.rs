@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod abnormal;
+pub mod allocator;
 pub mod calendar;
 pub mod cli;
 pub mod data;

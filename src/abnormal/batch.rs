@@ -13,6 +13,9 @@ use super::{
 use crate::returns::AlignedSeries;
 use crate::tables::Stage;
 
+/// A security gets prefix sums when its pairs × L ≥ this × its sessions.
+const PREFIX_COST: usize = 3;
+
 /// Pairs per parallel task: large enough to amortize the task, small enough to balance.
 const CHUNK_PAIRS: usize = 128;
 
@@ -148,7 +151,8 @@ pub fn analyse_pairs_batch(
 ) -> PairBatch {
     // Two routes to the same numbers (tested to 1e-10):
     // * prefix sums (`SecurityPrefix`, O(n·k²) once per security, then O(1) per fit) pay off
-    //   when a security has many events: m pairs × L estimation days ≥ n sessions;
+    //   when a security has many events: m pairs × L estimation days ≥ 3 n sessions (building
+    //   a prefix record costs about three direct accumulations per session, measured);
     // * otherwise each pair sums its estimation-window moments directly (O(L), the same order
     //   as filling its residuals), which avoids building prefixes that are used only a few times.
     let est_len = cfg.estimation.len();
@@ -162,7 +166,8 @@ pub fn analyse_pairs_batch(
         .par_iter()
         .zip(per_security.par_iter())
         .map(|(s, &m)| {
-            (m * est_len.max(1) >= s.ret.len().max(1) && m > 1).then(|| SecurityPrefix::new(s, cfg))
+            (m * est_len.max(1) >= PREFIX_COST * s.ret.len().max(1) && m > 1)
+                .then(|| SecurityPrefix::new(s, cfg))
         })
         .collect();
 

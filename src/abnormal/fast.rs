@@ -217,29 +217,49 @@ impl SecurityPrefix {
         if layout == Layout::None {
             return me;
         }
-        // Column values z[a][j].
-        let nan_col = vec![f64::NAN; n];
-        let col_or_nan = |c: &[f64]| -> Vec<f64> {
+        // Column values z[a][j], borrowed from the series where no arithmetic is needed.
+        use std::borrow::Cow;
+        let nan_col = vec![f64::NAN; if series.bench.len() == n { 0 } else { n }];
+        fn col_or_nan(c: &[f64], n: usize) -> Cow<'_, [f64]> {
             if c.len() == n {
-                c.to_vec()
+                Cow::Borrowed(c)
             } else {
-                nan_col.clone()
+                Cow::Owned(vec![f64::NAN; n])
             }
+        }
+        let bench: Cow<[f64]> = if series.bench.len() == n {
+            Cow::Borrowed(&series.bench)
+        } else {
+            Cow::Borrowed(&nan_col)
         };
-        let cols: Vec<Vec<f64>> = match layout {
-            Layout::ConstantMean => vec![series.ret.clone()],
+        let cols: Vec<Cow<[f64]>> = match layout {
+            Layout::ConstantMean => vec![Cow::Borrowed(&series.ret)],
             Layout::MarketAdjusted => {
-                let b = col_or_nan(&series.bench);
-                vec![series.ret.iter().zip(&b).map(|(r, m)| r - m).collect()]
+                vec![Cow::Owned(
+                    series
+                        .ret
+                        .iter()
+                        .zip(bench.iter())
+                        .map(|(r, m)| r - m)
+                        .collect(),
+                )]
             }
-            Layout::MarketModel => vec![col_or_nan(&series.bench), series.ret.clone()],
+            Layout::MarketModel => vec![bench, Cow::Borrowed(&series.ret)],
             Layout::Factor => {
-                let mut c: Vec<Vec<f64>> = series.factors.iter().map(|f| col_or_nan(f)).collect();
-                let y: Vec<f64> = if series.rf.is_empty() {
-                    series.ret.clone()
+                let mut c: Vec<Cow<[f64]>> =
+                    series.factors.iter().map(|f| col_or_nan(f, n)).collect();
+                let y: Cow<[f64]> = if series.rf.is_empty() {
+                    Cow::Borrowed(&series.ret)
                 } else {
-                    let rf = col_or_nan(&series.rf);
-                    series.ret.iter().zip(&rf).map(|(r, f)| r - f).collect()
+                    let rf = col_or_nan(&series.rf, n);
+                    Cow::Owned(
+                        series
+                            .ret
+                            .iter()
+                            .zip(rf.iter())
+                            .map(|(r, f)| r - f)
+                            .collect(),
+                    )
                 };
                 c.push(y);
                 c

@@ -74,7 +74,7 @@ pub fn analyse_pair(
 
 /// Analyse many pairs in parallel (rayon) with the fast routes, as owned results (a
 /// convenience over [`analyse_pairs_batch`], which keeps them in column layout): a security with many events
-/// (pairs × estimation length ≥ sessions) gets prefix sums ([`SecurityPrefix`], O(1) fit per
+/// (pairs × estimation length ≥ 3 × sessions) gets prefix sums ([`SecurityPrefix`], O(1) fit per
 /// pair); the others sum their estimation-window moments directly ([`analyse_pair_direct`],
 /// O(L), no set-up). Results are in the order of `pairs`. A series index outside
 /// `series_list` gives an `input`-stage `unknown_security` exclusion.
