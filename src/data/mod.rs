@@ -660,15 +660,23 @@ fn perr(file: &str, e: PolarsError) -> Error {
     }
 }
 
-/// One parsed row before grouping.
+/// One parsed row before grouping: 24 bytes, as a long file has millions of them.
 struct Obs {
     ticker: u32,
     date: NaiveDate,
+    /// 1-based file row (files are limited to u32::MAX rows).
+    row: u32,
+    /// Position of the row's source in `source_priority` (capped).
+    rank: u16,
+    /// [`OBS_SUSPENDED`] | [`OBS_BAD`].
+    flags: u8,
     value: f64,
-    suspended: bool,
-    rank: usize,
-    row: usize,
 }
+
+/// The row is a suspended day (trade status 0).
+const OBS_SUSPENDED: u8 = 1;
+/// The row's value is present but unusable (≤ 0 price, non-finite).
+const OBS_BAD: u8 = 2;
 
 /// Read one price file into a panel.
 ///
@@ -811,8 +819,17 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
 
     let mut ticker_ids: HashMap<String, u32> = HashMap::new();
     let mut ticker_names: Vec<String> = Vec::new();
+    if table.first_row + dates.len() > u32::MAX as usize {
+        return Err(Error::file(
+            table.file.clone(),
+            format!(
+                "{} rows: a long price file is limited to {} rows; split it into several files",
+                dates.len(),
+                u32::MAX as usize - table.first_row
+            ),
+        ));
+    }
     let mut obs: Vec<Obs> = Vec::with_capacity(dates.len());
-    let mut bad_flags: Vec<bool> = Vec::with_capacity(dates.len());
     let mut last: Option<(String, u32)> = None;
     let mut ticker_cells = tickers.cells();
     let mut value_cells = values.cells();
@@ -881,17 +898,17 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         } else {
             parse_value(src, &table.file, row, &src.price_col, value_cell)?
         };
-        let rank = source_rank(src, source_cell.as_deref());
+        let rank = source_rank(src, source_cell.as_deref()).min(u16::MAX as usize) as u16;
         obs.push(Obs {
             ticker: id,
             date: dates[i],
-            value,
-            suspended,
+            row: row as u32,
             rank,
-            row,
+            flags: if suspended { OBS_SUSPENDED } else { 0 } | if bad { OBS_BAD } else { 0 },
+            value,
         });
-        bad_flags.push(bad);
     }
+    drop(dates);
     // Attach the bad flag by index order (obs and bad_flags are parallel).
     // Sort by (ticker in name order, date, source rank, row): integer keys only.
     let mut by_name: Vec<u32> = (0..ticker_names.len() as u32).collect();
@@ -910,26 +927,31 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
     for k in 1..counts.len() {
         counts[k] += counts[k - 1];
     }
-    let mut idx = vec![0usize; obs.len()];
+    // Row indices fit in u32 (checked above).
+    let mut idx = vec![0u32; obs.len()];
     {
         let mut next = counts.clone();
         for (i, o) in obs.iter().enumerate() {
             let b = name_rank[o.ticker as usize] as usize;
-            idx[next[b]] = i;
+            idx[next[b]] = i as u32;
             next[b] += 1;
         }
     }
     for b in 0..ticker_names.len() {
         let bucket = &mut idx[counts[b]..counts[b + 1]];
-        let key = |&a: &usize| (obs[a].date, obs[a].rank, obs[a].row);
+        let key = |&a: &u32| {
+            let o = &obs[a as usize];
+            (o.date, o.rank, o.row)
+        };
         if !bucket.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
             bucket.sort_unstable_by_key(key);
         }
     }
+    let obs_at = |k: usize| &obs[idx[k] as usize];
     let mut panel = PricePanel::default();
     let mut k = 0;
     while k < idx.len() {
-        let tid = obs[idx[k]].ticker;
+        let tid = obs_at(k).ticker;
         let name = &ticker_names[tid as usize];
         let bucket = name_rank[tid as usize] as usize;
         let size = counts[bucket + 1] - counts[bucket];
@@ -942,8 +964,8 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             issues: ValueIssues::default(),
         };
         let mut prev: Option<&Obs> = None;
-        while k < idx.len() && obs[idx[k]].ticker == tid {
-            let o = &obs[idx[k]];
+        while k < idx.len() && obs_at(k).ticker == tid {
+            let o = obs_at(k);
             if let Some(p) = prev {
                 if p.date == o.date {
                     if src.source_col.is_some() && p.rank < o.rank {
@@ -952,7 +974,7 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
                     }
                     return Err(Error::cell(
                         &table.file,
-                        o.row.max(p.row),
+                        o.row.max(p.row) as usize,
                         &src.date_col,
                         format!(
                             "duplicate (date, ticker) = ({}, {}): also on row {}{}",
@@ -970,10 +992,10 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             }
             s.dates.push(o.date);
             s.values.push(o.value);
-            if o.suspended {
+            if o.flags & OBS_SUSPENDED != 0 {
                 s.issues.suspended += 1;
                 s.issues.first_suspended.get_or_insert(o.date);
-            } else if bad_flags[idx[k]] {
+            } else if o.flags & OBS_BAD != 0 {
                 s.issues.bad_price += 1;
                 s.issues.first_bad_price.get_or_insert(o.date);
             }
