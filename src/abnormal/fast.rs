@@ -322,8 +322,21 @@ pub fn analyse_pair_fast(
     day0: usize,
     cfg: &EngineConfig,
 ) -> Result<PairResult, PairExclusion> {
+    owned_result(series, day0, cfg, |est_resid| {
+        fit_fast(series, prefix, day0, cfg, est_resid)
+    })
+}
+
+/// A fast-route fit (`fit` writes the residuals into the buffer it is given) finished as an
+/// owned [`PairResult`]; the reference path when the route has no fast path for the pair.
+fn owned_result(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+    fit: impl FnOnce(&mut [f64]) -> Option<Result<Fitted, PairExclusion>>,
+) -> Result<PairResult, PairExclusion> {
     let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
-    match fit_fast(series, prefix, day0, cfg, &mut est_resid) {
+    match fit(&mut est_resid) {
         Some(fitted) => Ok(finish(
             &Rows::new(series, cfg),
             fitted?,
@@ -420,18 +433,9 @@ pub fn analyse_pair_direct(
     day0: usize,
     cfg: &EngineConfig,
 ) -> Result<PairResult, PairExclusion> {
-    let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
-    match fit_direct(series, day0, cfg, &mut est_resid) {
-        Some(fitted) => Ok(finish(
-            &Rows::new(series, cfg),
-            fitted?,
-            day0,
-            cfg,
-            est_resid,
-            PValueRoute::Table,
-        )),
-        None => analyse_pair_reference(series, day0, cfg),
-    }
+    owned_result(series, day0, cfg, |est_resid| {
+        fit_direct(series, day0, cfg, est_resid)
+    })
 }
 
 /// The direct-moment fit of one pair with its residuals written to `est_resid` (length L,
