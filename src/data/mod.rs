@@ -726,6 +726,11 @@ fn source_rank(src: &PriceSource, source: Option<&str>) -> usize {
 
 fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     let col = table.column(&src.date_col)?;
+    if let CellColumn::Date(days) = col {
+        if let Some(out) = dates_by_lookup(days) {
+            return Ok(out);
+        }
+    }
     let mut out = Vec::with_capacity(col.len());
     for (i, cell) in col.cells().enumerate() {
         let row = table.first_row + i;
@@ -740,6 +745,28 @@ fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
         out.push(d);
     }
     Ok(out)
+}
+
+/// A Parquet date column converted through a table of its distinct days (a long file repeats
+/// each date once per ticker, and chrono's day conversion costs more than a lookup). `None`
+/// when the column has nulls, out-of-range days or too wide a span: the cell-by-cell path
+/// then reports the row.
+fn dates_by_lookup(days: &Int32Chunked) -> Option<Vec<NaiveDate>> {
+    if days.null_count() > 0 || days.is_empty() {
+        return None;
+    }
+    let (lo, hi) = (days.min()?, days.max()?);
+    if (hi as i64 - lo as i64) > 1_000_000 {
+        return None;
+    }
+    let table: Vec<NaiveDate> = (lo..=hi)
+        .map(parse::date_from_epoch_days)
+        .collect::<Option<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(days.len());
+    for arr in days.downcast_iter() {
+        out.extend(arr.values().iter().map(|&d| table[(d - lo) as usize]));
+    }
+    Some(out)
 }
 
 fn parse_value(

@@ -499,3 +499,29 @@ fn parquet_unused_column_of_any_type_is_ignored_and_numeric_dates_are_an_error()
         "{e}"
     );
 }
+
+#[test]
+fn parquet_dates_by_lookup_match_cell_by_cell_conversion() {
+    // repeated and scattered days, across a leap day, in two chunks
+    let days: Vec<i32> = (0..5_000)
+        .map(|i| 19_000 + ((i * 7919) % 1_500) as i32)
+        .collect();
+    let mut ca = Int32Chunked::from_vec("date".into(), days[..2_000].to_vec());
+    ca.append(&Int32Chunked::from_vec(
+        "date".into(),
+        days[2_000..].to_vec(),
+    ))
+    .unwrap();
+    let by_lookup = dates_by_lookup(&ca).unwrap();
+    let expected: Vec<NaiveDate> = days
+        .iter()
+        .map(|&x| NaiveDate::from_ymd_opt(1970, 1, 1).unwrap() + chrono::Duration::days(x as i64))
+        .collect();
+    assert_eq!(by_lookup, expected);
+    // nulls and spans too wide for a table take the cell-by-cell path (which names the row)
+    let with_null =
+        Int32Chunked::from_iter_options("date".into(), [Some(19_000), None].into_iter());
+    assert!(dates_by_lookup(&with_null).is_none());
+    let wide = Int32Chunked::from_vec("date".into(), vec![-2_000_000, 2_000_000]);
+    assert!(dates_by_lookup(&wide).is_none());
+}

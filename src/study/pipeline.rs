@@ -20,7 +20,7 @@ use crate::tables::*;
 use chrono::{NaiveDate, NaiveTime};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One calendar of the study with the securities on it.
 struct CalendarEntry {
@@ -149,13 +149,29 @@ pub fn read_securities_file(path: &Path) -> Result<Vec<SecuritySpec>> {
 }
 
 /// SHA-256 of a file, hex.
+/// Size and SHA-256 of an input file (for `run.json`), read in 1 MiB blocks.
 fn file_digest(path: &Path) -> Option<(u64, String)> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).ok()?;
-    let hash = Sha256::digest(&bytes);
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut block).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&block[..n]);
+        size += n as u64;
+    }
     Some((
-        bytes.len() as u64,
-        hash.iter().map(|b| format!("{b:02x}")).collect(),
+        size,
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
     ))
 }
 
@@ -182,7 +198,27 @@ pub fn run_study_with_series(
     };
 
     // ---- inputs ----
-    let panel = read_all(&cfg.prices, cfg.prefer.as_deref())?;
+    // The input digests for run.json are computed while the prices are read.
+    let digest_paths: Vec<PathBuf> = cfg
+        .prices
+        .iter()
+        .map(|s| s.path.clone())
+        .chain(cfg.factors.iter().map(|f| f.path.clone()))
+        .chain(cfg.events.clone())
+        .chain(cfg.securities_file.clone())
+        .collect();
+    let (panel, digests) = rayon::join(
+        || read_all(&cfg.prices, cfg.prefer.as_deref()),
+        || {
+            digest_paths
+                .iter()
+                .filter_map(|p| {
+                    file_digest(p).map(|(size, hash)| (p.display().to_string(), size, hash))
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let panel = panel?;
     if cfg.trade_to_trade && panel.series.values().any(|s| s.kind == ValueKind::Return) {
         return Err(Error::config(
             "trade_to_trade needs prices, not a returns column",
@@ -210,18 +246,7 @@ pub fn run_study_with_series(
         .iter()
         .map(|s| (s.ticker.clone(), s.clone()))
         .collect();
-    for p in cfg
-        .prices
-        .iter()
-        .map(|s| s.path.clone())
-        .chain(cfg.factors.iter().map(|f| f.path.clone()))
-        .chain([events_path.clone()])
-        .chain(cfg.securities_file.clone())
-    {
-        if let Some((size, hash)) = file_digest(&p) {
-            summary.inputs.push((p.display().to_string(), size, hash));
-        }
-    }
+    summary.inputs.extend(digests);
     let benchmark_of = |ticker: &str| -> Option<String> {
         specs
             .get(ticker)
