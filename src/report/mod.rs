@@ -228,6 +228,31 @@ fn truncation_note(shown: usize, total: usize, what: &str, table: &str) -> Strin
     )
 }
 
+/// The preamble of a per-pair table cut to [`TABLE_MAX_ROWS`]: an optional sentence, the
+/// summary over all `total` rows, and the truncation note; nothing when the table is short.
+fn push_truncated_preamble(
+    blocks: &mut Vec<Block>,
+    total: usize,
+    intro: Option<String>,
+    summary: impl FnOnce() -> Table,
+    what: &str,
+    table: &str,
+) {
+    if total <= TABLE_MAX_ROWS {
+        return;
+    }
+    if let Some(text) = intro {
+        blocks.push(Block::Para(text));
+    }
+    blocks.push(Block::Table(summary()));
+    blocks.push(Block::Para(truncation_note(
+        TABLE_MAX_ROWS,
+        total,
+        what,
+        table,
+    )));
+}
+
 /// The event windows in configuration order (as the sorted tables list them).
 fn window_order(tables: &StudyTables) -> Vec<String> {
     let mut order = distinct(
@@ -996,19 +1021,17 @@ fn build(
         "Model fits".to_string(),
         Some("models".to_string()),
     ));
-    if tables.model_fits.len() > TABLE_MAX_ROWS {
-        blocks.push(Block::Para(format!(
+    push_truncated_preamble(
+        &mut blocks,
+        tables.model_fits.len(),
+        Some(format!(
             "Distribution over all {} model fits (quartiles by linear interpolation):",
             svg::fmt_count(tables.model_fits.len())
-        )));
-        blocks.push(Block::Table(model_fit_distribution(tables)));
-        blocks.push(Block::Para(truncation_note(
-            TABLE_MAX_ROWS,
-            tables.model_fits.len(),
-            "model fits",
-            "model_fits",
-        )));
-    }
+        )),
+        || model_fit_distribution(tables),
+        "model fits",
+        "model_fits",
+    );
     blocks.push(Block::Table(model_fit_table(tables, TABLE_MAX_ROWS)));
 
     blocks.push(Block::Heading(
@@ -1021,15 +1044,14 @@ fn build(
             "Not available (no day-0 mapping in these outputs).".to_string(),
         ));
     } else {
-        if tables.day0.len() > TABLE_MAX_ROWS {
-            blocks.push(Block::Table(day0_status_counts(tables)));
-            blocks.push(Block::Para(truncation_note(
-                TABLE_MAX_ROWS,
-                tables.day0.len(),
-                "day-0 mappings",
-                "day0_mapping",
-            )));
-        }
+        push_truncated_preamble(
+            &mut blocks,
+            tables.day0.len(),
+            None,
+            || day0_status_counts(tables),
+            "day-0 mappings",
+            "day0_mapping",
+        );
         blocks.push(Block::Table(day0_table(tables, TABLE_MAX_ROWS)));
     }
 
@@ -1041,19 +1063,17 @@ fn build(
     if tables.exclusions.is_empty() {
         blocks.push(Block::Para("Nothing was excluded.".to_string()));
     } else {
-        if tables.exclusions.len() > TABLE_MAX_ROWS {
-            blocks.push(Block::Para(format!(
+        push_truncated_preamble(
+            &mut blocks,
+            tables.exclusions.len(),
+            Some(format!(
                 "All {} exclusion rows by stage and reason:",
                 svg::fmt_count(tables.exclusions.len())
-            )));
-            blocks.push(Block::Table(exclusion_counts(tables)));
-            blocks.push(Block::Para(truncation_note(
-                TABLE_MAX_ROWS,
-                tables.exclusions.len(),
-                "exclusion rows",
-                "exclusions",
-            )));
-        }
+            )),
+            || exclusion_counts(tables),
+            "exclusion rows",
+            "exclusions",
+        );
         blocks.push(Block::Table(exclusion_table(tables, TABLE_MAX_ROWS)));
     }
 
