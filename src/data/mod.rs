@@ -335,21 +335,6 @@ impl CellColumn {
             CellColumn::Date(ca) => ca.get(i).map(Cell::Date).unwrap_or(Cell::Null),
         }
     }
-    /// All cells in order (sequential access, no random indexing into chunks).
-    pub(crate) fn cells(&self) -> Box<dyn Iterator<Item = Cell<'_>> + '_> {
-        match self {
-            CellColumn::Text(ca) => Box::new(ca.iter().map(|v| {
-                v.map(|s| Cell::Text(s.trim_end_matches('\r')))
-                    .unwrap_or(Cell::Null)
-            })),
-            CellColumn::Number(ca) => {
-                Box::new(ca.iter().map(|v| v.map(Cell::Number).unwrap_or(Cell::Null)))
-            }
-            CellColumn::Date(ca) => {
-                Box::new(ca.iter().map(|v| v.map(Cell::Date).unwrap_or(Cell::Null)))
-            }
-        }
-    }
     fn len(&self) -> usize {
         match self {
             CellColumn::Text(ca) => ca.len(),
@@ -660,19 +645,6 @@ fn perr(file: &str, e: PolarsError) -> Error {
     }
 }
 
-/// One parsed row before grouping: 24 bytes, as a long file has millions of them.
-struct Obs {
-    ticker: u32,
-    date: NaiveDate,
-    /// 1-based file row (files are limited to u32::MAX rows).
-    row: u32,
-    /// Position of the row's source in `source_priority` (capped).
-    rank: u16,
-    /// [`OBS_SUSPENDED`] | [`OBS_BAD`].
-    flags: u8,
-    value: f64,
-}
-
 /// The row is a suspended day (trade status 0).
 const OBS_SUSPENDED: u8 = 1;
 /// The row's value is present but unusable (≤ 0 price, non-finite).
@@ -732,7 +704,7 @@ fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
         }
     }
     let mut out = Vec::with_capacity(col.len());
-    for (i, cell) in col.cells().enumerate() {
+    for_each_cell(col, |i, cell| {
         let row = table.first_row + i;
         let d = match cell {
             Cell::Date(days) => parse::date_from_epoch_days(days)
@@ -743,7 +715,8 @@ fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
         }
         .map_err(|msg| Error::cell(&table.file, row, &src.date_col, msg))?;
         out.push(d);
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -827,25 +800,224 @@ fn parse_value(
     Ok((if bad { f64::NAN } else { x }, bad))
 }
 
-fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
-    let dates = parse_dates(src, table)?;
+/// Visit every cell of a column in order with a closure that is monomorphic per column type
+/// (no boxed iterator, no per-cell dispatch).
+fn for_each_cell<'a>(
+    col: &'a CellColumn,
+    mut f: impl FnMut(usize, Cell<'a>) -> Result<()>,
+) -> Result<()> {
+    let mut i = 0;
+    match col {
+        CellColumn::Text(ca) => {
+            for arr in ca.downcast_iter() {
+                for v in arr.iter() {
+                    f(
+                        i,
+                        v.map(|s| Cell::Text(s.trim_end_matches('\r')))
+                            .unwrap_or(Cell::Null),
+                    )?;
+                    i += 1;
+                }
+            }
+        }
+        CellColumn::Number(ca) => {
+            for arr in ca.downcast_iter() {
+                for v in arr.iter() {
+                    f(i, v.copied().map(Cell::Number).unwrap_or(Cell::Null))?;
+                    i += 1;
+                }
+            }
+        }
+        CellColumn::Date(ca) => {
+            for arr in ca.downcast_iter() {
+                for v in arr.iter() {
+                    f(i, v.copied().map(Cell::Date).unwrap_or(Cell::Null))?;
+                    i += 1;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Marks a row left out by the `tickers` filter.
+const NO_TICKER: u32 = u32::MAX;
+
+/// Ticker id of every row (`NO_TICKER` for rows the `tickers` filter leaves out) and the
+/// ticker names by id. A ticker cell is trimmed, renamed and filtered only when it differs
+/// from the cell above it (long files repeat each ticker on consecutive rows).
+fn ticker_ids_by_row(
+    src: &PriceSource,
+    table: &TextTable,
+    n_rows: usize,
+) -> Result<(Vec<u32>, Vec<String>)> {
     let tickers = table.column(&src.ticker_col)?;
-    let values = table.column(&src.price_col)?;
-    let status = match &src.tradestatus_col {
-        Some(c) => Some(table.column(c)?),
-        None => None,
-    };
-    let sources = match &src.source_col {
-        Some(c) => Some(table.column(c)?),
-        None => None,
-    };
     let keep: Option<std::collections::HashSet<&str>> = src
         .tickers
         .as_ref()
         .map(|v| v.iter().map(String::as_str).collect());
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut by_row: Vec<u32> = Vec::with_capacity(n_rows);
+    // The id of one ticker cell; `last` is the text cell above and its id.
+    let mut resolve = |i: usize, cell: Cell<'_>, last: Option<(&str, u32)>| -> Result<u32> {
+        if let (Cell::Text(raw), Some((prev, id))) = (cell, last) {
+            if raw == prev {
+                return Ok(id);
+            }
+        }
+        let text = cell.text();
+        if text.is_empty() {
+            return Err(Error::cell(
+                &table.file,
+                table.first_row + i,
+                &src.ticker_col,
+                "empty ticker",
+            ));
+        }
+        let name = src
+            .rename
+            .get(text.as_ref())
+            .map(String::as_str)
+            .unwrap_or(&text);
+        Ok(match &keep {
+            Some(k) if !k.contains(name) => NO_TICKER,
+            _ => match ids.get(name) {
+                Some(id) => *id,
+                None => {
+                    let id = names.len() as u32;
+                    names.push(name.to_string());
+                    ids.insert(name.to_string(), id);
+                    id
+                }
+            },
+        })
+    };
+    let text_without_nulls = match tickers {
+        CellColumn::Text(ca) if ca.null_count() == 0 => Some(ca),
+        _ => None,
+    };
+    if let Some(ca) = text_without_nulls {
+        // Fast route: a view (length, prefix, buffer, offset) equal to the one above is the
+        // same text, so the row takes the id above without looking at the text.
+        let mut last: Option<(&str, u32)> = None;
+        for arr in ca.downcast_iter() {
+            let mut last_view: Option<u128> = None;
+            for (j, view) in arr.views().iter().enumerate() {
+                let i = by_row.len();
+                if i >= n_rows {
+                    break;
+                }
+                if last_view == Some(view.as_u128()) {
+                    by_row.push(by_row[i - 1]);
+                    continue;
+                }
+                // SAFETY: j < arr.len(), as it indexes arr.views().
+                let raw = unsafe { arr.value_unchecked(j) }.trim_end_matches('\r');
+                let id = resolve(i, Cell::Text(raw), last)?;
+                by_row.push(id);
+                last = Some((raw, id));
+                last_view = Some(view.as_u128());
+            }
+        }
+    } else {
+        let mut last: Option<(&str, u32)> = None;
+        for_each_cell(tickers, |i, cell| {
+            if i < n_rows {
+                let id = resolve(i, cell, last)?;
+                by_row.push(id);
+                last = match cell {
+                    Cell::Text(raw) => Some((raw, id)),
+                    _ => None,
+                };
+            }
+            Ok(())
+        })?;
+    }
+    Ok((by_row, names))
+}
 
-    let mut ticker_ids: HashMap<String, u32> = HashMap::new();
-    let mut ticker_names: Vec<String> = Vec::new();
+/// Per-row values and flags ([`OBS_SUSPENDED`] | [`OBS_BAD`]) of a long file; rows the
+/// ticker filter leaves out are not parsed.
+fn values_by_row(
+    src: &PriceSource,
+    table: &TextTable,
+    ticker_by_row: &[u32],
+) -> Result<(Vec<f64>, Vec<u8>)> {
+    let n = ticker_by_row.len();
+    let mut values = vec![f64::NAN; n];
+    let mut flags = vec![0u8; n];
+    if let Some(c) = &src.tradestatus_col {
+        for_each_cell(table.column(c)?, |i, cell| {
+            if i >= n || ticker_by_row[i] == NO_TICKER {
+                return Ok(());
+            }
+            let x = parse_number(&cell.text(), false)
+                .map_err(|m| Error::cell(&table.file, table.first_row + i, c, m))?;
+            if x == 0.0 {
+                flags[i] = OBS_SUSPENDED;
+            }
+            Ok(())
+        })?;
+    }
+    let column = table.column(&src.price_col)?;
+    let numbers_without_nulls = match column {
+        CellColumn::Number(ca) if ca.null_count() == 0 => Some(ca),
+        _ => None,
+    };
+    if let (Some(ca), false, None) = (numbers_without_nulls, src.strict, &src.tradestatus_col) {
+        // Fast route for numeric Parquet columns: no text, no per-cell errors possible.
+        let mut i = 0;
+        for arr in ca.downcast_iter() {
+            for &x in arr.values().iter() {
+                if i >= n {
+                    break;
+                }
+                let usable = match src.value {
+                        ValueKind::Price => x.is_finite() && x > 0.0,
+                        ValueKind::Return => x.is_finite(),
+                    };
+                if ticker_by_row[i] != NO_TICKER {
+                    values[i] = if usable { x } else { f64::NAN };
+                    flags[i] = if usable { 0 } else { OBS_BAD };
+                }
+                i += 1;
+            }
+        }
+        return Ok((values, flags));
+    }
+    for_each_cell(column, |i, cell| {
+        if i >= n || ticker_by_row[i] == NO_TICKER || flags[i] & OBS_SUSPENDED != 0 {
+            return Ok(());
+        }
+        let (value, bad) = parse_value(src, &table.file, table.first_row + i, &src.price_col, cell)?;
+        values[i] = value;
+        if bad {
+            flags[i] = OBS_BAD;
+        }
+        Ok(())
+    })?;
+    Ok((values, flags))
+}
+
+/// Per-row rank of the row's source in `source_priority` (empty without `source_col`).
+fn source_ranks_by_row(src: &PriceSource, table: &TextTable, n: usize) -> Result<Vec<u16>> {
+    let Some(c) = &src.source_col else {
+        return Ok(Vec::new());
+    };
+    let mut ranks = Vec::with_capacity(n);
+    for_each_cell(table.column(c)?, |i, cell| {
+        if i < n {
+            let text = cell.text();
+            ranks.push(source_rank(src, Some(&text)).min(u16::MAX as usize) as u16);
+        }
+        Ok(())
+    })?;
+    Ok(ranks)
+}
+
+fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
+    let dates = parse_dates(src, table)?;
     if table.first_row + dates.len() > u32::MAX as usize {
         return Err(Error::file(
             table.file.clone(),
@@ -856,158 +1028,75 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
             ),
         ));
     }
-    let mut obs: Vec<Obs> = Vec::with_capacity(dates.len());
-    let mut last: Option<(String, u32)> = None;
-    let mut ticker_cells = tickers.cells();
-    let mut value_cells = values.cells();
-    let mut status_cells = status.map(|c| c.cells());
-    let mut source_cells = sources.map(|c| c.cells());
-    for i in 0..dates.len() {
-        let row = table.first_row + i;
-        let (Some(ticker_cell), Some(value_cell)) = (ticker_cells.next(), value_cells.next())
-        else {
-            break;
-        };
-        let status_cell = status_cells.as_mut().and_then(|it| it.next());
-        let source_cell = source_cells
-            .as_mut()
-            .and_then(|it| it.next())
-            .map(|c| c.text());
-        let raw_cell = ticker_cell.text();
-        let raw: &str = &raw_cell;
-        if raw.is_empty() {
-            return Err(Error::cell(
-                &table.file,
-                row,
-                &src.ticker_col,
-                "empty ticker",
-            ));
-        }
-        let name = src.rename.get(raw).map(String::as_str).unwrap_or(raw);
-        if let Some(k) = &keep {
-            if !k.contains(name) {
-                continue;
-            }
-        }
-        let id = match &last {
-            Some((n, id)) if n == name => *id,
-            _ => {
-                let id = match ticker_ids.get(name) {
-                    Some(id) => *id,
-                    None => {
-                        let id = ticker_names.len() as u32;
-                        ticker_names.push(name.to_string());
-                        ticker_ids.insert(name.to_string(), id);
-                        id
-                    }
-                };
-                last = Some((name.to_string(), id));
-                id
-            }
-        };
-        let suspended = match status_cell {
-            Some(cell) => {
-                let t = cell.text();
-                let x = parse_number(&t, false).map_err(|m| {
-                    Error::cell(
-                        &table.file,
-                        row,
-                        src.tradestatus_col.as_deref().unwrap_or(""),
-                        m,
-                    )
-                })?;
-                x == 0.0
-            }
-            None => false,
-        };
-        let (value, bad) = if suspended {
-            (f64::NAN, false)
-        } else {
-            parse_value(src, &table.file, row, &src.price_col, value_cell)?
-        };
-        let rank = source_rank(src, source_cell.as_deref()).min(u16::MAX as usize) as u16;
-        obs.push(Obs {
-            ticker: id,
-            date: dates[i],
-            row: row as u32,
-            rank,
-            flags: if suspended { OBS_SUSPENDED } else { 0 } | if bad { OBS_BAD } else { 0 },
-            value,
-        });
-    }
-    drop(dates);
-    // Attach the bad flag by index order (obs and bad_flags are parallel).
-    // Sort by (ticker in name order, date, source rank, row): integer keys only.
+    let (ticker_by_row, ticker_names) = ticker_ids_by_row(src, table, dates.len())?;
+    let n = ticker_by_row.len();
+    let (values, flags) = values_by_row(src, table, &ticker_by_row)?;
+    let ranks = source_ranks_by_row(src, table, n)?;
+    let rank_at = |i: usize| ranks.get(i).copied().unwrap_or(0);
+    // Bucket the rows by ticker in name order (stable, O(n)), then sort each bucket by (date,
+    // source rank, row) unless it is already in that order — the usual case for files sorted
+    // by ticker or by date.
     let mut by_name: Vec<u32> = (0..ticker_names.len() as u32).collect();
     by_name.sort_unstable_by(|&a, &b| ticker_names[a as usize].cmp(&ticker_names[b as usize]));
     let mut name_rank = vec![0u32; ticker_names.len()];
     for (r, &id) in by_name.iter().enumerate() {
         name_rank[id as usize] = r as u32;
     }
-    // Bucket the rows by ticker (stable, O(n)), then sort each bucket by (date, source rank,
-    // row) unless it is already in that order — the usual case for files sorted by ticker or
-    // by date.
     let mut counts = vec![0usize; ticker_names.len() + 1];
-    for o in &obs {
-        counts[name_rank[o.ticker as usize] as usize + 1] += 1;
+    for &t in &ticker_by_row {
+        if t != NO_TICKER {
+            counts[name_rank[t as usize] as usize + 1] += 1;
+        }
     }
     for k in 1..counts.len() {
         counts[k] += counts[k - 1];
     }
     // Row indices fit in u32 (checked above).
-    let mut idx = vec![0u32; obs.len()];
+    let mut idx = vec![0u32; counts[ticker_names.len()]];
     {
         let mut next = counts.clone();
-        for (i, o) in obs.iter().enumerate() {
-            let b = name_rank[o.ticker as usize] as usize;
-            idx[next[b]] = i as u32;
-            next[b] += 1;
+        for (i, &t) in ticker_by_row.iter().enumerate() {
+            if t != NO_TICKER {
+                let b = name_rank[t as usize] as usize;
+                idx[next[b]] = i as u32;
+                next[b] += 1;
+            }
         }
     }
-    for b in 0..ticker_names.len() {
-        let bucket = &mut idx[counts[b]..counts[b + 1]];
-        let key = |&a: &u32| {
-            let o = &obs[a as usize];
-            (o.date, o.rank, o.row)
-        };
+    drop(ticker_by_row);
+    // One series per bucket, in parallel; the first error in name order is reported.
+    let build = |b: usize, bucket: &mut [u32]| -> Result<PriceSeries> {
+        let key = |&a: &u32| (dates[a as usize], rank_at(a as usize), a);
         if !bucket.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
             bucket.sort_unstable_by_key(key);
         }
-    }
-    let obs_at = |k: usize| &obs[idx[k] as usize];
-    let mut panel = PricePanel::default();
-    let mut k = 0;
-    while k < idx.len() {
-        let tid = obs_at(k).ticker;
-        let name = &ticker_names[tid as usize];
-        let bucket = name_rank[tid as usize] as usize;
-        let size = counts[bucket + 1] - counts[bucket];
+        let name = &ticker_names[by_name[b] as usize];
         let mut s = PriceSeries {
             ticker: name.clone(),
-            dates: Vec::with_capacity(size),
-            values: Vec::with_capacity(size),
+            dates: Vec::with_capacity(bucket.len()),
+            values: Vec::with_capacity(bucket.len()),
             kind: src.value,
             file: table.file.clone(),
             issues: ValueIssues::default(),
         };
-        let mut prev: Option<&Obs> = None;
-        while k < idx.len() && obs_at(k).ticker == tid {
-            let o = obs_at(k);
+        let mut prev: Option<usize> = None;
+        for &i in bucket.iter() {
+            let i = i as usize;
+            let date = dates[i];
             if let Some(p) = prev {
-                if p.date == o.date {
-                    if src.source_col.is_some() && p.rank < o.rank {
-                        k += 1; // lower-priority source for the same day: the preferred row wins
-                        continue;
+                if dates[p] == date {
+                    if src.source_col.is_some() && rank_at(p) < rank_at(i) {
+                        continue; // lower-priority source for the same day: the preferred row wins
                     }
                     return Err(Error::cell(
                         &table.file,
-                        o.row.max(p.row) as usize,
+                        table.first_row + i.max(p),
                         &src.date_col,
                         format!(
                             "duplicate (date, ticker) = ({}, {}): also on row {}{}",
-                            o.date,
+                            date,
                             name,
-                            o.row.min(p.row),
+                            table.first_row + i.min(p),
                             if src.source_col.is_some() {
                                 " with the same source priority"
                             } else {
@@ -1017,20 +1106,36 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
                     ));
                 }
             }
-            s.dates.push(o.date);
-            s.values.push(o.value);
-            if o.flags & OBS_SUSPENDED != 0 {
+            s.dates.push(date);
+            s.values.push(values[i]);
+            if flags[i] & OBS_SUSPENDED != 0 {
                 s.issues.suspended += 1;
-                s.issues.first_suspended.get_or_insert(o.date);
-            } else if o.flags & OBS_BAD != 0 {
+                s.issues.first_suspended.get_or_insert(date);
+            } else if flags[i] & OBS_BAD != 0 {
                 s.issues.bad_price += 1;
-                s.issues.first_bad_price.get_or_insert(o.date);
+                s.issues.first_bad_price.get_or_insert(date);
             }
-            prev = Some(o);
-            k += 1;
+            prev = Some(i);
         }
         flag_price_jumps(&mut s);
-        panel.series.insert(name.clone(), s);
+        Ok(s)
+    };
+    let mut buckets: Vec<(usize, &mut [u32])> = Vec::with_capacity(ticker_names.len());
+    let mut rest: &mut [u32] = &mut idx;
+    for b in 0..ticker_names.len() {
+        let (head, tail) = rest.split_at_mut(counts[b + 1] - counts[b]);
+        buckets.push((b, head));
+        rest = tail;
+    }
+    use rayon::prelude::*;
+    let built: Vec<Result<PriceSeries>> = buckets
+        .into_par_iter()
+        .map(|(b, bucket)| build(b, bucket))
+        .collect();
+    let mut panel = PricePanel::default();
+    for s in built {
+        let s = s?;
+        panel.series.insert(s.ticker.clone(), s);
     }
     Ok(panel)
 }

@@ -525,3 +525,139 @@ fn parquet_dates_by_lookup_match_cell_by_cell_conversion() {
     let wide = Int32Chunked::from_vec("date".into(), vec![-2_000_000, 2_000_000]);
     assert!(dates_by_lookup(&wide).is_none());
 }
+
+/// The Parquet fast routes (ticker views, numeric closes) read the same panel as the
+/// cell-by-cell CSV route: interleaved and repeated tickers, names longer than an inline view
+/// (12 bytes), unusable closes, a rename and a ticker filter, data in two chunks.
+#[test]
+fn parquet_fast_routes_match_csv_route() {
+    let names = ["AAA", "A_VERY_LONG_TICKER_NAME", "BBB", "ANOTHER_LONG_TICKER_X"];
+    let mut rows: Vec<(NaiveDate, &str, Option<f64>)> = Vec::new();
+    for k in 0..60 {
+        // runs of different lengths, each ticker coming back later in the file
+        let name = names[(k / 3 + k % 2) % names.len()];
+        let day = d("2024-01-01") + chrono::Duration::days(k as i64);
+        let close = match k {
+            7 => None,             // null in Parquet, empty cell in CSV
+            11 => Some(-2.0),      // unusable: missing and counted
+            _ => Some(10.0 + k as f64 / 8.0),
+        };
+        rows.push((day, name, close));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("date,ticker,close\n");
+    for (day, name, close) in &rows {
+        let c = close.map(|x| format!("{x}")).unwrap_or_default();
+        csv.push_str(&format!("{day},{name},{c}\n"));
+    }
+    let csv_path = write(&dir, "p.csv", &csv);
+    let pq_path = dir.path().join("p.parquet");
+    let frame = |part: &[(NaiveDate, &str, Option<f64>)]| {
+        DataFrame::new_infer_height(vec![
+            DateChunked::from_naive_date("date".into(), part.iter().map(|r| r.0))
+                .into_series()
+                .into(),
+            Column::new("ticker".into(), part.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new("close".into(), part.iter().map(|r| r.2).collect::<Vec<_>>()),
+        ])
+        .unwrap()
+    };
+    let mut df = frame(&rows[..25]);
+    df.vstack_mut(&frame(&rows[25..])).unwrap();
+    ParquetWriter::new(std::fs::File::create(&pq_path).unwrap())
+        .with_row_group_size(Some(25))
+        .finish(&mut df)
+        .unwrap();
+    let configure = |p: &PathBuf| {
+        let mut s = PriceSource::new(p);
+        s.rename.insert("BBB".into(), "RENAMED_BBB_LONGER_THAN_12".into());
+        s.tickers = Some(vec![
+            "AAA".into(),
+            "A_VERY_LONG_TICKER_NAME".into(),
+            "RENAMED_BBB_LONGER_THAN_12".into(),
+        ]);
+        s
+    };
+    let from_csv = read_prices(&configure(&csv_path)).unwrap();
+    let from_pq = read_prices(&configure(&pq_path)).unwrap();
+    assert_eq!(
+        from_csv.series.keys().collect::<Vec<_>>(),
+        vec!["AAA", "A_VERY_LONG_TICKER_NAME", "RENAMED_BBB_LONGER_THAN_12"]
+    );
+    assert_eq!(from_pq.len(), from_csv.len());
+    let mut n_rows = 0;
+    for (name, a) in &from_csv.series {
+        let b = from_pq.get(name).unwrap();
+        assert_eq!(a.dates, b.dates, "{name}");
+        assert_eq!(a.issues, b.issues, "{name}");
+        assert_eq!(a.values.len(), b.values.len());
+        for (x, y) in a.values.iter().zip(&b.values) {
+            assert!(x == y || (x.is_nan() && y.is_nan()), "{name}: {x} vs {y}");
+        }
+        n_rows += a.dates.len();
+    }
+    // every row of the three kept tickers, checked against the rows written
+    let kept = rows.iter().filter(|r| r.1 != names[3]).count();
+    assert_eq!(n_rows, kept);
+    let issues: usize = from_pq.series.values().map(|s| s.issues.bad_price).sum();
+    let unusable = rows
+        .iter()
+        .filter(|r| r.1 != names[3] && !r.2.is_some_and(|x| x > 0.0))
+        .count();
+    assert!(unusable >= 1);
+    assert_eq!(issues, unusable);
+}
+
+/// A null ticker in a Parquet file takes the cell-by-cell route, which names the row.
+#[test]
+fn parquet_null_ticker_names_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.parquet");
+    let mut df = DataFrame::new_infer_height(vec![
+        DateChunked::from_naive_date(
+            "date".into(),
+            [d("2025-01-02"), d("2025-01-03"), d("2025-01-06")],
+        )
+        .into_series()
+        .into(),
+        Column::new("ticker".into(), [Some("AAA"), Some("AAA"), None]),
+        Column::new("close".into(), [10.0f64, 11.0, 12.0]),
+    ])
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&p).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
+    assert!(e.contains("p.parquet") && e.contains("row 3") && e.contains("ticker"), "{e}");
+    assert!(e.contains("empty ticker"), "{e}");
+}
+
+/// Views are compared only within one chunk: two long names of equal length and equal
+/// 4-byte prefix, each first in its own chunk, have identical views (buffer 0, offset 0) but
+/// are different tickers.
+#[test]
+fn ticker_views_are_not_compared_across_chunks() {
+    let mut ca = StringChunked::from_iter_values(
+        "ticker".into(),
+        ["LONG_NAME_NUMBER_ONE_XX"].into_iter(),
+    );
+    ca.append(&StringChunked::from_iter_values(
+        "ticker".into(),
+        ["LONG_NAME_NUMBER_TWO_YY", "LONG_NAME_NUMBER_TWO_YY", "SHORT"].into_iter(),
+    ))
+    .unwrap();
+    assert_eq!(ca.chunks().len(), 2);
+    let table = TextTable {
+        file: "t.parquet".into(),
+        names: vec!["ticker".into()],
+        columns: vec![CellColumn::Text(ca)],
+        first_row: 1,
+    };
+    let src = PriceSource::new("t.parquet");
+    let (by_row, names) = ticker_ids_by_row(&src, &table, 4).unwrap();
+    assert_eq!(
+        names,
+        vec!["LONG_NAME_NUMBER_ONE_XX", "LONG_NAME_NUMBER_TWO_YY", "SHORT"]
+    );
+    assert_eq!(by_row, vec![0, 1, 1, 2]);
+}
