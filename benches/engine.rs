@@ -9,6 +9,7 @@ use evstudy::abnormal::{
 };
 use evstudy::model::ModelKind;
 use evstudy::returns::{AlignedSeries, ReturnKind};
+use std::sync::Arc;
 
 /// Deterministic generator (64-bit LCG, Box–Muller).
 struct Lcg(u64);
@@ -38,6 +39,8 @@ fn panel(n_sec: usize, n_days: usize, with_factors: bool) -> Vec<AlignedSeries> 
     let smb: Vec<f64> = (0..n_days).map(|_| 0.004 * rng.normal()).collect();
     let hml: Vec<f64> = (0..n_days).map(|_| 0.004 * rng.normal()).collect();
     let rf: Vec<f64> = (0..n_days).map(|_| 0.0001).collect();
+    // one benchmark column shared by all securities, as the pipeline shares it
+    let market_column: Arc<[f64]> = Arc::from(market.as_slice());
     (0..n_sec)
         .map(|i| {
             let beta = 0.5 + rng.uniform();
@@ -55,7 +58,7 @@ fn panel(n_sec: usize, n_days: usize, with_factors: bool) -> Vec<AlignedSeries> 
                 security: format!("S{i}"),
                 span: ret.iter().map(|r| if r.is_nan() { 0 } else { 1 }).collect(),
                 ret,
-                bench: market.clone(),
+                bench: Arc::clone(&market_column),
                 factors: if with_factors {
                     vec![
                         market.iter().zip(&rf).map(|(m, f)| m - f).collect(),

@@ -5,6 +5,8 @@
 //! factor values and the risk-free rate. NaN means missing. The hot paths (`model`,
 //! `abnormal`) work on slices of these columns.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 
 /// Simple or log returns (§1.2).
@@ -32,11 +34,13 @@ pub struct AlignedSeries {
     /// Span d_j in sessions of the return at j (1 for daily returns); 0 where `ret` is NaN.
     pub span: Vec<u32>,
     /// Benchmark return on the same sessions (same span as `ret` in trade-to-trade mode).
-    /// Empty when the model uses no benchmark.
-    pub bench: Vec<f64>,
+    /// Empty when the model uses no benchmark. Shared (not copied) by the securities that have
+    /// the same benchmark on the same calendar: one column in memory, hot in cache for all
+    /// their pairs.
+    pub bench: Arc<[f64]>,
     /// Benchmark *daily* returns on the security's sessions (used for Scholes–Williams / Dimson
-    /// leads and lags). Empty when unused.
-    pub bench_daily: Vec<f64>,
+    /// leads and lags). Empty when unused; shared like `bench`.
+    pub bench_daily: Arc<[f64]>,
     /// Factor columns (each the length of `dates`), in configuration order; span-compounded
     /// in trade-to-trade mode. Empty for non-factor models.
     pub factors: Vec<Vec<f64>>,

@@ -88,8 +88,8 @@ fn series_strategy(n: usize) -> impl Strategy<Value = AlignedSeries> {
                 security: "S".into(),
                 ret,
                 span,
-                bench: rm.clone(),
-                bench_daily: rm,
+                bench: rm.clone().into(),
+                bench_daily: rm.into(),
                 ..Default::default()
             }
         })
@@ -182,7 +182,7 @@ proptest! {
     #[test]
     fn security_equal_to_its_benchmark_has_zero_ar(series in series_strategy(80), day0 in 45usize..74) {
         let mut s = series;
-        s.ret = s.bench.clone();
+        s.ret = s.bench.to_vec();
         s.ret[0] = f64::NAN;
         s.span = s.ret.iter().map(|r| if r.is_finite() { 1 } else { 0 }).collect();
         let cfg = engine_config(ModelKind::MarketAdjusted);

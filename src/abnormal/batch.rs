@@ -125,7 +125,7 @@ type ChunkOut = (
 /// use evstudy::returns::{AlignedSeries, ReturnKind};
 /// let series = AlignedSeries {
 ///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
 ///     span: vec![1; 5],
 ///     ..Default::default()
 /// };
@@ -278,8 +278,8 @@ fn analyse_chunk(
     for j in 0..count {
         let (si, day0) = pairs[chunk.first + j];
         let before = exclusions.len();
+        // written in full by a successful fast fit; filled with NaN on the other routes
         let est_resid = &mut chunk.est_resid[j * l..(j + 1) * l];
-        est_resid.fill(f64::NAN);
         let mut slot = PairSlot {
             ret: &mut chunk.ret[j * d..(j + 1) * d],
             expected_ret: &mut chunk.expected_ret[j * d..(j + 1) * d],
@@ -293,6 +293,7 @@ fn analyse_chunk(
         };
         let outcome = match series_list.get(si) {
             None => {
+                est_resid.fill(f64::NAN);
                 slot.clear(cfg);
                 Err(PairExclusion {
                     stage: Stage::Input,
@@ -318,10 +319,14 @@ fn analyse_chunk(
                         slot,
                     )),
                     Some(Err(e)) => {
+                        est_resid.fill(f64::NAN);
                         slot.clear(cfg);
                         Err(e)
                     }
-                    None => analyse_pair_reference_into(series, day0, cfg, est_resid, slot),
+                    None => {
+                        est_resid.fill(f64::NAN);
+                        analyse_pair_reference_into(series, day0, cfg, est_resid, slot)
+                    }
                 }
             }
         };

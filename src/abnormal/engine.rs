@@ -584,7 +584,54 @@ pub(crate) fn finish_into(
     };
     let theta = &fitted.theta[..];
     let v = &fitted.v[..];
-    for i in 0..nh {
+    let missing_day = |t: i64| PairExclusion {
+        stage: Stage::EventDay,
+        reason: "missing_return".to_string(),
+        detail: format!("rel_day={t}"),
+        order: t,
+    };
+    // Daily rows g_t = (1, R_mt) (market model, Scholes–Williams, Dimson outside
+    // trade-to-trade mode): the generic arithmetic below written out for k = 2, operation
+    // for operation in the same order (same bits; the generic sum and quadratic form start
+    // from ∓0.0), without the per-day dispatch on the model.
+    let daily_market_rows = !rows.t2t
+        && k == 2
+        && matches!(
+            rows.model,
+            ModelKind::MarketModel | ModelKind::ScholesWilliams | ModelKind::Dimson
+        );
+    if daily_market_rows {
+        let (t0, t1) = (theta[0], theta[1]);
+        let (v00, v01, v10, v11) = (v[0], v[1], v[2], v[3]);
+        for i in 0..nh {
+            let t = h.start as i64 + i as i64;
+            let pos = base + t;
+            let r = at(&s.ret, pos);
+            let m = at(&s.bench, pos);
+            ret[i] = r;
+            if r.is_finite() && m.is_finite() {
+                let e = 0.0 + (t0 + m * t1);
+                let a = r - e;
+                let q = (0.0 + ((0.0 + v00) + v01 * m)) + m * ((0.0 + v10) + v11 * m);
+                let se = (sigma2 * (1.0 + q)).sqrt();
+                expected_ret[i] = e;
+                ar[i] = a;
+                ar_se[i] = se;
+                sar[i] = a / se;
+                span[i] = 1;
+                gs[2 * i] = 1.0;
+                gs[2 * i + 1] = m;
+            } else {
+                expected_ret[i] = f64::NAN;
+                ar[i] = f64::NAN;
+                ar_se[i] = f64::NAN;
+                sar[i] = f64::NAN;
+                span[i] = 0;
+                exclusions.push(missing_day(t));
+            }
+        }
+    }
+    for i in (0..nh).filter(|_| !daily_market_rows) {
         let t = h.start as i64 + i as i64;
         let pos = base + t;
         ret[i] = at(&s.ret, pos);
@@ -600,7 +647,6 @@ pub(crate) fn finish_into(
                 ar[i] = a;
                 ar_se[i] = se;
                 sar[i] = z;
-                ar_p[i] = dist.map_or(f64::NAN, |d| d.p_value(z));
                 span[i] = d;
                 gs[i * k..(i + 1) * k].copy_from_slice(g);
                 if d > 1 {
@@ -617,16 +663,20 @@ pub(crate) fn finish_into(
                 ar[i] = f64::NAN;
                 ar_se[i] = f64::NAN;
                 sar[i] = f64::NAN;
-                ar_p[i] = f64::NAN;
                 span[i] = 0;
-                exclusions.push(PairExclusion {
-                    stage: Stage::EventDay,
-                    reason: "missing_return".to_string(),
-                    detail: format!("rel_day={t}"),
-                    order: t,
-                })
+                exclusions.push(missing_day(t));
             }
         }
+    }
+    // p-values in a loop of their own: the evaluations are independent, so the processor
+    // overlaps them (a missing AR has a NaN SAR and so a NaN p-value).
+    match dist {
+        Some(dist) => {
+            for (p, &z) in ar_p.iter_mut().zip(sar.iter()) {
+                *p = dist.p_value(z);
+            }
+        }
+        None => ar_p.fill(f64::NAN),
     }
     for ((wi, w), out) in cfg.windows.iter().enumerate().zip(windows.iter_mut()) {
         let lo = (w.start - h.start) as usize;

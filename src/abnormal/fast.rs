@@ -19,6 +19,8 @@ const fn width(q: usize) -> usize {
     1 + q + q * (q + 1) / 2
 }
 const WMAX: usize = width(QMAX);
+/// Interleaved partial sums in the market-model moment loop (independent add chains).
+const LANES: usize = 4;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layout {
@@ -77,6 +79,98 @@ fn col_at(col: &[f64], j: usize, n: usize) -> f64 {
     }
 }
 
+/// The six market-model moments of the complete rows of (`ret`, `bench`), shifted by
+/// (`r0`, `m0`): [n, Σdx, Σdy, Σdx², Σdx·dy, Σdy²] with dx = R_m − m0, dy = R − r0.
+///
+/// # Formula
+/// Each sum is kept as [`LANES`] interleaved partial sums (lane j takes rows j, j + 4, …;
+/// a row with a missing value adds zeros), added as ((l₀ + l₁) + (l₂ + l₃)) at the end: four
+/// independent add chains instead of one, and branch-free. On x86-64 the lanes are two SSE2
+/// registers; the portable loop below does the same operations in the same order, so both
+/// give identical bits (tested).
+#[inline]
+fn market_model_moments(ret: &[f64], bench: &[f64], r0: f64, m0: f64) -> [f64; 6] {
+    let n = ret.len().min(bench.len());
+    let whole = n / LANES * LANES;
+    #[cfg(target_arch = "x86_64")]
+    let mut acc = market_model_lanes_sse2(&ret[..whole], &bench[..whole], r0, m0);
+    #[cfg(not(target_arch = "x86_64"))]
+    let mut acc = {
+        let mut acc = [[0.0f64; LANES]; 6];
+        market_model_lanes_portable(&ret[..whole], &bench[..whole], r0, m0, &mut acc);
+        acc
+    };
+    // the tail rows go to lanes 0, 1, 2
+    market_model_lanes_portable(&ret[whole..n], &bench[whole..n], r0, m0, &mut acc);
+    acc.map(|a| (a[0] + a[1]) + (a[2] + a[3]))
+}
+
+/// The lane sums of [`market_model_moments`], one row at a time (row i into lane i mod 4).
+#[inline]
+fn market_model_lanes_portable(
+    ret: &[f64],
+    bench: &[f64],
+    r0: f64,
+    m0: f64,
+    acc: &mut [[f64; LANES]; 6],
+) {
+    for (i, (&r, &m)) in ret.iter().zip(bench).enumerate() {
+        let lane = i % LANES;
+        let ok = r.is_finite() & m.is_finite();
+        let dx = if ok { m - m0 } else { 0.0 };
+        let dy = if ok { r - r0 } else { 0.0 };
+        acc[0][lane] += if ok { 1.0 } else { 0.0 };
+        acc[1][lane] += dx;
+        acc[2][lane] += dy;
+        acc[3][lane] += dx * dx;
+        acc[4][lane] += dx * dy;
+        acc[5][lane] += dy * dy;
+    }
+}
+
+/// The lane sums of [`market_model_moments`] with SSE2 (part of every x86-64 processor):
+/// lanes 0–1 in one register, 2–3 in another; `ret.len()` a multiple of 4.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn market_model_lanes_sse2(ret: &[f64], bench: &[f64], r0: f64, m0: f64) -> [[f64; LANES]; 6] {
+    use std::arch::x86_64::*;
+    debug_assert!(ret.len() % LANES == 0 && bench.len() == ret.len());
+    // SAFETY: SSE2 is always available on x86-64; every load reads 2 doubles inside the
+    // slices (i + 3 < len, checked by the chunking).
+    unsafe {
+        let abs_mask = _mm_castsi128_pd(_mm_set1_epi64x(i64::MAX));
+        let inf = _mm_set1_pd(f64::INFINITY);
+        let one = _mm_set1_pd(1.0);
+        let (vr0, vm0) = (_mm_set1_pd(r0), _mm_set1_pd(m0));
+        let mut a = [[_mm_setzero_pd(); 2]; 6];
+        for (rc, mc) in ret.chunks_exact(LANES).zip(bench.chunks_exact(LANES)) {
+            for h in 0..2 {
+                let r = _mm_loadu_pd(rc.as_ptr().add(2 * h));
+                let m = _mm_loadu_pd(mc.as_ptr().add(2 * h));
+                // |x| < ∞ is false for NaN and ±∞: the is_finite of the portable loop
+                let ok = _mm_and_pd(
+                    _mm_cmplt_pd(_mm_and_pd(r, abs_mask), inf),
+                    _mm_cmplt_pd(_mm_and_pd(m, abs_mask), inf),
+                );
+                let dx = _mm_and_pd(ok, _mm_sub_pd(m, vm0));
+                let dy = _mm_and_pd(ok, _mm_sub_pd(r, vr0));
+                a[0][h] = _mm_add_pd(a[0][h], _mm_and_pd(ok, one));
+                a[1][h] = _mm_add_pd(a[1][h], dx);
+                a[2][h] = _mm_add_pd(a[2][h], dy);
+                a[3][h] = _mm_add_pd(a[3][h], _mm_mul_pd(dx, dx));
+                a[4][h] = _mm_add_pd(a[4][h], _mm_mul_pd(dx, dy));
+                a[5][h] = _mm_add_pd(a[5][h], _mm_mul_pd(dy, dy));
+            }
+        }
+        let mut out = [[0.0; LANES]; 6];
+        for (o, v) in out.iter_mut().zip(&a) {
+            _mm_storeu_pd(o.as_mut_ptr(), v[0]);
+            _mm_storeu_pd(o.as_mut_ptr().add(2), v[1]);
+        }
+        out
+    }
+}
+
 /// The estimation-window moments of positions lo..=hi computed directly in one pass (O(L)),
 /// shifted by the first complete row (shifted-data algorithm): the same record as the
 /// difference of two prefix records, with its own shift.
@@ -131,26 +225,13 @@ fn direct_moments(
         }
         Layout::MarketModel => {
             // q = 2 written out: this is the hot loop of a typical study
-            let (mut cnt, mut sx, mut sy, mut sxx, mut sxy, mut syy) =
-                (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
             let (ret, bench) = (&series.ret[lo..=hi], &series.bench[lo..=hi]);
             let first = ret
                 .iter()
                 .zip(bench)
                 .find(|(r, m)| r.is_finite() && m.is_finite());
             if let Some((&r0, &m0)) = first {
-                for (&r, &m) in ret.iter().zip(bench) {
-                    if r.is_finite() && m.is_finite() {
-                        let (dx, dy) = (m - m0, r - r0);
-                        cnt += 1.0;
-                        sx += dx;
-                        sy += dy;
-                        sxx += dx * dx;
-                        sxy += dx * dy;
-                        syy += dy * dy;
-                    }
-                }
-                mom[..6].copy_from_slice(&[cnt, sx, sy, sxx, sxy, syy]);
+                mom[..6].copy_from_slice(&market_model_moments(ret, bench, r0, m0));
                 shift[0] = m0;
                 shift[1] = r0;
             }
@@ -349,8 +430,9 @@ fn owned_result(
     }
 }
 
-/// The prefix-sum fit of one pair with its residuals written to `est_resid` (length L, NaN
-/// beforehand); `None` when the prefix has no fast path for this pair.
+/// The prefix-sum fit of one pair with its residuals written to `est_resid` (length L; every
+/// element is written when the fit succeeds, NaN outside the sample); `None` when the prefix
+/// has no fast path for this pair.
 pub(crate) fn fit_fast(
     series: &AlignedSeries,
     prefix: &SecurityPrefix,
@@ -410,7 +492,7 @@ pub(crate) fn fit_fast(
 /// use evstudy::returns::{AlignedSeries, ReturnKind};
 /// let series = AlignedSeries {
 ///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
 ///     span: vec![1; 5],
 ///     ..Default::default()
 /// };
@@ -438,8 +520,9 @@ pub fn analyse_pair_direct(
     })
 }
 
-/// The direct-moment fit of one pair with its residuals written to `est_resid` (length L,
-/// NaN beforehand); `None` when the model or mode has no fast path.
+/// The direct-moment fit of one pair with its residuals written to `est_resid` (length L;
+/// every element is written when the fit succeeds, NaN outside the sample); `None` when the
+/// model or mode has no fast path.
 pub(crate) fn fit_direct(
     series: &AlignedSeries,
     day0: usize,
@@ -465,8 +548,8 @@ pub(crate) fn fit_direct(
 }
 
 /// The OLS fit from a moment record (count, Σ(z − c), Σ(z − c)(z − c)′ over the estimation
-/// sample, z = regressors then regressand) and the shift c; the residuals are written to
-/// `est_resid` (length L, NaN beforehand).
+/// sample, z = regressors then regressand) and the shift c; on success every element of
+/// `est_resid` (length L) is written: the residual, or NaN outside the sample.
 #[allow(clippy::too_many_arguments)]
 fn fit_from_moments(
     series: &AlignedSeries,
@@ -602,11 +685,15 @@ fn fit_from_moments(
         }
         Layout::None => unreachable!(),
     };
-    // Residuals in O(L): NaN propagation marks the sessions outside the sample.
+    // Residuals in O(L): NaN propagation marks the sessions outside the sample; positions
+    // outside the calendar are NaN.
     let l1 = cfg.estimation.start as i64;
     if lo <= hi {
         let (lo_u, hi_u) = (lo as usize, hi as usize + 1);
-        let out = &mut est_resid[(lo - base - l1) as usize..(hi - base - l1) as usize + 1];
+        let (first, last) = ((lo - base - l1) as usize, (hi - base - l1) as usize + 1);
+        est_resid[..first].fill(f64::NAN);
+        est_resid[last..].fill(f64::NAN);
+        let out = &mut est_resid[first..last];
         let r = &series.ret[lo_u..hi_u];
         let th = &fitted.theta;
         match layout {
@@ -648,6 +735,63 @@ fn fit_from_moments(
             }
             Layout::None => {}
         }
+    } else {
+        est_resid.fill(f64::NAN);
     }
     Ok(fitted)
+}
+
+#[cfg(test)]
+mod lane_tests {
+    use super::*;
+
+    /// The SSE2 and portable lane loops give the same bits, missing values and a tail of
+    /// 0–3 rows included; the lane order matches a hand-written interleaving.
+    #[test]
+    fn market_model_lanes_match_portable_and_by_hand() {
+        let mut state = 12345u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        for n in [0usize, 1, 3, 4, 7, 240, 243] {
+            let ret: Vec<f64> = (0..n)
+                .map(|i| match i % 17 {
+                    5 => f64::NAN,
+                    11 => f64::INFINITY,
+                    _ => 0.02 * next(),
+                })
+                .collect();
+            let bench: Vec<f64> = (0..n)
+                .map(|i| if i % 13 == 7 { f64::NAN } else { 0.01 * next() })
+                .collect();
+            let (r0, m0) = (0.001, -0.002);
+            let got = market_model_moments(&ret, &bench, r0, m0);
+            let mut portable = [[0.0; LANES]; 6];
+            market_model_lanes_portable(&ret, &bench, r0, m0, &mut portable);
+            let want_portable = portable.map(|a| (a[0] + a[1]) + (a[2] + a[3]));
+            // by hand: lane sums of the valid rows
+            let mut by_hand = [[0.0; LANES]; 6];
+            for i in 0..n {
+                let (r, m) = (ret[i], bench[i]);
+                if r.is_finite() && m.is_finite() {
+                    let (dx, dy) = (m - m0, r - r0);
+                    for (k, v) in [1.0, dx, dy, dx * dx, dx * dy, dy * dy].iter().enumerate() {
+                        by_hand[k][i % LANES] += v;
+                    }
+                }
+            }
+            let want_hand = by_hand.map(|a| (a[0] + a[1]) + (a[2] + a[3]));
+            for k in 0..6 {
+                assert_eq!(got[k].to_bits(), want_portable[k].to_bits(), "n={n} k={k}");
+                assert_eq!(got[k].to_bits(), want_hand[k].to_bits(), "n={n} k={k}");
+            }
+            let valid = (0..n)
+                .filter(|&i| ret[i].is_finite() && bench[i].is_finite())
+                .count();
+            assert_eq!(got[0], valid as f64);
+        }
+    }
 }

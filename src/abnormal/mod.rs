@@ -46,7 +46,7 @@ pub use fast::{analyse_pair_direct, analyse_pair_fast, SecurityPrefix};
 /// // methodology example a_tiny: estimation −3..−1, event 0..1
 /// let series = AlignedSeries {
 ///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
 ///     span: vec![1; 5],
 ///     ..Default::default()
 /// };
@@ -89,7 +89,7 @@ pub fn analyse_pair(
 /// use evstudy::returns::{AlignedSeries, ReturnKind};
 /// let series = AlignedSeries {
 ///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
 ///     span: vec![1; 5],
 ///     ..Default::default()
 /// };
@@ -290,7 +290,7 @@ impl PairResult {
     /// use evstudy::returns::{AlignedSeries, ReturnKind};
     /// let series = AlignedSeries {
     ///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-    ///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+    ///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
     ///     span: vec![1; 5],
     ///     ..Default::default()
     /// };

@@ -102,6 +102,8 @@ const N_COEF: usize = 14;
 #[derive(Debug)]
 pub(crate) struct NuTable {
     coef: Vec<[f64; N_COEF]>,
+    /// ln B(ν/2, ½), kept so that a cached [`TwoSidedT`] costs no ln Γ per pair.
+    ln_beta: f64,
 }
 
 impl NuTable {
@@ -148,7 +150,7 @@ impl NuTable {
             c[0] = p_right + 2.0 * int_right;
             p_right = c[0] + 2.0 * int_left;
         }
-        NuTable { coef }
+        NuTable { coef, ln_beta }
     }
 
     /// p(|t|) for 0 ≤ |t| < T_TABLE_MAX; `None` outside the table.
@@ -202,11 +204,16 @@ impl TwoSidedT {
     /// As [`TwoSidedT::new`], with the shared polynomial table for integer ν ≤ NU_TABLE_MAX
     /// (built on the first call for that ν).
     pub fn cached(nu: f64) -> Option<Self> {
-        let mut me = Self::new(nu)?;
-        if nu.fract() == 0.0 && nu <= NU_TABLE_MAX as f64 {
-            me.table = Some(table_for(nu as usize));
+        if nu.fract() == 0.0 && nu > 0.0 && nu <= NU_TABLE_MAX as f64 {
+            let table = table_for(nu as usize);
+            return Some(TwoSidedT {
+                nu,
+                a: nu / 2.0,
+                ln_beta: table.ln_beta,
+                table: Some(table),
+            });
         }
-        Some(me)
+        Self::new(nu)
     }
 
     /// Two-sided p-value of the t statistic `t` (NaN for NaN).

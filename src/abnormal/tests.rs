@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -355,8 +356,8 @@ fn series_for(
         dates: cal.to_vec(),
         ret,
         span,
-        bench: bret,
-        bench_daily: daily_returns(&idx, kind),
+        bench: bret.into(),
+        bench_daily: daily_returns(&idx, kind).into(),
         ..Default::default()
     }
 }
@@ -393,7 +394,7 @@ fn tiny_series() -> AlignedSeries {
         dates: (0..5).map(|i| start + chrono::Days::new(i)).collect(),
         ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
         span: vec![1; 5],
-        bench: vec![0.05, 0.05, 0.07, 0.03, 0.05],
+        bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
         ..Default::default()
     }
 }
@@ -736,6 +737,7 @@ fn synthetic_series(rng: &mut Lcg, n: usize, missing: f64) -> AlignedSeries {
     };
     let beta = 0.5 + rng.uniform();
     let mut f: Vec<Vec<f64>> = vec![Vec::with_capacity(n); 3];
+    let mut bench = Vec::with_capacity(n);
     for _ in 0..n {
         let m = 0.0003 + 0.01 * rng.normal();
         let f1 = 0.004 * rng.normal();
@@ -744,7 +746,7 @@ fn synthetic_series(rng: &mut Lcg, n: usize, missing: f64) -> AlignedSeries {
         let r = rf + 0.0002 + beta * m + 0.3 * f1 - 0.2 * f2 + 0.015 * rng.normal();
         let miss = |rng: &mut Lcg| rng.uniform() < missing;
         s.ret.push(if miss(rng) { f64::NAN } else { r });
-        s.bench.push(if miss(rng) { f64::NAN } else { m });
+        bench.push(if miss(rng) { f64::NAN } else { m });
         f[0].push(m - rf);
         f[1].push(if miss(rng) { f64::NAN } else { f1 });
         f[2].push(f2);
@@ -755,6 +757,7 @@ fn synthetic_series(rng: &mut Lcg, n: usize, missing: f64) -> AlignedSeries {
         .iter()
         .map(|r| if r.is_nan() { 0 } else { 1 })
         .collect();
+    s.bench = bench.into();
     s.bench_daily = s.bench.clone();
     s.factors = f;
     s.factor_names = vec!["mkt_rf".into(), "smb".into(), "hml".into()];
@@ -896,7 +899,7 @@ fn direct_moments_equal_reference_on_random_panels() {
             s.rf.clear(); // factor model without rf
         }
         if sec == 5 {
-            s.bench.clear(); // no benchmark: market-based models have no estimation sample
+            s.bench = Arc::from([]); // no benchmark: market-based models have no estimation sample
         }
         for model in [
             ModelKind::ConstantMean,
@@ -960,7 +963,7 @@ fn analyse_pairs_matches_single_pair_calls() {
 fn security_equal_to_benchmark() {
     let mut rng = Lcg(3);
     let mut s = synthetic_series(&mut rng, 400, 0.0);
-    s.ret = s.bench.clone();
+    s.ret = s.bench.to_vec();
     // Market model: the residuals are exactly zero → documented `zero_residual_variance`.
     let cfg = std_config(ModelKind::MarketModel);
     for r in both_paths(&s, 300, &cfg) {
@@ -988,7 +991,7 @@ fn security_equal_to_benchmark() {
         assert_eq!(r.fit.df, r.fit.n_est - 1);
     }
     // and equal everywhere: zero variance of the estimation ARs → excluded
-    s2.ret = s2.bench.clone();
+    s2.ret = s2.bench.to_vec();
     assert_eq!(
         analyse_pair(&s2, 300, &cfg).unwrap_err().reason,
         "zero_residual_variance"
@@ -1089,7 +1092,7 @@ fn too_few_returns_detail_and_positions_outside_calendar() {
 fn constant_benchmark_is_singular_design() {
     let mut rng = Lcg(9);
     let mut s = synthetic_series(&mut rng, 400, 0.0);
-    s.bench.iter_mut().for_each(|m| *m = 0.001);
+    s.bench = vec![0.001; s.bench.len()].into();
     let cfg = std_config(ModelKind::MarketModel);
     for r in both_paths(&s, 300, &cfg) {
         assert_eq!(r.unwrap_err().reason, "singular_design");
@@ -1131,7 +1134,7 @@ fn throughput_probe() {
             AlignedSeries {
                 span: vec![1; n_days],
                 ret,
-                bench: market.clone(),
+                bench: market.clone().into(),
                 ..Default::default()
             }
         })

@@ -974,9 +974,9 @@ fn values_by_row(
                     break;
                 }
                 let usable = match src.value {
-                        ValueKind::Price => x.is_finite() && x > 0.0,
-                        ValueKind::Return => x.is_finite(),
-                    };
+                    ValueKind::Price => x.is_finite() && x > 0.0,
+                    ValueKind::Return => x.is_finite(),
+                };
                 if ticker_by_row[i] != NO_TICKER {
                     values[i] = if usable { x } else { f64::NAN };
                     flags[i] = if usable { 0 } else { OBS_BAD };
@@ -990,7 +990,8 @@ fn values_by_row(
         if i >= n || ticker_by_row[i] == NO_TICKER || flags[i] & OBS_SUSPENDED != 0 {
             return Ok(());
         }
-        let (value, bad) = parse_value(src, &table.file, table.first_row + i, &src.price_col, cell)?;
+        let (value, bad) =
+            parse_value(src, &table.file, table.first_row + i, &src.price_col, cell)?;
         values[i] = value;
         if bad {
             flags[i] = OBS_BAD;

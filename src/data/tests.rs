@@ -531,15 +531,20 @@ fn parquet_dates_by_lookup_match_cell_by_cell_conversion() {
 /// (12 bytes), unusable closes, a rename and a ticker filter, data in two chunks.
 #[test]
 fn parquet_fast_routes_match_csv_route() {
-    let names = ["AAA", "A_VERY_LONG_TICKER_NAME", "BBB", "ANOTHER_LONG_TICKER_X"];
+    let names = [
+        "AAA",
+        "A_VERY_LONG_TICKER_NAME",
+        "BBB",
+        "ANOTHER_LONG_TICKER_X",
+    ];
     let mut rows: Vec<(NaiveDate, &str, Option<f64>)> = Vec::new();
     for k in 0..60 {
         // runs of different lengths, each ticker coming back later in the file
         let name = names[(k / 3 + k % 2) % names.len()];
         let day = d("2024-01-01") + chrono::Duration::days(k as i64);
         let close = match k {
-            7 => None,             // null in Parquet, empty cell in CSV
-            11 => Some(-2.0),      // unusable: missing and counted
+            7 => None,        // null in Parquet, empty cell in CSV
+            11 => Some(-2.0), // unusable: missing and counted
             _ => Some(10.0 + k as f64 / 8.0),
         };
         rows.push((day, name, close));
@@ -557,7 +562,10 @@ fn parquet_fast_routes_match_csv_route() {
             DateChunked::from_naive_date("date".into(), part.iter().map(|r| r.0))
                 .into_series()
                 .into(),
-            Column::new("ticker".into(), part.iter().map(|r| r.1).collect::<Vec<_>>()),
+            Column::new(
+                "ticker".into(),
+                part.iter().map(|r| r.1).collect::<Vec<_>>(),
+            ),
             Column::new("close".into(), part.iter().map(|r| r.2).collect::<Vec<_>>()),
         ])
         .unwrap()
@@ -570,7 +578,8 @@ fn parquet_fast_routes_match_csv_route() {
         .unwrap();
     let configure = |p: &PathBuf| {
         let mut s = PriceSource::new(p);
-        s.rename.insert("BBB".into(), "RENAMED_BBB_LONGER_THAN_12".into());
+        s.rename
+            .insert("BBB".into(), "RENAMED_BBB_LONGER_THAN_12".into());
         s.tickers = Some(vec![
             "AAA".into(),
             "A_VERY_LONG_TICKER_NAME".into(),
@@ -582,7 +591,11 @@ fn parquet_fast_routes_match_csv_route() {
     let from_pq = read_prices(&configure(&pq_path)).unwrap();
     assert_eq!(
         from_csv.series.keys().collect::<Vec<_>>(),
-        vec!["AAA", "A_VERY_LONG_TICKER_NAME", "RENAMED_BBB_LONGER_THAN_12"]
+        vec![
+            "AAA",
+            "A_VERY_LONG_TICKER_NAME",
+            "RENAMED_BBB_LONGER_THAN_12"
+        ]
     );
     assert_eq!(from_pq.len(), from_csv.len());
     let mut n_rows = 0;
@@ -628,7 +641,10 @@ fn parquet_null_ticker_names_the_row() {
         .finish(&mut df)
         .unwrap();
     let e = read_prices(&PriceSource::new(&p)).unwrap_err().to_string();
-    assert!(e.contains("p.parquet") && e.contains("row 3") && e.contains("ticker"), "{e}");
+    assert!(
+        e.contains("p.parquet") && e.contains("row 3") && e.contains("ticker"),
+        "{e}"
+    );
     assert!(e.contains("empty ticker"), "{e}");
 }
 
@@ -637,13 +653,16 @@ fn parquet_null_ticker_names_the_row() {
 /// are different tickers.
 #[test]
 fn ticker_views_are_not_compared_across_chunks() {
-    let mut ca = StringChunked::from_iter_values(
-        "ticker".into(),
-        ["LONG_NAME_NUMBER_ONE_XX"].into_iter(),
-    );
+    let mut ca =
+        StringChunked::from_iter_values("ticker".into(), ["LONG_NAME_NUMBER_ONE_XX"].into_iter());
     ca.append(&StringChunked::from_iter_values(
         "ticker".into(),
-        ["LONG_NAME_NUMBER_TWO_YY", "LONG_NAME_NUMBER_TWO_YY", "SHORT"].into_iter(),
+        [
+            "LONG_NAME_NUMBER_TWO_YY",
+            "LONG_NAME_NUMBER_TWO_YY",
+            "SHORT",
+        ]
+        .into_iter(),
     ))
     .unwrap();
     assert_eq!(ca.chunks().len(), 2);
@@ -657,7 +676,11 @@ fn ticker_views_are_not_compared_across_chunks() {
     let (by_row, names) = ticker_ids_by_row(&src, &table, 4).unwrap();
     assert_eq!(
         names,
-        vec!["LONG_NAME_NUMBER_ONE_XX", "LONG_NAME_NUMBER_TWO_YY", "SHORT"]
+        vec![
+            "LONG_NAME_NUMBER_ONE_XX",
+            "LONG_NAME_NUMBER_TWO_YY",
+            "SHORT"
+        ]
     );
     assert_eq!(by_row, vec![0, 1, 1, 2]);
 }

@@ -33,6 +33,7 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::abnormal::{analyse_pair, EngineConfig, PairResult, Window};
 use crate::error::{Error, Result};
@@ -563,6 +564,7 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
     let market: Vec<f64> = (0..n_days)
         .map(|_| cfg.market_mean + cfg.market_sigma * shock(&mut rng, dist))
         .collect();
+    let market_column: Arc<[f64]> = Arc::from(market.as_slice());
     let w = cfg.common_factor_weight;
     let (sw, sw1) = (w.sqrt(), (1.0 - w).sqrt());
     let factor: Vec<f64> = if w > 0.0 {
@@ -635,8 +637,8 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
         out.series.push(AlignedSeries {
             ret,
             span,
-            bench: market.clone(),
-            bench_daily: market.clone(),
+            bench: Arc::clone(&market_column),
+            bench_daily: Arc::clone(&market_column),
             ..Default::default()
         });
         out.day0.push(day0);

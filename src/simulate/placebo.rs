@@ -116,7 +116,7 @@ fn inject(
 /// let panel: Vec<AlignedSeries> = (0..4).map(|k| AlignedSeries {
 ///     security: format!("S{k}"), dates: dates.clone(),
 ///     ret: (0..n).map(|i| 1.2 * m[i as usize] + ((i as usize * (k + 3) * 104729 % 97) as f64 - 48.0) / 4000.0).collect(),
-///     span: vec![1; n as usize], bench: m.clone(), bench_daily: m.clone(), ..Default::default() }).collect();
+///     span: vec![1; n as usize], bench: m.clone().into(), bench_daily: m.clone().into(), ..Default::default() }).collect();
 /// let engine = EngineConfig { model: ModelKind::MarketModel, returns: ReturnKind::Simple,
 ///     estimation: Window { start: -120, end: -11 }, windows: vec![Window { start: 0, end: 0 }],
 ///     min_estimation_returns: 60, dimson_lags: 1, trade_to_trade: false };
@@ -271,8 +271,8 @@ mod tests {
                 dates: dates.clone(),
                 ret: (0..n).map(|i| 1.1 * m[i] + 0.02 * rng.normal()).collect(),
                 span: vec![1; n],
-                bench: m.clone(),
-                bench_daily: m.clone(),
+                bench: m.clone().into(),
+                bench_daily: m.clone().into(),
                 ..Default::default()
             })
             .collect()

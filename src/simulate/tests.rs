@@ -230,7 +230,7 @@ fn generated_returns_have_the_configured_moments() {
         data.series[i]
             .ret
             .iter()
-            .zip(m)
+            .zip(m.iter())
             .map(|(r, mk)| r - data.beta[i] * mk)
             .collect()
     };

@@ -21,6 +21,7 @@ use chrono::{NaiveDate, NaiveTime};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// One calendar of the study with the securities on it.
 struct CalendarEntry {
@@ -476,6 +477,8 @@ pub fn run_study_with_series(
     let mut securities: Vec<SecurityData> = Vec::new();
     let mut security_index: HashMap<String, usize> = HashMap::new();
     let mut reported: BTreeSet<String> = BTreeSet::new();
+    let mut aligned_benchmarks: HashMap<(String, usize), (crate::returns::OnCalendar, Arc<[f64]>)> =
+        HashMap::new();
     for t in &wanted {
         let Some(&ci) = calendar_of.get(t) else {
             continue;
@@ -584,24 +587,30 @@ pub fn run_study_with_series(
         };
         if let Some(b) = &bench {
             let bs = &panel.series[b];
-            let bon = align_to_sessions(&bs.dates, &bs.values, sessions);
+            // One aligned benchmark per (benchmark, calendar), shared by its securities.
+            let (bon, bdaily) = aligned_benchmarks
+                .entry((b.clone(), ci))
+                .or_insert_with(|| {
+                    let bon = align_to_sessions(&bs.dates, &bs.values, sessions);
+                    let bdaily: Arc<[f64]> = if bs.kind == ValueKind::Return {
+                        bon.values.clone().into()
+                    } else {
+                        daily_returns(&bon.values, cfg.returns).into()
+                    };
+                    (bon, bdaily)
+                });
             // The benchmark's own off-calendar rows are only meaningful on its own calendar.
             if exchange_of(b).map(|x| x == label).unwrap_or(false)
                 || cfg.calendar == CalendarMode::Data
             {
-                report_series(bs, &mut tables, &bon);
+                report_series(bs, &mut tables, bon);
             }
-            let bdaily = if bs.kind == ValueKind::Return {
-                bon.values.clone()
-            } else {
-                daily_returns(&bon.values, cfg.returns)
-            };
             series.bench = if cfg.trade_to_trade {
-                span_returns_from_closes(&bon.values, &series.span, cfg.returns)
+                span_returns_from_closes(&bon.values, &series.span, cfg.returns).into()
             } else {
-                bdaily.clone()
+                Arc::clone(bdaily)
             };
-            series.bench_daily = bdaily;
+            series.bench_daily = Arc::clone(bdaily);
         }
         if let Some(f) = &factors {
             let pos: Vec<Option<usize>> = sessions.iter().map(|d| f.position(*d)).collect();
@@ -887,13 +896,14 @@ pub fn run_study_with_series(
                     }
                 }
                 let proto = &series_list[first];
-                let cut = |v: &Vec<f64>| {
+                let cut = |v: &[f64]| {
                     if v.is_empty() {
                         Vec::new()
                     } else {
                         v[lo..=hi].to_vec()
                     }
                 };
+                let bench_cut: Arc<[f64]> = cut(&proto.bench_daily).into();
                 let span = ret
                     .iter()
                     .map(|r| if r.is_finite() { 1 } else { 0 })
@@ -903,12 +913,12 @@ pub fn run_study_with_series(
                     dates: proto.dates[lo..=hi].to_vec(),
                     ret,
                     span,
-                    bench: cut(&proto.bench_daily),
-                    bench_daily: cut(&proto.bench_daily),
+                    bench: Arc::clone(&bench_cut),
+                    bench_daily: bench_cut,
                     factors: if cfg.trade_to_trade {
                         Vec::new()
                     } else {
-                        proto.factors.iter().map(cut).collect()
+                        proto.factors.iter().map(|f| cut(f)).collect()
                     },
                     factor_names: proto.factor_names.clone(),
                     rf: if cfg.trade_to_trade {
