@@ -114,8 +114,9 @@ impl<'a> Rows<'a> {
     }
 }
 
-/// Largest k·k kept inline (no heap) in [`Coefs`]: k ≤ 9 parameters.
-const INLINE_COEFS: usize = 81;
+/// Largest k·k kept inline (no heap) in [`Coefs`]: k ≤ 5 parameters (market model, FF3,
+/// Carhart). Small on purpose: a [`Fitted`] is moved by value a few times per pair.
+const INLINE_COEFS: usize = 25;
 
 /// A short coefficient vector or matrix: inline for the usual small k (the fast path
 /// allocates nothing per pair), on the heap otherwise.
@@ -529,6 +530,17 @@ pub(crate) fn finish(
     }
 }
 
+/// The first `n` elements of `buf`, set to 0.0.
+fn zeroed_prefix(buf: &mut [std::mem::MaybeUninit<f64>], n: usize) -> &mut [f64] {
+    let head = &mut buf[..n];
+    for x in head.iter_mut() {
+        x.write(0.0);
+    }
+    // SAFETY: every element of `head` was initialised just above, and MaybeUninit<f64> has
+    // the layout of f64.
+    unsafe { &mut *(head as *mut [std::mem::MaybeUninit<f64>] as *mut [f64]) }
+}
+
 /// Event-period ARs, their variances and tests, and the per-window CAR/SCAR/BHAR (§5, §6),
 /// written into `slot` (every element of it is set); returns the model-fit row.
 pub(crate) fn finish_into(
@@ -559,14 +571,16 @@ pub(crate) fn finish_into(
     // usual small k, on the heap otherwise.
     const STACK_K: usize = 8;
     const STACK_GS: usize = 64 * STACK_K;
-    let mut gs_stack = [0.0; STACK_GS];
+    // Left uninitialised: only the nh·k values used are zeroed (a pair's 4 KiB memset
+    // otherwise).
+    let mut gs_stack = [std::mem::MaybeUninit::<f64>::uninit(); STACK_GS];
     let mut gbuf_stack = [0.0; STACK_K];
     let mut gsum_stack = [0.0; STACK_K];
     let (mut gs_heap, mut gbuf_heap, mut gsum_heap) = (Vec::new(), Vec::new(), Vec::new());
     let (gs, gbuf, gsum): (&mut [f64], &mut [f64], &mut [f64]) =
         if nh * k <= STACK_GS && k <= STACK_K {
             (
-                &mut gs_stack[..nh * k],
+                zeroed_prefix(&mut gs_stack, nh * k),
                 &mut gbuf_stack[..k.max(1)],
                 &mut gsum_stack[..k],
             )
@@ -630,41 +644,42 @@ pub(crate) fn finish_into(
                 exclusions.push(missing_day(t));
             }
         }
-    }
-    for i in (0..nh).filter(|_| !daily_market_rows) {
-        let t = h.start as i64 + i as i64;
-        let pos = base + t;
-        ret[i] = at(&s.ret, pos);
-        match rows.event_row(pos, gbuf) {
-            Some((r, off, d)) => {
-                let g = &gbuf[..k];
-                let e = off + g.iter().zip(theta).map(|(a, b)| a * b).sum::<f64>();
-                let a = r - e;
-                let var = sigma2 * (d as f64 + if k > 0 { quad_form(v, g) } else { 0.0 });
-                let se = var.sqrt();
-                let z = a / se;
-                expected_ret[i] = e;
-                ar[i] = a;
-                ar_se[i] = se;
-                sar[i] = z;
-                span[i] = d;
-                gs[i * k..(i + 1) * k].copy_from_slice(g);
-                if d > 1 {
-                    exclusions.push(PairExclusion {
-                        stage: Stage::EventDay,
-                        reason: "multi_day_return".to_string(),
-                        detail: format!("rel_day={t} span={d} (used in CARs only)"),
-                        order: t,
-                    });
+    } else {
+        for i in 0..nh {
+            let t = h.start as i64 + i as i64;
+            let pos = base + t;
+            ret[i] = at(&s.ret, pos);
+            match rows.event_row(pos, gbuf) {
+                Some((r, off, d)) => {
+                    let g = &gbuf[..k];
+                    let e = off + g.iter().zip(theta).map(|(a, b)| a * b).sum::<f64>();
+                    let a = r - e;
+                    let var = sigma2 * (d as f64 + if k > 0 { quad_form(v, g) } else { 0.0 });
+                    let se = var.sqrt();
+                    let z = a / se;
+                    expected_ret[i] = e;
+                    ar[i] = a;
+                    ar_se[i] = se;
+                    sar[i] = z;
+                    span[i] = d;
+                    gs[i * k..(i + 1) * k].copy_from_slice(g);
+                    if d > 1 {
+                        exclusions.push(PairExclusion {
+                            stage: Stage::EventDay,
+                            reason: "multi_day_return".to_string(),
+                            detail: format!("rel_day={t} span={d} (used in CARs only)"),
+                            order: t,
+                        });
+                    }
                 }
-            }
-            None => {
-                expected_ret[i] = f64::NAN;
-                ar[i] = f64::NAN;
-                ar_se[i] = f64::NAN;
-                sar[i] = f64::NAN;
-                span[i] = 0;
-                exclusions.push(missing_day(t));
+                None => {
+                    expected_ret[i] = f64::NAN;
+                    ar[i] = f64::NAN;
+                    ar_se[i] = f64::NAN;
+                    sar[i] = f64::NAN;
+                    span[i] = 0;
+                    exclusions.push(missing_day(t));
+                }
             }
         }
     }

@@ -948,6 +948,22 @@ fn analyse_pairs_matches_single_pair_calls() {
             "analyse_pairs",
         );
     }
+    // The batch computes in (security, day 0) order but answers in the caller's order:
+    // unknown securities and repeated pairs included.
+    let mixed = [(4, 500), (99, 300), (0, 270), (4, 500), (2, 260), (0, 265)];
+    let batch = analyse_pairs_batch(&list, &mixed, &cfg);
+    assert_eq!(batch.len(), mixed.len());
+    for (i, &(si, d0)) in mixed.iter().enumerate() {
+        match batch.get(i) {
+            Ok(view) => assert_results_equal(
+                &Ok(view.to_result()),
+                &analyse_pair(&list[si], d0, &cfg),
+                1e-10,
+                "batch order",
+            ),
+            Err(e) => assert_eq!((si, e.reason.as_str()), (99, "unknown_security")),
+        }
+    }
     // a Scholes–Williams run falls back to the reference path
     let cfg = std_config(ModelKind::ScholesWilliams);
     let out = analyse_pairs(&list, &pairs[..3], &cfg);
