@@ -132,9 +132,10 @@ fn market_model_lanes_portable(
 /// lanes 0–1 in one register, 2–3 in another; `ret.len()` a multiple of 4.
 #[cfg(target_arch = "x86_64")]
 #[inline]
+#[allow(clippy::needless_range_loop)] // h indexes the register pair of every moment
 fn market_model_lanes_sse2(ret: &[f64], bench: &[f64], r0: f64, m0: f64) -> [[f64; LANES]; 6] {
     use std::arch::x86_64::*;
-    debug_assert!(ret.len() % LANES == 0 && bench.len() == ret.len());
+    debug_assert!(ret.len().is_multiple_of(LANES) && bench.len() == ret.len());
     // SAFETY: SSE2 is always available on x86-64; every load reads 2 doubles inside the
     // slices (i + 3 < len, checked by the chunking).
     unsafe {
