@@ -627,11 +627,9 @@ pub(crate) fn finish_into(
                 let e = 0.0 + (t0 + m * t1);
                 let a = r - e;
                 let q = (0.0 + ((0.0 + v00) + v01 * m)) + m * ((0.0 + v10) + v11 * m);
-                let se = (sigma2 * (1.0 + q)).sqrt();
                 expected_ret[i] = e;
                 ar[i] = a;
-                ar_se[i] = se;
-                sar[i] = a / se;
+                ar_se[i] = sigma2 * (1.0 + q); // the variance; its root below
                 span[i] = 1;
                 gs[2 * i] = 1.0;
                 gs[2 * i + 1] = m;
@@ -643,6 +641,12 @@ pub(crate) fn finish_into(
                 span[i] = 0;
                 exclusions.push(missing_day(t));
             }
+        }
+        // Roots and quotients in a loop of their own, two days per instruction (the same
+        // IEEE operations, so the same bits; a missing day stays NaN).
+        for ((se, z), &a) in ar_se.iter_mut().zip(sar.iter_mut()).zip(ar.iter()) {
+            *se = se.sqrt();
+            *z = a / *se;
         }
     } else {
         for i in 0..nh {
