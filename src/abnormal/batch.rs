@@ -42,8 +42,6 @@ pub struct PairBatch {
     windows: Vec<WindowResult>,
     exclusions: Vec<PairExclusion>,
     exclusion_offsets: Vec<usize>,
-    /// Storage row of each pair: pairs are computed and stored in (security, day 0) order.
-    row_of: Vec<u32>,
 }
 
 impl PairBatch {
@@ -63,7 +61,6 @@ impl PairBatch {
     /// # Panics
     /// When `i >= self.len()`.
     pub fn get(&self, i: usize) -> Result<PairView<'_>, &PairExclusion> {
-        let i = self.row_of[i] as usize;
         let fit = self.outcomes[i].as_ref()?;
         let (d, w, l) = (self.days, self.n_windows, self.est_len);
         Ok(PairView {
@@ -176,19 +173,6 @@ pub fn analyse_pairs_batch(
         })
         .collect();
 
-    // Pairs are computed in (security, day 0) order: consecutive pairs then read the same
-    // return column front to back, which the hardware prefetcher streams, instead of jumping
-    // across the panel; `row_of` maps each pair back to its storage row.
-    let n_rows = u32::try_from(pairs.len()).expect("more than u32::MAX pairs in one batch");
-    let mut order: Vec<u32> = (0..n_rows).collect();
-    order.sort_by_key(|&i| pairs[i as usize]);
-    let mut row_of = vec![0u32; pairs.len()];
-    for (row, &i) in order.iter().enumerate() {
-        row_of[i as usize] = row as u32;
-    }
-    let sorted_pairs: Vec<(usize, usize)> = order.iter().map(|&i| pairs[i as usize]).collect();
-    let pairs = &sorted_pairs[..];
-
     let h = cfg.event_period();
     let (n, d, w) = (pairs.len(), h.len(), cfg.windows.len());
     // Storage is left unwritten here: each chunk initialises its own part just before it
@@ -284,7 +268,6 @@ pub fn analyse_pairs_batch(
         windows,
         exclusions,
         exclusion_offsets,
-        row_of,
     }
 }
 
