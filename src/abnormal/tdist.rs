@@ -154,7 +154,7 @@ impl NuTable {
     }
 
     /// p(|t|) for 0 ≤ |t| < T_TABLE_MAX; `None` outside the table.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn p_value(&self, t_abs: f64) -> Option<f64> {
         let pos = t_abs * SEG_PER_UNIT;
         if !(pos < N_SEG as f64) {
@@ -217,7 +217,10 @@ impl TwoSidedT {
     }
 
     /// Two-sided p-value of the t statistic `t` (NaN for NaN).
-    #[inline]
+    ///
+    /// The table look-up is inlined into the caller's loop (so that successive evaluations
+    /// overlap); the continued fraction (no table, |t| ≥ 16, t = 0 or NaN) stays out of line.
+    #[inline(always)]
     pub fn p_value(&self, t: f64) -> f64 {
         if let Some(table) = self.table {
             let t_abs = t.abs();
@@ -227,6 +230,13 @@ impl TwoSidedT {
                 }
             }
         }
+        self.p_value_out_of_table(t)
+    }
+
+    /// [`TwoSidedT::p_value_cf`], kept out of the callers' loops.
+    #[cold]
+    #[inline(never)]
+    fn p_value_out_of_table(&self, t: f64) -> f64 {
         self.p_value_cf(t)
     }
 
