@@ -530,6 +530,28 @@ pub(crate) fn finish(
     }
 }
 
+/// Day i (relative day t) of the event period has no usable row: its expected return, AR,
+/// standard error and SAR are missing, its span 0, and a `missing_return` exclusion is
+/// recorded.
+fn mark_missing_day(
+    i: usize,
+    t: i64,
+    columns: [&mut [f64]; 4],
+    span: &mut [u32],
+    exclusions: &mut Vec<PairExclusion>,
+) {
+    for column in columns {
+        column[i] = f64::NAN;
+    }
+    span[i] = 0;
+    exclusions.push(PairExclusion {
+        stage: Stage::EventDay,
+        reason: "missing_return".to_string(),
+        detail: format!("rel_day={t}"),
+        order: t,
+    });
+}
+
 /// The first `n` elements of `buf`, set to 0.0.
 fn zeroed_prefix(buf: &mut [std::mem::MaybeUninit<f64>], n: usize) -> &mut [f64] {
     let head = &mut buf[..n];
@@ -598,12 +620,6 @@ pub(crate) fn finish_into(
     };
     let theta = &fitted.theta[..];
     let v = &fitted.v[..];
-    let missing_day = |t: i64| PairExclusion {
-        stage: Stage::EventDay,
-        reason: "missing_return".to_string(),
-        detail: format!("rel_day={t}"),
-        order: t,
-    };
     // Daily rows g_t = (1, R_mt) (market model, Scholes–Williams, Dimson outside
     // trade-to-trade mode): the generic arithmetic below written out for k = 2, operation
     // for operation in the same order (same bits; the generic sum and quadratic form start
@@ -634,12 +650,7 @@ pub(crate) fn finish_into(
                 gs[2 * i] = 1.0;
                 gs[2 * i + 1] = m;
             } else {
-                expected_ret[i] = f64::NAN;
-                ar[i] = f64::NAN;
-                ar_se[i] = f64::NAN;
-                sar[i] = f64::NAN;
-                span[i] = 0;
-                exclusions.push(missing_day(t));
+                mark_missing_day(i, t, [expected_ret, ar, ar_se, sar], span, exclusions);
             }
         }
         // Roots and quotients in a loop of their own, two days per instruction (the same
@@ -676,14 +687,7 @@ pub(crate) fn finish_into(
                         });
                     }
                 }
-                None => {
-                    expected_ret[i] = f64::NAN;
-                    ar[i] = f64::NAN;
-                    ar_se[i] = f64::NAN;
-                    sar[i] = f64::NAN;
-                    span[i] = 0;
-                    exclusions.push(missing_day(t));
-                }
+                None => mark_missing_day(i, t, [expected_ret, ar, ar_se, sar], span, exclusions),
             }
         }
     }
