@@ -365,7 +365,7 @@ fn analyse_chunk(
     for j in 0..count {
         let (si, day0) = pairs[chunk.first + j];
         let before = exclusions.len();
-        // written in full by a successful fast fit; filled with NaN on the other routes
+        // NaN already (`initialise`): a fit writes the residuals of its sample
         let est_resid = &mut chunk.est_resid[j * l..(j + 1) * l];
         let mut slot = PairSlot {
             ret: &mut chunk.ret[j * d..(j + 1) * d],
@@ -380,7 +380,6 @@ fn analyse_chunk(
         };
         let outcome = match series_list.get(si) {
             None => {
-                est_resid.fill(f64::NAN);
                 slot.clear(cfg);
                 Err(PairExclusion {
                     stage: Stage::Input,
@@ -406,14 +405,10 @@ fn analyse_chunk(
                         slot,
                     )),
                     Some(Err(e)) => {
-                        est_resid.fill(f64::NAN);
                         slot.clear(cfg);
                         Err(e)
                     }
-                    None => {
-                        est_resid.fill(f64::NAN);
-                        analyse_pair_reference_into(series, day0, cfg, est_resid, slot)
-                    }
+                    None => analyse_pair_reference_into(series, day0, cfg, est_resid, slot),
                 }
             }
         };

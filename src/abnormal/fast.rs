@@ -431,9 +431,8 @@ fn owned_result(
     }
 }
 
-/// The prefix-sum fit of one pair with its residuals written to `est_resid` (length L; every
-/// element is written when the fit succeeds, NaN outside the sample); `None` when the prefix
-/// has no fast path for this pair.
+/// The prefix-sum fit of one pair with its residuals written to `est_resid` (length L, NaN
+/// beforehand); `None` when the prefix has no fast path for this pair.
 pub(crate) fn fit_fast(
     series: &AlignedSeries,
     prefix: &SecurityPrefix,
@@ -521,9 +520,8 @@ pub fn analyse_pair_direct(
     })
 }
 
-/// The direct-moment fit of one pair with its residuals written to `est_resid` (length L;
-/// every element is written when the fit succeeds, NaN outside the sample); `None` when the
-/// model or mode has no fast path.
+/// The direct-moment fit of one pair with its residuals written to `est_resid` (length L,
+/// NaN beforehand); `None` when the model or mode has no fast path.
 pub(crate) fn fit_direct(
     series: &AlignedSeries,
     day0: usize,
@@ -549,8 +547,8 @@ pub(crate) fn fit_direct(
 }
 
 /// The OLS fit from a moment record (count, Σ(z − c), Σ(z − c)(z − c)′ over the estimation
-/// sample, z = regressors then regressand) and the shift c; on success every element of
-/// `est_resid` (length L) is written: the residual, or NaN outside the sample.
+/// sample, z = regressors then regressand) and the shift c; the residuals are written to
+/// `est_resid` (length L, NaN beforehand).
 #[allow(clippy::too_many_arguments)]
 fn fit_from_moments(
     series: &AlignedSeries,
@@ -686,15 +684,11 @@ fn fit_from_moments(
         }
         Layout::None => unreachable!(),
     };
-    // Residuals in O(L): NaN propagation marks the sessions outside the sample; positions
-    // outside the calendar are NaN.
+    // Residuals in O(L): NaN propagation marks the sessions outside the sample.
     let l1 = cfg.estimation.start as i64;
     if lo <= hi {
         let (lo_u, hi_u) = (lo as usize, hi as usize + 1);
-        let (first, last) = ((lo - base - l1) as usize, (hi - base - l1) as usize + 1);
-        est_resid[..first].fill(f64::NAN);
-        est_resid[last..].fill(f64::NAN);
-        let out = &mut est_resid[first..last];
+        let out = &mut est_resid[(lo - base - l1) as usize..(hi - base - l1) as usize + 1];
         let r = &series.ret[lo_u..hi_u];
         let th = &fitted.theta;
         match layout {
@@ -736,8 +730,6 @@ fn fit_from_moments(
             }
             Layout::None => {}
         }
-    } else {
-        est_resid.fill(f64::NAN);
     }
     Ok(fitted)
 }
@@ -750,13 +742,8 @@ mod lane_tests {
     /// 0–3 rows included; the lane order matches a hand-written interleaving.
     #[test]
     fn market_model_lanes_match_portable_and_by_hand() {
-        let mut state = 12345u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        };
+        let mut rng = crate::abnormal::tests::Lcg(12345);
+        let mut next = || rng.uniform() - 0.5;
         for n in [0usize, 1, 3, 4, 7, 240, 243] {
             let ret: Vec<f64> = (0..n)
                 .map(|i| match i % 17 {

@@ -709,9 +709,9 @@ fn estudy2_market_model_log_returns() {
 // invariances and edge cases
 
 /// Tiny deterministic LCG for synthetic panels.
-struct Lcg(u64);
+pub(super) struct Lcg(pub(super) u64);
 impl Lcg {
-    fn uniform(&mut self) -> f64 {
+    pub(super) fn uniform(&mut self) -> f64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)
