@@ -21,6 +21,11 @@ const PREFIX_COST: usize = 3;
 /// Pairs per parallel task: large enough to amortize the task, small enough to balance.
 const CHUNK_PAIRS: usize = 128;
 
+/// The returns of the pair this many places ahead are requested from memory before a pair
+/// is computed (measured: 1 and 2 alike, 4 slower; the hardware prefetcher starts late on
+/// each pair's short, scattered window).
+const PREFETCH_AHEAD: usize = 2;
+
 /// The results of many pairs in column layout: per-day values in arrays of n·|H|, windows in
 /// n·(number of windows), residuals in n·L, exclusions in one list with offsets per pair.
 /// Built by [`analyse_pairs_batch`]; read pair by pair with [`PairBatch::get`].
@@ -359,10 +364,20 @@ fn analyse_chunk(
         cfg.estimation.len(),
     );
     let count = chunk.count;
+    let h = cfg.event_period();
+    let reach = Window {
+        start: cfg.estimation.start.min(h.start),
+        end: cfg.estimation.end.max(h.end),
+    };
     let mut fits = Vec::with_capacity(count);
     let mut exclusions = Vec::new();
     let mut counts = Vec::with_capacity(count);
     for j in 0..count {
+        if let Some(&(s_next, day0_next)) = pairs.get(chunk.first + j + PREFETCH_AHEAD) {
+            if let Some(next) = series_list.get(s_next) {
+                prefetch_returns(next, day0_next, reach);
+            }
+        }
         let (si, day0) = pairs[chunk.first + j];
         let before = exclusions.len();
         // NaN already (`initialise`): a fit writes the residuals of its sample
@@ -416,4 +431,33 @@ fn analyse_chunk(
         counts.push(exclusions.len() - before);
     }
     (fits, exclusions, counts)
+}
+
+/// Ask the processor to load a pair's returns over `reach` (relative days covering the
+/// estimation window and the event period) into cache, one request per 64-byte line; a hint
+/// only, no effect on values.
+#[inline]
+fn prefetch_returns(series: &AlignedSeries, day0: usize, reach: Window) {
+    let ret = &series.ret;
+    let n = ret.len() as i64;
+    let lo = (day0 as i64 + reach.start as i64).clamp(0, n) as usize;
+    let hi = (day0 as i64 + reach.end as i64 + 1).clamp(0, n) as usize;
+    const LINE: usize = 64 / std::mem::size_of::<f64>();
+    for x in ret[lo.min(hi)..hi].iter().step_by(LINE) {
+        prefetch_line(x);
+    }
+}
+
+/// A prefetch hint for the cache line holding `x`.
+#[inline(always)]
+fn prefetch_line(x: &f64) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch never faults and does not change memory; SSE is part of the
+    // x86-64 baseline; the pointer comes from a live reference.
+    unsafe {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>((x as *const f64).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
