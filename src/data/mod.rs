@@ -380,7 +380,19 @@ impl TextTable {
         }
     }
     fn height(&self) -> usize {
-        self.columns.first().map(|c| c.len()).unwrap_or(0)
+        self.columns.iter().map(CellColumn::len).max().unwrap_or(0)
+    }
+    /// Free the data of column `name` once it has been read (a long file's columns are as
+    /// large as the panel built from them, so each is let go before the next is converted);
+    /// the column is empty afterwards.
+    fn release(&mut self, name: &str) {
+        if let Some(i) = self.names.iter().position(|n| n == name) {
+            self.columns[i] = match &self.columns[i] {
+                CellColumn::Text(ca) => CellColumn::Text(ca.clear()),
+                CellColumn::Number(ca) => CellColumn::Number(ca.clear()),
+                CellColumn::Date(ca) => CellColumn::Date(ca.clear()),
+            };
+        }
     }
 }
 
@@ -680,7 +692,7 @@ pub fn read_prices(src: &PriceSource) -> Result<PricePanel> {
         ));
     }
     match src.layout {
-        Layout::Long => read_long(src, &table),
+        Layout::Long => read_long(src, table),
         Layout::Wide => read_wide(src, &table),
     }
 }
@@ -1017,8 +1029,26 @@ fn source_ranks_by_row(src: &PriceSource, table: &TextTable, n: usize) -> Result
     Ok(ranks)
 }
 
-fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
-    let dates = parse_dates(src, table)?;
+fn read_long(src: &PriceSource, mut table: TextTable) -> Result<PricePanel> {
+    // Each input column is released after its last use (the order below), unless another
+    // role names the same column.
+    let roles = [
+        Some(src.date_col.as_str()),
+        Some(src.ticker_col.as_str()),
+        src.tradestatus_col.as_deref(),
+        Some(src.price_col.as_str()),
+        src.source_col.as_deref(),
+    ];
+    let release_role = |table: &mut TextTable, role: usize| {
+        if let Some(name) = roles[role] {
+            if !roles.iter().enumerate().any(|(r, n)| r != role && *n == Some(name)) {
+                table.release(name);
+            }
+        }
+    };
+    let dates = parse_dates(src, &table)?;
+    release_role(&mut table, 0);
+    let table = &mut table;
     if table.first_row + dates.len() > u32::MAX as usize {
         return Err(Error::file(
             table.file.clone(),
@@ -1030,9 +1060,14 @@ fn read_long(src: &PriceSource, table: &TextTable) -> Result<PricePanel> {
         ));
     }
     let (ticker_by_row, ticker_names) = ticker_ids_by_row(src, table, dates.len())?;
+    release_role(table, 1);
     let n = ticker_by_row.len();
     let (values, flags) = values_by_row(src, table, &ticker_by_row)?;
+    release_role(table, 2);
+    release_role(table, 3);
     let ranks = source_ranks_by_row(src, table, n)?;
+    release_role(table, 4);
+    let table = &*table;
     let rank_at = |i: usize| ranks.get(i).copied().unwrap_or(0);
     // Bucket the rows by ticker in name order (stable, O(n)), then sort each bucket by (date,
     // source rank, row) unless it is already in that order — the usual case for files sorted
