@@ -42,7 +42,7 @@ pub struct RunArgs {
     /// Do not write the report.
     #[arg(long)]
     pub no_report: bool,
-    /// Print the wall time of each phase to stderr.
+    /// Print the wall time of each phase to stderr, and the peak memory (Linux).
     #[arg(long)]
     pub timings: bool,
     /// Write only the report and small CSV summaries (for committed exports such as
@@ -246,6 +246,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             "report",
             t_report.elapsed().as_secs_f64()
         );
+        if let Some(kib) = peak_memory_kib() {
+            eprintln!("peak memory {:>24.0} MB", kib as f64 / 1024.0);
+        }
     }
     if let Some(pb) = progress {
         pb.finish_and_clear();
@@ -266,4 +269,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         }
     );
     Ok(0)
+}
+
+/// The process's peak resident memory in KiB (`VmHWM` of `/proc/self/status`; Linux only).
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -718,6 +718,15 @@ pub fn run_study_with_series(
 
     lap(&mut summary, "compute");
     // ---- per-pair tables ----
+    // Sized once: a growing table of 10⁶ rows would hold its old and new buffers at once
+    // (twice the final size in memory, all of it fresh pages). The same-date portfolios add
+    // their rows later: each is a cluster of ≥ 2 pairs of one primary label, and a pair has
+    // one primary label, so there are at most half as many as pairs (capacity that is never
+    // written takes no memory).
+    let with_portfolios = summary.pairs_analysed + summary.pairs_analysed / 2;
+    tables.abnormal_returns.reserve(with_portfolios * h.len());
+    tables.cars.reserve(with_portfolios * windows.len());
+    tables.model_fits.reserve(with_portfolios);
     for p in &pairs {
         let Some(Ok(res)) = p.result.map(|slot| batch.get(slot)) else {
             continue;
