@@ -34,8 +34,9 @@ struct CalendarEntry {
 struct SecurityData {
     calendar: usize,
     series: AlignedSeries,
-    /// Daily returns (for portfolios, which always use daily returns, §10).
-    daily: Vec<f64>,
+    /// Daily returns (for portfolios, which always use daily returns, §10) when they differ
+    /// from the model's returns (trade-to-trade mode); `None`: the model's returns are daily.
+    daily: Option<Vec<f64>>,
     benchmark: Option<String>,
 }
 
@@ -569,14 +570,15 @@ pub fn run_study_with_series(
         } else {
             daily_returns(&on.values, cfg.returns)
         };
-        let (ret, span) = if cfg.trade_to_trade {
-            trade_to_trade_returns(&on.values, cfg.returns)
+        let (ret, span, daily) = if cfg.trade_to_trade {
+            let (ret, span) = trade_to_trade_returns(&on.values, cfg.returns);
+            (ret, span, Some(daily))
         } else {
             let span = daily
                 .iter()
                 .map(|r| if r.is_finite() { 1 } else { 0 })
                 .collect();
-            (daily.clone(), span)
+            (daily, span, None)
         };
         let mut series = AlignedSeries {
             security: t.clone(),
@@ -645,6 +647,8 @@ pub fn run_study_with_series(
             benchmark: bench,
         });
     }
+    // The prices are no longer needed: later phases reuse their memory.
+    drop(panel);
 
     lap(&mut summary, "calendars_and_returns");
     // ---- day 0 ----
@@ -695,6 +699,13 @@ pub fn run_study_with_series(
         .iter_mut()
         .map(|s| std::mem::take(&mut s.series))
         .collect();
+    // A security's daily returns: its own column in trade-to-trade mode, else the model's.
+    let daily_of = |s: usize| -> &[f64] {
+        securities[s]
+            .daily
+            .as_deref()
+            .unwrap_or(&series_list[s].ret)
+    };
     let todo: Vec<usize> = (0..pairs.len())
         .filter(|&i| pairs[i].day0.is_some())
         .collect();
@@ -894,7 +905,7 @@ pub fn run_study_with_series(
                 for j in lo..=hi {
                     let (mut sum, mut cnt) = (0.0, 0usize);
                     for &s in secs {
-                        let x = securities[s].daily[j];
+                        let x = daily_of(s)[j];
                         if x.is_finite() {
                             sum += x;
                             cnt += 1;
@@ -969,7 +980,7 @@ pub fn run_study_with_series(
                                 .filter(|&j| j < n)
                                 .map(|j| {
                                     secs.iter()
-                                        .filter(|&&s| securities[s].daily[j].is_finite())
+                                        .filter(|&&s| daily_of(s)[j].is_finite())
                                         .count() as u32
                                 })
                                 .unwrap_or(0)
