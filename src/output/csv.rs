@@ -211,46 +211,62 @@ impl<'a> Line<'a> {
 /// Rows per parallel chunk.
 const CHUNK_ROWS: usize = 2048;
 
-/// The CSV bytes of a table as consecutive parts (header first): rows are formatted in
-/// parallel chunks (rayon) and kept in order, so the concatenation is identical to a
-/// sequential loop. Writers can write the parts one after the other without joining them.
+/// Chunks rendered per batch before the batch is handed to the sink: the text of one batch
+/// (≈ 32 × 2048 rows, a few MB) is all a table holds in memory, whatever its length.
+const BATCH_CHUNKS: usize = 32;
+
+/// Where the CSV bytes of a file go, in consecutive pieces (a file, or a buffer).
+pub(crate) type Sink<'a> = dyn FnMut(&[u8]) -> std::io::Result<()> + 'a;
+
+/// The CSV bytes of a table handed to `sink` in order (header first): rows are formatted in
+/// parallel chunks (rayon) a batch at a time, so the bytes are identical to a sequential
+/// loop and a long table is never held in memory as text.
 fn rows_in_parallel<T: Sync, H: AsRef<str>>(
     header: &[H],
     rows: &[T],
     write_row: impl Fn(&mut Vec<u8>, &T) + Sync,
-) -> Vec<Vec<u8>> {
+    sink: &mut Sink,
+) -> std::io::Result<()> {
     use rayon::prelude::*;
     let mut head = Vec::new();
     push_record(&mut head, header);
+    sink(&head)?;
     let bytes_per_row = rows.first().map_or(0, |r| {
         let mut probe = Vec::new();
         write_row(&mut probe, r);
         probe.len() + probe.len() / 4 + 8
     });
-    let mut parts = Vec::with_capacity(rows.len() / CHUNK_ROWS + 2);
-    parts.push(head);
-    // `par_extend` of an indexed parallel iterator keeps the chunk order.
-    parts.par_extend(rows.par_chunks(CHUNK_ROWS).map(|chunk| {
-        let mut s = Vec::with_capacity(chunk.len() * bytes_per_row);
-        for r in chunk {
-            write_row(&mut s, r);
+    let mut parts: Vec<Vec<u8>> = Vec::with_capacity(BATCH_CHUNKS);
+    for batch in rows.chunks(CHUNK_ROWS * BATCH_CHUNKS) {
+        parts.clear();
+        // `par_extend` of an indexed parallel iterator keeps the chunk order.
+        parts.par_extend(batch.par_chunks(CHUNK_ROWS).map(|chunk| {
+            let mut s = Vec::with_capacity(chunk.len() * bytes_per_row);
+            for r in chunk {
+                write_row(&mut s, r);
+            }
+            s
+        }));
+        for part in &parts {
+            sink(part)?;
         }
-        s
-    }));
-    parts
+    }
+    Ok(())
 }
 
-/// Joins the byte parts of a CSV text into one string. The parts are UTF-8 (only `&str`
-/// fields and ASCII numbers are written); anything else would be replaced, never a panic.
-fn join_parts(parts: Vec<Vec<u8>>) -> String {
-    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    for p in &parts {
-        out.extend_from_slice(p);
-    }
+/// The text a table renderer writes, as one string. The bytes are UTF-8 (only `&str` fields
+/// and ASCII numbers are written); anything else would be replaced, never a panic.
+fn render_text(render: impl FnOnce(&mut Sink) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    // Appending to a Vec cannot fail.
+    let _ = render(&mut |bytes: &[u8]| {
+        out.extend_from_slice(bytes);
+        Ok(())
+    });
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-fn abnormal_returns_parts(rows: &[AbnormalReturnRow]) -> Vec<Vec<u8>> {
+fn abnormal_returns_rows(rows: &[AbnormalReturnRow], sink: &mut Sink) -> std::io::Result<()> {
     rows_in_parallel(&ABNORMAL_RETURNS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -266,15 +282,15 @@ fn abnormal_returns_parts(rows: &[AbnormalReturnRow]) -> Vec<Vec<u8>> {
             .num(r.ar_p)
             .opt_int(r.span)
             .end();
-    })
+    }, sink)
 }
 
 /// `abnormal_returns.csv` text.
 pub fn abnormal_returns_csv(rows: &[AbnormalReturnRow]) -> String {
-    join_parts(abnormal_returns_parts(rows))
+    render_text(|sink| abnormal_returns_rows(rows, sink))
 }
 
-fn cars_parts(rows: &[CarRow]) -> Vec<Vec<u8>> {
+fn cars_rows(rows: &[CarRow], sink: &mut Sink) -> std::io::Result<()> {
     rows_in_parallel(&CARS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -289,12 +305,12 @@ fn cars_parts(rows: &[CarRow]) -> Vec<Vec<u8>> {
             .num(r.bhar)
             .int(r.n_days)
             .end();
-    })
+    }, sink)
 }
 
 /// `cars.csv` text.
 pub fn cars_csv(rows: &[CarRow]) -> String {
-    join_parts(cars_parts(rows))
+    render_text(|sink| cars_rows(rows, sink))
 }
 
 /// The extra columns of `model_fits`: the union of the rows' extra names, sorted by name.
@@ -306,7 +322,7 @@ pub fn model_fit_extra_columns(rows: &[ModelFitRow]) -> Vec<String> {
     names.into_iter().map(String::from).collect()
 }
 
-fn model_fits_parts(rows: &[ModelFitRow]) -> Vec<Vec<u8>> {
+fn model_fits_rows(rows: &[ModelFitRow], sink: &mut Sink) -> std::io::Result<()> {
     let extras = model_fit_extra_columns(rows);
     let header: Vec<&str> = MODEL_FITS_COLUMNS
         .iter()
@@ -334,16 +350,16 @@ fn model_fits_parts(rows: &[ModelFitRow]) -> Vec<Vec<u8>> {
             line.num(value);
         }
         line.end();
-    })
+    }, sink)
 }
 
 /// `model_fits.csv` text; the extra columns are [`model_fit_extra_columns`], empty where a row
 /// has no such extra.
 pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
-    join_parts(model_fits_parts(rows))
+    render_text(|sink| model_fits_rows(rows, sink))
 }
 
-fn aggregate_parts(rows: &[AggregateRow]) -> Vec<Vec<u8>> {
+fn aggregate_rows(rows: &[AggregateRow], sink: &mut Sink) -> std::io::Result<()> {
     rows_in_parallel(&AGGREGATE_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.group)
@@ -356,15 +372,15 @@ fn aggregate_parts(rows: &[AggregateRow]) -> Vec<Vec<u8>> {
             .num(r.share_positive)
             .num(r.sd)
             .end();
-    })
+    }, sink)
 }
 
 /// `aggregate.csv` text.
 pub fn aggregate_csv(rows: &[AggregateRow]) -> String {
-    join_parts(aggregate_parts(rows))
+    render_text(|sink| aggregate_rows(rows, sink))
 }
 
-fn tests_parts(rows: &[TestRow]) -> Vec<Vec<u8>> {
+fn tests_rows(rows: &[TestRow], sink: &mut Sink) -> std::io::Result<()> {
     rows_in_parallel(&TESTS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.group)
@@ -378,15 +394,15 @@ fn tests_parts(rows: &[TestRow]) -> Vec<Vec<u8>> {
             .int(r.n)
             .opt_text(r.cluster.as_deref())
             .end();
-    })
+    }, sink)
 }
 
 /// `tests.csv` text (`df` with `%.17g`, so 44.0 is written `44`).
 pub fn tests_csv(rows: &[TestRow]) -> String {
-    join_parts(tests_parts(rows))
+    render_text(|sink| tests_rows(rows, sink))
 }
 
-fn exclusions_parts(rows: &[ExclusionRow]) -> Vec<Vec<u8>> {
+fn exclusions_rows(rows: &[ExclusionRow], sink: &mut Sink) -> std::io::Result<()> {
     rows_in_parallel(&EXCLUSIONS_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -395,15 +411,15 @@ fn exclusions_parts(rows: &[ExclusionRow]) -> Vec<Vec<u8>> {
             .text(&r.reason)
             .text(&r.detail)
             .end();
-    })
+    }, sink)
 }
 
 /// `exclusions.csv` text (the `order` sort key is not written).
 pub fn exclusions_csv(rows: &[ExclusionRow]) -> String {
-    join_parts(exclusions_parts(rows))
+    render_text(|sink| exclusions_rows(rows, sink))
 }
 
-fn day0_parts(rows: &[Day0Row]) -> Vec<Vec<u8>> {
+fn day0_rows(rows: &[Day0Row], sink: &mut Sink) -> std::io::Result<()> {
     rows_in_parallel(&DAY0_COLUMNS, rows, |out, r| {
         Line::new(out)
             .text(&r.event_id)
@@ -416,12 +432,12 @@ fn day0_parts(rows: &[Day0Row]) -> Vec<Vec<u8>> {
             .opt_int(r.shift_sessions)
             .text(&r.status)
             .end();
-    })
+    }, sink)
 }
 
 /// `day0_mapping.csv` text.
 pub fn day0_csv(rows: &[Day0Row]) -> String {
-    join_parts(day0_parts(rows))
+    render_text(|sink| day0_rows(rows, sink))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -807,53 +823,39 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
 
 /// The CSV files of a study as `(file name, text)`, in a fixed order.
 pub fn csv_files(tables: &StudyTables) -> Vec<(&'static str, String)> {
-    csv_file_parts(tables)
+    csv_renderers(tables)
         .into_iter()
-        .map(|(name, parts)| (name, join_parts(parts)))
+        .map(|(name, render)| (name, render_text(render)))
         .collect()
 }
 
-/// The CSV files of a study as `(file name, byte parts)` (the text of a file is the
-/// concatenation of its parts), in the order of [`csv_files`]. The tables are rendered
-/// concurrently, and the rows of each table in parallel chunks.
-pub(crate) fn csv_file_parts(tables: &StudyTables) -> Vec<(&'static str, Vec<Vec<u8>>)> {
-    let ((ar, (cars, fits)), ((aggregate, tests), (exclusions, day0))) = rayon::join(
-        || {
-            rayon::join(
-                || abnormal_returns_parts(&tables.abnormal_returns),
-                || {
-                    rayon::join(
-                        || cars_parts(&tables.cars),
-                        || model_fits_parts(&tables.model_fits),
-                    )
-                },
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || aggregate_parts(&tables.aggregate),
-                        || tests_parts(&tables.tests),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || exclusions_parts(&tables.exclusions),
-                        || day0_parts(&tables.day0),
-                    )
-                },
-            )
-        },
-    );
+/// Renders one table's CSV bytes into a sink.
+pub(crate) type Renderer<'a> = Box<dyn Fn(&mut Sink) -> std::io::Result<()> + Send + Sync + 'a>;
+
+/// The CSV files of a study as `(file name, renderer)`, in the order of [`csv_files`]: each
+/// renderer hands its file's bytes to a sink a batch of rows at a time (rows formatted in
+/// parallel chunks), so a caller can write files without holding their text.
+pub(crate) fn csv_renderers(tables: &StudyTables) -> Vec<(&'static str, Renderer<'_>)> {
     vec![
-        ("abnormal_returns.csv", ar),
-        ("cars.csv", cars),
-        ("model_fits.csv", fits),
-        ("aggregate.csv", aggregate),
-        ("tests.csv", tests),
-        ("exclusions.csv", exclusions),
-        ("day0_mapping.csv", day0),
+        (
+            "abnormal_returns.csv",
+            Box::new(|sink: &mut Sink| abnormal_returns_rows(&tables.abnormal_returns, sink)),
+        ),
+        ("cars.csv", Box::new(|sink: &mut Sink| cars_rows(&tables.cars, sink))),
+        (
+            "model_fits.csv",
+            Box::new(|sink: &mut Sink| model_fits_rows(&tables.model_fits, sink)),
+        ),
+        (
+            "aggregate.csv",
+            Box::new(|sink: &mut Sink| aggregate_rows(&tables.aggregate, sink)),
+        ),
+        ("tests.csv", Box::new(|sink: &mut Sink| tests_rows(&tables.tests, sink))),
+        (
+            "exclusions.csv",
+            Box::new(|sink: &mut Sink| exclusions_rows(&tables.exclusions, sink)),
+        ),
+        ("day0_mapping.csv", Box::new(|sink: &mut Sink| day0_rows(&tables.day0, sink))),
     ]
 }
 
@@ -861,6 +863,46 @@ pub(crate) fn csv_file_parts(tables: &StudyTables) -> Vec<(&'static str, Vec<Vec
 mod tests {
     use super::*;
     use crate::output::sort_tables;
+
+    #[test]
+    fn streamed_batches_equal_row_by_row_text() {
+        // More rows than one batch, a partial last chunk: the streamed file is the header
+        // followed by each row rendered on its own, in order, whatever the piece sizes.
+        let n = CHUNK_ROWS * BATCH_CHUNKS * 2 + 777;
+        let rows: Vec<AbnormalReturnRow> = (0..n)
+            .map(|i| AbnormalReturnRow {
+                event_id: format!("E{}", i / 26),
+                security: if i % 3 == 0 { "A,B".into() } else { "S".into() },
+                group: "all".into(),
+                rel_day: (i % 26) as i32 - 5,
+                date: NaiveDate::from_ymd_opt(2020, 1, 1)
+                    .map(|d| d + chrono::Days::new((i % 400) as u64)),
+                ret: Some(i as f64 * 1e-5 - 0.3),
+                expected_ret: (i % 7 != 0).then_some(0.001 * (i % 13) as f64),
+                ar: Some(-(i as f64) / 3.0),
+                sar: None,
+                ar_se: Some(0.02),
+                ar_p: Some(1.0 / (1 + i) as f64),
+                span: Some(1),
+            })
+            .collect();
+        let mut pieces = 0usize;
+        let mut streamed = Vec::new();
+        abnormal_returns_rows(&rows, &mut |b: &[u8]| {
+            pieces += 1;
+            streamed.extend_from_slice(b);
+            Ok(())
+        })
+        .unwrap();
+        let header_len = abnormal_returns_csv(&[]).len();
+        let mut by_row = abnormal_returns_csv(&[]).into_bytes();
+        for r in &rows {
+            let one = abnormal_returns_csv(std::slice::from_ref(r));
+            by_row.extend_from_slice(&one.as_bytes()[header_len..]);
+        }
+        assert!(pieces > BATCH_CHUNKS * 2, "{pieces} pieces");
+        assert_eq!(streamed, by_row);
+    }
 
     #[test]
     fn quoting_only_when_needed() {

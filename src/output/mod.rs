@@ -79,12 +79,14 @@ impl std::str::FromStr for OutputFormat {
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_atomic_parts(path, &[bytes])
+    write_atomic_with(path, |f| f.write_all(bytes))
 }
 
-/// [`write_atomic`] of the concatenation of `parts` (written one after the other, never
-/// joined in memory).
-fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
+/// [`write_atomic`] of the bytes `fill` writes into the (temporary) file.
+fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| Error::file(path.display().to_string(), "not a file path"))?
@@ -93,9 +95,7 @@ fn write_atomic_parts(path: &Path, parts: &[&[u8]]) -> Result<()> {
     let tmp = path.with_file_name(format!("{file_name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
-        for part in parts {
-            f.write_all(part)?;
-        }
+        fill(&mut f)?;
         f.sync_all()?;
         Ok(())
     })();
@@ -161,18 +161,19 @@ pub fn write_outputs(
     // CSV and Parquet are rendered concurrently, each format writing its files as soon as
     // they are rendered (so one format's file I/O overlaps the other's rendering). Each
     // Parquet file is encoded single-threaded, so the bytes do not depend on the thread
-    // count; the CSV rows are formatted in parallel chunks kept in order.
+    // count; the CSV rows are formatted in parallel chunks kept in order and streamed to
+    // their file a batch at a time (no table is held in memory as text).
     let (csv_paths, parquet_paths) = rayon::join(
         || -> Result<Vec<PathBuf>> {
             if !want_csv {
                 return Ok(Vec::new());
             }
-            csv::csv_file_parts(tables)
-                .iter()
-                .map(|(name, parts)| {
+            // Each file is streamed (a batch of rows at a time) into its temporary file.
+            csv::csv_renderers(tables)
+                .par_iter()
+                .map(|(name, render)| {
                     let path = dir.join(name);
-                    let bytes: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
-                    write_atomic_parts(&path, &bytes)?;
+                    write_atomic_with(&path, |f| render(&mut |bytes: &[u8]| f.write_all(bytes)))?;
                     Ok(path)
                 })
                 .collect()
