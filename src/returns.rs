@@ -27,8 +27,9 @@ pub enum ReturnKind {
 pub struct AlignedSeries {
     /// Security ticker.
     pub security: String,
-    /// Session dates of the security's calendar, ascending.
-    pub dates: Vec<NaiveDate>,
+    /// Session dates of the security's calendar, ascending. Shared (not copied) by the
+    /// securities on the same calendar.
+    pub dates: Arc<[NaiveDate]>,
     /// Security return assigned to each session (span return in trade-to-trade mode); NaN = none.
     pub ret: Vec<f64>,
     /// Span d_j in sessions of the return at j (1 for daily returns); 0 where `ret` is NaN.

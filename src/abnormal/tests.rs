@@ -353,7 +353,7 @@ fn series_for(
     let (ret, span, bret) = aligned_returns(&sec, &idx, kind, t2t);
     AlignedSeries {
         security: ticker.to_string(),
-        dates: cal.to_vec(),
+        dates: cal.to_vec().into(),
         ret,
         span,
         bench: bret.into(),
@@ -614,7 +614,7 @@ fn c_factors_ff3_and_carhart() {
             let (ret, span, _) = aligned_returns(&sec, &[], cfg.returns, false);
             let series = AlignedSeries {
                 security: ev["security"].clone(),
-                dates: cal.clone(),
+                dates: cal.clone().into(),
                 ret,
                 span,
                 factors: names.iter().map(|n| fcol(n)).collect(),

@@ -114,7 +114,7 @@ fn inject(
 /// let dates: Vec<_> = (0..n).map(|i| chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap() + chrono::Duration::days(i)).collect();
 /// let m: Vec<f64> = (0..n).map(|i| ((i * 7919 % 101) as f64 - 50.0) / 5000.0).collect();
 /// let panel: Vec<AlignedSeries> = (0..4).map(|k| AlignedSeries {
-///     security: format!("S{k}"), dates: dates.clone(),
+///     security: format!("S{k}"), dates: dates.as_slice().into(),
 ///     ret: (0..n).map(|i| 1.2 * m[i as usize] + ((i as usize * (k + 3) * 104729 % 97) as f64 - 48.0) / 4000.0).collect(),
 ///     span: vec![1; n as usize], bench: m.clone().into(), bench_daily: m.clone().into(), ..Default::default() }).collect();
 /// let engine = EngineConfig { model: ModelKind::MarketModel, returns: ReturnKind::Simple,
@@ -268,7 +268,7 @@ mod tests {
         (0..k)
             .map(|j| AlignedSeries {
                 security: format!("S{j}"),
-                dates: dates.clone(),
+                dates: dates.as_slice().into(),
                 ret: (0..n).map(|i| 1.1 * m[i] + 0.02 * rng.normal()).collect(),
                 span: vec![1; n],
                 bench: m.clone().into(),

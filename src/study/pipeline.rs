@@ -480,6 +480,9 @@ pub fn run_study_with_series(
     let mut reported: BTreeSet<String> = BTreeSet::new();
     let mut aligned_benchmarks: HashMap<(String, usize), (crate::returns::OnCalendar, Arc<[f64]>)> =
         HashMap::new();
+    // One date column per calendar, shared by its securities.
+    let calendar_dates: Vec<Arc<[NaiveDate]>> =
+        calendars.iter().map(|c| c.calendar.dates().into()).collect();
     for t in &wanted {
         let Some(&ci) = calendar_of.get(t) else {
             continue;
@@ -582,7 +585,7 @@ pub fn run_study_with_series(
         };
         let mut series = AlignedSeries {
             security: t.clone(),
-            dates: sessions.to_vec(),
+            dates: Arc::clone(&calendar_dates[ci]),
             ret,
             span,
             ..Default::default()
@@ -930,7 +933,7 @@ pub fn run_study_with_series(
                     .collect();
                 let mut pf_series = AlignedSeries {
                     security: "PORTFOLIO".into(),
-                    dates: proto.dates[lo..=hi].to_vec(),
+                    dates: proto.dates[lo..=hi].into(),
                     ret,
                     span,
                     bench: Arc::clone(&bench_cut),
