@@ -22,7 +22,9 @@ pub enum ReturnKind {
 
 /// One security's inputs on its session calendar.
 ///
-/// All columns have the length of `dates`. Position j is session `dates[j]`.
+/// All columns have the length of `dates` (`span` may be empty outside trade-to-trade mode;
+/// `bench`, `factors` and `rf` are empty when the model does not use them). Position j is
+/// session `dates[j]`.
 #[derive(Debug, Clone, Default)]
 pub struct AlignedSeries {
     /// Security ticker.
@@ -33,6 +35,7 @@ pub struct AlignedSeries {
     /// Security return assigned to each session (span return in trade-to-trade mode); NaN = none.
     pub ret: Vec<f64>,
     /// Span d_j in sessions of the return at j (1 for daily returns); 0 where `ret` is NaN.
+    /// Read only in trade-to-trade mode, so it may be left empty for daily returns.
     pub span: Vec<u32>,
     /// Benchmark return on the same sessions (same span as `ret` in trade-to-trade mode).
     /// Empty when the model uses no benchmark. Shared (not copied) by the securities that have

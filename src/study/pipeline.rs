@@ -577,11 +577,9 @@ pub fn run_study_with_series(
             let (ret, span) = trade_to_trade_returns(&on.values, cfg.returns);
             (ret, span, Some(daily))
         } else {
-            let span = daily
-                .iter()
-                .map(|r| if r.is_finite() { 1 } else { 0 })
-                .collect();
-            (daily, span, None)
+            // Daily returns: every span is 1, and the engine reads spans only in
+            // trade-to-trade mode (see `AlignedSeries::span`).
+            (daily, Vec::new(), None)
         };
         let mut series = AlignedSeries {
             security: t.clone(),
