@@ -1041,7 +1041,11 @@ fn read_long(src: &PriceSource, mut table: TextTable) -> Result<PricePanel> {
     ];
     let release_role = |table: &mut TextTable, role: usize| {
         if let Some(name) = roles[role] {
-            if !roles.iter().enumerate().any(|(r, n)| r != role && *n == Some(name)) {
+            if !roles
+                .iter()
+                .enumerate()
+                .any(|(r, n)| r != role && *n == Some(name))
+            {
                 table.release(name);
             }
         }

@@ -267,22 +267,27 @@ fn render_text(render: impl FnOnce(&mut Sink) -> std::io::Result<()>) -> String 
 }
 
 fn abnormal_returns_rows(rows: &[AbnormalReturnRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(&ABNORMAL_RETURNS_COLUMNS, rows, |out, r| {
-        Line::new(out)
-            .text(&r.event_id)
-            .text(&r.security)
-            .text(&r.group)
-            .int(r.rel_day)
-            .date(r.date)
-            .num(r.ret)
-            .num(r.expected_ret)
-            .num(r.ar)
-            .num(r.sar)
-            .num(r.ar_se)
-            .num(r.ar_p)
-            .opt_int(r.span)
-            .end();
-    }, sink)
+    rows_in_parallel(
+        &ABNORMAL_RETURNS_COLUMNS,
+        rows,
+        |out, r| {
+            Line::new(out)
+                .text(&r.event_id)
+                .text(&r.security)
+                .text(&r.group)
+                .int(r.rel_day)
+                .date(r.date)
+                .num(r.ret)
+                .num(r.expected_ret)
+                .num(r.ar)
+                .num(r.sar)
+                .num(r.ar_se)
+                .num(r.ar_p)
+                .opt_int(r.span)
+                .end();
+        },
+        sink,
+    )
 }
 
 /// `abnormal_returns.csv` text.
@@ -291,21 +296,26 @@ pub fn abnormal_returns_csv(rows: &[AbnormalReturnRow]) -> String {
 }
 
 fn cars_rows(rows: &[CarRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(&CARS_COLUMNS, rows, |out, r| {
-        Line::new(out)
-            .text(&r.event_id)
-            .text(&r.security)
-            .text(&r.group)
-            .text(&r.window)
-            .num(r.car)
-            .num(r.car_se)
-            .num(r.car_t)
-            .num(r.car_p)
-            .num(r.scar)
-            .num(r.bhar)
-            .int(r.n_days)
-            .end();
-    }, sink)
+    rows_in_parallel(
+        &CARS_COLUMNS,
+        rows,
+        |out, r| {
+            Line::new(out)
+                .text(&r.event_id)
+                .text(&r.security)
+                .text(&r.group)
+                .text(&r.window)
+                .num(r.car)
+                .num(r.car_se)
+                .num(r.car_t)
+                .num(r.car_p)
+                .num(r.scar)
+                .num(r.bhar)
+                .int(r.n_days)
+                .end();
+        },
+        sink,
+    )
 }
 
 /// `cars.csv` text.
@@ -329,28 +339,33 @@ fn model_fits_rows(rows: &[ModelFitRow], sink: &mut Sink) -> std::io::Result<()>
         .copied()
         .chain(extras.iter().map(String::as_str))
         .collect();
-    rows_in_parallel(&header, rows, |out, r| {
-        let mut line = Line::new(out);
-        line.text(&r.event_id)
-            .text(&r.security)
-            .text(&r.group)
-            .text(&r.model)
-            .int(r.n_est)
-            .int(r.df)
-            .num(r.sigma)
-            .num(r.alpha)
-            .num(r.beta)
-            .num(r.r2);
-        for name in &extras {
-            let value = r
-                .extras
-                .iter()
-                .find(|(n, _)| **n == **name)
-                .and_then(|(_, v)| *v);
-            line.num(value);
-        }
-        line.end();
-    }, sink)
+    rows_in_parallel(
+        &header,
+        rows,
+        |out, r| {
+            let mut line = Line::new(out);
+            line.text(&r.event_id)
+                .text(&r.security)
+                .text(&r.group)
+                .text(&r.model)
+                .int(r.n_est)
+                .int(r.df)
+                .num(r.sigma)
+                .num(r.alpha)
+                .num(r.beta)
+                .num(r.r2);
+            for name in &extras {
+                let value = r
+                    .extras
+                    .iter()
+                    .find(|(n, _)| **n == **name)
+                    .and_then(|(_, v)| *v);
+                line.num(value);
+            }
+            line.end();
+        },
+        sink,
+    )
 }
 
 /// `model_fits.csv` text; the extra columns are [`model_fit_extra_columns`], empty where a row
@@ -360,19 +375,24 @@ pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
 }
 
 fn aggregate_rows(rows: &[AggregateRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(&AGGREGATE_COLUMNS, rows, |out, r| {
-        Line::new(out)
-            .text(&r.group)
-            .text(&r.metric)
-            .opt_text(r.window.as_deref())
-            .opt_int(r.rel_day)
-            .int(r.n)
-            .num(r.mean)
-            .num(r.median)
-            .num(r.share_positive)
-            .num(r.sd)
-            .end();
-    }, sink)
+    rows_in_parallel(
+        &AGGREGATE_COLUMNS,
+        rows,
+        |out, r| {
+            Line::new(out)
+                .text(&r.group)
+                .text(&r.metric)
+                .opt_text(r.window.as_deref())
+                .opt_int(r.rel_day)
+                .int(r.n)
+                .num(r.mean)
+                .num(r.median)
+                .num(r.share_positive)
+                .num(r.sd)
+                .end();
+        },
+        sink,
+    )
 }
 
 /// `aggregate.csv` text.
@@ -381,20 +401,25 @@ pub fn aggregate_csv(rows: &[AggregateRow]) -> String {
 }
 
 fn tests_rows(rows: &[TestRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(&TESTS_COLUMNS, rows, |out, r| {
-        Line::new(out)
-            .text(&r.group)
-            .text(&r.scope)
-            .opt_text(r.window.as_deref())
-            .opt_int(r.rel_day)
-            .text(&r.test)
-            .num(r.statistic)
-            .num(r.p_value)
-            .num(r.df)
-            .int(r.n)
-            .opt_text(r.cluster.as_deref())
-            .end();
-    }, sink)
+    rows_in_parallel(
+        &TESTS_COLUMNS,
+        rows,
+        |out, r| {
+            Line::new(out)
+                .text(&r.group)
+                .text(&r.scope)
+                .opt_text(r.window.as_deref())
+                .opt_int(r.rel_day)
+                .text(&r.test)
+                .num(r.statistic)
+                .num(r.p_value)
+                .num(r.df)
+                .int(r.n)
+                .opt_text(r.cluster.as_deref())
+                .end();
+        },
+        sink,
+    )
 }
 
 /// `tests.csv` text (`df` with `%.17g`, so 44.0 is written `44`).
@@ -403,15 +428,20 @@ pub fn tests_csv(rows: &[TestRow]) -> String {
 }
 
 fn exclusions_rows(rows: &[ExclusionRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(&EXCLUSIONS_COLUMNS, rows, |out, r| {
-        Line::new(out)
-            .text(&r.event_id)
-            .text(&r.security)
-            .text(r.stage.as_str())
-            .text(&r.reason)
-            .text(&r.detail)
-            .end();
-    }, sink)
+    rows_in_parallel(
+        &EXCLUSIONS_COLUMNS,
+        rows,
+        |out, r| {
+            Line::new(out)
+                .text(&r.event_id)
+                .text(&r.security)
+                .text(r.stage.as_str())
+                .text(&r.reason)
+                .text(&r.detail)
+                .end();
+        },
+        sink,
+    )
 }
 
 /// `exclusions.csv` text (the `order` sort key is not written).
@@ -420,19 +450,24 @@ pub fn exclusions_csv(rows: &[ExclusionRow]) -> String {
 }
 
 fn day0_rows(rows: &[Day0Row], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(&DAY0_COLUMNS, rows, |out, r| {
-        Line::new(out)
-            .text(&r.event_id)
-            .text(&r.security)
-            .text(&r.exchange)
-            .text(&r.event_instant_utc)
-            .text(&r.event_instant_local)
-            .date(r.day0)
-            .opt_int(r.shift_days)
-            .opt_int(r.shift_sessions)
-            .text(&r.status)
-            .end();
-    }, sink)
+    rows_in_parallel(
+        &DAY0_COLUMNS,
+        rows,
+        |out, r| {
+            Line::new(out)
+                .text(&r.event_id)
+                .text(&r.security)
+                .text(&r.exchange)
+                .text(&r.event_instant_utc)
+                .text(&r.event_instant_local)
+                .date(r.day0)
+                .opt_int(r.shift_days)
+                .opt_int(r.shift_sessions)
+                .text(&r.status)
+                .end();
+        },
+        sink,
+    )
 }
 
 /// `day0_mapping.csv` text.
@@ -841,7 +876,10 @@ pub(crate) fn csv_renderers(tables: &StudyTables) -> Vec<(&'static str, Renderer
             "abnormal_returns.csv",
             Box::new(|sink: &mut Sink| abnormal_returns_rows(&tables.abnormal_returns, sink)),
         ),
-        ("cars.csv", Box::new(|sink: &mut Sink| cars_rows(&tables.cars, sink))),
+        (
+            "cars.csv",
+            Box::new(|sink: &mut Sink| cars_rows(&tables.cars, sink)),
+        ),
         (
             "model_fits.csv",
             Box::new(|sink: &mut Sink| model_fits_rows(&tables.model_fits, sink)),
@@ -850,12 +888,18 @@ pub(crate) fn csv_renderers(tables: &StudyTables) -> Vec<(&'static str, Renderer
             "aggregate.csv",
             Box::new(|sink: &mut Sink| aggregate_rows(&tables.aggregate, sink)),
         ),
-        ("tests.csv", Box::new(|sink: &mut Sink| tests_rows(&tables.tests, sink))),
+        (
+            "tests.csv",
+            Box::new(|sink: &mut Sink| tests_rows(&tables.tests, sink)),
+        ),
         (
             "exclusions.csv",
             Box::new(|sink: &mut Sink| exclusions_rows(&tables.exclusions, sink)),
         ),
-        ("day0_mapping.csv", Box::new(|sink: &mut Sink| day0_rows(&tables.day0, sink))),
+        (
+            "day0_mapping.csv",
+            Box::new(|sink: &mut Sink| day0_rows(&tables.day0, sink)),
+        ),
     ]
 }
 

@@ -481,8 +481,10 @@ pub fn run_study_with_series(
     let mut aligned_benchmarks: HashMap<(String, usize), (crate::returns::OnCalendar, Arc<[f64]>)> =
         HashMap::new();
     // One date column per calendar, shared by its securities.
-    let calendar_dates: Vec<Arc<[NaiveDate]>> =
-        calendars.iter().map(|c| c.calendar.dates().into()).collect();
+    let calendar_dates: Vec<Arc<[NaiveDate]>> = calendars
+        .iter()
+        .map(|c| c.calendar.dates().into())
+        .collect();
     for t in &wanted {
         let Some(&ci) = calendar_of.get(t) else {
             continue;
@@ -980,9 +982,8 @@ pub fn run_study_with_series(
                             position(day0, t)
                                 .filter(|&j| j < n)
                                 .map(|j| {
-                                    secs.iter()
-                                        .filter(|&&s| daily_of(s)[j].is_finite())
-                                        .count() as u32
+                                    secs.iter().filter(|&&s| daily_of(s)[j].is_finite()).count()
+                                        as u32
                                 })
                                 .unwrap_or(0)
                         })
