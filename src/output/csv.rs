@@ -222,10 +222,10 @@ pub(crate) type Sink<'a> = dyn FnMut(&[u8]) -> std::io::Result<()> + 'a;
 /// parallel chunks (rayon) a batch at a time, so the bytes are identical to a sequential
 /// loop and a long table is never held in memory as text.
 fn rows_in_parallel<T: Sync, H: AsRef<str>>(
+    sink: &mut Sink,
     header: &[H],
     rows: &[T],
     write_row: impl Fn(&mut Vec<u8>, &T) + Sync,
-    sink: &mut Sink,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let mut head = Vec::new();
@@ -267,27 +267,22 @@ fn render_text(render: impl FnOnce(&mut Sink) -> std::io::Result<()>) -> String 
 }
 
 fn abnormal_returns_rows(rows: &[AbnormalReturnRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(
-        &ABNORMAL_RETURNS_COLUMNS,
-        rows,
-        |out, r| {
-            Line::new(out)
-                .text(&r.event_id)
-                .text(&r.security)
-                .text(&r.group)
-                .int(r.rel_day)
-                .date(r.date)
-                .num(r.ret)
-                .num(r.expected_ret)
-                .num(r.ar)
-                .num(r.sar)
-                .num(r.ar_se)
-                .num(r.ar_p)
-                .opt_int(r.span)
-                .end();
-        },
-        sink,
-    )
+    rows_in_parallel(sink, &ABNORMAL_RETURNS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(&r.group)
+            .int(r.rel_day)
+            .date(r.date)
+            .num(r.ret)
+            .num(r.expected_ret)
+            .num(r.ar)
+            .num(r.sar)
+            .num(r.ar_se)
+            .num(r.ar_p)
+            .opt_int(r.span)
+            .end();
+    })
 }
 
 /// `abnormal_returns.csv` text.
@@ -296,26 +291,21 @@ pub fn abnormal_returns_csv(rows: &[AbnormalReturnRow]) -> String {
 }
 
 fn cars_rows(rows: &[CarRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(
-        &CARS_COLUMNS,
-        rows,
-        |out, r| {
-            Line::new(out)
-                .text(&r.event_id)
-                .text(&r.security)
-                .text(&r.group)
-                .text(&r.window)
-                .num(r.car)
-                .num(r.car_se)
-                .num(r.car_t)
-                .num(r.car_p)
-                .num(r.scar)
-                .num(r.bhar)
-                .int(r.n_days)
-                .end();
-        },
-        sink,
-    )
+    rows_in_parallel(sink, &CARS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(&r.group)
+            .text(&r.window)
+            .num(r.car)
+            .num(r.car_se)
+            .num(r.car_t)
+            .num(r.car_p)
+            .num(r.scar)
+            .num(r.bhar)
+            .int(r.n_days)
+            .end();
+    })
 }
 
 /// `cars.csv` text.
@@ -339,33 +329,28 @@ fn model_fits_rows(rows: &[ModelFitRow], sink: &mut Sink) -> std::io::Result<()>
         .copied()
         .chain(extras.iter().map(String::as_str))
         .collect();
-    rows_in_parallel(
-        &header,
-        rows,
-        |out, r| {
-            let mut line = Line::new(out);
-            line.text(&r.event_id)
-                .text(&r.security)
-                .text(&r.group)
-                .text(&r.model)
-                .int(r.n_est)
-                .int(r.df)
-                .num(r.sigma)
-                .num(r.alpha)
-                .num(r.beta)
-                .num(r.r2);
-            for name in &extras {
-                let value = r
-                    .extras
-                    .iter()
-                    .find(|(n, _)| **n == **name)
-                    .and_then(|(_, v)| *v);
-                line.num(value);
-            }
-            line.end();
-        },
-        sink,
-    )
+    rows_in_parallel(sink, &header, rows, |out, r| {
+        let mut line = Line::new(out);
+        line.text(&r.event_id)
+            .text(&r.security)
+            .text(&r.group)
+            .text(&r.model)
+            .int(r.n_est)
+            .int(r.df)
+            .num(r.sigma)
+            .num(r.alpha)
+            .num(r.beta)
+            .num(r.r2);
+        for name in &extras {
+            let value = r
+                .extras
+                .iter()
+                .find(|(n, _)| **n == **name)
+                .and_then(|(_, v)| *v);
+            line.num(value);
+        }
+        line.end();
+    })
 }
 
 /// `model_fits.csv` text; the extra columns are [`model_fit_extra_columns`], empty where a row
@@ -375,24 +360,19 @@ pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
 }
 
 fn aggregate_rows(rows: &[AggregateRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(
-        &AGGREGATE_COLUMNS,
-        rows,
-        |out, r| {
-            Line::new(out)
-                .text(&r.group)
-                .text(&r.metric)
-                .opt_text(r.window.as_deref())
-                .opt_int(r.rel_day)
-                .int(r.n)
-                .num(r.mean)
-                .num(r.median)
-                .num(r.share_positive)
-                .num(r.sd)
-                .end();
-        },
-        sink,
-    )
+    rows_in_parallel(sink, &AGGREGATE_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.group)
+            .text(&r.metric)
+            .opt_text(r.window.as_deref())
+            .opt_int(r.rel_day)
+            .int(r.n)
+            .num(r.mean)
+            .num(r.median)
+            .num(r.share_positive)
+            .num(r.sd)
+            .end();
+    })
 }
 
 /// `aggregate.csv` text.
@@ -401,25 +381,20 @@ pub fn aggregate_csv(rows: &[AggregateRow]) -> String {
 }
 
 fn tests_rows(rows: &[TestRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(
-        &TESTS_COLUMNS,
-        rows,
-        |out, r| {
-            Line::new(out)
-                .text(&r.group)
-                .text(&r.scope)
-                .opt_text(r.window.as_deref())
-                .opt_int(r.rel_day)
-                .text(&r.test)
-                .num(r.statistic)
-                .num(r.p_value)
-                .num(r.df)
-                .int(r.n)
-                .opt_text(r.cluster.as_deref())
-                .end();
-        },
-        sink,
-    )
+    rows_in_parallel(sink, &TESTS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.group)
+            .text(&r.scope)
+            .opt_text(r.window.as_deref())
+            .opt_int(r.rel_day)
+            .text(&r.test)
+            .num(r.statistic)
+            .num(r.p_value)
+            .num(r.df)
+            .int(r.n)
+            .opt_text(r.cluster.as_deref())
+            .end();
+    })
 }
 
 /// `tests.csv` text (`df` with `%.17g`, so 44.0 is written `44`).
@@ -428,20 +403,15 @@ pub fn tests_csv(rows: &[TestRow]) -> String {
 }
 
 fn exclusions_rows(rows: &[ExclusionRow], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(
-        &EXCLUSIONS_COLUMNS,
-        rows,
-        |out, r| {
-            Line::new(out)
-                .text(&r.event_id)
-                .text(&r.security)
-                .text(r.stage.as_str())
-                .text(&r.reason)
-                .text(&r.detail)
-                .end();
-        },
-        sink,
-    )
+    rows_in_parallel(sink, &EXCLUSIONS_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(r.stage.as_str())
+            .text(&r.reason)
+            .text(&r.detail)
+            .end();
+    })
 }
 
 /// `exclusions.csv` text (the `order` sort key is not written).
@@ -450,24 +420,19 @@ pub fn exclusions_csv(rows: &[ExclusionRow]) -> String {
 }
 
 fn day0_rows(rows: &[Day0Row], sink: &mut Sink) -> std::io::Result<()> {
-    rows_in_parallel(
-        &DAY0_COLUMNS,
-        rows,
-        |out, r| {
-            Line::new(out)
-                .text(&r.event_id)
-                .text(&r.security)
-                .text(&r.exchange)
-                .text(&r.event_instant_utc)
-                .text(&r.event_instant_local)
-                .date(r.day0)
-                .opt_int(r.shift_days)
-                .opt_int(r.shift_sessions)
-                .text(&r.status)
-                .end();
-        },
-        sink,
-    )
+    rows_in_parallel(sink, &DAY0_COLUMNS, rows, |out, r| {
+        Line::new(out)
+            .text(&r.event_id)
+            .text(&r.security)
+            .text(&r.exchange)
+            .text(&r.event_instant_utc)
+            .text(&r.event_instant_local)
+            .date(r.day0)
+            .opt_int(r.shift_days)
+            .opt_int(r.shift_sessions)
+            .text(&r.status)
+            .end();
+    })
 }
 
 /// `day0_mapping.csv` text.
@@ -874,33 +839,29 @@ pub(crate) fn csv_renderers(tables: &StudyTables) -> Vec<(&'static str, Renderer
     vec![
         (
             "abnormal_returns.csv",
-            Box::new(|sink: &mut Sink| abnormal_returns_rows(&tables.abnormal_returns, sink)),
+            renderer(&tables.abnormal_returns, abnormal_returns_rows),
         ),
-        (
-            "cars.csv",
-            Box::new(|sink: &mut Sink| cars_rows(&tables.cars, sink)),
-        ),
+        ("cars.csv", renderer(&tables.cars, cars_rows)),
         (
             "model_fits.csv",
-            Box::new(|sink: &mut Sink| model_fits_rows(&tables.model_fits, sink)),
+            renderer(&tables.model_fits, model_fits_rows),
         ),
-        (
-            "aggregate.csv",
-            Box::new(|sink: &mut Sink| aggregate_rows(&tables.aggregate, sink)),
-        ),
-        (
-            "tests.csv",
-            Box::new(|sink: &mut Sink| tests_rows(&tables.tests, sink)),
-        ),
+        ("aggregate.csv", renderer(&tables.aggregate, aggregate_rows)),
+        ("tests.csv", renderer(&tables.tests, tests_rows)),
         (
             "exclusions.csv",
-            Box::new(|sink: &mut Sink| exclusions_rows(&tables.exclusions, sink)),
+            renderer(&tables.exclusions, exclusions_rows),
         ),
-        (
-            "day0_mapping.csv",
-            Box::new(|sink: &mut Sink| day0_rows(&tables.day0, sink)),
-        ),
+        ("day0_mapping.csv", renderer(&tables.day0, day0_rows)),
     ]
+}
+
+/// The renderer of one table's rows.
+fn renderer<T: Sync>(
+    rows: &[T],
+    render: fn(&[T], &mut Sink) -> std::io::Result<()>,
+) -> Renderer<'_> {
+    Box::new(move |sink: &mut Sink| render(rows, sink))
 }
 
 #[cfg(test)]
