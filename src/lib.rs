@@ -3,17 +3,16 @@
 //! Columnar price data and an event calendar feed an abnormal-return engine that fits a
 //! normal-return model over an estimation window, measures abnormal returns (AR, CAR, BHAR) in
 //! event windows, aggregates them (AAR, CAAR) and tests them with the standard statistics.
-//! The conventions are those of `shared/reference/methodology.md`.
+//! The conventions, and the `§` sections cited throughout the code, are those of
+//! `docs/methodology.md`.
 //!
 //! Data flow: [`data`] (ingest) → [`calendar`] (events, day 0) → [`returns`] (aligned series)
 //! → [`model`] → [`abnormal`] → [`stats`] → [`output`], [`report`]; [`study`] runs the whole
-//! pipeline and [`cli`] is the command line.
+//! pipeline (the command line is the `evstudy-cli` crate).
 #![warn(missing_docs)]
 
 pub mod abnormal;
-pub mod allocator;
 pub mod calendar;
-pub mod cli;
 pub mod data;
 pub mod demo;
 pub mod error;
@@ -21,7 +20,10 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod returns;
-pub mod shared_data;
+/// Locating `../shared` in unit tests (the same file serves the integration tests).
+#[cfg(test)]
+#[path = "../tests/common/shared.rs"]
+pub(crate) mod shared_data;
 pub mod simulate;
 pub mod stats;
 pub mod study;

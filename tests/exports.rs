@@ -2,12 +2,15 @@
 //! Regenerate with:
 //!   cargo run --release -- run --config datasets/china-ai-chips/study.toml --out notebooks-export/china-ai-chips --export
 
+#[path = "common/shared.rs"]
+mod shared;
+
 use evstudy::study::Study;
 use std::path::Path;
 
 #[test]
 fn china_ai_chips_export_is_fresh() {
-    if evstudy::shared_data::shared_dir().is_none() {
+    if shared::shared_dir().is_none() {
         return; // real prices live in ../shared (required in CI)
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -2,12 +2,15 @@
 //! (b_panel: all six tables; c_factors and e_models: abnormal_returns, cars, model_fits,
 //! exclusions). Every number to 1e-9 relative, every empty field empty, every text exact.
 
+#[path = "common/shared.rs"]
+mod shared;
+
 use evstudy::output::csv_files;
 use evstudy::study::{CalendarMode, Study, StudyConfig};
 use std::path::{Path, PathBuf};
 
 fn spec_dir() -> Option<PathBuf> {
-    evstudy::shared_data::shared_dir().map(|d| d.join("golden").join("spec"))
+    shared::shared_dir().map(|d| d.join("golden").join("spec"))
 }
 
 /// Build a StudyConfig from a golden `run.json`.

@@ -1,4 +1,5 @@
-//! Locating the project's shared reference data (`../shared` beside the repository).
+//! Locating the project's shared reference data (`../shared` beside the repository): test
+//! support, compiled into the library's unit tests and into each integration test that uses it.
 //!
 //! Tests that read shared data call [`shared_dir`]: it returns the folder, or `None` with a
 //! printed reason when it is absent — except under `CI=true`, where a missing folder is a
@@ -11,13 +12,7 @@ use std::path::PathBuf;
 /// # Panics
 /// When the folder is missing and the environment variable `CI` is `true` (tests must fail
 /// loudly in CI rather than skip).
-///
-/// # Examples
-/// ```
-/// if let Some(dir) = evstudy::shared_data::shared_dir() {
-///     assert!(dir.join("reference").exists());
-/// }
-/// ```
+
 pub fn shared_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("EVSTUDY_SHARED")
         .map(PathBuf::from)

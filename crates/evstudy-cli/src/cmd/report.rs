@@ -8,9 +8,9 @@
 //! Reads the CSV tables and `run.json` that `evstudy run` wrote and writes `report.md`,
 //! `report.html` and the SVG charts (to `--out`, default the same folder).
 
-use crate::output::read_csv_tables;
-use crate::report::{render_report, write_report};
 use anyhow::Context;
+use evstudy::output::read_csv_tables;
+use evstudy::report::{render_report, write_report};
 use std::path::PathBuf;
 
 /// Arguments of `evstudy report`.

@@ -10,10 +10,10 @@
 //! shift in calendar days and in sessions, status) and writes it as CSV
 //! (default `<out>/day0_mapping.csv`).
 
-use super::cmd_run::{load_config, QuickArgs};
-use crate::output::{day0_csv, write_atomic};
-use crate::study::Study;
+use super::run::{load_config, QuickArgs};
 use anyhow::Context;
+use evstudy::output::{day0_csv, write_atomic};
+use evstudy::study::Study;
 use std::path::PathBuf;
 
 /// Arguments of `evstudy events`.

@@ -1,12 +1,12 @@
-//! The `evstudy` command line: `main.rs` only calls [`main_entry`]; each command lives in its
-//! own file, which opens with its usage text (xsv style).
+//! The `evstudy` binary: parses the command line and dispatches to one module per command
+//! (`cmd/*.rs`, each opening with its usage text, xsv style). All the work is done by the
+//! `evstudy` library; this crate only turns flags into library calls and results into files,
+//! lines and exit codes.
 
-mod cmd_demo;
-mod cmd_events;
-mod cmd_report;
-mod cmd_run;
-mod cmd_simulate;
-mod cmd_validate;
+mod cmd;
+
+use cmd::{demo as cmd_demo, events as cmd_events, report as cmd_report, run as cmd_run};
+use cmd::{simulate as cmd_simulate, validate as cmd_validate};
 
 use clap::{Parser, Subcommand};
 
@@ -34,9 +34,18 @@ enum Command {
     Simulate(cmd_simulate::SimulateArgs),
 }
 
-/// Entry point of the binary; returns the process exit code: 0 ok, 1 user error (one line
-/// naming file, row and column), 2 internal error.
-pub fn main_entry() -> i32 {
+/// mimalloc, told to keep freed memory for reuse (see `evstudy_alloc`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() {
+    evstudy_alloc::keep_freed_memory();
+    std::process::exit(main_entry());
+}
+
+/// Runs one command; returns the process exit code: 0 ok, 1 user error (one line naming
+/// file, row and column), 2 internal error.
+fn main_entry() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

@@ -15,11 +15,11 @@
 //! Without a study file, a security's calendar is the market's dates and day 0 is the first
 //! of them on or after the event date (16:00 close in the event's own time zone).
 
-use crate::data::{FactorSource, PriceSource};
-use crate::output::{write_outputs, OutputFormat};
-use crate::report::{render_report, write_report};
-use crate::study::{CalendarMode, Study, StudyConfig};
 use anyhow::{bail, Context};
+use evstudy::data::{FactorSource, PriceSource};
+use evstudy::output::{write_outputs, OutputFormat};
+use evstudy::report::{render_report, write_report};
+use evstudy::study::{CalendarMode, Study, StudyConfig};
 use std::path::PathBuf;
 
 /// Arguments of `evstudy run`.
@@ -46,7 +46,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub timings: bool,
     /// Write only the report and small CSV summaries (for committed exports such as
-    /// notebooks-export/china-ai-chips): see [`crate::report::write_export`].
+    /// notebooks-export/china-ai-chips): see [`evstudy::report::write_export`].
     #[arg(long)]
     pub export: bool,
 }
@@ -172,8 +172,8 @@ pub(crate) fn load_config(config: &Option<PathBuf>, q: &QuickArgs) -> anyhow::Re
     }
     if let Some(r) = &q.returns {
         cfg.returns = match r.as_str() {
-            "simple" => crate::returns::ReturnKind::Simple,
-            "log" => crate::returns::ReturnKind::Log,
+            "simple" => evstudy::returns::ReturnKind::Simple,
+            "log" => evstudy::returns::ReturnKind::Log,
             other => bail!("--returns must be simple or log, got '{other}'"),
         };
     }
@@ -205,7 +205,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         .clone()
         .or_else(|| cfg.out.clone())
         .unwrap_or_else(|| PathBuf::from("out/study"));
-    let progress = super::stderr_is_terminal().then(|| {
+    let progress = crate::stderr_is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_message("running study…");
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
@@ -219,7 +219,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     }
     if args.export {
         let files =
-            crate::report::write_export(&out_dir, &output.tables, &output.run_info, &title)?;
+            evstudy::report::write_export(&out_dir, &output.tables, &output.run_info, &title)?;
         println!(
             "{title}: export of {} files written to {}",
             files.len(),

@@ -10,8 +10,8 @@
 //! problem on its own line (errors first, then exclusions that a run would report) and exits
 //! 1 if any error was found.
 
-use super::cmd_run::{load_config, QuickArgs};
-use crate::study::Study;
+use super::run::{load_config, QuickArgs};
+use evstudy::study::Study;
 use std::path::PathBuf;
 
 /// Arguments of `evstudy validate`.
@@ -42,17 +42,17 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     }
     // Every input file on its own, so that all broken files are listed, not just the first.
     for src in &cfg.prices {
-        if let Err(e) = crate::data::read_prices(src) {
+        if let Err(e) = evstudy::data::read_prices(src) {
             problems.push(format!("error: {e}"));
         }
     }
     if let Some(f) = &cfg.factors {
-        if let Err(e) = crate::data::read_factors(f) {
+        if let Err(e) = evstudy::data::read_factors(f) {
             problems.push(format!("error: {e}"));
         }
     }
     if let Some(ev) = &cfg.events {
-        if let Err(e) = crate::calendar::read_events(ev) {
+        if let Err(e) = evstudy::calendar::read_events(ev) {
             problems.push(format!("error: {e}"));
         }
     }

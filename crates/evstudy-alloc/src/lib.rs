@@ -9,10 +9,10 @@
 //! ```ignore
 //! #[global_allocator]
 //! static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-//! fn main() { evstudy::allocator::keep_freed_memory(); /* … */ }
+//! fn main() { evstudy_alloc::keep_freed_memory(); /* … */ }
 //! ```
 //!
-//! The library itself never sets the global allocator.
+//! The `evstudy` library itself never sets the global allocator.
 
 /// `mi_option_purge_delay` in the mimalloc v3 header vendored by libmimalloc-sys 0.1.49
 /// (pinned in Cargo.toml); a test checks it against the documented default.
@@ -23,7 +23,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 ///
 /// # Examples
 /// ```
-/// evstudy::allocator::keep_freed_memory();
+/// evstudy_alloc::keep_freed_memory();
 /// ```
 pub fn keep_freed_memory() {
     // SAFETY: sets a process-wide allocator option; valid at any time per the mimalloc API.

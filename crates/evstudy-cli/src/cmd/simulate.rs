@@ -25,11 +25,11 @@
 //! every test, day 0 and every window) and `simulation.svg` (5 % rejection rates at day 0) to
 //! `--out` (default `out/simulation`). Deterministic for a given `--seed`.
 
-use crate::simulate::{
+use anyhow::bail;
+use evstudy::simulate::{
     simulate, write_rejection_outputs, Effect, EventClustering, ShockDistribution, SimulationConfig,
 };
-use crate::study::parse_window;
-use anyhow::bail;
+use evstudy::study::parse_window;
 use std::path::PathBuf;
 
 /// Arguments of `evstudy simulate`.
@@ -170,10 +170,10 @@ fn run_placebo(
     clusterings: Vec<(String, EventClustering)>,
     effect: Effect,
 ) -> anyhow::Result<i32> {
-    use crate::abnormal::EngineConfig;
-    use crate::simulate::{simulate_placebo, PlaceboConfig};
-    use crate::stats::StatsConfig;
-    let cfg = crate::study::StudyConfig::from_toml_file(path)?;
+    use evstudy::abnormal::EngineConfig;
+    use evstudy::simulate::{simulate_placebo, PlaceboConfig};
+    use evstudy::stats::StatsConfig;
+    let cfg = evstudy::study::StudyConfig::from_toml_file(path)?;
     let (estimation, windows) = cfg.validate()?;
     let engine = EngineConfig {
         model: cfg.model_kind()?,
@@ -191,7 +191,7 @@ fn run_placebo(
         wilcoxon_exact: cfg.wilcoxon_exact,
         trade_to_trade: cfg.trade_to_trade,
     };
-    let (_, _, panel) = crate::study::run_study_with_series(&cfg)?;
+    let (_, _, panel) = evstudy::study::run_study_with_series(&cfg)?;
     println!(
         "placebo panel: {} securities from {}",
         panel.len(),
@@ -203,7 +203,7 @@ fn run_placebo(
             scenario: format!("placebo_{name}"),
             seed: args
                 .seed
-                .unwrap_or(crate::simulate::SimulationConfig::default().seed),
+                .unwrap_or(evstudy::simulate::SimulationConfig::default().seed),
             replications: args.replications,
             pairs: args.pairs,
             clustering,
@@ -224,7 +224,7 @@ fn run_placebo(
 }
 
 /// Print the 5 % rejection rates at day 0, one line per test.
-fn print_day0_summary(rows: &[crate::simulate::RejectionRow]) {
+fn print_day0_summary(rows: &[evstudy::simulate::RejectionRow]) {
     for r in rows
         .iter()
         .filter(|r| r.scope == "day" && (r.level - 0.05).abs() < 1e-12)

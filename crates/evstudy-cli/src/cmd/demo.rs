@@ -23,7 +23,7 @@ pub struct DemoArgs {
     #[arg(long, default_value = "datasets/events/china_ai_chips.csv")]
     pub events: PathBuf,
     /// Random seed.
-    #[arg(long, default_value_t = crate::demo::DEMO_SEED)]
+    #[arg(long, default_value_t = evstudy::demo::DEMO_SEED)]
     pub seed: u64,
     /// Instead of the case-study demo, write a large synthetic benchmark panel with this many
     /// securities (Parquet prices, events and study.toml; see `evstudy::demo::write_benchmark_panel`).
@@ -40,7 +40,7 @@ pub struct DemoArgs {
 /// Run the command.
 pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
     if let Some(n) = args.bench_securities {
-        crate::demo::write_benchmark_panel(
+        evstudy::demo::write_benchmark_panel(
             &args.out,
             n,
             args.bench_days,
@@ -55,7 +55,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
         );
         return Ok(0);
     }
-    crate::demo::generate_demo(&args.out, &args.events, args.seed)?;
+    evstudy::demo::generate_demo(&args.out, &args.events, args.seed)?;
     println!("synthetic demo panel written to {}", args.out.display());
     Ok(0)
 }
