@@ -26,7 +26,7 @@ pub use self::csv::{
 };
 pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
-pub use self::sort::{sort_tables, TEST_ORDER};
+pub use self::sort::sort_tables;
 
 use crate::error::{Error, Result};
 use crate::tables::StudyTables;

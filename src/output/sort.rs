@@ -1,33 +1,15 @@
 //! Row order of the output tables (methodology §12), so that reruns are byte-identical.
 
 use std::cmp::Ordering;
+use std::str::FromStr;
 
+use crate::stats::{Metric, Scope, TestKind};
 use crate::tables::StudyTables;
 
-/// The order of the multi-event tests within one day or window (§12).
-pub const TEST_ORDER: [&str; 13] = {
-    // The battery's twelve tests (one list, in `stats::battery`), then the portfolio test.
-    let b = crate::stats::battery::TEST_ORDER;
-    [
-        b[0],
-        b[1],
-        b[2],
-        b[3],
-        b[4],
-        b[5],
-        b[6],
-        b[7],
-        b[8],
-        b[9],
-        b[10],
-        b[11],
-        "portfolio_t",
-    ]
-};
-
-/// Position of `name` in `order`; names not listed sort after all listed ones.
-fn rank_of(order: &[&str], name: &str) -> usize {
-    order.iter().position(|o| *o == name).unwrap_or(order.len())
+/// Position of `name` in the §12 order of the vocabulary `T` (`position` of the parsed value);
+/// names that do not parse sort after all `count` known ones.
+fn rank_of<T: FromStr>(name: &str, position: fn(T) -> usize, count: usize) -> usize {
+    name.parse::<T>().map_or(count, position)
 }
 
 /// Sort key of a window: its position in the configuration, then (for windows that are not
@@ -57,9 +39,9 @@ fn opt_window_cmp(order: &[String], x: &Option<String>, y: &Option<String>) -> O
 /// * `abnormal_returns`: event_id, security, rel_day;
 /// * `cars`: event_id, security, window in configuration order (`window_order`);
 /// * `model_fits`: event_id, security;
-/// * `aggregate`: group, metric (`ar`, `car`, `bhar`), rel_day / window order;
-/// * `tests`: group, cluster (empty first), scope (`day`, `car`, `bhar`), rel_day / window
-///   order, test order ([`TEST_ORDER`]);
+/// * `aggregate`: group, metric ([`Metric::ALL`]: `ar`, `car`, `bhar`), rel_day / window order;
+/// * `tests`: group, cluster (empty first), scope ([`Scope::ALL`]: `day`, `car`, `bhar`), rel_day / window
+///   order, test order ([`TestKind::ALL`]);
 /// * `exclusions`: event_id, security, stage (input, day0, estimation, event_day, car,
 ///   portfolio), then the row's `order` key;
 /// * `day0`: event_id, security.
@@ -105,17 +87,18 @@ pub fn sort_tables(tables: &mut StudyTables, window_order: &[String]) {
             .cmp(y.event_id.as_bytes())
             .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
     });
-    const METRICS: [&str; 3] = ["ar", "car", "bhar"];
+    let metric = |m: &str| rank_of(m, Metric::position, Metric::ALL.len());
     tables.aggregate.sort_by(|x, y| {
         x.group
             .as_bytes()
             .cmp(y.group.as_bytes())
-            .then_with(|| rank_of(&METRICS, &x.metric).cmp(&rank_of(&METRICS, &y.metric)))
+            .then_with(|| metric(&x.metric).cmp(&metric(&y.metric)))
             .then_with(|| x.metric.as_bytes().cmp(y.metric.as_bytes()))
             .then_with(|| x.rel_day.cmp(&y.rel_day))
             .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
     });
-    const SCOPES: [&str; 3] = ["day", "car", "bhar"];
+    let scope = |s: &str| rank_of(s, Scope::position, Scope::ALL.len());
+    let test = |t: &str| rank_of(t, TestKind::position, TestKind::ALL.len());
     tables.tests.sort_by(|x, y| {
         let cluster = |c: &Option<String>| c.clone().unwrap_or_default();
         x.group
@@ -126,11 +109,11 @@ pub fn sort_tables(tables: &mut StudyTables, window_order: &[String]) {
                     .as_bytes()
                     .cmp(cluster(&y.cluster).as_bytes())
             })
-            .then_with(|| rank_of(&SCOPES, &x.scope).cmp(&rank_of(&SCOPES, &y.scope)))
+            .then_with(|| scope(&x.scope).cmp(&scope(&y.scope)))
             .then_with(|| x.scope.as_bytes().cmp(y.scope.as_bytes()))
             .then_with(|| x.rel_day.cmp(&y.rel_day))
             .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
-            .then_with(|| rank_of(&TEST_ORDER, &x.test).cmp(&rank_of(&TEST_ORDER, &y.test)))
+            .then_with(|| test(&x.test).cmp(&test(&y.test)))
             .then_with(|| x.test.as_bytes().cmp(y.test.as_bytes()))
     });
     tables.exclusions.sort_by(|x, y| {

@@ -38,7 +38,8 @@ use std::hash::Hash;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::output::{model_fit_extra_columns, write_atomic, TEST_ORDER};
+use crate::output::{model_fit_extra_columns, write_atomic};
+use crate::stats::TestKind;
 use crate::tables::{AggregateRow, CarRow, Stage, StudyTables, TestRow};
 
 use self::svg::xml_escape;
@@ -416,10 +417,8 @@ fn pivot_tests(
     let tests: Vec<String> = {
         let mut t = distinct(rows.iter().map(|r| r.test.as_str()));
         t.sort_by_key(|name| {
-            TEST_ORDER
-                .iter()
-                .position(|o| o == name)
-                .unwrap_or(TEST_ORDER.len())
+            name.parse::<TestKind>()
+                .map_or(TestKind::ALL.len(), TestKind::position)
         });
         t
     };

@@ -39,7 +39,7 @@ use crate::abnormal::{analyse_pair, EngineConfig, PairResult, Window};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::returns::{AlignedSeries, ReturnKind};
-use crate::stats::battery::TEST_ORDER;
+use crate::stats::TestKind;
 use crate::stats::{group_battery, StatsConfig, StatsEvent};
 
 pub mod output;
@@ -366,17 +366,17 @@ fn tracked_tests(cfg: &SimulationConfig) -> Vec<TestKey> {
     let h = cfg.event_period();
     let mut keys = Vec::new();
     if h.start <= 0 && 0 <= h.end {
-        keys.extend(TEST_ORDER.iter().map(|t| TestKey {
+        keys.extend(TestKind::BATTERY.iter().map(|t| TestKey {
             scope: "day",
             window: "0".into(),
-            test: t,
+            test: t.as_str(),
         }));
     }
     for w in &cfg.windows {
-        keys.extend(TEST_ORDER.iter().map(|t| TestKey {
+        keys.extend(TestKind::BATTERY.iter().map(|t| TestKey {
             scope: "car",
             window: w.label(),
-            test: t,
+            test: t.as_str(),
         }));
     }
     for w in &cfg.windows {

@@ -1,7 +1,7 @@
 //! The test-statistics battery and aggregation (methodology §5.5, §6–§10).
 //!
-//! OWNER: stats helper. The types [`StatsEvent`] and [`StatsConfig`] are the contract with
-//! `study`; extend them only by adding fields.
+//! The types [`StatsEvent`] and [`StatsConfig`] are the contract with `study`; extend them
+//! only by adding fields.
 //!
 //! Layout:
 //! * [`parametric`] — `csect_t`, `cda_t` (with [`parametric::s_cda`]), `patell_z`,
@@ -10,7 +10,10 @@
 //!   `wilcoxon_z` and the rank standardization U, S_V (§9);
 //! * [`correlation`] — r̄ over same-date clusters, same-date partners m, pair correlations (§7.3);
 //! * [`aggregate`] — the `aggregate` table summaries (§5.5);
-//! * [`battery`] — [`group_battery`]: every test row and aggregate row of one group (§7, §12);
+//! * [`kind`] — the vocabulary of the output rows: [`TestKind`] (with its §12 order),
+//!   [`Scope`] and [`Metric`];
+//! * [`battery`] — [`group_battery`]: every test row and aggregate row of one group (§7, §12),
+//!   from the test sets (`sets.rs`) and the single pass over the events (`rank_pass.rs`);
 //! * [`portfolio`] — [`portfolio_test_rows`]: the `portfolio_t` rows of a same-date cluster (§10).
 //!
 //! Every statistic function is pure, works on slices and returns `Option<`[`TestStat`]`>`:
@@ -24,13 +27,17 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 pub mod aggregate;
 pub mod battery;
 pub mod correlation;
+pub mod kind;
 pub mod nonparametric;
 pub mod parametric;
 pub mod portfolio;
+mod rank_pass;
+mod sets;
 
 pub use aggregate::{describe, Summary};
 pub use battery::{group_battery, GroupBattery, GroupDiagnostics};
 pub use correlation::{pair_correlations, rbar, same_date_partners_m, PairCorrelation, Rbar};
+pub use kind::{Metric, Scope, TestKind, UnknownName};
 pub use nonparametric::{
     grank_t, grank_u, gsign_z, midranks, positive_share, rank_s_v, rank_z_day, rank_z_window,
     sign_z, standardized_ranks, wilcoxon_z, Wilcoxon,
@@ -183,5 +190,7 @@ pub(crate) mod test_util {
     }
 }
 
+#[cfg(test)]
+mod fixtures;
 #[cfg(test)]
 mod golden_tests;

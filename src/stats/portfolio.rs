@@ -1,6 +1,7 @@
 //! The portfolio test of a same-date cluster (methodology §10): the single-event t tests of
 //! the cluster's equal-weighted portfolio, fitted like an event by the engine.
 
+use super::kind::{Scope, TestKind};
 use super::{t_stat, StatsConfig};
 use crate::abnormal::PairResult;
 use crate::tables::TestRow;
@@ -53,16 +54,16 @@ pub fn portfolio_test_rows(
     let df = portfolio.fit.df as f64;
     let h = portfolio.event_period;
     let row =
-        |scope: &str, window: Option<String>, rel_day: Option<i32>, x: Option<f64>, n: u32| {
+        |scope: Scope, window: Option<String>, rel_day: Option<i32>, x: Option<f64>, n: u32| {
             let stat = x
                 .filter(|v| v.is_finite())
                 .and_then(|v| t_stat(v, df, n as usize));
             TestRow {
                 group: group.to_string(),
-                scope: scope.to_string(),
+                scope: scope.as_str().to_string(),
                 window,
                 rel_day,
-                test: "portfolio_t".to_string(),
+                test: TestKind::PortfolioT.as_str().to_string(),
                 statistic: stat.map(|s| s.statistic),
                 p_value: stat.map(|s| s.p_value),
                 df: stat.and(Some(df)),
@@ -74,7 +75,7 @@ pub fn portfolio_test_rows(
     for (k, t) in (h.start..=h.end).enumerate() {
         let sar = portfolio.sar.get(k).copied();
         let n = members_per_day.get(k).copied().unwrap_or(0);
-        rows.push(row("day", None, Some(t), sar, n));
+        rows.push(row(Scope::Day, None, Some(t), sar, n));
     }
     for (w_idx, w) in cfg.windows.iter().enumerate() {
         let scar = portfolio
@@ -82,7 +83,7 @@ pub fn portfolio_test_rows(
             .get(w_idx)
             .filter(|r| r.complete)
             .and_then(|r| r.scar);
-        rows.push(row("car", Some(w.label()), None, scar, n_members));
+        rows.push(row(Scope::Car, Some(w.label()), None, scar, n_members));
     }
     rows
 }

@@ -1,0 +1,672 @@
+//! The single pass over a group's events (methodology §7.4, §8.2, §9.3, §9.5): the rank U of
+//! every estimation and event day, the GRANK U of every test set, the AAR_τ sums of the CDA
+//! scale and each event's p̂, in parallel chunks merged in event order.
+//!
+//! Per event with M residuals, S GRANK test sets and |H| event days: one sort of the
+//! residuals, O(M) for residual-like data and O(M log M) at worst ([`sort_by_value`]);
+//! midranks and the merge with the sorted usable event ARs, O(M + |H| log |H|); GRANK,
+//! O(M + S·(log M + min(k, M − k))) where k is the number of residuals at or below SCAR* (the
+//! shorter side of the split is written; complete-data events add the other side as one
+//! scalar per set). The base U of the estimation days is the same for every test set of the
+//! event and is summed once per distinct set membership. No allocation per event (scratch
+//! buffers are reused).
+
+use super::nonparametric::{grank_t, rank_s_v};
+use super::parametric::{s_cda, CdaScale};
+use super::sets::{complete_window, usable_day, TestSets};
+use super::{sd, StatsConfig, StatsEvent, TestStat};
+use crate::abnormal::{PairView, Window};
+use rayon::prelude::*;
+use std::ops::Range;
+
+/// What the pass needs to know about the group: the windows, the event period H and the
+/// GRANK test sets.
+pub(super) struct PassSetup<'a> {
+    pub cfg: &'a StatsConfig,
+    pub h: Window,
+    /// sd of SCAR (day: SAR) over each GRANK test set (days first, then windows); None when
+    /// the set has fewer than two members or no spread.
+    pub scar_sd: Vec<Option<f64>>,
+}
+
+impl<'a> PassSetup<'a> {
+    /// The setup of the test sets `sets` of a group.
+    pub fn new(cfg: &'a StatsConfig, h: Window, sets: &TestSets) -> Self {
+        PassSetup {
+            cfg,
+            h,
+            scar_sd: sets.all().map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
+        }
+    }
+
+    fn n_sets(&self) -> usize {
+        self.scar_sd.len()
+    }
+
+    fn l_est(&self) -> usize {
+        self.cfg.estimation.len()
+    }
+
+    /// SCAR*_i of event `r` in set `k` (None when not a member or the set has no sd).
+    fn scar_star(&self, r: &PairView, k: usize) -> Option<f64> {
+        let s = self.scar_sd[k]?;
+        let nh = self.h.len();
+        let x = if k < nh {
+            usable_day(r, self.h.start + k as i32, self.cfg.trade_to_trade)?.1
+        } else {
+            complete_window(r, k - nh)?.scar
+        };
+        Some(x / s)
+    }
+}
+
+/// The sums of the pass over a set of events (one chunk, or the whole group once merged).
+pub(super) struct PassSums {
+    /// p̂ of each event (§7.4).
+    pub p_hat: Vec<f64>,
+    /// U of the event-period days, `|H|` per event (NaN where no usable AR).
+    u_event: Vec<f64>,
+    cda_sum: Vec<f64>,
+    cda_cnt: Vec<u32>,
+    v_sum: Vec<f64>,
+    v_cnt: Vec<u32>,
+    g_sum: Vec<f64>,
+    g_cnt: Vec<u32>,
+    u0_sum: Vec<f64>,
+}
+
+impl PassSums {
+    fn zeros(setup: &PassSetup, n_events: usize) -> Self {
+        let (l_est, nh, ns) = (setup.l_est(), setup.h.len(), setup.n_sets());
+        PassSums {
+            p_hat: Vec::with_capacity(n_events),
+            u_event: Vec::with_capacity(n_events * nh),
+            cda_sum: vec![0.0; l_est],
+            cda_cnt: vec![0; l_est],
+            v_sum: vec![0.0; l_est + nh],
+            v_cnt: vec![0; l_est + nh],
+            g_sum: vec![0.0; ns * l_est],
+            g_cnt: vec![0; ns * l_est],
+            u0_sum: vec![0.0; ns],
+        }
+    }
+
+    /// Appends the per-event values and adds the sums of a later chunk.
+    fn absorb(&mut self, p: PassSums) {
+        self.p_hat.extend(p.p_hat);
+        self.u_event.extend(p.u_event);
+        add_into(&mut self.cda_sum, &p.cda_sum);
+        add_into(&mut self.cda_cnt, &p.cda_cnt);
+        add_into(&mut self.v_sum, &p.v_sum);
+        add_into(&mut self.v_cnt, &p.v_cnt);
+        add_into(&mut self.g_sum, &p.g_sum);
+        add_into(&mut self.g_cnt, &p.g_cnt);
+        add_into(&mut self.u0_sum, &p.u0_sum);
+    }
+
+    /// The CDA scale S_CDA from AAR_τ = mean of the residuals of estimation day τ (§8.2).
+    pub fn cda_scale(&self) -> Option<CdaScale> {
+        let aar_tau: Vec<f64> = self
+            .cda_sum
+            .iter()
+            .zip(&self.cda_cnt)
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+            .collect();
+        s_cda(&aar_tau)
+    }
+
+    /// S_V of the rank test and T, from V_τ = Σ U / √n_τ over the ranking period (§9.3).
+    pub fn rank_scale(&self) -> Option<(f64, usize)> {
+        let v_tau: Vec<f64> = self
+            .v_sum
+            .iter()
+            .zip(&self.v_cnt)
+            .map(|(s, &c)| {
+                if c > 0 {
+                    s / (c as f64).sqrt()
+                } else {
+                    f64::NAN
+                }
+            })
+            .collect();
+        rank_s_v(&v_tau)
+    }
+
+    /// The finite U of event-period day `k` of H over `members`.
+    pub fn day_u(&self, members: &[usize], nh: usize, k: usize) -> Vec<f64> {
+        members
+            .iter()
+            .map(|&i| self.u_event[i * nh + k])
+            .filter(|u| u.is_finite())
+            .collect()
+    }
+
+    /// GRANK t of test set `k` with `n_set` members (§9.5); None when the set has no sd.
+    pub fn grank(&self, setup: &PassSetup, k: usize, n_set: usize) -> Option<TestStat> {
+        setup.scar_sd[k]?;
+        let l_est = setup.l_est();
+        let gs = &self.g_sum[k * l_est..(k + 1) * l_est];
+        let gc = &self.g_cnt[k * l_est..(k + 1) * l_est];
+        let ubar: Vec<f64> = gs
+            .iter()
+            .zip(gc)
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { 0.0 })
+            .collect();
+        let cnt: Vec<usize> = gc.iter().map(|&c| c as usize).collect();
+        grank_t(&ubar, &cnt, self.u0_sum[k] / n_set as f64, n_set)
+    }
+}
+
+/// The pass over all `events`, in chunks of 64–4096 events (about 8 per thread) run in
+/// parallel and merged in event order.
+pub(super) fn rank_pass(events: &[StatsEvent], setup: &PassSetup) -> PassSums {
+    let n = events.len();
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = (n / (threads * 8)).clamp(64, 4096);
+    let ranges: Vec<Range<usize>> = (0..n)
+        .step_by(chunk)
+        .map(|s| s..(s + chunk).min(n))
+        .collect();
+    let parts: Vec<PassSums> = ranges
+        .par_iter()
+        .map(|r| process_chunk(events, r.clone(), setup))
+        .collect();
+    let mut total = PassSums::zeros(setup, n);
+    for p in parts {
+        total.absorb(p);
+    }
+    total
+}
+
+/// The pass over the events of `range`: per event the AAR_τ sums and p̂, the rank U and the
+/// GRANK U, then the per-membership GRANK sums folded into the test sets.
+fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) -> PassSums {
+    let mut out = PassSums::zeros(setup, range.len());
+    let mut sorted = SortedResiduals::with_capacity(setup.l_est());
+    let mut ranks = RankScratch::default();
+    let mut grank = GrankAcc::new(setup.n_sets());
+    for i in range {
+        let r = events[i].result;
+        let resid = &r.est_resid[..r.est_resid.len().min(setup.l_est())];
+        let positive = add_aar_sums(resid, &mut out);
+        sorted.fill(resid);
+        let m = sorted.len();
+        out.p_hat.push(if m > 0 {
+            positive as f64 / m as f64
+        } else {
+            f64::NAN
+        });
+        sorted.sort_and_rank();
+        add_rank_u(&r, &sorted, setup, &mut ranks, &mut out);
+        grank.add_event(&r, &sorted, setup, &mut out);
+    }
+    grank.fold_into(&mut out, setup.l_est());
+    out
+}
+
+/// Adds the non-NaN residuals to the AAR_τ sums (branch-free, vectorizable) and returns the
+/// number of positive residuals (the numerator of p̂).
+fn add_aar_sums(resid: &[f64], out: &mut PassSums) -> usize {
+    let mut pos = 0usize;
+    for ((&e, s), c) in resid
+        .iter()
+        .zip(out.cda_sum.iter_mut())
+        .zip(out.cda_cnt.iter_mut())
+    {
+        let ok = !e.is_nan();
+        *s += if ok { e } else { 0.0 };
+        *c += ok as u32;
+        pos += (e > 0.0) as usize;
+    }
+    pos
+}
+
+/// The non-NaN residuals of one event as (value, τ), sorted by value, with their midranks
+/// among themselves (buffers reused from event to event).
+struct SortedResiduals {
+    est: Vec<(f64, u32)>,
+    rank: Vec<f64>,
+    sort_scratch: Vec<(f64, u32)>,
+    bucket_counts: Vec<u32>,
+}
+
+impl SortedResiduals {
+    fn with_capacity(l_est: usize) -> Self {
+        SortedResiduals {
+            est: Vec::with_capacity(l_est),
+            rank: Vec::with_capacity(l_est),
+            sort_scratch: Vec::with_capacity(l_est),
+            bucket_counts: Vec::with_capacity(2 * l_est + 1),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.est.len()
+    }
+
+    /// The non-NaN residuals in τ order.
+    fn fill(&mut self, resid: &[f64]) {
+        let est = &mut self.est;
+        est.clear();
+        est.resize(resid.len(), (0.0, 0));
+        let mut w = 0;
+        for (tau, &e) in resid.iter().enumerate() {
+            est[w] = (e, tau as u32);
+            w += !e.is_nan() as usize;
+        }
+        est.truncate(w);
+    }
+
+    /// Sorts by value and computes the midranks of the values among themselves.
+    fn sort_and_rank(&mut self) {
+        sort_by_value(
+            &mut self.est,
+            &mut self.sort_scratch,
+            &mut self.bucket_counts,
+        );
+        let (est, m) = (&self.est, self.est.len());
+        self.rank.clear();
+        self.rank.resize(m, 0.0);
+        let mut j = 0;
+        while j < m {
+            if j + 1 < m && est[j + 1].0 == est[j].0 {
+                let mut k = j + 2;
+                while k < m && est[k].0 == est[j].0 {
+                    k += 1;
+                }
+                let rk = (j + 1 + k) as f64 / 2.0;
+                self.rank[j..k].iter_mut().for_each(|v| *v = rk);
+                j = k;
+            } else {
+                self.rank[j] = (j + 1) as f64;
+                j += 1;
+            }
+        }
+    }
+}
+
+/// Reused buffers of the rank test: the sorted usable event ARs as (value, slot) and the
+/// per-position rank shift of the residuals.
+#[derive(Default)]
+struct RankScratch {
+    evt: Vec<(f64, u32)>,
+    shift: Vec<f64>,
+}
+
+/// Rank test (§9.3): U of every residual and usable event-period AR, ranked over the residuals
+/// and the usable ARs together, added to V_τ and recorded for the event days.
+fn add_rank_u(
+    r: &PairView,
+    sorted: &SortedResiduals,
+    setup: &PassSetup,
+    scratch: &mut RankScratch,
+    out: &mut PassSums,
+) {
+    let (l_est, nh, h) = (setup.l_est(), setup.h.len(), setup.h);
+    let evt = &mut scratch.evt;
+    evt.clear();
+    for k in 0..nh {
+        if let Some((ar, _)) = usable_day(r, h.start + k as i32, setup.cfg.trade_to_trade) {
+            evt.push((ar, (l_est + k) as u32));
+        }
+    }
+    evt.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    let base = out.u_event.len();
+    out.u_event.resize(base + nh, f64::NAN);
+    let inv_n = 1.0 / ((sorted.len() + evt.len()) as f64 + 1.0);
+    add_event_ar_u(sorted, evt, inv_n, base, l_est, &mut scratch.shift, out);
+    let mut running = 0.0;
+    for ((p, &rk), &d) in sorted.est.iter().zip(&sorted.rank).zip(&scratch.shift) {
+        running += d;
+        let slot = p.1 as usize;
+        out.v_sum[slot] += (rk + running) * inv_n - 0.5;
+        out.v_cnt[slot] += 1;
+    }
+}
+
+/// U of the sorted usable event ARs `evt` (midranks among the residuals and the ARs), and in
+/// `shift` (as differences over sorted residual positions) how far each residual's rank moves:
+/// #AR < est[j] + #AR = est[j] / 2.
+fn add_event_ar_u(
+    sorted: &SortedResiduals,
+    evt: &[(f64, u32)],
+    inv_n: f64,
+    base: usize,
+    l_est: usize,
+    shift: &mut Vec<f64>,
+    out: &mut PassSums,
+) {
+    let (est, m, ne) = (&sorted.est, sorted.len(), evt.len());
+    shift.clear();
+    shift.resize(m + 1, 0.0);
+    let mut b = 0;
+    while b < ne {
+        // event AR group b..c: #residuals < v + own midrank among the ARs + #residuals = v / 2
+        let v = evt[b].0;
+        let mut c = b + 1;
+        while c < ne && evt[c].0 == v {
+            c += 1;
+        }
+        let lower = est.partition_point(|p| p.0 < v);
+        let upper = tie_end(|j| est[j].0, m, lower, v);
+        let rank = lower as f64 + (b + 1 + c) as f64 / 2.0 + (upper - lower) as f64 / 2.0;
+        let u = rank * inv_n - 0.5;
+        for p in &evt[b..c] {
+            let slot = p.1 as usize;
+            out.v_sum[slot] += u;
+            out.v_cnt[slot] += 1;
+            out.u_event[base + slot - l_est] = u;
+        }
+        let cnt = (c - b) as f64;
+        shift[upper] += cnt;
+        if upper > lower {
+            shift[lower] += cnt / 2.0;
+            shift[upper] -= cnt / 2.0;
+        }
+        b = c;
+    }
+}
+
+/// The end of the run of sorted values equal to `v` that starts at `lower` (the first value not
+/// below `v`); `at(j)` is the j-th of the `m` sorted values.
+fn tie_end(at: impl Fn(usize) -> f64, m: usize, lower: usize, v: f64) -> usize {
+    let mut upper = lower;
+    while upper < m && at(upper) <= v {
+        upper += 1;
+    }
+    upper
+}
+
+/// Per-chunk GRANK accumulators of the events that belong to the same test sets: their base U
+/// (rank among the residuals alone) and presence counts are summed once per event, and added to
+/// each of their test sets once per chunk.
+struct MembershipAcc {
+    /// Which GRANK test sets the events belong to.
+    member: Vec<bool>,
+    u_base_sum: Vec<f64>,
+    present_cnt: Vec<u32>,
+}
+
+/// The GRANK state of one chunk: per-membership base U sums, the dense adds of complete-data
+/// events and reused per-event buffers.
+struct GrankAcc {
+    /// +inv added to every estimation day of the set (complete-data events only).
+    dense_add: Vec<f64>,
+    memberships: Vec<MembershipAcc>,
+    gsar: Vec<f64>,
+    x0s: Vec<Option<f64>>,
+    member: Vec<bool>,
+}
+
+impl GrankAcc {
+    fn new(n_sets: usize) -> Self {
+        GrankAcc {
+            dense_add: vec![0.0; n_sets],
+            memberships: Vec::new(),
+            gsar: Vec::new(),
+            x0s: vec![None; n_sets],
+            member: vec![false; n_sets],
+        }
+    }
+
+    /// GRANK (§9.5) of one event: GSAR = ε̂/σ̂ keeps the order of ε̂, so the sorted residuals
+    /// give the ranks of the GSAR; SCAR* is placed among them by binary search per test set.
+    fn add_event(
+        &mut self,
+        r: &PairView,
+        sorted: &SortedResiduals,
+        setup: &PassSetup,
+        out: &mut PassSums,
+    ) {
+        let sigma = r.fit.sigma;
+        let m = sorted.len();
+        if !(sigma > 0.0 && sigma.is_finite()) || m == 0 || !self.find_memberships(r, setup) {
+            return;
+        }
+        let inv = 1.0 / (m + 2) as f64; // 1/(n_i + 1) with n_i = M + 1
+        self.gsar.clear();
+        self.gsar.extend(sorted.est.iter().map(|p| p.0 / sigma));
+        self.add_base_u(sorted, setup.l_est(), inv);
+        let complete = m == setup.l_est();
+        for k in 0..self.x0s.len() {
+            let Some(x0) = self.x0s[k] else { continue };
+            let l_est = setup.l_est();
+            let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
+            let u0 = self.add_set_u(sorted, x0, inv, complete, k, gs);
+            out.u0_sum[k] += u0;
+        }
+    }
+
+    /// SCAR* of the event in every test set; whether it belongs to any.
+    fn find_memberships(&mut self, r: &PairView, setup: &PassSetup) -> bool {
+        let mut any_member = false;
+        for k in 0..self.x0s.len() {
+            self.x0s[k] = setup.scar_star(r, k);
+            self.member[k] = self.x0s[k].is_some();
+            any_member |= self.member[k];
+        }
+        any_member
+    }
+
+    /// Base U of each estimation day, once per event into its membership accumulator.
+    fn add_base_u(&mut self, sorted: &SortedResiduals, l_est: usize, inv: f64) {
+        let acc = match self
+            .memberships
+            .iter()
+            .position(|a| a.member == self.member)
+        {
+            Some(p) => &mut self.memberships[p],
+            None => {
+                self.memberships.push(MembershipAcc {
+                    member: self.member.clone(),
+                    u_base_sum: vec![0.0; l_est],
+                    present_cnt: vec![0; l_est],
+                });
+                self.memberships.last_mut().expect("just pushed")
+            }
+        };
+        for (p, &rk) in sorted.est.iter().zip(&sorted.rank) {
+            let tau = p.1 as usize;
+            acc.u_base_sum[tau] += rk * inv - 0.5;
+            acc.present_cnt[tau] += 1;
+        }
+    }
+
+    /// The change SCAR* `x0` makes to the U of the estimation days of test set `k` (written
+    /// into `gs`), and U of SCAR* itself.
+    fn add_set_u(
+        &mut self,
+        sorted: &SortedResiduals,
+        x0: f64,
+        inv: f64,
+        complete: bool,
+        k: usize,
+        gs: &mut [f64],
+    ) -> f64 {
+        let (est, m) = (&sorted.est, sorted.len());
+        // GSAR_j = est[j].0 / σ̂, non-decreasing in j
+        let gsar = &self.gsar;
+        let lower = gsar.partition_point(|&g| g < x0);
+        let upper = tie_end(|j| gsar[j], m, lower, x0);
+        let k0 = lower as f64 + 1.0 + (upper - lower) as f64 / 2.0;
+        let u0 = k0 * inv - 0.5;
+        // values above SCAR* move up one rank
+        if complete && upper < m - upper {
+            self.dense_add[k] += inv;
+            for p in &est[..upper] {
+                gs[p.1 as usize] -= inv;
+            }
+        } else {
+            for p in &est[upper..] {
+                gs[p.1 as usize] += inv;
+            }
+        }
+        // values tied with SCAR* share its midrank
+        for (p, &rk) in est[lower..upper].iter().zip(&sorted.rank[lower..upper]) {
+            gs[p.1 as usize] += u0 - (rk * inv - 0.5);
+        }
+        u0
+    }
+
+    /// Folds the per-membership sums and the dense adds into the per-set accumulators.
+    fn fold_into(&self, out: &mut PassSums, l_est: usize) {
+        for k in 0..self.dense_add.len() {
+            let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
+            let gc = &mut out.g_cnt[k * l_est..(k + 1) * l_est];
+            if self.dense_add[k] != 0.0 {
+                gs.iter_mut().for_each(|g| *g += self.dense_add[k]);
+            }
+            for acc in self.memberships.iter().filter(|a| a.member[k]) {
+                add_into(gs, &acc.u_base_sum);
+                add_into(gc, &acc.present_cnt);
+            }
+        }
+    }
+}
+
+/// Sorts (value, τ) pairs by value (no NaN; equal values end up adjacent, the order within
+/// ties is irrelevant to the midranks).
+///
+/// A bucket sort on the value: M values into the 2^(⌈log₂ M⌉+1) equal-width buckets of [min, max]
+/// (the bucket index is a non-decreasing function of the value), one scatter, then an insertion
+/// sort that only reorders within buckets: O(M) for residual-like data. When some bucket holds
+/// more than [`MAX_BUCKET`] values (a far outlier squeezing the rest together) or for fewer
+/// than 64 values, a comparison sort, O(M log M).
+fn sort_by_value(est: &mut [(f64, u32)], scratch: &mut Vec<(f64, u32)>, counts: &mut Vec<u32>) {
+    let m = est.len();
+    let comparison_sort = |est: &mut [(f64, u32)]| {
+        est.sort_unstable_by(|a, b| a.0.partial_cmp(&b.0).unwrap_or(std::cmp::Ordering::Equal))
+    };
+    if m < 64 {
+        return comparison_sort(est);
+    }
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in est.iter() {
+        lo = lo.min(p.0);
+        hi = hi.max(p.0);
+    }
+    let nb = 2 * m.next_power_of_two();
+    let scale = (nb as f64 - 0.5) / (hi - lo);
+    if !(scale.is_finite() && scale > 0.0) {
+        return comparison_sort(est);
+    }
+    let bucket = |v: f64| (((v - lo) * scale) as usize).min(nb - 1);
+    counts.clear();
+    counts.resize(nb, 0);
+    let mut largest = 0;
+    for p in est.iter() {
+        let c = &mut counts[bucket(p.0)];
+        *c += 1;
+        largest = largest.max(*c);
+    }
+    if largest as usize > MAX_BUCKET {
+        return comparison_sort(est);
+    }
+    // counts → first slot of each bucket
+    let mut start = 0;
+    for c in counts.iter_mut() {
+        let n = *c;
+        *c = start;
+        start += n;
+    }
+    scratch.clear();
+    scratch.resize(m, (0.0, 0));
+    for &p in est.iter() {
+        let slot = &mut counts[bucket(p.0)];
+        scratch[*slot as usize] = p;
+        *slot += 1;
+    }
+    for i in 0..m {
+        let x = scratch[i];
+        let mut j = i;
+        while j > 0 && est[j - 1].0 > x.0 {
+            est[j] = est[j - 1];
+            j -= 1;
+        }
+        est[j] = x;
+    }
+}
+
+/// Largest bucket of [`sort_by_value`] before it falls back to a comparison sort.
+const MAX_BUCKET: usize = 24;
+
+fn add_into<T: Copy + std::ops::AddAssign>(acc: &mut [T], x: &[T]) {
+    for (a, b) in acc.iter_mut().zip(x) {
+        *a += *b;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::{cfg, dates, events, pair};
+    use super::*;
+    use crate::abnormal::PairResult;
+    use approx::assert_relative_eq;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn sort_by_value_matches_comparison_sort() {
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+        };
+        let (mut scratch, mut counts) = (Vec::new(), Vec::new());
+        for case in 0..6 {
+            let m = [240, 63, 64, 500, 240, 240][case];
+            let mut v: Vec<f64> = (0..m).map(|_| next() * 0.02).collect();
+            match case {
+                4 => v[17] = 50.0, // a far outlier: comparison fallback
+                5 => v.iter_mut().for_each(|x| *x = (*x * 1e3).round() / 1e3), // many ties
+                _ => {}
+            }
+            v[3] = -0.0;
+            v[9] = 0.0;
+            let mut est: Vec<(f64, u32)> =
+                v.iter().enumerate().map(|(t, &x)| (x, t as u32)).collect();
+            sort_by_value(&mut est, &mut scratch, &mut counts);
+            let mut expected = v.clone();
+            expected.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            let got: Vec<f64> = est.iter().map(|p| p.0).collect();
+            assert_eq!(got, expected, "case {case}");
+            // every τ exactly once, with its own value
+            let mut taus: Vec<u32> = est.iter().map(|p| p.1).collect();
+            taus.sort_unstable();
+            assert_eq!(taus, (0..m as u32).collect::<Vec<_>>());
+            assert!(est.iter().all(|p| p.0 == v[p.1 as usize]));
+        }
+    }
+
+    #[test]
+    fn rank_u_matches_standardized_ranks() {
+        // U of the event days from the pass against the direct route: midranks over the
+        // residuals and the usable ARs together (with a tie between an AR and a residual)
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let mut rs: Vec<PairResult> = (0..3)
+            .map(|k| pair(k + 20, [0.004 * k as f64 - 0.003, 0.001], 38))
+            .collect();
+        rs[1].ar[0] = rs[1].est_resid[5];
+        rs[2].est_resid[0] = f64::NAN;
+        let days: Vec<NaiveDate> = (0..3).map(|k| day0 + chrono::Days::new(k)).collect();
+        let c = cfg();
+        let events = events(&rs, &d, &days);
+        let h = c.event_period();
+        let setup = PassSetup {
+            cfg: &c,
+            h,
+            scar_sd: vec![None; h.len() + 1],
+        };
+        let out = process_chunk(&events, 0..3, &setup);
+        for (i, r) in rs.iter().enumerate() {
+            let mut all = r.est_resid.clone();
+            all.extend(&r.ar);
+            let u = super::super::nonparametric::standardized_ranks(&all);
+            for k in 0..2 {
+                assert_relative_eq!(out.u_event[i * 2 + k], u[40 + k], max_relative = 1e-14);
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The test sets of one group (methodology §7.2): D_t, the events with a usable AR on day t of
+//! the event period H, and C_W, the events with a complete window W; plus the same-date
+//! clusters that give each set its m (§7.3).
+
+use super::correlation::same_date_partners_m;
+use super::{StatsConfig, StatsEvent};
+use crate::abnormal::{PairView, Window};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Index of relative day `t` in the event's event-period columns.
+fn ar_index(r: &PairView, t: i32) -> Option<usize> {
+    let k = t - r.event_period.start;
+    (k >= 0 && (k as usize) < r.ar.len()).then_some(k as usize)
+}
+
+/// AR and SAR of day t when usable (§7.2: non-NA; span 1 in trade-to-trade mode).
+pub(super) fn usable_day(r: &PairView, t: i32, t2t: bool) -> Option<(f64, f64)> {
+    let k = ar_index(r, t)?;
+    let ar = r.ar[k];
+    let sar = r.sar.get(k).copied().unwrap_or(f64::NAN);
+    if !ar.is_finite() || !sar.is_finite() {
+        return None;
+    }
+    if t2t && r.span.get(k).copied() != Some(1) {
+        return None;
+    }
+    Some((ar, sar))
+}
+
+/// CAR, SCAR and BHAR of one complete window of an event.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct WindowValues {
+    pub car: f64,
+    pub scar: f64,
+    /// None when the BHAR is NA.
+    pub bhar: Option<f64>,
+}
+
+/// CAR, SCAR and BHAR of window `w_idx` when the window is complete (C_W, §7.2).
+pub(super) fn complete_window(r: &PairView, w_idx: usize) -> Option<WindowValues> {
+    let w = r.windows.get(w_idx).filter(|w| w.complete)?;
+    match (w.car, w.scar) {
+        (Some(car), Some(scar)) if car.is_finite() && scar.is_finite() => Some(WindowValues {
+            car,
+            scar,
+            bhar: w.bhar.filter(|b| b.is_finite()),
+        }),
+        _ => None,
+    }
+}
+
+/// Collected inputs of one test set: its members (indices into the group's events), their
+/// x (AR or CAR) and s (SAR or SCAR).
+#[derive(Default)]
+pub(super) struct TestSet {
+    pub members: Vec<usize>,
+    pub x: Vec<f64>,
+    pub s: Vec<f64>,
+}
+
+impl TestSet {
+    fn with_capacity(n: usize) -> Self {
+        TestSet {
+            members: Vec::with_capacity(n),
+            x: Vec::with_capacity(n),
+            s: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(&mut self, i: usize, x: f64, s: f64) {
+        self.members.push(i);
+        self.x.push(x);
+        self.s.push(s);
+    }
+}
+
+/// Every test set of a group: D_t for each day of H, C_W for each window, and the BHARs of
+/// each C_W (the members with a BHAR).
+pub(super) struct TestSets {
+    pub days: Vec<TestSet>,
+    pub windows: Vec<TestSet>,
+    pub bhar: Vec<Vec<f64>>,
+}
+
+impl TestSets {
+    /// The days first, then the windows: the order of the GRANK test sets.
+    pub fn all(&self) -> impl Iterator<Item = &TestSet> {
+        self.days.iter().chain(&self.windows)
+    }
+}
+
+/// The test sets D_t (usable AR on day t of H) and C_W (complete window W), and the BHARs of
+/// each C_W; O(N·(|H| + windows)).
+pub(super) fn collect_test_sets(events: &[StatsEvent], cfg: &StatsConfig, h: Window) -> TestSets {
+    let (nh, nw, t2t) = (h.len(), cfg.windows.len(), cfg.trade_to_trade);
+    let new_sets = |k: usize| -> Vec<TestSet> {
+        (0..k)
+            .map(|_| TestSet::with_capacity(events.len()))
+            .collect()
+    };
+    let mut sets = TestSets {
+        days: new_sets(nh),
+        windows: new_sets(nw),
+        bhar: vec![Vec::new(); nw],
+    };
+    for (i, e) in events.iter().enumerate() {
+        for (k, set) in sets.days.iter_mut().enumerate() {
+            if let Some((ar, sar)) = usable_day(&e.result, h.start + k as i32, t2t) {
+                set.push(i, ar, sar);
+            }
+        }
+        for (w, set) in sets.windows.iter_mut().enumerate() {
+            if let Some(v) = complete_window(&e.result, w) {
+                set.push(i, v.car, v.scar);
+                if let Some(b) = v.bhar {
+                    sets.bhar[w].push(b);
+                }
+            }
+        }
+    }
+    sets
+}
+
+/// The same-date cluster (distinct day-0 date) of every event of a group (§7.3).
+pub(super) struct DateClusters {
+    /// Cluster id of each event, in order of first appearance.
+    cluster: Vec<usize>,
+    n_dates: usize,
+}
+
+impl DateClusters {
+    pub fn new(events: &[StatsEvent]) -> Self {
+        let mut date_ids: HashMap<NaiveDate, usize> = HashMap::new();
+        let cluster = events
+            .iter()
+            .map(|e| {
+                let next = date_ids.len();
+                *date_ids.entry(e.day0).or_insert(next)
+            })
+            .collect();
+        DateClusters {
+            cluster,
+            n_dates: date_ids.len(),
+        }
+    }
+
+    /// m of a test set: the same-date partners of its members (§7.3).
+    pub fn partners_m(&self, members: &[usize]) -> f64 {
+        let mut counts = vec![0usize; self.n_dates];
+        for &i in members {
+            counts[self.cluster[i]] += 1;
+        }
+        let sizes: Vec<usize> = counts.into_iter().filter(|&c| c > 0).collect();
+        same_date_partners_m(&sizes)
+    }
+}
