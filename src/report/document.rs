@@ -72,6 +72,19 @@ pub(crate) enum Block {
     Pre(String),
 }
 
+/// The report as blocks, and the chart files the blocks show.
+pub(crate) struct Document {
+    /// The blocks in reading order.
+    pub(crate) blocks: Vec<Block>,
+    /// The charts as `(file name, standalone SVG document)`, in report order.
+    pub(crate) svgs: Vec<(String, String)>,
+}
+
+/// A level-2 heading with the anchor `id` (listed in the HTML navigation bar).
+pub(crate) fn section_heading(text: &str, id: &str) -> Block {
+    Block::Heading(2, text.to_string(), Some(id.to_string()))
+}
+
 /// Splits `items` into consecutive chunks of at most `max` items, as even in size as possible.
 pub(crate) fn balanced_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
     if items.is_empty() {

@@ -6,9 +6,9 @@ use super::build::build;
 use super::html::render_html;
 use super::markdown::render_markdown;
 use super::Report;
-use crate::tables::StudyTables;
 use crate::error::Result;
 use crate::output::write_atomic;
+use crate::tables::StudyTables;
 
 /// Renders the report of a study: Markdown, self-contained HTML and the SVG charts.
 ///
@@ -35,11 +35,11 @@ pub fn render_report(
     config_summary: &serde_json::Value,
     title: &str,
 ) -> Report {
-    let (blocks, svgs) = build(tables, config_summary, title);
+    let doc = build(tables, config_summary, title);
     Report {
-        markdown: render_markdown(&blocks),
-        html: render_html(&blocks, title),
-        svgs,
+        markdown: render_markdown(&doc.blocks),
+        html: render_html(&doc.blocks, title),
+        svgs: doc.svgs,
     }
 }
 

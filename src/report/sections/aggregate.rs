@@ -1,11 +1,11 @@
 //! The aggregate section: AAR per day, CAAR and ABHAR per window.
 
-use crate::report::document::{Cell, Table};
+use crate::report::document::{section_heading, Block, Cell, Table};
 use crate::report::format::fmt_opt;
-use crate::tables::AggregateRow;
+use crate::tables::{AggregateRow, StudyTables};
 
 /// The aggregate rows as one table (AAR, CAAR, ABHAR).
-pub(crate) fn aggregate_table(rows: &[AggregateRow]) -> Table {
+fn aggregate_table(rows: &[AggregateRow]) -> Table {
     Table {
         header: [
             "group",
@@ -46,4 +46,18 @@ pub(crate) fn aggregate_table(rows: &[AggregateRow]) -> Table {
             })
             .collect(),
     }
+}
+
+/// The aggregate section: a note on the means, then every aggregate row.
+pub(crate) fn aggregate_section(tables: &StudyTables) -> Vec<Block> {
+    vec![
+        section_heading("Aggregate abnormal returns", "aggregate"),
+        Block::Para(
+            "AAR per day; CAAR and ABHAR per window are means over the events with a complete \
+             window (methodology §5.5). share > 0: share of strictly positive values; sd with \
+             divisor n − 1."
+                .to_string(),
+        ),
+        Block::Table(aggregate_table(&tables.aggregate)),
+    ]
 }

@@ -2,11 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::document::{Cell, Table};
+use super::push_truncated_preamble;
+use crate::report::document::{section_heading, Block, Cell, Table};
+use crate::report::TABLE_MAX_ROWS;
 use crate::tables::StudyTables;
 
 /// The first `limit` rows of the day-0 mapping as a table.
-pub(crate) fn day0_table(tables: &StudyTables, limit: usize) -> Table {
+fn day0_table(tables: &StudyTables, limit: usize) -> Table {
     Table {
         header: [
             "event",
@@ -47,7 +49,7 @@ pub(crate) fn day0_table(tables: &StudyTables, limit: usize) -> Table {
 }
 
 /// Day-0 rows counted by status (status name order).
-pub(crate) fn day0_status_counts(tables: &StudyTables) -> Table {
+fn day0_status_counts(tables: &StudyTables) -> Table {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for r in &tables.day0 {
         *counts.entry(r.status.as_str()).or_insert(0) += 1;
@@ -74,4 +76,26 @@ pub(crate) fn day0_status_counts(tables: &StudyTables) -> Table {
         header: ["day-0 mappings", "rows"].map(String::from).to_vec(),
         rows,
     }
+}
+
+/// The day-0 section: the first [`TABLE_MAX_ROWS`] mappings, after the status counts when there
+/// are more; a note when the outputs have no mapping.
+pub(crate) fn day0_section(tables: &StudyTables) -> Vec<Block> {
+    let mut blocks = vec![section_heading("Day-0 mapping", "day0")];
+    if tables.day0.is_empty() {
+        blocks.push(Block::Para(
+            "Not available (no day-0 mapping in these outputs).".to_string(),
+        ));
+        return blocks;
+    }
+    push_truncated_preamble(
+        &mut blocks,
+        tables.day0.len(),
+        None,
+        || day0_status_counts(tables),
+        "day-0 mappings",
+        "day0_mapping",
+    );
+    blocks.push(Block::Table(day0_table(tables, TABLE_MAX_ROWS)));
+    blocks
 }

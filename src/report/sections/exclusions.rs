@@ -2,11 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::report::document::{Cell, Table};
+use super::push_truncated_preamble;
+use crate::report::document::{section_heading, Block, Cell, Table};
+use crate::report::format::fmt_count;
+use crate::report::TABLE_MAX_ROWS;
 use crate::tables::{Stage, StudyTables};
 
 /// The first `limit` exclusion rows as a table.
-pub(crate) fn exclusion_table(tables: &StudyTables, limit: usize) -> Table {
+fn exclusion_table(tables: &StudyTables, limit: usize) -> Table {
     Table {
         header: ["event", "security", "stage", "reason", "detail"]
             .map(String::from)
@@ -33,7 +36,7 @@ pub(crate) fn exclusion_table(tables: &StudyTables, limit: usize) -> Table {
 }
 
 /// Exclusion rows counted by stage and reason (stage order, then reason name).
-pub(crate) fn exclusion_counts(tables: &StudyTables) -> Table {
+fn exclusion_counts(tables: &StudyTables) -> Table {
     let mut counts: BTreeMap<(Stage, &str), usize> = BTreeMap::new();
     for r in &tables.exclusions {
         *counts.entry((r.stage, r.reason.as_str())).or_insert(0) += 1;
@@ -51,4 +54,27 @@ pub(crate) fn exclusion_counts(tables: &StudyTables) -> Table {
             })
             .collect(),
     }
+}
+
+/// The exclusions section: the first [`TABLE_MAX_ROWS`] exclusion rows, after the counts by
+/// stage and reason when there are more.
+pub(crate) fn exclusion_section(tables: &StudyTables) -> Vec<Block> {
+    let mut blocks = vec![section_heading("Exclusions", "exclusions")];
+    if tables.exclusions.is_empty() {
+        blocks.push(Block::Para("Nothing was excluded.".to_string()));
+        return blocks;
+    }
+    push_truncated_preamble(
+        &mut blocks,
+        tables.exclusions.len(),
+        Some(format!(
+            "All {} exclusion rows by stage and reason:",
+            fmt_count(tables.exclusions.len())
+        )),
+        || exclusion_counts(tables),
+        "exclusion rows",
+        "exclusions",
+    );
+    blocks.push(Block::Table(exclusion_table(tables, TABLE_MAX_ROWS)));
+    blocks
 }

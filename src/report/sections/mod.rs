@@ -1,6 +1,8 @@
 //! The sections of the report, one file each, and the lookups they share.
 
 mod aggregate;
+mod charts;
+mod configuration;
 mod day0;
 mod exclusions;
 mod model_fits;
@@ -14,13 +16,15 @@ use std::hash::Hash;
 
 use crate::tables::StudyTables;
 
-pub(crate) use self::aggregate::aggregate_table;
-pub(crate) use self::day0::{day0_status_counts, day0_table};
-pub(crate) use self::exclusions::{exclusion_counts, exclusion_table};
-pub(crate) use self::model_fits::{model_fit_distribution, model_fit_table};
-pub(crate) use self::summary::summary_block;
-pub(crate) use self::test_tables::test_blocks;
-pub(crate) use self::truncation::push_truncated_preamble;
+pub(crate) use self::aggregate::aggregate_section;
+pub(crate) use self::charts::chart_section;
+pub(crate) use self::configuration::configuration_section;
+pub(crate) use self::day0::day0_section;
+pub(crate) use self::exclusions::exclusion_section;
+pub(crate) use self::model_fits::model_fit_section;
+pub(crate) use self::summary::summary_section;
+pub(crate) use self::test_tables::tests_section;
+use self::truncation::push_truncated_preamble;
 
 /// Distinct values in first-appearance order (linear time).
 pub(crate) fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {

@@ -1,13 +1,16 @@
 //! The model-fit section: the fits and, in big studies, their distribution.
 
+use super::push_truncated_preamble;
 use crate::output::model_fit_extra_columns;
-use crate::report::document::{Cell, Table};
+use crate::report::document::{section_heading, Block, Cell, Table};
+use crate::report::format::fmt_count;
 use crate::report::format::fmt_opt;
 use crate::report::svg::quantile_sorted;
+use crate::report::TABLE_MAX_ROWS;
 use crate::tables::StudyTables;
 
 /// The first `limit` model fits as a table.
-pub(crate) fn model_fit_table(tables: &StudyTables, limit: usize) -> Table {
+fn model_fit_table(tables: &StudyTables, limit: usize) -> Table {
     let extras = model_fit_extra_columns(&tables.model_fits);
     let mut header: Vec<String> = [
         "event", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "R²",
@@ -44,7 +47,7 @@ pub(crate) fn model_fit_table(tables: &StudyTables, limit: usize) -> Table {
 }
 
 /// Quartiles and extremes of the main model-fit statistics over every fit.
-pub(crate) fn model_fit_distribution(tables: &StudyTables) -> Table {
+fn model_fit_distribution(tables: &StudyTables) -> Table {
     let fits = &tables.model_fits;
     let columns: [(&str, Vec<f64>); 5] = [
         ("n_est", fits.iter().map(|r| f64::from(r.n_est)).collect()),
@@ -77,4 +80,23 @@ pub(crate) fn model_fit_distribution(tables: &StudyTables) -> Table {
             .to_vec(),
         rows,
     }
+}
+
+/// The model-fit section: the first [`TABLE_MAX_ROWS`] fits, after their distribution when
+/// there are more.
+pub(crate) fn model_fit_section(tables: &StudyTables) -> Vec<Block> {
+    let mut blocks = vec![section_heading("Model fits", "models")];
+    push_truncated_preamble(
+        &mut blocks,
+        tables.model_fits.len(),
+        Some(format!(
+            "Distribution over all {} model fits (quartiles by linear interpolation):",
+            fmt_count(tables.model_fits.len())
+        )),
+        || model_fit_distribution(tables),
+        "model fits",
+        "model_fits",
+    );
+    blocks.push(Block::Table(model_fit_table(tables, TABLE_MAX_ROWS)));
+    blocks
 }

@@ -3,11 +3,11 @@
 use std::collections::BTreeSet;
 
 use super::distinct;
-use crate::report::document::{Cell, Table};
+use crate::report::document::{section_heading, Block, Cell, Table};
 use crate::report::PORTFOLIO;
 use crate::tables::{Stage, StudyTables};
 
-pub(crate) fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) -> Table {
+fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) -> Table {
     let is_pf = |s: &str| s == PORTFOLIO;
     let events = tables
         .model_fits
@@ -116,4 +116,16 @@ pub(crate) fn summary_block(tables: &StudyTables, windows: &[String], groups: &[
             .map(|(k, v)| vec![Cell::text(k), Cell::text(v)])
             .collect(),
     }
+}
+
+/// The summary section: one table of counts over the whole study.
+pub(crate) fn summary_section(
+    tables: &StudyTables,
+    windows: &[String],
+    groups: &[String],
+) -> Vec<Block> {
+    vec![
+        section_heading("Summary", "summary"),
+        Block::Table(summary_block(tables, windows, groups)),
+    ]
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::portfolios::portfolio_blocks;
 use super::{distinct, distinct_keys};
 use crate::output::TEST_ORDER;
-use crate::report::document::{balanced_chunks, Block, Cell, Table};
+use crate::report::document::{balanced_chunks, section_heading, Block, Cell, Table};
 use crate::report::format::fmt_count;
 use crate::report::MAX_GROUPS_SHOWN;
 use crate::tables::{StudyTables, TestRow};
@@ -64,7 +64,7 @@ fn pivot_tests(
     out
 }
 
-pub(crate) fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
+fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
     let mut blocks = vec![Block::Para(
         "Each cell: test statistic with significance stars (*** p < 0.01, ** p < 0.05, * p < 0.1) \
          and its two-sided p-value. The last row gives n, the size of the test set."
@@ -133,5 +133,12 @@ pub(crate) fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block>
             blocks.extend(portfolio_blocks(&pf));
         }
     }
+    blocks
+}
+
+/// The tests section: the test tables of the first groups.
+pub(crate) fn tests_section(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
+    let mut blocks = vec![section_heading("Tests", "tests")];
+    blocks.extend(test_blocks(tables, groups));
     blocks
 }
