@@ -1,0 +1,96 @@
+//! The document model shared by the HTML and Markdown renderers: cells, tables and blocks.
+
+use super::format::{fmt_num, stars};
+use super::svg::xml_escape;
+use crate::tables::TestRow;
+
+/// One table cell: Markdown text and the equivalent HTML.
+#[derive(Debug, Clone)]
+pub(crate) struct Cell {
+    pub(crate) markdown: String,
+    pub(crate) html: String,
+    pub(crate) numeric: bool,
+}
+
+impl Cell {
+    pub(crate) fn text(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        Cell {
+            html: xml_escape(&s),
+            markdown: s,
+            numeric: false,
+        }
+    }
+    pub(crate) fn num(s: impl Into<String>) -> Cell {
+        let s = s.into();
+        Cell {
+            html: xml_escape(&s),
+            markdown: s,
+            numeric: true,
+        }
+    }
+    /// A test result: statistic with stars, p-value below (HTML) or in parentheses (Markdown).
+    pub(crate) fn stat(row: Option<&TestRow>) -> Cell {
+        match row {
+            None => Cell::num(""),
+            Some(r) => {
+                let stat = r.statistic.map(fmt_num).unwrap_or_else(|| "NA".to_string());
+                let s = stars(r.p_value);
+                let p = r.p_value.map(fmt_num).unwrap_or_else(|| "NA".to_string());
+                Cell {
+                    markdown: format!("{stat}{s} ({p})"),
+                    html: format!(
+                        "{}<span class=\"stars\">{s}</span><br><span class=\"p\">p {}</span>",
+                        xml_escape(&stat),
+                        xml_escape(&p)
+                    ),
+                    numeric: true,
+                }
+            }
+        }
+    }
+}
+
+/// A table with a header row.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<Vec<Cell>>,
+}
+
+/// A piece of the report document.
+#[derive(Debug, Clone)]
+pub(crate) enum Block {
+    Heading(u8, String, Option<String>),
+    Para(String),
+    Table(Table),
+    Chart {
+        file: String,
+        alt: String,
+        inline_svg: String,
+    },
+    Pre(String),
+}
+
+/// The report as blocks, and the chart files the blocks show.
+pub(crate) struct Document {
+    /// The blocks in reading order.
+    pub(crate) blocks: Vec<Block>,
+    /// The charts as `(file name, standalone SVG document)`, in report order.
+    pub(crate) svgs: Vec<(String, String)>,
+}
+
+/// A level-2 heading with the anchor `id` (listed in the HTML navigation bar).
+pub(crate) fn section_heading(text: &str, id: &str) -> Block {
+    Block::Heading(2, text.to_string(), Some(id.to_string()))
+}
+
+/// Splits `items` into consecutive chunks of at most `max` items, as even in size as possible.
+pub(crate) fn balanced_chunks<T>(items: &[T], max: usize) -> Vec<&[T]> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let n_chunks = items.len().div_ceil(max.max(1));
+    let size = items.len().div_ceil(n_chunks);
+    items.chunks(size).collect()
+}

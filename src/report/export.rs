@@ -1,0 +1,54 @@
+//! The compact export of a study: the report and the small CSV summaries.
+
+use std::path::Path;
+
+use super::render_report;
+use crate::error::Result;
+use crate::tables::StudyTables;
+
+/// The CSV summaries kept in a committed export (small tables only).
+pub const EXPORT_TABLES: &[&str] = &[
+    "aggregate.csv",
+    "cars.csv",
+    "model_fits.csv",
+    "exclusions.csv",
+    "day0_mapping.csv",
+];
+
+/// Write a compact export of a study: the report (Markdown, HTML, SVGs) and the small CSV
+/// summaries of [`EXPORT_TABLES`]. Returns the file names written. Deterministic.
+pub fn export_files(
+    tables: &StudyTables,
+    run_info: &serde_json::Value,
+    title: &str,
+) -> Vec<(String, Vec<u8>)> {
+    let report = render_report(tables, run_info, title);
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("report.md".to_string(), report.markdown.into_bytes()),
+        ("report.html".to_string(), report.html.into_bytes()),
+    ];
+    for (name, svg) in report.svgs {
+        files.push((name, svg.into_bytes()));
+    }
+    for (name, text) in crate::output::csv_files(tables) {
+        if EXPORT_TABLES.contains(&name) {
+            files.push((name.to_string(), text.into_bytes()));
+        }
+    }
+    files
+}
+
+/// Write [`export_files`] into `dir` (atomically, file by file).
+pub fn write_export(
+    dir: &Path,
+    tables: &StudyTables,
+    run_info: &serde_json::Value,
+    title: &str,
+) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+    let files = export_files(tables, run_info, title);
+    for (name, bytes) in &files {
+        crate::output::write_atomic(&dir.join(name), bytes)?;
+    }
+    Ok(files.into_iter().map(|(n, _)| n).collect())
+}

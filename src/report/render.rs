@@ -1,0 +1,59 @@
+//! Rendering a study's report and writing it to a folder.
+
+use std::path::Path;
+
+use super::build::build;
+use super::html::render_html;
+use super::markdown::render_markdown;
+use super::Report;
+use crate::error::Result;
+use crate::output::write_atomic;
+use crate::tables::StudyTables;
+
+/// Renders the report of a study: Markdown, self-contained HTML and the SVG charts.
+///
+/// `tables` should be in §12 order ([`crate::output::sort_tables`]); windows appear in the
+/// order of the `aggregate` table. `config_summary` is shown pretty-printed in the
+/// "Study configuration" section; `title` heads both documents. Sections: summary (counts),
+/// charts (CAAR path with 95 % band and AAR bars per group, CAR bars or CAR histogram per
+/// window), tests (per group and scope: statistic, stars, p-value, n), aggregate table, model
+/// fits, day-0 mapping, exclusions with reasons, configuration. Large studies are bounded as
+/// the module documentation describes. Pure function: no I/O, deterministic.
+///
+/// # Examples
+///
+/// ```
+/// use evstudy::report::render_report;
+/// use evstudy::tables::StudyTables;
+/// let r = render_report(&StudyTables::default(), &serde_json::json!({"model": "market_model"}), "Empty study");
+/// assert!(r.html.starts_with("<!DOCTYPE html>"));
+/// assert!(r.markdown.starts_with("# Empty study"));
+/// assert!(r.svgs.is_empty());
+/// ```
+pub fn render_report(
+    tables: &StudyTables,
+    config_summary: &serde_json::Value,
+    title: &str,
+) -> Report {
+    let doc = build(tables, config_summary, title);
+    Report {
+        markdown: render_markdown(&doc.blocks),
+        html: render_html(&doc.blocks, title),
+        svgs: doc.svgs,
+    }
+}
+
+/// Writes `report.md`, `report.html` and every chart (`figNN_….svg`) into `dir`, creating it
+/// if needed; each file is written atomically ([`crate::output::write_atomic`]).
+///
+/// # Errors
+/// [`crate::Error::Io`] naming the folder or file that could not be written.
+pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
+    crate::output::create_dir(dir)?;
+    write_atomic(&dir.join("report.md"), report.markdown.as_bytes())?;
+    write_atomic(&dir.join("report.html"), report.html.as_bytes())?;
+    for (name, svg) in &report.svgs {
+        write_atomic(&dir.join(name), svg.as_bytes())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,597 @@
+//! End-to-end tests of the report: golden tables, big studies, well-formed markup.
+
+use std::path::Path;
+
+use super::document::balanced_chunks;
+use super::format::{fmt_count, fmt_num};
+use super::svg::{self, xml_escape};
+use super::*;
+use crate::output::read_csv_tables;
+use crate::tables::{AggregateRow, CarRow, Stage, StudyTables, TestRow};
+
+/// Checks that `xml` is well formed as far as tags go: every start tag is closed in order,
+/// attributes are quoted, no stray `<` or `&`.
+fn assert_well_formed(xml: &str) {
+    let mut stack: Vec<String> = Vec::new();
+    let bytes = xml.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => {
+                let end = xml[i..].find('>').map(|e| i + e).expect("unclosed tag");
+                let tag = &xml[i + 1..end];
+                assert!(!tag.contains('<'), "'<' inside tag: {tag}");
+                assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes: {tag}");
+                if let Some(name) = tag.strip_prefix('/') {
+                    let open = stack
+                        .pop()
+                        .unwrap_or_else(|| panic!("close without open: {name}"));
+                    assert_eq!(open, name.trim(), "mismatched close tag");
+                } else if !tag.ends_with('/') && !tag.starts_with('?') && !tag.starts_with('!') {
+                    let name = tag.split_whitespace().next().unwrap_or("").to_string();
+                    assert!(!name.is_empty(), "empty tag");
+                    stack.push(name);
+                }
+                i = end + 1;
+            }
+            b'&' => {
+                let semi = xml[i..].find(';').expect("bare &");
+                let entity = &xml[i + 1..i + semi];
+                assert!(
+                    ["amp", "lt", "gt", "quot", "#39"].contains(&entity),
+                    "unknown entity &{entity};"
+                );
+                i += semi + 1;
+            }
+            b'>' => panic!("stray '>' at byte {i}"),
+            _ => i += 1,
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+}
+
+fn golden() -> Option<StudyTables> {
+    let shared = crate::shared_data::shared_dir()?;
+    Some(read_csv_tables(&shared.join("golden/spec/b_panel")).expect("golden tables"))
+}
+
+fn config() -> serde_json::Value {
+    serde_json::json!({"model": "market_model", "windows": ["-1:1", "0:3"], "note": "a < b & c"})
+}
+
+#[test]
+fn svgs_are_well_formed_with_expected_series() {
+    let Some(tables) = golden() else { return };
+    let r = render_report(&tables, &config(), "b_panel");
+    // 1 group → caar + aar; 2 windows → 2 CAR charts.
+    let names: Vec<&str> = r.svgs.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "fig01_caar_all.svg",
+            "fig02_aar_all.svg",
+            "fig03_car_-1_1.svg",
+            "fig04_car_0_3.svg"
+        ]
+    );
+    for (name, svg) in &r.svgs {
+        assert!(
+            svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{name}"
+        );
+        assert_well_formed(svg);
+    }
+    let caar = &r.svgs[0].1;
+    assert_eq!(caar.matches("<polyline class=\"caar\"").count(), 1);
+    let points = caar
+        .split("<polyline class=\"caar\" points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(
+        points.split(' ').count(),
+        5,
+        "one point per day of H = [-1, 3]"
+    );
+    assert_eq!(caar.matches("<path class=\"band\"").count(), 1);
+    assert_eq!(r.svgs[1].1.matches("<rect class=\"bar\"").count(), 5);
+    let car_rows = |w: &str| {
+        tables
+            .cars
+            .iter()
+            .filter(|c| c.window == w && c.car.is_some())
+            .count()
+    };
+    assert_eq!(
+        r.svgs[2].1.matches("<rect class=\"bar\"").count(),
+        car_rows("-1:1")
+    );
+    assert_eq!(
+        r.svgs[3].1.matches("<rect class=\"bar\"").count(),
+        car_rows("0:3")
+    );
+    assert_eq!(car_rows("-1:1"), 10);
+    assert_eq!(car_rows("0:3"), 9); // E6 0:3 incomplete
+    assert!(r.svgs[3].1.contains("NA (incomplete window)"));
+    assert!(r.svgs[2].1.contains("E1 · S1"));
+}
+
+#[test]
+fn caar_chart_last_point_matches_sum_of_aar() {
+    let Some(tables) = golden() else { return };
+    let ar: Vec<&AggregateRow> = tables
+        .aggregate
+        .iter()
+        .filter(|r| r.metric == "ar")
+        .collect();
+    let path = svg::caar_path(&ar);
+    let direct: f64 = ar.iter().filter_map(|r| r.mean).sum();
+    approx::assert_relative_eq!(path[4].caar, direct, max_relative = 1e-12);
+    let var: f64 = ar.iter().map(|r| r.sd.unwrap().powi(2) / r.n as f64).sum();
+    approx::assert_relative_eq!(
+        path[4].half_band.unwrap(),
+        1.96 * var.sqrt(),
+        max_relative = 1e-12
+    );
+}
+
+#[test]
+fn html_is_self_contained_and_complete() {
+    let Some(tables) = golden() else { return };
+    let r = render_report(&tables, &config(), "b_panel <test>");
+    let html = &r.html;
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "external reference in HTML"
+    );
+    for bad in ["<script", "<link", "<img", "@import", "url("] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    for attr in html
+        .split("href=\"")
+        .skip(1)
+        .chain(html.split("src=\"").skip(1))
+    {
+        assert!(
+            attr.starts_with('#'),
+            "non-local reference: {}",
+            &attr[..20.min(attr.len())]
+        );
+    }
+    assert_well_formed(
+        &html
+            .replace("<!DOCTYPE html>", "")
+            .replace("<meta charset=\"utf-8\">", "")
+            .replace(
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+                "",
+            )
+            .replace("<br>", "<br/>"),
+    );
+    assert_eq!(html.matches("<svg").count(), 4);
+    assert!(html.contains("b_panel &lt;test&gt;"));
+    assert!(
+        html.contains("a &lt; b &amp; c"),
+        "configuration shown escaped"
+    );
+    // Tests table: day 0 csect_t of the golden file is 0.9... with p; check stars and a value.
+    let csect_day0 = tables
+        .tests
+        .iter()
+        .find(|t| t.test == "csect_t" && t.rel_day == Some(0))
+        .unwrap();
+    assert!(html.contains(&fmt_num(csect_day0.statistic.unwrap())));
+    assert!(html.contains("PF:XNYS:2024-06-26:IDX"));
+    assert!(html.contains("too_few_estimation_returns"));
+    assert!(html.contains("1 price row(s) on dates that are not XNYS sessions, first 2024-06-29"));
+    for section in [
+        "id=\"summary\"",
+        "id=\"charts\"",
+        "id=\"tests\"",
+        "id=\"aggregate\"",
+        "id=\"day0\"",
+        "id=\"exclusions\"",
+        "id=\"configuration\"",
+    ] {
+        assert!(html.contains(section), "{section}");
+    }
+}
+
+#[test]
+fn markdown_links_svgs_and_has_tables() {
+    let Some(tables) = golden() else { return };
+    let r = render_report(&tables, &config(), "b_panel");
+    for (name, _) in &r.svgs {
+        assert!(r.markdown.contains(&format!("]({name})")), "{name}");
+    }
+    assert!(r
+        .markdown
+        .contains("| test | day -1 | day 0 | day 1 | day 2 | day 3 |"));
+    assert!(r
+        .markdown
+        .contains("| E9 | S4 | estimation | too_few_estimation_returns | M=9 < min_est=30 |"));
+    // p-values of stars: every *** cell has p < 0.01.
+    let mut starred = 0;
+    assert!(
+        !r.markdown.contains("***"),
+        "stars must be escaped in Markdown"
+    );
+    for line in r.markdown.lines().filter(|l| l.contains("\\*\\*\\*")) {
+        for cell in line.split('|').filter(|c| c.contains("\\*\\*\\* (")) {
+            let p: f64 = cell
+                .split("\\*\\*\\* (")
+                .nth(1)
+                .unwrap()
+                .trim()
+                .trim_end_matches(')')
+                .parse()
+                .unwrap();
+            assert!(p < 0.01, "{cell}");
+            starred += 1;
+        }
+    }
+    assert!(
+        starred >= 5,
+        "expected several p < 0.01 cells, found {starred}"
+    );
+}
+
+#[test]
+fn report_is_deterministic_and_written() {
+    let Some(tables) = golden() else { return };
+    let a = render_report(&tables, &config(), "b_panel");
+    let b = render_report(&tables.clone(), &config(), "b_panel");
+    assert_eq!(a, b);
+    let dir = tempfile::tempdir().unwrap();
+    write_report(&dir.path().join("rep"), &a).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("rep/report.html")).unwrap(),
+        a.html
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("rep/fig01_caar_all.svg")).unwrap(),
+        a.svgs[0].1
+    );
+}
+
+/// A plausible day-0 table for the golden panel: day 0 = the date of relative day 0 in
+/// `abnormal_returns`, status from `exclusions` (sample data for the visual check only).
+fn sample_day0(dir: &Path, tables: &StudyTables) -> Vec<crate::tables::Day0Row> {
+    let text = std::fs::read_to_string(dir.join("events.csv")).expect("events.csv");
+    let mut out = Vec::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (event_id, security, date, time) = (f[0], f[1], f[2], f[3]);
+        let day0 = tables
+            .abnormal_returns
+            .iter()
+            .find(|r| r.event_id == event_id && r.security == security && r.rel_day == 0)
+            .and_then(|r| r.date);
+        let announced = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date");
+        let status = tables
+            .exclusions
+            .iter()
+            .find(|x| {
+                x.event_id == event_id
+                    && matches!(x.stage, Stage::Input | Stage::Day0 | Stage::Estimation)
+            })
+            .map(|x| x.reason.clone())
+            .unwrap_or_else(|| "ok".to_string());
+        let local_time = match time {
+            "" => "12:00",
+            "before_open" => "09:30",
+            "after_close" => "16:00",
+            t => t,
+        };
+        let (h, m) = local_time.split_once(':').expect("time");
+        let utc_hour: u32 = h.parse::<u32>().expect("hour") + 4; // EDT, summer dates only
+        out.push(crate::tables::Day0Row {
+            event_id: event_id.to_string(),
+            security: security.to_string(),
+            exchange: "XNYS".to_string(),
+            event_instant_utc: format!("{date}T{utc_hour:02}:{m}Z"),
+            event_instant_local: format!("{date} {local_time}"),
+            day0,
+            shift_days: day0.map(|d| (d - announced).num_days()),
+            shift_sessions: day0.map(|_| 0), // every shift in this panel crosses no session
+            status,
+        });
+    }
+    out
+}
+
+#[test]
+fn day0_table_and_chunks() {
+    let mut t = StudyTables::default();
+    t.day0.push(crate::tables::Day0Row {
+        event_id: "E4".into(),
+        security: "S4".into(),
+        exchange: "XNYS".into(),
+        event_instant_utc: "2024-07-06T16:00Z".into(),
+        event_instant_local: "2024-07-06 12:00".into(),
+        day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
+        shift_days: Some(2),
+        shift_sessions: Some(0),
+        status: "ok".into(),
+    });
+    let r = render_report(&t, &serde_json::json!({}), "t");
+    assert!(r.markdown.contains(
+        "| E4 | S4 | XNYS | 2024-07-06T16:00Z | 2024-07-06 12:00 | 2024-07-08 | 2 | 0 | ok |"
+    ));
+    let sizes = |n: usize, max: usize| {
+        balanced_chunks(&vec![0u8; n], max)
+            .iter()
+            .map(|c| c.len())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sizes(7, 8), [7]);
+    assert_eq!(sizes(9, 8), [5, 4]);
+    assert_eq!(sizes(26, 8), [7, 7, 7, 5]);
+    assert!(sizes(0, 8).is_empty());
+}
+
+/// Synthetic tables of a big study: `pairs` event–security pairs, one window "-1:1" (every
+/// 7th CAR NA), a model fit and a day-0 row per pair, one exclusion per pair spread over
+/// stages and reasons, and `clusters` same-date portfolios with day-0 and window tests.
+fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
+    use crate::tables::{Day0Row, ExclusionRow, ModelFitRow};
+    let mut t = StudyTables::default();
+    for k in 0..pairs {
+        let (event_id, security) = (format!("E{k:05}"), format!("S{:04}", k % 977));
+        // A deterministic, spread-out CAR in about ±10 %, with outliers every 1,000th pair.
+        let car = ((k as f64 * 0.618_033_988_75).fract() - 0.5) * 0.2
+            + if k % 1000 == 3 { 2.0 } else { 0.0 };
+        t.cars.push(CarRow {
+            event_id: event_id.clone(),
+            security: security.clone(),
+            group: "all".into(),
+            window: "-1:1".into(),
+            car: (k % 7 != 0).then_some(car),
+            car_se: Some(0.01),
+            car_t: None,
+            car_p: None,
+            scar: None,
+            bhar: None,
+            n_days: 3,
+        });
+        t.model_fits.push(ModelFitRow {
+            event_id: event_id.clone(),
+            security: security.clone(),
+            group: "all".into(),
+            model: "market_model".into(),
+            n_est: 200 + (k % 41) as u32,
+            df: 198,
+            sigma: Some(0.02),
+            alpha: Some(0.0),
+            beta: Some(1.0 + (k % 10) as f64 / 10.0),
+            r2: Some(0.3),
+            extras: Vec::new(),
+        });
+        t.day0.push(Day0Row {
+            event_id: event_id.clone(),
+            security: security.clone(),
+            exchange: "XNYS".into(),
+            event_instant_utc: "2024-07-06T16:00Z".into(),
+            event_instant_local: "2024-07-06 12:00".into(),
+            day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
+            shift_days: Some(2),
+            shift_sessions: Some(0),
+            status: if k % 100 == 0 {
+                "max_shift_exceeded"
+            } else {
+                "ok"
+            }
+            .into(),
+        });
+        let (stage, reason) = match k % 4 {
+            0 => (Stage::EventDay, "missing_return"),
+            1 => (Stage::Car, "incomplete_window"),
+            2 => (Stage::EventDay, "missing_return"),
+            _ => (Stage::Input, "unknown_security"),
+        };
+        t.exclusions.push(ExclusionRow {
+            event_id,
+            security,
+            stage,
+            reason: reason.into(),
+            detail: "synthetic".into(),
+            order: k as i64,
+        });
+    }
+    for c in 0..clusters {
+        t.cars.push(CarRow {
+            event_id: format!("PF:XNYS:{c:05}:IDX"),
+            security: PORTFOLIO.into(),
+            group: "all".into(),
+            window: "-1:1".into(),
+            car: Some(5.0),
+            car_se: Some(0.01),
+            car_t: None,
+            car_p: None,
+            scar: None,
+            bhar: None,
+            n_days: 3,
+        });
+        for (scope, rel_day, window) in [("day", Some(0), None), ("car", None, Some("-1:1"))] {
+            t.tests.push(TestRow {
+                group: "all".into(),
+                scope: scope.into(),
+                window: window.map(String::from),
+                rel_day,
+                test: "portfolio_t".into(),
+                statistic: Some(if c % 2 == 0 { 2.5 } else { -0.5 }),
+                p_value: Some(if c % 2 == 0 { 0.01 } else { 0.6 }),
+                df: None,
+                n: 5,
+                cluster: Some(format!("PF:XNYS:{c:05}:IDX")),
+            });
+        }
+    }
+    t
+}
+
+/// The counts written in the `<title>` of every histogram bin of an SVG.
+fn bin_counts(svg: &str) -> Vec<usize> {
+    svg.split("<rect class=\"bin\"")
+        .skip(1)
+        .map(|rest| {
+            let title = rest
+                .split("<title>")
+                .nth(1)
+                .unwrap()
+                .split("</title>")
+                .next()
+                .unwrap();
+            title.rsplit(": ").next().unwrap().parse().unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn big_study_report_is_bounded_and_says_what_it_left_out() {
+    let tables = big_tables(5_000, 300);
+    let r = render_report(&tables, &config(), "big");
+    assert!(r.html.len() < 1_000_000, "HTML {} bytes", r.html.len());
+    assert!(
+        r.markdown.len() < 500_000,
+        "Markdown {} bytes",
+        r.markdown.len()
+    );
+    for (name, svg) in &r.svgs {
+        assert!(svg.len() < 50_000, "{name}: {} bytes", svg.len());
+        assert_well_formed(svg);
+    }
+    // The CAR chart is a histogram whose bins count every complete CAR.
+    let (name, car_svg) = r.svgs.last().unwrap();
+    assert_eq!(name, "fig01_car_-1_1.svg");
+    assert!(!car_svg.contains("<rect class=\"bar\""));
+    // Pairs only: the 300 same-date portfolio CARs (all +5) are left out and said so.
+    let complete = tables
+        .cars
+        .iter()
+        .filter(|c| c.car.is_some() && c.security != PORTFOLIO)
+        .count();
+    assert_eq!(complete, 5_000 - 5_000usize.div_ceil(7));
+    assert!(car_svg.contains("300 same-date portfolio CAR(s) not included"));
+    let counts = bin_counts(car_svg);
+    assert_eq!(counts.len(), svg::HIST_BINS);
+    assert_eq!(counts.iter().sum::<usize>(), complete);
+    assert_eq!(car_svg.matches("<line class=\"zero\"").count(), 1);
+    assert_eq!(car_svg.matches("<line class=\"mean\"").count(), 1);
+    assert!(car_svg.contains(&format!("n = {}, mean", fmt_count(complete))));
+    assert!(car_svg.contains(&format!(
+        "{} NA (incomplete window)",
+        fmt_count(5_000 - complete)
+    )));
+    // The four complete outliers at about +2 lie above the 99.5 % quantile: counted in the
+    // last bin, whose title says how many values above the range it holds.
+    let outliers = tables
+        .cars
+        .iter()
+        .filter(|c| c.car.is_some_and(|v| v > 1.0) && c.security != PORTFOLIO)
+        .count();
+    assert_eq!(outliers, 4);
+    assert!(counts[svg::HIST_BINS - 1] >= outliers);
+    let last_title = car_svg.rsplit("<rect class=\"bin\"").next().unwrap();
+    let above: usize = last_title
+        .split(" above: ")
+        .next()
+        .unwrap()
+        .rsplit(" and ")
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(above >= outliers && above <= counts[svg::HIST_BINS - 1]);
+    assert!(car_svg.contains("are counted in the edge bins"));
+    // Truncated tables say how many rows they show and where the rest is.
+    for (what, table) in [
+        ("model fits", "model_fits"),
+        ("day-0 mappings", "day0_mapping"),
+        ("exclusion rows", "exclusions"),
+    ] {
+        let note = format!(
+            "Showing the first 200 of 5,000 {what} (in the table's order); the full table is in {table}.csv"
+        );
+        assert!(r.markdown.contains(&note), "{note}");
+        assert!(r.html.contains(&xml_escape(&note)), "{note}");
+    }
+    assert!(r
+        .markdown
+        .contains("| E00199 | S0199 | all | market_model |"));
+    assert!(!r
+        .markdown
+        .contains("| E00200 | S0200 | all | market_model |"));
+    // Exclusions by stage and reason, in stage order, counted independently.
+    let count = |stage: Stage, reason: &str| {
+        tables
+            .exclusions
+            .iter()
+            .filter(|x| x.stage == stage && x.reason == reason)
+            .count()
+    };
+    assert_eq!(count(Stage::EventDay, "missing_return"), 2_500);
+    let counts_table = format!(
+        "| stage | reason | rows |\n| --- | --- | ---: |\n| input | unknown_security | {} |\n| event_day | missing_return | {} |\n| car | incomplete_window | {} |\n",
+        count(Stage::Input, "unknown_security"),
+        count(Stage::EventDay, "missing_return"),
+        count(Stage::Car, "incomplete_window")
+    );
+    assert!(r.markdown.contains(&counts_table), "{counts_table}");
+    assert!(r.markdown.contains("| status max_shift_exceeded | 50 |"));
+    assert!(r.markdown.contains("| status ok | 4950 |"));
+    // Portfolio tests: a count table over all 300 portfolios, then the first 50 listed.
+    assert!(r
+        .markdown
+        .contains("| p < 0.05, statistic > 0 | 150 | 150 |"));
+    assert!(r.markdown.contains("| p < 0.05, statistic < 0 | 0 | 0 |"));
+    assert!(r
+        .markdown
+        .contains("Showing the first 50 of 300 portfolios"));
+    assert!(r.markdown.contains("| PF:XNYS:00049:IDX |"));
+    assert!(!r.markdown.contains("| PF:XNYS:00050:IDX |"));
+    // Model-fit distribution: n_est cycles through 200..=240.
+    assert!(r.markdown.contains("| n_est | 5000 | 200 |"), "n_est row");
+}
+
+#[test]
+fn car_chart_switches_to_histogram_above_the_limit() {
+    let at_limit = big_tables(CAR_CHART_MAX_PAIRS, 0);
+    let r = render_report(&at_limit, &config(), "t");
+    let car = &r.svgs.last().unwrap().1;
+    let complete = at_limit.cars.iter().filter(|c| c.car.is_some()).count();
+    assert_eq!(car.matches("<rect class=\"bar\"").count(), complete);
+    assert!(!car.contains("class=\"bin\""));
+    assert!(!r.markdown.contains("Showing the first"));
+    let above = big_tables(CAR_CHART_MAX_PAIRS + 1, 0);
+    let r = render_report(&above, &config(), "t");
+    let car = &r.svgs.last().unwrap().1;
+    assert_eq!(car.matches("<rect class=\"bar\"").count(), 0);
+    assert_eq!(
+        bin_counts(car).iter().sum::<usize>(),
+        above.cars.iter().filter(|c| c.car.is_some()).count()
+    );
+    assert_well_formed(&r.svgs.last().unwrap().1);
+    assert!(r
+        .markdown
+        .contains("![Distribution of CAR, window -1:1, over 61 event–security pairs"));
+}
+
+/// Writes the report of the golden b_panel outputs to `<temp dir>/evreport` for visual inspection.
+#[test]
+#[ignore]
+fn write_sample_report() {
+    let Some(shared) = crate::shared_data::shared_dir() else {
+        return;
+    };
+    let dir = shared.join("golden/spec/b_panel");
+    let mut tables = read_csv_tables(&dir).expect("golden tables");
+    tables.day0 = sample_day0(&dir, &tables);
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).expect("run.json"))
+            .expect("json");
+    let report = render_report(&tables, &config, "Event study — golden b_panel");
+    write_report(&std::env::temp_dir().join("evreport"), &report).expect("write report");
+}
