@@ -92,7 +92,7 @@ fn inject(
 }
 
 /// Run a placebo experiment on `panel` (aligned series of a real study, e.g. from
-/// [`crate::study::run_study_with_series`]) with the study's engine and test settings.
+/// [`crate::study::run_study`]) with the study's engine and test settings.
 /// Rows as [`super::simulate`]: rejection rates at 1 %, 5 %, 10 % with Monte Carlo standard
 /// errors for every test at day 0 and for every window.
 ///

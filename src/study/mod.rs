@@ -1,5 +1,10 @@
 //! A study: configuration ([`StudyConfig`], read from `study.toml` or built in code) and the
-//! pipeline that turns inputs into the tables of methodology §12.
+//! run that turns inputs into the tables of methodology §12.
+//!
+//! The run ([`run_study`]) is a sequence of phases, one file each: the run plan (every
+//! setting parsed once), inputs, pairs (events × scopes, input checks), universe (calendars,
+//! aligned series, series-level exclusions), day 0, the engine, per-pair rows, group labels
+//! with their test battery, and same-date portfolios (§10).
 //!
 //! # Examples
 //! ```no_run
@@ -13,15 +18,70 @@
 //! # Ok::<(), evstudy::Error>(())
 //! ```
 
+mod battery;
+mod calendars;
+mod compute;
 mod config;
-mod pipeline;
+mod day0;
+mod groups;
+mod inputs;
+mod pairs;
+mod plan;
+mod portfolios;
+mod rows;
+mod run;
+mod run_info;
+mod securities;
+mod series_checks;
+mod universe;
 
 pub use config::{parse_window, CalendarMode, SecuritySpec, StudyConfig, MODEL_NAMES};
-pub use pipeline::{read_securities_file, run_study, run_study_with_series, RunSummary};
+pub use run::run_study;
+pub use securities::read_securities_file;
 
 use crate::error::Result;
+use crate::returns::AlignedSeries;
+use crate::stats::GroupDiagnostics;
 use crate::tables::StudyTables;
 use std::path::Path;
+
+/// What a run produces besides the tables.
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    /// Pairs from the event file after scope expansion.
+    pub pairs_total: usize,
+    /// Pairs analysed (passed day 0 and estimation).
+    pub pairs_analysed: usize,
+    /// Per group label: r̄, S_CDA, S_V and friends.
+    pub diagnostics: Vec<(String, GroupDiagnostics)>,
+    /// Input files with size and SHA-256.
+    pub inputs: Vec<InputFile>,
+    /// Wall time of each phase in seconds (not written to run.json: outputs stay
+    /// deterministic).
+    pub timings: Vec<(&'static str, f64)>,
+}
+
+/// An input file as listed in `run.json`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Path as configured.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// The result of [`run_study`].
+#[derive(Debug, Clone)]
+pub struct StudyRun {
+    /// Every output table, sorted as methodology §12 says.
+    pub tables: StudyTables,
+    /// Counts, diagnostics, input hashes and timings.
+    pub summary: RunSummary,
+    /// The aligned series of every security that entered the analysis, in ticker order.
+    pub series: Vec<AlignedSeries>,
+}
 
 /// A configured study.
 #[derive(Debug, Clone)]
@@ -56,49 +116,14 @@ impl Study {
 
     /// Run the study: every table, sorted, plus `run.json`.
     pub fn run(&self) -> Result<StudyOutput> {
-        let (mut tables, summary) = run_study(&self.config)?;
-        let window_order: Vec<String> = self
-            .config
-            .event_windows
-            .iter()
-            .map(|w| {
-                crate::study::parse_window(w)
-                    .map(|w| w.label())
-                    .unwrap_or_else(|_| w.clone())
-            })
-            .collect();
-        let t0 = std::time::Instant::now();
-        crate::output::sort_tables(&mut tables, &window_order);
-        let mut summary = summary;
-        summary.timings.push(("sort", t0.elapsed().as_secs_f64()));
-        let run_info = self.run_info(&tables, &summary);
+        let StudyRun {
+            tables, summary, ..
+        } = run_study(&self.config)?;
+        let run_info = run_info::run_info(&self.config, &tables, &summary);
         Ok(StudyOutput {
             tables,
             summary,
             run_info,
-        })
-    }
-
-    fn run_info(&self, tables: &StudyTables, summary: &RunSummary) -> serde_json::Value {
-        let mut excluded: std::collections::BTreeMap<String, usize> = Default::default();
-        for e in &tables.exclusions {
-            *excluded
-                .entry(format!("{}:{}", e.stage.as_str(), e.reason))
-                .or_default() += 1;
-        }
-        serde_json::json!({
-            "evstudy_version": env!("CARGO_PKG_VERSION"),
-            "config": self.config,
-            "inputs": summary.inputs.iter().map(|(p, size, hash)| serde_json::json!({"path": p, "bytes": size, "sha256": hash})).collect::<Vec<_>>(),
-            "counts": {
-                "pairs": summary.pairs_total,
-                "pairs_analysed": summary.pairs_analysed,
-                "exclusions_by_reason": excluded,
-            },
-            "group_diagnostics": summary.diagnostics.iter().map(|(g, d)| serde_json::json!({
-                "group": g, "n_events": d.n_events, "rbar": d.rbar, "n_pairs_used": d.n_pairs_used,
-                "s_cda": d.s_cda, "df_cda": d.df_cda, "s_rank": d.s_rank, "n_rank_days": d.n_rank_days,
-            })).collect::<Vec<_>>(),
         })
     }
 }

@@ -191,7 +191,7 @@ fn run_placebo(
         wilcoxon_exact: cfg.wilcoxon_exact,
         trade_to_trade: cfg.trade_to_trade,
     };
-    let (_, _, panel) = evstudy::study::run_study_with_series(&cfg)?;
+    let panel = evstudy::study::run_study(&cfg)?.series;
     println!(
         "placebo panel: {} securities from {}",
         panel.len(),

@@ -1,0 +1,111 @@
+//! Group labels (`aggregate_by`): which analysed pairs each aggregate and test row pools.
+
+use super::pairs::Pair;
+use super::securities::SecurityTable;
+use crate::calendar::EventRecord;
+use std::collections::BTreeMap;
+
+/// One way of pooling pairs into groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Grouping {
+    /// The event's `group` column (`all` when empty); the primary label of a pair.
+    Group,
+    /// Every pair under `all` (primary for pairs of events without a group).
+    All,
+    /// `category:<event category>` (`none` when empty).
+    Category,
+    /// `security_group:<security's group>` (`none` when unlisted).
+    SecurityGroup,
+    /// `event:<event id>`: each event alone.
+    Event,
+}
+
+impl Grouping {
+    /// The grouping of an `aggregate_by` name.
+    pub fn from_name(name: &str) -> Option<Grouping> {
+        Some(match name {
+            "group" => Grouping::Group,
+            "all" => Grouping::All,
+            "category" => Grouping::Category,
+            "security_group" => Grouping::SecurityGroup,
+            "event" => Grouping::Event,
+            _ => return None,
+        })
+    }
+
+    /// The label of pair `p` of event `ev`, and whether it is the pair's primary label (the
+    /// one whose portfolios get table rows).
+    fn label(self, p: &Pair, ev: &EventRecord, securities: &SecurityTable) -> (String, bool) {
+        match self {
+            Grouping::Group => (p.group.clone(), true),
+            Grouping::All => ("all".to_string(), p.group == "all"),
+            Grouping::Category => (
+                format!(
+                    "category:{}",
+                    if ev.category.is_empty() {
+                        "none"
+                    } else {
+                        &ev.category
+                    }
+                ),
+                false,
+            ),
+            Grouping::SecurityGroup => (
+                format!(
+                    "security_group:{}",
+                    securities
+                        .get(&p.security)
+                        .and_then(|s| s.group.clone())
+                        .unwrap_or_else(|| "none".into())
+                ),
+                false,
+            ),
+            Grouping::Event => (format!("event:{}", ev.event_id), false),
+        }
+    }
+}
+
+/// The analysed pairs pooled under one label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GroupLabel {
+    /// `all`, a group name, `category:…`, `security_group:…` or `event:…`.
+    pub label: String,
+    /// The label is the primary label of at least one member.
+    pub primary: bool,
+    /// Indices of the member pairs, increasing.
+    pub members: Vec<usize>,
+}
+
+/// Every label of the analysed pairs, in label order.
+pub(crate) fn label_pairs(
+    pairs: &[Pair],
+    events: &[EventRecord],
+    securities: &SecurityTable,
+    groupings: &[Grouping],
+) -> Vec<GroupLabel> {
+    let mut labels: BTreeMap<String, (bool, Vec<usize>)> = BTreeMap::new();
+    for (i, p) in pairs.iter().enumerate() {
+        if p.result.is_none() {
+            continue;
+        }
+        let ev = &events[p.event];
+        for g in groupings {
+            let (label, primary) = g.label(p, ev, securities);
+            let e = labels.entry(label).or_insert((false, Vec::new()));
+            e.0 |= primary;
+            // Pairs come in increasing order: a label seen twice for one pair (e.g. `group`
+            // and `all` both giving `all`) is the last element.
+            if e.1.last() != Some(&i) {
+                e.1.push(i);
+            }
+        }
+    }
+    labels
+        .into_iter()
+        .map(|(label, (primary, members))| GroupLabel {
+            label,
+            primary,
+            members,
+        })
+        .collect()
+}

@@ -1,0 +1,130 @@
+//! Reading every input of a run: prices, factors, holidays, events and securities, with the
+//! size and SHA-256 of each input file for `run.json`.
+
+use super::plan::{Holidays, RunPlan, Sources};
+use super::securities::{read_securities_file, SecurityTable};
+use super::InputFile;
+use crate::calendar::{read_events, EventRecord, HolidayTable};
+use crate::data::{read_all, read_factors, FactorTable, PricePanel, ValueKind};
+use crate::error::{Error, Result};
+use crate::model::ModelKind;
+use std::path::{Path, PathBuf};
+
+/// Everything a run reads.
+pub(crate) struct Inputs {
+    /// Prices (or returns) by ticker.
+    pub panel: PricePanel,
+    /// Factor table (factor models only).
+    pub factors: Option<FactorTable>,
+    /// Holiday table of the exchange calendars.
+    pub holidays: HolidayTable,
+    /// Every row of the event file, verified or not.
+    pub events: Vec<EventRecord>,
+    /// The securities with their exchange, benchmark and group.
+    pub securities: SecurityTable,
+    /// Size and SHA-256 of each input file.
+    pub files: Vec<InputFile>,
+}
+
+/// Read every input; the file digests are computed while the prices are read.
+///
+/// # Errors
+/// Unreadable or malformed inputs; a returns column in trade-to-trade mode; no event file; a
+/// benchmark model without any benchmark.
+pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
+    let src = &plan.sources;
+    let paths = digest_paths(src);
+    let (panel, files) = rayon::join(
+        || read_all(&src.prices, src.prefer.as_deref()),
+        || digests(&paths),
+    );
+    let panel = panel?;
+    if plan.trade_to_trade() && panel.series.values().any(|s| s.kind == ValueKind::Return) {
+        return Err(Error::config(
+            "trade_to_trade needs prices, not a returns column",
+        ));
+    }
+    let factors = match (&src.factors, plan.model) {
+        (Some(f), ModelKind::Factor) => Some(read_factors(f)?),
+        _ => None,
+    };
+    let holidays = match &src.holidays {
+        Holidays::Builtin => HolidayTable::builtin(),
+        Holidays::File(path) => HolidayTable::from_csv(path)?,
+    };
+    let events_path = src
+        .events
+        .as_ref()
+        .ok_or_else(|| Error::config("no event file"))?;
+    let events = read_events(events_path)?;
+    let mut list = src.securities.clone();
+    if let Some(p) = &src.securities_file {
+        list.extend(read_securities_file(p)?);
+    }
+    let securities = SecurityTable::new(list, src.market.clone());
+    if plan.needs_benchmark && securities.has_no_benchmark() {
+        return Err(Error::config(format!(
+            "model {} needs a benchmark: set market = \"TICKER\"",
+            plan.model_name
+        )));
+    }
+    Ok(Inputs {
+        panel,
+        factors,
+        holidays,
+        events,
+        securities,
+        files,
+    })
+}
+
+/// The files named in `run.json`: prices, factors, events, securities, in that order.
+fn digest_paths(src: &Sources) -> Vec<PathBuf> {
+    src.prices
+        .iter()
+        .map(|s| s.path.clone())
+        .chain(src.factors.iter().map(|f| f.path.clone()))
+        .chain(src.events.clone())
+        .chain(src.securities_file.clone())
+        .collect()
+}
+
+/// Digests of the readable files among `paths`.
+fn digests(paths: &[PathBuf]) -> Vec<InputFile> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            file_digest(p).map(|(bytes, sha256)| InputFile {
+                path: p.display().to_string(),
+                bytes,
+                sha256,
+            })
+        })
+        .collect()
+}
+
+/// Size and SHA-256 (hex) of a file, read in 1 MiB blocks.
+fn file_digest(path: &Path) -> Option<(u64, String)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut block = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut block).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&block[..n]);
+        size += n as u64;
+    }
+    Some((
+        size,
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    ))
+}
