@@ -131,52 +131,104 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
     if n < 2 || len == 0 {
         return (0.0, 0);
     }
-    let row = |i: usize| &x[i * len..(i + 1) * len];
-    // availability mask of each member, members grouped by mask
-    let words = len.div_ceil(64);
-    let mut masks = vec![0u64; n * words];
-    for i in 0..n {
-        for (word, chunk) in masks[i * words..(i + 1) * words]
-            .iter_mut()
-            .zip(row(i).chunks(64))
-        {
-            let mut bits = 0u64;
-            for (k, v) in chunk.iter().enumerate() {
-                bits |= ((!v.is_nan()) as u64) << k;
-            }
-            *word = bits;
+    let cluster = MaskedCluster::new(x, n, len);
+    let need = min_common.max(2);
+    let mut acc = PairSum::default();
+    let n_patterns = cluster.patterns.len();
+    for g in 0..n_patterns {
+        for h in g..n_patterns {
+            cluster.add_pattern_pair(g, h, need, &mut acc);
         }
     }
-    let mask = |i: usize| &masks[i * words..(i + 1) * words];
-    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new(); // (representative, members)
-    let mut index: HashMap<&[u64], usize> = HashMap::new();
-    for i in 0..n {
-        match index.get(mask(i)) {
-            Some(&g) => groups[g].1.push(i),
-            None => {
-                index.insert(mask(i), groups.len());
-                groups.push((i, vec![i]));
+    (acc.sum, acc.pairs)
+}
+
+/// Running Σ r_ij and number of pairs (added to in pair order).
+#[derive(Default)]
+struct PairSum {
+    sum: f64,
+    pairs: usize,
+}
+
+/// Members that are available on the same dates, and the first of them.
+struct Pattern {
+    representative: usize,
+    members: Vec<usize>,
+}
+
+/// The n × len matrix of one cluster with each member's availability mask (one bit a date),
+/// its members grouped by mask, and, when some pattern has a single member, the member-by-member
+/// inputs of [`weighted_correlation`].
+struct MaskedCluster<'a> {
+    x: &'a [f64],
+    len: usize,
+    /// u64 words per mask.
+    words: usize,
+    masks: Vec<u64>,
+    patterns: Vec<Pattern>,
+    /// Zero-filled values centred on the member's own dates (n × len; empty without
+    /// single-member patterns).
+    centred: Vec<f64>,
+    /// 1/0 availability weights (n × len; empty without single-member patterns).
+    weight: Vec<f64>,
+}
+
+impl<'a> MaskedCluster<'a> {
+    fn new(x: &'a [f64], n: usize, len: usize) -> Self {
+        let words = len.div_ceil(64);
+        let mut masks = vec![0u64; n * words];
+        for (i, member_mask) in masks.chunks_exact_mut(words).enumerate() {
+            for (word, chunk) in member_mask
+                .iter_mut()
+                .zip(x[i * len..(i + 1) * len].chunks(64))
+            {
+                let mut bits = 0u64;
+                for (k, v) in chunk.iter().enumerate() {
+                    bits |= ((!v.is_nan()) as u64) << k;
+                }
+                *word = bits;
             }
         }
+        let patterns = group_by_mask(&masks, words);
+        let mut cluster = MaskedCluster {
+            x,
+            len,
+            words,
+            masks,
+            patterns,
+            centred: Vec::new(),
+            weight: Vec::new(),
+        };
+        if cluster.patterns.iter().any(|p| p.members.len() == 1) {
+            cluster.centre_members(n);
+        }
+        cluster
     }
-    // for member-by-member pairs: zero-filled values centred on the member's own dates, and
-    // 1/0 availability weights
-    let pairwise = groups.iter().any(|g| g.1.len() == 1);
-    let (mut centred, mut weight) = (Vec::new(), Vec::new());
-    if pairwise {
-        centred = vec![0.0; n * len];
-        weight = vec![0.0; n * len];
+
+    fn row(&self, i: usize) -> &[f64] {
+        row_of(self.x, i, self.len)
+    }
+
+    fn mask(&self, i: usize) -> &[u64] {
+        &self.masks[i * self.words..(i + 1) * self.words]
+    }
+
+    /// Fills `centred` and `weight` for the member-by-member pairs.
+    fn centre_members(&mut self, n: usize) {
+        let len = self.len;
+        let mut centred = vec![0.0; n * len];
+        let mut weight = vec![0.0; n * len];
         for i in 0..n {
             let (c, w) = (
                 &mut centred[i * len..(i + 1) * len],
                 &mut weight[i * len..(i + 1) * len],
             );
-            for ((c, w), &v) in c.iter_mut().zip(w.iter_mut()).zip(row(i)) {
+            for ((c, w), &v) in c.iter_mut().zip(w.iter_mut()).zip(self.row(i)) {
                 let ok = !v.is_nan();
                 *c = if ok { v } else { 0.0 };
                 *w = ok as u8 as f64;
             }
-            let cnt = mask(i).iter().map(|b| b.count_ones()).sum::<u32>();
+            let cnt = self.mask(i).iter().map(|b| b.count_ones()).sum::<u32>();
             let mean = if cnt > 0 {
                 lane_sum(c) / cnt as f64
             } else {
@@ -186,68 +238,100 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
                 *c -= mean * w;
             }
         }
+        self.centred = centred;
+        self.weight = weight;
     }
-    let need = min_common.max(2);
-    let (mut sum, mut pairs) = (0.0, 0usize);
-    for g in 0..groups.len() {
-        for h in g..groups.len() {
-            let (gm, hm) = (&groups[g].1, &groups[h].1);
-            if g == h && gm.len() < 2 {
-                continue;
+
+    /// Adds the pairs between patterns `g` ≤ `h` (within `g` when equal) that share at least
+    /// `need` dates: through the standardized sums, or member by member when one side is a
+    /// single member.
+    fn add_pattern_pair(&self, g: usize, h: usize, need: usize, acc: &mut PairSum) {
+        let (gm, hm) = (&self.patterns[g].members, &self.patterns[h].members);
+        if g == h && gm.len() < 2 {
+            return;
+        }
+        let mg = self.mask(self.patterns[g].representative);
+        let mh = self.mask(self.patterns[h].representative);
+        let n_common: usize = mg
+            .iter()
+            .zip(mh)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum();
+        if n_common < need {
+            return;
+        }
+        if g != h && gm.len().min(hm.len()) == 1 {
+            let common_mask: Vec<u64> = mg.iter().zip(mh).map(|(a, b)| a & b).collect();
+            return self.add_member_pairs(gm, hm, &common_mask, n_common, acc);
+        }
+        let common: Vec<usize> = (0..self.len)
+            .filter(|&d| mg[d / 64] & mh[d / 64] & (1 << (d % 64)) != 0)
+            .collect();
+        let (zg, kg, ng) = standardized_sum(self.x, self.len, gm, &common);
+        if g == h {
+            if kg >= 2 {
+                let norm2 = lane_dot(&zg, &zg);
+                acc.sum += (norm2 - ng) / 2.0;
+                acc.pairs += kg * (kg - 1) / 2;
             }
-            let (mg, mh) = (mask(groups[g].0), mask(groups[h].0));
-            let n_common: usize = mg
-                .iter()
-                .zip(mh)
-                .map(|(a, b)| (a & b).count_ones() as usize)
-                .sum();
-            if n_common < need {
-                continue;
+        } else {
+            let (zh, kh, _) = standardized_sum(self.x, self.len, hm, &common);
+            if kg >= 1 && kh >= 1 {
+                acc.sum += lane_dot(&zg, &zh);
+                acc.pairs += kg * kh;
             }
-            if g != h && gm.len().min(hm.len()) == 1 {
-                // a singleton pattern: member by member
-                let common_mask: Vec<u64> = mg.iter().zip(mh).map(|(a, b)| a & b).collect();
-                for &i in gm {
-                    for &j in hm {
-                        let (ci, wi) = (
-                            &centred[i * len..(i + 1) * len],
-                            &weight[i * len..(i + 1) * len],
-                        );
-                        let (cj, wj) = (
-                            &centred[j * len..(j + 1) * len],
-                            &weight[j * len..(j + 1) * len],
-                        );
-                        if constant_on(row(i), &common_mask) || constant_on(row(j), &common_mask) {
-                            continue;
-                        }
-                        if let Some(r) = weighted_correlation(ci, wi, cj, wj, n_common) {
-                            sum += r;
-                            pairs += 1;
-                        }
-                    }
+        }
+    }
+
+    /// Adds the correlation of every pair i ∈ `gm`, j ∈ `hm` over their common dates, one
+    /// branch-free pass each; pairs constant on the common dates are left out.
+    fn add_member_pairs(
+        &self,
+        gm: &[usize],
+        hm: &[usize],
+        common_mask: &[u64],
+        n_common: usize,
+        acc: &mut PairSum,
+    ) {
+        let len = self.len;
+        for &i in gm {
+            for &j in hm {
+                let (ci, wi) = (row_of(&self.centred, i, len), row_of(&self.weight, i, len));
+                let (cj, wj) = (row_of(&self.centred, j, len), row_of(&self.weight, j, len));
+                if constant_on(self.row(i), common_mask) || constant_on(self.row(j), common_mask) {
+                    continue;
                 }
-                continue;
-            }
-            let common: Vec<usize> = (0..len)
-                .filter(|&d| mg[d / 64] & mh[d / 64] & (1 << (d % 64)) != 0)
-                .collect();
-            let (zg, kg, ng) = standardized_sum(x, len, gm, &common);
-            if g == h {
-                if kg >= 2 {
-                    let norm2 = lane_dot(&zg, &zg);
-                    sum += (norm2 - ng) / 2.0;
-                    pairs += kg * (kg - 1) / 2;
-                }
-            } else {
-                let (zh, kh, _) = standardized_sum(x, len, hm, &common);
-                if kg >= 1 && kh >= 1 {
-                    sum += lane_dot(&zg, &zh);
-                    pairs += kg * kh;
+                if let Some(r) = weighted_correlation(ci, wi, cj, wj, n_common) {
+                    acc.sum += r;
+                    acc.pairs += 1;
                 }
             }
         }
     }
-    (sum, pairs)
+}
+
+/// Row `i` of a row-major matrix with rows of `len` values.
+fn row_of(v: &[f64], i: usize, len: usize) -> &[f64] {
+    &v[i * len..(i + 1) * len]
+}
+
+/// The members grouped by availability mask, in order of first appearance.
+fn group_by_mask(masks: &[u64], words: usize) -> Vec<Pattern> {
+    let mut patterns: Vec<Pattern> = Vec::new();
+    let mut index: HashMap<&[u64], usize> = HashMap::new();
+    for (i, mask) in masks.chunks_exact(words).enumerate() {
+        match index.get(mask) {
+            Some(&g) => patterns[g].members.push(i),
+            None => {
+                index.insert(mask, patterns.len());
+                patterns.push(Pattern {
+                    representative: i,
+                    members: vec![i],
+                });
+            }
+        }
+    }
+    patterns
 }
 
 /// Whether the series takes a single value on the dates of `common_mask` (exact comparison).
