@@ -105,6 +105,14 @@ fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64>
 /// (a gap in its residuals) is paired member by member, one branch-free pass of O(L) per pair.
 /// In all O(G·n_c·L) for G distinct patterns: O(n_c·L) for a complete-data cluster (the
 /// Kolari-Pynnönen setting with thousands of events on one date), O(n_c²·L) at worst.
+/// Reference: Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11), 3996–4025.
+///
+/// # Formula
+/// ```text
+/// C_ij = dates where both i and j have a residual      (|C_ij| ≥ max(min_common, 2))
+/// r_ij = Σ_C (e_i − ē_i)(e_j − ē_j) / √(Σ_C (e_i − ē_i)² · Σ_C (e_j − ē_j)²)   means over C_ij
+/// sum = Σ_{i<j} r_ij          pairs = #{i < j : r_ij defined}
+/// ```
 ///
 /// # Examples
 /// ```
