@@ -123,7 +123,7 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
         pass: &pass,
         clusters: DateClusters::new(events),
         cda_scale: pass.cda_scale(),
-        s_v: rank_scale.map_or(f64::NAN, |v| v.0),
+        s_v: rank_scale.map_or(f64::NAN, |v| v.s_v),
         rbar: rb.rbar,
     };
     let (tests, aggregate) = battery.rows(&sets);
@@ -136,8 +136,8 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
             n_pairs_used: rb.n_pairs,
             s_cda: battery.cda_scale.map(|c| c.s_cda),
             df_cda: battery.cda_scale.map(|c| c.df),
-            s_rank: rank_scale.map(|v| v.0),
-            n_rank_days: rank_scale.map_or(0, |v| v.1),
+            s_rank: rank_scale.map(|v| v.s_v),
+            n_rank_days: rank_scale.map_or(0, |v| v.n_days),
         },
     }
 }
@@ -433,7 +433,7 @@ mod tests {
         let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let rs = [pair(1, [0.02, 0.01], 38), pair(2, [0.03, -0.01], 38)];
         let b = run(&rs, &d, &[day0, day0], &cfg());
-        let (n_common, r) =
+        let super::super::CommonCorrelation { n_common, r } =
             super::super::correlation::pair_correlation(&rs[0].est_resid, &rs[1].est_resid, 30);
         assert_eq!(n_common, 40);
         assert_relative_eq!(b.diagnostics.rbar, r.unwrap(), max_relative = 1e-12);
@@ -510,7 +510,8 @@ mod tests {
         let mut u0 = 0.0;
         for (r, sc) in rs.iter().zip(&scar) {
             let gsar: Vec<f64> = r.est_resid.iter().map(|e| e / r.fit.sigma).collect();
-            let (u, z) = super::super::nonparametric::grank_u(&gsar, sc / s);
+            let super::super::GrankU { u, u0: z } =
+                super::super::nonparametric::grank_u(&gsar, sc / s);
             for (k, v) in u.iter().enumerate() {
                 if !v.is_nan() {
                     sums[k] += v;

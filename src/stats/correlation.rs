@@ -40,9 +40,19 @@ pub struct Rbar {
     pub n_pairs: usize,
 }
 
+/// The correlation of two series over their common positions, and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CommonCorrelation {
+    /// Number of positions where both series have a value.
+    pub n_common: usize,
+    /// r; None when fewer than `min_common` positions are shared or either series is constant
+    /// on them.
+    pub r: Option<f64>,
+}
+
 /// Pearson correlation of two aligned series over their common non-NaN positions.
 ///
-/// Returns `(number of common positions, r)`; r is `None` when fewer than `min_common`
+/// Returns the number of common positions and r; r is `None` when fewer than `min_common`
 /// positions are shared or either series is constant on them.
 ///
 /// # Formula
@@ -53,20 +63,22 @@ pub struct Rbar {
 /// # Examples
 /// ```
 /// use evstudy::stats::correlation::pair_correlation;
-/// let (n, r) = pair_correlation(&[1.0, 2.0, f64::NAN, 4.0], &[2.0, 4.0, 5.0, 8.0], 3);
-/// assert_eq!(n, 3);
-/// assert!((r.unwrap() - 1.0).abs() < 1e-15);
-/// assert_eq!(pair_correlation(&[1.0, 2.0], &[1.0, 3.0], 3).1, None);
+/// let c = pair_correlation(&[1.0, 2.0, f64::NAN, 4.0], &[2.0, 4.0, 5.0, 8.0], 3);
+/// assert_eq!(c.n_common, 3);
+/// assert!((c.r.unwrap() - 1.0).abs() < 1e-15);
+/// assert_eq!(pair_correlation(&[1.0, 2.0], &[1.0, 3.0], 3).r, None);
 /// ```
-pub fn pair_correlation(x: &[f64], y: &[f64], min_common: usize) -> (usize, Option<f64>) {
+pub fn pair_correlation(x: &[f64], y: &[f64], min_common: usize) -> CommonCorrelation {
     let common: Vec<(f64, f64)> = x
         .iter()
         .zip(y)
         .filter(|(a, b)| !a.is_nan() && !b.is_nan())
         .map(|(a, b)| (*a, *b))
         .collect();
-    let n = common.len();
-    (n, correlation_of_pairs(&common, min_common))
+    CommonCorrelation {
+        n_common: common.len(),
+        r: correlation_of_pairs(&common, min_common),
+    }
 }
 
 fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64> {
@@ -120,42 +132,44 @@ fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64>
 /// let a = vec![1.0, 2.0, 3.0, 4.0];
 /// let b = vec![2.0, 4.0, 6.0, 8.1];
 /// let c = vec![4.0, 3.0, 2.0, 1.0];
-/// let (sum, pairs) = cluster_correlation_sum(&[a, b, c], 3);
-/// assert_eq!(pairs, 3);
+/// let s = cluster_correlation_sum(&[a, b, c], 3);
+/// assert_eq!(s.pairs, 3);
 /// // r_ab + r_ac + r_bc with r_ac = −1 and r_bc = −r_ab
-/// assert!((sum + 1.0).abs() < 1e-12);
+/// assert!((s.sum + 1.0).abs() < 1e-12);
 /// ```
-pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, usize) {
+pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> CorrelationSum {
     let len = series.first().map_or(0, |s| s.len());
     if series.len() < 2 || series.iter().any(|s| s.len() != len) {
-        return (0.0, 0);
+        return CorrelationSum::default();
     }
     let flat: Vec<f64> = series.iter().flatten().copied().collect();
     cluster_sum_flat(&flat, series.len(), len, min_common)
 }
 
 /// [`cluster_correlation_sum`] on an n × len row-major matrix (NaN where absent).
-fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64, usize) {
+fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> CorrelationSum {
+    let mut acc = CorrelationSum::default();
     if n < 2 || len == 0 {
-        return (0.0, 0);
+        return acc;
     }
     let cluster = MaskedCluster::new(x, n, len);
     let need = min_common.max(2);
-    let mut acc = PairSum::default();
     let n_patterns = cluster.patterns.len();
     for g in 0..n_patterns {
         for h in g..n_patterns {
             cluster.add_pattern_pair(g, h, need, &mut acc);
         }
     }
-    (acc.sum, acc.pairs)
+    acc
 }
 
-/// Running Σ r_ij and number of pairs (added to in pair order).
-#[derive(Default)]
-struct PairSum {
-    sum: f64,
-    pairs: usize,
+/// Σ r_ij over the qualifying pairs of a cluster and their number (added to in pair order).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CorrelationSum {
+    /// Σ r_ij.
+    pub sum: f64,
+    /// Number of pairs in the sum.
+    pub pairs: usize,
 }
 
 /// Members that are available on the same dates, and the first of them.
@@ -253,7 +267,7 @@ impl<'a> MaskedCluster<'a> {
     /// Adds the pairs between patterns `g` ≤ `h` (within `g` when equal) that share at least
     /// `need` dates: through the standardized sums, or member by member when one side is a
     /// single member.
-    fn add_pattern_pair(&self, g: usize, h: usize, need: usize, acc: &mut PairSum) {
+    fn add_pattern_pair(&self, g: usize, h: usize, need: usize, acc: &mut CorrelationSum) {
         let (gm, hm) = (&self.patterns[g].members, &self.patterns[h].members);
         if g == h && gm.len() < 2 {
             return;
@@ -299,7 +313,7 @@ impl<'a> MaskedCluster<'a> {
         hm: &[usize],
         common_mask: &[u64],
         n_common: usize,
-        acc: &mut PairSum,
+        acc: &mut CorrelationSum,
     ) {
         let len = self.len;
         for &i in gm {
@@ -518,7 +532,7 @@ pub fn rbar(events: &[StatsEvent], min_common: usize) -> Rbar {
     // largest clusters first, for the load balance of the parallel loop
     clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
     use rayon::prelude::*;
-    let parts: Vec<(f64, usize)> = clusters
+    let parts: Vec<CorrelationSum> = clusters
         .par_iter()
         .with_min_len(16)
         .map_init(Vec::new, |buf, members| {
@@ -527,11 +541,12 @@ pub fn rbar(events: &[StatsEvent], min_common: usize) -> Rbar {
         })
         .collect();
     // sum in date order, as the clusters were listed before the load-balance sort
-    let mut keyed: Vec<(usize, (f64, usize))> = clusters.iter().map(|c| c[0]).zip(parts).collect();
+    let mut keyed: Vec<(usize, CorrelationSum)> =
+        clusters.iter().map(|c| c[0]).zip(parts).collect();
     keyed.sort_by_key(|k| (events[k.0].day0, k.0));
     let (sum, n_pairs) = keyed
         .iter()
-        .fold((0.0, 0), |a, (_, p)| (a.0 + p.0, a.1 + p.1));
+        .fold((0.0, 0), |a, (_, p)| (a.0 + p.sum, a.1 + p.pairs));
     Rbar {
         rbar: if n_pairs > 0 {
             sum / n_pairs as f64
@@ -684,11 +699,11 @@ mod tests {
         }
         series[4] = vec![0.2; 80];
         series[5][3] = f64::NAN;
-        let (sum, pairs) = cluster_correlation_sum(&series, 30);
+        let CorrelationSum { sum, pairs } = cluster_correlation_sum(&series, 30);
         let (mut s2, mut p2) = (0.0, 0);
         for i in 0..7 {
             for j in i + 1..7 {
-                if let (_, Some(r)) = pair_correlation(&series[i], &series[j], 30) {
+                if let Some(r) = pair_correlation(&series[i], &series[j], 30).r {
                     s2 += r;
                     p2 += 1;
                 }
@@ -697,16 +712,17 @@ mod tests {
         assert_eq!(pairs, p2);
         assert_relative_eq!(sum, s2, max_relative = 1e-12);
         // with min 50 common dates, series 3 (45 dates) drops out of every pair
-        let (_, pairs50) = cluster_correlation_sum(&series, 50);
+        let pairs50 = cluster_correlation_sum(&series, 50).pairs;
         assert_eq!(pairs50, 10); // 5 non-constant members without 3: C(5, 2)
     }
 
     #[test]
     fn too_few_or_constant() {
-        assert_eq!(cluster_correlation_sum(&[vec![1.0, 2.0]], 1), (0.0, 0));
+        let none = CorrelationSum { sum: 0.0, pairs: 0 };
+        assert_eq!(cluster_correlation_sum(&[vec![1.0, 2.0]], 1), none);
         assert_eq!(
             cluster_correlation_sum(&[vec![1.0; 40], vec![2.0; 40]], 30),
-            (0.0, 0)
+            none
         );
         assert_eq!(same_date_partners_m(&[]), 0.0);
     }
