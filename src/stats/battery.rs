@@ -5,7 +5,6 @@
 //! pass over the events for the rank, GRANK and CDA inputs); this file runs them, computes each
 //! test of [`TestKind::BATTERY`] on each test set and emits the rows in §12 order.
 
-use super::aggregate::describe;
 use super::correlation::rbar;
 use super::kind::{Metric, Scope, TestKind};
 use super::nonparametric::{gsign_z, rank_z_day, rank_z_window, sign_z, wilcoxon_z};
@@ -13,6 +12,7 @@ use super::parametric::{
     adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, skew_adj_t, CdaScale,
 };
 use super::rank_pass::{rank_pass, PassSetup, PassSums};
+use super::rows::{At, RowLabels};
 use super::sets::{collect_test_sets, DateClusters, TestSet, TestSets};
 use super::{StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::Window;
@@ -115,7 +115,10 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     );
     let rank_scale = pass.rank_scale();
     let battery = Battery {
-        group,
+        labels: RowLabels {
+            group,
+            cluster: None,
+        },
         events,
         cfg,
         h,
@@ -142,29 +145,6 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     }
 }
 
-/// Where a row belongs within its scope: one relative day or one window.
-enum At {
-    Day(i32),
-    Window(String),
-}
-
-impl At {
-    fn window(&self) -> Option<String> {
-        match self {
-            At::Day(_) => None,
-            At::Window(label) => Some(label.clone()),
-        }
-    }
-
-    fn rel_day(&self) -> Option<i32> {
-        match self {
-            At::Day(t) => Some(t),
-            At::Window(_) => None,
-        }
-        .copied()
-    }
-}
-
 /// The per-set inputs of the tests beyond x and s: the rank statistics from the pass and the
 /// values that depend on the members.
 struct SetInputs {
@@ -182,7 +162,7 @@ struct SetInputs {
 
 /// The group quantities every test set shares, and the row labels of the group.
 struct Battery<'a> {
-    group: &'a str,
+    labels: RowLabels<'a>,
     events: &'a [StatsEvent<'a>],
     cfg: &'a StatsConfig,
     h: Window,
@@ -212,7 +192,8 @@ impl Battery<'_> {
             .enumerate()
             .map(|(w, set)| self.window_rows(w, set))
             .collect();
-        let mut tests = Vec::with_capacity(nh * TestKind::BATTERY.len() + nw * 14);
+        let per_window = TestKind::BATTERY.len() + TestKind::BHAR.len();
+        let mut tests = Vec::with_capacity(nh * TestKind::BATTERY.len() + nw * per_window);
         let mut aggregate = Vec::with_capacity(nh + 2 * nw);
         for (rows, agg) in day_out {
             tests.extend(rows);
@@ -224,22 +205,22 @@ impl Battery<'_> {
         for (w, bhar) in sets.bhar.iter().enumerate() {
             let at = At::Window(self.cfg.windows[w].label());
             for kind in TestKind::BHAR {
-                tests.push(self.test_row(
+                tests.push(self.labels.test_row(
                     Scope::Bhar,
                     &at,
                     kind,
                     bhar_stat(kind, bhar),
-                    bhar.len(),
+                    bhar.len() as u32,
                 ));
             }
         }
         for (w, set) in sets.windows.iter().enumerate() {
             let at = At::Window(self.cfg.windows[w].label());
-            aggregate.push(self.aggregate_row(Metric::Car, &at, &set.x));
+            aggregate.push(self.labels.aggregate_row(Metric::Car, &at, &set.x));
         }
         for (w, bhar) in sets.bhar.iter().enumerate() {
             let at = At::Window(self.cfg.windows[w].label());
-            aggregate.push(self.aggregate_row(Metric::Bhar, &at, bhar));
+            aggregate.push(self.labels.aggregate_row(Metric::Bhar, &at, bhar));
         }
         (tests, aggregate)
     }
@@ -251,7 +232,7 @@ impl Battery<'_> {
         let rank = rank_z_day(&u, self.s_v);
         let grank = self.pass.grank(self.setup, k, set.members.len());
         let rows = self.set_rows(set, Scope::Day, &at, 1, rank, grank);
-        (rows, self.aggregate_row(Metric::Ar, &at, &set.x))
+        (rows, self.labels.aggregate_row(Metric::Ar, &at, &set.x))
     }
 
     /// The tests of C_W for window `w`.
@@ -297,7 +278,8 @@ impl Battery<'_> {
             .iter()
             .map(|&kind| {
                 let stat = self.stat(kind, set, &inputs);
-                self.test_row(scope, at, kind, stat, set.members.len())
+                self.labels
+                    .test_row(scope, at, kind, stat, set.members.len() as u32)
             })
             .collect()
     }
@@ -326,43 +308,6 @@ impl Battery<'_> {
             TestKind::WilcoxonZ => wilcoxon_z(x, self.cfg.wilcoxon_exact).map(|w| w.test),
             // a test of a same-date cluster's portfolio, not of a group's test set (§10)
             TestKind::PortfolioT => None,
-        }
-    }
-
-    fn test_row(
-        &self,
-        scope: Scope,
-        at: &At,
-        kind: TestKind,
-        stat: Option<TestStat>,
-        n: usize,
-    ) -> TestRow {
-        TestRow {
-            group: self.group.to_string(),
-            scope: scope.as_str().to_string(),
-            window: at.window(),
-            rel_day: at.rel_day(),
-            test: kind.as_str().to_string(),
-            statistic: stat.map(|s| s.statistic),
-            p_value: stat.map(|s| s.p_value),
-            df: stat.and_then(|s| s.df),
-            n: n as u32,
-            cluster: None,
-        }
-    }
-
-    fn aggregate_row(&self, metric: Metric, at: &At, x: &[f64]) -> AggregateRow {
-        let s = describe(x);
-        AggregateRow {
-            group: self.group.to_string(),
-            metric: metric.as_str().to_string(),
-            window: at.window(),
-            rel_day: at.rel_day(),
-            n: s.n as u32,
-            mean: s.mean,
-            median: s.median,
-            share_positive: s.share_positive,
-            sd: s.sd,
         }
     }
 }

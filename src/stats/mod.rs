@@ -32,6 +32,7 @@ pub mod nonparametric;
 pub mod parametric;
 pub mod portfolio;
 mod rank_pass;
+mod rows;
 mod sets;
 
 pub use aggregate::{describe, Summary};
