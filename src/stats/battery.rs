@@ -204,7 +204,7 @@ impl Battery<'_> {
         }
         for (w, bhar) in sets.bhar.iter().enumerate() {
             let at = At::Window(self.cfg.windows[w].label());
-            for kind in TestKind::BHAR {
+            for &kind in Scope::Bhar.battery_tests() {
                 tests.push(self.labels.test_row(
                     Scope::Bhar,
                     &at,
@@ -255,7 +255,7 @@ impl Battery<'_> {
         self.set_rows(set, Scope::Car, &at, win.len(), rank, grank)
     }
 
-    /// One row per test of [`TestKind::BATTERY`] on one test set.
+    /// One row per test of the scope (`day` or `car`: [`TestKind::BATTERY`]) on one test set.
     fn set_rows(
         &self,
         set: &TestSet,
@@ -274,7 +274,8 @@ impl Battery<'_> {
             rank,
             grank,
         };
-        TestKind::BATTERY
+        scope
+            .battery_tests()
             .iter()
             .map(|&kind| {
                 let stat = self.stat(kind, set, &inputs);
