@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::str::FromStr;
 
 use crate::stats::{Metric, Scope, TestKind};
-use crate::tables::StudyTables;
+use crate::tables::{AggregateRow, StudyTables, TestRow};
 
 /// Position of `name` in the §12 order of the vocabulary `T` (`position` of the parsed value);
 /// names that do not parse sort after all `count` known ones.
@@ -68,74 +68,75 @@ fn opt_window_cmp(order: &[String], x: &Option<String>, y: &Option<String>) -> O
 pub fn sort_tables(tables: &mut StudyTables, window_order: &[String]) {
     let wo = window_order;
     tables.abnormal_returns.sort_by(|x, y| {
-        x.event_id
-            .as_bytes()
-            .cmp(y.event_id.as_bytes())
-            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+        by_event(&x.event_id, &x.security, &y.event_id, &y.security)
             .then_with(|| x.rel_day.cmp(&y.rel_day))
     });
     tables.cars.sort_by(|x, y| {
-        x.event_id
-            .as_bytes()
-            .cmp(y.event_id.as_bytes())
-            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+        by_event(&x.event_id, &x.security, &y.event_id, &y.security)
             .then_with(|| window_cmp(wo, &x.window, &y.window))
     });
-    tables.model_fits.sort_by(|x, y| {
-        x.event_id
-            .as_bytes()
-            .cmp(y.event_id.as_bytes())
-            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
-    });
-    let metric = |m: &str| rank_of(m, Metric::position, Metric::ALL.len());
-    tables.aggregate.sort_by(|x, y| {
-        x.group
-            .as_bytes()
-            .cmp(y.group.as_bytes())
-            .then_with(|| metric(&x.metric).cmp(&metric(&y.metric)))
-            .then_with(|| x.metric.as_bytes().cmp(y.metric.as_bytes()))
-            .then_with(|| x.rel_day.cmp(&y.rel_day))
-            .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
-    });
-    let scope = |s: &str| rank_of(s, Scope::position, Scope::ALL.len());
-    let test = |t: &str| rank_of(t, TestKind::position, TestKind::ALL.len());
-    tables.tests.sort_by(|x, y| {
-        let cluster = |c: &Option<String>| c.clone().unwrap_or_default();
-        x.group
-            .as_bytes()
-            .cmp(y.group.as_bytes())
-            .then_with(|| {
-                cluster(&x.cluster)
-                    .as_bytes()
-                    .cmp(cluster(&y.cluster).as_bytes())
-            })
-            .then_with(|| scope(&x.scope).cmp(&scope(&y.scope)))
-            .then_with(|| x.scope.as_bytes().cmp(y.scope.as_bytes()))
-            .then_with(|| x.rel_day.cmp(&y.rel_day))
-            .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
-            .then_with(|| test(&x.test).cmp(&test(&y.test)))
-            .then_with(|| x.test.as_bytes().cmp(y.test.as_bytes()))
-    });
+    tables
+        .model_fits
+        .sort_by(|x, y| by_event(&x.event_id, &x.security, &y.event_id, &y.security));
+    tables.aggregate.sort_by(|x, y| aggregate_cmp(wo, x, y));
+    tables.tests.sort_by(|x, y| test_cmp(wo, x, y));
     tables.exclusions.sort_by(|x, y| {
-        x.event_id
-            .as_bytes()
-            .cmp(y.event_id.as_bytes())
-            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
+        by_event(&x.event_id, &x.security, &y.event_id, &y.security)
             .then_with(|| x.stage.cmp(&y.stage))
             .then_with(|| x.order.cmp(&y.order))
     });
-    tables.day0.sort_by(|x, y| {
-        x.event_id
-            .as_bytes()
-            .cmp(y.event_id.as_bytes())
-            .then_with(|| x.security.as_bytes().cmp(y.security.as_bytes()))
-    });
+    tables
+        .day0
+        .sort_by(|x, y| by_event(&x.event_id, &x.security, &y.event_id, &y.security));
+}
+
+/// Byte order of event_id, then of security.
+fn by_event(x_event: &str, x_security: &str, y_event: &str, y_security: &str) -> Ordering {
+    x_event
+        .as_bytes()
+        .cmp(y_event.as_bytes())
+        .then_with(|| x_security.as_bytes().cmp(y_security.as_bytes()))
+}
+
+/// The cluster as sort key: rows without a cluster sort as the empty name.
+fn cluster_key(c: &Option<String>) -> &[u8] {
+    c.as_deref().unwrap_or("").as_bytes()
+}
+
+/// `aggregate` order: group, metric ([`Metric::ALL`], unknown ones after by name), rel_day,
+/// window.
+fn aggregate_cmp(wo: &[String], x: &AggregateRow, y: &AggregateRow) -> Ordering {
+    let metric = |m: &str| rank_of(m, Metric::position, Metric::ALL.len());
+    x.group
+        .as_bytes()
+        .cmp(y.group.as_bytes())
+        .then_with(|| metric(&x.metric).cmp(&metric(&y.metric)))
+        .then_with(|| x.metric.as_bytes().cmp(y.metric.as_bytes()))
+        .then_with(|| x.rel_day.cmp(&y.rel_day))
+        .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
+}
+
+/// `tests` order: group, cluster (none first), scope ([`Scope::ALL`]), rel_day, window, test
+/// ([`TestKind::ALL`]); unknown scopes and tests after the known ones by name.
+fn test_cmp(wo: &[String], x: &TestRow, y: &TestRow) -> Ordering {
+    let scope = |s: &str| rank_of(s, Scope::position, Scope::ALL.len());
+    let test = |t: &str| rank_of(t, TestKind::position, TestKind::ALL.len());
+    x.group
+        .as_bytes()
+        .cmp(y.group.as_bytes())
+        .then_with(|| cluster_key(&x.cluster).cmp(cluster_key(&y.cluster)))
+        .then_with(|| scope(&x.scope).cmp(&scope(&y.scope)))
+        .then_with(|| x.scope.as_bytes().cmp(y.scope.as_bytes()))
+        .then_with(|| x.rel_day.cmp(&y.rel_day))
+        .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
+        .then_with(|| test(&x.test).cmp(&test(&y.test)))
+        .then_with(|| x.test.as_bytes().cmp(y.test.as_bytes()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tables::{AggregateRow, ExclusionRow, Stage, TestRow};
+    use crate::tables::{ExclusionRow, Stage};
 
     fn test_row(
         cluster: Option<&str>,

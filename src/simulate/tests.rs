@@ -235,7 +235,8 @@ fn generated_returns_have_the_configured_moments() {
             .collect()
     };
     let (x, y) = (resid(0), resid(1));
-    let (n, r) = crate::stats::correlation::pair_correlation(&x, &y, 30);
+    let crate::stats::CommonCorrelation { n_common: n, r } =
+        crate::stats::correlation::pair_correlation(&x, &y, 30);
     assert!(n > 12_000); // ≈ 20 000·0.81²
     assert_abs_diff_eq!(r.unwrap(), 0.3, epsilon = 0.03);
     // share of missing returns: 1 − (1 − q)² = 0.19

@@ -5,7 +5,6 @@
 //! pass over the events for the rank, GRANK and CDA inputs); this file runs them, computes each
 //! test of [`TestKind::BATTERY`] on each test set and emits the rows in §12 order.
 
-use super::aggregate::describe;
 use super::correlation::rbar;
 use super::kind::{Metric, Scope, TestKind};
 use super::nonparametric::{gsign_z, rank_z_day, rank_z_window, sign_z, wilcoxon_z};
@@ -13,6 +12,7 @@ use super::parametric::{
     adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, skew_adj_t, CdaScale,
 };
 use super::rank_pass::{rank_pass, PassSetup, PassSums};
+use super::rows::{At, RowLabels};
 use super::sets::{collect_test_sets, DateClusters, TestSet, TestSets};
 use super::{StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::Window;
@@ -115,7 +115,10 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
     );
     let rank_scale = pass.rank_scale();
     let battery = Battery {
-        group,
+        labels: RowLabels {
+            group,
+            cluster: None,
+        },
         events,
         cfg,
         h,
@@ -123,7 +126,7 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
         pass: &pass,
         clusters: DateClusters::new(events),
         cda_scale: pass.cda_scale(),
-        s_v: rank_scale.map_or(f64::NAN, |v| v.0),
+        s_v: rank_scale.map_or(f64::NAN, |v| v.s_v),
         rbar: rb.rbar,
     };
     let (tests, aggregate) = battery.rows(&sets);
@@ -136,32 +139,9 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
             n_pairs_used: rb.n_pairs,
             s_cda: battery.cda_scale.map(|c| c.s_cda),
             df_cda: battery.cda_scale.map(|c| c.df),
-            s_rank: rank_scale.map(|v| v.0),
-            n_rank_days: rank_scale.map_or(0, |v| v.1),
+            s_rank: rank_scale.map(|v| v.s_v),
+            n_rank_days: rank_scale.map_or(0, |v| v.n_days),
         },
-    }
-}
-
-/// Where a row belongs within its scope: one relative day or one window.
-enum At {
-    Day(i32),
-    Window(String),
-}
-
-impl At {
-    fn window(&self) -> Option<String> {
-        match self {
-            At::Day(_) => None,
-            At::Window(label) => Some(label.clone()),
-        }
-    }
-
-    fn rel_day(&self) -> Option<i32> {
-        match self {
-            At::Day(t) => Some(t),
-            At::Window(_) => None,
-        }
-        .copied()
     }
 }
 
@@ -182,7 +162,7 @@ struct SetInputs {
 
 /// The group quantities every test set shares, and the row labels of the group.
 struct Battery<'a> {
-    group: &'a str,
+    labels: RowLabels<'a>,
     events: &'a [StatsEvent<'a>],
     cfg: &'a StatsConfig,
     h: Window,
@@ -212,7 +192,8 @@ impl Battery<'_> {
             .enumerate()
             .map(|(w, set)| self.window_rows(w, set))
             .collect();
-        let mut tests = Vec::with_capacity(nh * TestKind::BATTERY.len() + nw * 14);
+        let per_window = TestKind::BATTERY.len() + TestKind::BHAR.len();
+        let mut tests = Vec::with_capacity(nh * TestKind::BATTERY.len() + nw * per_window);
         let mut aggregate = Vec::with_capacity(nh + 2 * nw);
         for (rows, agg) in day_out {
             tests.extend(rows);
@@ -223,23 +204,23 @@ impl Battery<'_> {
         }
         for (w, bhar) in sets.bhar.iter().enumerate() {
             let at = At::Window(self.cfg.windows[w].label());
-            for kind in TestKind::BHAR {
-                tests.push(self.test_row(
+            for &kind in Scope::Bhar.battery_tests() {
+                tests.push(self.labels.test_row(
                     Scope::Bhar,
                     &at,
                     kind,
                     bhar_stat(kind, bhar),
-                    bhar.len(),
+                    bhar.len() as u32,
                 ));
             }
         }
         for (w, set) in sets.windows.iter().enumerate() {
             let at = At::Window(self.cfg.windows[w].label());
-            aggregate.push(self.aggregate_row(Metric::Car, &at, &set.x));
+            aggregate.push(self.labels.aggregate_row(Metric::Car, &at, &set.x));
         }
         for (w, bhar) in sets.bhar.iter().enumerate() {
             let at = At::Window(self.cfg.windows[w].label());
-            aggregate.push(self.aggregate_row(Metric::Bhar, &at, bhar));
+            aggregate.push(self.labels.aggregate_row(Metric::Bhar, &at, bhar));
         }
         (tests, aggregate)
     }
@@ -251,7 +232,7 @@ impl Battery<'_> {
         let rank = rank_z_day(&u, self.s_v);
         let grank = self.pass.grank(self.setup, k, set.members.len());
         let rows = self.set_rows(set, Scope::Day, &at, 1, rank, grank);
-        (rows, self.aggregate_row(Metric::Ar, &at, &set.x))
+        (rows, self.labels.aggregate_row(Metric::Ar, &at, &set.x))
     }
 
     /// The tests of C_W for window `w`.
@@ -274,7 +255,7 @@ impl Battery<'_> {
         self.set_rows(set, Scope::Car, &at, win.len(), rank, grank)
     }
 
-    /// One row per test of [`TestKind::BATTERY`] on one test set.
+    /// One row per test of the scope (`day` or `car`: [`TestKind::BATTERY`]) on one test set.
     fn set_rows(
         &self,
         set: &TestSet,
@@ -293,11 +274,13 @@ impl Battery<'_> {
             rank,
             grank,
         };
-        TestKind::BATTERY
+        scope
+            .battery_tests()
             .iter()
             .map(|&kind| {
                 let stat = self.stat(kind, set, &inputs);
-                self.test_row(scope, at, kind, stat, set.members.len())
+                self.labels
+                    .test_row(scope, at, kind, stat, set.members.len() as u32)
             })
             .collect()
     }
@@ -326,43 +309,6 @@ impl Battery<'_> {
             TestKind::WilcoxonZ => wilcoxon_z(x, self.cfg.wilcoxon_exact).map(|w| w.test),
             // a test of a same-date cluster's portfolio, not of a group's test set (§10)
             TestKind::PortfolioT => None,
-        }
-    }
-
-    fn test_row(
-        &self,
-        scope: Scope,
-        at: &At,
-        kind: TestKind,
-        stat: Option<TestStat>,
-        n: usize,
-    ) -> TestRow {
-        TestRow {
-            group: self.group.to_string(),
-            scope: scope.as_str().to_string(),
-            window: at.window(),
-            rel_day: at.rel_day(),
-            test: kind.as_str().to_string(),
-            statistic: stat.map(|s| s.statistic),
-            p_value: stat.map(|s| s.p_value),
-            df: stat.and_then(|s| s.df),
-            n: n as u32,
-            cluster: None,
-        }
-    }
-
-    fn aggregate_row(&self, metric: Metric, at: &At, x: &[f64]) -> AggregateRow {
-        let s = describe(x);
-        AggregateRow {
-            group: self.group.to_string(),
-            metric: metric.as_str().to_string(),
-            window: at.window(),
-            rel_day: at.rel_day(),
-            n: s.n as u32,
-            mean: s.mean,
-            median: s.median,
-            share_positive: s.share_positive,
-            sd: s.sd,
         }
     }
 }
@@ -433,7 +379,7 @@ mod tests {
         let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let rs = [pair(1, [0.02, 0.01], 38), pair(2, [0.03, -0.01], 38)];
         let b = run(&rs, &d, &[day0, day0], &cfg());
-        let (n_common, r) =
+        let super::super::CommonCorrelation { n_common, r } =
             super::super::correlation::pair_correlation(&rs[0].est_resid, &rs[1].est_resid, 30);
         assert_eq!(n_common, 40);
         assert_relative_eq!(b.diagnostics.rbar, r.unwrap(), max_relative = 1e-12);
@@ -510,7 +456,8 @@ mod tests {
         let mut u0 = 0.0;
         for (r, sc) in rs.iter().zip(&scar) {
             let gsar: Vec<f64> = r.est_resid.iter().map(|e| e / r.fit.sigma).collect();
-            let (u, z) = super::super::nonparametric::grank_u(&gsar, sc / s);
+            let super::super::GrankU { u, u0: z } =
+                super::super::nonparametric::grank_u(&gsar, sc / s);
             for (k, v) in u.iter().enumerate() {
                 if !v.is_nan() {
                     sums[k] += v;

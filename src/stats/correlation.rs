@@ -40,9 +40,19 @@ pub struct Rbar {
     pub n_pairs: usize,
 }
 
+/// The correlation of two series over their common positions, and how many there are.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CommonCorrelation {
+    /// Number of positions where both series have a value.
+    pub n_common: usize,
+    /// r; None when fewer than `min_common` positions are shared or either series is constant
+    /// on them.
+    pub r: Option<f64>,
+}
+
 /// Pearson correlation of two aligned series over their common non-NaN positions.
 ///
-/// Returns `(number of common positions, r)`; r is `None` when fewer than `min_common`
+/// Returns the number of common positions and r; r is `None` when fewer than `min_common`
 /// positions are shared or either series is constant on them.
 ///
 /// # Formula
@@ -53,20 +63,22 @@ pub struct Rbar {
 /// # Examples
 /// ```
 /// use evstudy::stats::correlation::pair_correlation;
-/// let (n, r) = pair_correlation(&[1.0, 2.0, f64::NAN, 4.0], &[2.0, 4.0, 5.0, 8.0], 3);
-/// assert_eq!(n, 3);
-/// assert!((r.unwrap() - 1.0).abs() < 1e-15);
-/// assert_eq!(pair_correlation(&[1.0, 2.0], &[1.0, 3.0], 3).1, None);
+/// let c = pair_correlation(&[1.0, 2.0, f64::NAN, 4.0], &[2.0, 4.0, 5.0, 8.0], 3);
+/// assert_eq!(c.n_common, 3);
+/// assert!((c.r.unwrap() - 1.0).abs() < 1e-15);
+/// assert_eq!(pair_correlation(&[1.0, 2.0], &[1.0, 3.0], 3).r, None);
 /// ```
-pub fn pair_correlation(x: &[f64], y: &[f64], min_common: usize) -> (usize, Option<f64>) {
+pub fn pair_correlation(x: &[f64], y: &[f64], min_common: usize) -> CommonCorrelation {
     let common: Vec<(f64, f64)> = x
         .iter()
         .zip(y)
         .filter(|(a, b)| !a.is_nan() && !b.is_nan())
         .map(|(a, b)| (*a, *b))
         .collect();
-    let n = common.len();
-    (n, correlation_of_pairs(&common, min_common))
+    CommonCorrelation {
+        n_common: common.len(),
+        r: correlation_of_pairs(&common, min_common),
+    }
 }
 
 fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64> {
@@ -105,6 +117,14 @@ fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64>
 /// (a gap in its residuals) is paired member by member, one branch-free pass of O(L) per pair.
 /// In all O(G·n_c·L) for G distinct patterns: O(n_c·L) for a complete-data cluster (the
 /// Kolari-Pynnönen setting with thousands of events on one date), O(n_c²·L) at worst.
+/// Reference: Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11), 3996–4025.
+///
+/// # Formula
+/// ```text
+/// C_ij = dates where both i and j have a residual      (|C_ij| ≥ max(min_common, 2))
+/// r_ij = Σ_C (e_i − ē_i)(e_j − ē_j) / √(Σ_C (e_i − ē_i)² · Σ_C (e_j − ē_j)²)   means over C_ij
+/// sum = Σ_{i<j} r_ij          pairs = #{i < j : r_ij defined}
+/// ```
 ///
 /// # Examples
 /// ```
@@ -112,71 +132,125 @@ fn correlation_of_pairs(common: &[(f64, f64)], min_common: usize) -> Option<f64>
 /// let a = vec![1.0, 2.0, 3.0, 4.0];
 /// let b = vec![2.0, 4.0, 6.0, 8.1];
 /// let c = vec![4.0, 3.0, 2.0, 1.0];
-/// let (sum, pairs) = cluster_correlation_sum(&[a, b, c], 3);
-/// assert_eq!(pairs, 3);
+/// let s = cluster_correlation_sum(&[a, b, c], 3);
+/// assert_eq!(s.pairs, 3);
 /// // r_ab + r_ac + r_bc with r_ac = −1 and r_bc = −r_ab
-/// assert!((sum + 1.0).abs() < 1e-12);
+/// assert!((s.sum + 1.0).abs() < 1e-12);
 /// ```
-pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> (f64, usize) {
+pub fn cluster_correlation_sum(series: &[Vec<f64>], min_common: usize) -> CorrelationSum {
     let len = series.first().map_or(0, |s| s.len());
     if series.len() < 2 || series.iter().any(|s| s.len() != len) {
-        return (0.0, 0);
+        return CorrelationSum::default();
     }
     let flat: Vec<f64> = series.iter().flatten().copied().collect();
     cluster_sum_flat(&flat, series.len(), len, min_common)
 }
 
 /// [`cluster_correlation_sum`] on an n × len row-major matrix (NaN where absent).
-fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64, usize) {
+fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> CorrelationSum {
+    let mut acc = CorrelationSum::default();
     if n < 2 || len == 0 {
-        return (0.0, 0);
+        return acc;
     }
-    let row = |i: usize| &x[i * len..(i + 1) * len];
-    // availability mask of each member, members grouped by mask
-    let words = len.div_ceil(64);
-    let mut masks = vec![0u64; n * words];
-    for i in 0..n {
-        for (word, chunk) in masks[i * words..(i + 1) * words]
-            .iter_mut()
-            .zip(row(i).chunks(64))
-        {
-            let mut bits = 0u64;
-            for (k, v) in chunk.iter().enumerate() {
-                bits |= ((!v.is_nan()) as u64) << k;
-            }
-            *word = bits;
+    let cluster = MaskedCluster::new(x, n, len);
+    let need = min_common.max(2);
+    let n_patterns = cluster.patterns.len();
+    for g in 0..n_patterns {
+        for h in g..n_patterns {
+            cluster.add_pattern_pair(g, h, need, &mut acc);
         }
     }
-    let mask = |i: usize| &masks[i * words..(i + 1) * words];
-    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new(); // (representative, members)
-    let mut index: HashMap<&[u64], usize> = HashMap::new();
-    for i in 0..n {
-        match index.get(mask(i)) {
-            Some(&g) => groups[g].1.push(i),
-            None => {
-                index.insert(mask(i), groups.len());
-                groups.push((i, vec![i]));
+    acc
+}
+
+/// Σ r_ij over the qualifying pairs of a cluster and their number (added to in pair order).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CorrelationSum {
+    /// Σ r_ij.
+    pub sum: f64,
+    /// Number of pairs in the sum.
+    pub pairs: usize,
+}
+
+/// Members that are available on the same dates, and the first of them.
+struct Pattern {
+    representative: usize,
+    members: Vec<usize>,
+}
+
+/// The n × len matrix of one cluster with each member's availability mask (one bit a date),
+/// its members grouped by mask, and, when some pattern has a single member, the member-by-member
+/// inputs of [`weighted_correlation`].
+struct MaskedCluster<'a> {
+    x: &'a [f64],
+    len: usize,
+    /// u64 words per mask.
+    words: usize,
+    masks: Vec<u64>,
+    patterns: Vec<Pattern>,
+    /// Zero-filled values centred on the member's own dates (n × len; empty without
+    /// single-member patterns).
+    centred: Vec<f64>,
+    /// 1/0 availability weights (n × len; empty without single-member patterns).
+    weight: Vec<f64>,
+}
+
+impl<'a> MaskedCluster<'a> {
+    fn new(x: &'a [f64], n: usize, len: usize) -> Self {
+        let words = len.div_ceil(64);
+        let mut masks = vec![0u64; n * words];
+        for (i, member_mask) in masks.chunks_exact_mut(words).enumerate() {
+            for (word, chunk) in member_mask
+                .iter_mut()
+                .zip(x[i * len..(i + 1) * len].chunks(64))
+            {
+                let mut bits = 0u64;
+                for (k, v) in chunk.iter().enumerate() {
+                    bits |= ((!v.is_nan()) as u64) << k;
+                }
+                *word = bits;
             }
         }
+        let patterns = group_by_mask(&masks, words);
+        let mut cluster = MaskedCluster {
+            x,
+            len,
+            words,
+            masks,
+            patterns,
+            centred: Vec::new(),
+            weight: Vec::new(),
+        };
+        if cluster.patterns.iter().any(|p| p.members.len() == 1) {
+            cluster.centre_members(n);
+        }
+        cluster
     }
-    // for member-by-member pairs: zero-filled values centred on the member's own dates, and
-    // 1/0 availability weights
-    let pairwise = groups.iter().any(|g| g.1.len() == 1);
-    let (mut centred, mut weight) = (Vec::new(), Vec::new());
-    if pairwise {
-        centred = vec![0.0; n * len];
-        weight = vec![0.0; n * len];
+
+    fn row(&self, i: usize) -> &[f64] {
+        row_of(self.x, i, self.len)
+    }
+
+    fn mask(&self, i: usize) -> &[u64] {
+        &self.masks[i * self.words..(i + 1) * self.words]
+    }
+
+    /// Fills `centred` and `weight` for the member-by-member pairs.
+    fn centre_members(&mut self, n: usize) {
+        let len = self.len;
+        let mut centred = vec![0.0; n * len];
+        let mut weight = vec![0.0; n * len];
         for i in 0..n {
             let (c, w) = (
                 &mut centred[i * len..(i + 1) * len],
                 &mut weight[i * len..(i + 1) * len],
             );
-            for ((c, w), &v) in c.iter_mut().zip(w.iter_mut()).zip(row(i)) {
+            for ((c, w), &v) in c.iter_mut().zip(w.iter_mut()).zip(self.row(i)) {
                 let ok = !v.is_nan();
                 *c = if ok { v } else { 0.0 };
                 *w = ok as u8 as f64;
             }
-            let cnt = mask(i).iter().map(|b| b.count_ones()).sum::<u32>();
+            let cnt = self.mask(i).iter().map(|b| b.count_ones()).sum::<u32>();
             let mean = if cnt > 0 {
                 lane_sum(c) / cnt as f64
             } else {
@@ -186,68 +260,100 @@ fn cluster_sum_flat(x: &[f64], n: usize, len: usize, min_common: usize) -> (f64,
                 *c -= mean * w;
             }
         }
+        self.centred = centred;
+        self.weight = weight;
     }
-    let need = min_common.max(2);
-    let (mut sum, mut pairs) = (0.0, 0usize);
-    for g in 0..groups.len() {
-        for h in g..groups.len() {
-            let (gm, hm) = (&groups[g].1, &groups[h].1);
-            if g == h && gm.len() < 2 {
-                continue;
+
+    /// Adds the pairs between patterns `g` ≤ `h` (within `g` when equal) that share at least
+    /// `need` dates: through the standardized sums, or member by member when one side is a
+    /// single member.
+    fn add_pattern_pair(&self, g: usize, h: usize, need: usize, acc: &mut CorrelationSum) {
+        let (gm, hm) = (&self.patterns[g].members, &self.patterns[h].members);
+        if g == h && gm.len() < 2 {
+            return;
+        }
+        let mg = self.mask(self.patterns[g].representative);
+        let mh = self.mask(self.patterns[h].representative);
+        let n_common: usize = mg
+            .iter()
+            .zip(mh)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum();
+        if n_common < need {
+            return;
+        }
+        if g != h && gm.len().min(hm.len()) == 1 {
+            let common_mask: Vec<u64> = mg.iter().zip(mh).map(|(a, b)| a & b).collect();
+            return self.add_member_pairs(gm, hm, &common_mask, n_common, acc);
+        }
+        let common: Vec<usize> = (0..self.len)
+            .filter(|&d| mg[d / 64] & mh[d / 64] & (1 << (d % 64)) != 0)
+            .collect();
+        let (zg, kg, ng) = standardized_sum(self.x, self.len, gm, &common);
+        if g == h {
+            if kg >= 2 {
+                let norm2 = lane_dot(&zg, &zg);
+                acc.sum += (norm2 - ng) / 2.0;
+                acc.pairs += kg * (kg - 1) / 2;
             }
-            let (mg, mh) = (mask(groups[g].0), mask(groups[h].0));
-            let n_common: usize = mg
-                .iter()
-                .zip(mh)
-                .map(|(a, b)| (a & b).count_ones() as usize)
-                .sum();
-            if n_common < need {
-                continue;
+        } else {
+            let (zh, kh, _) = standardized_sum(self.x, self.len, hm, &common);
+            if kg >= 1 && kh >= 1 {
+                acc.sum += lane_dot(&zg, &zh);
+                acc.pairs += kg * kh;
             }
-            if g != h && gm.len().min(hm.len()) == 1 {
-                // a singleton pattern: member by member
-                let common_mask: Vec<u64> = mg.iter().zip(mh).map(|(a, b)| a & b).collect();
-                for &i in gm {
-                    for &j in hm {
-                        let (ci, wi) = (
-                            &centred[i * len..(i + 1) * len],
-                            &weight[i * len..(i + 1) * len],
-                        );
-                        let (cj, wj) = (
-                            &centred[j * len..(j + 1) * len],
-                            &weight[j * len..(j + 1) * len],
-                        );
-                        if constant_on(row(i), &common_mask) || constant_on(row(j), &common_mask) {
-                            continue;
-                        }
-                        if let Some(r) = weighted_correlation(ci, wi, cj, wj, n_common) {
-                            sum += r;
-                            pairs += 1;
-                        }
-                    }
+        }
+    }
+
+    /// Adds the correlation of every pair i ∈ `gm`, j ∈ `hm` over their common dates, one
+    /// branch-free pass each; pairs constant on the common dates are left out.
+    fn add_member_pairs(
+        &self,
+        gm: &[usize],
+        hm: &[usize],
+        common_mask: &[u64],
+        n_common: usize,
+        acc: &mut CorrelationSum,
+    ) {
+        let len = self.len;
+        for &i in gm {
+            for &j in hm {
+                let (ci, wi) = (row_of(&self.centred, i, len), row_of(&self.weight, i, len));
+                let (cj, wj) = (row_of(&self.centred, j, len), row_of(&self.weight, j, len));
+                if constant_on(self.row(i), common_mask) || constant_on(self.row(j), common_mask) {
+                    continue;
                 }
-                continue;
-            }
-            let common: Vec<usize> = (0..len)
-                .filter(|&d| mg[d / 64] & mh[d / 64] & (1 << (d % 64)) != 0)
-                .collect();
-            let (zg, kg, ng) = standardized_sum(x, len, gm, &common);
-            if g == h {
-                if kg >= 2 {
-                    let norm2 = lane_dot(&zg, &zg);
-                    sum += (norm2 - ng) / 2.0;
-                    pairs += kg * (kg - 1) / 2;
-                }
-            } else {
-                let (zh, kh, _) = standardized_sum(x, len, hm, &common);
-                if kg >= 1 && kh >= 1 {
-                    sum += lane_dot(&zg, &zh);
-                    pairs += kg * kh;
+                if let Some(r) = weighted_correlation(ci, wi, cj, wj, n_common) {
+                    acc.sum += r;
+                    acc.pairs += 1;
                 }
             }
         }
     }
-    (sum, pairs)
+}
+
+/// Row `i` of a row-major matrix with rows of `len` values.
+fn row_of(v: &[f64], i: usize, len: usize) -> &[f64] {
+    &v[i * len..(i + 1) * len]
+}
+
+/// The members grouped by availability mask, in order of first appearance.
+fn group_by_mask(masks: &[u64], words: usize) -> Vec<Pattern> {
+    let mut patterns: Vec<Pattern> = Vec::new();
+    let mut index: HashMap<&[u64], usize> = HashMap::new();
+    for (i, mask) in masks.chunks_exact(words).enumerate() {
+        match index.get(mask) {
+            Some(&g) => patterns[g].members.push(i),
+            None => {
+                index.insert(mask, patterns.len());
+                patterns.push(Pattern {
+                    representative: i,
+                    members: vec![i],
+                });
+            }
+        }
+    }
+    patterns
 }
 
 /// Whether the series takes a single value on the dates of `common_mask` (exact comparison).
@@ -426,7 +532,7 @@ pub fn rbar(events: &[StatsEvent], min_common: usize) -> Rbar {
     // largest clusters first, for the load balance of the parallel loop
     clusters.sort_by_key(|c| std::cmp::Reverse(c.len()));
     use rayon::prelude::*;
-    let parts: Vec<(f64, usize)> = clusters
+    let parts: Vec<CorrelationSum> = clusters
         .par_iter()
         .with_min_len(16)
         .map_init(Vec::new, |buf, members| {
@@ -435,11 +541,12 @@ pub fn rbar(events: &[StatsEvent], min_common: usize) -> Rbar {
         })
         .collect();
     // sum in date order, as the clusters were listed before the load-balance sort
-    let mut keyed: Vec<(usize, (f64, usize))> = clusters.iter().map(|c| c[0]).zip(parts).collect();
+    let mut keyed: Vec<(usize, CorrelationSum)> =
+        clusters.iter().map(|c| c[0]).zip(parts).collect();
     keyed.sort_by_key(|k| (events[k.0].day0, k.0));
     let (sum, n_pairs) = keyed
         .iter()
-        .fold((0.0, 0), |a, (_, p)| (a.0 + p.0, a.1 + p.1));
+        .fold((0.0, 0), |a, (_, p)| (a.0 + p.sum, a.1 + p.pairs));
     Rbar {
         rbar: if n_pairs > 0 {
             sum / n_pairs as f64
@@ -592,11 +699,11 @@ mod tests {
         }
         series[4] = vec![0.2; 80];
         series[5][3] = f64::NAN;
-        let (sum, pairs) = cluster_correlation_sum(&series, 30);
+        let CorrelationSum { sum, pairs } = cluster_correlation_sum(&series, 30);
         let (mut s2, mut p2) = (0.0, 0);
         for i in 0..7 {
             for j in i + 1..7 {
-                if let (_, Some(r)) = pair_correlation(&series[i], &series[j], 30) {
+                if let Some(r) = pair_correlation(&series[i], &series[j], 30).r {
                     s2 += r;
                     p2 += 1;
                 }
@@ -605,16 +712,17 @@ mod tests {
         assert_eq!(pairs, p2);
         assert_relative_eq!(sum, s2, max_relative = 1e-12);
         // with min 50 common dates, series 3 (45 dates) drops out of every pair
-        let (_, pairs50) = cluster_correlation_sum(&series, 50);
+        let pairs50 = cluster_correlation_sum(&series, 50).pairs;
         assert_eq!(pairs50, 10); // 5 non-constant members without 3: C(5, 2)
     }
 
     #[test]
     fn too_few_or_constant() {
-        assert_eq!(cluster_correlation_sum(&[vec![1.0, 2.0]], 1), (0.0, 0));
+        let none = CorrelationSum { sum: 0.0, pairs: 0 };
+        assert_eq!(cluster_correlation_sum(&[vec![1.0, 2.0]], 1), none);
         assert_eq!(
             cluster_correlation_sum(&[vec![1.0; 40], vec![2.0; 40]], 30),
-            (0.0, 0)
+            none
         );
         assert_eq!(same_date_partners_m(&[]), 0.0);
     }

@@ -96,89 +96,118 @@ fn load_panel(dir: &Path, est: Window, windows: &[Window]) -> Panel {
     };
     for f in &fits.rows {
         let id = f[fits.col("event_id")].clone();
-        let fit = ModelFit {
-            model_name: f[fits.col("model")].clone().into(),
-            n_est: f[fits.col("n_est")].parse().unwrap(),
-            k: 2,
-            df: f[fits.col("df")].parse().unwrap(),
-            sigma: num(&f[fits.col("sigma")]).unwrap(),
-            alpha: None,
-            beta: None,
-            r2: None,
-            extras: vec![],
-        };
-        let mut est_resid = vec![f64::NAN; est.len()];
-        let mut dates = vec![None; est.len()];
-        if let Some(resid) = &resid {
-            for r in resid.rows.iter().filter(|r| r[resid.col("event_id")] == id) {
-                let tau: i32 = r[resid.col("rel_day")].parse().unwrap();
-                let k = (tau - est.start) as usize;
-                dates[k] = Some(date(&r[resid.col("date")]));
-                est_resid[k] = num(&r[resid.col("resid")]).unwrap_or(f64::NAN);
-            }
-        }
+        let (est_resid, dates) = residuals_of(resid.as_ref(), &id, est);
+        let days = event_days_of(&ar, &id, h);
         let nh = h.len();
-        let (mut arv, mut sarv, mut span, mut ret) = (
-            vec![f64::NAN; nh],
-            vec![f64::NAN; nh],
-            vec![0u32; nh],
-            vec![false; nh],
-        );
-        let mut day0 = None;
-        for r in ar.rows.iter().filter(|r| r[ar.col("event_id")] == id) {
-            let t: i32 = r[ar.col("rel_day")].parse().unwrap();
-            let k = (t - h.start) as usize;
-            arv[k] = num(&r[ar.col("ar")]).unwrap_or(f64::NAN);
-            sarv[k] = num(&r[ar.col("sar")]).unwrap_or(f64::NAN);
-            span[k] = r[ar.col("span")].parse().unwrap_or(0);
-            ret[k] = !r[ar.col("ret")].is_empty();
-            if t == 0 {
-                day0 = Some(date(&r[ar.col("date")]));
-            }
-        }
-        let wr = windows
-            .iter()
-            .map(|w| {
-                let row = cars
-                    .rows
-                    .iter()
-                    .find(|r| r[cars.col("event_id")] == id && r[cars.col("window")] == w.label())
-                    .expect("cars row");
-                let car = num(&row[cars.col("car")]);
-                WindowResult {
-                    window: *w,
-                    complete: car.is_some(),
-                    car,
-                    car_se: num(&row[cars.col("car_se")]),
-                    car_t: num(&row[cars.col("car_t")]),
-                    car_p: num(&row[cars.col("car_p")]),
-                    scar: num(&row[cars.col("scar")]),
-                    bhar: num(&row[cars.col("bhar")]),
-                    n_days: row[cars.col("n_days")].parse().unwrap(),
-                }
-            })
-            .collect();
         p.results.push(PairResult {
-            fit,
+            fit: fit_of(&fits, f),
             est_resid,
             event_period: h,
             ret: vec![f64::NAN; nh],
             expected_ret: vec![f64::NAN; nh],
-            ar: arv,
-            sar: sarv,
+            ar: days.ar,
+            sar: days.sar,
             ar_se: vec![f64::NAN; nh],
             ar_p: vec![f64::NAN; nh],
-            span,
-            windows: wr,
+            span: days.span,
+            windows: windows_of(&cars, &id, windows),
             exclusions: vec![],
         });
         p.ids.push(id);
         p.securities.push(f[fits.col("security")].clone());
-        p.day0.push(day0.expect("day 0 row"));
+        p.day0.push(days.day0.expect("day 0 row"));
         p.dates.push(dates);
-        p.has_ret.push(ret);
+        p.has_ret.push(days.has_ret);
     }
     p
+}
+
+/// The model fit of one `model_fits` row.
+fn fit_of(fits: &Csv, f: &[String]) -> ModelFit {
+    ModelFit {
+        model_name: f[fits.col("model")].clone().into(),
+        n_est: f[fits.col("n_est")].parse().unwrap(),
+        k: 2,
+        df: f[fits.col("df")].parse().unwrap(),
+        sigma: num(&f[fits.col("sigma")]).unwrap(),
+        alpha: None,
+        beta: None,
+        r2: None,
+        extras: vec![],
+    }
+}
+
+/// The estimation residuals and their dates of event `id` (NaN / None where absent).
+fn residuals_of(resid: Option<&Csv>, id: &str, est: Window) -> (Vec<f64>, Vec<Option<NaiveDate>>) {
+    let mut est_resid = vec![f64::NAN; est.len()];
+    let mut dates = vec![None; est.len()];
+    if let Some(resid) = resid {
+        for r in resid.rows.iter().filter(|r| r[resid.col("event_id")] == id) {
+            let tau: i32 = r[resid.col("rel_day")].parse().unwrap();
+            let k = (tau - est.start) as usize;
+            dates[k] = Some(date(&r[resid.col("date")]));
+            est_resid[k] = num(&r[resid.col("resid")]).unwrap_or(f64::NAN);
+        }
+    }
+    (est_resid, dates)
+}
+
+/// The event-period columns of one event, from `abnormal_returns`.
+struct EventDays {
+    ar: Vec<f64>,
+    sar: Vec<f64>,
+    span: Vec<u32>,
+    has_ret: Vec<bool>,
+    day0: Option<NaiveDate>,
+}
+
+fn event_days_of(ar: &Csv, id: &str, h: Window) -> EventDays {
+    let nh = h.len();
+    let mut d = EventDays {
+        ar: vec![f64::NAN; nh],
+        sar: vec![f64::NAN; nh],
+        span: vec![0u32; nh],
+        has_ret: vec![false; nh],
+        day0: None,
+    };
+    for r in ar.rows.iter().filter(|r| r[ar.col("event_id")] == id) {
+        let t: i32 = r[ar.col("rel_day")].parse().unwrap();
+        let k = (t - h.start) as usize;
+        d.ar[k] = num(&r[ar.col("ar")]).unwrap_or(f64::NAN);
+        d.sar[k] = num(&r[ar.col("sar")]).unwrap_or(f64::NAN);
+        d.span[k] = r[ar.col("span")].parse().unwrap_or(0);
+        d.has_ret[k] = !r[ar.col("ret")].is_empty();
+        if t == 0 {
+            d.day0 = Some(date(&r[ar.col("date")]));
+        }
+    }
+    d
+}
+
+/// The window results of event `id`, from `cars`.
+fn windows_of(cars: &Csv, id: &str, windows: &[Window]) -> Vec<WindowResult> {
+    windows
+        .iter()
+        .map(|w| {
+            let row = cars
+                .rows
+                .iter()
+                .find(|r| r[cars.col("event_id")] == id && r[cars.col("window")] == w.label())
+                .expect("cars row");
+            let car = num(&row[cars.col("car")]);
+            WindowResult {
+                window: *w,
+                complete: car.is_some(),
+                car,
+                car_se: num(&row[cars.col("car_se")]),
+                car_t: num(&row[cars.col("car_t")]),
+                car_p: num(&row[cars.col("car_p")]),
+                scar: num(&row[cars.col("scar")]),
+                bhar: num(&row[cars.col("bhar")]),
+                n_days: row[cars.col("n_days")].parse().unwrap(),
+            }
+        })
+        .collect()
 }
 
 fn b_panel_cfg() -> StatsConfig {

@@ -156,6 +156,24 @@ vocabulary! {
     }
 }
 
+impl Scope {
+    /// The tests a group battery computes in this scope, in output order:
+    /// [`TestKind::BATTERY`] for `day` and `car`, [`TestKind::BHAR`] for `bhar`.
+    ///
+    /// # Examples
+    /// ```
+    /// use evstudy::stats::{Scope, TestKind};
+    /// assert_eq!(Scope::Day.battery_tests().len(), 12);
+    /// assert_eq!(Scope::Bhar.battery_tests(), [TestKind::CsectT, TestKind::SkewAdjT]);
+    /// ```
+    pub const fn battery_tests(self) -> &'static [TestKind] {
+        match self {
+            Scope::Day | Scope::Car => &TestKind::BATTERY,
+            Scope::Bhar => &TestKind::BHAR,
+        }
+    }
+}
+
 vocabulary! {
     /// The cross-sectional summary of an `aggregate` row (the `metric` column, §5.5), in §12
     /// order.

@@ -32,15 +32,19 @@ pub mod nonparametric;
 pub mod parametric;
 pub mod portfolio;
 mod rank_pass;
+mod rows;
 mod sets;
 
 pub use aggregate::{describe, Summary};
 pub use battery::{group_battery, GroupBattery, GroupDiagnostics};
-pub use correlation::{pair_correlations, rbar, same_date_partners_m, PairCorrelation, Rbar};
+pub use correlation::{
+    pair_correlations, rbar, same_date_partners_m, CommonCorrelation, CorrelationSum,
+    PairCorrelation, Rbar,
+};
 pub use kind::{Metric, Scope, TestKind, UnknownName};
 pub use nonparametric::{
     grank_t, grank_u, gsign_z, midranks, positive_share, rank_s_v, rank_z_day, rank_z_window,
-    sign_z, standardized_ranks, wilcoxon_z, Wilcoxon,
+    sign_z, standardized_ranks, wilcoxon_z, GrankU, RankScale, Wilcoxon,
 };
 pub use parametric::{
     adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, s_cda, skew_adj_t, CdaScale,

@@ -164,22 +164,34 @@ pub fn standardized_ranks(x: &[f64]) -> Vec<f64> {
 /// ```text
 /// V_τ = (1/√N_τ) Σ_i U_iτ          S_V = √( (1/T) Σ_{τ: N_τ > 0} V_τ² )
 /// ```
-/// Returns `(S_V, T)`; `None` if T = 0.
+/// Returns S_V and T; `None` if T = 0.
 ///
 /// # Examples
 /// ```
 /// use evstudy::stats::rank_s_v;
-/// let (s, t) = rank_s_v(&[0.3, f64::NAN, -0.4]).unwrap();
-/// assert!((s - (0.25f64 / 2.0).sqrt()).abs() < 1e-15);
-/// assert_eq!(t, 2);
+/// let s = rank_s_v(&[0.3, f64::NAN, -0.4]).unwrap();
+/// assert!((s.s_v - (0.25f64 / 2.0).sqrt()).abs() < 1e-15);
+/// assert_eq!(s.n_days, 2);
 /// ```
-pub fn rank_s_v(v: &[f64]) -> Option<(f64, usize)> {
+pub fn rank_s_v(v: &[f64]) -> Option<RankScale> {
     let (mut ss, mut t) = (0.0, 0usize);
     for &x in v.iter().filter(|x| !x.is_nan()) {
         ss += x * x;
         t += 1;
     }
-    (t > 0).then(|| ((ss / t as f64).sqrt(), t))
+    (t > 0).then(|| RankScale {
+        s_v: (ss / t as f64).sqrt(),
+        n_days: t,
+    })
+}
+
+/// The scale of the rank test (§9.3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankScale {
+    /// S_V.
+    pub s_v: f64,
+    /// T: days of the ranking period with at least one U.
+    pub n_days: usize,
 }
 
 /// Corrado (1989) rank test on one day — `rank_z`, day scope (§9.3).
@@ -250,24 +262,33 @@ pub fn rank_z_window(u_by_day: &[&[f64]], n: usize, s_v: f64) -> Option<TestStat
 /// ```text
 /// ranks over 𝒯_G = [L1, L2] ∪ {0}, n_i = M_i + 1:   U_iτ = K_iτ/(n_i + 1) − 1/2
 /// ```
-/// Returns `(U over the estimation days, U_0)`.
+/// Returns U over the estimation days and U_0.
 ///
 /// # Examples
 /// ```
-/// use evstudy::stats::grank_u;
-/// let (u, u0) = grank_u(&[-1.0, 0.5, f64::NAN], 2.0);
+/// use evstudy::stats::{grank_u, GrankU};
+/// let GrankU { u, u0 } = grank_u(&[-1.0, 0.5, f64::NAN], 2.0);
 /// // ranks 1, 2 and 3 (day 0) over n = 3
 /// assert_eq!(u[0], -0.25);
 /// assert_eq!(u[1], 0.0);
 /// assert!(u[2].is_nan());
 /// assert_eq!(u0, 0.25);
 /// ```
-pub fn grank_u(gsar_est: &[f64], scar_star: f64) -> (Vec<f64>, f64) {
+pub fn grank_u(gsar_est: &[f64], scar_star: f64) -> GrankU {
     let mut all = gsar_est.to_vec();
     all.push(scar_star);
     let mut u = standardized_ranks(&all);
     let u0 = u.pop().unwrap_or(f64::NAN);
-    (u, u0)
+    GrankU { u, u0 }
+}
+
+/// The GRANK standardized ranks of one event (§9.5).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GrankU {
+    /// U_iτ of each estimation day (NaN where the GSAR is absent).
+    pub u: Vec<f64>,
+    /// U_i0 of the cumulated event day.
+    pub u0: f64,
 }
 
 /// Generalized rank test GRANK-T of Kolari & Pynnönen (2011) — `grank_t` (§9.5, steps 4–5).
@@ -514,7 +535,7 @@ mod tests {
     #[test]
     fn grank_u_matches_second_route() {
         // ranks by hand: values −0.5, 1.2, 0.3, (0) 0.3 tie with day 0
-        let (u, u0) = grank_u(&[-0.5, 1.2, 0.3], 0.3);
+        let GrankU { u, u0 } = grank_u(&[-0.5, 1.2, 0.3], 0.3);
         // ranks 1, 4, 2.5 | 2.5 over n = 4 → /5 − 0.5
         assert_relative_eq!(u[0], 1.0 / 5.0 - 0.5);
         assert_relative_eq!(u[1], 4.0 / 5.0 - 0.5);

@@ -2,6 +2,7 @@
 //! the cluster's equal-weighted portfolio, fitted like an event by the engine.
 
 use super::kind::{Scope, TestKind};
+use super::rows::{At, RowLabels};
 use super::{t_stat, StatsConfig};
 use crate::abnormal::PairResult;
 use crate::tables::TestRow;
@@ -53,29 +54,21 @@ pub fn portfolio_test_rows(
 ) -> Vec<TestRow> {
     let df = portfolio.fit.df as f64;
     let h = portfolio.event_period;
-    let row =
-        |scope: Scope, window: Option<String>, rel_day: Option<i32>, x: Option<f64>, n: u32| {
-            let stat = x
-                .filter(|v| v.is_finite())
-                .and_then(|v| t_stat(v, df, n as usize));
-            TestRow {
-                group: group.to_string(),
-                scope: scope.as_str().to_string(),
-                window,
-                rel_day,
-                test: TestKind::PortfolioT.as_str().to_string(),
-                statistic: stat.map(|s| s.statistic),
-                p_value: stat.map(|s| s.p_value),
-                df: stat.and(Some(df)),
-                n,
-                cluster: Some(cluster_id.to_string()),
-            }
-        };
+    let labels = RowLabels {
+        group,
+        cluster: Some(cluster_id),
+    };
+    let row = |scope: Scope, at: At, x: Option<f64>, n: u32| {
+        let stat = x
+            .filter(|v| v.is_finite())
+            .and_then(|v| t_stat(v, df, n as usize));
+        labels.test_row(scope, &at, TestKind::PortfolioT, stat, n)
+    };
     let mut rows = Vec::with_capacity(h.len() + cfg.windows.len());
     for (k, t) in (h.start..=h.end).enumerate() {
         let sar = portfolio.sar.get(k).copied();
         let n = members_per_day.get(k).copied().unwrap_or(0);
-        rows.push(row(Scope::Day, None, Some(t), sar, n));
+        rows.push(row(Scope::Day, At::Day(t), sar, n));
     }
     for (w_idx, w) in cfg.windows.iter().enumerate() {
         let scar = portfolio
@@ -83,7 +76,7 @@ pub fn portfolio_test_rows(
             .get(w_idx)
             .filter(|r| r.complete)
             .and_then(|r| r.scar);
-        rows.push(row(Scope::Car, Some(w.label()), None, scar, n_members));
+        rows.push(row(Scope::Car, At::Window(w.label()), scar, n_members));
     }
     rows
 }

@@ -11,7 +11,7 @@
 //! event and is summed once per distinct set membership. No allocation per event (scratch
 //! buffers are reused).
 
-use super::nonparametric::{grank_t, rank_s_v};
+use super::nonparametric::{grank_t, rank_s_v, RankScale};
 use super::parametric::{s_cda, CdaScale};
 use super::sets::{complete_window, usable_day, TestSets};
 use super::{sd, StatsConfig, StatsEvent, TestStat};
@@ -116,7 +116,7 @@ impl PassSums {
     }
 
     /// S_V of the rank test and T, from V_τ = Σ U / √n_τ over the ranking period (§9.3).
-    pub fn rank_scale(&self) -> Option<(f64, usize)> {
+    pub fn rank_scale(&self) -> Option<RankScale> {
         let v_tau: Vec<f64> = self
             .v_sum
             .iter()
