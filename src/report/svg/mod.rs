@@ -12,20 +12,24 @@ mod canvas;
 mod car;
 mod day_frame;
 mod escape;
+mod frame;
 mod histogram;
+mod marks;
 
 pub(crate) use self::aar::aar_chart;
 use self::axis::Axis;
 pub(crate) use self::caar::caar_chart;
 #[cfg(test)]
 pub(crate) use self::caar::caar_path;
-use self::canvas::{c, close_empty_chart, open_svg};
+pub(crate) use self::canvas::{background, c, close_empty_chart, open_root, open_svg, Root};
 pub(crate) use self::car::car_chart;
 use self::day_frame::{day_axes, DayFrame};
 pub(crate) use self::escape::xml_escape;
+use self::frame::Frame;
 pub(crate) use self::histogram::{
     car_histogram, car_histogram_chart, car_histogram_summary, quantile_sorted, HIST_BINS,
 };
+pub(crate) use self::marks::{box_entry, line_entry, titled_rect};
 
 /// Chart width in pixels.
 const WIDTH: f64 = 760.0;
