@@ -305,17 +305,8 @@ fn sample_day0(dir: &Path, tables: &StudyTables) -> Vec<crate::tables::Day0Row> 
 #[test]
 fn day0_table_and_chunks() {
     let mut t = StudyTables::default();
-    t.day0.push(crate::tables::Day0Row {
-        event_id: "E4".into(),
-        security: "S4".into(),
-        exchange: "XNYS".into(),
-        event_instant_utc: "2024-07-06T16:00Z".into(),
-        event_instant_local: "2024-07-06 12:00".into(),
-        day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
-        shift_days: Some(2),
-        shift_sessions: Some(0),
-        status: "ok".into(),
-    });
+    // Pair 1 of the synthetic big study: shifted two days, status ok.
+    t.day0.push(synthetic_day0(1, "E4", "S4"));
     let r = render_report(&t, &serde_json::json!({}), "t");
     assert!(r.markdown.contains(
         "| E4 | S4 | XNYS | 2024-07-06T16:00Z | 2024-07-06 12:00 | 2024-07-08 | 2 | 0 | ok |"

@@ -1,6 +1,6 @@
 //! The summary section: counts of events, portfolios, groups, windows and exclusions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::distinct;
 use crate::report::document::{section_heading, Block, Cell, Table};
@@ -87,27 +87,17 @@ fn events_dropped(tables: &StudyTables) -> usize {
     dropped.len()
 }
 
-/// The number of exclusion rows with the count of each stage that has any, in stage order:
-/// `12 (input 2, car 10)`.
+/// The number of exclusion rows with the count of each stage that has any, in the order of
+/// [`Stage`]: `12 (input 2, car 10)`.
 fn exclusion_rows(tables: &StudyTables) -> String {
-    let mut by_stage = Vec::new();
-    for stage in [
-        Stage::Input,
-        Stage::Day0,
-        Stage::Estimation,
-        Stage::EventDay,
-        Stage::Car,
-        Stage::Portfolio,
-    ] {
-        let n = tables
-            .exclusions
-            .iter()
-            .filter(|r| r.stage == stage)
-            .count();
-        if n > 0 {
-            by_stage.push(format!("{} {n}", stage.as_str()));
-        }
+    let mut counts: BTreeMap<Stage, usize> = BTreeMap::new();
+    for r in &tables.exclusions {
+        *counts.entry(r.stage).or_insert(0) += 1;
     }
+    let by_stage: Vec<String> = counts
+        .into_iter()
+        .map(|(stage, n)| format!("{} {n}", stage.as_str()))
+        .collect();
     if by_stage.is_empty() {
         "0".to_string()
     } else {
