@@ -1,4 +1,5 @@
-//! The rejection table as CSV and as a small hand-written SVG bar chart.
+//! The rejection table as CSV and as a small hand-written SVG bar chart, drawn with the
+//! report's chart toolkit (root element, background, titled bars, legend entries, escaping).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
