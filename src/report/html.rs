@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::document::Block;
+use super::document::{Block, Table};
 use super::svg::xml_escape;
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#222;\
@@ -40,37 +40,13 @@ pub(crate) fn render_html(blocks: &[Block], title: &str) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(out, "<h{level}{id_attr}>{}</h{level}>", xml_escape(text));
                 if *level == 1 {
-                    out.push_str("<nav>");
-                    for (id, text) in &anchors {
-                        let _ = write!(
-                            out,
-                            "<a href=\"#{}\">{}</a>",
-                            xml_escape(id),
-                            xml_escape(text)
-                        );
-                    }
-                    out.push_str("</nav>\n");
+                    html_nav(&mut out, &anchors);
                 }
             }
             Block::Para(text) => {
                 let _ = writeln!(out, "<p>{}</p>", xml_escape(text));
             }
-            Block::Table(t) => {
-                out.push_str("<table>\n<thead><tr>");
-                for h in &t.header {
-                    let _ = write!(out, "<th>{}</th>", xml_escape(h));
-                }
-                out.push_str("</tr></thead>\n<tbody>\n");
-                for row in &t.rows {
-                    out.push_str("<tr>");
-                    for cell in row {
-                        let class = if cell.numeric { " class=\"num\"" } else { "" };
-                        let _ = write!(out, "<td{class}>{}</td>", cell.html);
-                    }
-                    out.push_str("</tr>\n");
-                }
-                out.push_str("</tbody>\n</table>\n");
-            }
+            Block::Table(t) => html_table(&mut out, t),
             Block::Chart {
                 file,
                 alt,
@@ -90,4 +66,36 @@ pub(crate) fn render_html(blocks: &[Block], title: &str) -> String {
     }
     out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+/// The navigation bar: a link to each anchored section.
+fn html_nav(out: &mut String, anchors: &[(&str, &str)]) {
+    out.push_str("<nav>");
+    for (id, text) in anchors {
+        let _ = write!(
+            out,
+            "<a href=\"#{}\">{}</a>",
+            xml_escape(id),
+            xml_escape(text)
+        );
+    }
+    out.push_str("</nav>\n");
+}
+
+/// A table with its header row; numeric cells are right-aligned by the `num` class.
+fn html_table(out: &mut String, t: &Table) {
+    out.push_str("<table>\n<thead><tr>");
+    for h in &t.header {
+        let _ = write!(out, "<th>{}</th>", xml_escape(h));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for cell in row {
+            let class = if cell.numeric { " class=\"num\"" } else { "" };
+            let _ = write!(out, "<td{class}>{}</td>", cell.html);
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
 }

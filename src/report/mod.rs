@@ -29,6 +29,13 @@
 //!
 //! Numbers in the report are rounded for reading (4 significant digits); the CSV/Parquet
 //! outputs keep full precision.
+//!
+//! Where things are: `build.rs` puts the sections in order; `sections/` has one file per
+//! section (summary, charts, tests, portfolios, aggregate, model fits, day 0, exclusions,
+//! configuration, and the truncation of long tables); `document.rs` is the document model
+//! (blocks, tables, cells) that `html.rs` and `markdown.rs` render; `render.rs` holds
+//! [`render_report`] and [`write_report`], `export.rs` [`export_files`] and [`write_export`];
+//! `svg/` draws the charts; `format.rs` rounds numbers for reading.
 
 mod build;
 mod document;

@@ -305,17 +305,8 @@ fn sample_day0(dir: &Path, tables: &StudyTables) -> Vec<crate::tables::Day0Row> 
 #[test]
 fn day0_table_and_chunks() {
     let mut t = StudyTables::default();
-    t.day0.push(crate::tables::Day0Row {
-        event_id: "E4".into(),
-        security: "S4".into(),
-        exchange: "XNYS".into(),
-        event_instant_utc: "2024-07-06T16:00Z".into(),
-        event_instant_local: "2024-07-06 12:00".into(),
-        day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
-        shift_days: Some(2),
-        shift_sessions: Some(0),
-        status: "ok".into(),
-    });
+    // Pair 1 of the synthetic big study: shifted two days, status ok.
+    t.day0.push(synthetic_day0(1, "E4", "S4"));
     let r = render_report(&t, &serde_json::json!({}), "t");
     assert!(r.markdown.contains(
         "| E4 | S4 | XNYS | 2024-07-06T16:00Z | 2024-07-06 12:00 | 2024-07-08 | 2 | 0 | ok |"
@@ -336,84 +327,25 @@ fn day0_table_and_chunks() {
 /// 7th CAR NA), a model fit and a day-0 row per pair, one exclusion per pair spread over
 /// stages and reasons, and `clusters` same-date portfolios with day-0 and window tests.
 fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
-    use crate::tables::{Day0Row, ExclusionRow, ModelFitRow};
     let mut t = StudyTables::default();
     for k in 0..pairs {
         let (event_id, security) = (format!("E{k:05}"), format!("S{:04}", k % 977));
         // A deterministic, spread-out CAR in about ±10 %, with outliers every 1,000th pair.
         let car = ((k as f64 * 0.618_033_988_75).fract() - 0.5) * 0.2
             + if k % 1000 == 3 { 2.0 } else { 0.0 };
-        t.cars.push(CarRow {
-            event_id: event_id.clone(),
-            security: security.clone(),
-            group: "all".into(),
-            window: "-1:1".into(),
-            car: (k % 7 != 0).then_some(car),
-            car_se: Some(0.01),
-            car_t: None,
-            car_p: None,
-            scar: None,
-            bhar: None,
-            n_days: 3,
-        });
-        t.model_fits.push(ModelFitRow {
-            event_id: event_id.clone(),
-            security: security.clone(),
-            group: "all".into(),
-            model: "market_model".into(),
-            n_est: 200 + (k % 41) as u32,
-            df: 198,
-            sigma: Some(0.02),
-            alpha: Some(0.0),
-            beta: Some(1.0 + (k % 10) as f64 / 10.0),
-            r2: Some(0.3),
-            extras: Vec::new(),
-        });
-        t.day0.push(Day0Row {
-            event_id: event_id.clone(),
-            security: security.clone(),
-            exchange: "XNYS".into(),
-            event_instant_utc: "2024-07-06T16:00Z".into(),
-            event_instant_local: "2024-07-06 12:00".into(),
-            day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
-            shift_days: Some(2),
-            shift_sessions: Some(0),
-            status: if k % 100 == 0 {
-                "max_shift_exceeded"
-            } else {
-                "ok"
-            }
-            .into(),
-        });
-        let (stage, reason) = match k % 4 {
-            0 => (Stage::EventDay, "missing_return"),
-            1 => (Stage::Car, "incomplete_window"),
-            2 => (Stage::EventDay, "missing_return"),
-            _ => (Stage::Input, "unknown_security"),
-        };
-        t.exclusions.push(ExclusionRow {
-            event_id,
-            security,
-            stage,
-            reason: reason.into(),
-            detail: "synthetic".into(),
-            order: k as i64,
-        });
+        t.cars.push(window_car(
+            &event_id,
+            &security,
+            (k % 7 != 0).then_some(car),
+        ));
+        t.model_fits.push(synthetic_fit(k, &event_id, &security));
+        t.day0.push(synthetic_day0(k, &event_id, &security));
+        t.exclusions
+            .push(synthetic_exclusion(k, event_id, security));
     }
     for c in 0..clusters {
-        t.cars.push(CarRow {
-            event_id: format!("PF:XNYS:{c:05}:IDX"),
-            security: PORTFOLIO.into(),
-            group: "all".into(),
-            window: "-1:1".into(),
-            car: Some(5.0),
-            car_se: Some(0.01),
-            car_t: None,
-            car_p: None,
-            scar: None,
-            bhar: None,
-            n_days: 3,
-        });
+        let cluster = format!("PF:XNYS:{c:05}:IDX");
+        t.cars.push(window_car(&cluster, PORTFOLIO, Some(5.0)));
         for (scope, rel_day, window) in [("day", Some(0), None), ("car", None, Some("-1:1"))] {
             t.tests.push(TestRow {
                 group: "all".into(),
@@ -425,11 +357,87 @@ fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
                 p_value: Some(if c % 2 == 0 { 0.01 } else { 0.6 }),
                 df: None,
                 n: 5,
-                cluster: Some(format!("PF:XNYS:{c:05}:IDX")),
+                cluster: Some(cluster.clone()),
             });
         }
     }
     t
+}
+
+/// A CAR row of window "-1:1" in group "all" (se 0.01, 3 days).
+fn window_car(event_id: &str, security: &str, car: Option<f64>) -> CarRow {
+    CarRow {
+        event_id: event_id.to_string(),
+        security: security.to_string(),
+        group: "all".into(),
+        window: "-1:1".into(),
+        car,
+        car_se: Some(0.01),
+        car_t: None,
+        car_p: None,
+        scar: None,
+        bhar: None,
+        n_days: 3,
+    }
+}
+
+/// The market-model fit of pair `k`: n_est cycles through 200..=240, beta through 1.0..=1.9.
+fn synthetic_fit(k: usize, event_id: &str, security: &str) -> crate::tables::ModelFitRow {
+    crate::tables::ModelFitRow {
+        event_id: event_id.to_string(),
+        security: security.to_string(),
+        group: "all".into(),
+        model: "market_model".into(),
+        n_est: 200 + (k % 41) as u32,
+        df: 198,
+        sigma: Some(0.02),
+        alpha: Some(0.0),
+        beta: Some(1.0 + (k % 10) as f64 / 10.0),
+        r2: Some(0.3),
+        extras: Vec::new(),
+    }
+}
+
+/// The day-0 row of pair `k`: shifted two days, status `max_shift_exceeded` every 100th pair.
+fn synthetic_day0(k: usize, event_id: &str, security: &str) -> crate::tables::Day0Row {
+    crate::tables::Day0Row {
+        event_id: event_id.to_string(),
+        security: security.to_string(),
+        exchange: "XNYS".into(),
+        event_instant_utc: "2024-07-06T16:00Z".into(),
+        event_instant_local: "2024-07-06 12:00".into(),
+        day0: chrono::NaiveDate::from_ymd_opt(2024, 7, 8),
+        shift_days: Some(2),
+        shift_sessions: Some(0),
+        status: if k % 100 == 0 {
+            "max_shift_exceeded"
+        } else {
+            "ok"
+        }
+        .into(),
+    }
+}
+
+/// The exclusion row of pair `k`: stage and reason cycle with period 4.
+fn synthetic_exclusion(
+    k: usize,
+    event_id: String,
+    security: String,
+) -> crate::tables::ExclusionRow {
+    let (stage, reason) = match k % 4 {
+        0 => (Stage::EventDay, "missing_return"),
+        1 => (Stage::Car, "incomplete_window"),
+        2 => (Stage::EventDay, "missing_return"),
+        _ => (Stage::Input, "unknown_security"),
+    };
+    crate::tables::ExclusionRow {
+        event_id,
+        security,
+        stage,
+        reason: reason.into(),
+        detail: "synthetic".into(),
+        order: k as i64,
+    }
 }
 
 /// The counts written in the `<title>` of every histogram bin of an SVG.

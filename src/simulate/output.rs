@@ -1,4 +1,5 @@
-//! The rejection table as CSV and as a small hand-written SVG bar chart.
+//! The rejection table as CSV and as a small hand-written SVG bar chart, drawn with the
+//! report's chart toolkit (root element, background, titled bars, legend entries, escaping).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -6,6 +7,7 @@ use std::path::{Path, PathBuf};
 use super::RejectionRow;
 use crate::error::Result;
 use crate::output::{create_dir, format_g17, write_atomic};
+use crate::report::svg::{background, box_entry, open_root, titled_rect, xml_escape, Root};
 
 /// Columns of the rejection table, in order.
 pub const REJECTION_COLUMNS: [&str; 8] = [
@@ -66,14 +68,6 @@ pub fn rejection_table_csv(rows: &[RejectionRow]) -> String {
     out
 }
 
-/// Escapes text for SVG/XML.
-fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 const PALETTE: [&str; 6] = [
     "#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860",
 ];
@@ -109,38 +103,103 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
             scenarios.push(&r.scenario);
         }
     }
-    let top = sel
-        .iter()
-        .filter_map(|r| Some(r.rejection_rate? + 1.96 * r.mc_se.unwrap_or(0.0)))
-        .fold(2.0 * level, f64::max)
-        .min(1.0);
-    // y axis up to a multiple of the tick step
-    let step = if top <= 0.2 {
-        0.02
-    } else if top <= 0.5 {
-        0.05
-    } else {
-        0.1
-    };
-    let y_max = ((top / step).ceil() * step).max(step);
-
-    let (width, height) = (80.0 + 56.0 * tests.len().max(1) as f64 + 20.0, 440.0);
-    let (left, right, top_m, bottom) = (60.0, 20.0, 50.0, 100.0);
-    let plot_w = width - left - right;
-    let plot_h = height - top_m - bottom;
-    let y_of = |v: f64| top_m + plot_h * (1.0 - (v / y_max).clamp(0.0, 1.0));
-    let group_w = plot_w / tests.len().max(1) as f64;
-    let bar_w = (group_w * 0.8) / scenarios.len().max(1) as f64;
-
+    let g = BarLayout::new(&sel, level, tests.len(), scenarios.len());
     let mut s = String::new();
-    let _ = writeln!(
+    open_chart(&mut s, &g, scope, window, level);
+    draw_grid(&mut s, &g);
+    for (ti, t) in tests.iter().enumerate() {
+        draw_test_group(&mut s, &g, &sel, ti, t, &scenarios);
+    }
+    draw_level(&mut s, &g, level);
+    for (si, sc) in scenarios.iter().enumerate() {
+        let x = g.left + 150.0 * si as f64;
+        box_entry(
+            &mut s,
+            [&format!("{x:.1}"), "30", "10", "10"],
+            &format!("fill=\"{}\"", PALETTE[si % PALETTE.len()]),
+            [&format!("{:.1}", x + 14.0), "39"],
+            "",
+            sc,
+        );
+        s.push('\n');
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+/// Geometry of the rejection chart: a rate axis from 0 to `y_max` in ticks of `step`, one
+/// group of bars per test, one bar per scenario in each group.
+struct BarLayout {
+    step: f64,
+    y_max: f64,
+    width: f64,
+    height: f64,
+    left: f64,
+    top: f64,
+    plot_w: f64,
+    plot_h: f64,
+    group_w: f64,
+    bar_w: f64,
+}
+
+impl BarLayout {
+    /// The layout of `n_tests` groups of `n_scenarios` bars; the axis reaches the highest
+    /// whisker and at least twice the nominal level (at most 100 %).
+    fn new(sel: &[&RejectionRow], level: f64, n_tests: usize, n_scenarios: usize) -> BarLayout {
+        let top = sel
+            .iter()
+            .filter_map(|r| Some(r.rejection_rate? + 1.96 * r.mc_se.unwrap_or(0.0)))
+            .fold(2.0 * level, f64::max)
+            .min(1.0);
+        // y axis up to a multiple of the tick step
+        let step = if top <= 0.2 {
+            0.02
+        } else if top <= 0.5 {
+            0.05
+        } else {
+            0.1
+        };
+        let y_max = ((top / step).ceil() * step).max(step);
+        let (width, height) = (80.0 + 56.0 * n_tests.max(1) as f64 + 20.0, 440.0);
+        let (left, right, top_m, bottom) = (60.0, 20.0, 50.0, 100.0);
+        let plot_w = width - left - right;
+        let group_w = plot_w / n_tests.max(1) as f64;
+        BarLayout {
+            step,
+            y_max,
+            width,
+            height,
+            left,
+            top: top_m,
+            plot_w,
+            plot_h: height - top_m - bottom,
+            group_w,
+            bar_w: (group_w * 0.8) / n_scenarios.max(1) as f64,
+        }
+    }
+
+    /// The pixel height of the rate `v` (clamped to the axis).
+    fn y_of(&self, v: f64) -> f64 {
+        self.top + self.plot_h * (1.0 - (v / self.y_max).clamp(0.0, 1.0))
+    }
+}
+
+/// The root element, a white background and the title.
+fn open_chart(s: &mut String, g: &BarLayout, scope: &str, window: &str, level: f64) {
+    let (w, h) = (format!("{:.0}", g.width), format!("{:.0}", g.height));
+    open_root(
         s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" font-family=\"sans-serif\" font-size=\"11\">"
+        &Root {
+            standalone: true,
+            size: [&w, &h],
+            font_family: "sans-serif",
+            font_size: "11",
+            extra: "",
+        },
     );
-    let _ = writeln!(
-        s,
-        "<rect x=\"0\" y=\"0\" width=\"{width:.0}\" height=\"{height:.0}\" fill=\"white\"/>"
-    );
+    s.push('\n');
+    background(s, [&w, &h], "white");
+    s.push('\n');
     let title = format!(
         "Rejection rate at {}% — scope {}, {} {}",
         format_g17(level * 100.0),
@@ -150,18 +209,23 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
     );
     let _ = writeln!(
         s,
-        "<text x=\"{left}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>",
-        xml(&title)
+        "<text x=\"{}\" y=\"20\" font-size=\"13\" font-weight=\"bold\">{}</text>",
+        g.left,
+        xml_escape(&title)
     );
-    // grid and y ticks
-    let n_ticks = (y_max / step).round() as usize;
+}
+
+/// Grid lines with percent labels, and the y axis line.
+fn draw_grid(s: &mut String, g: &BarLayout) {
+    let left = g.left;
+    let n_ticks = (g.y_max / g.step).round() as usize;
     for k in 0..=n_ticks {
-        let v = k as f64 * step;
-        let y = y_of(v);
+        let v = k as f64 * g.step;
+        let y = g.y_of(v);
         let _ = writeln!(
             s,
             "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}%</text>",
-            left + plot_w,
+            left + g.plot_w,
             left - 6.0,
             y + 4.0,
             format_g17((v * 100.0 * 1e6).round() / 1e6)
@@ -169,72 +233,79 @@ pub fn rejection_chart_svg(rows: &[RejectionRow], scope: &str, window: &str, lev
     }
     let _ = writeln!(
         s,
-        "<line x1=\"{left}\" x2=\"{left}\" y1=\"{top_m}\" y2=\"{:.1}\" stroke=\"#333\"/>",
-        top_m + plot_h
+        "<line x1=\"{left}\" x2=\"{left}\" y1=\"{}\" y2=\"{:.1}\" stroke=\"#333\"/>",
+        g.top,
+        g.top + g.plot_h
     );
-    // bars
-    for (ti, t) in tests.iter().enumerate() {
-        let gx = left + group_w * ti as f64 + group_w * 0.1;
-        for (si, sc) in scenarios.iter().enumerate() {
-            let Some(r) = sel.iter().find(|r| r.test == *t && r.scenario == *sc) else {
-                continue;
-            };
-            let Some(p) = r.rejection_rate else { continue };
-            let x = gx + bar_w * si as f64;
-            let y = y_of(p);
-            let _ = writeln!(
-                s,
-                "<rect class=\"bar\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{} {}: {} (se {}, R = {})</title></rect>",
-                bar_w * 0.92,
-                (top_m + plot_h - y).max(0.0),
-                PALETTE[si % PALETTE.len()],
-                xml(sc),
-                xml(t),
+}
+
+/// The bars of test number `ti` (one per scenario with a rate, with a ±1.96·se whisker) and
+/// the test's name under them.
+fn draw_test_group(
+    s: &mut String,
+    g: &BarLayout,
+    sel: &[&RejectionRow],
+    ti: usize,
+    t: &str,
+    scenarios: &[&str],
+) {
+    let gx = g.left + g.group_w * ti as f64 + g.group_w * 0.1;
+    for (si, sc) in scenarios.iter().enumerate() {
+        let Some(r) = sel.iter().find(|r| r.test == t && r.scenario == *sc) else {
+            continue;
+        };
+        let Some(p) = r.rejection_rate else { continue };
+        let x = gx + g.bar_w * si as f64;
+        let y = g.y_of(p);
+        titled_rect(
+            s,
+            "bar",
+            [
+                &format!("{x:.1}"),
+                &format!("{y:.1}"),
+                &format!("{:.1}", g.bar_w * 0.92),
+                &format!("{:.1}", (g.top + g.plot_h - y).max(0.0)),
+            ],
+            &format!("fill=\"{}\"", PALETTE[si % PALETTE.len()]),
+            &format!(
+                "{sc} {t}: {} (se {}, R = {})",
                 format_g17(p),
                 opt_g17(r.mc_se),
                 r.replications
-            );
-            if let Some(se) = r.mc_se {
-                let cx = x + bar_w * 0.46;
-                let _ = writeln!(
-                    s,
-                    "<line x1=\"{cx:.1}\" x2=\"{cx:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#222\"/>",
-                    y_of(p + 1.96 * se),
-                    y_of(p - 1.96 * se)
-                );
-            }
-        }
-        let lx = left + group_w * (ti as f64 + 0.5);
-        let ly = top_m + plot_h + 12.0;
-        let _ = writeln!(
-            s,
-            "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"end\" transform=\"rotate(-45 {lx:.1} {ly:.1})\">{}</text>",
-            xml(t)
+            ),
         );
+        s.push('\n');
+        if let Some(se) = r.mc_se {
+            let cx = x + g.bar_w * 0.46;
+            let _ = writeln!(
+                s,
+                "<line x1=\"{cx:.1}\" x2=\"{cx:.1}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#222\"/>",
+                g.y_of(p + 1.96 * se),
+                g.y_of(p - 1.96 * se)
+            );
+        }
     }
-    // nominal level
-    let yl = y_of(level);
+    let lx = g.left + g.group_w * (ti as f64 + 0.5);
+    let ly = g.top + g.plot_h + 12.0;
     let _ = writeln!(
         s,
-        "<line x1=\"{left}\" x2=\"{:.1}\" y1=\"{yl:.1}\" y2=\"{yl:.1}\" stroke=\"#c00\" stroke-dasharray=\"6 4\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#c00\" text-anchor=\"end\">nominal {}%</text>",
-        left + plot_w,
-        left + plot_w,
+        "<text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"end\" transform=\"rotate(-45 {lx:.1} {ly:.1})\">{}</text>",
+        xml_escape(t)
+    );
+}
+
+/// The dashed line at the nominal level, labelled at its right end.
+fn draw_level(s: &mut String, g: &BarLayout, level: f64) {
+    let yl = g.y_of(level);
+    let _ = writeln!(
+        s,
+        "<line x1=\"{}\" x2=\"{:.1}\" y1=\"{yl:.1}\" y2=\"{yl:.1}\" stroke=\"#c00\" stroke-dasharray=\"6 4\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"#c00\" text-anchor=\"end\">nominal {}%</text>",
+        g.left,
+        g.left + g.plot_w,
+        g.left + g.plot_w,
         yl - 4.0,
         format_g17(level * 100.0)
     );
-    // legend
-    for (si, sc) in scenarios.iter().enumerate() {
-        let x = left + 150.0 * si as f64;
-        let _ = writeln!(
-            s,
-            "<rect x=\"{x:.1}\" y=\"30\" width=\"10\" height=\"10\" fill=\"{}\"/><text x=\"{:.1}\" y=\"39\">{}</text>",
-            PALETTE[si % PALETTE.len()],
-            x + 14.0,
-            xml(sc)
-        );
-    }
-    s.push_str("</svg>\n");
-    s
 }
 
 /// Writes `<stem>.csv` (the whole table, [`rejection_table_csv`]) and `<stem>.svg` (the 5 %

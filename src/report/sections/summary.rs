@@ -1,62 +1,21 @@
 //! The summary section: counts of events, portfolios, groups, windows and exclusions.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::distinct;
 use crate::report::document::{section_heading, Block, Cell, Table};
 use crate::report::PORTFOLIO;
 use crate::tables::{Stage, StudyTables};
 
+/// The summary table: one `quantity | value` row per count.
 fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) -> Table {
-    let is_pf = |s: &str| s == PORTFOLIO;
     let events = tables
         .model_fits
         .iter()
-        .filter(|r| !is_pf(&r.security))
+        .filter(|r| r.security != PORTFOLIO)
         .count();
-    let portfolios = tables
-        .model_fits
-        .iter()
-        .filter(|r| is_pf(&r.security))
-        .count();
+    let portfolios = tables.model_fits.len() - events;
     let models = distinct(tables.model_fits.iter().map(|r| r.model.as_str()));
-    let days: BTreeSet<i32> = tables.abnormal_returns.iter().map(|r| r.rel_day).collect();
-    let period = match (days.first(), days.last()) {
-        (Some(a), Some(b)) => format!("[{a}, {b}] ({} days)", days.len()),
-        _ => "—".to_string(),
-    };
-    let mut by_stage = Vec::new();
-    for stage in [
-        Stage::Input,
-        Stage::Day0,
-        Stage::Estimation,
-        Stage::EventDay,
-        Stage::Car,
-        Stage::Portfolio,
-    ] {
-        let n = tables
-            .exclusions
-            .iter()
-            .filter(|r| r.stage == stage)
-            .count();
-        if n > 0 {
-            by_stage.push(format!("{} {n}", stage.as_str()));
-        }
-    }
-    let dropped: BTreeSet<(&str, &str)> = tables
-        .exclusions
-        .iter()
-        .filter(|r| {
-            !r.event_id.is_empty()
-                && matches!(r.stage, Stage::Input | Stage::Day0 | Stage::Estimation)
-        })
-        .map(|r| (r.event_id.as_str(), r.security.as_str()))
-        .collect();
-    let shifted = tables
-        .day0
-        .iter()
-        .filter(|r| r.shift_days.unwrap_or(0) > 0)
-        .count();
     let incomplete = tables.cars.iter().filter(|r| r.car.is_none()).count();
     let mut rows = vec![
         (
@@ -65,45 +24,22 @@ fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) ->
         ),
         (
             "events excluded before the analysis",
-            dropped.len().to_string(),
+            events_dropped(tables).to_string(),
         ),
         ("same-date portfolios", portfolios.to_string()),
-        (
-            "groups",
-            if groups.is_empty() {
-                "—".to_string()
-            } else {
-                groups.join(", ")
-            },
-        ),
-        (
-            "model",
-            if models.is_empty() {
-                "—".to_string()
-            } else {
-                models.join(", ")
-            },
-        ),
-        ("event period H (relative days)", period),
-        (
-            "event windows",
-            if windows.is_empty() {
-                "—".to_string()
-            } else {
-                windows.join(", ")
-            },
-        ),
+        ("groups", list_or_dash(groups)),
+        ("model", list_or_dash(&models)),
+        ("event period H (relative days)", event_period(tables)),
+        ("event windows", list_or_dash(windows)),
         ("incomplete CARs (NA)", incomplete.to_string()),
-        (
-            "exclusion rows",
-            if by_stage.is_empty() {
-                "0".to_string()
-            } else {
-                format!("{} ({})", tables.exclusions.len(), by_stage.join(", "))
-            },
-        ),
+        ("exclusion rows", exclusion_rows(tables)),
     ];
     if !tables.day0.is_empty() {
+        let shifted = tables
+            .day0
+            .iter()
+            .filter(|r| r.shift_days.unwrap_or(0) > 0)
+            .count();
         rows.push((
             "events whose day 0 is after the announcement date",
             shifted.to_string(),
@@ -115,6 +51,57 @@ fn summary_block(tables: &StudyTables, windows: &[String], groups: &[String]) ->
             .into_iter()
             .map(|(k, v)| vec![Cell::text(k), Cell::text(v)])
             .collect(),
+    }
+}
+
+/// The items joined by `, `, or `—` when there are none.
+fn list_or_dash(items: &[String]) -> String {
+    if items.is_empty() {
+        "—".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+/// The event period H as `[first, last] (n days)` of the relative days with an abnormal return.
+fn event_period(tables: &StudyTables) -> String {
+    let days: BTreeSet<i32> = tables.abnormal_returns.iter().map(|r| r.rel_day).collect();
+    match (days.first(), days.last()) {
+        (Some(a), Some(b)) => format!("[{a}, {b}] ({} days)", days.len()),
+        _ => "—".to_string(),
+    }
+}
+
+/// Distinct event–security pairs excluded before the analysis (input, day-0 or estimation
+/// stage).
+fn events_dropped(tables: &StudyTables) -> usize {
+    let dropped: BTreeSet<(&str, &str)> = tables
+        .exclusions
+        .iter()
+        .filter(|r| {
+            !r.event_id.is_empty()
+                && matches!(r.stage, Stage::Input | Stage::Day0 | Stage::Estimation)
+        })
+        .map(|r| (r.event_id.as_str(), r.security.as_str()))
+        .collect();
+    dropped.len()
+}
+
+/// The number of exclusion rows with the count of each stage that has any, in the order of
+/// [`Stage`]: `12 (input 2, car 10)`.
+fn exclusion_rows(tables: &StudyTables) -> String {
+    let mut counts: BTreeMap<Stage, usize> = BTreeMap::new();
+    for r in &tables.exclusions {
+        *counts.entry(r.stage).or_insert(0) += 1;
+    }
+    let by_stage: Vec<String> = counts
+        .into_iter()
+        .map(|(stage, n)| format!("{} {n}", stage.as_str()))
+        .collect();
+    if by_stage.is_empty() {
+        "0".to_string()
+    } else {
+        format!("{} ({})", tables.exclusions.len(), by_stage.join(", "))
     }
 }
 

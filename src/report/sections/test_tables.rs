@@ -62,6 +62,8 @@ fn pivot_tests(
     out
 }
 
+/// The test tables of the first [`MAX_GROUPS_SHOWN`] groups with tests, after a note on how to
+/// read a cell.
 fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
     let mut blocks = vec![Block::Para(
         "Each cell: test statistic with significance stars (*** p < 0.01, ** p < 0.05, * p < 0.1) \
@@ -92,31 +94,7 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
         let Some(in_group) = by_group.get(g.as_str()) else {
             continue;
         };
-        for (scope, title) in [
-            ("day", "daily abnormal returns (AAR)"),
-            ("car", "cumulative abnormal returns (CAAR)"),
-            ("bhar", "buy-and-hold abnormal returns"),
-        ] {
-            let rows: Vec<&TestRow> = in_group
-                .iter()
-                .copied()
-                .filter(|r| r.scope == scope && r.cluster.is_none())
-                .collect();
-            if rows.is_empty() {
-                continue;
-            }
-            let keys: Vec<(Option<i32>, Option<String>)> =
-                distinct_keys(rows.iter().map(|r| (r.rel_day, r.window.clone())));
-            blocks.push(Block::Heading(3, format!("Group {g} — {title}"), None));
-            let label = |k: &(Option<i32>, Option<String>)| match (k.0, &k.1) {
-                (Some(d), _) => format!("day {d}"),
-                (None, Some(w)) => format!("window {w}"),
-                _ => String::new(),
-            };
-            for t in pivot_tests(&rows, &keys, 8, &label) {
-                blocks.push(Block::Table(t));
-            }
-        }
+        blocks.extend(scope_blocks(g, in_group));
         let pf: Vec<&TestRow> = in_group
             .iter()
             .copied()
@@ -129,6 +107,38 @@ fn test_blocks(tables: &StudyTables, groups: &[String]) -> Vec<Block> {
                 None,
             ));
             blocks.extend(portfolio_blocks(&pf));
+        }
+    }
+    blocks
+}
+
+/// The tables of one group's pair tests, per scope (day, CAR, BHAR): a heading and the
+/// tests × days or windows pivots, at most 8 columns each.
+fn scope_blocks(g: &str, in_group: &[&TestRow]) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for (scope, title) in [
+        ("day", "daily abnormal returns (AAR)"),
+        ("car", "cumulative abnormal returns (CAAR)"),
+        ("bhar", "buy-and-hold abnormal returns"),
+    ] {
+        let rows: Vec<&TestRow> = in_group
+            .iter()
+            .copied()
+            .filter(|r| r.scope == scope && r.cluster.is_none())
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let keys: Vec<(Option<i32>, Option<String>)> =
+            distinct_keys(rows.iter().map(|r| (r.rel_day, r.window.clone())));
+        blocks.push(Block::Heading(3, format!("Group {g} — {title}"), None));
+        let label = |k: &(Option<i32>, Option<String>)| match (k.0, &k.1) {
+            (Some(d), _) => format!("day {d}"),
+            (None, Some(w)) => format!("window {w}"),
+            _ => String::new(),
+        };
+        for t in pivot_tests(&rows, &keys, 8, &label) {
+            blocks.push(Block::Table(t));
         }
     }
     blocks

@@ -1,9 +1,8 @@
 //! The AAR bars of a group.
 
-use std::fmt::Write as _;
-
 use super::{
-    c, close_empty_chart, day_axes, open_svg, Axis, DayFrame, COLOR_NEG, COLOR_POS, WIDTH,
+    c, close_empty_chart, day_axes, open_svg, titled_rect, Axis, DayFrame, COLOR_NEG, COLOR_POS,
+    WIDTH,
 };
 use crate::report::format::fmt_num;
 use crate::tables::AggregateRow;
@@ -29,33 +28,27 @@ pub(crate) fn aar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) -
         close_empty_chart(&mut out, "no abnormal returns");
         return out;
     }
-    let first = days[0].0;
-    let last = days[days.len() - 1].0;
-    let f = DayFrame {
-        left: 76.0,
-        right: WIDTH - 24.0,
-        top: 40.0,
-        bottom: height - 56.0,
-        first,
-        n_days: (last - first + 1) as usize,
-    };
+    let f = DayFrame::new(40.0, height - 56.0, days[0].0, days[days.len() - 1].0);
     let lo = days.iter().map(|d| d.1).fold(f64::INFINITY, f64::min);
     let hi = days.iter().map(|d| d.1).fold(f64::NEG_INFINITY, f64::max);
     let axis = Axis::covering(lo, hi, 5);
     day_axes(&mut out, &f, &axis, "relative trading day", "AAR");
     let bw = (f.slot() * 0.7).min(48.0);
-    let y0 = axis.map(0.0, f.bottom, f.top);
+    let y0 = f.y(&axis, 0.0);
     for (day, v) in &days {
-        let y = axis.map(*v, f.bottom, f.top);
+        let y = f.y(&axis, *v);
         let color = if *v >= 0.0 { COLOR_POS } else { COLOR_NEG };
-        let _ = write!(
-            out,
-            "<rect class=\"bar\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{color}\"><title>day {day}: AAR {}</title></rect>",
-            c(f.x(*day) - bw / 2.0),
-            c(y.min(y0)),
-            c(bw),
-            c((y - y0).abs()),
-            fmt_num(*v)
+        titled_rect(
+            &mut out,
+            "bar",
+            [
+                &c(f.x(*day) - bw / 2.0),
+                &c(y.min(y0)),
+                &c(bw),
+                &c((y - y0).abs()),
+            ],
+            &format!("fill=\"{color}\""),
+            &format!("day {day}: AAR {}", fmt_num(*v)),
         );
     }
     out.push_str("</svg>");

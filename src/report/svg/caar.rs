@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    c, close_empty_chart, day_axes, open_svg, Axis, DayFrame, COLOR_BAND, COLOR_LINE, WIDTH,
+    box_entry, c, close_empty_chart, day_axes, line_entry, open_svg, Axis, DayFrame, COLOR_BAND,
+    COLOR_LINE, WIDTH,
 };
 use crate::report::format::fmt_num;
 use crate::tables::AggregateRow;
@@ -67,16 +68,12 @@ pub(crate) fn caar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) 
         close_empty_chart(&mut out, "no abnormal returns");
         return out;
     }
-    let first = points[0].rel_day;
-    let last = points[points.len() - 1].rel_day;
-    let f = DayFrame {
-        left: 76.0,
-        right: WIDTH - 24.0,
-        top: 48.0,
-        bottom: height - 56.0,
-        first,
-        n_days: (last - first + 1) as usize,
-    };
+    let f = DayFrame::new(
+        48.0,
+        height - 56.0,
+        points[0].rel_day,
+        points[points.len() - 1].rel_day,
+    );
     let lo = points
         .iter()
         .map(|p| p.caar - p.half_band.unwrap_or(0.0))
@@ -87,80 +84,81 @@ pub(crate) fn caar_chart(group: &str, rows: &[&AggregateRow], standalone: bool) 
         .fold(f64::NEG_INFINITY, f64::max);
     let axis = Axis::covering(lo, hi, 6);
     day_axes(&mut out, &f, &axis, "relative trading day", "CAAR (Σ AAR)");
+    draw_band(&mut out, &f, &axis, &points);
+    draw_path(&mut out, &f, &axis, &points);
+    draw_legend(&mut out, &f);
+    out.push_str("</svg>");
+    out
+}
 
+/// The 95 % band as one closed path: upper edge forwards, lower edge backwards, over the days
+/// that have a band.
+fn draw_band(out: &mut String, f: &DayFrame, axis: &Axis, points: &[CaarPoint]) {
     let banded: Vec<&CaarPoint> = points.iter().filter(|p| p.half_band.is_some()).collect();
-    if !banded.is_empty() {
-        let mut d = String::new();
-        for (k, p) in banded.iter().enumerate() {
-            let hb = p.half_band.unwrap_or(0.0);
-            let _ = write!(
-                d,
-                "{}{},{} ",
-                if k == 0 { "M" } else { "L" },
-                c(f.x(p.rel_day)),
-                c(axis.map(p.caar + hb, f.bottom, f.top))
-            );
-        }
-        for p in banded.iter().rev() {
-            let hb = p.half_band.unwrap_or(0.0);
-            let _ = write!(
-                d,
-                "L{},{} ",
-                c(f.x(p.rel_day)),
-                c(axis.map(p.caar - hb, f.bottom, f.top))
-            );
-        }
-        d.push('Z');
-        let _ = write!(out, "<path class=\"band\" d=\"{d}\" fill=\"{COLOR_BAND}\" fill-opacity=\"0.55\" stroke=\"none\"/>");
+    if banded.is_empty() {
+        return;
     }
+    let mut d = String::new();
+    for (k, p) in banded.iter().enumerate() {
+        let hb = p.half_band.unwrap_or(0.0);
+        let _ = write!(
+            d,
+            "{}{},{} ",
+            if k == 0 { "M" } else { "L" },
+            c(f.x(p.rel_day)),
+            c(f.y(axis, p.caar + hb))
+        );
+    }
+    for p in banded.iter().rev() {
+        let hb = p.half_band.unwrap_or(0.0);
+        let _ = write!(d, "L{},{} ", c(f.x(p.rel_day)), c(f.y(axis, p.caar - hb)));
+    }
+    d.push('Z');
+    let _ = write!(out, "<path class=\"band\" d=\"{d}\" fill=\"{COLOR_BAND}\" fill-opacity=\"0.55\" stroke=\"none\"/>");
+}
+
+/// The CAAR path as a polyline with a dot (and tooltip) per day.
+fn draw_path(out: &mut String, f: &DayFrame, axis: &Axis, points: &[CaarPoint]) {
     let pts: Vec<String> = points
         .iter()
-        .map(|p| {
-            format!(
-                "{},{}",
-                c(f.x(p.rel_day)),
-                c(axis.map(p.caar, f.bottom, f.top))
-            )
-        })
+        .map(|p| format!("{},{}", c(f.x(p.rel_day)), c(f.y(axis, p.caar))))
         .collect();
     let _ = write!(
         out,
         "<polyline class=\"caar\" points=\"{}\" fill=\"none\" stroke=\"{COLOR_LINE}\" stroke-width=\"2.2\"/>",
         pts.join(" ")
     );
-    for p in &points {
+    for p in points {
         let _ = write!(
             out,
             "<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{COLOR_LINE}\"><title>day {}: CAAR {}</title></circle>",
             c(f.x(p.rel_day)),
-            c(axis.map(p.caar, f.bottom, f.top)),
+            c(f.y(axis, p.caar)),
             p.rel_day,
             fmt_num(p.caar)
         );
     }
-    // Legend (top right).
-    let lx = f.right - 210.0;
+}
+
+/// The legend (top right): the CAAR line and the band.
+fn draw_legend(out: &mut String, f: &DayFrame) {
+    let lx = f.frame.right - 210.0;
     let ly = 34.0;
-    let _ = write!(
+    line_entry(
         out,
-        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{COLOR_LINE}\" stroke-width=\"2.2\"/><text x=\"{}\" y=\"{}\" fill=\"#333\">CAAR</text>",
-        c(lx),
-        c(ly),
-        c(lx + 22.0),
-        c(ly),
-        c(lx + 28.0),
-        c(ly + 4.0)
+        [&c(lx), &c(ly), &c(lx + 22.0), &c(ly)],
+        &format!("stroke=\"{COLOR_LINE}\" stroke-width=\"2.2\""),
+        [&c(lx + 28.0), &c(ly + 4.0)],
+        "CAAR",
     );
-    let _ = write!(
+    box_entry(
         out,
-        "<rect x=\"{}\" y=\"{}\" width=\"22\" height=\"10\" fill=\"{COLOR_BAND}\" fill-opacity=\"0.55\"/><text x=\"{}\" y=\"{}\" fill=\"#333\">95% band</text>",
-        c(lx + 80.0),
-        c(ly - 5.0),
-        c(lx + 108.0),
-        c(ly + 4.0)
+        [&c(lx + 80.0), &c(ly - 5.0), "22", "10"],
+        &format!("fill=\"{COLOR_BAND}\" fill-opacity=\"0.55\""),
+        [&c(lx + 108.0), &c(ly + 4.0)],
+        " fill=\"#333\"",
+        "95% band",
     );
-    out.push_str("</svg>");
-    out
 }
 
 #[cfg(test)]

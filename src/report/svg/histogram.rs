@@ -3,8 +3,8 @@
 use std::fmt::Write as _;
 
 use super::{
-    c, close_empty_chart, open_svg, xml_escape, Axis, COLOR_AXIS, COLOR_GRID, COLOR_NEG, COLOR_POS,
-    WIDTH,
+    c, close_empty_chart, line_entry, open_svg, titled_rect, xml_escape, Axis, Frame, COLOR_GRID,
+    COLOR_NEG, COLOR_POS, WIDTH,
 };
 use crate::report::format::{fmt_count, fmt_num};
 use crate::tables::CarRow;
@@ -145,17 +145,6 @@ pub(crate) fn car_histogram_chart(
     let n_na = rows.iter().filter(|r| r.car.is_none()).count();
     let height = 414.0;
     let mut out = String::new();
-    let Some(h) = car_histogram(&values, HIST_BINS) else {
-        open_svg(
-            &mut out,
-            WIDTH,
-            height,
-            &format!("Distribution of CAR, window {window}"),
-            standalone,
-        );
-        close_empty_chart(&mut out, "no complete CAR in this window");
-        return out;
-    };
     open_svg(
         &mut out,
         WIDTH,
@@ -163,55 +152,93 @@ pub(crate) fn car_histogram_chart(
         &format!("Distribution of CAR, window {window}"),
         standalone,
     );
+    let Some(h) = car_histogram(&values, HIST_BINS) else {
+        close_empty_chart(&mut out, "no complete CAR in this window");
+        return out;
+    };
     let _ = write!(
         out,
         "<text class=\"summary\" x=\"{}\" y=\"42\" fill=\"#333\">{}</text>",
         c(16.0),
         xml_escape(&car_histogram_summary(&h, n_na))
     );
-    let (left, right, top, bottom) = (76.0, WIDTH - 24.0, 62.0, height - 92.0);
-    let x_axis = Axis::spanning(h.lo, h.hi, 8);
-    let max_count = h.counts.iter().copied().max().unwrap_or(0) as f64;
-    let y_axis = Axis::spanning(0.0, max_count.max(1.0), 5);
-    let y_step_whole = y_axis.step.max(1.0).round();
-    let y_axis = Axis {
-        lo: 0.0,
-        hi: (y_axis.hi / y_step_whole).ceil() * y_step_whole,
-        step: y_step_whole,
+    let f = Frame {
+        left: 76.0,
+        right: WIDTH - 24.0,
+        top: 62.0,
+        bottom: height - 92.0,
     };
+    let x_axis = Axis::spanning(h.lo, h.hi, 8);
+    let y_axis = count_axis(&h);
     for v in y_axis.ticks() {
-        let y = y_axis.map(v, bottom, top);
-        let _ = write!(
-            out,
-            "<line x1=\"{}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{COLOR_GRID}\" stroke-width=\"1\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#333\">{}</text>",
-            c(left),
-            c(right),
-            c(left - 6.0),
-            c(y + 4.0),
-            fmt_count(v.round() as usize),
-            y = c(y)
+        f.y_grid(
+            &mut out,
+            y_axis.map(v, f.bottom, f.top),
+            COLOR_GRID,
+            &fmt_count(v.round() as usize),
         );
     }
     for v in x_axis.ticks() {
-        let x = x_axis.map(v, left, right);
-        let _ = write!(
-            out,
-            "<line x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"{COLOR_AXIS}\"/><text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">{}</text>",
-            c(bottom),
-            c(bottom + 5.0),
-            c(bottom + 18.0),
-            x_axis.percent_label(v),
-            x = c(x)
+        f.bottom_tick(
+            &mut out,
+            x_axis.map(v, f.left, f.right),
+            &x_axis.percent_label(v),
         );
     }
+    draw_bins(&mut out, &f, [&x_axis, &y_axis], &h);
+    f.axis_lines(&mut out);
+    draw_reference_lines(&mut out, &f, &x_axis, h.mean);
+    draw_legend(&mut out, &f, h.mean);
+    f.x_title(
+        &mut out,
+        &format!(
+            "CAR {window} ({} equal bins; count of events per bin)",
+            h.counts.len()
+        ),
+    );
+    let notes = notes(&h, inside(&x_axis, h.mean), portfolios_left_out);
+    for (k, line) in notes.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\" font-size=\"11\">{}</text>",
+            c((f.left + f.right) / 2.0),
+            c(f.bottom + 58.0 + 15.0 * k as f64),
+            xml_escape(line)
+        );
+    }
+    f.y_title(&mut out, "events");
+    out.push_str("</svg>");
+    out
+}
+
+/// The count axis: from 0 to at least the largest bin, in whole steps.
+fn count_axis(h: &CarHistogram) -> Axis {
+    let max_count = h.counts.iter().copied().max().unwrap_or(0) as f64;
+    let y_axis = Axis::spanning(0.0, max_count.max(1.0), 5);
+    let y_step_whole = y_axis.step.max(1.0).round();
+    Axis {
+        lo: 0.0,
+        hi: (y_axis.hi / y_step_whole).ceil() * y_step_whole,
+        step: y_step_whole,
+    }
+}
+
+/// Whether `v` lies in the drawn range of `axis`.
+fn inside(axis: &Axis, v: f64) -> bool {
+    v >= axis.lo && v <= axis.hi
+}
+
+/// One `<rect class="bin">` per bin, coloured by the sign of its centre, with its range and
+/// count (and the values beyond the range it holds) as tooltip.
+fn draw_bins(out: &mut String, f: &Frame, [x_axis, y_axis]: [&Axis; 2], h: &CarHistogram) {
     let w = h.bin_width();
     let last = h.counts.len() - 1;
     for (k, &count) in h.counts.iter().enumerate() {
         let a = h.lo + k as f64 * w;
         let b = if k == last { h.hi } else { a + w };
-        let x0 = x_axis.map(a, left, right);
-        let x1 = x_axis.map(b, left, right);
-        let y = y_axis.map(count as f64, bottom, top);
+        let x0 = x_axis.map(a, f.left, f.right);
+        let x1 = x_axis.map(b, f.left, f.right);
+        let y = y_axis.map(count as f64, f.bottom, f.top);
         let color = if (a + b) / 2.0 >= 0.0 {
             COLOR_POS
         } else {
@@ -229,66 +256,61 @@ pub(crate) fn car_histogram_chart(
         if k == last && h.above > 0 {
             let _ = write!(range, " and {} above", fmt_count(h.above));
         }
-        let _ = write!(
+        titled_rect(
             out,
-            "<rect class=\"bin\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"0.5\"><title>CAR {range}: {count}</title></rect>",
-            c(x0),
-            c(y),
-            c((x1 - x0).max(0.0)),
-            c(bottom - y),
+            "bin",
+            [&c(x0), &c(y), &c((x1 - x0).max(0.0)), &c(f.bottom - y)],
+            &format!("fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"0.5\""),
+            &format!("CAR {range}: {count}"),
         );
     }
-    let _ = write!(
-        out,
-        "<line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{b}\" stroke=\"{COLOR_AXIS}\"/><line x1=\"{l}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"{COLOR_AXIS}\"/>",
-        l = c(left),
-        t = c(top),
-        b = c(bottom),
-        r = c(right)
-    );
-    // Reference lines: 0 and the mean, when inside the drawn range.
-    let inside = |v: f64| v >= x_axis.lo && v <= x_axis.hi;
-    if inside(0.0) {
-        let x = c(x_axis.map(0.0, left, right));
+}
+
+/// Vertical lines at 0 (`class="zero"`) and at the mean (`class="mean"`), each when inside
+/// the drawn range.
+fn draw_reference_lines(out: &mut String, f: &Frame, x_axis: &Axis, mean: f64) {
+    if inside(x_axis, 0.0) {
+        let x = c(x_axis.map(0.0, f.left, f.right));
         let _ = write!(
             out,
             "<line class=\"zero\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#222\" stroke-width=\"1.5\"/>",
-            c(top - 6.0),
-            c(bottom)
+            c(f.top - 6.0),
+            c(f.bottom)
         );
     }
-    if inside(h.mean) {
-        let x = c(x_axis.map(h.mean, left, right));
+    if inside(x_axis, mean) {
+        let x = c(x_axis.map(mean, f.left, f.right));
         let _ = write!(
             out,
             "<line class=\"mean\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>mean CAR {}</title></line>",
-            c(top - 6.0),
-            c(bottom),
-            fmt_num(h.mean)
+            c(f.top - 6.0),
+            c(f.bottom),
+            fmt_num(mean)
         );
     }
-    // Legend (top right).
-    let lx = right - 200.0;
-    let _ = write!(
+}
+
+/// The legend (top right): the zero line and the mean line.
+fn draw_legend(out: &mut String, f: &Frame, mean: f64) {
+    let lx = f.right - 200.0;
+    line_entry(
         out,
-        "<line x1=\"{}\" y1=\"38\" x2=\"{}\" y2=\"38\" stroke=\"#222\" stroke-width=\"1.5\"/><text x=\"{}\" y=\"42\" fill=\"#333\">0</text><line x1=\"{}\" y1=\"38\" x2=\"{}\" y2=\"38\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"/><text x=\"{}\" y=\"42\" fill=\"#333\">mean {}</text>",
-        c(lx),
-        c(lx + 22.0),
-        c(lx + 28.0),
-        c(lx + 50.0),
-        c(lx + 72.0),
-        c(lx + 78.0),
-        fmt_num(h.mean)
+        [&c(lx), "38", &c(lx + 22.0), "38"],
+        "stroke=\"#222\" stroke-width=\"1.5\"",
+        [&c(lx + 28.0), "42"],
+        "0",
     );
-    let _ = write!(
+    line_entry(
         out,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#333\">CAR {} ({} equal bins; count of events per bin)</text>",
-        c((left + right) / 2.0),
-        c(bottom + 38.0),
-        xml_escape(window),
-        h.counts.len()
+        [&c(lx + 50.0), "38", &c(lx + 72.0), "38"],
+        "stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"",
+        [&c(lx + 78.0), "42"],
+        &format!("mean {}", fmt_num(mean)),
     );
-    // Notes under the axis: the binning on the first line, anything else on the second.
+}
+
+/// The notes under the axis: the binning on the first line, anything else on the second.
+fn notes(h: &CarHistogram, mean_inside: bool, portfolios_left_out: usize) -> Vec<String> {
     let mut binning = format!(
         "Bins span the 0.5%–99.5% quantiles [{}%, {}%]",
         fmt_num(h.lo * 100.0),
@@ -303,7 +325,7 @@ pub(crate) fn car_histogram_chart(
         );
     }
     let mut other: Vec<String> = Vec::new();
-    if !inside(h.mean) {
+    if !mean_inside {
         other.push("The mean is outside the drawn range".to_string());
     }
     if portfolios_left_out > 0 {
@@ -316,22 +338,7 @@ pub(crate) fn car_histogram_chart(
     if !other.is_empty() {
         lines.push(other.join("; ") + ".");
     }
-    for (k, line) in lines.iter().enumerate() {
-        let _ = write!(
-            out,
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#555\" font-size=\"11\">{}</text>",
-            c((left + right) / 2.0),
-            c(bottom + 58.0 + 15.0 * k as f64),
-            xml_escape(line)
-        );
-    }
-    let _ = write!(
-        out,
-        "<text x=\"16\" y=\"{y}\" text-anchor=\"middle\" fill=\"#333\" transform=\"rotate(-90 16 {y})\">events</text>",
-        y = c((top + bottom) / 2.0)
-    );
-    out.push_str("</svg>");
-    out
+    lines
 }
 
 #[cfg(test)]
