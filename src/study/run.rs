@@ -12,7 +12,7 @@ use super::portfolios::{same_date_portfolios, PortfolioInputs};
 use super::rows::push_all_pair_rows;
 use super::securities::SecurityTable;
 use super::universe::{build_universe, Universe, UniverseSources};
-use super::{RunSummary, StudyConfig, StudyRun};
+use super::{LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
 use crate::abnormal::PairBatch;
 use crate::calendar::EventRecord;
 use crate::data::FactorTable;
@@ -113,9 +113,10 @@ fn test_groups(plan: &RunPlan, a: &Analysed, out: &mut Recorder) {
         let tests = test_group(&group, &battery);
         out.tables.tests.extend(tests.tests);
         out.tables.aggregate.extend(tests.aggregate);
-        out.summary
-            .diagnostics
-            .push((group.label.clone(), tests.diagnostics));
+        out.summary.diagnostics.push(LabelDiagnostics {
+            group: group.label.clone(),
+            diagnostics: tests.diagnostics,
+        });
         same_date_portfolios(&group, &portfolios, &mut out.tables);
     }
 }
