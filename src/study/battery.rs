@@ -85,3 +85,30 @@ pub(crate) fn test_group(group: &GroupLabel, inputs: &BatteryInputs) -> GroupBat
         .collect();
     group_battery(&group.label, &stats_events, inputs.stats)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::SessionCalendar;
+    use crate::study::calendars::CalendarEntry;
+    use std::collections::HashMap;
+
+    #[test]
+    fn estimation_dates_are_none_before_the_calendar() {
+        let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+        let dates = [d(2), d(3), d(4), d(5), d(8)];
+        let universe = Universe {
+            calendars: vec![CalendarEntry {
+                calendar: SessionCalendar::from_data_dates(&dates),
+                tz: None,
+            }],
+            securities: Vec::new(),
+            series: Vec::new(),
+            index: HashMap::new(),
+        };
+        let est = EstimationDates::new(&universe, Window { start: -3, end: -2 });
+        assert_eq!(est.of(0, 4), [Some(d(3)), Some(d(4))]);
+        assert_eq!(est.of(0, 2), [None, Some(d(2))]);
+        assert_eq!(est.of(0, 0), [None, None]);
+    }
+}

@@ -109,3 +109,60 @@ pub(crate) fn label_pairs(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::study::pairs::tests::{event, spec};
+
+    fn pair(event: usize, security: &str, group: &str, analysed: bool) -> Pair {
+        Pair {
+            event,
+            security: security.into(),
+            group: group.into(),
+            sec: 0,
+            day0: None,
+            result: analysed.then_some(0),
+        }
+    }
+
+    #[test]
+    fn every_grouping_labels_the_analysed_pairs() {
+        let mut e1 = event("E1", 2, &["A", "B"], Some("g"), None);
+        e1.category = "policy".into();
+        let e2 = event("E2", 3, &["A", "B"], None, None);
+        let securities = SecurityTable::new(vec![spec("A", "", "", "chips")], None);
+        let pairs = [
+            pair(0, "A", "g", true),
+            pair(0, "B", "g", false),
+            pair(1, "A", "all", true),
+            pair(1, "B", "all", true),
+        ];
+        let groupings: Vec<Grouping> = ["group", "all", "category", "security_group", "event"]
+            .iter()
+            .map(|g| Grouping::from_name(g).unwrap())
+            .collect();
+        let labels = label_pairs(&pairs, &[e1, e2], &securities, &groupings);
+        let got: Vec<(&str, bool, &[usize])> = labels
+            .iter()
+            .map(|g| (g.label.as_str(), g.primary, g.members.as_slice()))
+            .collect();
+        let expected: [(&str, bool, &[usize]); 8] = [
+            ("all", true, &[0, 2, 3]),
+            ("category:none", false, &[2, 3]),
+            ("category:policy", false, &[0]),
+            ("event:E1", false, &[0]),
+            ("event:E2", false, &[2, 3]),
+            ("g", true, &[0]),
+            ("security_group:chips", false, &[0, 2]),
+            ("security_group:none", false, &[3]),
+        ];
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn unknown_grouping_names_are_refused() {
+        assert_eq!(Grouping::from_name("event"), Some(Grouping::Event));
+        assert_eq!(Grouping::from_name("sector"), None);
+    }
+}

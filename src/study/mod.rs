@@ -52,13 +52,22 @@ pub struct RunSummary {
     pub pairs_total: usize,
     /// Pairs analysed (passed day 0 and estimation).
     pub pairs_analysed: usize,
-    /// Per group label: r̄, S_CDA, S_V and friends.
-    pub diagnostics: Vec<(String, GroupDiagnostics)>,
+    /// Per group label, in label order: r̄, S_CDA, S_V and friends.
+    pub diagnostics: Vec<LabelDiagnostics>,
     /// Input files with size and SHA-256.
     pub inputs: Vec<InputFile>,
     /// Wall time of each phase in seconds (not written to run.json: outputs stay
     /// deterministic).
     pub timings: Vec<(&'static str, f64)>,
+}
+
+/// The diagnostics of one group label.
+#[derive(Debug, Clone)]
+pub struct LabelDiagnostics {
+    /// Group label (`all`, a group name, `category:…`, `security_group:…`, `event:…`).
+    pub group: String,
+    /// r̄, S_CDA, S_V and friends.
+    pub diagnostics: GroupDiagnostics,
 }
 
 /// An input file as listed in `run.json`.

@@ -234,3 +234,207 @@ fn exchange_refusal(exchange: Option<String>) -> Option<(&'static str, String)> 
         )),
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::data::{PriceSeries, ValueIssues, ValueKind};
+    use crate::study::SecuritySpec;
+
+    pub(crate) fn event(
+        id: &str,
+        row: usize,
+        scope: &[&str],
+        group: Option<&str>,
+        verified: Option<&str>,
+    ) -> EventRecord {
+        EventRecord {
+            event_id: id.into(),
+            date: NaiveDate::from_ymd_opt(2024, 6, 26).unwrap(),
+            time: None,
+            tz: None,
+            category: String::new(),
+            scope: scope.iter().map(|s| s.to_string()).collect(),
+            group: group.map(str::to_string),
+            title: String::new(),
+            source: String::new(),
+            verified: verified.map(str::to_string),
+            row,
+        }
+    }
+
+    pub(crate) fn spec(ticker: &str, exchange: &str, benchmark: &str, group: &str) -> SecuritySpec {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        SecuritySpec {
+            ticker: ticker.into(),
+            exchange: some(exchange),
+            benchmark: some(benchmark),
+            group: some(group),
+            name: None,
+        }
+    }
+
+    fn panel(tickers: &[&str]) -> PricePanel {
+        let series = tickers
+            .iter()
+            .map(|t| {
+                let s = PriceSeries {
+                    ticker: t.to_string(),
+                    dates: Vec::new(),
+                    values: Vec::new(),
+                    kind: ValueKind::Price,
+                    file: "prices.csv".into(),
+                    issues: ValueIssues::default(),
+                };
+                (t.to_string(), s)
+            })
+            .collect();
+        PricePanel { series }
+    }
+
+    /// A listed on XSHG in group `chips`, B on an exchange without a calendar, market M.
+    fn securities() -> SecurityTable {
+        let list = vec![
+            spec("A", "XSHG", "", "chips"),
+            spec("B", "XXXX", "", ""),
+            spec("M", "XSHG", "", ""),
+        ];
+        SecurityTable::new(list, Some("M".into()))
+    }
+
+    /// E1 on everything, E2 unverified, E3 without scope, E1 again (A repeated, Z unknown),
+    /// E4 on the configured group `tech`.
+    fn pair_set() -> PairSet {
+        let groups = BTreeMap::from([("tech".to_string(), vec!["B".into(), "Z".into()])]);
+        let scopes = Scopes::new(&securities(), &groups, std::iter::empty());
+        assert_eq!(
+            scopes.all_securities,
+            ["A", "B"],
+            "the benchmark is not a security"
+        );
+        assert_eq!(scopes.groups["chips"], ["A"]);
+        let events = vec![
+            event("E1", 2, &["all"], Some("g"), Some("yes")),
+            event("E2", 3, &["chips"], None, Some("No")),
+            event("E3", 4, &[], None, None),
+            event("E1", 5, &["A", "Z"], None, None),
+            event("E4", 6, &["tech"], None, None),
+        ];
+        expand_pairs(events, false, &scopes)
+    }
+
+    fn reasons(rows: &[ExclusionRow]) -> Vec<(&str, &str, &str, &str)> {
+        rows.iter()
+            .map(|x| {
+                assert_eq!(x.stage, crate::tables::Stage::Input);
+                (
+                    x.event_id.as_str(),
+                    x.security.as_str(),
+                    x.reason.as_str(),
+                    x.detail.as_str(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scopes_expand_into_pairs_with_input_exclusions() {
+        let set = pair_set();
+        let ids: Vec<&str> = set.events.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["E1", "E3", "E1", "E4"],
+            "the unverified event is left out"
+        );
+        let pairs: Vec<(usize, &str, &str)> = set
+            .pairs
+            .iter()
+            .map(|p| (p.event, p.security.as_str(), p.group.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                (0, "A", "g"),
+                (0, "B", "g"),
+                (2, "Z", "all"),
+                (3, "B", "all"),
+                (3, "Z", "all")
+            ]
+        );
+        assert_eq!(
+            reasons(&set.exclusions),
+            [
+                (
+                    "E2",
+                    "A",
+                    "unverified_event",
+                    "event marked verified = no; set include_unverified = true to keep it"
+                ),
+                (
+                    "E3",
+                    "",
+                    "empty_scope",
+                    "row 4: the event names no security"
+                ),
+                ("E1", "A", "duplicate_event", "listed again on row 5"),
+            ]
+        );
+        assert_eq!(set.total, 6, "5 pairs and 1 unverified pair");
+    }
+
+    #[test]
+    fn unknown_tickers_benchmarks_and_exchanges_are_excluded() {
+        let set = pair_set();
+        let rules = Admission {
+            needs_benchmark: true,
+            calendar: CalendarMode::Exchange,
+        };
+        let mut excluded = Vec::new();
+        let wanted = admit_pairs(
+            &set,
+            &panel(&["A", "B", "M"]),
+            &securities(),
+            rules,
+            &mut excluded,
+        );
+        assert_eq!(wanted.into_iter().collect::<Vec<_>>(), ["A"]);
+        let no_calendar = "exchange XXXX has no calendar (known: XSHG, XSHE, XHKG, XNYS, XNAS)";
+        assert_eq!(
+            reasons(&excluded),
+            [
+                ("E1", "B", "unknown_exchange", no_calendar),
+                ("E1", "Z", "unknown_security", "no prices for this security"),
+                ("E4", "B", "unknown_exchange", no_calendar),
+                ("E4", "Z", "unknown_security", "no prices for this security"),
+            ]
+        );
+    }
+
+    #[test]
+    fn data_calendars_need_a_benchmark_with_prices() {
+        let set = pair_set();
+        let list = vec![spec("A", "", "N", ""), spec("B", "", "", "")];
+        let securities = SecurityTable::new(list, None);
+        let rules = Admission {
+            needs_benchmark: false,
+            calendar: CalendarMode::Data,
+        };
+        let mut excluded = Vec::new();
+        let wanted = admit_pairs(
+            &set,
+            &panel(&["A", "B", "Z"]),
+            &securities,
+            rules,
+            &mut excluded,
+        );
+        assert!(wanted.is_empty());
+        assert_eq!(
+            reasons(&excluded)[..3],
+            [
+                ("E1", "A", "unknown_benchmark", "no prices for benchmark N"),
+                ("E1", "B", "unknown_benchmark", "no benchmark configured"),
+                ("E1", "Z", "unknown_benchmark", "no benchmark configured"),
+            ]
+        );
+    }
+}

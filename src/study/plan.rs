@@ -3,6 +3,7 @@
 
 use super::config::{CalendarMode, SecuritySpec, StudyConfig};
 use super::groups::Grouping;
+use super::pairs::Admission;
 use crate::abnormal::{EngineConfig, Window};
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -138,6 +139,14 @@ impl RunPlan {
     /// Trade-to-trade returns (§1.3).
     pub fn trade_to_trade(&self) -> bool {
         self.engine.trade_to_trade
+    }
+
+    /// What a pair's security needs besides prices.
+    pub fn admission(&self) -> Admission {
+        Admission {
+            needs_benchmark: self.needs_benchmark,
+            calendar: self.calendar,
+        }
     }
 }
 

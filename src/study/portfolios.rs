@@ -161,20 +161,7 @@ fn portfolio_series(
 ) -> AlignedSeries {
     let universe = inputs.universe;
     let trade_to_trade = inputs.engine.trade_to_trade;
-    let mut ret = vec![f64::NAN; hi - lo + 1];
-    for j in lo..=hi {
-        let (mut sum, mut cnt) = (0.0, 0usize);
-        for &s in secs {
-            let x = universe.daily(s)[j];
-            if x.is_finite() {
-                sum += x;
-                cnt += 1;
-            }
-        }
-        if cnt > 0 {
-            ret[j - lo] = sum / cnt as f64;
-        }
-    }
+    let ret = mean_daily_returns(secs, lo, hi, universe);
     let proto = &universe.series[first];
     let cut = |v: &[f64]| {
         if v.is_empty() {
@@ -216,6 +203,31 @@ fn portfolio_series(
         }
     }
     series
+}
+
+/// On positions `lo..=hi`, the mean daily return of the members with a return there (NaN
+/// where none has one), summed in security order.
+fn mean_daily_returns(
+    secs: &BTreeSet<usize>,
+    lo: usize,
+    hi: usize,
+    universe: &Universe,
+) -> Vec<f64> {
+    let mut ret = vec![f64::NAN; hi - lo + 1];
+    for j in lo..=hi {
+        let (mut sum, mut cnt) = (0.0, 0usize);
+        for &s in secs {
+            let x = universe.daily(s)[j];
+            if x.is_finite() {
+                sum += x;
+                cnt += 1;
+            }
+        }
+        if cnt > 0 {
+            ret[j - lo] = sum / cnt as f64;
+        }
+    }
+    ret
 }
 
 /// Members with a daily return on each day of H.

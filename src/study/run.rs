@@ -6,12 +6,16 @@ use super::compute::analyse_all;
 use super::day0::map_pairs_to_day0;
 use super::groups::label_pairs;
 use super::inputs::load;
-use super::pairs::{admit_pairs, expand_pairs, Admission, Scopes};
+use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
 use super::plan::RunPlan;
 use super::portfolios::{same_date_portfolios, PortfolioInputs};
 use super::rows::push_all_pair_rows;
-use super::universe::build_universe;
-use super::{RunSummary, StudyConfig, StudyRun};
+use super::securities::SecurityTable;
+use super::universe::{build_universe, Universe, UniverseSources};
+use super::{LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
+use crate::abnormal::PairBatch;
+use crate::calendar::EventRecord;
+use crate::data::FactorTable;
 use crate::error::Result;
 use crate::tables::StudyTables;
 use std::time::Instant;
@@ -21,112 +25,124 @@ use std::time::Instant;
 /// on the real panel). Errors stop the run; everything else is an exclusion row.
 pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     let plan = RunPlan::from_config(cfg)?;
-    let mut summary = RunSummary::default();
-    let mut clock = Stopwatch(Instant::now());
+    let mut out = Recorder::start();
     let inputs = load(&plan)?;
-    summary.inputs = inputs.files;
-    let mut tables = StudyTables::default();
-    clock.lap(&mut summary, "load");
+    out.summary.inputs = inputs.files;
+    out.lap("load");
 
     let scopes = Scopes::new(&inputs.securities, &plan.groups, inputs.panel.series.keys());
     let mut set = expand_pairs(inputs.events, plan.include_unverified, &scopes);
-    tables.exclusions.append(&mut set.exclusions);
-    summary.pairs_total = set.total;
-    let admission = Admission {
-        needs_benchmark: plan.needs_benchmark,
-        calendar: plan.calendar,
-    };
-    let wanted = admit_pairs(
-        &set,
-        &inputs.panel,
-        &inputs.securities,
-        admission,
-        &mut tables.exclusions,
-    );
+    out.tables.exclusions.append(&mut set.exclusions);
+    out.summary.pairs_total = set.total;
     let (securities, factors) = (&inputs.securities, inputs.factors.as_ref());
-    let universe = build_universe(
-        inputs.panel,
-        &wanted,
+    let excluded = &mut out.tables.exclusions;
+    let wanted = admit_pairs(&set, &inputs.panel, securities, plan.admission(), excluded);
+    let sources = UniverseSources {
         securities,
-        &inputs.holidays,
+        holidays: &inputs.holidays,
         factors,
-        &plan,
-        &mut tables.exclusions,
-    );
-    clock.lap(&mut summary, "calendars_and_returns");
+    };
+    let universe = build_universe(inputs.panel, &wanted, &sources, &plan, excluded);
+    out.lap("calendars_and_returns");
 
     let (events, pairs) = (&set.events, &mut set.pairs);
-    map_pairs_to_day0(pairs, events, &universe, &plan.day0, &mut tables);
-    clock.lap(&mut summary, "day0");
+    map_pairs_to_day0(pairs, events, &universe, &plan.day0, &mut out.tables);
+    out.lap("day0");
 
-    let batch = analyse_all(
-        pairs,
-        events,
-        &universe,
-        &plan.engine,
-        &mut tables.exclusions,
-    );
-    summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
-    clock.lap(&mut summary, "compute");
+    let excluded = &mut out.tables.exclusions;
+    let batch = analyse_all(pairs, events, &universe, &plan.engine, excluded);
+    out.summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
+    out.lap("compute");
 
     let n_windows = plan.stats.windows.len();
-    push_all_pair_rows(
-        &mut tables,
-        pairs,
-        events,
-        &universe,
-        &batch,
-        plan.event_period,
-        n_windows,
-    );
-    clock.lap(&mut summary, "pair_tables");
+    let (h, tables) = (plan.event_period, &mut out.tables);
+    push_all_pair_rows(tables, pairs, events, &universe, &batch, h, n_windows);
+    out.lap("pair_tables");
 
-    let est_dates = EstimationDates::new(&universe, plan.stats.estimation);
-    let battery = BatteryInputs {
+    let analysed = Analysed {
         pairs,
         events,
         universe: &universe,
         batch: &batch,
-        est_dates: &est_dates,
-        stats: &plan.stats,
-    };
-    let portfolios = PortfolioInputs {
-        pairs,
-        universe: &universe,
+        securities,
         factors,
-        engine: &plan.engine,
-        stats: &plan.stats,
-        event_period: plan.event_period,
     };
-    for group in label_pairs(pairs, events, securities, &plan.groupings) {
-        let tests = test_group(&group, &battery);
-        tables.tests.extend(tests.tests);
-        tables.aggregate.extend(tests.aggregate);
-        summary
-            .diagnostics
-            .push((group.label.clone(), tests.diagnostics));
-        same_date_portfolios(&group, &portfolios, &mut tables);
-    }
-    clock.lap(&mut summary, "tests_and_portfolios");
+    test_groups(&plan, &analysed, &mut out);
+    out.lap("tests_and_portfolios");
 
     let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
-    crate::output::sort_tables(&mut tables, &window_order);
-    clock.lap(&mut summary, "sort");
+    crate::output::sort_tables(&mut out.tables, &window_order);
+    out.lap("sort");
     Ok(StudyRun {
-        tables,
-        summary,
+        tables: out.tables,
+        summary: out.summary,
         series: universe.series,
     })
 }
 
-/// Wall time of consecutive phases.
-struct Stopwatch(Instant);
+/// The analysed pairs and what the group phases read besides them.
+struct Analysed<'a> {
+    pairs: &'a [Pair],
+    events: &'a [EventRecord],
+    universe: &'a Universe,
+    batch: &'a PairBatch,
+    securities: &'a SecurityTable,
+    factors: Option<&'a FactorTable>,
+}
 
-impl Stopwatch {
+/// The test battery and the same-date portfolios of every group label, label after label.
+fn test_groups(plan: &RunPlan, a: &Analysed, out: &mut Recorder) {
+    let est_dates = EstimationDates::new(a.universe, plan.stats.estimation);
+    let battery = BatteryInputs {
+        pairs: a.pairs,
+        events: a.events,
+        universe: a.universe,
+        batch: a.batch,
+        est_dates: &est_dates,
+        stats: &plan.stats,
+    };
+    let portfolios = PortfolioInputs {
+        pairs: a.pairs,
+        universe: a.universe,
+        factors: a.factors,
+        engine: &plan.engine,
+        stats: &plan.stats,
+        event_period: plan.event_period,
+    };
+    for group in label_pairs(a.pairs, a.events, a.securities, &plan.groupings) {
+        let tests = test_group(&group, &battery);
+        out.tables.tests.extend(tests.tests);
+        out.tables.aggregate.extend(tests.aggregate);
+        out.summary.diagnostics.push(LabelDiagnostics {
+            group: group.label.clone(),
+            diagnostics: tests.diagnostics,
+        });
+        same_date_portfolios(&group, &portfolios, &mut out.tables);
+    }
+}
+
+/// The tables and summary being filled, and the wall time of consecutive phases.
+struct Recorder {
+    tables: StudyTables,
+    summary: RunSummary,
+    clock: Instant,
+}
+
+impl Recorder {
+    fn start() -> Recorder {
+        Recorder {
+            tables: StudyTables::default(),
+            summary: RunSummary::default(),
+            clock: Instant::now(),
+        }
+    }
+
     /// Record the time since the last lap as phase `name`.
-    fn lap(&mut self, summary: &mut RunSummary, name: &'static str) {
+    fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
-        summary.timings.push((name, (now - self.0).as_secs_f64()));
-        self.0 = now;
+        self.summary
+            .timings
+            .push((name, (now - self.clock).as_secs_f64()));
+        self.clock = now;
     }
 }

@@ -1,6 +1,6 @@
 //! `run.json`: version, configuration as resolved, inputs, counts and group diagnostics.
 
-use super::{RunSummary, StudyConfig};
+use super::{LabelDiagnostics, RunSummary, StudyConfig};
 use crate::tables::StudyTables;
 use std::collections::BTreeMap;
 
@@ -25,8 +25,8 @@ pub(crate) fn run_info(
             "pairs_analysed": summary.pairs_analysed,
             "exclusions_by_reason": excluded,
         },
-        "group_diagnostics": summary.diagnostics.iter().map(|(g, d)| serde_json::json!({
-            "group": g, "n_events": d.n_events, "rbar": d.rbar, "n_pairs_used": d.n_pairs_used,
+        "group_diagnostics": summary.diagnostics.iter().map(|LabelDiagnostics { group, diagnostics: d }| serde_json::json!({
+            "group": group, "n_events": d.n_events, "rbar": d.rbar, "n_pairs_used": d.n_pairs_used,
             "s_cda": d.s_cda, "df_cda": d.df_cda, "s_rank": d.s_rank, "n_rank_days": d.n_rank_days,
         })).collect::<Vec<_>>(),
     })

@@ -100,3 +100,41 @@ impl SecurityTable {
         self.market.is_none() && self.list.iter().all(|s| s.benchmark.is_none())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn securities_file_columns_by_name_and_lookups() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("securities.csv");
+        let text =
+            "\u{feff}name,security,benchmark,exchange\nAcme, 600000.SS ,,XSHG\nBeta,BIDU,SPY,\n";
+        std::fs::write(&path, text).unwrap();
+        let list = read_securities_file(&path).unwrap();
+        assert_eq!(list[0].ticker, "600000.SS");
+        assert_eq!(list[0].name.as_deref(), Some("Acme"));
+        assert_eq!(list[0].benchmark, None, "an empty cell is absent");
+        let table = SecurityTable::new(list, Some("000300.SS".into()));
+        assert_eq!(
+            table.benchmark_of("600000.SS").as_deref(),
+            Some("000300.SS")
+        );
+        assert_eq!(table.benchmark_of("BIDU").as_deref(), Some("SPY"));
+        assert_eq!(
+            table.exchange_of("BIDU").as_deref(),
+            Some("XNYS"),
+            "from the ticker"
+        );
+        assert_eq!(table.exchange_of("0700.HK").as_deref(), Some("XHKG"));
+        assert!(!table.has_no_benchmark());
+
+        std::fs::write(&path, "ticker,exchange\n,XSHG\n").unwrap();
+        let err = read_securities_file(&path).unwrap_err().to_string();
+        assert!(err.contains("empty ticker"), "{err}");
+        std::fs::write(&path, "symbol,exchange\nA,XSHG\n").unwrap();
+        let err = read_securities_file(&path).unwrap_err().to_string();
+        assert!(err.contains("ticker") && err.contains("symbol"), "{err}");
+    }
+}

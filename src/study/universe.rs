@@ -82,18 +82,27 @@ pub(crate) fn factors_on(f: &FactorTable, dates: &[NaiveDate]) -> FactorsOn {
     }
 }
 
+/// The inputs besides prices that place securities on calendars.
+pub(crate) struct UniverseSources<'a> {
+    /// Exchanges and benchmarks of the securities.
+    pub securities: &'a SecurityTable,
+    /// Holiday table of the exchange calendars.
+    pub holidays: &'a HolidayTable,
+    /// Factor table (factor models).
+    pub factors: Option<&'a FactorTable>,
+}
+
 /// Put the securities `wanted` on their calendars and align their series. The prices are
 /// consumed: later phases reuse their memory.
 pub(crate) fn build_universe(
     panel: PricePanel,
     wanted: &BTreeSet<String>,
-    securities: &SecurityTable,
-    holidays: &HolidayTable,
-    factors: Option<&FactorTable>,
+    sources: &UniverseSources,
     plan: &RunPlan,
     exclusions: &mut Vec<ExclusionRow>,
 ) -> Universe {
-    let calendars = build_calendars(plan.calendar, wanted, &panel, securities, holidays);
+    let securities = sources.securities;
+    let calendars = build_calendars(plan.calendar, wanted, &panel, securities, sources.holidays);
     let mut aligner = Aligner {
         panel: &panel,
         dates: calendars
@@ -103,7 +112,7 @@ pub(crate) fn build_universe(
             .collect(),
         calendars: &calendars.entries,
         securities,
-        factors,
+        factors: sources.factors,
         returns: plan.returns(),
         trade_to_trade: plan.trade_to_trade(),
         mode: plan.calendar,
@@ -285,5 +294,32 @@ impl Aligner<'_> {
                 daily.rf
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factors_are_looked_up_by_date_with_nan_for_missing_rows() {
+        let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+        let table = FactorTable {
+            dates: vec![d(2), d(3), d(5)],
+            names: vec!["mkt_rf".into(), "smb".into()],
+            columns: vec![vec![1.0, 2.0, 3.0], vec![10.0, 20.0, 30.0]],
+            rf: vec![0.1, 0.2, 0.3],
+            file: "ff.csv".into(),
+        };
+        let on = factors_on(&table, &[d(3), d(4), d(5)]);
+        let show = |v: &[f64]| format!("{v:?}");
+        assert_eq!(show(&on.columns[0]), "[2.0, NaN, 3.0]");
+        assert_eq!(show(&on.columns[1]), "[20.0, NaN, 30.0]");
+        assert_eq!(show(&on.rf), "[0.2, NaN, 0.3]");
+        let without_rf = FactorTable {
+            rf: Vec::new(),
+            ..table
+        };
+        assert!(factors_on(&without_rf, &[d(2)]).rf.is_empty());
     }
 }
