@@ -1,9 +1,7 @@
 //! The study pipeline: inputs → calendars → aligned series → day 0 → engine → tests → tables.
 
 use super::config::{CalendarMode, SecuritySpec, StudyConfig};
-use crate::abnormal::{
-    analyse_pair, analyse_pairs_batch, EngineConfig, PairExclusion, PairResult, PairView, Window,
-};
+use crate::abnormal::{Engine, EngineConfig, PairExclusion, PairJob, PairResult, PairView, Window};
 use crate::calendar::{
     builtin_exchange, exchange_for_ticker, expand_scope, filter_verified, map_day0, read_events,
     split_csv_records, HolidayTable, SessionCalendar,
@@ -712,11 +710,14 @@ pub fn run_study_with_series(
     let todo: Vec<usize> = (0..pairs.len())
         .filter(|&i| pairs[i].day0.is_some())
         .collect();
-    let jobs: Vec<(usize, usize)> = todo
+    let jobs: Vec<PairJob> = todo
         .iter()
-        .map(|&i| (pairs[i].sec, pairs[i].day0.map(|d| d.0).unwrap_or(0)))
+        .map(|&i| PairJob {
+            series: pairs[i].sec,
+            day0: pairs[i].day0.map(|d| d.0).unwrap_or(0),
+        })
         .collect();
-    let batch = analyse_pairs_batch(&series_list, &jobs, &engine_cfg);
+    let batch = Engine::new(&engine_cfg).analyse_batch(&series_list, &jobs);
     for (slot, &i) in todo.iter().enumerate() {
         let p = &mut pairs[i];
         match batch.get(slot) {
@@ -976,20 +977,22 @@ pub fn run_study_with_series(
                     trade_to_trade: false,
                     ..engine_cfg.clone()
                 };
-                let outcome = analyse_pair(&pf_series, day0 - lo, &pf_cfg).map(|res| {
-                    let members_per_day: Vec<u32> = (h.start..=h.end)
-                        .map(|t| {
-                            position(day0, t)
-                                .filter(|&j| j < n)
-                                .map(|j| {
-                                    secs.iter().filter(|&&s| daily_of(s)[j].is_finite()).count()
-                                        as u32
-                                })
-                                .unwrap_or(0)
-                        })
-                        .collect();
-                    (res, members_per_day)
-                });
+                let outcome = Engine::new(&pf_cfg)
+                    .analyse(&pf_series, day0 - lo)
+                    .map(|res| {
+                        let members_per_day: Vec<u32> = (h.start..=h.end)
+                            .map(|t| {
+                                position(day0, t)
+                                    .filter(|&j| j < n)
+                                    .map(|j| {
+                                        secs.iter().filter(|&&s| daily_of(s)[j].is_finite()).count()
+                                            as u32
+                                    })
+                                    .unwrap_or(0)
+                            })
+                            .collect();
+                        (res, members_per_day)
+                    });
                 Some((cluster_id, ci, day0, outcome, secs.len() as u32))
             })
             .collect();
