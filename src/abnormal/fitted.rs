@@ -12,8 +12,8 @@ use crate::tables::Stage;
 /// Carhart). Small on purpose: a [`Fitted`] is moved by value a few times per pair.
 const INLINE_COEFS: usize = 25;
 
-/// A short coefficient vector or matrix: inline for the usual small k (the fast path
-/// allocates nothing per pair), on the heap otherwise.
+/// A short coefficient vector or matrix: inline for the usual small k (the moment routes
+/// allocate nothing per pair), on the heap otherwise.
 pub(crate) struct Coefs {
     inline: [f64; INLINE_COEFS],
     heap: Vec<f64>,

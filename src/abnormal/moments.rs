@@ -14,7 +14,7 @@ use crate::model::linalg::spd_inverse_into;
 use crate::model::ModelKind;
 use crate::returns::AlignedSeries;
 
-/// Largest number of prefix columns q (regressors + regressand) handled by the fast path.
+/// Largest number of moment columns q (regressors + regressand) of a moment fit.
 pub(super) const QMAX: usize = 8;
 /// Record width for q columns: count, q sums, q(q+1)/2 cross-products.
 pub(super) const fn width(q: usize) -> usize {
@@ -27,7 +27,7 @@ const LANES: usize = 4;
 /// The moment columns z of a model (regressors, then regressand).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Layout {
-    /// No fast path (Scholes–Williams, Dimson, trade-to-trade, too many factors).
+    /// No moment fit (Scholes–Williams, Dimson, trade-to-trade, too many factors).
     None,
     /// z = (R).
     ConstantMean,
