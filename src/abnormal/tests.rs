@@ -960,6 +960,38 @@ fn direct_moments_equal_reference_on_random_panels() {
     assert!(compared > 200, "{compared}");
 }
 
+/// The optimised event period (`finish.rs`, continued-fraction p-values) gives the bits of
+/// the reference event period for every model, daily and trade-to-trade.
+#[test]
+fn optimised_event_period_has_the_reference_bits() {
+    let mut rng = Lcg(99);
+    let s = synthetic_series(&mut rng, 600, 0.05);
+    let mut compared = 0;
+    for model in [
+        ModelKind::ConstantMean,
+        ModelKind::MarketAdjusted,
+        ModelKind::MarketModel,
+        ModelKind::Factor,
+        ModelKind::ScholesWilliams,
+        ModelKind::Dimson,
+    ] {
+        for trade_to_trade in [false, true] {
+            let cfg = EngineConfig {
+                trade_to_trade,
+                ..std_config(model)
+            };
+            for day0 in [100usize, 300, 420, 590] {
+                let a = analyse_pair(&s, day0, &cfg);
+                let b = super::finish::analyse_pair_explicit(&s, day0, &cfg);
+                let ctx = format!("{model:?} t2t {trade_to_trade} day0 {day0}");
+                assert_results_equal(&a, &b, 0.0, &ctx);
+                compared += a.is_ok() as usize;
+            }
+        }
+    }
+    assert!(compared > 30, "{compared}");
+}
+
 #[test]
 fn analyse_pairs_matches_single_pair_calls() {
     let mut rng = Lcg(7);
