@@ -149,33 +149,20 @@ pub(crate) fn finish(
     owned_result(cfg, est_resid, |mut slot| {
         let k = rows.k;
         let dist = TwoSidedT::new(fitted.fit.df as f64);
-        let mut gs = vec![0.0; slot.ar.len() * k];
-        abnormal_returns(
-            rows,
-            &fitted,
-            day0,
-            cfg,
-            &mut slot,
-            &mut gs,
-            &mut vec![0.0; k.max(1)],
+        let (mut gs, mut g_row, mut gsum) = (
+            vec![0.0; slot.ar.len() * k],
+            vec![0.0; k.max(1)],
+            vec![0.0; k],
         );
+        abnormal_returns(rows, &fitted, day0, cfg, &mut slot, &mut gs, &mut g_row);
         p_values(slot.ar_p, slot.sar, dist);
-        window_results(
-            rows,
-            &fitted,
-            day0,
-            cfg,
-            &mut slot,
-            &gs,
-            &mut vec![0.0; k],
-            dist,
-        );
+        window_results(rows, &fitted, day0, cfg, &mut slot, &gs, &mut gsum, dist);
         fitted.fit
     })
 }
 
 /// Expected return, AR, its standard error and SAR on every day of H (§5.1, §5.2); the
-/// prediction row g_t of day i goes to `gs[i·k..(i+1)·k]` (`g` is a row buffer of length
+/// prediction row g_t of day i goes to `gs[i·k..(i+1)·k]` (`g_row` is a row buffer of length
 /// max(k, 1)).
 ///
 /// # Formula

@@ -977,22 +977,21 @@ pub fn run_study_with_series(
                     trade_to_trade: false,
                     ..engine_cfg.clone()
                 };
-                let outcome = Engine::new(&pf_cfg)
-                    .analyse(&pf_series, day0 - lo)
-                    .map(|res| {
-                        let members_per_day: Vec<u32> = (h.start..=h.end)
-                            .map(|t| {
-                                position(day0, t)
-                                    .filter(|&j| j < n)
-                                    .map(|j| {
-                                        secs.iter().filter(|&&s| daily_of(s)[j].is_finite()).count()
-                                            as u32
-                                    })
-                                    .unwrap_or(0)
-                            })
-                            .collect();
-                        (res, members_per_day)
-                    });
+                let pf_engine = Engine::new(&pf_cfg);
+                let outcome = pf_engine.analyse(&pf_series, day0 - lo).map(|res| {
+                    let members_per_day: Vec<u32> = (h.start..=h.end)
+                        .map(|t| {
+                            position(day0, t)
+                                .filter(|&j| j < n)
+                                .map(|j| {
+                                    secs.iter().filter(|&&s| daily_of(s)[j].is_finite()).count()
+                                        as u32
+                                })
+                                .unwrap_or(0)
+                        })
+                        .collect();
+                    (res, members_per_day)
+                });
                 Some((cluster_id, ci, day0, outcome, secs.len() as u32))
             })
             .collect();
