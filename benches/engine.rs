@@ -1,12 +1,14 @@
-//! Benchmarks of the abnormal-return engine: reference (naive) vs prefix-sum (fast) vs
-//! direct-moment (direct, the `analyse_pairs` route) fits, and
-//! an end-to-end compute run over 50,000 events. Synthetic data from an inline LCG.
+//! Benchmarks of the abnormal-return engine: its routes one by one ([`Route`]: the
+//! reference engine (naive), prefix sums (fast) and direct moments (direct)) on one thread,
+//! and an end-to-end compute run over 50,000 events on the study's route. Synthetic data from
+//! an inline LCG.
+//!
+//! The per-route group runs each route through `Engine::analyse_batch` inside a one-thread
+//! pool, so that every route includes its own set-up (the prefix sums of each security) and
+//! writes into the same column store.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use evstudy::abnormal::{
-    analyse_pair, analyse_pair_direct, analyse_pair_fast, analyse_pairs, analyse_pairs_batch,
-    EngineConfig, SecurityPrefix, Window,
-};
+use evstudy::abnormal::{Engine, EngineConfig, PairJob, Route, Window};
 use evstudy::model::ModelKind;
 use evstudy::returns::{AlignedSeries, ReturnKind};
 use std::sync::Arc;
@@ -99,10 +101,13 @@ fn config(model: ModelKind) -> EngineConfig {
     }
 }
 
-fn random_pairs(n_pairs: usize, n_sec: usize, n_days: usize, seed: u64) -> Vec<(usize, usize)> {
+fn random_pairs(n_pairs: usize, n_sec: usize, n_days: usize, seed: u64) -> Vec<PairJob> {
     let mut rng = Lcg(seed);
     (0..n_pairs)
-        .map(|_| (rng.below(n_sec), 260 + rng.below(n_days - 290)))
+        .map(|_| PairJob {
+            series: rng.below(n_sec),
+            day0: 260 + rng.below(n_days - 290),
+        })
         .collect()
 }
 
@@ -111,6 +116,10 @@ fn naive_vs_fast(c: &mut Criterion) {
     let (n_sec, n_days, n_pairs) = (500, 2520, 5000);
     let data = panel(n_sec, n_days, true);
     let pairs = random_pairs(n_pairs, n_sec, n_days, 7);
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("a one-thread pool");
     let mut g = c.benchmark_group("fit_500x2520_5000pairs");
     g.throughput(Throughput::Elements(n_pairs as u64));
     g.sample_size(10);
@@ -120,35 +129,19 @@ fn naive_vs_fast(c: &mut Criterion) {
         ("ff3", ModelKind::Factor),
     ] {
         let cfg = config(model);
-        g.bench_function(BenchmarkId::new("naive", label), |b| {
-            b.iter(|| {
-                let mut ok = 0usize;
-                for &(s, d) in &pairs {
-                    ok += analyse_pair(&data[s], d, &cfg).is_ok() as usize;
-                }
-                black_box(ok)
-            })
-        });
-        let prefixes: Vec<SecurityPrefix> =
-            data.iter().map(|s| SecurityPrefix::new(s, &cfg)).collect();
-        g.bench_function(BenchmarkId::new("fast", label), |b| {
-            b.iter(|| {
-                let mut ok = 0usize;
-                for &(s, d) in &pairs {
-                    ok += analyse_pair_fast(&data[s], &prefixes[s], d, &cfg).is_ok() as usize;
-                }
-                black_box(ok)
-            })
-        });
-        g.bench_function(BenchmarkId::new("direct", label), |b| {
-            b.iter(|| {
-                let mut ok = 0usize;
-                for &(s, d) in &pairs {
-                    ok += analyse_pair_direct(&data[s], d, &cfg).is_ok() as usize;
-                }
-                black_box(ok)
-            })
-        });
+        for (name, route) in [
+            ("naive", Route::Reference),
+            ("fast", Route::Prefix),
+            ("direct", Route::Direct),
+        ] {
+            let engine = Engine::with_route(&cfg, route);
+            g.bench_function(BenchmarkId::new(name, label), |b| {
+                b.iter(|| {
+                    let batch = one_thread.install(|| engine.analyse_batch(&data, &pairs));
+                    black_box((0..batch.len()).filter(|&i| batch.get(i).is_ok()).count())
+                })
+            });
+        }
     }
     g.finish();
 }
@@ -158,7 +151,7 @@ fn end_to_end(c: &mut Criterion) {
     let (n_sec, n_days, n_pairs) = (5000, 2520, 50_000);
     let data = panel(n_sec, n_days, false);
     let pairs = random_pairs(n_pairs, n_sec, n_days, 11);
-    let cfg = config(ModelKind::MarketModel);
+    let engine = Engine::new(&config(ModelKind::MarketModel));
     let mut g = c.benchmark_group("compute_5000x2520_50000events");
     g.throughput(Throughput::Elements(n_pairs as u64));
     // 30 samples over 8 s: the first iterations fault fresh memory on this VM, and with 10
@@ -167,11 +160,11 @@ fn end_to_end(c: &mut Criterion) {
     g.measurement_time(std::time::Duration::from_secs(8));
     // the column store the pipeline uses, freed inside the timing
     g.bench_function("analyse_pairs_batch/market_model", |b| {
-        b.iter(|| black_box(analyse_pairs_batch(&data, &pairs, &cfg).len()))
+        b.iter(|| black_box(engine.analyse_batch(&data, &pairs).len()))
     });
     // the same with one owned PairResult per pair (the convenience API)
     g.bench_function("analyse_pairs/market_model", |b| {
-        b.iter(|| black_box(analyse_pairs(&data, &pairs, &cfg).len()))
+        b.iter(|| black_box(engine.analyse_batch(&data, &pairs).to_results().len()))
     });
     g.finish();
 }

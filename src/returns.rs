@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use crate::error::{Error, Result};
+
 /// Simple or log returns (§1.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,9 +24,23 @@ pub enum ReturnKind {
 
 /// One security's inputs on its session calendar.
 ///
-/// All columns have the length of `dates` (`span` may be empty outside trade-to-trade mode;
-/// `bench`, `factors` and `rf` are empty when the model does not use them). Position j is
-/// session `dates[j]`.
+/// Every column has the length of `ret`, or is empty: `dates` when the caller needs no dates
+/// (the engine reads none), `span` outside trade-to-trade mode, `bench`, `bench_daily`,
+/// `factors` and `rf` when the model does not use them; `factor_names` is parallel to
+/// non-empty `factors`. Position j is session `dates[j]`. [`AlignedSeries::new`] and the `with_*`
+/// methods build a series with these invariants checked; [`AlignedSeries::check`] checks one
+/// built field by field.
+///
+/// # Examples
+/// ```
+/// use evstudy::returns::AlignedSeries;
+/// let s = AlignedSeries::new("ABC", Vec::new().into(), vec![0.01, f64::NAN, -0.02])?
+///     .with_span(vec![1, 0, 1])?
+///     .with_benchmark(vec![0.005, 0.001, -0.01].into(), Vec::new().into())?;
+/// assert_eq!(s.bench.len(), 3);
+/// assert!(s.clone().with_span(vec![1; 2]).is_err());
+/// # Ok::<(), evstudy::error::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct AlignedSeries {
     /// Security ticker.
@@ -52,6 +68,100 @@ pub struct AlignedSeries {
     pub factor_names: Vec<String>,
     /// Risk-free rate on each session (span-compounded in trade-to-trade mode); empty if none.
     pub rf: Vec<f64>,
+}
+
+impl AlignedSeries {
+    /// A series of `ret` on the sessions `dates` (empty, or one date per return), without
+    /// benchmark, factors or spans.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `dates` is neither empty nor the length of `ret`.
+    pub fn new(
+        security: impl Into<String>,
+        dates: Arc<[NaiveDate]>,
+        ret: Vec<f64>,
+    ) -> Result<Self> {
+        let series = AlignedSeries {
+            security: security.into(),
+            dates,
+            ret,
+            ..Default::default()
+        };
+        series.check()?;
+        Ok(series)
+    }
+
+    /// The series with the spans d_j of its returns (trade-to-trade mode).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when `span` is neither empty nor the length of `ret`.
+    pub fn with_span(mut self, span: Vec<u32>) -> Result<Self> {
+        self.span = span;
+        self.check()?;
+        Ok(self)
+    }
+
+    /// The series with its benchmark's returns on the same sessions and, for Scholes–Williams
+    /// and Dimson, its daily returns (either may be empty).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a column is neither empty nor the length of `ret`.
+    pub fn with_benchmark(mut self, bench: Arc<[f64]>, bench_daily: Arc<[f64]>) -> Result<Self> {
+        self.bench = bench;
+        self.bench_daily = bench_daily;
+        self.check()?;
+        Ok(self)
+    }
+
+    /// The series with named factor columns and the risk-free rate (may be empty).
+    ///
+    /// # Errors
+    /// [`Error::Config`] when a column is neither empty nor the length of `ret`, or the names
+    /// do not match the columns one to one.
+    pub fn with_factors(
+        mut self,
+        names: Vec<String>,
+        factors: Vec<Vec<f64>>,
+        rf: Vec<f64>,
+    ) -> Result<Self> {
+        self.factor_names = names;
+        self.factors = factors;
+        self.rf = rf;
+        self.check()?;
+        Ok(self)
+    }
+
+    /// Checks the invariants of the type: every column empty or the length of `ret`, one name
+    /// per factor column when there are factor columns.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the security and the first column that breaks them.
+    pub fn check(&self) -> Result<()> {
+        let n = self.ret.len();
+        let mut lengths = vec![
+            ("dates", self.dates.len()),
+            ("span", self.span.len()),
+            ("bench", self.bench.len()),
+            ("bench_daily", self.bench_daily.len()),
+            ("rf", self.rf.len()),
+        ];
+        lengths.extend(self.factors.iter().map(|f| ("factor", f.len())));
+        if let Some((column, len)) = lengths.into_iter().find(|&(_, len)| len != 0 && len != n) {
+            return Err(Error::config(format!(
+                "aligned series '{}': column '{column}' has {len} values for {n} returns",
+                self.security
+            )));
+        }
+        if !self.factors.is_empty() && self.factor_names.len() != self.factors.len() {
+            return Err(Error::config(format!(
+                "aligned series '{}': {} factor names for {} factor columns",
+                self.security,
+                self.factor_names.len(),
+                self.factors.len()
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Daily simple or log return from two closes. NaN if either is missing (NaN or ≤ 0).
@@ -235,6 +345,32 @@ pub fn compound_over_spans(daily: &[f64], span: &[u32], kind: ReturnKind) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checked_series_rejects_columns_of_another_length() {
+        let d = |i: u64| NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i);
+        let dates: Arc<[NaiveDate]> = (0..3).map(d).collect();
+        assert!(AlignedSeries::new("A", dates.clone(), vec![0.0; 3]).is_ok());
+        let e = AlignedSeries::new("A", dates.clone(), vec![0.0; 2]).unwrap_err();
+        assert!(e
+            .to_string()
+            .contains("column 'dates' has 3 values for 2 returns"));
+        let s = AlignedSeries::new("A", dates, vec![0.0; 3]).unwrap();
+        assert!(s
+            .clone()
+            .with_benchmark(vec![0.0; 4].into(), Vec::new().into())
+            .is_err());
+        assert!(s
+            .clone()
+            .with_factors(vec!["f".into()], vec![vec![0.0; 2]], vec![])
+            .is_err());
+        assert!(s
+            .clone()
+            .with_factors(vec![], vec![vec![0.0; 3]], vec![])
+            .is_err());
+        let ok = s.with_factors(vec!["f".into()], vec![vec![0.0; 3]], vec![0.0; 3]);
+        assert!(ok.unwrap().check().is_ok());
+    }
     use approx::assert_relative_eq;
 
     #[test]

@@ -9,14 +9,34 @@
 //!
 //! Case counts are modest so that the file runs in a few seconds in release.
 
-use evstudy::abnormal::{
-    analyse_pair, analyse_pairs, EngineConfig, PairExclusion, PairResult, Window,
-};
+use evstudy::abnormal::{Engine, EngineConfig, PairExclusion, PairJob, PairResult, Route, Window};
 use evstudy::data::PriceSource;
 use evstudy::model::ModelKind;
 use evstudy::returns::{AlignedSeries, ReturnKind};
 use evstudy::study::{CalendarMode, Study, StudyConfig};
 use proptest::prelude::*;
+
+/// One pair through the reference engine.
+fn analyse_pair(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+) -> Result<PairResult, PairExclusion> {
+    Engine::with_route(cfg, Route::Reference).analyse(series, day0)
+}
+
+/// (series, day 0) pairs through the study's batch route, as owned results.
+fn analyse_pairs(
+    list: &[AlignedSeries],
+    pairs: &[(usize, usize)],
+    cfg: &EngineConfig,
+) -> Vec<Result<PairResult, PairExclusion>> {
+    let jobs: Vec<PairJob> = pairs
+        .iter()
+        .map(|&(series, day0)| PairJob { series, day0 })
+        .collect();
+    Engine::new(cfg).analyse_batch(list, &jobs).to_results()
+}
 
 /// |a − b| ≤ tol·max(1, |b|), NaN equal to NaN.
 fn close(a: f64, b: f64, tol: f64) -> bool {

@@ -1,15 +1,19 @@
-//! The column store of many pairs: [`analyse_pairs_batch`] writes every pair's outputs in
-//! place into one set of contiguous arrays (no allocation per pair), read back as
-//! [`PairView`]s.
+//! The column store of many pairs: [`Engine::analyse_batch`](super::Engine::analyse_batch)
+//! writes every pair's outputs in place into one set of contiguous arrays (no allocation per
+//! pair), read back as [`PairView`]s. The route of each pair is chosen here; all of the
+//! engine's `unsafe` storage handling (unwritten arrays, prefetch) is in this file.
 
 use std::mem::MaybeUninit;
 
 use rayon::prelude::*;
 
-use super::engine::{analyse_pair_reference_into, finish_into, PValueRoute, PairSlot, Rows};
-use super::fast::{fit_direct, fit_fast};
+use super::finish::{analyse_pair_explicit_into, finish_into, PValueRoute};
+use super::moments::fit_direct;
+use super::prefix::{fit_fast, SecurityPrefix};
+use super::rows::Rows;
+use super::slot::PairSlot;
 use super::{
-    EngineConfig, ModelFit, PairExclusion, PairResult, PairView, SecurityPrefix, Window,
+    reference, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult, PairView, Route, Window,
     WindowResult,
 };
 use crate::returns::AlignedSeries;
@@ -28,7 +32,7 @@ const PREFETCH_AHEAD: usize = 2;
 
 /// The results of many pairs in column layout: per-day values in arrays of n·|H|, windows in
 /// n·(number of windows), residuals in n·L, exclusions in one list with offsets per pair.
-/// Built by [`analyse_pairs_batch`]; read pair by pair with [`PairBatch::get`].
+/// Built by [`Engine::analyse_batch`](super::Engine::analyse_batch); read pair by pair with [`PairBatch::get`].
 #[derive(Debug, Clone)]
 pub struct PairBatch {
     event_period: Window,
@@ -60,7 +64,8 @@ impl PairBatch {
         self.outcomes.is_empty()
     }
 
-    /// Pair `i` (in the order of the `pairs` given to [`analyse_pairs_batch`]): its view when
+    /// Pair `i` (in the order of the jobs given to
+    /// [`Engine::analyse_batch`](super::Engine::analyse_batch)): its view when
     /// it was analysed, else its `estimation`- or `input`-stage exclusion.
     ///
     /// # Panics
@@ -93,186 +98,210 @@ impl PairBatch {
     }
 }
 
-/// The output slices of one chunk of pairs.
-struct ChunkMut<'a> {
-    first: usize,
-    count: usize,
-    est_resid: &'a mut [f64],
-    ret: &'a mut [f64],
-    expected_ret: &'a mut [f64],
-    ar: &'a mut [f64],
-    sar: &'a mut [f64],
-    ar_se: &'a mut [f64],
-    ar_p: &'a mut [f64],
-    span: &'a mut [u32],
-    windows: &'a mut [WindowResult],
+/// What one chunk returns besides its slices.
+struct ChunkOut {
+    /// Per pair, the fit or the exclusion.
+    fits: Vec<Result<ModelFit, PairExclusion>>,
+    /// The chunk's exclusion list.
+    exclusions: Vec<PairExclusion>,
+    /// The number of exclusions of each pair.
+    counts: Vec<usize>,
 }
 
-/// What one chunk returns besides its slices: per pair the fit or the exclusion, the
-/// chunk's exclusion list and the number of exclusions of each pair.
-type ChunkOut = (
-    Vec<Result<ModelFit, PairExclusion>>,
-    Vec<PairExclusion>,
-    Vec<usize>,
-);
-
-/// Analyse many pairs in parallel into one column store, with the routes of
-/// [`super::analyse_pairs`] (prefix sums for securities with many events, direct moments
-/// otherwise, the reference path for models without a fast path). Same numbers as
-/// [`super::analyse_pair`] per pair (to 1e-10 relative, tested); nothing is allocated per
-/// pair except exclusion records.
-///
-/// # Formula
-/// As [`super::analyse_pair`], per pair.
-///
-/// # Examples
-/// ```
-/// use evstudy::abnormal::{analyse_pair, analyse_pairs_batch, EngineConfig, Window};
-/// use evstudy::model::ModelKind;
-/// use evstudy::returns::{AlignedSeries, ReturnKind};
-/// let series = AlignedSeries {
-///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
-///     span: vec![1; 5],
-///     ..Default::default()
-/// };
-/// let cfg = EngineConfig {
-///     model: ModelKind::MarketModel,
-///     returns: ReturnKind::Simple,
-///     estimation: Window { start: -3, end: -1 },
-///     windows: vec![Window { start: 0, end: 1 }],
-///     min_estimation_returns: 3,
-///     dimson_lags: 1,
-///     trade_to_trade: false,
-/// };
-/// let batch = analyse_pairs_batch(std::slice::from_ref(&series), &[(0, 3), (1, 3)], &cfg);
-/// let one = analyse_pair(&series, 3, &cfg).unwrap();
-/// let view = batch.get(0).unwrap();
-/// assert!((view.windows[0].car.unwrap() - one.windows[0].car.unwrap()).abs() < 1e-14);
-/// assert_eq!(batch.get(1).unwrap_err().reason, "unknown_security");
-/// ```
-pub fn analyse_pairs_batch(
+/// Analyse many pairs in parallel into one column store, each on `route`.
+pub(crate) fn analyse_batch(
     series_list: &[AlignedSeries],
-    pairs: &[(usize, usize)],
+    jobs: &[PairJob],
     cfg: &EngineConfig,
+    route: Route,
 ) -> PairBatch {
-    // Two routes to the same numbers (tested to 1e-10):
-    // * prefix sums (`SecurityPrefix`, O(n·k²) once per security, then O(1) per fit) pay off
-    //   when a security has many events: m pairs × L estimation days ≥ 3 n sessions (building
-    //   a prefix record costs about three direct accumulations per session, measured);
-    // * otherwise each pair sums its estimation-window moments directly (O(L), the same order
-    //   as filling its residuals), which avoids building prefixes that are used only a few times.
-    let est_len = cfg.estimation.len();
-    let mut per_security = vec![0usize; series_list.len()];
-    for &(si, _) in pairs {
-        if si < per_security.len() {
-            per_security[si] += 1;
-        }
-    }
-    let prefixes: Vec<Option<SecurityPrefix>> = series_list
-        .par_iter()
-        .zip(per_security.par_iter())
-        .map(|(s, &m)| {
-            (m * est_len.max(1) >= PREFIX_COST * s.ret.len().max(1) && m > 1)
-                .then(|| SecurityPrefix::new(s, cfg))
-        })
-        .collect();
-
+    let prefixes = plan_prefixes(series_list, jobs, cfg, route);
     let h = cfg.event_period();
-    let (n, d, w) = (pairs.len(), h.len(), cfg.windows.len());
+    let shape = Shape {
+        est_len: cfg.estimation.len(),
+        days: h.len(),
+        windows: cfg.windows.len(),
+    };
+    let n = jobs.len();
     // Storage is left unwritten here: each chunk initialises its own part just before it
     // computes into it, while those cache lines are hot (one pass over memory, not two).
-    let mut est_resid = unwritten(n * est_len);
-    let mut ret = unwritten(n * d);
-    let mut expected_ret = unwritten(n * d);
-    let mut ar = unwritten(n * d);
-    let mut sar = unwritten(n * d);
-    let mut ar_se = unwritten(n * d);
-    let mut ar_p = unwritten(n * d);
-    let mut span = unwritten(n * d);
-    let mut windows = unwritten(n * w);
-
-    let chunks: Vec<ChunkUnwritten> = {
-        let c = CHUNK_PAIRS;
-        let mut out = Vec::with_capacity(n.div_ceil(c));
-        let mut parts = (
-            est_resid.chunks_mut((c * est_len).max(1)),
-            ret.chunks_mut((c * d).max(1)),
-            expected_ret.chunks_mut((c * d).max(1)),
-            ar.chunks_mut((c * d).max(1)),
-            sar.chunks_mut((c * d).max(1)),
-            ar_se.chunks_mut((c * d).max(1)),
-            ar_p.chunks_mut((c * d).max(1)),
-            span.chunks_mut((c * d).max(1)),
-            windows.chunks_mut((c * w).max(1)),
-        );
-        for first in (0..n).step_by(c) {
-            out.push(ChunkUnwritten {
-                first,
-                count: c.min(n - first),
-                est_resid: take(parts.0.next()),
-                ret: take(parts.1.next()),
-                expected_ret: take(parts.2.next()),
-                ar: take(parts.3.next()),
-                sar: take(parts.4.next()),
-                ar_se: take(parts.5.next()),
-                ar_p: take(parts.6.next()),
-                span: take(parts.7.next()),
-                windows: take(parts.8.next()),
-            });
-        }
-        out
-    };
-
-    let chunk_out: Vec<ChunkOut> = chunks
+    let mut store = Unwritten::new(n, shape);
+    let chunk_out: Vec<ChunkOut> = store
+        .chunks(n, shape)
         .into_par_iter()
-        .map(|chunk| analyse_chunk(series_list, &prefixes, pairs, cfg, chunk.initialise(cfg)))
+        .map(|chunk| {
+            let chunk = chunk.initialise(cfg);
+            analyse_chunk(series_list, &prefixes, jobs, cfg, route, chunk)
+        })
         .collect();
     // SAFETY: the chunks partition every array (one chunk per CHUNK_PAIRS pairs, split with
     // the same sizes), and each was initialised in full by `initialise` above.
-    let (est_resid, ret, expected_ret, ar, sar, ar_se, ar_p, span, windows) = unsafe {
-        (
-            assume_written(est_resid),
-            assume_written(ret),
-            assume_written(expected_ret),
-            assume_written(ar),
-            assume_written(sar),
-            assume_written(ar_se),
-            assume_written(ar_p),
-            assume_written(span),
-            assume_written(windows),
-        )
-    };
-
+    let columns = unsafe { store.assume_written() };
     let mut outcomes = Vec::with_capacity(n);
     let mut exclusions = Vec::new();
     let mut exclusion_offsets = Vec::with_capacity(n + 1);
     exclusion_offsets.push(0);
-    for (fits, excl, counts) in chunk_out {
-        outcomes.extend(fits);
-        exclusions.extend(excl);
-        for c in counts {
+    for out in chunk_out {
+        outcomes.extend(out.fits);
+        exclusions.extend(out.exclusions);
+        for c in out.counts {
             let last = *exclusion_offsets.last().unwrap_or(&0);
             exclusion_offsets.push(last + c);
         }
     }
     PairBatch {
         event_period: h,
-        days: d,
-        n_windows: w,
-        est_len,
+        days: shape.days,
+        n_windows: shape.windows,
+        est_len: shape.est_len,
         outcomes,
-        est_resid,
-        ret,
-        expected_ret,
-        ar,
-        sar,
-        ar_se,
-        ar_p,
-        span,
-        windows,
+        est_resid: columns.est_resid,
+        ret: columns.ret,
+        expected_ret: columns.expected_ret,
+        ar: columns.ar,
+        sar: columns.sar,
+        ar_se: columns.ar_se,
+        ar_p: columns.ar_p,
+        span: columns.span,
+        windows: columns.windows,
         exclusions,
         exclusion_offsets,
+    }
+}
+
+/// The prefix sums of each security, where its pairs use them. [`Route::Auto`]: two routes
+/// to the same numbers (tested to 1e-10):
+/// * prefix sums (`SecurityPrefix`, O(n·k²) once per security, then O(1) per fit) pay off
+///   when a security has many events: m pairs × L estimation days ≥ 3 n sessions (building
+///   a prefix record costs about three direct accumulations per session, measured);
+/// * otherwise each pair sums its estimation-window moments directly (O(L), the same order
+///   as filling its residuals), which avoids building prefixes that are used only a few times.
+fn plan_prefixes(
+    series_list: &[AlignedSeries],
+    jobs: &[PairJob],
+    cfg: &EngineConfig,
+    route: Route,
+) -> Vec<Option<SecurityPrefix>> {
+    let est_len = cfg.estimation.len();
+    let mut per_security = vec![0usize; series_list.len()];
+    for job in jobs {
+        if job.series < per_security.len() {
+            per_security[job.series] += 1;
+        }
+    }
+    series_list
+        .par_iter()
+        .zip(per_security.par_iter())
+        .map(|(s, &m)| {
+            let wanted = match route {
+                Route::Auto => m * est_len.max(1) >= PREFIX_COST * s.ret.len().max(1) && m > 1,
+                Route::Prefix => m > 0,
+                Route::Direct | Route::Reference => false,
+            };
+            wanted.then(|| SecurityPrefix::new(s, cfg))
+        })
+        .collect()
+}
+
+/// The sizes of one pair's part of the store.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
+    /// L: estimation residuals.
+    est_len: usize,
+    /// |H|: per-day values.
+    days: usize,
+    /// Configured windows.
+    windows: usize,
+}
+
+/// The arrays of the column store.
+struct Columns<F, U, W> {
+    est_resid: Vec<F>,
+    ret: Vec<F>,
+    expected_ret: Vec<F>,
+    ar: Vec<F>,
+    sar: Vec<F>,
+    ar_se: Vec<F>,
+    ar_p: Vec<F>,
+    span: Vec<U>,
+    windows: Vec<W>,
+}
+
+/// The column store before it is written.
+type Unwritten = Columns<MaybeUninit<f64>, MaybeUninit<u32>, MaybeUninit<WindowResult>>;
+
+impl Unwritten {
+    /// Storage for `n` pairs, not yet written (no pass over the memory).
+    fn new(n: usize, shape: Shape) -> Self {
+        let d = n * shape.days;
+        Columns {
+            est_resid: unwritten(n * shape.est_len),
+            ret: unwritten(d),
+            expected_ret: unwritten(d),
+            ar: unwritten(d),
+            sar: unwritten(d),
+            ar_se: unwritten(d),
+            ar_p: unwritten(d),
+            span: unwritten(d),
+            windows: unwritten(n * shape.windows),
+        }
+    }
+
+    /// The storage split into chunks of [`CHUNK_PAIRS`] pairs.
+    fn chunks(&mut self, n: usize, shape: Shape) -> Vec<ChunkUnwritten<'_>> {
+        let c = CHUNK_PAIRS;
+        let (l, d, w) = (
+            (c * shape.est_len).max(1),
+            (c * shape.days).max(1),
+            (c * shape.windows).max(1),
+        );
+        let mut est_resid = self.est_resid.chunks_mut(l);
+        let mut ret = self.ret.chunks_mut(d);
+        let mut expected_ret = self.expected_ret.chunks_mut(d);
+        let mut ar = self.ar.chunks_mut(d);
+        let mut sar = self.sar.chunks_mut(d);
+        let mut ar_se = self.ar_se.chunks_mut(d);
+        let mut ar_p = self.ar_p.chunks_mut(d);
+        let mut span = self.span.chunks_mut(d);
+        let mut windows = self.windows.chunks_mut(w);
+        (0..n)
+            .step_by(c)
+            .map(|first| ChunkUnwritten {
+                first,
+                count: c.min(n - first),
+                shape,
+                est_resid: take(est_resid.next()),
+                ret: take(ret.next()),
+                expected_ret: take(expected_ret.next()),
+                ar: take(ar.next()),
+                sar: take(sar.next()),
+                ar_se: take(ar_se.next()),
+                ar_p: take(ar_p.next()),
+                span: take(span.next()),
+                windows: take(windows.next()),
+            })
+            .collect()
+    }
+
+    /// The arrays as initialised values.
+    ///
+    /// # Safety
+    /// Every element of every array must have been written.
+    unsafe fn assume_written(self) -> Columns<f64, u32, WindowResult> {
+        // SAFETY: the caller guarantees every element is initialised.
+        unsafe {
+            Columns {
+                est_resid: assume_written(self.est_resid),
+                ret: assume_written(self.ret),
+                expected_ret: assume_written(self.expected_ret),
+                ar: assume_written(self.ar),
+                sar: assume_written(self.sar),
+                ar_se: assume_written(self.ar_se),
+                ar_p: assume_written(self.ar_p),
+                span: assume_written(self.span),
+                windows: assume_written(self.windows),
+            }
+        }
     }
 }
 
@@ -285,6 +314,7 @@ fn take<T>(part: Option<&mut [T]>) -> &mut [T] {
 struct ChunkUnwritten<'a> {
     first: usize,
     count: usize,
+    shape: Shape,
     est_resid: &'a mut [MaybeUninit<f64>],
     ret: &'a mut [MaybeUninit<f64>],
     expected_ret: &'a mut [MaybeUninit<f64>],
@@ -294,6 +324,22 @@ struct ChunkUnwritten<'a> {
     ar_p: &'a mut [MaybeUninit<f64>],
     span: &'a mut [MaybeUninit<u32>],
     windows: &'a mut [MaybeUninit<WindowResult>],
+}
+
+/// The output slices of one chunk of pairs.
+struct ChunkMut<'a> {
+    first: usize,
+    count: usize,
+    shape: Shape,
+    est_resid: &'a mut [f64],
+    ret: &'a mut [f64],
+    expected_ret: &'a mut [f64],
+    ar: &'a mut [f64],
+    sar: &'a mut [f64],
+    ar_se: &'a mut [f64],
+    ar_p: &'a mut [f64],
+    span: &'a mut [u32],
+    windows: &'a mut [WindowResult],
 }
 
 impl<'a> ChunkUnwritten<'a> {
@@ -309,6 +355,7 @@ impl<'a> ChunkUnwritten<'a> {
         ChunkMut {
             first: self.first,
             count: self.count,
+            shape: self.shape,
             est_resid: init_part_with(self.est_resid, |_| f64::NAN),
             ret: init_part_with(self.ret, |_| f64::NAN),
             expected_ret: init_part_with(self.expected_ret, |_| f64::NAN),
@@ -319,6 +366,30 @@ impl<'a> ChunkUnwritten<'a> {
             span: init_part_with(self.span, |_| 0),
             windows,
         }
+    }
+}
+
+impl ChunkMut<'_> {
+    /// The residuals and the event-period slot of pair j of the chunk; its exclusions go to
+    /// `exclusions`.
+    fn pair<'s>(
+        &'s mut self,
+        j: usize,
+        exclusions: &'s mut Vec<PairExclusion>,
+    ) -> (&'s mut [f64], PairSlot<'s>) {
+        let (l, d, w) = (self.shape.est_len, self.shape.days, self.shape.windows);
+        let slot = PairSlot {
+            ret: &mut self.ret[j * d..(j + 1) * d],
+            expected_ret: &mut self.expected_ret[j * d..(j + 1) * d],
+            ar: &mut self.ar[j * d..(j + 1) * d],
+            sar: &mut self.sar[j * d..(j + 1) * d],
+            ar_se: &mut self.ar_se[j * d..(j + 1) * d],
+            ar_p: &mut self.ar_p[j * d..(j + 1) * d],
+            span: &mut self.span[j * d..(j + 1) * d],
+            windows: &mut self.windows[j * w..(j + 1) * w],
+            exclusions,
+        };
+        (&mut self.est_resid[j * l..(j + 1) * l], slot)
     }
 }
 
@@ -354,83 +425,102 @@ unsafe fn assume_written<T>(v: Vec<MaybeUninit<T>>) -> Vec<T> {
 fn analyse_chunk(
     series_list: &[AlignedSeries],
     prefixes: &[Option<SecurityPrefix>],
-    pairs: &[(usize, usize)],
+    jobs: &[PairJob],
     cfg: &EngineConfig,
-    chunk: ChunkMut,
+    route: Route,
+    mut chunk: ChunkMut,
 ) -> ChunkOut {
-    let (d, w, l) = (
-        cfg.event_period().len(),
-        cfg.windows.len(),
-        cfg.estimation.len(),
-    );
     let count = chunk.count;
-    let h = cfg.event_period();
-    let reach = Window {
-        start: cfg.estimation.start.min(h.start),
-        end: cfg.estimation.end.max(h.end),
+    let reach = cfg.reach(0);
+    let mut out = ChunkOut {
+        fits: Vec::with_capacity(count),
+        exclusions: Vec::new(),
+        counts: Vec::with_capacity(count),
     };
-    let mut fits = Vec::with_capacity(count);
-    let mut exclusions = Vec::new();
-    let mut counts = Vec::with_capacity(count);
     for j in 0..count {
-        if let Some(&(s_next, day0_next)) = pairs.get(chunk.first + j + PREFETCH_AHEAD) {
-            if let Some(next) = series_list.get(s_next) {
-                prefetch_returns(next, day0_next, reach);
+        if let Some(next) = jobs.get(chunk.first + j + PREFETCH_AHEAD) {
+            if let Some(series) = series_list.get(next.series) {
+                prefetch_returns(series, next.day0, reach);
             }
         }
-        let (si, day0) = pairs[chunk.first + j];
-        let before = exclusions.len();
+        let job = jobs[chunk.first + j];
+        let before = out.exclusions.len();
         // NaN already (`initialise`): a fit writes the residuals of its sample
-        let est_resid = &mut chunk.est_resid[j * l..(j + 1) * l];
-        let mut slot = PairSlot {
-            ret: &mut chunk.ret[j * d..(j + 1) * d],
-            expected_ret: &mut chunk.expected_ret[j * d..(j + 1) * d],
-            ar: &mut chunk.ar[j * d..(j + 1) * d],
-            sar: &mut chunk.sar[j * d..(j + 1) * d],
-            ar_se: &mut chunk.ar_se[j * d..(j + 1) * d],
-            ar_p: &mut chunk.ar_p[j * d..(j + 1) * d],
-            span: &mut chunk.span[j * d..(j + 1) * d],
-            windows: &mut chunk.windows[j * w..(j + 1) * w],
-            exclusions: &mut exclusions,
-        };
-        let outcome = match series_list.get(si) {
+        let (est_resid, mut slot) = chunk.pair(j, &mut out.exclusions);
+        let outcome = match series_list.get(job.series) {
             None => {
                 slot.clear(cfg);
                 Err(PairExclusion {
                     stage: Stage::Input,
                     reason: "unknown_security".to_string(),
-                    detail: format!("series index {si} out of range"),
+                    detail: format!("series index {} out of range", job.series),
                     order: 0,
                 })
             }
             Some(series) => {
-                let fitted = match prefixes.get(si) {
-                    Some(Some(prefix)) if prefix.has_fast_path() => {
-                        fit_fast(series, prefix, day0, cfg, est_resid)
-                    }
-                    _ => fit_direct(series, day0, cfg, est_resid),
-                };
-                match fitted {
-                    Some(Ok(fitted)) => Ok(finish_into(
-                        &Rows::new(series, cfg),
-                        fitted,
-                        day0,
-                        cfg,
-                        PValueRoute::Table,
-                        slot,
-                    )),
-                    Some(Err(e)) => {
-                        slot.clear(cfg);
-                        Err(e)
-                    }
-                    None => analyse_pair_reference_into(series, day0, cfg, est_resid, slot),
-                }
+                let prefix = prefixes.get(job.series).and_then(Option::as_ref);
+                analyse_job(series, prefix, job.day0, cfg, route, est_resid, slot)
             }
         };
-        fits.push(outcome);
-        counts.push(exclusions.len() - before);
+        out.fits.push(outcome);
+        out.counts.push(out.exclusions.len() - before);
     }
-    (fits, exclusions, counts)
+    out
+}
+
+/// One pair of the batch on its route, written into `est_resid` and `slot`.
+fn analyse_job(
+    series: &AlignedSeries,
+    prefix: Option<&SecurityPrefix>,
+    day0: usize,
+    cfg: &EngineConfig,
+    route: Route,
+    est_resid: &mut [f64],
+    mut slot: PairSlot,
+) -> Result<ModelFit, PairExclusion> {
+    if route == Route::Reference {
+        return copy_reference(series, day0, cfg, est_resid, slot);
+    }
+    let fitted = match prefix {
+        Some(prefix) if prefix.has_fast_path() => fit_fast(series, prefix, day0, cfg, est_resid),
+        _ => fit_direct(series, day0, cfg, est_resid),
+    };
+    match fitted {
+        Some(Ok(fitted)) => Ok(finish_into(
+            &Rows::new(series, cfg),
+            fitted,
+            day0,
+            cfg,
+            PValueRoute::Table,
+            slot,
+        )),
+        Some(Err(e)) => {
+            slot.clear(cfg);
+            Err(e)
+        }
+        None => analyse_pair_explicit_into(series, day0, cfg, est_resid, slot),
+    }
+}
+
+/// The reference engine's result of one pair copied into the store.
+fn copy_reference(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+    est_resid: &mut [f64],
+    mut slot: PairSlot,
+) -> Result<ModelFit, PairExclusion> {
+    match reference::analyse_pair(series, day0, cfg) {
+        Ok(res) => {
+            est_resid.copy_from_slice(&res.est_resid);
+            slot.copy_from(&res);
+            Ok(res.fit)
+        }
+        Err(e) => {
+            slot.clear(cfg);
+            Err(e)
+        }
+    }
 }
 
 /// Ask the processor to load a pair's returns over `reach` (relative days covering the

@@ -2,116 +2,52 @@
 //! normal-return model over the estimation window and measure AR, SAR, CAR, SCAR and BHAR in
 //! the event period.
 //!
-//! OWNER: engine helper. The types below are the contract with `stats` and `study`; extend
-//! them only by adding fields.
+//! [`Engine`] is the entry point: [`Engine::analyse`] for one pair, [`Engine::analyse_batch`]
+//! for many pairs into a column store ([`PairBatch`]). The types below are what it returns,
+//! read by `stats` and `study`.
+//!
+//! Inside, `reference.rs` (with `lagged.rs`) is the engine written as the methodology states
+//! it, the oracle of the tests; `moments.rs` and `prefix.rs` fit from estimation-window
+//! moments, `finish.rs` is the optimised event period and `batch.rs` the column store. Every
+//! route applies the one sample-size rule of `sample.rs`.
 
 use crate::model::ModelKind;
-use crate::returns::{AlignedSeries, ReturnKind};
+use crate::returns::ReturnKind;
 use crate::tables::Stage;
 
 mod batch;
 mod engine;
-mod fast;
+mod finish;
+mod fitted;
+mod lagged;
+mod moments;
+mod prefix;
+mod reference;
+mod rows;
+mod sample;
+mod slot;
 mod tdist;
 #[cfg(test)]
 mod tests;
 
-pub use batch::{analyse_pairs_batch, PairBatch};
-pub use fast::{analyse_pair_direct, analyse_pair_fast, SecurityPrefix};
+pub use batch::PairBatch;
+pub use engine::{Engine, PairJob, Route};
 
-/// Analyse one event–security pair with the reference path (methodology §3–§6): build the
-/// estimation sample over positions day0 + L1 ..= day0 + L2 (positions outside the calendar
-/// are missing), fit the normal-return model by OLS on an explicit design (or the
-/// Scholes–Williams / Dimson estimators), then compute AR, expected return, SAR, its
-/// standard error and p-value on every day of the event period H, and CAR, Var(CAR), SCAR,
-/// its p-value and BHAR for every complete event window.
-///
-/// `Err` is the `estimation`-stage exclusion of the pair (`too_few_estimation_returns`,
-/// `singular_design`, `zero_residual_variance`); the `event_day` and `car` losses of an
-/// analysed pair are in [`PairResult::exclusions`]. A fit with ν = M − k = 0 (possible only
-/// with `min_estimation_returns` ≤ k) is also reported as `too_few_estimation_returns`.
-///
-/// References: MacKinlay (1997), JEL 35(1), 13–39; Campbell, Lo & MacKinlay (1997) ch. 4.
+/// The event period H = [H1, H2]: the hull of the event windows ([0, 0] without windows).
 ///
 /// # Formula
-/// AR_t = R_t − g_t′θ̂ (+ rf_t);  Var(AR_t) = σ̂²(d_t + g_t′(X′X)⁻¹g_t);
-/// CAR = Σ_{t∈W} AR_t;  Var(CAR) = σ̂²(Σd_t + G′(X′X)⁻¹G), G = Σ_{t∈W} g_t;
-/// SCAR = CAR/√Var(CAR), p = 2·S_ν(|SCAR|);  BHAR = Π(1+R_t) − Π(1+E[R_t]).
+/// H1 = min_W a_W,  H2 = max_W b_W.
 ///
 /// # Examples
 /// ```
-/// use evstudy::abnormal::{analyse_pair, EngineConfig, Window};
-/// use evstudy::model::ModelKind;
-/// use evstudy::returns::{AlignedSeries, ReturnKind};
-/// // methodology example a_tiny: estimation −3..−1, event 0..1
-/// let series = AlignedSeries {
-///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
-///     span: vec![1; 5],
-///     ..Default::default()
-/// };
-/// let cfg = EngineConfig {
-///     model: ModelKind::MarketModel,
-///     returns: ReturnKind::Simple,
-///     estimation: Window { start: -3, end: -1 },
-///     windows: vec![Window { start: 0, end: 1 }],
-///     min_estimation_returns: 3,
-///     dimson_lags: 1,
-///     trade_to_trade: false,
-/// };
-/// let res = analyse_pair(&series, 3, &cfg).unwrap();
-/// assert!((res.fit.beta.unwrap() - 1.5).abs() < 1e-12);
-/// assert!((res.windows[0].car.unwrap() - 0.17).abs() < 1e-12);
-/// assert!((res.windows[0].car_se.unwrap().powi(2) - 0.0015).abs() < 1e-12);
+/// use evstudy::abnormal::{event_period, Window};
+/// let h = event_period(&[Window { start: -1, end: 1 }, Window { start: 0, end: 20 }]);
+/// assert_eq!(h, Window { start: -1, end: 20 });
 /// ```
-pub fn analyse_pair(
-    series: &AlignedSeries,
-    day0: usize,
-    cfg: &EngineConfig,
-) -> Result<PairResult, PairExclusion> {
-    engine::analyse_pair_reference(series, day0, cfg)
-}
-
-/// Analyse many pairs in parallel (rayon) with the fast routes, as owned results (a
-/// convenience over [`analyse_pairs_batch`], which keeps them in column layout): a security with many events
-/// (pairs × estimation length ≥ 3 × sessions) gets prefix sums ([`SecurityPrefix`], O(1) fit per
-/// pair); the others sum their estimation-window moments directly ([`analyse_pair_direct`],
-/// O(L), no set-up). Results are in the order of `pairs`. A series index outside
-/// `series_list` gives an `input`-stage `unknown_security` exclusion.
-///
-/// # Formula
-/// As [`analyse_pair`], per pair.
-///
-/// # Examples
-/// ```
-/// use evstudy::abnormal::{analyse_pairs, EngineConfig, Window};
-/// use evstudy::model::ModelKind;
-/// use evstudy::returns::{AlignedSeries, ReturnKind};
-/// let series = AlignedSeries {
-///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
-///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
-///     span: vec![1; 5],
-///     ..Default::default()
-/// };
-/// let cfg = EngineConfig {
-///     model: ModelKind::ConstantMean,
-///     returns: ReturnKind::Simple,
-///     estimation: Window { start: -3, end: -1 },
-///     windows: vec![Window { start: 0, end: 1 }],
-///     min_estimation_returns: 3,
-///     dimson_lags: 1,
-///     trade_to_trade: false,
-/// };
-/// let out = analyse_pairs(&[series], &[(0, 3), (1, 3)], &cfg);
-/// assert!((out[0].as_ref().unwrap().fit.alpha.unwrap() - 0.08).abs() < 1e-12);
-/// assert_eq!(out[1].as_ref().unwrap_err().reason, "unknown_security");
-/// ```
-pub fn analyse_pairs(
-    series_list: &[AlignedSeries],
-    pairs: &[(usize, usize)],
-    cfg: &EngineConfig,
-) -> Vec<Result<PairResult, PairExclusion>> {
-    analyse_pairs_batch(series_list, pairs, cfg).to_results()
+pub fn event_period(windows: &[Window]) -> Window {
+    let start = windows.iter().map(|w| w.start).min().unwrap_or(0);
+    let end = windows.iter().map(|w| w.end).max().unwrap_or(0);
+    Window { start, end }
 }
 
 /// An event window or the estimation window in relative trading days, inclusive.
@@ -158,11 +94,40 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
-    /// The event period H = hull of all event windows.
+    /// The event period H = hull of all event windows ([`event_period`]).
     pub fn event_period(&self) -> Window {
-        let start = self.windows.iter().map(|w| w.start).min().unwrap_or(0);
-        let end = self.windows.iter().map(|w| w.end).max().unwrap_or(0);
-        Window { start, end }
+        event_period(&self.windows)
+    }
+
+    /// The relative days the engine reads for one pair: the hull of the estimation window and
+    /// the event period, widened by `lags` days on each side (the benchmark leads and lags of
+    /// Scholes–Williams and Dimson; `dimson_lags + 1` covers every model, 0 the returns only).
+    ///
+    /// # Formula
+    /// [min(L1, H1) − lags, max(L2, H2) + lags].
+    ///
+    /// # Examples
+    /// ```
+    /// use evstudy::abnormal::{EngineConfig, Window};
+    /// let cfg = EngineConfig {
+    ///     model: Default::default(),
+    ///     returns: Default::default(),
+    ///     estimation: Window { start: -250, end: -11 },
+    ///     windows: vec![Window { start: -1, end: 1 }, Window { start: 0, end: 20 }],
+    ///     min_estimation_returns: 120,
+    ///     dimson_lags: 1,
+    ///     trade_to_trade: false,
+    /// };
+    /// assert_eq!(cfg.reach(0), Window { start: -250, end: 20 });
+    /// assert_eq!(cfg.reach(cfg.dimson_lags + 1), Window { start: -252, end: 22 });
+    /// ```
+    pub fn reach(&self, lags: usize) -> Window {
+        let h = self.event_period();
+        let lags = lags as i32;
+        Window {
+            start: self.estimation.start.min(h.start) - lags,
+            end: self.estimation.end.max(h.end) + lags,
+        }
     }
 }
 
@@ -285,7 +250,7 @@ impl PairResult {
     ///
     /// # Examples
     /// ```
-    /// use evstudy::abnormal::{analyse_pair, EngineConfig, Window};
+    /// use evstudy::abnormal::{Engine, EngineConfig, Window};
     /// use evstudy::model::ModelKind;
     /// use evstudy::returns::{AlignedSeries, ReturnKind};
     /// let series = AlignedSeries {
@@ -294,7 +259,7 @@ impl PairResult {
     ///     span: vec![1; 5],
     ///     ..Default::default()
     /// };
-    /// let cfg = EngineConfig {
+    /// let engine = Engine::new(&EngineConfig {
     ///     model: ModelKind::MarketModel,
     ///     returns: ReturnKind::Simple,
     ///     estimation: Window { start: -3, end: -1 },
@@ -302,8 +267,8 @@ impl PairResult {
     ///     min_estimation_returns: 3,
     ///     dimson_lags: 1,
     ///     trade_to_trade: false,
-    /// };
-    /// let res = analyse_pair(&series, 3, &cfg).unwrap();
+    /// });
+    /// let res = engine.analyse(&series, 3).unwrap();
     /// let view = res.view();
     /// assert_eq!(view.ar, &res.ar[..]);
     /// assert_eq!(view.windows[0].car, res.windows[0].car);

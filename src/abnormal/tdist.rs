@@ -1,5 +1,5 @@
-//! Two-sided Student-t p-values for one fixed ν, evaluated many times (the fast path's
-//! per-pair AR and CAR tests). Accurate to ~1e-13 relative, also far in the tail; checked
+//! Two-sided Student-t p-values for one fixed ν, evaluated many times (the per-pair AR
+//! and CAR tests). Accurate to ~1e-13 relative, also far in the tail; checked
 //! against statrs' survival function in the tests.
 //!
 //! Two routes: [`TwoSidedT::new`] evaluates the incomplete-beta continued fraction on every

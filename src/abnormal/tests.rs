@@ -8,6 +8,9 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use super::moments::analyse_pair_direct;
+use super::prefix::{analyse_pair_fast, SecurityPrefix};
+use super::reference::analyse_pair;
 use super::*;
 use crate::model::ModelKind;
 use crate::returns::{period_return, AlignedSeries, ReturnKind};
@@ -15,6 +18,32 @@ use crate::tables::Stage;
 
 // ---------------------------------------------------------------------------------------
 // helpers
+
+/// The jobs of (series, day 0) pairs.
+fn jobs(pairs: &[(usize, usize)]) -> Vec<PairJob> {
+    pairs
+        .iter()
+        .map(|&(series, day0)| PairJob { series, day0 })
+        .collect()
+}
+
+/// The study's batch route as a column store.
+fn analyse_pairs_batch(
+    list: &[AlignedSeries],
+    pairs: &[(usize, usize)],
+    cfg: &EngineConfig,
+) -> PairBatch {
+    Engine::new(cfg).analyse_batch(list, &jobs(pairs))
+}
+
+/// The study's batch route as owned results.
+fn analyse_pairs(
+    list: &[AlignedSeries],
+    pairs: &[(usize, usize)],
+    cfg: &EngineConfig,
+) -> Vec<Result<PairResult, PairExclusion>> {
+    analyse_pairs_batch(list, pairs, cfg).to_results()
+}
 
 /// Golden tolerance |a − b| ≤ 1e-9·max(1, |b|).
 fn close(a: f64, b: f64) -> bool {
@@ -910,7 +939,7 @@ fn direct_moments_equal_reference_on_random_panels() {
             let cfg = std_config(model);
             for day0 in [0usize, 100, 200, 260, 333, 500, 650, 690, 699, 750] {
                 let a = analyse_pair(&s, day0, &cfg);
-                let mut b = super::fast::analyse_pair_direct(&s, day0, &cfg);
+                let mut b = analyse_pair_direct(&s, day0, &cfg);
                 let ctx = format!("sec {sec} {model:?} day0 {day0}");
                 if let (Ok(ra), Ok(rb)) = (&a, &mut b) {
                     // residuals near 0 are compared on the scale of σ̂ (θ̂ rounding ~1e-18)
@@ -929,6 +958,38 @@ fn direct_moments_equal_reference_on_random_panels() {
         }
     }
     assert!(compared > 200, "{compared}");
+}
+
+/// The optimised event period (`finish.rs`, continued-fraction p-values) gives the bits of
+/// the reference event period for every model, daily and trade-to-trade.
+#[test]
+fn optimised_event_period_has_the_reference_bits() {
+    let mut rng = Lcg(99);
+    let s = synthetic_series(&mut rng, 600, 0.05);
+    let mut compared = 0;
+    for model in [
+        ModelKind::ConstantMean,
+        ModelKind::MarketAdjusted,
+        ModelKind::MarketModel,
+        ModelKind::Factor,
+        ModelKind::ScholesWilliams,
+        ModelKind::Dimson,
+    ] {
+        for trade_to_trade in [false, true] {
+            let cfg = EngineConfig {
+                trade_to_trade,
+                ..std_config(model)
+            };
+            for day0 in [100usize, 300, 420, 590] {
+                let a = analyse_pair(&s, day0, &cfg);
+                let b = super::finish::analyse_pair_explicit(&s, day0, &cfg);
+                let ctx = format!("{model:?} t2t {trade_to_trade} day0 {day0}");
+                assert_results_equal(&a, &b, 0.0, &ctx);
+                compared += a.is_ok() as usize;
+            }
+        }
+    }
+    assert!(compared > 30, "{compared}");
 }
 
 #[test]
@@ -1183,7 +1244,7 @@ fn throughput_probe() {
         let t = std::time::Instant::now();
         let ok = pairs[..10_000]
             .iter()
-            .filter(|&&(s, d)| super::fast::analyse_pair_direct(&data[s], d, &cfg).is_ok())
+            .filter(|&&(s, d)| analyse_pair_direct(&data[s], d, &cfg).is_ok())
             .count();
         best[2] = best[2].min(t.elapsed().as_secs_f64() * 5.0);
         assert!(ok > 9000);

@@ -1,7 +1,6 @@
 //! Normal-return models (methodology §4): constant mean, market-adjusted, market model,
 //! multi-factor OLS (FF3, Carhart), Scholes–Williams, Dimson, trade-to-trade.
-//!
-//! OWNER: engine helper. See `crate::abnormal` for the per-pair engine.
+//! See `crate::abnormal` for the per-pair engine.
 
 /// Which normal-return model to fit (§4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

@@ -2,7 +2,7 @@
 //!
 //! Each replication draws a market index and per-security market-model returns on a common
 //! calendar, picks day 0 for every event–security pair (each its own security), runs the
-//! abnormal-return engine ([`crate::abnormal::analyse_pair`], market model) on every pair and
+//! abnormal-return engine ([`crate::abnormal::Engine::analyse`], market model) on every pair and
 //! the whole battery ([`crate::stats::group_battery`]) once. Over the replications, the share
 //! of p-values below 1 %, 5 % and 10 % is the rejection rate of each test: its **size** when
 //! no effect is added ([`Effect::None`]), its **power** otherwise.
@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::abnormal::{analyse_pair, EngineConfig, PairResult, Window};
+use crate::abnormal::{event_period, Engine, EngineConfig, PairResult, Window};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::returns::{AlignedSeries, ReturnKind};
@@ -173,7 +173,7 @@ impl Default for SimulationConfig {
 impl SimulationConfig {
     /// The event period H = hull of the event windows.
     pub fn event_period(&self) -> Window {
-        self.engine_config().event_period()
+        event_period(&self.windows)
     }
 
     /// The engine configuration of every pair: market model, simple returns.
@@ -438,7 +438,7 @@ fn rejection_rows(scenario: &str, keys: &[TestKey], counts: &RejectionCounts) ->
 
 /// Everything a replication shares with the others.
 struct Shared {
-    engine: EngineConfig,
+    engine: Engine,
     stats: StatsConfig,
     /// Session dates of the synthetic calendar (weekdays from 2000-01-03).
     dates: Vec<Option<NaiveDate>>,
@@ -496,7 +496,7 @@ impl Shared {
             )));
         }
         Ok(Shared {
-            engine: cfg.engine_config(),
+            engine: Engine::new(&cfg.engine_config()),
             stats: cfg.stats_config(),
             dates,
             names: (0..cfg.pairs).map(|i| format!("SIM{:05}", i + 1)).collect(),
@@ -657,7 +657,7 @@ fn run_replication(
     let data = generate(cfg, shared.day0_range, replication);
     let mut analysed: Vec<(usize, PairResult)> = Vec::with_capacity(cfg.pairs);
     for (i, (series, &day0)) in data.series.iter().zip(&data.day0).enumerate() {
-        if let Ok(res) = analyse_pair(series, day0, &shared.engine) {
+        if let Ok(res) = shared.engine.analyse(series, day0) {
             analysed.push((i, res));
         }
     }

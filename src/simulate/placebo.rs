@@ -7,7 +7,7 @@ use super::{
     rejection_rows, tracked_p_values, tracked_tests, Effect, EventClustering, RejectionCounts,
     SimulationConfig, SimulationResult,
 };
-use crate::abnormal::{analyse_pair, EngineConfig, PairResult};
+use crate::abnormal::{Engine, EngineConfig, PairResult};
 use crate::error::{Error, Result};
 use crate::returns::AlignedSeries;
 use crate::stats::{group_battery, StatsConfig, StatsEvent};
@@ -163,6 +163,7 @@ pub fn simulate_placebo(
             )
         })
         .collect();
+    let analyser = Engine::new(engine);
     let outcomes: Vec<(Vec<Option<f64>>, usize, f64)> = (0..cfg.replications as u64)
         .into_par_iter()
         .map(|r| {
@@ -205,7 +206,7 @@ pub fn simulate_placebo(
                 .enumerate()
                 .filter_map(|(i, &(k, day0))| {
                     let s = inject(usable[k].0, day0, engine, cfg.effect, &mut rng);
-                    analyse_pair(&s, day0, engine).ok().map(|res| (i, k, res))
+                    analyser.analyse(&s, day0).ok().map(|res| (i, k, res))
                 })
                 .collect();
             let est_dates: Vec<Vec<Option<NaiveDate>>> = results

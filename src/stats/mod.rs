@@ -85,9 +85,7 @@ pub struct StatsConfig {
 impl StatsConfig {
     /// The event period H = hull of all event windows ([0, 0] without windows).
     pub fn event_period(&self) -> Window {
-        let start = self.windows.iter().map(|w| w.start).min().unwrap_or(0);
-        let end = self.windows.iter().map(|w| w.end).max().unwrap_or(0);
-        Window { start, end }
+        crate::abnormal::event_period(&self.windows)
     }
 }
 

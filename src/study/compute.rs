@@ -3,7 +3,7 @@
 use super::pairs::Pair;
 use super::rows::pair_exclusion;
 use super::universe::Universe;
-use crate::abnormal::{analyse_pairs_batch, EngineConfig, PairBatch};
+use crate::abnormal::{Engine, EngineConfig, PairBatch, PairJob};
 use crate::calendar::EventRecord;
 use crate::tables::ExclusionRow;
 
@@ -19,11 +19,14 @@ pub(crate) fn analyse_all(
     let todo: Vec<usize> = (0..pairs.len())
         .filter(|&i| pairs[i].day0.is_some())
         .collect();
-    let jobs: Vec<(usize, usize)> = todo
+    let jobs: Vec<PairJob> = todo
         .iter()
-        .map(|&i| (pairs[i].sec, pairs[i].day0.map(|d| d.index).unwrap_or(0)))
+        .map(|&i| PairJob {
+            series: pairs[i].sec,
+            day0: pairs[i].day0.map(|d| d.index).unwrap_or(0),
+        })
         .collect();
-    let batch = analyse_pairs_batch(&universe.series, &jobs, engine);
+    let batch = Engine::new(engine).analyse_batch(&universe.series, &jobs);
     for (slot, &i) in todo.iter().enumerate() {
         let p = &mut pairs[i];
         match batch.get(slot) {

@@ -5,7 +5,7 @@ use super::groups::GroupLabel;
 use super::pairs::Pair;
 use super::rows::{pair_exclusion, position, push_pair_rows};
 use super::universe::{factors_on, Universe};
-use crate::abnormal::{analyse_pair, EngineConfig, PairExclusion, PairResult, Window};
+use crate::abnormal::{Engine, EngineConfig, PairExclusion, PairResult, Window};
 use crate::data::FactorTable;
 use crate::model::ModelKind;
 use crate::returns::AlignedSeries;
@@ -122,13 +122,12 @@ fn fit_portfolio(
     let cal = &inputs.universe.calendars[ci].calendar;
     let day0 = cal.position(key.day0)?;
     let n = cal.len();
-    let est = inputs.engine.estimation;
     let h = inputs.event_period;
     // Only the positions the engine reads (estimation window, event period, and the
     // leads/lags of Scholes–Williams and Dimson) are needed.
-    let lo_pad = inputs.engine.dimson_lags as i64 + 1;
-    let lo = (day0 as i64 + est.start as i64 - lo_pad).max(0) as usize;
-    let hi = ((day0 as i64 + h.end as i64 + lo_pad).max(0) as usize).min(n.saturating_sub(1));
+    let reach = inputs.engine.reach(inputs.engine.dimson_lags + 1);
+    let lo = (day0 as i64 + reach.start as i64).max(0) as usize;
+    let hi = ((day0 as i64 + reach.end as i64).max(0) as usize).min(n.saturating_sub(1));
     // The portfolio series covers only positions lo..=hi (day 0 shifted to day0 − lo): the
     // engine reads nothing else, and nothing is copied for the rest.
     let hi = hi.max(lo).min(n.saturating_sub(1));
@@ -137,7 +136,7 @@ fn fit_portfolio(
         trade_to_trade: false,
         ..inputs.engine.clone()
     };
-    let fit = analyse_pair(&series, day0 - lo, &pf_cfg).map(|result| FittedPortfolio {
+    let fit = Engine::new(&pf_cfg).analyse(&series, day0 - lo).map(|result| FittedPortfolio {
         result,
         members_per_day: members_per_day(secs, day0, n, h, inputs.universe),
     });
