@@ -13,6 +13,7 @@
 mod csv;
 mod format;
 mod frames;
+mod read;
 mod sort;
 
 use std::io::Write;
@@ -20,12 +21,11 @@ use std::path::{Path, PathBuf};
 
 pub use self::csv::{
     abnormal_returns_csv, aggregate_csv, cars_csv, csv_files, day0_csv, exclusions_csv,
-    model_fit_extra_columns, model_fits_csv, read_csv_tables, tests_csv, ABNORMAL_RETURNS_COLUMNS,
-    AGGREGATE_COLUMNS, CARS_COLUMNS, DAY0_COLUMNS, EXCLUSIONS_COLUMNS, MODEL_FITS_COLUMNS,
-    TESTS_COLUMNS,
+    model_fit_extra_columns, model_fits_csv, push_csv_field, table_csv, tests_csv,
 };
 pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
+pub use self::read::read_csv_tables;
 pub use self::sort::{sort_tables, TEST_ORDER};
 
 use crate::error::{Error, Result};
