@@ -127,7 +127,10 @@ fn check_quoting(
                     .zip(rest.bytes())
                     .position(|(a, b)| a != b)
                     .unwrap_or(0);
-                let c = rest[closing + 1..].chars().next().unwrap_or('"');
+                let c = rest
+                    .get(closing + 1..)
+                    .and_then(|after| after.chars().next())
+                    .unwrap_or('"');
                 if strict {
                     return Err((k + 1, QuoteErrorKind::AfterClosingQuote(c)));
                 }
@@ -135,7 +138,7 @@ fn check_quoting(
                 rest = &rest[rest.find([',', '\r', '\n']).unwrap_or(rest.len())..];
             }
         } else {
-            rest = &rest[field.len().min(rest.len())..];
+            rest = rest.get(field.len()..).unwrap_or("");
         }
         rest = rest.strip_prefix(',').unwrap_or(rest);
     }
@@ -240,6 +243,9 @@ mod tests {
             msg.contains("'field 2'") && msg.contains("not closed"),
             "{msg}"
         );
+        // A doubled quote just before the end of the file leaves the field open.
+        let e = split_csv_records("a\n\"x\"\"", "t.csv").unwrap_err();
+        assert!(e.to_string().contains("not closed"), "{e}");
     }
 
     #[test]

@@ -153,53 +153,30 @@ pub fn write_outputs(
     formats: &[OutputFormat],
     run_json: &serde_json::Value,
 ) -> Result<Vec<PathBuf>> {
-    use rayon::prelude::*;
     create_dir(dir)?;
-    let mut written = Vec::new();
     let want_csv = formats.contains(&OutputFormat::Csv);
     let want_parquet = formats.contains(&OutputFormat::Parquet);
     // CSV and Parquet are rendered concurrently, each format writing its files as soon as
-    // they are rendered (so one format's file I/O overlaps the other's rendering). Each
-    // Parquet file is encoded single-threaded, so the bytes do not depend on the thread
-    // count; the CSV rows are formatted in parallel chunks kept in order and streamed to
-    // their file a batch at a time (no table is held in memory as text).
+    // they are rendered (so one format's file I/O overlaps the other's rendering).
     let (csv_paths, parquet_paths) = rayon::join(
-        || -> Result<Vec<PathBuf>> {
-            if !want_csv {
-                return Ok(Vec::new());
+        || {
+            if want_csv {
+                write_csv_files(dir, tables)
+            } else {
+                Ok(Vec::new())
             }
-            // Each file is streamed (a batch of rows at a time) into its temporary file.
-            csv::csv_renderers(tables)
-                .par_iter()
-                .map(|(name, render)| {
-                    let path = dir.join(name);
-                    write_atomic_with(&path, |f| render(&mut |bytes: &[u8]| f.write_all(bytes)))?;
-                    Ok(path)
-                })
-                .collect()
         },
-        || -> Result<Vec<PathBuf>> {
-            if !want_parquet {
-                return Ok(Vec::new());
+        || {
+            if want_parquet {
+                write_parquet_files(dir, tables)
+            } else {
+                Ok(Vec::new())
             }
-            let frames = to_dataframes(tables)?;
-            let files: Vec<(String, Vec<u8>)> = frames
-                .par_iter()
-                .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
-                .collect::<Result<_>>()?;
-            drop(frames);
-            files
-                .iter()
-                .map(|(name, bytes)| {
-                    let path = dir.join(name);
-                    write_atomic(&path, bytes)?;
-                    Ok(path)
-                })
-                .collect()
         },
     );
     let (csv_paths, parquet_paths) = (csv_paths?, parquet_paths?);
     // The paths in `formats` order (duplicates ignored).
+    let mut written = Vec::new();
     let mut done_csv = false;
     let mut done_parquet = false;
     for &format in formats {
@@ -222,6 +199,41 @@ pub fn write_outputs(
     write_atomic(&path, json.as_bytes())?;
     written.push(path);
     Ok(written)
+}
+
+/// Writes the CSV files of the tables into `dir`, each streamed a batch of rows at a time
+/// into its temporary file (the rows are formatted in parallel chunks kept in order, and no
+/// table is held in memory as text); returns the paths in table order.
+fn write_csv_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    csv::csv_renderers(tables)
+        .par_iter()
+        .map(|(name, render)| {
+            let path = dir.join(name);
+            write_atomic_with(&path, |f| render(&mut |bytes: &[u8]| f.write_all(bytes)))?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Writes the Parquet files of the tables into `dir`; returns the paths in table order. Each
+/// file is encoded single-threaded, so the bytes do not depend on the thread count.
+fn write_parquet_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    let frames = to_dataframes(tables)?;
+    let files: Vec<(String, Vec<u8>)> = frames
+        .par_iter()
+        .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
+        .collect::<Result<_>>()?;
+    drop(frames);
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            write_atomic(&path, bytes)?;
+            Ok(path)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -157,6 +157,8 @@ const REQUIRED: [&str; 6] = [
 /// when present (else the day-0 table is empty). Columns are found by name. In `model_fits`
 /// every column beyond the fixed ten becomes an extra of every row (NA where empty).
 /// `exclusions.order` is set to the row index, so re-sorting keeps the file's order.
+/// The CSV rules are those of the files written: RFC 4180 quoting; a line ends at `\n`,
+/// `\r\n` or `\r`; blank lines are skipped.
 ///
 /// # Errors
 /// A missing file or column, a malformed CSV, or a cell that does not parse (the error names
