@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 
 use super::format::write_opt_g17;
 use crate::tables::{
-    AbnormalReturnRow, AggregateRow, CarRow, CellWriter, Day0Row, ExclusionRow, ModelFitRow,
-    StudyTables, Table, TableVisitor, TestRow,
+    AbnormalReturnRow, CarRow, CellWriter, Day0Row, ModelFitRow, StudyTables, Table, TableVisitor,
+    TestRow,
 };
 
 /// Appends one CSV field, quoted only when needed (RFC 4180): when it holds a comma, a double
@@ -286,18 +286,8 @@ pub fn model_fits_csv(rows: &[ModelFitRow]) -> String {
     table_csv(rows)
 }
 
-/// `aggregate.csv` text ([`table_csv`]).
-pub fn aggregate_csv(rows: &[AggregateRow]) -> String {
-    table_csv(rows)
-}
-
 /// `tests.csv` text ([`table_csv`]; `df` with `%.17g`, so 44.0 is written `44`).
 pub fn tests_csv(rows: &[TestRow]) -> String {
-    table_csv(rows)
-}
-
-/// `exclusions.csv` text ([`table_csv`]; the `order` sort key is not written).
-pub fn exclusions_csv(rows: &[ExclusionRow]) -> String {
     table_csv(rows)
 }
 

@@ -20,8 +20,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use self::csv::{
-    abnormal_returns_csv, aggregate_csv, cars_csv, csv_files, day0_csv, exclusions_csv,
-    model_fit_extra_columns, model_fits_csv, push_csv_field, table_csv, tests_csv,
+    abnormal_returns_csv, cars_csv, csv_files, day0_csv, model_fit_extra_columns, model_fits_csv,
+    push_csv_field, table_csv, tests_csv,
 };
 pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
