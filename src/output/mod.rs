@@ -4,6 +4,7 @@
 //! * [`sort_tables`] puts the rows in §12 order (call it before writing);
 //! * [`write_outputs`] writes every table as CSV and/or Parquet plus `run.json`, each file
 //!   through a temporary file in the same folder that is renamed into place;
+//! * [`table_csv`] gives one table as CSV text, [`push_csv_field`] quotes one CSV field;
 //! * [`read_csv_tables`] reads a CSV output folder back (for `evstudy report`);
 //! * [`to_dataframes`] gives the tables as polars DataFrames.
 //!
