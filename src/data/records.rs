@@ -50,14 +50,19 @@ pub(crate) fn csv_records(
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
+        // The crate drops a byte-order mark at the very start of its input; a line end read
+        // first (a blank line, skipped) keeps a mark in `text` as data: callers decide.
+        .from_reader(std::io::Read::chain(&b"\n"[..], text.as_bytes()));
     let mut lines = LineCounter::default();
     let mut records = Vec::new();
     let mut record = ::csv::StringRecord::new();
     // `text` is a `&str` and reading from memory cannot fail: an `Err` ends the loop like the
     // end of the input.
     while let Ok(true) = reader.read_record(&mut record) {
-        let previous_end = record.position().map_or(0, |p| p.byte() as usize);
+        // Offsets in `text`: one less than in the reader's input (the line end read first).
+        let previous_end = record
+            .position()
+            .map_or(0, |p| (p.byte() as usize).saturating_sub(1));
         let start = previous_end + blank_prefix(&text[previous_end..]);
         let row = lines.line_at(text, start);
         let fields: Vec<String> = record.iter().map(String::from).collect();
@@ -134,8 +139,10 @@ fn check_quoting(
                 if strict {
                     return Err((k + 1, QuoteErrorKind::AfterClosingQuote(c)));
                 }
-                // Lenient: the field runs to the next comma or line end.
-                rest = &rest[rest.find([',', '\r', '\n']).unwrap_or(rest.len())..];
+                // Lenient: after the closing quote the field runs to the next comma or line
+                // end.
+                let after = rest.get(closing + 1..).unwrap_or("");
+                rest = &after[after.find([',', '\r', '\n']).unwrap_or(after.len())..];
             }
         } else {
             rest = rest.get(field.len()..).unwrap_or("");
@@ -262,6 +269,9 @@ mod tests {
     fn lenient_reading_keeps_text_after_a_closing_quote() {
         let r = csv_records("a,b\n\"x\"y,2\n", false).unwrap();
         assert_eq!(r[1].fields, vec!["xy", "2"]);
+        // A quote left open after such a field is still found.
+        let e = csv_records("a,\"b,\"c,\"d", false).unwrap_err();
+        assert_eq!((e.row, e.field, e.kind), (1, 3, QuoteErrorKind::Unclosed));
     }
 
     #[test]
@@ -269,6 +279,14 @@ mod tests {
         let r = split_csv_records("a\r\r\nb\n\n\"c\nd\"\re\n", "t.csv").unwrap();
         let rows: Vec<usize> = r.iter().map(|x| x.row).collect();
         assert_eq!(rows, vec![1, 3, 5, 7]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_stripped_once() {
+        let r = csv_records("\u{feff}a,b\n", true).unwrap();
+        assert_eq!(r[0].fields, vec!["\u{feff}a", "b"]);
+        let r = split_csv_records("\u{feff}\u{feff}a\n", "t.csv").unwrap();
+        assert_eq!(r[0].fields, vec!["\u{feff}a"]);
     }
 
     #[test]
