@@ -1,9 +1,9 @@
 //! Small CSV files (event calendars, holiday tables, securities, exchanges, study outputs read
 //! back) split into records with the `csv` crate.
 //!
-//! RFC 4180: quoted fields may hold commas, doubled quotes `""` and line breaks; LF, CRLF and
-//! CR line ends; blank lines are skipped. Each record carries the 1-based line number on which
-//! it starts, so that errors can name the row as the user sees it in an editor (the header is
+//! RFC 4180: quoted fields may hold commas, doubled quotes `""` and line breaks; line ends and
+//! blank lines follow a [`Dialect`]. Each record carries the 1-based line number on which it
+//! starts, so that errors can name the row as the user sees it in an editor (the header is
 //! row 1). The `csv` crate reads malformed quoting leniently; [`csv_records`] reports it
 //! ([`QuoteError`]) so that a file with a quote left open is not read as one long field.
 
@@ -38,53 +38,108 @@ pub(crate) enum QuoteErrorKind {
     AfterClosingQuote(char),
 }
 
-/// Splits CSV text into records (RFC 4180), with the rules of the module documentation.
+/// The CSV rules a file follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// Files people write (event calendars, holiday tables, securities, exchanges): a line
+    /// ends at LF, CRLF or CR; blank lines are skipped; text after a closing quote is an
+    /// error.
+    Strict,
+    /// Files evstudy wrote (study outputs read back): a line ends at LF (a CR just before it
+    /// is dropped, any other CR is data); a blank line is a record of one empty field; text
+    /// after a closing quote is kept (`"ab"c` reads as `abc`).
+    Written,
+}
+
+impl Dialect {
+    /// The characters that end a line.
+    fn line_ends(self) -> &'static [char] {
+        match self {
+            Dialect::Strict => &['\r', '\n'],
+            Dialect::Written => &['\n'],
+        }
+    }
+}
+
+/// Splits CSV text into records (RFC 4180) with the rules of `dialect`.
 ///
 /// A field quoted at its start must be closed: an open quote at the end of the file is an
-/// error, and so is a character after a closing quote when `strict` (else it is kept, `"ab"c`
-/// reads as `abc`).
+/// error (and, [`Dialect::Strict`], so is a character after a closing quote).
 pub(crate) fn csv_records(
     text: &str,
-    strict: bool,
+    dialect: Dialect,
 ) -> std::result::Result<Vec<CsvRecord>, QuoteError> {
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        // The crate drops a byte-order mark at the very start of its input; a line end read
-        // first (a blank line, skipped) keeps a mark in `text` as data: callers decide.
-        .from_reader(std::io::Read::chain(&b"\n"[..], text.as_bytes()));
-    let mut lines = LineCounter::default();
+    let mut builder = ::csv::ReaderBuilder::new();
+    builder.has_headers(false).flexible(true);
+    if dialect == Dialect::Written {
+        builder.terminator(::csv::Terminator::Any(b'\n'));
+    }
+    // The crate drops a byte-order mark at the very start of its input; a line end read first
+    // (a blank line, skipped) keeps a mark in `text` as data: callers decide.
+    let mut reader = builder.from_reader(std::io::Read::chain(&b"\n"[..], text.as_bytes()));
+    // Offsets in `text` are one less than in the reader's input (the line end read first).
+    let offset = |p: &::csv::Position| (p.byte() as usize).saturating_sub(1);
+    let mut lines = LineCounter {
+        dialect,
+        offset: 0,
+        breaks: 0,
+    };
     let mut records = Vec::new();
     let mut record = ::csv::StringRecord::new();
+    let mut end = 0;
     // `text` is a `&str` and reading from memory cannot fail: an `Err` ends the loop like the
     // end of the input.
     while let Ok(true) = reader.read_record(&mut record) {
-        // Offsets in `text`: one less than in the reader's input (the line end read first).
-        let previous_end = record
-            .position()
-            .map_or(0, |p| (p.byte() as usize).saturating_sub(1));
-        let start = previous_end + blank_prefix(&text[previous_end..]);
+        let previous_end = record.position().map_or(0, offset);
+        let start = previous_end + text[previous_end..].len()
+            - text[previous_end..]
+                .trim_start_matches(dialect.line_ends())
+                .len();
+        blank_line_records(&mut records, &mut lines, text, previous_end..start, dialect);
         let row = lines.line_at(text, start);
-        let fields: Vec<String> = record.iter().map(String::from).collect();
-        check_quoting(&text[start..], &fields, strict).map_err(|(field, kind)| QuoteError {
+        let mut fields: Vec<String> = record.iter().map(String::from).collect();
+        check_quoting(&text[start..], &fields, dialect).map_err(|(field, kind)| QuoteError {
             row,
             field,
             kind,
         })?;
+        end = offset(reader.position());
+        if dialect == Dialect::Written && text[..end].ends_with("\r\n") {
+            if let Some(last) = fields.last_mut().filter(|f| f.ends_with('\r')) {
+                last.pop();
+            }
+        }
         records.push(CsvRecord { row, fields });
     }
+    blank_line_records(&mut records, &mut lines, text, end..text.len(), dialect);
     Ok(records)
 }
 
-/// Length of the line ends at the start of `text` (the blank lines the reader skips).
-fn blank_prefix(text: &str) -> usize {
-    text.len() - text.trim_start_matches(['\r', '\n']).len()
+/// [`Dialect::Written`]: a record of one empty field for each line end in `text[range]` (the
+/// blank lines the reader skips).
+fn blank_line_records(
+    records: &mut Vec<CsvRecord>,
+    lines: &mut LineCounter,
+    text: &str,
+    range: std::ops::Range<usize>,
+    dialect: Dialect,
+) {
+    if dialect != Dialect::Written {
+        return;
+    }
+    for k in range.filter(|&k| text.as_bytes()[k] == b'\n') {
+        let row = lines.line_at(text, k);
+        records.push(CsvRecord {
+            row,
+            fields: vec![String::new()],
+        });
+    }
 }
 
 /// 1-based line numbers of byte offsets visited in increasing order. A line ends at `\n`,
-/// `\r\n` or a `\r` not followed by `\n`.
-#[derive(Default)]
+/// and, [`Dialect::Strict`], at `\r\n` or a `\r` not followed by `\n`.
 struct LineCounter {
+    dialect: Dialect,
     offset: usize,
     breaks: usize,
 }
@@ -92,9 +147,10 @@ struct LineCounter {
 impl LineCounter {
     fn line_at(&mut self, text: &str, offset: usize) -> usize {
         let bytes = text.as_bytes();
+        let strict = self.dialect == Dialect::Strict;
         for k in self.offset..offset {
             let lone_cr = bytes[k] == b'\r' && bytes.get(k + 1) != Some(&b'\n');
-            if bytes[k] == b'\n' || lone_cr {
+            if bytes[k] == b'\n' || (strict && lone_cr) {
                 self.breaks += 1;
             }
         }
@@ -115,7 +171,7 @@ fn quoted(field: &str) -> String {
 fn check_quoting(
     raw: &str,
     fields: &[String],
-    strict: bool,
+    dialect: Dialect,
 ) -> std::result::Result<(), (usize, QuoteErrorKind)> {
     let mut rest = raw;
     for (k, field) in fields.iter().enumerate() {
@@ -136,13 +192,14 @@ fn check_quoting(
                     .get(closing + 1..)
                     .and_then(|after| after.chars().next())
                     .unwrap_or('"');
-                if strict {
+                if dialect == Dialect::Strict {
                     return Err((k + 1, QuoteErrorKind::AfterClosingQuote(c)));
                 }
                 // Lenient: after the closing quote the field runs to the next comma or line
                 // end.
                 let after = rest.get(closing + 1..).unwrap_or("");
-                rest = &after[after.find([',', '\r', '\n']).unwrap_or(after.len())..];
+                let field_end = after.find(|c| c == ',' || dialect.line_ends().contains(&c));
+                rest = &after[field_end.unwrap_or(after.len())..];
             }
         } else {
             rest = rest.get(field.len()..).unwrap_or("");
@@ -172,7 +229,7 @@ fn check_quoting(
 /// ```
 pub fn split_csv_records(text: &str, file: &str) -> Result<Vec<CsvRecord>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    csv_records(text, true).map_err(|e| {
+    csv_records(text, Dialect::Strict).map_err(|e| {
         let message = match e.kind {
             QuoteErrorKind::Unclosed => {
                 "a quoted field is not closed before the end of the file".to_string()
@@ -267,10 +324,10 @@ mod tests {
 
     #[test]
     fn lenient_reading_keeps_text_after_a_closing_quote() {
-        let r = csv_records("a,b\n\"x\"y,2\n", false).unwrap();
+        let r = csv_records("a,b\n\"x\"y,2\n", Dialect::Written).unwrap();
         assert_eq!(r[1].fields, vec!["xy", "2"]);
         // A quote left open after such a field is still found.
-        let e = csv_records("a,\"b,\"c,\"d", false).unwrap_err();
+        let e = csv_records("a,\"b,\"c,\"d", Dialect::Written).unwrap_err();
         assert_eq!((e.row, e.field, e.kind), (1, 3, QuoteErrorKind::Unclosed));
     }
 
@@ -282,8 +339,18 @@ mod tests {
     }
 
     #[test]
+    fn written_files_keep_blank_lines_and_lone_carriage_returns() {
+        let r = csv_records("a,b\r\n\nx\ry,\"q\r\"\n\n", Dialect::Written).unwrap();
+        let fields: Vec<Vec<String>> = r.into_iter().map(|x| x.fields).collect();
+        assert_eq!(
+            fields,
+            vec![vec!["a", "b"], vec![""], vec!["x\ry", "q\r"], vec![""]]
+        );
+    }
+
+    #[test]
     fn a_byte_order_mark_is_stripped_once() {
-        let r = csv_records("\u{feff}a,b\n", true).unwrap();
+        let r = csv_records("\u{feff}a,b\n", Dialect::Strict).unwrap();
         assert_eq!(r[0].fields, vec!["\u{feff}a", "b"]);
         let r = split_csv_records("\u{feff}\u{feff}a\n", "t.csv").unwrap();
         assert_eq!(r[0].fields, vec!["\u{feff}a"]);

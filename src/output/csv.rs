@@ -374,7 +374,8 @@ mod tests {
         push_record(&mut bytes, &["a", "b,c", "say \"hi\"", "x\ny", ""]);
         let out = String::from_utf8(bytes).unwrap();
         assert_eq!(out, "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\n");
-        let back = crate::data::records::csv_records(&out, true).unwrap();
+        let back =
+            crate::data::records::csv_records(&out, crate::data::records::Dialect::Strict).unwrap();
         assert_eq!(back[0].fields, vec!["a", "b,c", "say \"hi\"", "x\ny", ""]);
     }
 

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::data::records::{csv_records, QuoteErrorKind};
+use crate::data::records::{csv_records, Dialect, QuoteErrorKind};
 use crate::error::{Error, Result};
 use crate::tables::{
     AbnormalReturnRow, AggregateRow, CarRow, CellReader, Day0Row, ExclusionRow, ModelFitRow,
@@ -23,7 +23,7 @@ impl CsvTable {
     fn read(path: &Path) -> Result<CsvTable> {
         let file = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        let records = csv_records(&text, false).map_err(|e| {
+        let records = csv_records(&text, Dialect::Written).map_err(|e| {
             debug_assert_eq!(e.kind, QuoteErrorKind::Unclosed);
             // The quote is open at the end of the file: name its last line.
             let line = 1 + text.bytes().filter(|&b| b == b'\n').count();
@@ -157,8 +157,8 @@ const REQUIRED: [&str; 6] = [
 /// when present (else the day-0 table is empty). Columns are found by name. In `model_fits`
 /// every column beyond the fixed ten becomes an extra of every row (NA where empty).
 /// `exclusions.order` is set to the row index, so re-sorting keeps the file's order.
-/// The CSV rules are those of the files written: RFC 4180 quoting; a line ends at `\n`,
-/// `\r\n` or `\r`; blank lines are skipped.
+/// The CSV rules are those of the files written: RFC 4180 quoting, a line ends at `\n` (a
+/// `\r` before it is dropped).
 ///
 /// # Errors
 /// A missing file or column, a malformed CSV, or a cell that does not parse (the error names
