@@ -277,31 +277,68 @@ pub fn map_day0(
     default_event_time: NaiveTime,
     max_shift_days: i64,
 ) -> Day0Outcome {
-    let bad = |detail: String| Day0Outcome {
-        instant: None,
-        event_instant_utc: String::new(),
-        event_instant_local: String::new(),
-        result: Err(Day0Exclusion {
-            reason: Day0Reason::BadEventTime,
-            detail,
-            candidate: None,
-        }),
-    };
-    let local_time = match parse_event_time(time, default_event_time) {
-        Ok(t) => t,
-        Err(msg) => return bad(msg),
-    };
+    let (local, event_zone) =
+        match event_local_time(cal, date, time, tz, exchange_tz, default_event_time) {
+            Ok(found) => found,
+            Err(detail) => {
+                return Day0Outcome {
+                    instant: None,
+                    event_instant_utc: String::new(),
+                    event_instant_local: String::new(),
+                    result: Err(Day0Exclusion {
+                        reason: Day0Reason::BadEventTime,
+                        detail,
+                        candidate: None,
+                    }),
+                }
+            }
+        };
+    let instant = event_zone.map(|z| local_to_utc(z, local));
+    let (first, local_str) = first_session_closing_after(cal, local, instant);
+    Day0Outcome {
+        instant,
+        event_instant_utc: instant.map(format_utc).unwrap_or_default(),
+        event_instant_local: local_str,
+        result: first
+            .and_then(|index| day0_at(cal, index, date, max_shift_days))
+            .unwrap_or_else(|| {
+                Err(Day0Exclusion {
+                    reason: Day0Reason::NoSession,
+                    detail: "no session of the calendar closes at or after the event instant"
+                        .to_string(),
+                    candidate: None,
+                })
+            }),
+    }
+}
+
+/// The event's local date and time, and its zone: `tz` when given, else the exchange's zone,
+/// else the calendar's (`None` for a data calendar). The error is the `bad_event_time`
+/// detail.
+fn event_local_time(
+    cal: &SessionCalendar,
+    date: NaiveDate,
+    time: Option<&str>,
+    tz: Option<&str>,
+    exchange_tz: Option<Tz>,
+    default_event_time: NaiveTime,
+) -> std::result::Result<(NaiveDateTime, Option<Tz>), String> {
+    let local_time = parse_event_time(time, default_event_time)?;
     let event_zone = match tz.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(name) => match parse_time_zone(name) {
-            Ok(z) => Some(z),
-            Err(msg) => return bad(msg),
-        },
+        Some(name) => Some(parse_time_zone(name)?),
         None => exchange_tz.or(cal.tz()),
     };
-    let local = date.and_time(local_time);
-    let instant = event_zone.map(|z| local_to_utc(z, local));
+    Ok((date.and_time(local_time), event_zone))
+}
 
-    let (first, local_str) = match cal.tz() {
+/// The first session that closes at or after the event, and the event instant written in the
+/// calendar's local time (`YYYY-MM-DD HH:MM`).
+fn first_session_closing_after(
+    cal: &SessionCalendar,
+    local: NaiveDateTime,
+    instant: Option<DateTime<Utc>>,
+) -> (Option<usize>, String) {
+    match cal.tz() {
         Some(cal_tz) => {
             // Exchange calendar: compare instants. event_zone is Some here (falls back to cal_tz).
             let inst = instant.unwrap_or_else(|| local_to_utc(cal_tz, local));
@@ -323,20 +360,20 @@ pub fn map_day0(
                 });
             (first, local.format("%Y-%m-%d %H:%M").to_string())
         }
-    };
-    let mut out = Day0Outcome {
-        instant,
-        event_instant_utc: instant.map(format_utc).unwrap_or_default(),
-        event_instant_local: local_str,
-        result: Err(Day0Exclusion {
-            reason: Day0Reason::NoSession,
-            detail: "no session of the calendar closes at or after the event instant".to_string(),
-            candidate: None,
-        }),
-    };
-    let Some(index) = first else { return out };
+    }
+}
+
+/// Day 0 at session `index` for an event dated `date`: an exclusion when it lies more than
+/// `max_shift_days` calendar days after the event date; `None` when the calendar has no date
+/// or close for the session.
+fn day0_at(
+    cal: &SessionCalendar,
+    index: usize,
+    date: NaiveDate,
+    max_shift_days: i64,
+) -> Option<std::result::Result<Day0, Day0Exclusion>> {
     let (Some(day0_date), Some(close_local)) = (cal.date(index), cal.close_time(index)) else {
-        return out;
+        return None;
     };
     let shift_days = (day0_date - date).num_days();
     let shift_sessions =
@@ -348,7 +385,7 @@ pub fn map_day0(
         shift_days,
         shift_sessions,
     };
-    out.result = if shift_days > max_shift_days {
+    Some(if shift_days > max_shift_days {
         Err(Day0Exclusion {
             reason: Day0Reason::MaxShiftExceeded,
             detail: format!(
@@ -359,8 +396,7 @@ pub fn map_day0(
         })
     } else {
         Ok(day0)
-    };
-    out
+    })
 }
 
 /// Index of the first session for which `closes_at_or_after` holds; the predicate must be
@@ -384,9 +420,9 @@ fn first_session_at_or_after(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::csv_records::split_csv_records;
     use crate::calendar::session::utc;
     use crate::calendar::{builtin_exchange, HolidayTable};
+    use crate::data::split_csv_records;
     use std::collections::HashMap;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {

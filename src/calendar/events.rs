@@ -5,8 +5,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use super::csv_records::{split_csv_records, Header};
 use super::holidays::parse_iso_date;
+use crate::data::records::{split_csv_records, CsvRecord, Header};
 use crate::error::{Error, Result};
 
 /// One row of an event calendar.
@@ -140,82 +140,118 @@ pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
         ));
     };
     let header = Header::new(&head.fields, file)?;
-    let missing = |column: &str| Error::MissingColumn {
-        file: file.to_string(),
-        column: column.to_string(),
-        present: header.present(),
-    };
-    let (id_name, c_id) = match (header.find("event_id"), header.find("id")) {
-        (Some(c), _) => ("event_id", c),
-        (None, Some(c)) => ("id", c),
-        (None, None) => return Err(missing("event_id (or id)")),
-    };
-    let c_date = header.find("date").ok_or_else(|| missing("date"))?;
-    let scope_col = ["scope", "security", "ticker"]
-        .into_iter()
-        .find_map(|n| header.find(n).map(|c| (n, c)));
-    let opt = |name: &str| header.find(name);
-    let (c_time, c_tz, c_cat, c_group, c_title, c_source, c_ver) = (
-        opt("time"),
-        opt("tz"),
-        opt("category"),
-        opt("group"),
-        opt("title"),
-        opt("source"),
-        opt("verified"),
-    );
+    let columns = EventColumns::find(&header, file)?;
     if rows.is_empty() {
         return Err(Error::file(
             file,
             "no events: the file has a header but no rows",
         ));
     }
-    let mut out = Vec::with_capacity(rows.len());
-    for rec in rows {
-        let n = header.names.len();
-        if rec.fields.len() != n {
-            let column = if rec.fields.len() < n {
-                header.names[rec.fields.len()].clone()
-            } else {
-                format!("field {}", n + 1)
-            };
-            return Err(Error::cell(
-                file,
-                rec.row,
-                column,
-                format!("row has {} fields but the header has {n}", rec.fields.len()),
-            ));
-        }
+    rows.iter()
+        .map(|rec| {
+            check_field_count(&header, rec, file)?;
+            columns.event(rec, file)
+        })
+        .collect()
+}
+
+/// A row with another number of fields than the header is an error naming the first missing
+/// column (or the first extra field).
+fn check_field_count(header: &Header, rec: &CsvRecord, file: &str) -> Result<()> {
+    let n = header.names.len();
+    if rec.fields.len() == n {
+        return Ok(());
+    }
+    let column = if rec.fields.len() < n {
+        header.names[rec.fields.len()].clone()
+    } else {
+        format!("field {}", n + 1)
+    };
+    Err(Error::cell(
+        file,
+        rec.row,
+        column,
+        format!("row has {} fields but the header has {n}", rec.fields.len()),
+    ))
+}
+
+/// The positions of the columns of an event-calendar CSV file.
+struct EventColumns {
+    /// The id column's name (`event_id` or `id`) and position.
+    id: (&'static str, usize),
+    date: usize,
+    /// The scope column's name (`scope`, `security` or `ticker`) and position.
+    scope: Option<(&'static str, usize)>,
+    time: Option<usize>,
+    tz: Option<usize>,
+    category: Option<usize>,
+    group: Option<usize>,
+    title: Option<usize>,
+    source: Option<usize>,
+    verified: Option<usize>,
+}
+
+impl EventColumns {
+    /// Finds the columns by name; the id and the date are required.
+    fn find(header: &Header, file: &str) -> Result<EventColumns> {
+        let missing = |column: &str| Error::MissingColumn {
+            file: file.to_string(),
+            column: column.to_string(),
+            present: header.present(),
+        };
+        let id = match (header.find("event_id"), header.find("id")) {
+            (Some(c), _) => ("event_id", c),
+            (None, Some(c)) => ("id", c),
+            (None, None) => return Err(missing("event_id (or id)")),
+        };
+        let date = header.find("date").ok_or_else(|| missing("date"))?;
+        Ok(EventColumns {
+            id,
+            date,
+            scope: ["scope", "security", "ticker"]
+                .into_iter()
+                .find_map(|n| header.find(n).map(|c| (n, c))),
+            time: header.find("time"),
+            tz: header.find("tz"),
+            category: header.find("category"),
+            group: header.find("group"),
+            title: header.find("title"),
+            source: header.find("source"),
+            verified: header.find("verified"),
+        })
+    }
+
+    /// The event of one record (whose field count matches the header).
+    fn event(&self, rec: &CsvRecord, file: &str) -> Result<EventRecord> {
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.fields.get(c))
                 .map(|s| s.trim())
                 .unwrap_or("")
         };
-        let event_id = get(Some(c_id)).to_string();
+        let event_id = get(Some(self.id.1)).to_string();
         if event_id.is_empty() {
-            return Err(Error::cell(file, rec.row, id_name, "empty event id"));
+            return Err(Error::cell(file, rec.row, self.id.0, "empty event id"));
         }
-        let date = parse_event_date(get(Some(c_date)), file, rec.row, "date")?;
-        let scope = match scope_col {
+        let date = parse_event_date(get(Some(self.date)), file, rec.row, "date")?;
+        let scope = match self.scope {
             Some(("scope", c)) => split_scope(get(Some(c))),
             Some((_, c)) => empty_to_none(get(Some(c))).into_iter().collect(),
             None => Vec::new(),
         };
-        out.push(EventRecord {
+        Ok(EventRecord {
             event_id,
             date,
-            time: empty_to_none(get(c_time)),
-            tz: empty_to_none(get(c_tz)),
-            category: get(c_cat).to_string(),
+            time: empty_to_none(get(self.time)),
+            tz: empty_to_none(get(self.tz)),
+            category: get(self.category).to_string(),
             scope,
-            group: empty_to_none(get(c_group)),
-            title: get(c_title).to_string(),
-            source: get(c_source).to_string(),
-            verified: empty_to_none(get(c_ver)),
+            group: empty_to_none(get(self.group)),
+            title: get(self.title).to_string(),
+            source: get(self.source).to_string(),
+            verified: empty_to_none(get(self.verified)),
             row: rec.row,
-        });
+        })
     }
-    Ok(out)
 }
 
 /// Parses an event calendar in TOML (`[[event]]` tables); `file` names the source in errors.
@@ -247,19 +283,48 @@ pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
 /// ```
 pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let events = toml_event_tables(text, file)?;
+    let header_lines = event_header_lines(text);
+    events
+        .iter()
+        .enumerate()
+        .map(|(k, value)| {
+            // The line of the [[event]] header, or the table's 1-based index when events are
+            // written as an inline array.
+            let row = if header_lines.len() == events.len() {
+                header_lines[k]
+            } else {
+                k + 1
+            };
+            let Some(table) = value.as_table() else {
+                return Err(Error::cell(
+                    file,
+                    row,
+                    "event",
+                    "each event must be a table",
+                ));
+            };
+            TomlEvent { table, file, row }.event()
+        })
+        .collect()
+}
+
+/// The `event` array of a TOML event calendar: the file must parse and hold at least one
+/// `[[event]]` table.
+fn toml_event_tables(text: &str, file: &str) -> Result<Vec<toml::Value>> {
     if text.trim().is_empty() {
         return Err(Error::file(
             file,
             "empty file: expected [[event]] tables with id and date",
         ));
     }
-    let table: toml::Table = text
+    let mut table: toml::Table = text
         .parse()
         .map_err(|e: toml::de::Error| Error::file(file, format!("invalid TOML: {e}")))?;
-    let Some(events) = table.get("event") else {
+    let Some(events) = table.remove("event") else {
         return Err(Error::file(file, "no [[event]] tables"));
     };
-    let Some(events) = events.as_array() else {
+    let toml::Value::Array(events) = events else {
         return Err(Error::file(
             file,
             "'event' must be an array of tables ([[event]])",
@@ -268,10 +333,12 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
     if events.is_empty() {
         return Err(Error::file(file, "no [[event]] tables"));
     }
-    // Line numbers of the [[event]] headers, in order (falls back to the table's 1-based
-    // index when events are written as an inline array).
-    let header_lines: Vec<usize> = text
-        .lines()
+    Ok(events)
+}
+
+/// Line numbers of the `[[event]]` headers, in order.
+fn event_header_lines(text: &str) -> Vec<usize> {
+    text.lines()
         .enumerate()
         .filter(|(_, l)| {
             let t = l.split('#').next().unwrap_or("").trim();
@@ -280,85 +347,71 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
                 .is_some_and(|inner| inner.trim() == "event")
         })
         .map(|(i, _)| i + 1)
-        .collect();
-    let mut out = Vec::with_capacity(events.len());
-    for (k, value) in events.iter().enumerate() {
-        let row = if header_lines.len() == events.len() {
-            header_lines[k]
-        } else {
-            k + 1
-        };
-        let Some(t) = value.as_table() else {
-            return Err(Error::cell(
-                file,
-                row,
-                "event",
-                "each event must be a table",
-            ));
-        };
-        let string = |key: &str| -> Result<Option<String>> {
-            match t.get(key) {
-                None => Ok(None),
-                Some(toml::Value::String(s)) => Ok(empty_to_none(s)),
-                Some(toml::Value::Datetime(d)) => Ok(Some(d.to_string())),
-                Some(other) => Err(Error::cell(
-                    file,
-                    row,
-                    key,
-                    format!("expected a string, got {}", other.type_str()),
-                )),
+        .collect()
+}
+
+/// One `[[event]]` table and where it is, for errors.
+struct TomlEvent<'a> {
+    table: &'a toml::Table,
+    file: &'a str,
+    row: usize,
+}
+
+impl TomlEvent<'_> {
+    fn error(&self, key: &str, message: impl Into<String>) -> Error {
+        Error::cell(self.file, self.row, key, message)
+    }
+
+    /// The value of `key` as text (a TOML date as written); empty is `None`.
+    fn string(&self, key: &str) -> Result<Option<String>> {
+        match self.table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(empty_to_none(s)),
+            Some(toml::Value::Datetime(d)) => Ok(Some(d.to_string())),
+            Some(other) => {
+                Err(self.error(key, format!("expected a string, got {}", other.type_str())))
             }
-        };
-        let event_id = match (string("event_id")?, string("id")?) {
-            (Some(v), _) | (None, Some(v)) => v,
+        }
+    }
+
+    fn event_id(&self) -> Result<String> {
+        match (self.string("event_id")?, self.string("id")?) {
+            (Some(v), _) | (None, Some(v)) => Ok(v),
             (None, None) => {
-                let key = if t.contains_key("event_id") {
+                let key = if self.table.contains_key("event_id") {
                     "event_id"
                 } else {
                     "id"
                 };
-                return Err(Error::cell(
-                    file,
-                    row,
-                    key,
-                    "missing or empty event id (key id or event_id)",
-                ));
+                Err(self.error(key, "missing or empty event id (key id or event_id)"))
             }
-        };
-        let date = match string("date")? {
-            Some(s) => parse_event_date(&s, file, row, "date")?,
-            None => {
-                return Err(Error::cell(
-                    file,
-                    row,
-                    "date",
-                    "missing or empty date; expected YYYY-MM-DD",
-                ))
-            }
-        };
-        let scope = match (t.get("scope"), string("security")?, string("ticker")?) {
+        }
+    }
+
+    fn date(&self) -> Result<NaiveDate> {
+        match self.string("date")? {
+            Some(s) => parse_event_date(&s, self.file, self.row, "date"),
+            None => Err(self.error("date", "missing or empty date; expected YYYY-MM-DD")),
+        }
+    }
+
+    /// `scope` (a list of strings or a `;`-separated string), else `security`, else `ticker`.
+    fn scope(&self) -> Result<Vec<String>> {
+        let (security, ticker) = (self.string("security")?, self.string("ticker")?);
+        Ok(match (self.table.get("scope"), security, ticker) {
             (Some(toml::Value::Array(items)), _, _) => {
                 let mut v = Vec::with_capacity(items.len());
                 for item in items {
-                    match item.as_str() {
-                        Some(s) => v.extend(empty_to_none(s)),
-                        None => {
-                            return Err(Error::cell(
-                                file,
-                                row,
-                                "scope",
-                                "scope items must be strings",
-                            ))
-                        }
-                    }
+                    let Some(s) = item.as_str() else {
+                        return Err(self.error("scope", "scope items must be strings"));
+                    };
+                    v.extend(empty_to_none(s));
                 }
                 v
             }
             (Some(toml::Value::String(s)), _, _) => split_scope(s),
             (Some(other), _, _) => {
-                return Err(Error::cell(
-                    file,
-                    row,
+                return Err(self.error(
                     "scope",
                     format!("expected a list of strings, got {}", other.type_str()),
                 ))
@@ -366,22 +419,27 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
             (None, Some(sec), _) => vec![sec],
             (None, None, Some(tic)) => vec![tic],
             (None, None, None) => Vec::new(),
-        };
-        out.push(EventRecord {
+        })
+    }
+
+    fn event(&self) -> Result<EventRecord> {
+        let event_id = self.event_id()?;
+        let date = self.date()?;
+        let scope = self.scope()?;
+        Ok(EventRecord {
             event_id,
             date,
-            time: string("time")?,
-            tz: string("tz")?,
-            category: string("category")?.unwrap_or_default(),
+            time: self.string("time")?,
+            tz: self.string("tz")?,
+            category: self.string("category")?.unwrap_or_default(),
             scope,
-            group: string("group")?,
-            title: string("title")?.unwrap_or_default(),
-            source: string("source")?.unwrap_or_default(),
-            verified: string("verified")?,
-            row,
-        });
+            group: self.string("group")?,
+            title: self.string("title")?.unwrap_or_default(),
+            source: self.string("source")?.unwrap_or_default(),
+            verified: self.string("verified")?,
+            row: self.row,
+        })
     }
-    Ok(out)
 }
 
 /// Splits events into (kept, left out) by the `verified` column: rows with `verified = no`

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
-use super::csv_records::{split_csv_records, Header};
+use crate::data::records::{split_csv_records, CsvRecord, Header};
 use crate::error::{Error, Result};
 
 /// The holiday table shipped with evstudy (`datasets/exchanges/holidays_2021_2026.csv`):
@@ -101,68 +101,10 @@ impl HolidayTable {
             ));
         };
         let header = Header::new(&head.fields, file)?;
-        let col = |name: &str| {
-            header.find(name).ok_or_else(|| Error::MissingColumn {
-                file: file.to_string(),
-                column: name.to_string(),
-                present: header.present(),
-            })
-        };
-        let (c_ex, c_date, c_status) = (col("exchange")?, col("date")?, col("status")?);
-        let c_note = header.find("note");
+        let columns = HolidayColumns::find(&header, file)?;
         let mut table = HolidayTable::default();
         for rec in rows {
-            let get = |c: usize| rec.fields.get(c).map(|s| s.trim()).unwrap_or("");
-            if rec.fields.len() > header.names.len() {
-                return Err(Error::cell(
-                    file,
-                    rec.row,
-                    header.names.last().cloned().unwrap_or_default(),
-                    format!(
-                        "row has {} fields but the header has {}",
-                        rec.fields.len(),
-                        header.names.len()
-                    ),
-                ));
-            }
-            let exchange = get(c_ex).to_ascii_uppercase();
-            if exchange.is_empty() {
-                return Err(Error::cell(
-                    file,
-                    rec.row,
-                    "exchange",
-                    "empty exchange code",
-                ));
-            }
-            let date = parse_iso_date(get(c_date)).ok_or_else(|| {
-                Error::cell(
-                    file,
-                    rec.row,
-                    "date",
-                    format!("'{}' is not a valid date YYYY-MM-DD", get(c_date)),
-                )
-            })?;
-            let status = match get(c_status) {
-                "closed" => HolidayStatus::Closed,
-                "closed_adhoc" => HolidayStatus::ClosedAdhoc,
-                "early_close" => {
-                    let note = c_note.map(get).unwrap_or("");
-                    let t = find_hhmm(note).ok_or_else(|| {
-                        Error::cell(file, rec.row, "note", format!("early_close needs a local close time HH:MM in the note, got '{note}'"))
-                    })?;
-                    HolidayStatus::EarlyClose(t)
-                }
-                other => {
-                    return Err(Error::cell(
-                        file,
-                        rec.row,
-                        "status",
-                        format!(
-                        "unknown status '{other}' (expected closed, closed_adhoc or early_close)"
-                    ),
-                    ))
-                }
-            };
+            let (exchange, date, status) = columns.entry(&header, rec, file)?;
             if table
                 .entries
                 .insert((exchange.clone(), date), status)
@@ -255,6 +197,99 @@ pub(crate) fn parse_hhmm(s: &str) -> Option<NaiveTime> {
 fn find_hhmm(note: &str) -> Option<NaiveTime> {
     note.split(|c: char| c.is_whitespace() || c == ',' || c == ';')
         .find_map(parse_hhmm)
+}
+
+/// The positions of the columns of a holiday-table CSV file.
+struct HolidayColumns {
+    exchange: usize,
+    date: usize,
+    status: usize,
+    note: Option<usize>,
+}
+
+impl HolidayColumns {
+    /// Finds the columns by name; `note` is optional.
+    fn find(header: &Header, file: &str) -> Result<HolidayColumns> {
+        let col = |name: &str| {
+            header.find(name).ok_or_else(|| Error::MissingColumn {
+                file: file.to_string(),
+                column: name.to_string(),
+                present: header.present(),
+            })
+        };
+        Ok(HolidayColumns {
+            exchange: col("exchange")?,
+            date: col("date")?,
+            status: col("status")?,
+            note: header.find("note"),
+        })
+    }
+
+    /// The (exchange, date, status) of one record.
+    fn entry(
+        &self,
+        header: &Header,
+        rec: &CsvRecord,
+        file: &str,
+    ) -> Result<(String, NaiveDate, HolidayStatus)> {
+        let get = |c: usize| rec.fields.get(c).map(|s| s.trim()).unwrap_or("");
+        if rec.fields.len() > header.names.len() {
+            return Err(Error::cell(
+                file,
+                rec.row,
+                header.names.last().cloned().unwrap_or_default(),
+                format!(
+                    "row has {} fields but the header has {}",
+                    rec.fields.len(),
+                    header.names.len()
+                ),
+            ));
+        }
+        let exchange = get(self.exchange).to_ascii_uppercase();
+        if exchange.is_empty() {
+            return Err(Error::cell(
+                file,
+                rec.row,
+                "exchange",
+                "empty exchange code",
+            ));
+        }
+        let date = parse_iso_date(get(self.date)).ok_or_else(|| {
+            Error::cell(
+                file,
+                rec.row,
+                "date",
+                format!("'{}' is not a valid date YYYY-MM-DD", get(self.date)),
+            )
+        })?;
+        let status = parse_status(get(self.status), self.note.map(get).unwrap_or(""))
+            .map_err(|(column, message)| Error::cell(file, rec.row, column, message))?;
+        Ok((exchange, date, status))
+    }
+}
+
+/// The status of a holiday row; an `early_close` takes its local close time from the note.
+/// The error names the column at fault and says why.
+fn parse_status(
+    status: &str,
+    note: &str,
+) -> std::result::Result<HolidayStatus, (&'static str, String)> {
+    match status {
+        "closed" => Ok(HolidayStatus::Closed),
+        "closed_adhoc" => Ok(HolidayStatus::ClosedAdhoc),
+        "early_close" => find_hhmm(note)
+            .map(HolidayStatus::EarlyClose)
+            .ok_or_else(|| {
+                (
+                    "note",
+                    format!("early_close needs a local close time HH:MM in the note, got '{note}'"),
+                )
+            }),
+        other => Err((
+            "status",
+            format!("unknown status '{other}' (expected closed, closed_adhoc or early_close)"),
+        )),
+    }
 }
 
 #[cfg(test)]

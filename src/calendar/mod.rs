@@ -9,7 +9,6 @@
 //!   [`Day0Outcome`].
 //! * [`read_events`], [`EventRecord`], [`expand_scope`], [`filter_verified`] — event calendars
 //!   in CSV or TOML.
-//! * [`day0_clusters`] — same-date clusters of day 0 (§7.3, §10).
 //!
 //! # Examples
 //! ```
@@ -29,16 +28,13 @@
 
 #![warn(missing_docs)]
 
-mod clusters;
-mod csv_records;
 mod day0;
 mod events;
 mod exchange;
 mod holidays;
 mod session;
 
-pub use clusters::{day0_clusters, day0_clusters_by_calendar};
-pub use csv_records::{split_csv_records, CsvRecord};
+pub use crate::data::{split_csv_records, CsvRecord};
 pub use day0::{
     default_event_time, format_utc, local_to_utc, map_day0, parse_event_time, parse_time_zone,
     Day0, Day0Exclusion, Day0Outcome, Day0Reason, DEFAULT_MAX_SHIFT_DAYS, TIME_KEYWORDS,

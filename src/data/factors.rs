@@ -1,7 +1,11 @@
 //! Factor files (Fama–French and similar): `date` plus one column per factor, optional
 //! risk-free column (methodology §4.4).
 
-use super::{parse_dates, parse_number, read_csv_text, read_parquet_text, PriceSource};
+use super::csv::read_csv_text;
+use super::parquet::read_parquet_text;
+use super::parse::parse_number;
+use super::source::PriceSource;
+use super::table::{date_order_unique, parse_dates, Cell};
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -14,7 +18,7 @@ pub struct FactorSource {
     /// CSV or Parquet file.
     pub path: PathBuf,
     /// Date column (default `date`).
-    #[serde(default = "super::default_date_col")]
+    #[serde(default = "super::source::default_date_col")]
     pub date_col: String,
     /// Factor columns in model order, e.g. `["mkt_rf", "smb", "hml"]`.
     pub columns: Vec<String>,
@@ -93,13 +97,13 @@ pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
         )));
     }
     let dates = parse_dates(&ps, &table)?;
-    let order = super::date_order_unique(&table, &src.date_col, &dates)?;
+    let order = date_order_unique(&table, &src.date_col, &dates)?;
     let read_col = |name: &str| -> Result<Vec<f64>> {
         let col = table.column(name)?;
         order
             .iter()
             .map(|&i| match col.get(i) {
-                super::Cell::Number(x) => Ok(x * src.scale),
+                Cell::Number(x) => Ok(x * src.scale),
                 cell => {
                     let t = cell.text();
                     if t.is_empty() {

@@ -1,7 +1,12 @@
 //! Ingest tests: every shared raw file loads with known values; one test per error case.
 
+use super::long::ticker_ids_by_row;
+use super::table::{dates_by_lookup, CellColumn, TextTable};
 use super::*;
 use approx::assert_relative_eq;
+use chrono::NaiveDate;
+use polars::prelude::*;
+use std::path::PathBuf;
 
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -3,25 +3,15 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::csv::model_fit_extra_columns;
+use super::csv::extra_columns;
 use crate::error::{Error, Result};
-use crate::tables::StudyTables;
+use crate::tables::{ColumnSink, StudyTables, Table, TableVisitor};
 
 /// Days from 1970-01-01 (polars' physical Date representation).
 fn epoch_days(d: NaiveDate) -> i32 {
     use chrono::Datelike;
     // 1970-01-01 is day 719,163 counted from 0001-01-01 (day 1).
     d.num_days_from_ce() - 719_163
-}
-
-/// A text column from borrowed row fields (no per-row `String` copy).
-fn str_col<'a, T>(name: &str, rows: &'a [T], get: impl Fn(&'a T) -> &'a str) -> Column {
-    StringChunked::from_iter_values(name.into(), rows.iter().map(get)).into_column()
-}
-
-/// A nullable text column from borrowed row fields.
-fn opt_str_col<'a, T>(name: &str, rows: &'a [T], get: impl Fn(&'a T) -> Option<&'a str>) -> Column {
-    StringChunked::from_iter_options(name.into(), rows.iter().map(get)).into_column()
 }
 
 /// A nullable numeric column. Without NA (the usual case) the values are collected into a
@@ -48,30 +38,125 @@ fn opt_numeric<N: PolarsNumericType, T>(
     }
 }
 
+/// One column of a frame, built on demand (the columns of a frame are built in parallel).
+type ColumnBuilder<'a> = Box<dyn Fn() -> Column + Send + Sync + 'a>;
+
+/// The columns of one table's frame, each built on demand from the rows.
+struct FrameColumns<'a, R> {
+    rows: &'a [R],
+    builders: Vec<ColumnBuilder<'a>>,
+}
+
+impl<'a, R: Sync> FrameColumns<'a, R> {
+    fn push(&mut self, build: impl Fn(&'a [R]) -> Column + Send + Sync + 'a) {
+        let rows = self.rows;
+        self.builders.push(Box::new(move || build(rows)));
+    }
+}
+
+impl<'a, R: Sync> ColumnSink<R> for FrameColumns<'a, R> {
+    fn text(&mut self, name: &'static str, get: impl Fn(&R) -> &str + Send + Sync + 'static) {
+        self.push(move |rows| {
+            StringChunked::from_iter_values(name.into(), rows.iter().map(&get)).into_column()
+        })
+    }
+    fn opt_text(
+        &mut self,
+        name: &'static str,
+        get: impl Fn(&R) -> Option<&str> + Send + Sync + 'static,
+    ) {
+        self.push(move |rows| {
+            StringChunked::from_iter_options(name.into(), rows.iter().map(&get)).into_column()
+        })
+    }
+    fn i32(&mut self, name: &'static str, get: impl Fn(&R) -> i32 + Send + Sync + 'static) {
+        self.push(move |rows| {
+            Int32Chunked::from_iter_values(name.into(), rows.iter().map(&get)).into_column()
+        })
+    }
+    fn opt_i32(
+        &mut self,
+        name: &'static str,
+        get: impl Fn(&R) -> Option<i32> + Send + Sync + 'static,
+    ) {
+        self.push(move |rows| {
+            Int32Chunked::from_iter_options(name.into(), rows.iter().map(&get)).into_column()
+        })
+    }
+    fn u32(&mut self, name: &'static str, get: impl Fn(&R) -> u32 + Send + Sync + 'static) {
+        self.push(move |rows| {
+            UInt32Chunked::from_iter_values(name.into(), rows.iter().map(&get)).into_column()
+        })
+    }
+    fn opt_u32(
+        &mut self,
+        name: &'static str,
+        get: impl Fn(&R) -> Option<u32> + Send + Sync + 'static,
+    ) {
+        self.push(move |rows| opt_numeric::<UInt32Type, _>(name, rows, &get).into_column())
+    }
+    fn opt_i64(
+        &mut self,
+        name: &'static str,
+        get: impl Fn(&R) -> Option<i64> + Send + Sync + 'static,
+    ) {
+        self.push(move |rows| {
+            Int64Chunked::from_iter_options(name.into(), rows.iter().map(&get)).into_column()
+        })
+    }
+    fn opt_f64(
+        &mut self,
+        name: &'static str,
+        get: impl Fn(&R) -> Option<f64> + Send + Sync + 'static,
+    ) {
+        self.push(move |rows| f64_col(name, rows, &get))
+    }
+    fn opt_date(
+        &mut self,
+        name: &'static str,
+        get: impl Fn(&R) -> Option<NaiveDate> + Send + Sync + 'static,
+    ) {
+        self.push(move |rows| {
+            opt_numeric::<Int32Type, _>(name, rows, |r| get(r).map(epoch_days))
+                .into_date()
+                .into_column()
+        })
+    }
+}
+
 /// A nullable `Float64` column.
 fn f64_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<f64>) -> Column {
     opt_numeric::<Float64Type, T>(name, rows, get).into_column()
 }
 
-/// A nullable `Date` column.
-fn date_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<NaiveDate>) -> Column {
-    opt_numeric::<Int32Type, T>(name, rows, |r| get(r).map(epoch_days))
-        .into_date()
-        .into_column()
-}
-
-/// One column of a frame, built on demand (the columns of a frame are built in parallel).
-type ColumnBuilder<'a> = Box<dyn Fn() -> Column + Send + Sync + 'a>;
-
-/// Builds the columns (in parallel, rayon) and the frame.
-fn frame(table: &str, builders: Vec<ColumnBuilder<'_>>, height: usize) -> Result<DataFrame> {
+/// The frame of one table: its fixed columns, then its extra columns (sorted by name, null
+/// where a row has no such extra), the columns built in parallel (rayon).
+fn table_frame<T: Table>(rows: &[T]) -> Result<DataFrame> {
     use rayon::prelude::*;
-    let columns: Vec<Column> = builders.par_iter().map(|build| build()).collect();
-    DataFrame::new(height, columns).map_err(|e| Error::Polars {
-        file: table.to_string(),
+    let mut columns = FrameColumns {
+        rows,
+        builders: Vec::with_capacity(T::COLUMNS.len()),
+    };
+    T::frame_columns(&mut columns);
+    for name in extra_columns(rows) {
+        columns.push(move |rows| {
+            f64_col(&name, rows, |x| {
+                x.extra_cells()
+                    .iter()
+                    .find(|(n, _)| **n == *name)
+                    .and_then(|(_, v)| *v)
+            })
+        });
+    }
+    let columns: Vec<Column> = columns.builders.par_iter().map(|build| build()).collect();
+    DataFrame::new(rows.len(), columns).map_err(|e| Error::Polars {
+        file: T::NAME.to_string(),
         message: e.to_string(),
     })
 }
+
+/// One table's frame, built on demand (the frames are built in parallel).
+type FrameBuilder<'a> = Box<dyn Fn() -> Result<DataFrame> + Send + Sync + 'a>;
 
 /// The output tables as polars DataFrames, named like their files (without extension):
 /// `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`,
@@ -97,201 +182,20 @@ fn frame(table: &str, builders: Vec<ColumnBuilder<'_>>, height: usize) -> Result
 /// assert_eq!(frames[0].1.width(), 12);
 /// ```
 pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFrame)>> {
-    let ((ar, (cars, fits)), ((aggregate, tests), (exclusions, day0))) = rayon::join(
-        || {
-            rayon::join(
-                || abnormal_returns_frame(tables),
-                || rayon::join(|| cars_frame(tables), || model_fits_frame(tables)),
-            )
-        },
-        || {
-            rayon::join(
-                || rayon::join(|| aggregate_frame(tables), || tests_frame(tables)),
-                || rayon::join(|| exclusions_frame(tables), || day0_frame(tables)),
-            )
-        },
-    );
-    Ok(vec![
-        ("abnormal_returns", ar?),
-        ("cars", cars?),
-        ("model_fits", fits?),
-        ("aggregate", aggregate?),
-        ("tests", tests?),
-        ("exclusions", exclusions?),
-        ("day0_mapping", day0?),
-    ])
-}
-
-fn abnormal_returns_frame(tables: &StudyTables) -> Result<DataFrame> {
-    let r = &tables.abnormal_returns;
-    frame(
-        "abnormal_returns",
-        vec![
-            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
-            Box::new(|| str_col("security", r, |x| &x.security)),
-            Box::new(|| str_col("group", r, |x| &x.group)),
-            Box::new(|| {
-                Int32Chunked::from_iter_values("rel_day".into(), r.iter().map(|x| x.rel_day))
-                    .into_column()
-            }),
-            Box::new(|| date_col("date", r, |x| x.date)),
-            Box::new(|| f64_col("ret", r, |x| x.ret)),
-            Box::new(|| f64_col("expected_ret", r, |x| x.expected_ret)),
-            Box::new(|| f64_col("ar", r, |x| x.ar)),
-            Box::new(|| f64_col("sar", r, |x| x.sar)),
-            Box::new(|| f64_col("ar_se", r, |x| x.ar_se)),
-            Box::new(|| f64_col("ar_p", r, |x| x.ar_p)),
-            Box::new(|| opt_numeric::<UInt32Type, _>("span", r, |x| x.span).into_column()),
-        ],
-        r.len(),
-    )
-}
-
-fn cars_frame(tables: &StudyTables) -> Result<DataFrame> {
-    let r = &tables.cars;
-    frame(
-        "cars",
-        vec![
-            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
-            Box::new(|| str_col("security", r, |x| &x.security)),
-            Box::new(|| str_col("group", r, |x| &x.group)),
-            Box::new(|| str_col("window", r, |x| &x.window)),
-            Box::new(|| f64_col("car", r, |x| x.car)),
-            Box::new(|| f64_col("car_se", r, |x| x.car_se)),
-            Box::new(|| f64_col("car_t", r, |x| x.car_t)),
-            Box::new(|| f64_col("car_p", r, |x| x.car_p)),
-            Box::new(|| f64_col("scar", r, |x| x.scar)),
-            Box::new(|| f64_col("bhar", r, |x| x.bhar)),
-            Box::new(|| {
-                UInt32Chunked::from_iter_values("n_days".into(), r.iter().map(|x| x.n_days))
-                    .into_column()
-            }),
-        ],
-        r.len(),
-    )
-}
-
-fn model_fits_frame(tables: &StudyTables) -> Result<DataFrame> {
-    let r = &tables.model_fits;
-    let mut cols: Vec<ColumnBuilder<'_>> = vec![
-        Box::new(|| str_col("event_id", r, |x| &x.event_id)),
-        Box::new(|| str_col("security", r, |x| &x.security)),
-        Box::new(|| str_col("group", r, |x| &x.group)),
-        Box::new(|| str_col("model", r, |x| &x.model)),
-        Box::new(|| {
-            UInt32Chunked::from_iter_values("n_est".into(), r.iter().map(|x| x.n_est)).into_column()
-        }),
-        Box::new(|| {
-            UInt32Chunked::from_iter_values("df".into(), r.iter().map(|x| x.df)).into_column()
-        }),
-        Box::new(|| f64_col("sigma", r, |x| x.sigma)),
-        Box::new(|| f64_col("alpha", r, |x| x.alpha)),
-        Box::new(|| f64_col("beta", r, |x| x.beta)),
-        Box::new(|| f64_col("r2", r, |x| x.r2)),
-    ];
-    for name in model_fit_extra_columns(r) {
-        cols.push(Box::new(move || {
-            f64_col(&name, r, |x| {
-                x.extras
-                    .iter()
-                    .find(|(n, _)| **n == *name)
-                    .and_then(|(_, v)| *v)
-            })
-        }));
+    use rayon::prelude::*;
+    struct Frames<'a>(Vec<(&'static str, FrameBuilder<'a>)>);
+    impl<'a> TableVisitor<'a> for Frames<'a> {
+        fn table<T: Table>(&mut self, rows: &'a [T]) {
+            self.0.push((T::NAME, Box::new(move || table_frame(rows))));
+        }
     }
-    frame("model_fits", cols, r.len())
-}
-
-fn aggregate_frame(tables: &StudyTables) -> Result<DataFrame> {
-    let r = &tables.aggregate;
-    frame(
-        "aggregate",
-        vec![
-            Box::new(|| str_col("group", r, |x| &x.group)),
-            Box::new(|| str_col("metric", r, |x| &x.metric)),
-            Box::new(|| opt_str_col("window", r, |x| x.window.as_deref())),
-            Box::new(|| {
-                Int32Chunked::from_iter_options("rel_day".into(), r.iter().map(|x| x.rel_day))
-                    .into_column()
-            }),
-            Box::new(|| {
-                UInt32Chunked::from_iter_values("n".into(), r.iter().map(|x| x.n)).into_column()
-            }),
-            Box::new(|| f64_col("mean", r, |x| x.mean)),
-            Box::new(|| f64_col("median", r, |x| x.median)),
-            Box::new(|| f64_col("share_positive", r, |x| x.share_positive)),
-            Box::new(|| f64_col("sd", r, |x| x.sd)),
-        ],
-        r.len(),
-    )
-}
-
-fn tests_frame(tables: &StudyTables) -> Result<DataFrame> {
-    let r = &tables.tests;
-    frame(
-        "tests",
-        vec![
-            Box::new(|| str_col("group", r, |x| &x.group)),
-            Box::new(|| str_col("scope", r, |x| &x.scope)),
-            Box::new(|| opt_str_col("window", r, |x| x.window.as_deref())),
-            Box::new(|| {
-                Int32Chunked::from_iter_options("rel_day".into(), r.iter().map(|x| x.rel_day))
-                    .into_column()
-            }),
-            Box::new(|| str_col("test", r, |x| &x.test)),
-            Box::new(|| f64_col("statistic", r, |x| x.statistic)),
-            Box::new(|| f64_col("p_value", r, |x| x.p_value)),
-            Box::new(|| f64_col("df", r, |x| x.df)),
-            Box::new(|| {
-                UInt32Chunked::from_iter_values("n".into(), r.iter().map(|x| x.n)).into_column()
-            }),
-            Box::new(|| opt_str_col("cluster", r, |x| x.cluster.as_deref())),
-        ],
-        r.len(),
-    )
-}
-
-fn exclusions_frame(tables: &StudyTables) -> Result<DataFrame> {
-    let r = &tables.exclusions;
-    frame(
-        "exclusions",
-        vec![
-            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
-            Box::new(|| str_col("security", r, |x| &x.security)),
-            Box::new(|| str_col("stage", r, |x| x.stage.as_str())),
-            Box::new(|| str_col("reason", r, |x| &x.reason)),
-            Box::new(|| str_col("detail", r, |x| &x.detail)),
-        ],
-        r.len(),
-    )
-}
-
-fn day0_frame(tables: &StudyTables) -> Result<DataFrame> {
-    let r = &tables.day0;
-    frame(
-        "day0_mapping",
-        vec![
-            Box::new(|| str_col("event_id", r, |x| &x.event_id)),
-            Box::new(|| str_col("security", r, |x| &x.security)),
-            Box::new(|| str_col("exchange", r, |x| &x.exchange)),
-            Box::new(|| str_col("event_instant_utc", r, |x| &x.event_instant_utc)),
-            Box::new(|| str_col("event_instant_local", r, |x| &x.event_instant_local)),
-            Box::new(|| date_col("day0", r, |x| x.day0)),
-            Box::new(|| {
-                Int64Chunked::from_iter_options("shift_days".into(), r.iter().map(|x| x.shift_days))
-                    .into_column()
-            }),
-            Box::new(|| {
-                Int64Chunked::from_iter_options(
-                    "shift_sessions".into(),
-                    r.iter().map(|x| x.shift_sessions),
-                )
-                .into_column()
-            }),
-            Box::new(|| str_col("status", r, |x| &x.status)),
-        ],
-        r.len(),
-    )
+    let mut frames = Frames(Vec::with_capacity(7));
+    tables.visit(&mut frames);
+    frames
+        .0
+        .par_iter()
+        .map(|(name, build)| Ok((*name, build()?)))
+        .collect()
 }
 
 /// Serializes one DataFrame as Parquet bytes: zstd compression, statistics on, single-threaded

@@ -4,6 +4,7 @@
 //! * [`sort_tables`] puts the rows in §12 order (call it before writing);
 //! * [`write_outputs`] writes every table as CSV and/or Parquet plus `run.json`, each file
 //!   through a temporary file in the same folder that is renamed into place;
+//! * [`table_csv`] gives one table as CSV text, [`push_csv_field`] quotes one CSV field;
 //! * [`read_csv_tables`] reads a CSV output folder back (for `evstudy report`);
 //! * [`to_dataframes`] gives the tables as polars DataFrames.
 //!
@@ -13,19 +14,19 @@
 mod csv;
 mod format;
 mod frames;
+mod read;
 mod sort;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use self::csv::{
-    abnormal_returns_csv, aggregate_csv, cars_csv, csv_files, day0_csv, exclusions_csv,
-    model_fit_extra_columns, model_fits_csv, read_csv_tables, tests_csv, ABNORMAL_RETURNS_COLUMNS,
-    AGGREGATE_COLUMNS, CARS_COLUMNS, DAY0_COLUMNS, EXCLUSIONS_COLUMNS, MODEL_FITS_COLUMNS,
-    TESTS_COLUMNS,
+    abnormal_returns_csv, cars_csv, csv_files, day0_csv, model_fit_extra_columns, model_fits_csv,
+    push_csv_field, table_csv, tests_csv,
 };
 pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
+pub use self::read::read_csv_tables;
 pub use self::sort::sort_tables;
 
 use crate::error::{Error, Result};
@@ -153,53 +154,30 @@ pub fn write_outputs(
     formats: &[OutputFormat],
     run_json: &serde_json::Value,
 ) -> Result<Vec<PathBuf>> {
-    use rayon::prelude::*;
     create_dir(dir)?;
-    let mut written = Vec::new();
     let want_csv = formats.contains(&OutputFormat::Csv);
     let want_parquet = formats.contains(&OutputFormat::Parquet);
     // CSV and Parquet are rendered concurrently, each format writing its files as soon as
-    // they are rendered (so one format's file I/O overlaps the other's rendering). Each
-    // Parquet file is encoded single-threaded, so the bytes do not depend on the thread
-    // count; the CSV rows are formatted in parallel chunks kept in order and streamed to
-    // their file a batch at a time (no table is held in memory as text).
+    // they are rendered (so one format's file I/O overlaps the other's rendering).
     let (csv_paths, parquet_paths) = rayon::join(
-        || -> Result<Vec<PathBuf>> {
-            if !want_csv {
-                return Ok(Vec::new());
+        || {
+            if want_csv {
+                write_csv_files(dir, tables)
+            } else {
+                Ok(Vec::new())
             }
-            // Each file is streamed (a batch of rows at a time) into its temporary file.
-            csv::csv_renderers(tables)
-                .par_iter()
-                .map(|(name, render)| {
-                    let path = dir.join(name);
-                    write_atomic_with(&path, |f| render(&mut |bytes: &[u8]| f.write_all(bytes)))?;
-                    Ok(path)
-                })
-                .collect()
         },
-        || -> Result<Vec<PathBuf>> {
-            if !want_parquet {
-                return Ok(Vec::new());
+        || {
+            if want_parquet {
+                write_parquet_files(dir, tables)
+            } else {
+                Ok(Vec::new())
             }
-            let frames = to_dataframes(tables)?;
-            let files: Vec<(String, Vec<u8>)> = frames
-                .par_iter()
-                .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
-                .collect::<Result<_>>()?;
-            drop(frames);
-            files
-                .iter()
-                .map(|(name, bytes)| {
-                    let path = dir.join(name);
-                    write_atomic(&path, bytes)?;
-                    Ok(path)
-                })
-                .collect()
         },
     );
     let (csv_paths, parquet_paths) = (csv_paths?, parquet_paths?);
     // The paths in `formats` order (duplicates ignored).
+    let mut written = Vec::new();
     let mut done_csv = false;
     let mut done_parquet = false;
     for &format in formats {
@@ -222,6 +200,41 @@ pub fn write_outputs(
     write_atomic(&path, json.as_bytes())?;
     written.push(path);
     Ok(written)
+}
+
+/// Writes the CSV files of the tables into `dir`, each streamed a batch of rows at a time
+/// into its temporary file (the rows are formatted in parallel chunks kept in order, and no
+/// table is held in memory as text); returns the paths in table order.
+fn write_csv_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    csv::csv_renderers(tables)
+        .par_iter()
+        .map(|(name, render)| {
+            let path = dir.join(name);
+            write_atomic_with(&path, |f| render(&mut |bytes: &[u8]| f.write_all(bytes)))?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// Writes the Parquet files of the tables into `dir`; returns the paths in table order. Each
+/// file is encoded single-threaded, so the bytes do not depend on the thread count.
+fn write_parquet_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>> {
+    use rayon::prelude::*;
+    let frames = to_dataframes(tables)?;
+    let files: Vec<(String, Vec<u8>)> = frames
+        .par_iter()
+        .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
+        .collect::<Result<_>>()?;
+    drop(frames);
+    files
+        .iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            write_atomic(&path, bytes)?;
+            Ok(path)
+        })
+        .collect()
 }
 
 #[cfg(test)]

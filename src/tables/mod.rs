@@ -1,0 +1,85 @@
+//! The output tables of a study (methodology §12) as plain Rust rows, each defined once.
+//!
+//! These structs are the contract between the engine (`abnormal`, `stats`), the writers
+//! (`output`) and the report (`report`). Optional numbers are `None` when the methodology says
+//! the field is empty (NA). Column names and order follow §12 exactly.
+//!
+//! Each row type is declared once, with the `table!` macro of this module: the declaration
+//! gives the struct and its [`Table`] implementation, that is the table's name, its column
+//! names (the field names, in field order) and a cell-by-cell visit of a row. The CSV writer,
+//! the CSV reader and the DataFrame builder of [`crate::output`] are generic over [`Table`],
+//! so a new column is one new field. How a cell is written, read and typed follows from the
+//! field's type ([`Cell`]).
+
+mod cell;
+mod rows;
+
+pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
+pub use rows::{
+    AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
+};
+
+use crate::error::Result;
+
+/// A table of rows of one type, written and read column by column.
+pub trait Table: Sized + Send + Sync + 'static {
+    /// The table's name: its DataFrame name and the stem of its files.
+    const NAME: &'static str;
+    /// The CSV file name, `<NAME>.csv`.
+    const CSV_FILE: &'static str;
+    /// The fixed columns, in order.
+    const COLUMNS: &'static [&'static str];
+    /// Hands the fixed cells of the row to `w`, in column order.
+    fn write_cells<W: CellWriter>(&self, w: &mut W);
+    /// Reads a row from `r`.
+    ///
+    /// # Errors
+    /// [`Error::Cell`] naming file, row and column of a cell that does not parse.
+    fn read_cells<R: CellReader>(r: &mut R) -> Result<Self>;
+    /// Hands the fixed columns to a DataFrame builder, in column order.
+    fn frame_columns<S: ColumnSink<Self>>(s: &mut S);
+    /// Named numeric cells written after the fixed columns (the model's extra columns of
+    /// `model_fits`); empty for the other tables.
+    fn extra_cells(&self) -> &[(String, Option<f64>)] {
+        &[]
+    }
+}
+
+/// All tables of one study run.
+#[derive(Debug, Clone, Default)]
+pub struct StudyTables {
+    /// Table `abnormal_returns`.
+    pub abnormal_returns: Vec<AbnormalReturnRow>,
+    /// Table `cars`.
+    pub cars: Vec<CarRow>,
+    /// Table `model_fits`.
+    pub model_fits: Vec<ModelFitRow>,
+    /// Table `aggregate`.
+    pub aggregate: Vec<AggregateRow>,
+    /// Table `tests`.
+    pub tests: Vec<TestRow>,
+    /// Table `exclusions`.
+    pub exclusions: Vec<ExclusionRow>,
+    /// The day-0 mapping table.
+    pub day0: Vec<Day0Row>,
+}
+
+/// Something done with each table of a [`StudyTables`] in turn ([`StudyTables::visit`]).
+pub trait TableVisitor<'a> {
+    /// Called once per table, with its rows.
+    fn table<T: Table>(&mut self, rows: &'a [T]);
+}
+
+impl StudyTables {
+    /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
+    /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`.
+    pub fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
+        v.table(&self.abnormal_returns);
+        v.table(&self.cars);
+        v.table(&self.model_fits);
+        v.table(&self.aggregate);
+        v.table(&self.tests);
+        v.table(&self.exclusions);
+        v.table(&self.day0);
+    }
+}
