@@ -1,8 +1,12 @@
 //! The study file (`study.toml`): every setting of methodology §0.4 plus inputs, securities
-//! and groups. Relative paths are resolved against the folder of the study file.
+//! and groups, as written. Relative paths are resolved against the folder of the study file.
+//!
+//! This is the raw layer: values stay as the user typed them (the command line's quick flags
+//! fill the same struct). [`crate::design::Design::from_file`] parses and checks them.
 
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
+use crate::design::{defaults, Design, ModelName};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
@@ -10,17 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Model names accepted in a study file / on the command line.
-pub const MODEL_NAMES: &[&str] = &[
-    "constant_mean",
-    "market_adjusted",
-    "market_model",
-    "ff3",
-    "carhart",
-    "factor",
-    "scholes_williams",
-    "dimson",
-];
+pub use crate::design::{parse_window, MODEL_NAMES};
 
 /// How a security's trading calendar is built (methodology §2.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -54,7 +48,8 @@ pub struct SecuritySpec {
     pub name: Option<String>,
 }
 
-/// The whole study configuration.
+/// The whole study configuration, as written in `study.toml` (also known as
+/// [`crate::design::StudyFile`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StudyConfig {
@@ -144,80 +139,54 @@ pub struct StudyConfig {
 }
 
 fn default_title() -> String {
-    "Event study".into()
+    defaults::TITLE.into()
 }
 fn default_model() -> String {
-    "market_model".into()
+    defaults::MODEL.into()
 }
 fn default_estimation() -> String {
-    "-250:-11".into()
+    defaults::ESTIMATION_WINDOW.label()
 }
 fn default_windows() -> Vec<String> {
-    vec!["-1:1".into(), "0:0".into(), "-5:5".into(), "0:20".into()]
+    defaults::EVENT_WINDOWS.iter().map(Window::label).collect()
 }
 fn default_min_est() -> usize {
-    120
+    defaults::MIN_ESTIMATION_RETURNS
 }
 fn default_max_shift() -> i64 {
-    7
+    defaults::MAX_SHIFT_DAYS
 }
 fn default_event_time() -> String {
-    "12:00".into()
+    defaults::DEFAULT_EVENT_TIME
+        .format(defaults::EVENT_TIME_FORMAT)
+        .to_string()
 }
 fn default_rbar_min() -> usize {
-    30
+    defaults::RBAR_MIN_COMMON_DATES
 }
 fn default_dimson() -> usize {
-    1
+    defaults::DIMSON_LAGS
 }
 fn default_holidays() -> String {
-    "builtin".into()
+    defaults::BUILTIN_HOLIDAYS.into()
 }
 fn default_aggregate_by() -> Vec<String> {
-    vec!["group".into()]
+    defaults::AGGREGATE_BY
+        .iter()
+        .map(|g| g.as_str().to_string())
+        .collect()
 }
 fn default_formats() -> Vec<String> {
-    vec!["csv".into(), "parquet".into()]
+    defaults::FORMATS
+        .iter()
+        .map(|f| f.extension().to_string())
+        .collect()
 }
 
 impl Default for StudyConfig {
     fn default() -> Self {
         toml::from_str("").expect("empty study parses")
     }
-}
-
-/// Parse a window written `a:b` (also `a..b` or `[a,b]`).
-///
-/// # Examples
-/// ```
-/// use evstudy::study::parse_window;
-/// let w = parse_window("-5:20").unwrap();
-/// assert_eq!((w.start, w.end), (-5, 20));
-/// assert!(parse_window("3:1").is_err());
-/// ```
-pub fn parse_window(text: &str) -> Result<Window> {
-    let t = text.trim().trim_start_matches('[').trim_end_matches(']');
-    let parts: Vec<&str> = if t.contains("..") {
-        t.split("..").collect()
-    } else {
-        t.split([':', ',']).collect()
-    };
-    let bad = || {
-        Error::config(format!(
-            "window '{text}' is not of the form a:b with integers a ≤ b"
-        ))
-    };
-    if parts.len() != 2 {
-        return Err(bad());
-    }
-    let a: i32 = parts[0].trim().parse().map_err(|_| bad())?;
-    let b: i32 = parts[1].trim().parse().map_err(|_| bad())?;
-    if a > b {
-        return Err(Error::config(format!(
-            "window '{text}': start {a} is after end {b}"
-        )));
-    }
-    Ok(Window { start: a, end: b })
 }
 
 impl StudyConfig {
@@ -286,7 +255,7 @@ impl StudyConfig {
         if let Some(o) = &mut self.out {
             fix(o);
         }
-        if self.holidays != "builtin" && Path::new(&self.holidays).is_relative() {
+        if self.holidays != defaults::BUILTIN_HOLIDAYS && Path::new(&self.holidays).is_relative() {
             self.holidays = base.join(&self.holidays).display().to_string();
         }
         if let Some(p) = &self.prefer {
@@ -298,147 +267,15 @@ impl StudyConfig {
 
     /// The model kind for the engine.
     pub fn model_kind(&self) -> Result<ModelKind> {
-        Ok(match self.model.as_str() {
-            "constant_mean" => ModelKind::ConstantMean,
-            "market_adjusted" => ModelKind::MarketAdjusted,
-            "market_model" => ModelKind::MarketModel,
-            "ff3" | "carhart" | "factor" => ModelKind::Factor,
-            "scholes_williams" => ModelKind::ScholesWilliams,
-            "dimson" => ModelKind::Dimson,
-            other => {
-                return Err(Error::config(format!(
-                    "unknown model '{other}' (expected one of: {})",
-                    MODEL_NAMES.join(", ")
-                )))
-            }
-        })
+        self.model.parse::<ModelName>().map(ModelName::kind)
     }
 
-    /// Check the configuration (methodology §0.4) and return the resolved windows.
+    /// Check the configuration (methodology §0.4) and return the resolved windows; the
+    /// checks are those of [`Design::from_file`].
     pub fn validate(&self) -> Result<(Window, Vec<Window>)> {
-        self.validate_inner().map_err(|e| match (e, &self.source) {
-            (Error::Config(m), Some(src)) => Error::file(src.display().to_string(), m),
-            (e, _) => e,
-        })
-    }
-
-    fn validate_inner(&self) -> Result<(Window, Vec<Window>)> {
-        let kind = self.model_kind()?;
-        let est = parse_window(&self.estimation_window)?;
-        if self.event_windows.is_empty() {
-            return Err(Error::config("at least one event window is needed"));
-        }
-        let windows = self
-            .event_windows
-            .iter()
-            .map(|w| parse_window(w))
-            .collect::<Result<Vec<_>>>()?;
-        for (w, text) in windows.iter().zip(&self.event_windows) {
-            if w.start <= est.end && est.start <= w.end {
-                return Err(Error::config(format!(
-                    "event window {text} overlaps the estimation window {}",
-                    self.estimation_window
-                )));
-            }
-        }
-        let h_start = windows.iter().map(|w| w.start).min().unwrap_or(0);
-        if est.start > h_start {
-            return Err(Error::config(format!(
-                "the estimation window {} must come before the event windows",
-                self.estimation_window
-            )));
-        }
-        let k = match kind {
-            ModelKind::ConstantMean => 1,
-            ModelKind::MarketAdjusted => 1, // needs ≥ 2 returns (σ̂ with M − 1)
-            ModelKind::MarketModel | ModelKind::ScholesWilliams | ModelKind::Dimson => 2,
-            ModelKind::Factor => 1 + self.factors.as_ref().map(|f| f.columns.len()).unwrap_or(0),
-        };
-        if self.min_estimation_returns < k + 1 {
-            return Err(Error::config(format!(
-                "min_estimation_returns = {} is below k + 1 = {} for model {}",
-                self.min_estimation_returns,
-                k + 1,
-                self.model
-            )));
-        }
-        if self.trade_to_trade
-            && matches!(
-                kind,
-                ModelKind::MarketAdjusted | ModelKind::ScholesWilliams | ModelKind::Dimson
-            )
-        {
-            return Err(Error::config(format!(
-                "trade_to_trade cannot be used with the {} model",
-                self.model
-            )));
-        }
-        if kind == ModelKind::Factor {
-            match &self.factors {
-                None => {
-                    return Err(Error::config(format!(
-                        "model {} needs a [factors] file with columns",
-                        self.model
-                    )))
-                }
-                Some(f) if f.columns.is_empty() => {
-                    return Err(Error::config(format!(
-                        "model {}: [factors] lists no columns",
-                        self.model
-                    )))
-                }
-                Some(f) => {
-                    let expect: Option<&[&str]> = match self.model.as_str() {
-                        "ff3" => Some(&["mkt_rf", "smb", "hml"]),
-                        "carhart" => Some(&["mkt_rf", "smb", "hml", "mom"]),
-                        _ => None,
-                    };
-                    if let Some(e) = expect {
-                        if f.columns.iter().map(String::as_str).ne(e.iter().copied()) {
-                            return Err(Error::config(format!(
-                                "model {} expects factor columns {:?}, got {:?}",
-                                self.model, e, f.columns
-                            )));
-                        }
-                    }
-                }
-            }
-        }
-        if self.dimson_lags == 0 {
-            return Err(Error::config("dimson_lags must be at least 1"));
-        }
-        if self.max_shift_days < 0 {
-            return Err(Error::config("max_shift_days must be ≥ 0"));
-        }
-        for f in &self.formats {
-            if f != "csv" && f != "parquet" {
-                return Err(Error::config(format!(
-                    "unknown output format '{f}' (csv, parquet)"
-                )));
-            }
-        }
-        for g in &self.aggregate_by {
-            if !["group", "all", "category", "security_group", "event"].contains(&g.as_str()) {
-                return Err(Error::config(format!(
-                    "unknown aggregate_by '{g}' (group, all, category, security_group, event)"
-                )));
-            }
-        }
-        if chrono::NaiveTime::parse_from_str(&self.default_event_time, "%H:%M").is_err() {
-            return Err(Error::config(format!(
-                "default_event_time '{}' is not HH:MM",
-                self.default_event_time
-            )));
-        }
-        if self.prices.is_empty() {
-            return Err(Error::config(
-                "no price files: add at least one [[prices]] entry",
-            ));
-        }
-        if self.events.is_none() {
-            return Err(Error::config("no event file: set events = \"path\""));
-        }
-        Ok((est, windows))
+        let design = Design::from_file(self)?;
+        let windows = design.analysis.windows;
+        Ok((windows.estimation, windows.event))
     }
 }
 

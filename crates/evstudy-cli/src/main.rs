@@ -1,9 +1,11 @@
 //! The `evstudy` binary: parses the command line and dispatches to one module per command
-//! (`cmd/*.rs`, each opening with its usage text, xsv style). All the work is done by the
-//! `evstudy` library; this crate only turns flags into library calls and results into files,
-//! lines and exit codes.
+//! (`cmd/*.rs`). The usage text is clap's help, generated from the argument structs
+//! (`evstudy <command> --help`), so it cannot drift from the parser. All the work is done by
+//! the `evstudy` library; this crate only turns flags into library calls and results into
+//! files, lines and exit codes.
 
 mod cmd;
+mod quick;
 
 use cmd::{demo as cmd_demo, events as cmd_events, report as cmd_report, run as cmd_run};
 use cmd::{simulate as cmd_simulate, validate as cmd_validate};
