@@ -6,6 +6,11 @@ use std::str::FromStr;
 
 pub use crate::tables::Stage;
 
+/// The value of a fixed vocabulary whose name is `name`.
+pub(crate) fn by_name<T: Copy>(all: &[T], as_str: fn(T) -> &'static str, name: &str) -> Option<T> {
+    all.iter().copied().find(|&v| as_str(v) == name)
+}
+
 /// How events are grouped for aggregates and tests (the `aggregate_by` setting, §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Grouping {
@@ -54,14 +59,11 @@ impl FromStr for Grouping {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Grouping> {
-        Grouping::ALL
-            .into_iter()
-            .find(|g| g.as_str() == s)
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "unknown aggregate_by '{s}' (group, all, category, security_group, event)"
-                ))
-            })
+        by_name(&Grouping::ALL, Grouping::as_str, s).ok_or_else(|| {
+            Error::config(format!(
+                "unknown aggregate_by '{s}' (group, all, category, security_group, event)"
+            ))
+        })
     }
 }
 
@@ -187,9 +189,7 @@ impl FromStr for ExclusionReason {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<ExclusionReason> {
-        ExclusionReason::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
+        by_name(&ExclusionReason::ALL, ExclusionReason::as_str, s)
             .ok_or_else(|| Error::config(format!("unknown exclusion reason '{s}'")))
     }
 }

@@ -35,6 +35,7 @@
 //! ```
 
 pub mod defaults;
+mod file;
 mod model;
 mod validate;
 mod window;
@@ -42,9 +43,7 @@ mod window;
 pub use model::{Model, ModelName, CARHART_FACTORS, FF3_FACTORS, MODEL_NAMES};
 pub use window::{parse_window, Windows};
 
-/// The raw study file: the serde mirror of `study.toml` (see the module documentation).
-pub use crate::study::StudyConfig as StudyFile;
-pub use crate::study::{CalendarMode, SecuritySpec};
+pub use file::{CalendarMode, SecuritySpec, StudyFile};
 
 use crate::abnormal::EngineConfig;
 use crate::data::{FactorSource, PriceSource};

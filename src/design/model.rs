@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
+use crate::vocab::by_name;
 use std::str::FromStr;
 
 /// The Fama–French three factors, in the order the `ff3` model expects them.
@@ -94,15 +95,12 @@ impl FromStr for ModelName {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<ModelName> {
-        ModelName::ALL
-            .into_iter()
-            .find(|m| m.as_str() == s)
-            .ok_or_else(|| {
-                Error::config(format!(
-                    "unknown model '{s}' (expected one of: {})",
-                    MODEL_NAMES.join(", ")
-                ))
-            })
+        by_name(&ModelName::ALL, ModelName::as_str, s).ok_or_else(|| {
+            Error::config(format!(
+                "unknown model '{s}' (expected one of: {})",
+                MODEL_NAMES.join(", ")
+            ))
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use super::{defaults, Analysis, Design, Holidays, Inputs, Model, ModelName, Stud
 use crate::abnormal::Window;
 use crate::error::{Error, Result};
 use crate::output::OutputFormat;
-use crate::vocab::Grouping;
+use crate::vocab::{by_name, Grouping};
 use chrono::NaiveTime;
 use std::path::PathBuf;
 
@@ -163,9 +163,7 @@ fn check_model(file: &StudyFile, model: &Model) -> Result<()> {
 
 /// An output format named exactly as its file extension.
 fn output_format(name: &str) -> Result<OutputFormat> {
-    OUTPUT_FORMATS
-        .into_iter()
-        .find(|f| f.extension() == name)
+    by_name(&OUTPUT_FORMATS, OutputFormat::extension, name)
         .ok_or_else(|| Error::config(format!("unknown output format '{name}' (csv, parquet)")))
 }
 

@@ -114,6 +114,27 @@ impl Windows {
             .position(|w| w.start <= est.end && est.start <= w.end)
     }
 
+    /// The relative days a pair's analysis reads: the hull of the estimation window and the
+    /// event period, widened by `pad` sessions on each side (the leads and lags of
+    /// Scholes–Williams and Dimson).
+    ///
+    /// # Examples
+    /// ```
+    /// use evstudy::abnormal::Window;
+    /// use evstudy::design::Windows;
+    /// let w = Windows::default();
+    /// assert_eq!(w.reach(0), Window { start: -250, end: 20 });
+    /// assert_eq!(w.reach(2), Window { start: -252, end: 22 });
+    /// ```
+    pub fn reach(&self, pad: usize) -> Window {
+        let h = self.event_period();
+        let pad = pad as i32;
+        Window {
+            start: self.estimation.start.min(h.start) - pad,
+            end: self.estimation.end.max(h.end) + pad,
+        }
+    }
+
     /// The event windows written `a:b`, in configuration order (the §12 window order).
     pub fn labels(&self) -> Vec<String> {
         self.event.iter().map(Window::label).collect()
