@@ -82,3 +82,38 @@ pub(crate) fn stderr_is_terminal() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_every_run_flag() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("run")
+            .expect("run command")
+            .render_long_help()
+            .to_string();
+        for flag in [
+            "--config",
+            "--timings",
+            "--export",
+            "--factor-scale",
+            "--rf-col",
+            "--date-col",
+            "--ticker-col",
+            "--price-col",
+            "--format",
+            "--returns",
+        ] {
+            assert!(help.contains(flag), "{flag} missing from:\n{help}");
+        }
+    }
+}
