@@ -1,4 +1,5 @@
-//! The study configuration: the raw study file of [`crate::design`], under its historical name.
+//! The study configuration: the raw study file of [`crate::design`], under the name the
+//! study API uses.
 
 pub use crate::design::{parse_window, CalendarMode, SecuritySpec, MODEL_NAMES};
 
