@@ -15,6 +15,7 @@ pub mod abnormal;
 pub mod calendar;
 pub mod data;
 pub mod demo;
+pub mod design;
 pub mod error;
 pub mod model;
 pub mod output;
@@ -28,5 +29,6 @@ pub mod simulate;
 pub mod stats;
 pub mod study;
 pub mod tables;
+pub mod vocab;
 
 pub use error::{Error, Result};

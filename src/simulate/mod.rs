@@ -36,6 +36,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::abnormal::{event_period, Engine, EngineConfig, PairResult, Window};
+use crate::design::{defaults, Analysis, Windows};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::returns::{AlignedSeries, ReturnKind};
@@ -142,21 +143,13 @@ impl Default for SimulationConfig {
     fn default() -> Self {
         SimulationConfig {
             scenario: "independent".to_string(),
-            seed: 20_250_101,
-            replications: 1000,
-            pairs: 50,
-            days: 400,
-            estimation: Window {
-                start: -250,
-                end: -11,
-            },
-            windows: vec![
-                Window { start: -1, end: 1 },
-                Window { start: 0, end: 0 },
-                Window { start: -5, end: 5 },
-                Window { start: 0, end: 20 },
-            ],
-            min_estimation_returns: 120,
+            seed: defaults::SIMULATION_SEED,
+            replications: defaults::SIMULATION_REPLICATIONS,
+            pairs: defaults::SIMULATION_PAIRS,
+            days: defaults::SIMULATION_DAYS,
+            estimation: defaults::ESTIMATION_WINDOW,
+            windows: defaults::EVENT_WINDOWS.to_vec(),
+            min_estimation_returns: defaults::MIN_ESTIMATION_RETURNS,
             market_mean: 0.0004,
             market_sigma: 0.01,
             beta_range: (0.5, 1.5),
@@ -176,28 +169,28 @@ impl SimulationConfig {
         event_period(&self.windows)
     }
 
-    /// The engine configuration of every pair: market model, simple returns.
-    pub fn engine_config(&self) -> EngineConfig {
-        EngineConfig {
-            model: ModelKind::MarketModel,
-            returns: ReturnKind::Simple,
-            estimation: self.estimation,
-            windows: self.windows.clone(),
+    /// The design every pair is analysed with: the default [`Analysis`] (market model,
+    /// simple returns, r̄ over ≥ 30 common dates, normal-approximation Wilcoxon) with this
+    /// experiment's windows and minimum estimation returns.
+    pub fn analysis(&self) -> Analysis {
+        Analysis {
+            windows: Windows {
+                estimation: self.estimation,
+                event: self.windows.clone(),
+            },
             min_estimation_returns: self.min_estimation_returns,
-            dimson_lags: 1,
-            trade_to_trade: false,
+            ..Analysis::default()
         }
     }
 
-    /// The battery configuration (r̄ over ≥ 30 common dates, normal-approximation Wilcoxon).
+    /// The engine configuration of every pair ([`Analysis::engine_config`]).
+    pub fn engine_config(&self) -> EngineConfig {
+        self.analysis().engine_config()
+    }
+
+    /// The battery configuration ([`Analysis::stats_config`]).
     pub fn stats_config(&self) -> StatsConfig {
-        StatsConfig {
-            estimation: self.estimation,
-            windows: self.windows.clone(),
-            rbar_min_common_dates: 30,
-            wilcoxon_exact: false,
-            trade_to_trade: false,
-        }
+        self.analysis().stats_config()
     }
 
     /// The positions day 0 may take: those where every estimation and event-period day lies
@@ -236,18 +229,21 @@ impl SimulationConfig {
                 return bad(format!("window {} has start > end", w.label()));
             }
         }
-        for w in &self.windows {
-            if w.start <= self.estimation.end && self.estimation.start <= w.end {
-                return bad(format!(
-                    "event window {} intersects the estimation window {}",
-                    w.label(),
-                    self.estimation.label()
-                ));
-            }
-        }
-        if self.min_estimation_returns < 3 || self.min_estimation_returns > self.estimation.len() {
+        let analysis = self.analysis();
+        if let Some(i) = analysis.windows.first_overlap() {
             return bad(format!(
-                "min_estimation_returns must be in 3..={} (the estimation window length), got {}",
+                "event window {} intersects the estimation window {}",
+                self.windows[i].label(),
+                self.estimation.label()
+            ));
+        }
+        // The rule of every design (M ≥ k + 1), bounded by the window length L.
+        let least = analysis.model.k() + 1;
+        if self.min_estimation_returns < least
+            || self.min_estimation_returns > self.estimation.len()
+        {
+            return bad(format!(
+                "min_estimation_returns must be in {least}..={} (the estimation window length), got {}",
                 self.estimation.len(),
                 self.min_estimation_returns
             ));

@@ -168,36 +168,7 @@ pub fn simulate_placebo(
         .into_par_iter()
         .map(|r| {
             let mut rng = SimRng::for_stream(cfg.seed, r);
-            let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(cfg.pairs);
-            let shared_date: Option<NaiveDate> = match cfg.clustering {
-                EventClustering::Independent => None,
-                EventClustering::Clustered => {
-                    let (s, (lo, hi)) = usable[rng.uniform_int(0, usable.len() - 1)];
-                    Some(s.dates[rng.uniform_int(lo, hi)])
-                }
-            };
-            let mut tries = 0;
-            while chosen.len() < cfg.pairs && tries < cfg.pairs * 50 {
-                tries += 1;
-                let k = rng.uniform_int(0, usable.len() - 1);
-                let (s, (lo, hi)) = usable[k];
-                let day0 = match shared_date {
-                    None => rng.uniform_int(lo, hi),
-                    Some(d) => match s.dates.binary_search(&d) {
-                        Ok(p) if p >= lo && p <= hi => p,
-                        _ => continue,
-                    },
-                };
-                // A security appears at most once per date (two copies of one series on one
-                // day would be perfectly correlated "events").
-                if chosen
-                    .iter()
-                    .any(|&(k2, d2)| k2 == k && usable[k2].0.dates[d2] == s.dates[day0])
-                {
-                    continue;
-                }
-                chosen.push((k, day0));
-            }
+            let chosen = draw_pairs(&usable, cfg, &mut rng);
             let ids: Vec<String> = (0..chosen.len())
                 .map(|i| format!("P{:05}", i + 1))
                 .collect();
@@ -250,6 +221,46 @@ pub fn simulate_placebo(
         mean_events: n_events as f64 / r,
         mean_rbar: rbar / r,
     })
+}
+
+/// Draws the placebo pairs of one replication: (index into `usable`, day-0 position), each
+/// security at most once per date; on one shared date when the events are clustered.
+fn draw_pairs(
+    usable: &[(&AlignedSeries, (usize, usize))],
+    cfg: &PlaceboConfig,
+    rng: &mut SimRng,
+) -> Vec<(usize, usize)> {
+    let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(cfg.pairs);
+    let shared_date: Option<NaiveDate> = match cfg.clustering {
+        EventClustering::Independent => None,
+        EventClustering::Clustered => {
+            let (s, (lo, hi)) = usable[rng.uniform_int(0, usable.len() - 1)];
+            Some(s.dates[rng.uniform_int(lo, hi)])
+        }
+    };
+    let mut tries = 0;
+    while chosen.len() < cfg.pairs && tries < cfg.pairs * 50 {
+        tries += 1;
+        let k = rng.uniform_int(0, usable.len() - 1);
+        let (s, (lo, hi)) = usable[k];
+        let day0 = match shared_date {
+            None => rng.uniform_int(lo, hi),
+            Some(d) => match s.dates.binary_search(&d) {
+                Ok(p) if p >= lo && p <= hi => p,
+                _ => continue,
+            },
+        };
+        // A security appears at most once per date (two copies of one series on one
+        // day would be perfectly correlated "events").
+        if chosen
+            .iter()
+            .any(|&(k2, d2)| k2 == k && usable[k2].0.dates[d2] == s.dates[day0])
+        {
+            continue;
+        }
+        chosen.push((k, day0));
+    }
+    chosen
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! The `evstudy` binary: parses the command line and dispatches to one module per command
-//! (`cmd/*.rs`, each opening with its usage text, xsv style). All the work is done by the
-//! `evstudy` library; this crate only turns flags into library calls and results into files,
-//! lines and exit codes.
+//! (`cmd/*.rs`). The usage text is clap's help, generated from the argument structs
+//! (`evstudy <command> --help`), so it cannot drift from the parser. All the work is done by
+//! the `evstudy` library; this crate only turns flags into library calls and results into
+//! files, lines and exit codes.
 
 mod cmd;
+mod quick;
 
 use cmd::{demo as cmd_demo, events as cmd_events, report as cmd_report, run as cmd_run};
 use cmd::{simulate as cmd_simulate, validate as cmd_validate};
@@ -79,4 +81,39 @@ fn main_entry() -> i32 {
 pub(crate) fn stderr_is_terminal() -> bool {
     use std::io::IsTerminal;
     std::io::stderr().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_lists_every_run_flag() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("run")
+            .expect("run command")
+            .render_long_help()
+            .to_string();
+        for flag in [
+            "--config",
+            "--timings",
+            "--export",
+            "--factor-scale",
+            "--rf-col",
+            "--date-col",
+            "--ticker-col",
+            "--price-col",
+            "--format",
+            "--returns",
+        ] {
+            assert!(help.contains(flag), "{flag} missing from:\n{help}");
+        }
+    }
 }

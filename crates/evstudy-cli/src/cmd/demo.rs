@@ -1,10 +1,4 @@
-//! `evstudy demo` — generate the synthetic demo panel.
-//!
-//! ```text
-//! Usage:
-//!   evstudy demo [--out datasets/demo] [--events datasets/events/china_ai_chips.csv] [--seed N]
-//!   evstudy demo --out out/bench-panel --bench-securities 5000 [--bench-days 2520] [--bench-events 50000]
-//! ```
+//! `evstudy demo` — generate the synthetic demo panel. The usage is `evstudy demo --help`.
 //!
 //! Writes simulated prices (clearly synthetic; see `evstudy::demo` for the model and the
 //! injected effects) for the case-study tickers on their exchange calendars. The same seed
@@ -14,7 +8,9 @@ use std::path::PathBuf;
 
 /// Arguments of `evstudy demo`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  evstudy demo --out datasets/demo")]
+#[command(
+    after_help = "Examples:\n  evstudy demo --out datasets/demo\n  evstudy demo --out out/bench-panel --bench-securities 5000"
+)]
 pub struct DemoArgs {
     /// Output folder.
     #[arg(long, short, default_value = "datasets/demo")]

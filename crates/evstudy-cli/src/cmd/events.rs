@@ -1,16 +1,11 @@
-//! `evstudy events` — the day-0 mapping of every event–security pair.
-//!
-//! ```text
-//! Usage:
-//!   evstudy events --config study.toml [--out FILE.csv]
-//!   evstudy events --prices P --events E --market TICKER [--out FILE.csv]
-//! ```
+//! `evstudy events` — the day-0 mapping of every event–security pair. The usage is
+//! `evstudy events --help`.
 //!
 //! Prints a table (event, security, exchange, event instant in UTC and local time, day 0,
 //! shift in calendar days and in sessions, status) and writes it as CSV
 //! (default `<out>/day0_mapping.csv`).
 
-use super::run::{load_config, QuickArgs};
+use crate::quick::{load_config, QuickArgs};
 use anyhow::Context;
 use evstudy::output::{day0_csv, write_atomic};
 use evstudy::study::Study;

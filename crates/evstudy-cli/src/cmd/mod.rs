@@ -1,4 +1,5 @@
-//! One module per command: its usage text, its arguments and a `run` that calls the library.
+//! One module per command: its arguments (clap generates the usage from them) and a `run`
+//! that calls the library.
 
 pub mod demo;
 pub mod events;

@@ -1,9 +1,5 @@
-//! `evstudy report` — render the report from an output folder.
-//!
-//! ```text
-//! Usage:
-//!   evstudy report --from DIR [--out DIR] [--title TEXT]
-//! ```
+//! `evstudy report` — render the report from an output folder. The usage is
+//! `evstudy report --help`.
 //!
 //! Reads the CSV tables and `run.json` that `evstudy run` wrote and writes `report.md`,
 //! `report.html` and the SVG charts (to `--out`, default the same folder).

@@ -1,25 +1,15 @@
-//! `evstudy run` — the full study.
-//!
-//! ```text
-//! Usage:
-//!   evstudy run --config study.toml [--out DIR] [--format csv,parquet] [--no-report]
-//!   evstudy run --prices P --events E --market TICKER [--model NAME] [--factors F]
-//!               [--estimation=-250:-11] [--window=-1:1 ...] [--returns simple|log]
-//!               [--min-estimation N] [--format csv,parquet] [--out DIR]
-//!
-//! Examples:
-//!   evstudy run --config datasets/demo/study.toml
-//!   evstudy run --prices prices.csv --events events.csv --market ^GSPC --window=-1:1 --window=0:5
-//! ```
+//! `evstudy run` — the full study, from a study file or from the quick flags
+//! ([`crate::quick::QuickArgs`]). The usage is `evstudy run --help`.
 //!
 //! Without a study file, a security's calendar is the market's dates and day 0 is the first
 //! of them on or after the event date (16:00 close in the event's own time zone).
 
-use anyhow::{bail, Context};
-use evstudy::data::{FactorSource, PriceSource};
+use crate::quick::{load_config, FormatArg, QuickArgs};
+use anyhow::Context;
+use evstudy::design::Design;
 use evstudy::output::{write_outputs, OutputFormat};
 use evstudy::report::{render_report, write_report};
-use evstudy::study::{CalendarMode, Study, StudyConfig};
+use evstudy::study::Study;
 use std::path::PathBuf;
 
 /// Arguments of `evstudy run`.
@@ -36,9 +26,9 @@ pub struct RunArgs {
     /// Output folder (default: the study's `out`, else out/<study name>).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Output formats, comma-separated: csv, parquet.
-    #[arg(long, value_delimiter = ',')]
-    pub format: Option<Vec<String>>,
+    /// Output formats, comma-separated (default: the study's `formats`, else csv,parquet).
+    #[arg(long, value_enum, value_delimiter = ',', ignore_case = true)]
+    pub format: Option<Vec<FormatArg>>,
     /// Do not write the report.
     #[arg(long)]
     pub no_report: bool,
@@ -51,159 +41,18 @@ pub struct RunArgs {
     pub export: bool,
 }
 
-/// Flags that describe a study without a file.
-#[derive(Debug, clap::Args, Default)]
-pub struct QuickArgs {
-    /// Prices: long CSV or Parquet (`date,ticker,close` by default).
-    #[arg(long)]
-    pub prices: Option<PathBuf>,
-    /// Events CSV with at least `event_id,ticker,date` (optional time, tz, category).
-    #[arg(long)]
-    pub events: Option<PathBuf>,
-    /// Benchmark ticker.
-    #[arg(long)]
-    pub market: Option<String>,
-    /// market | constant-mean | market-adjusted | ff3 | carhart | scholes-williams | dimson
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Factor file (ff3, carhart): `date,mkt_rf,smb,hml[,mom][,rf]`.
-    #[arg(long)]
-    pub factors: Option<PathBuf>,
-    /// Multiplier for factor values (0.01 for files in percent).
-    #[arg(long, default_value_t = 1.0)]
-    pub factor_scale: f64,
-    /// Risk-free column of the factor file.
-    #[arg(long)]
-    pub rf_col: Option<String>,
-    /// Estimation window a:b.
-    #[arg(long, allow_hyphen_values = true)]
-    pub estimation: Option<String>,
-    /// Event window a:b (repeat for several).
-    #[arg(long = "window", allow_hyphen_values = true)]
-    pub windows: Vec<String>,
-    /// simple | log
-    #[arg(long)]
-    pub returns: Option<String>,
-    /// Minimum estimation returns.
-    #[arg(long)]
-    pub min_estimation: Option<usize>,
-    /// Date column of the price file.
-    #[arg(long, default_value = "date")]
-    pub date_col: String,
-    /// Ticker column of the price file.
-    #[arg(long, default_value = "ticker")]
-    pub ticker_col: String,
-    /// Price column of the price file.
-    #[arg(long, default_value = "close")]
-    pub price_col: String,
-}
-
-impl QuickArgs {
-    /// True when no flag of the quick form was given (all at their defaults).
-    fn is_empty(&self) -> bool {
-        self.prices.is_none()
-            && self.events.is_none()
-            && self.market.is_none()
-            && self.model.is_none()
-            && self.factors.is_none()
-            && self.factor_scale == 1.0
-            && self.rf_col.is_none()
-            && self.estimation.is_none()
-            && self.windows.is_empty()
-            && self.returns.is_none()
-            && self.min_estimation.is_none()
-            && self.date_col == "date"
-            && self.ticker_col == "ticker"
-            && self.price_col == "close"
-    }
-}
-
-/// Build the configuration from a study file or from flags.
-pub(crate) fn load_config(config: &Option<PathBuf>, q: &QuickArgs) -> anyhow::Result<StudyConfig> {
-    if let Some(path) = config {
-        if !q.is_empty() {
-            bail!("give either --config or the study flags (--prices, --events, --market, --model, --window, …), not both: with --config, set them in the study file");
-        }
-        return Ok(StudyConfig::from_toml_file(path)?);
-    }
-    let (Some(prices), Some(events)) = (&q.prices, &q.events) else {
-        bail!(
-            "give --config study.toml, or --prices, --events and --market (see evstudy run --help)"
-        );
-    };
-    let mut cfg = StudyConfig::default();
-    cfg.title = format!("Event study: {}", events.display());
-    cfg.calendar = CalendarMode::Data;
-    cfg.prices =
-        vec![PriceSource::new(prices).with_columns(&q.date_col, &q.ticker_col, &q.price_col)];
-    cfg.events = Some(events.clone());
-    cfg.market = q.market.clone();
-    if let Some(m) = &q.model {
-        cfg.model = match m.as_str() {
-            "market" | "market-model" | "market_model" => "market_model".into(),
-            other => other.replace('-', "_"),
-        };
-    }
-    if let Some(f) = &q.factors {
-        let columns: Vec<String> = match cfg.model.as_str() {
-            "carhart" => ["mkt_rf", "smb", "hml", "mom"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            _ => ["mkt_rf", "smb", "hml"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-        };
-        cfg.factors = Some(FactorSource {
-            path: f.clone(),
-            date_col: "date".into(),
-            columns,
-            rf_col: q.rf_col.clone(),
-            scale: q.factor_scale,
-            date_format: None,
-        });
-    }
-    if let Some(e) = &q.estimation {
-        cfg.estimation_window = e.clone();
-    }
-    if !q.windows.is_empty() {
-        cfg.event_windows = q.windows.clone();
-    }
-    if let Some(r) = &q.returns {
-        cfg.returns = match r.as_str() {
-            "simple" => evstudy::returns::ReturnKind::Simple,
-            "log" => evstudy::returns::ReturnKind::Log,
-            other => bail!("--returns must be simple or log, got '{other}'"),
-        };
-    }
-    if let Some(n) = q.min_estimation {
-        cfg.min_estimation_returns = n;
-    }
-    let stem = events
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("study")
-        .to_string();
-    cfg.out = Some(PathBuf::from("out").join(stem));
-    Ok(cfg)
-}
-
-pub(crate) fn parse_formats(list: &[String]) -> anyhow::Result<Vec<OutputFormat>> {
-    list.iter()
-        .map(|f| f.parse::<OutputFormat>().map_err(anyhow::Error::from))
-        .collect()
-}
-
 /// Run the command.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
-    cfg.validate()?;
-    let formats = parse_formats(args.format.as_ref().unwrap_or(&cfg.formats))?;
+    let design = Design::from_file(&cfg)?;
+    let formats: Vec<OutputFormat> = match &args.format {
+        Some(list) => list.iter().map(|&f| f.into()).collect(),
+        None => design.formats.clone(),
+    };
     let out_dir = args
         .out
         .clone()
-        .or_else(|| cfg.out.clone())
+        .or_else(|| design.out.clone())
         .unwrap_or_else(|| PathBuf::from("out/study"));
     let progress = crate::stderr_is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
@@ -211,7 +60,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let title = cfg.title.clone();
+    let title = design.title.clone();
     let study = Study::new(cfg);
     let output = study.run()?;
     if let Some(pb) = &progress {

@@ -1,20 +1,5 @@
-//! `evstudy simulate` — size and power of every test (Brown–Warner style).
-//!
-//! ```text
-//! Usage:
-//!   evstudy simulate [--clustering independent|clustered|both] [--replications N] [--pairs N]
-//!                    [--days N] [--seed N] [--shocks normal|t:DF] [--factor-weight W]
-//!                    [--missing SHARE] [--effect none|mean:X|window:X|variance:F]
-//!                    [--window=a:b ...] [--estimation=a:b] [--out DIR]
-//!   evstudy simulate --config study.toml [--clustering ...] [--replications N] [--pairs N]
-//!                    [--effect ...] [--out DIR]       # placebo events on the study's real panel
-//!
-//! Examples:
-//!   evstudy simulate --clustering both --replications 1000 --pairs 50 --factor-weight 0.1
-//!   evstudy simulate --effect mean:0.01 --replications 500      # power against a 1 % day-0 effect
-//!   evstudy simulate --effect variance:2 --shocks t:4           # Patell vs BMP under event-induced variance
-//!   evstudy simulate --config datasets/demo/study.toml --clustering both --replications 300
-//! ```
+//! `evstudy simulate` — size and power of every test (Brown–Warner style). The usage and
+//! examples are `evstudy simulate --help`.
 //!
 //! With `--config`, the panel is the study's own securities (aligned returns on their
 //! calendars, its model, estimation and event windows) and placebo events are drawn at random
@@ -23,39 +8,67 @@
 //!
 //! Writes `simulation.csv` (rejection rates at 1 %, 5 %, 10 % with Monte Carlo standard errors,
 //! every test, day 0 and every window) and `simulation.svg` (5 % rejection rates at day 0) to
-//! `--out` (default `out/simulation`). Deterministic for a given `--seed`.
+//! `--out`. Deterministic for a given `--seed`.
 
 use anyhow::bail;
+use evstudy::abnormal::Window;
+use evstudy::design::{defaults, Design};
 use evstudy::simulate::{
-    simulate, write_rejection_outputs, Effect, EventClustering, ShockDistribution, SimulationConfig,
+    simulate, simulate_placebo, write_rejection_outputs, Effect, EventClustering, PlaceboConfig,
+    ShockDistribution, SimulationConfig,
 };
-use evstudy::study::parse_window;
 use std::path::PathBuf;
+
+/// `--clustering`: how day 0 is placed, or both placements one after the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClusteringArg {
+    /// Every pair draws its own day 0.
+    Independent,
+    /// All pairs of a replication share one day 0.
+    Clustered,
+    /// Independent, then clustered.
+    Both,
+}
+
+impl ClusteringArg {
+    /// The scenarios to run: name and placement.
+    fn scenarios(self) -> Vec<(&'static str, EventClustering)> {
+        let independent = ("independent", EventClustering::Independent);
+        let clustered = ("clustered", EventClustering::Clustered);
+        match self {
+            ClusteringArg::Independent => vec![independent],
+            ClusteringArg::Clustered => vec![clustered],
+            ClusteringArg::Both => vec![independent, clustered],
+        }
+    }
+}
 
 /// Arguments of `evstudy simulate`.
 #[derive(Debug, clap::Args)]
-#[command(
-    after_help = "Examples:\n  evstudy simulate --clustering both --replications 1000 --pairs 50 --factor-weight 0.1\n  evstudy simulate --effect mean:0.01 --replications 500"
-)]
+#[command(after_help = "Examples:
+  evstudy simulate --clustering both --replications 1000 --pairs 50 --factor-weight 0.1
+  evstudy simulate --effect mean:0.01 --replications 500      # power against a 1 % day-0 effect
+  evstudy simulate --effect variance:2 --shocks t:4           # Patell vs BMP under event-induced variance
+  evstudy simulate --config datasets/demo/study.toml --clustering both --replications 300   # placebo events on a study's panel")]
 pub struct SimulateArgs {
-    /// independent, clustered (all pairs share one day 0) or both.
-    #[arg(long, default_value = "independent")]
-    pub clustering: String,
+    /// Day-0 placement.
+    #[arg(long, value_enum, default_value_t = ClusteringArg::Independent)]
+    pub clustering: ClusteringArg,
     /// Monte Carlo replications.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = defaults::SIMULATION_REPLICATIONS)]
     pub replications: usize,
     /// Event–security pairs per replication.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = defaults::SIMULATION_PAIRS)]
     pub pairs: usize,
     /// Length of the simulated calendar in sessions.
-    #[arg(long)]
-    pub days: Option<usize>,
+    #[arg(long, default_value_t = defaults::SIMULATION_DAYS)]
+    pub days: usize,
     /// Random seed.
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[arg(long, default_value_t = defaults::SIMULATION_SEED)]
+    pub seed: u64,
     /// normal or t:DF (Student t, unit variance).
-    #[arg(long, default_value = "normal")]
-    pub shocks: String,
+    #[arg(long, default_value = "normal", value_parser = parse_shocks)]
+    pub shocks: ShockDistribution,
     /// Weight of a common factor in every security's return (cross-correlation).
     #[arg(long, default_value_t = 0.0)]
     pub factor_weight: f64,
@@ -63,20 +76,32 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0.0)]
     pub missing: f64,
     /// none, mean:X (X added on day 0), window:X (X per day of each window), variance:F.
-    #[arg(long, default_value = "none")]
-    pub effect: String,
-    /// Event window a:b (repeat).
+    #[arg(long, default_value = "none", value_parser = parse_effect)]
+    pub effect: Effect,
+    /// Event window a:b (repeat; default: the study defaults).
     #[arg(long = "window", allow_hyphen_values = true)]
-    pub windows: Vec<String>,
-    /// Estimation window a:b.
+    pub windows: Vec<Window>,
+    /// Estimation window a:b (default: the study default).
     #[arg(long, allow_hyphen_values = true)]
-    pub estimation: Option<String>,
+    pub estimation: Option<Window>,
     /// Output folder.
-    #[arg(long, short, default_value = "out/simulation")]
+    #[arg(long, short, default_value = defaults::SIMULATION_OUT)]
     pub out: PathBuf,
     /// Study file: placebo events on its real panel instead of a synthetic panel.
     #[arg(long, short)]
     pub config: Option<PathBuf>,
+}
+
+fn parse_shocks(text: &str) -> anyhow::Result<ShockDistribution> {
+    Ok(match text {
+        "normal" => ShockDistribution::Normal,
+        s if s.starts_with("t:") => ShockDistribution::StudentT {
+            df: s[2..]
+                .parse()
+                .map_err(|_| anyhow::anyhow!("--shocks t:DF needs a number, got '{s}'"))?,
+        },
+        other => bail!("--shocks must be normal or t:DF, got '{other}'"),
+    })
 }
 
 fn parse_effect(text: &str) -> anyhow::Result<Effect> {
@@ -97,56 +122,29 @@ fn parse_effect(text: &str) -> anyhow::Result<Effect> {
 
 /// Run the command.
 pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
-    let base = SimulationConfig::default();
-    let shocks = match args.shocks.as_str() {
-        "normal" => ShockDistribution::Normal,
-        s if s.starts_with("t:") => ShockDistribution::StudentT {
-            df: s[2..]
-                .parse()
-                .map_err(|_| anyhow::anyhow!("--shocks t:DF needs a number, got '{s}'"))?,
-        },
-        other => bail!("--shocks must be normal or t:DF, got '{other}'"),
-    };
-    let clusterings: Vec<(String, EventClustering)> = match args.clustering.as_str() {
-        "independent" => vec![("independent".into(), EventClustering::Independent)],
-        "clustered" => vec![("clustered".into(), EventClustering::Clustered)],
-        "both" => vec![
-            ("independent".into(), EventClustering::Independent),
-            ("clustered".into(), EventClustering::Clustered),
-        ],
-        other => bail!("--clustering must be independent, clustered or both, got '{other}'"),
-    };
-    let windows = if args.windows.is_empty() {
-        base.windows.clone()
-    } else {
-        args.windows
-            .iter()
-            .map(|w| parse_window(w))
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    let estimation = match &args.estimation {
-        Some(e) => parse_window(e)?,
-        None => base.estimation,
-    };
-    let effect = parse_effect(&args.effect)?;
     if let Some(path) = &args.config {
-        return run_placebo(path, &args, clusterings, effect);
+        return run_placebo(path, &args);
     }
+    let base = SimulationConfig::default();
     let mut rows = Vec::new();
-    for (name, clustering) in clusterings {
+    for (name, clustering) in args.clustering.scenarios() {
         let cfg = SimulationConfig {
-            scenario: name.clone(),
-            seed: args.seed.unwrap_or(base.seed),
+            scenario: name.to_string(),
+            seed: args.seed,
             replications: args.replications,
             pairs: args.pairs,
-            days: args.days.unwrap_or(base.days),
-            estimation,
-            windows: windows.clone(),
-            shocks,
+            days: args.days,
+            estimation: args.estimation.unwrap_or(base.estimation),
+            windows: if args.windows.is_empty() {
+                base.windows.clone()
+            } else {
+                args.windows.clone()
+            },
+            shocks: args.shocks,
             common_factor_weight: args.factor_weight,
             missing_share: args.missing,
             clustering,
-            effect,
+            effect: args.effect,
             ..base.clone()
         };
         let result = simulate(&cfg)?;
@@ -164,33 +162,10 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-fn run_placebo(
-    path: &std::path::Path,
-    args: &SimulateArgs,
-    clusterings: Vec<(String, EventClustering)>,
-    effect: Effect,
-) -> anyhow::Result<i32> {
-    use evstudy::abnormal::EngineConfig;
-    use evstudy::simulate::{simulate_placebo, PlaceboConfig};
-    use evstudy::stats::StatsConfig;
+fn run_placebo(path: &std::path::Path, args: &SimulateArgs) -> anyhow::Result<i32> {
     let cfg = evstudy::study::StudyConfig::from_toml_file(path)?;
-    let (estimation, windows) = cfg.validate()?;
-    let engine = EngineConfig {
-        model: cfg.model_kind()?,
-        returns: cfg.returns,
-        estimation,
-        windows: windows.clone(),
-        min_estimation_returns: cfg.min_estimation_returns,
-        dimson_lags: cfg.dimson_lags,
-        trade_to_trade: cfg.trade_to_trade,
-    };
-    let stats = StatsConfig {
-        estimation,
-        windows,
-        rbar_min_common_dates: cfg.rbar_min_common_dates,
-        wilcoxon_exact: cfg.wilcoxon_exact,
-        trade_to_trade: cfg.trade_to_trade,
-    };
+    let design = Design::from_file(&cfg)?;
+    let (engine, stats) = (design.engine_config(), design.stats_config());
     let panel = evstudy::study::run_study(&cfg)?.series;
     println!(
         "placebo panel: {} securities from {}",
@@ -198,16 +173,14 @@ fn run_placebo(
         path.display()
     );
     let mut rows = Vec::new();
-    for (name, clustering) in clusterings {
+    for (name, clustering) in args.clustering.scenarios() {
         let pc = PlaceboConfig {
             scenario: format!("placebo_{name}"),
-            seed: args
-                .seed
-                .unwrap_or(evstudy::simulate::SimulationConfig::default().seed),
+            seed: args.seed,
             replications: args.replications,
             pairs: args.pairs,
             clustering,
-            effect,
+            effect: args.effect,
         };
         let result = simulate_placebo(&panel, &engine, &stats, &pc)?;
         println!(

@@ -1,16 +1,12 @@
-//! `evstudy validate` — check inputs and configuration, list every problem.
-//!
-//! ```text
-//! Usage:
-//!   evstudy validate --config study.toml
-//!   evstudy validate --prices P --events E --market TICKER [run flags]
-//! ```
+//! `evstudy validate` — check inputs and configuration, list every problem. The usage is
+//! `evstudy validate --help`.
 //!
 //! Reads every input, builds calendars and maps day 0, without writing anything. Prints each
 //! problem on its own line (errors first, then exclusions that a run would report) and exits
 //! 1 if any error was found.
 
-use super::run::{load_config, QuickArgs};
+use crate::quick::{load_config, QuickArgs};
+use evstudy::design::Design;
 use evstudy::study::Study;
 use std::path::PathBuf;
 
@@ -37,7 +33,7 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
             return Ok(1);
         }
     };
-    if let Err(e) = cfg.validate() {
+    if let Err(e) = Design::from_file(&cfg) {
         problems.push(format!("error: {e}"));
     }
     // Every input file on its own, so that all broken files are listed, not just the first.
