@@ -1,9 +1,12 @@
 //! The fixed vocabularies of a study design and of the exclusions table, as enums whose
-//! `as_str()` is the text written to the outputs and read from `study.toml`.
+//! `as_str()` is the text written to the outputs and read from `study.toml`. The test
+//! vocabulary ([`TestKind`], [`Scope`], [`Metric`]) is defined beside the tests in `stats` and
+//! re-exported here, so every fixed list of the project is reachable from this module.
 
 use crate::error::{Error, Result};
 use std::str::FromStr;
 
+pub use crate::stats::{Metric, Scope, TestKind};
 pub use crate::tables::Stage;
 
 /// The value of a fixed vocabulary whose name is `name`.

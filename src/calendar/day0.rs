@@ -16,14 +16,6 @@ pub const TIME_KEYWORDS: [(&str, u32); 5] = [
     ("weekend", 12),
 ];
 
-/// Default of the `default_event_time` setting: 12:00 (methodology §0.4).
-pub fn default_event_time() -> NaiveTime {
-    NaiveTime::MIN + Duration::hours(12)
-}
-
-/// Default of the `max_shift_days` setting: 7 (methodology §0.4).
-pub const DEFAULT_MAX_SHIFT_DAYS: i64 = 7;
-
 /// Reads an event's `time` field (methodology §2.3).
 ///
 /// `HH:MM` (24 h; `H:MM` also accepted) is used as given; the keywords `before_open` 08:00,
@@ -429,7 +421,7 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
     fn noon() -> NaiveTime {
-        default_event_time()
+        crate::design::defaults::DEFAULT_EVENT_TIME
     }
     fn golden_cal(code: &str, table: &HolidayTable) -> SessionCalendar {
         SessionCalendar::for_exchange_range(

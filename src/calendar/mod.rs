@@ -13,14 +13,15 @@
 //! # Examples
 //! ```
 //! use chrono::NaiveDate;
-//! use evstudy::calendar::{builtin_exchange, default_event_time, map_day0, HolidayTable, SessionCalendar};
+//! use evstudy::calendar::{builtin_exchange, map_day0, HolidayTable, SessionCalendar};
+//! use evstudy::design::defaults::{DEFAULT_EVENT_TIME, MAX_SHIFT_DAYS};
 //! let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
 //! let hk = builtin_exchange("XHKG").unwrap();
 //! let cal = SessionCalendar::for_exchange(&hk, &HolidayTable::builtin(), &[d(2025, 1, 2), d(2025, 3, 31)]);
 //! // DeepSeek sell-off, 2025-01-27 intraday in New York (17:00 UTC): Hong Kong's next close is
 //! // the 12:00 half day of 2025-01-28.
 //! let out = map_day0(&cal, d(2025, 1, 27), Some("intraday"), Some("America/New_York"), Some(hk.tz),
-//!                    default_event_time(), 7);
+//!                    DEFAULT_EVENT_TIME, MAX_SHIFT_DAYS);
 //! let day0 = out.day0().unwrap();
 //! assert_eq!((day0.date, day0.shift_days), (d(2025, 1, 28), 1));
 //! assert_eq!(day0.close_local.format("%H:%M").to_string(), "12:00");
@@ -36,8 +37,8 @@ mod session;
 
 pub use crate::data::{split_csv_records, CsvRecord};
 pub use day0::{
-    default_event_time, format_utc, local_to_utc, map_day0, parse_event_time, parse_time_zone,
-    Day0, Day0Exclusion, Day0Outcome, Day0Reason, DEFAULT_MAX_SHIFT_DAYS, TIME_KEYWORDS,
+    format_utc, local_to_utc, map_day0, parse_event_time, parse_time_zone, Day0, Day0Exclusion,
+    Day0Outcome, Day0Reason, TIME_KEYWORDS,
 };
 pub use events::{
     expand_scope, filter_verified, read_events, read_events_csv_str, read_events_toml_str,

@@ -3,14 +3,9 @@
 
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
+pub use crate::model::{CARHART_FACTORS, FF3_FACTORS};
 use crate::vocab::by_name;
 use std::str::FromStr;
-
-/// The Fama–French three factors, in the order the `ff3` model expects them.
-pub const FF3_FACTORS: [&str; 3] = ["mkt_rf", "smb", "hml"];
-
-/// The Carhart four factors, in the order the `carhart` model expects them.
-pub const CARHART_FACTORS: [&str; 4] = ["mkt_rf", "smb", "hml", "mom"];
 
 /// The model names accepted in a study file, in the order of [`ModelName::ALL`].
 pub const MODEL_NAMES: [&str; 8] = [

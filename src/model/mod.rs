@@ -21,6 +21,12 @@ pub enum ModelKind {
     Dimson,
 }
 
+/// The Fama–French three factors, in the order the `ff3` model expects them.
+pub const FF3_FACTORS: [&str; 3] = ["mkt_rf", "smb", "hml"];
+
+/// The Carhart four factors, in the order the `carhart` model expects them.
+pub const CARHART_FACTORS: [&str; 4] = ["mkt_rf", "smb", "hml", "mom"];
+
 pub mod fit;
 pub mod linalg;
 
@@ -55,9 +61,9 @@ impl ModelKind {
                 .eq(set.iter().copied())
         };
         let factor = || {
-            if named(&["mkt_rf", "smb", "hml"]) {
+            if named(&FF3_FACTORS) {
                 0
-            } else if named(&["mkt_rf", "smb", "hml", "mom"]) {
+            } else if named(&CARHART_FACTORS) {
                 1
             } else {
                 2

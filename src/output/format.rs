@@ -18,7 +18,7 @@
 /// exponent form     otherwise
 /// ```
 ///
-/// Reference: ISO C11 §7.21.6.1 (`g` conversion specifier).
+/// Reference: ISO C11, clause 7.21.6.1 (`g` conversion specifier).
 ///
 /// # Examples
 ///
@@ -53,7 +53,7 @@ pub fn format_g17(x: f64) -> String {
 /// N = round_half_even(m · 5^k · 2^(e+k)),  10^16 ≤ N < 10^17   (the 17 digits)
 /// ```
 ///
-/// Reference: ISO C11 §7.21.6.1 (`g` conversion specifier).
+/// Reference: ISO C11, clause 7.21.6.1 (`g` conversion specifier).
 ///
 /// # Examples
 ///

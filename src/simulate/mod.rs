@@ -38,8 +38,7 @@ use std::sync::Arc;
 use crate::abnormal::{event_period, Engine, EngineConfig, PairResult, Window};
 use crate::design::{defaults, Analysis, Windows};
 use crate::error::{Error, Result};
-use crate::model::ModelKind;
-use crate::returns::{AlignedSeries, ReturnKind};
+use crate::returns::AlignedSeries;
 use crate::stats::TestKind;
 use crate::stats::{group_battery, StatsConfig, StatsEvent};
 

@@ -22,13 +22,11 @@ pub const REJECTION_COLUMNS: [&str; 8] = [
 ];
 
 /// One CSV field, quoted (RFC 4180, `"` doubled) only when it contains a comma, a quote or a
-/// line break.
+/// line break, as every evstudy table ([`crate::output::push_csv_field`]).
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let mut out = Vec::with_capacity(s.len());
+    crate::output::push_csv_field(&mut out, s);
+    String::from_utf8(out).expect("quoting keeps UTF-8")
 }
 
 fn opt_g17(x: Option<f64>) -> String {

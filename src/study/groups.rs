@@ -3,65 +3,44 @@
 use super::pairs::Pair;
 use super::securities::SecurityTable;
 use crate::calendar::EventRecord;
+use crate::vocab::Grouping;
 use std::collections::BTreeMap;
 
-/// One way of pooling pairs into groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Grouping {
-    /// The event's `group` column (`all` when empty); the primary label of a pair.
-    Group,
-    /// Every pair under `all` (primary for pairs of events without a group).
-    All,
-    /// `category:<event category>` (`none` when empty).
-    Category,
-    /// `security_group:<security's group>` (`none` when unlisted).
-    SecurityGroup,
-    /// `event:<event id>`: each event alone.
-    Event,
-}
-
-impl Grouping {
-    /// The grouping of an `aggregate_by` name.
-    pub fn from_name(name: &str) -> Option<Grouping> {
-        Some(match name {
-            "group" => Grouping::Group,
-            "all" => Grouping::All,
-            "category" => Grouping::Category,
-            "security_group" => Grouping::SecurityGroup,
-            "event" => Grouping::Event,
-            _ => return None,
-        })
-    }
-
-    /// The label of pair `p` of event `ev`, and whether it is the pair's primary label (the
-    /// one whose portfolios get table rows).
-    fn label(self, p: &Pair, ev: &EventRecord, securities: &SecurityTable) -> (String, bool) {
-        match self {
-            Grouping::Group => (p.group.clone(), true),
-            Grouping::All => ("all".to_string(), p.group == "all"),
-            Grouping::Category => (
-                format!(
-                    "category:{}",
-                    if ev.category.is_empty() {
-                        "none"
-                    } else {
-                        &ev.category
-                    }
-                ),
-                false,
+/// The label of pair `p` of event `ev` under `grouping`, and whether it is the pair's
+/// primary label (the one whose portfolios get table rows): the event's `group` (`all` when
+/// empty; always primary), `all` (primary for events without a group), `category:<category>`
+/// and `security_group:<group>` (`none` when empty) and `event:<event id>`.
+fn label(
+    grouping: Grouping,
+    p: &Pair,
+    ev: &EventRecord,
+    securities: &SecurityTable,
+) -> (String, bool) {
+    match grouping {
+        Grouping::Group => (p.group.clone(), true),
+        Grouping::All => ("all".to_string(), p.group == "all"),
+        Grouping::Category => (
+            format!(
+                "category:{}",
+                if ev.category.is_empty() {
+                    "none"
+                } else {
+                    &ev.category
+                }
             ),
-            Grouping::SecurityGroup => (
-                format!(
-                    "security_group:{}",
-                    securities
-                        .get(&p.security)
-                        .and_then(|s| s.group.clone())
-                        .unwrap_or_else(|| "none".into())
-                ),
-                false,
+            false,
+        ),
+        Grouping::SecurityGroup => (
+            format!(
+                "security_group:{}",
+                securities
+                    .get(&p.security)
+                    .and_then(|s| s.group.clone())
+                    .unwrap_or_else(|| "none".into())
             ),
-            Grouping::Event => (format!("event:{}", ev.event_id), false),
-        }
+            false,
+        ),
+        Grouping::Event => (format!("event:{}", ev.event_id), false),
     }
 }
 
@@ -90,7 +69,7 @@ pub(crate) fn label_pairs(
         }
         let ev = &events[p.event];
         for g in groupings {
-            let (label, primary) = g.label(p, ev, securities);
+            let (label, primary) = label(*g, p, ev, securities);
             let e = labels.entry(label).or_insert((false, Vec::new()));
             e.0 |= primary;
             // Pairs come in increasing order: a label seen twice for one pair (e.g. `group`
@@ -140,7 +119,7 @@ mod tests {
         ];
         let groupings: Vec<Grouping> = ["group", "all", "category", "security_group", "event"]
             .iter()
-            .map(|g| Grouping::from_name(g).unwrap())
+            .map(|g| g.parse::<Grouping>().unwrap())
             .collect();
         let labels = label_pairs(&pairs, &[e1, e2], &securities, &groupings);
         let got: Vec<(&str, bool, &[usize])> = labels
@@ -162,7 +141,7 @@ mod tests {
 
     #[test]
     fn unknown_grouping_names_are_refused() {
-        assert_eq!(Grouping::from_name("event"), Some(Grouping::Event));
-        assert_eq!(Grouping::from_name("sector"), None);
+        assert_eq!("event".parse::<Grouping>().ok(), Some(Grouping::Event));
+        assert!("sector".parse::<Grouping>().is_err());
     }
 }

@@ -1,11 +1,12 @@
 //! Reading every input of a run: prices, factors, holidays, events and securities, with the
 //! size and SHA-256 of each input file for `run.json`.
 
-use super::plan::{Holidays, RunPlan, Sources};
+use super::plan::{RunPlan, Sources};
 use super::securities::{read_securities_file, SecurityTable};
 use super::InputFile;
 use crate::calendar::{read_events, EventRecord, HolidayTable};
 use crate::data::{read_all, read_factors, FactorTable, PricePanel, ValueKind};
+use crate::design::Holidays;
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use std::path::{Path, PathBuf};
@@ -29,8 +30,8 @@ pub(crate) struct Inputs {
 /// Read every input; the file digests are computed while the prices are read.
 ///
 /// # Errors
-/// Unreadable or malformed inputs; a returns column in trade-to-trade mode; no event file; a
-/// benchmark model without any benchmark.
+/// Unreadable or malformed inputs; a returns column in trade-to-trade mode; a benchmark model
+/// without any benchmark.
 pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
     let src = &plan.sources;
     let paths = digest_paths(src);
@@ -52,11 +53,7 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
         Holidays::Builtin => HolidayTable::builtin(),
         Holidays::File(path) => HolidayTable::from_csv(path)?,
     };
-    let events_path = src
-        .events
-        .as_ref()
-        .ok_or_else(|| Error::config("no event file"))?;
-    let events = read_events(events_path)?;
+    let events = read_events(&src.events)?;
     let mut list = src.securities.clone();
     if let Some(p) = &src.securities_file {
         list.extend(read_securities_file(p)?);
@@ -84,7 +81,7 @@ fn digest_paths(src: &Sources) -> Vec<PathBuf> {
         .iter()
         .map(|s| s.path.clone())
         .chain(src.factors.iter().map(|f| f.path.clone()))
-        .chain(src.events.clone())
+        .chain(std::iter::once(src.events.clone()))
         .chain(src.securities_file.clone())
         .collect()
 }

@@ -1,15 +1,16 @@
-//! The run plan: every setting the phases read, parsed and checked once from the
-//! configuration, so that no phase reads a configuration string.
+//! The run plan: every setting the phases read, derived once from the validated
+//! [`Design`], so that no phase reads a configuration string.
 
 use super::config::{CalendarMode, SecuritySpec, StudyConfig};
-use super::groups::Grouping;
 use super::pairs::Admission;
 use crate::abnormal::{EngineConfig, Window};
 use crate::data::{FactorSource, PriceSource};
-use crate::error::{Error, Result};
+use crate::design::{Design, Holidays};
+use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
 use crate::stats::StatsConfig;
+use crate::vocab::Grouping;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,14 +51,6 @@ pub(crate) struct Day0Rules {
     pub max_shift_days: i64,
 }
 
-/// Where the holiday table comes from.
-pub(crate) enum Holidays {
-    /// The table shipped with evstudy.
-    Builtin,
-    /// A holiday CSV file.
-    File(PathBuf),
-}
-
 /// The input files and inline inputs of a study.
 pub(crate) struct Sources {
     /// Price files.
@@ -69,7 +62,7 @@ pub(crate) struct Sources {
     /// Holiday table.
     pub holidays: Holidays,
     /// Event file.
-    pub events: Option<PathBuf>,
+    pub events: PathBuf,
     /// `[[securities]]` entries.
     pub securities: Vec<SecuritySpec>,
     /// Securities file.
@@ -79,56 +72,35 @@ pub(crate) struct Sources {
 }
 
 impl RunPlan {
-    /// Validate the configuration and parse every setting once.
+    /// Validate the configuration ([`Design::from_file`]) and derive the plan from it.
     ///
     /// # Errors
-    /// The configuration errors of [`StudyConfig::validate`] and [`StudyConfig::model_kind`].
+    /// The configuration errors of [`Design::from_file`].
     pub fn from_config(cfg: &StudyConfig) -> Result<RunPlan> {
-        let (estimation, windows) = cfg.validate()?;
-        let model = cfg.model_kind()?;
-        let default_event_time = NaiveTime::parse_from_str(&cfg.default_event_time, "%H:%M")
-            .map_err(|_| Error::config("default_event_time must be HH:MM"))?;
-        let groupings = cfg
-            .aggregate_by
-            .iter()
-            .map(|g| {
-                Grouping::from_name(g)
-                    .ok_or_else(|| Error::config(format!("unknown aggregate_by '{g}'")))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let engine = EngineConfig {
-            model,
-            returns: cfg.returns,
-            estimation,
-            windows: windows.clone(),
-            min_estimation_returns: cfg.min_estimation_returns,
-            dimson_lags: cfg.dimson_lags,
-            trade_to_trade: cfg.trade_to_trade,
-        };
-        let stats = StatsConfig {
-            estimation,
-            windows,
-            rbar_min_common_dates: cfg.rbar_min_common_dates,
-            wilcoxon_exact: cfg.wilcoxon_exact,
-            trade_to_trade: cfg.trade_to_trade,
-        };
-        Ok(RunPlan {
-            model,
-            model_name: cfg.model.clone(),
-            needs_benchmark: needs_benchmark(model),
+        Ok(RunPlan::from_design(&Design::from_file(cfg)?))
+    }
+
+    /// The settings of a run of `design`.
+    pub fn from_design(design: &Design) -> RunPlan {
+        let model = &design.analysis.model;
+        let engine = design.engine_config();
+        RunPlan {
+            model: model.kind(),
+            model_name: model.name.as_str().to_string(),
+            needs_benchmark: model.needs_benchmark(),
             event_period: engine.event_period(),
+            stats: design.stats_config(),
             engine,
-            stats,
-            calendar: cfg.calendar,
+            calendar: design.calendar,
             day0: Day0Rules {
-                default_event_time,
-                max_shift_days: cfg.max_shift_days,
+                default_event_time: design.default_event_time,
+                max_shift_days: design.max_shift_days,
             },
-            include_unverified: cfg.include_unverified,
-            groups: cfg.groups.clone(),
-            groupings,
-            sources: Sources::from_config(cfg),
-        })
+            include_unverified: design.include_unverified,
+            groups: design.inputs.groups.clone(),
+            groupings: design.aggregate_by.clone(),
+            sources: Sources::from_design(design),
+        }
     }
 
     /// Daily or log returns.
@@ -151,31 +123,17 @@ impl RunPlan {
 }
 
 impl Sources {
-    fn from_config(cfg: &StudyConfig) -> Sources {
+    fn from_design(design: &Design) -> Sources {
+        let inputs = &design.inputs;
         Sources {
-            prices: cfg.prices.clone(),
-            prefer: cfg.prefer.clone(),
-            factors: cfg.factors.clone(),
-            holidays: if cfg.holidays == "builtin" {
-                Holidays::Builtin
-            } else {
-                Holidays::File(PathBuf::from(&cfg.holidays))
-            },
-            events: cfg.events.clone(),
-            securities: cfg.securities.clone(),
-            securities_file: cfg.securities_file.clone(),
-            market: cfg.market.clone(),
+            prices: inputs.prices.clone(),
+            prefer: inputs.prefer.clone(),
+            factors: inputs.factors.clone(),
+            holidays: design.holidays.clone(),
+            events: inputs.events.clone(),
+            securities: inputs.securities.clone(),
+            securities_file: inputs.securities_file.clone(),
+            market: design.market.clone(),
         }
     }
-}
-
-/// Models that regress on (or subtract) a benchmark return.
-fn needs_benchmark(kind: ModelKind) -> bool {
-    matches!(
-        kind,
-        ModelKind::MarketAdjusted
-            | ModelKind::MarketModel
-            | ModelKind::ScholesWilliams
-            | ModelKind::Dimson
-    )
 }

@@ -136,10 +136,12 @@ fn fit_portfolio(
         trade_to_trade: false,
         ..inputs.engine.clone()
     };
-    let fit = Engine::new(&pf_cfg).analyse(&series, day0 - lo).map(|result| FittedPortfolio {
-        result,
-        members_per_day: members_per_day(secs, day0, n, h, inputs.universe),
-    });
+    let fit = Engine::new(&pf_cfg)
+        .analyse(&series, day0 - lo)
+        .map(|result| FittedPortfolio {
+            result,
+            members_per_day: members_per_day(secs, day0, n, h, inputs.universe),
+        });
     Some(PortfolioOutcome {
         cluster_id,
         calendar: ci,
