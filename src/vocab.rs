@@ -188,6 +188,27 @@ impl ExclusionReason {
     }
 }
 
+/// The output text.
+impl std::fmt::Display for ExclusionReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A reason equals its output text (`ExclusionReason::NoSession == "no_session"`).
+impl PartialEq<&str> for ExclusionReason {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A reason equals its output text.
+impl PartialEq<String> for ExclusionReason {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
 impl FromStr for ExclusionReason {
     type Err = Error;
 

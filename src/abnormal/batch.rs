@@ -18,6 +18,7 @@ use super::{
 };
 use crate::returns::AlignedSeries;
 use crate::tables::Stage;
+use crate::vocab::ExclusionReason;
 
 /// A security gets prefix sums when its pairs × L ≥ this × its sessions.
 const PREFIX_COST: usize = 3;
@@ -452,7 +453,7 @@ fn analyse_chunk(
                 slot.clear(cfg);
                 Err(PairExclusion {
                     stage: Stage::Input,
-                    reason: "unknown_security".to_string(),
+                    reason: ExclusionReason::UnknownSecurity,
                     detail: format!("series index {} out of range", job.series),
                     order: 0,
                 })

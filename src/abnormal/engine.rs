@@ -112,7 +112,7 @@ impl Engine {
     /// # Formula
     /// AR_t = R_t − g_t′θ̂ (+ rf_t);  Var(AR_t) = σ̂²(d_t + g_t′(X′X)⁻¹g_t);
     /// CAR = Σ_{t∈W} AR_t;  Var(CAR) = σ̂²(Σd_t + G′(X′X)⁻¹G), G = Σ_{t∈W} g_t;
-    /// SCAR = CAR/√Var(CAR), p = 2·S_ν(|SCAR|);  BHAR = Π(1+R_t) − Π(1+E[R_t]).
+    /// SCAR = CAR/√Var(CAR), p = 2·S_ν(|SCAR|);  BHAR = Π(1+R_t) − Π(1+E\[R_t\]).
     ///
     /// # Examples
     /// ```

@@ -7,6 +7,7 @@ use super::{ModelFit, PairExclusion};
 use crate::model::fit::FitFailure;
 use crate::model::ModelKind;
 use crate::tables::Stage;
+use crate::vocab::ExclusionReason;
 
 /// Largest k·k kept inline (no heap) in [`Coefs`]: k ≤ 5 parameters (market model, FF3,
 /// Carhart). Small on purpose: a [`Fitted`] is moved by value a few times per pair.
@@ -71,10 +72,10 @@ pub(crate) struct Fitted {
 }
 
 /// An `estimation`-stage exclusion: the pair has no fit.
-pub(crate) fn estimation_exclusion(reason: &str, detail: String) -> PairExclusion {
+pub(crate) fn estimation_exclusion(reason: ExclusionReason, detail: String) -> PairExclusion {
     PairExclusion {
         stage: Stage::Estimation,
-        reason: reason.to_string(),
+        reason,
         detail,
         order: 0,
     }

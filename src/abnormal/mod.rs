@@ -14,6 +14,7 @@
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
 use crate::tables::Stage;
+use crate::vocab::ExclusionReason;
 
 mod batch;
 mod engine;
@@ -137,7 +138,7 @@ pub struct PairExclusion {
     /// Stage of the loss (§11).
     pub stage: Stage,
     /// e.g. `too_few_estimation_returns`, `missing_return`, `incomplete_window`.
-    pub reason: String,
+    pub reason: ExclusionReason,
     /// e.g. `M=9 < min_est=30`, `rel_day=2`, `window 0:3: 2 of 4 days`.
     pub detail: String,
     /// Sort key inside the stage (rel_day for event_day, window index for car).

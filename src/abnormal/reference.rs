@@ -15,6 +15,7 @@ use crate::model::linalg::quad_form;
 use crate::model::ModelKind;
 use crate::returns::{AlignedSeries, ReturnKind};
 use crate::tables::Stage;
+use crate::vocab::ExclusionReason;
 
 /// The reference analysis of one pair: explicit-design fit, then the event period with
 /// continued-fraction p-values.
@@ -201,7 +202,7 @@ pub(super) fn abnormal_returns(
         if d > 1 {
             slot.exclusions.push(PairExclusion {
                 stage: Stage::EventDay,
-                reason: "multi_day_return".to_string(),
+                reason: ExclusionReason::MultiDayReturn,
                 detail: format!("rel_day={t} span={d} (used in CARs only)"),
                 order: t,
             });
@@ -224,7 +225,7 @@ pub(super) fn mark_missing_day(i: usize, t: i64, slot: &mut PairSlot) {
     slot.span[i] = 0;
     slot.exclusions.push(PairExclusion {
         stage: Stage::EventDay,
-        reason: "missing_return".to_string(),
+        reason: ExclusionReason::MissingReturn,
         detail: format!("rel_day={t}"),
         order: t,
     });
@@ -294,7 +295,7 @@ pub(super) fn window_results(
         } else {
             slot.exclusions.push(PairExclusion {
                 stage: Stage::Car,
-                reason: "incomplete_window".to_string(),
+                reason: ExclusionReason::IncompleteWindow,
                 detail: format!("window {}: {} of {} days", w.label(), sums.n_days, w.len()),
                 order: wi as i64,
             });

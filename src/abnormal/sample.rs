@@ -4,6 +4,7 @@
 use super::fitted::estimation_exclusion;
 use super::{EngineConfig, PairExclusion};
 use crate::model::ModelKind;
+use crate::vocab::ExclusionReason;
 
 /// Mean parameters the residual variance loses: k, or 1 for market-adjusted (k = 0, whose σ̂²
 /// is the sample variance of the estimation ARs, §4.2).
@@ -31,7 +32,7 @@ pub(crate) fn check_sample_size(
 ) -> Result<(), PairExclusion> {
     if m < cfg.min_estimation_returns || m <= params_lost(model, k) {
         return Err(estimation_exclusion(
-            "too_few_estimation_returns",
+            ExclusionReason::TooFewEstimationReturns,
             format!("M={} < min_est={}", m, cfg.min_estimation_returns),
         ));
     }

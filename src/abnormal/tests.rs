@@ -263,7 +263,7 @@ fn check_against_golden(
         .map(|e| {
             (
                 e.stage.as_str().to_string(),
-                e.reason.clone(),
+                e.reason.as_str().to_string(),
                 e.detail.clone(),
             )
         })

@@ -119,6 +119,16 @@ pub enum Day0Reason {
     MaxShiftExceeded,
 }
 
+impl From<Day0Reason> for crate::vocab::ExclusionReason {
+    fn from(reason: Day0Reason) -> Self {
+        match reason {
+            Day0Reason::BadEventTime => crate::vocab::ExclusionReason::BadEventTime,
+            Day0Reason::NoSession => crate::vocab::ExclusionReason::NoSession,
+            Day0Reason::MaxShiftExceeded => crate::vocab::ExclusionReason::MaxShiftExceeded,
+        }
+    }
+}
+
 impl Day0Reason {
     /// The name written to the `reason` / `status` column.
     pub fn as_str(self) -> &'static str {
@@ -217,7 +227,7 @@ impl Day0Outcome {
             event_id: event_id.to_string(),
             security: security.to_string(),
             stage: Stage::Day0,
-            reason: e.reason.as_str().to_string(),
+            reason: e.reason.into(),
             detail: e.detail.clone(),
             order: 0,
         })

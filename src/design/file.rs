@@ -55,7 +55,7 @@ pub struct StudyFile {
     /// Title shown in the report.
     #[serde(default = "default_title")]
     pub title: String,
-    /// Normal-return model name (see [`MODEL_NAMES`]).
+    /// Normal-return model name (see [`MODEL_NAMES`](crate::design::MODEL_NAMES)).
     #[serde(default = "default_model")]
     pub model: String,
     /// `simple` or `log`.

@@ -2,6 +2,7 @@
 //! (constant mean, market model, factor models, trade-to-trade), Scholes–Williams and Dimson.
 
 use super::linalg::{min_eigenvalue_scaled, spd_inverse};
+use crate::vocab::ExclusionReason;
 
 /// Threshold of the `singular_design` diagnostic (§4.0): smallest eigenvalue of the
 /// column-scaled X′X.
@@ -25,10 +26,10 @@ pub enum FitFailure {
 
 impl FitFailure {
     /// The exclusion reason written to the `exclusions` table.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> ExclusionReason {
         match self {
-            FitFailure::SingularDesign(_) => "singular_design",
-            FitFailure::ZeroResidualVariance { .. } => "zero_residual_variance",
+            FitFailure::SingularDesign(_) => ExclusionReason::SingularDesign,
+            FitFailure::ZeroResidualVariance { .. } => ExclusionReason::ZeroResidualVariance,
         }
     }
     /// The exclusion detail.

@@ -255,11 +255,12 @@ fn table_rows<T: Table>(rows: &[T], sink: &mut Sink) -> std::io::Result<()> {
 /// ```
 /// use evstudy::output::table_csv;
 /// use evstudy::tables::{ExclusionRow, Stage};
+/// use evstudy::vocab::ExclusionReason;
 /// let row = ExclusionRow {
 ///     event_id: "E1".into(),
 ///     security: "AAA".into(),
 ///     stage: Stage::Day0,
-///     reason: "no_session".into(),
+///     reason: ExclusionReason::NoSession,
 ///     detail: "a, b".into(),
 ///     order: 0,
 /// };

@@ -259,7 +259,7 @@ mod tests {
             event_id: e.into(),
             security: "S".into(),
             stage,
-            reason: String::new(),
+            reason: crate::vocab::ExclusionReason::MissingReturn,
             detail: String::new(),
             order,
         };

@@ -277,7 +277,7 @@ fn sample_day0(dir: &Path, tables: &StudyTables) -> Vec<crate::tables::Day0Row> 
                 x.event_id == event_id
                     && matches!(x.stage, Stage::Input | Stage::Day0 | Stage::Estimation)
             })
-            .map(|x| x.reason.clone())
+            .map(|x| x.reason.as_str().to_string())
             .unwrap_or_else(|| "ok".to_string());
         let local_time = match time {
             "" => "12:00",
@@ -434,7 +434,7 @@ fn synthetic_exclusion(
         event_id,
         security,
         stage,
-        reason: reason.into(),
+        reason: reason.parse().expect("a known reason"),
         detail: "synthetic".into(),
         order: k as i64,
     }

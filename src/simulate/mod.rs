@@ -113,7 +113,7 @@ pub struct SimulationConfig {
     pub days: usize,
     /// Estimation window [L1, L2] (default [−250, −11]).
     pub estimation: Window,
-    /// Event windows (default [−1,1], [0,0], [−5,5], [0,20]).
+    /// Event windows (default −1:1, 0:0, −5:5, 0:20).
     pub windows: Vec<Window>,
     /// Minimum estimation returns M (default 120).
     pub min_estimation_returns: usize,

@@ -7,6 +7,7 @@ use super::securities::SecurityTable;
 use crate::calendar::{builtin_exchange, expand_scope, filter_verified, EventRecord};
 use crate::data::PricePanel;
 use crate::tables::ExclusionRow;
+use crate::vocab::ExclusionReason;
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,7 +113,7 @@ pub(crate) fn expand_pairs(
             exclusions.push(input_exclusion(
                 &t,
                 &ev.event_id,
-                "unverified_event",
+                ExclusionReason::UnverifiedEvent,
                 "event marked verified = no; set include_unverified = true to keep it".into(),
             ));
         }
@@ -126,7 +127,7 @@ pub(crate) fn expand_pairs(
             exclusions.push(input_exclusion(
                 "",
                 &ev.event_id,
-                "empty_scope",
+                ExclusionReason::EmptyScope,
                 format!("row {}: the event names no security", ev.row),
             ));
         }
@@ -135,7 +136,7 @@ pub(crate) fn expand_pairs(
                 exclusions.push(input_exclusion(
                     &t,
                     &ev.event_id,
-                    "duplicate_event",
+                    ExclusionReason::DuplicateEvent,
                     format!("listed again on row {}", ev.row),
                 ));
                 continue;
@@ -181,7 +182,7 @@ pub(crate) fn admit_pairs(
     for p in &set.pairs {
         let refusal = if !panel.series.contains_key(&p.security) {
             Some((
-                "unknown_security",
+                ExclusionReason::UnknownSecurity,
                 "no prices for this security".to_string(),
             ))
         } else if rules.needs_benchmark || rules.calendar == CalendarMode::Data {
@@ -212,24 +213,30 @@ pub(crate) fn admit_pairs(
 fn benchmark_refusal(
     benchmark: Option<String>,
     panel: &PricePanel,
-) -> Option<(&'static str, String)> {
+) -> Option<(ExclusionReason, String)> {
     match benchmark {
         Some(b) if panel.series.contains_key(&b) => None,
-        Some(b) => Some(("unknown_benchmark", format!("no prices for benchmark {b}"))),
-        None => Some(("unknown_benchmark", "no benchmark configured".into())),
+        Some(b) => Some((
+            ExclusionReason::UnknownBenchmark,
+            format!("no prices for benchmark {b}"),
+        )),
+        None => Some((
+            ExclusionReason::UnknownBenchmark,
+            "no benchmark configured".into(),
+        )),
     }
 }
 
 /// Why a security's exchange has no calendar, if it has none.
-fn exchange_refusal(exchange: Option<String>) -> Option<(&'static str, String)> {
+fn exchange_refusal(exchange: Option<String>) -> Option<(ExclusionReason, String)> {
     match exchange {
         Some(x) if builtin_exchange(&x).is_some() => None,
         Some(x) => Some((
-            "unknown_exchange",
+            ExclusionReason::UnknownExchange,
             format!("exchange {x} has no calendar (known: XSHG, XSHE, XHKG, XNYS, XNAS)"),
         )),
         None => Some((
-            "unknown_exchange",
+            ExclusionReason::UnknownExchange,
             "no exchange for this ticker: set it in the securities table".into(),
         )),
     }

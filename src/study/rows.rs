@@ -5,19 +5,20 @@ use super::universe::Universe;
 use crate::abnormal::{PairBatch, PairExclusion, PairView, Window};
 use crate::calendar::{EventRecord, SessionCalendar};
 use crate::tables::{AbnormalReturnRow, CarRow, ExclusionRow, ModelFitRow, Stage, StudyTables};
+use crate::vocab::ExclusionReason;
 
 /// An input-stage exclusion (§11).
 pub(crate) fn input_exclusion(
     security: &str,
     event_id: &str,
-    reason: &str,
+    reason: ExclusionReason,
     detail: String,
 ) -> ExclusionRow {
     ExclusionRow {
         event_id: event_id.to_string(),
         security: security.to_string(),
         stage: Stage::Input,
-        reason: reason.to_string(),
+        reason,
         detail,
         order: 0,
     }
@@ -29,7 +30,7 @@ pub(crate) fn pair_exclusion(event_id: &str, security: &str, e: &PairExclusion) 
         event_id: event_id.to_string(),
         security: security.to_string(),
         stage: e.stage,
-        reason: e.reason.clone(),
+        reason: e.reason,
         detail: e.detail.clone(),
         order: e.order,
     }

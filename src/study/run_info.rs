@@ -13,7 +13,7 @@ pub(crate) fn run_info(
     let mut excluded: BTreeMap<String, usize> = Default::default();
     for e in &tables.exclusions {
         *excluded
-            .entry(format!("{}:{}", e.stage.as_str(), e.reason))
+            .entry(format!("{}:{}", e.stage.as_str(), e.reason.as_str()))
             .or_default() += 1;
     }
     serde_json::json!({

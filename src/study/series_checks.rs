@@ -6,6 +6,7 @@ use super::rows::input_exclusion;
 use crate::data::{PriceSeries, PRICE_JUMP_FACTOR};
 use crate::returns::OnCalendar;
 use crate::tables::ExclusionRow;
+use crate::vocab::ExclusionReason;
 use chrono::NaiveDate;
 
 /// The exclusions describing `series` placed on the calendar labelled `calendar` as `on`.
@@ -16,12 +17,12 @@ pub(crate) fn series_exclusions(
     out: &mut Vec<ExclusionRow>,
 ) {
     let issues = &series.issues;
-    let mut push = |reason: &str, detail: String| {
+    let mut push = |reason: ExclusionReason, detail: String| {
         out.push(input_exclusion(&series.ticker, "", reason, detail));
     };
     if on.off_calendar > 0 {
         push(
-            "off_calendar_prices",
+            ExclusionReason::OffCalendarPrices,
             format!(
                 "{} price row(s) on dates that are not {} sessions, first {}",
                 on.off_calendar,
@@ -32,7 +33,7 @@ pub(crate) fn series_exclusions(
     }
     if issues.bad_price > 0 {
         push(
-            "bad_price",
+            ExclusionReason::BadPrice,
             format!(
                 "{} unusable price(s) (empty, not finite or ≤ 0) treated as missing, first {}",
                 issues.bad_price,
@@ -42,7 +43,7 @@ pub(crate) fn series_exclusions(
     }
     if let (true, Some((factor, date))) = (issues.price_jumps > 0, issues.largest_price_jump) {
         push(
-            "price_jump",
+            ExclusionReason::PriceJump,
             format!(
                 "{} close-to-close move(s) by a factor above {} (first {}, largest ×{:.3e} on {}): \
                  check units, split adjustment or a misplaced decimal point; prices kept as given",
@@ -56,7 +57,7 @@ pub(crate) fn series_exclusions(
     }
     if issues.suspended > 0 {
         push(
-            "suspended",
+            ExclusionReason::Suspended,
             format!(
                 "{} suspended day(s) treated as missing prices, first {}",
                 issues.suspended,

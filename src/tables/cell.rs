@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::Stage;
 use crate::error::{Error, Result};
+use crate::vocab::ExclusionReason;
 
 /// Receives the cells of a row in column order (the CSV writer implements it).
 pub trait CellWriter {
@@ -244,6 +245,22 @@ impl Cell for Stage {
                 );
                 Err(r.cell_error(message))
             }
+        }
+    }
+    fn column<R: 'static, S: ColumnSink<R>>(s: &mut S, name: &'static str, get: fn(&R) -> &Self) {
+        s.text(name, move |r| get(r).as_str())
+    }
+}
+
+impl Cell for ExclusionReason {
+    fn write<W: CellWriter>(&self, w: &mut W) {
+        w.text(self.as_str())
+    }
+    fn read<R: CellReader>(r: &mut R) -> Result<Self> {
+        let s = r.next_text().to_string();
+        match s.parse::<ExclusionReason>() {
+            Ok(reason) => Ok(reason),
+            Err(_) => Err(r.cell_error(format!("unknown exclusion reason '{s}'"))),
         }
     }
     fn column<R: 'static, S: ColumnSink<R>>(s: &mut S, name: &'static str, get: fn(&R) -> &Self) {

@@ -34,7 +34,7 @@ pub trait Table: Sized + Send + Sync + 'static {
     /// Reads a row from `r`.
     ///
     /// # Errors
-    /// [`Error::Cell`] naming file, row and column of a cell that does not parse.
+    /// [`Error::Cell`](crate::Error::Cell) naming file, row and column of a cell that does not parse.
     fn read_cells<R: CellReader>(r: &mut R) -> Result<Self>;
     /// Hands the fixed columns to a DataFrame builder, in column order.
     fn frame_columns<S: ColumnSink<Self>>(s: &mut S);

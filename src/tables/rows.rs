@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::{Cell, CellReader, CellWriter, ColumnSink, Table};
 use crate::error::Result;
+use crate::vocab::ExclusionReason;
 
 /// Declares a row type and its [`Table`] implementation: one declaration per output table.
 ///
@@ -67,9 +68,9 @@ table! {
         pub date: Option<NaiveDate>,
         /// Security return R_t (span return in trade-to-trade mode).
         pub ret: Option<f64>,
-        /// Normal (expected) return E[R_t] from the fitted model.
+        /// Normal (expected) return E\[R_t\] from the fitted model.
         pub expected_ret: Option<f64>,
-        /// Abnormal return AR_t = R_t − E[R_t].
+        /// Abnormal return AR_t = R_t − E\[R_t\].
         pub ar: Option<f64>,
         /// Standardized abnormal return SAR_t = AR_t / ar_se_t.
         pub sar: Option<f64>,
@@ -247,7 +248,7 @@ table! {
         /// Pipeline stage where the event (or part of it) was lost.
         pub stage: Stage,
         /// Machine-readable reason, e.g. `too_few_estimation_returns`.
-        pub reason: String,
+        pub reason: ExclusionReason,
         /// Human-readable detail.
         pub detail: String,
     }

@@ -27,7 +27,7 @@ fn exclusion_table(tables: &StudyTables, limit: usize) -> Table {
                     }),
                     Cell::text(r.security.clone()),
                     Cell::text(r.stage.as_str()),
-                    Cell::text(r.reason.clone()),
+                    Cell::text(r.reason.as_str()),
                     Cell::text(r.detail.clone()),
                 ]
             })
