@@ -440,13 +440,11 @@ mod tests {
         }
     }
 
-    /// Both routes against 2·S_ν(t) = I_x(ν/2, ½) computed independently at 50 digits
-    /// (mpmath `betainc`, regularized), 18 significant digits quoted; t = 20 and 60 are
-    /// outside the table (continued fraction on both routes).
-    #[test]
-    fn both_routes_match_high_precision_values() {
-        #[rustfmt::skip]
-        let golden: [(f64, f64, f64); 117] = [
+    /// (ν, t, 2·S_ν(t) = I_x(ν/2, ½)) computed independently at 50 digits (mpmath `betainc`,
+    /// regularized), 18 significant digits quoted; t = 20 and 60 are outside the table
+    /// (continued fraction on both routes).
+    #[rustfmt::skip]
+    const HIGH_PRECISION: [(f64, f64, f64); 117] = [
         (1.0, 1e-8, 9.99999993633802276e-1),
         (1.0, 1e-3, 9.99363380439838882e-1),
         (1.0, 0.5, 7.04832764699133452e-1),
@@ -565,8 +563,12 @@ mod tests {
         (4096.0, 15.9, 2.76915007006185519e-55),
         (4096.0, 20.0, 5.55832601320046428e-85),
         ];
+
+    /// Both routes against [`HIGH_PRECISION`].
+    #[test]
+    fn both_routes_match_high_precision_values() {
         let (mut worst_table, mut worst_cf): (f64, f64) = (0.0, 0.0);
-        for (nu, t, want) in golden {
+        for (nu, t, want) in HIGH_PRECISION {
             let rel_cached = (TwoSidedT::cached(nu).unwrap().p_value(t) - want).abs() / want;
             let rel_cf = (TwoSidedT::new(nu).unwrap().p_value_cf(-t) - want).abs() / want;
             worst_table = worst_table.max(rel_cached);
