@@ -25,6 +25,7 @@ use crate::calendar::{
 };
 use crate::error::{Error, Result};
 use crate::output::{format_g17, write_atomic};
+use crate::simulate::rng::SplitMix64;
 use chrono::{NaiveDate, NaiveTime};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -167,29 +168,21 @@ pub const DEMO_BENCHMARKS: &[(&str, &str, f64)] = &[
     ("^GSPC", "XNYS", 3700.0),
 ];
 
-/// SplitMix64: a small, fast, deterministic generator (Steele, Lea & Flood 2014).
+/// The demo's variates, drawn from the project's SplitMix64 ([`SplitMix64`]).
 #[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
+struct DemoRng(SplitMix64);
 
-impl SplitMix64 {
+impl DemoRng {
     /// Seeded generator.
-    pub fn new(seed: u64) -> Self {
-        SplitMix64(seed)
+    fn new(seed: u64) -> Self {
+        DemoRng(SplitMix64::new(seed))
     }
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform on (0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    /// Uniform on (0, 1): the top 53 bits, centred in their interval.
+    fn uniform(&mut self) -> f64 {
+        ((self.0.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     }
     /// Standard normal (Box–Muller, one draw per call).
-    pub fn normal(&mut self) -> f64 {
+    fn normal(&mut self) -> f64 {
         let (u1, u2) = (self.uniform(), self.uniform());
         (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
     }
@@ -247,7 +240,7 @@ pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
             SessionCalendar::for_exchange_range(&spec, &holidays, start, end),
         );
     }
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = DemoRng::new(seed);
     // Benchmarks.
     let mut bench_returns: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut rows: Vec<(NaiveDate, String, f64)> = Vec::new();
@@ -346,7 +339,7 @@ mod tests {
 
     #[test]
     fn splitmix_normals_have_unit_variance() {
-        let mut r = SplitMix64::new(1);
+        let mut r = DemoRng::new(1);
         let n = 200_000;
         let xs: Vec<f64> = (0..n).map(|_| r.normal()).collect();
         let mean = xs.iter().sum::<f64>() / n as f64;
@@ -413,7 +406,7 @@ pub fn write_benchmark_panel(
         }
         d = d.succ_opt().expect("date");
     }
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = DemoRng::new(seed);
     let n = (tickers + 1) * days;
     let mut col_date: Vec<NaiveDate> = Vec::with_capacity(n);
     let mut col_ticker: Vec<String> = Vec::with_capacity(n);
@@ -462,7 +455,7 @@ pub fn write_benchmark_panel(
     let mut ev = String::from("event_id,ticker,date\n");
     for k in 0..events {
         let t = k % tickers.max(1);
-        let day = 300 + (rng.next_u64() % (days as u64 - 330)) as usize;
+        let day = 300 + (rng.0.next_u64() % (days as u64 - 330)) as usize;
         ev.push_str(&format!("E{k:06},T{t:05},{}\n", dates[day]));
     }
     write_atomic(&dir.join("events.csv"), ev.as_bytes())?;
