@@ -1,16 +1,8 @@
 //! Row order of the output tables (methodology §12), so that reruns are byte-identical.
 
 use std::cmp::Ordering;
-use std::str::FromStr;
 
-use crate::stats::{Metric, Scope, TestKind};
 use crate::tables::{AggregateRow, StudyTables, TestRow};
-
-/// Position of `name` in the §12 order of the vocabulary `T` (`position` of the parsed value);
-/// names that do not parse sort after all `count` known ones.
-fn rank_of<T: FromStr>(name: &str, position: fn(T) -> usize, count: usize) -> usize {
-    name.parse::<T>().map_or(count, position)
-}
 
 /// Sort key of a window: its position in the configuration, then (for windows that are not
 /// configured) the numeric bounds `a:b`, then the text.
@@ -103,34 +95,28 @@ fn cluster_key(c: &Option<String>) -> &[u8] {
     c.as_deref().unwrap_or("").as_bytes()
 }
 
-/// `aggregate` order: group, metric ([`Metric::ALL`], unknown ones after by name), rel_day,
+/// `aggregate` order: group, metric ([`Metric::ALL`](crate::stats::Metric::ALL)), rel_day,
 /// window.
 fn aggregate_cmp(wo: &[String], x: &AggregateRow, y: &AggregateRow) -> Ordering {
-    let metric = |m: &str| rank_of(m, Metric::position, Metric::ALL.len());
     x.group
         .as_bytes()
         .cmp(y.group.as_bytes())
-        .then_with(|| metric(&x.metric).cmp(&metric(&y.metric)))
-        .then_with(|| x.metric.as_bytes().cmp(y.metric.as_bytes()))
+        .then_with(|| x.metric.position().cmp(&y.metric.position()))
         .then_with(|| x.rel_day.cmp(&y.rel_day))
         .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
 }
 
 /// `tests` order: group, cluster (none first), scope ([`Scope::ALL`]), rel_day, window, test
-/// ([`TestKind::ALL`]); unknown scopes and tests after the known ones by name.
+/// ([`TestKind::ALL`](crate::stats::TestKind::ALL)).
 fn test_cmp(wo: &[String], x: &TestRow, y: &TestRow) -> Ordering {
-    let scope = |s: &str| rank_of(s, Scope::position, Scope::ALL.len());
-    let test = |t: &str| rank_of(t, TestKind::position, TestKind::ALL.len());
     x.group
         .as_bytes()
         .cmp(y.group.as_bytes())
         .then_with(|| cluster_key(&x.cluster).cmp(cluster_key(&y.cluster)))
-        .then_with(|| scope(&x.scope).cmp(&scope(&y.scope)))
-        .then_with(|| x.scope.as_bytes().cmp(y.scope.as_bytes()))
+        .then_with(|| x.scope.position().cmp(&y.scope.position()))
         .then_with(|| x.rel_day.cmp(&y.rel_day))
         .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
-        .then_with(|| test(&x.test).cmp(&test(&y.test)))
-        .then_with(|| x.test.as_bytes().cmp(y.test.as_bytes()))
+        .then_with(|| x.test.position().cmp(&y.test.position()))
 }
 
 #[cfg(test)]
@@ -147,10 +133,10 @@ mod tests {
     ) -> TestRow {
         TestRow {
             group: "all".into(),
-            scope: scope.into(),
+            scope: scope.parse().unwrap(),
             window: window.map(String::from),
             rel_day,
-            test: test.into(),
+            test: test.parse().unwrap(),
             statistic: None,
             p_value: None,
             df: None,
@@ -213,7 +199,7 @@ mod tests {
     fn aggregate_metric_order() {
         let row = |metric: &str, window: Option<&str>, rel_day: Option<i32>| AggregateRow {
             group: "all".into(),
-            metric: metric.into(),
+            metric: metric.parse().unwrap(),
             window: window.map(String::from),
             rel_day,
             n: 1,
@@ -236,7 +222,7 @@ mod tests {
             .iter()
             .map(|r| {
                 (
-                    r.metric.clone(),
+                    r.metric.as_str().to_string(),
                     r.window
                         .clone()
                         .unwrap_or_else(|| r.rel_day.unwrap_or(99).to_string()),

@@ -349,10 +349,10 @@ fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
         for (scope, rel_day, window) in [("day", Some(0), None), ("car", None, Some("-1:1"))] {
             t.tests.push(TestRow {
                 group: "all".into(),
-                scope: scope.into(),
+                scope: scope.parse().unwrap(),
                 window: window.map(String::from),
                 rel_day,
-                test: "portfolio_t".into(),
+                test: crate::stats::TestKind::PortfolioT,
                 statistic: Some(if c % 2 == 0 { 2.5 } else { -0.5 }),
                 p_value: Some(if c % 2 == 0 { 0.01 } else { 0.6 }),
                 df: None,

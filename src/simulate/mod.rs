@@ -403,7 +403,7 @@ fn tracked_p_values(
                 None => continue,
             },
         };
-        if let Some(&k) = index.get(&(row.scope.clone(), label, row.test.clone())) {
+        if let Some(&k) = index.get(&(row.scope.to_string(), label, row.test.to_string())) {
             p_values[k] = row.p_value.filter(|p| p.is_finite());
         }
     }

@@ -64,6 +64,20 @@ macro_rules! vocabulary {
             }
         }
 
+        /// A value equals its output text.
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        /// A value equals its output text.
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other
+            }
+        }
+
         impl FromStr for $name {
             type Err = UnknownName;
 

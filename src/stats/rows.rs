@@ -49,10 +49,10 @@ impl RowLabels<'_> {
     ) -> TestRow {
         TestRow {
             group: self.group.to_string(),
-            scope: scope.as_str().to_string(),
+            scope,
             window: at.window(),
             rel_day: at.rel_day(),
-            test: kind.as_str().to_string(),
+            test: kind,
             statistic: stat.map(|s| s.statistic),
             p_value: stat.map(|s| s.p_value),
             df: stat.and_then(|s| s.df),
@@ -66,7 +66,7 @@ impl RowLabels<'_> {
         let s = describe(x);
         AggregateRow {
             group: self.group.to_string(),
-            metric: metric.as_str().to_string(),
+            metric,
             window: at.window(),
             rel_day: at.rel_day(),
             n: s.n as u32,

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::Stage;
 use crate::error::{Error, Result};
-use crate::vocab::ExclusionReason;
+use crate::vocab::{ExclusionReason, Metric, Scope, TestKind};
 
 /// Receives the cells of a row in column order (the CSV writer implements it).
 pub trait CellWriter {
@@ -252,18 +252,34 @@ impl Cell for Stage {
     }
 }
 
-impl Cell for ExclusionReason {
-    fn write<W: CellWriter>(&self, w: &mut W) {
-        w.text(self.as_str())
-    }
-    fn read<R: CellReader>(r: &mut R) -> Result<Self> {
-        let s = r.next_text().to_string();
-        match s.parse::<ExclusionReason>() {
-            Ok(reason) => Ok(reason),
-            Err(_) => Err(r.cell_error(format!("unknown exclusion reason '{s}'"))),
+/// A fixed vocabulary, written and read as its output text.
+macro_rules! vocabulary_cell {
+    ($($t:ty => $what:literal),+) => {$(
+        impl Cell for $t {
+            fn write<W: CellWriter>(&self, w: &mut W) {
+                w.text(self.as_str())
+            }
+            fn read<R: CellReader>(r: &mut R) -> Result<Self> {
+                let s = r.next_text().to_string();
+                match s.parse::<$t>() {
+                    Ok(value) => Ok(value),
+                    Err(_) => Err(r.cell_error(format!(concat!("unknown ", $what, " '{}'"), s))),
+                }
+            }
+            fn column<R: 'static, S: ColumnSink<R>>(
+                s: &mut S,
+                name: &'static str,
+                get: fn(&R) -> &Self,
+            ) {
+                s.text(name, move |r| get(r).as_str())
+            }
         }
-    }
-    fn column<R: 'static, S: ColumnSink<R>>(s: &mut S, name: &'static str, get: fn(&R) -> &Self) {
-        s.text(name, move |r| get(r).as_str())
-    }
+    )+};
 }
+
+vocabulary_cell!(
+    ExclusionReason => "exclusion reason",
+    TestKind => "test",
+    Scope => "scope",
+    Metric => "metric"
+);

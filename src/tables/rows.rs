@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 
 use super::{Cell, CellReader, CellWriter, ColumnSink, Table};
 use crate::error::Result;
-use crate::vocab::ExclusionReason;
+use crate::vocab::{ExclusionReason, Metric, Scope, TestKind};
 
 /// Declares a row type and its [`Table`] implementation: one declaration per output table.
 ///
@@ -151,7 +151,7 @@ table! {
         /// Group label of the event (default `all`).
         pub group: String,
         /// `ar`, `car` or `bhar`.
-        pub metric: String,
+        pub metric: Metric,
         /// Set for `car`/`bhar` (written `a:b`).
         pub window: Option<String>,
         /// Set for `ar`.
@@ -176,13 +176,13 @@ table! {
         /// Group label of the event (default `all`).
         pub group: String,
         /// `day`, `car` or `bhar`.
-        pub scope: String,
+        pub scope: Scope,
         /// Event window written `a:b`.
         pub window: Option<String>,
         /// Relative trading day t (0 = day 0).
         pub rel_day: Option<i32>,
         /// Test name, e.g. `csect_t`, `patell_z`, `portfolio_t`.
-        pub test: String,
+        pub test: TestKind,
         /// Test statistic.
         pub statistic: Option<f64>,
         /// Two-sided p-value.

@@ -168,7 +168,7 @@ mod tests {
     fn ar_row(day: i32, n: u32, mean: Option<f64>, sd: Option<f64>) -> AggregateRow {
         AggregateRow {
             group: "all".into(),
-            metric: "ar".into(),
+            metric: crate::stats::Metric::Ar,
             window: None,
             rel_day: Some(day),
             n,
