@@ -7,7 +7,7 @@ use std::mem::MaybeUninit;
 
 use super::fitted::Fitted;
 use super::reference::{
-    abnormal_returns, fit_reference, mark_missing_day, p_values, window_results,
+    abnormal_returns, fit_reference, fit_then, mark_missing_day, p_values, window_results,
 };
 use super::rows::{at, Rows};
 use super::slot::{owned_result, PairSlot};
@@ -202,11 +202,16 @@ pub(crate) fn analyse_pair_explicit(
     day0: usize,
     cfg: &EngineConfig,
 ) -> Result<PairResult, PairExclusion> {
-    let rows = Rows::new(series, cfg);
-    let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
-    let fitted = fit_reference(&rows, day0, cfg, &mut est_resid)?;
-    let p_route = PValueRoute::ContinuedFraction;
-    Ok(finish(&rows, fitted, day0, cfg, est_resid, p_route))
+    fit_then(series, day0, cfg, |rows, fitted, est_resid| {
+        finish(
+            rows,
+            fitted,
+            day0,
+            cfg,
+            est_resid,
+            PValueRoute::ContinuedFraction,
+        )
+    })
 }
 
 /// [`analyse_pair_explicit`] written into `slot` (residuals into `est_resid`, length L, NaN

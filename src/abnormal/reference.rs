@@ -24,10 +24,23 @@ pub(crate) fn analyse_pair(
     day0: usize,
     cfg: &EngineConfig,
 ) -> Result<PairResult, PairExclusion> {
+    fit_then(series, day0, cfg, |rows, fitted, est_resid| {
+        finish(rows, fitted, day0, cfg, est_resid)
+    })
+}
+
+/// The explicit-design fit of one pair (residuals in a fresh length-L buffer, NaN where the
+/// day has no return), then `event_period` on the fit: the part every single-pair route shares.
+pub(crate) fn fit_then(
+    series: &AlignedSeries,
+    day0: usize,
+    cfg: &EngineConfig,
+    event_period: impl FnOnce(&Rows, Fitted, Vec<f64>) -> PairResult,
+) -> Result<PairResult, PairExclusion> {
     let rows = Rows::new(series, cfg);
     let mut est_resid = vec![f64::NAN; cfg.estimation.len()];
     let fitted = fit_reference(&rows, day0, cfg, &mut est_resid)?;
-    Ok(finish(&rows, fitted, day0, cfg, est_resid))
+    Ok(event_period(&rows, fitted, est_resid))
 }
 
 /// The fit of one pair from its estimation sample, collected row by row; the residuals are
