@@ -41,6 +41,7 @@
 #![warn(missing_docs)]
 
 pub mod abnormal;
+pub mod backtest;
 pub mod calendar;
 pub mod data;
 pub mod demo;

@@ -31,9 +31,9 @@ fn opt_window_cmp(order: &[String], x: &Option<String>, y: &Option<String>) -> O
 /// * `abnormal_returns`: event_id, security, rel_day;
 /// * `cars`: event_id, security, window in configuration order (`window_order`);
 /// * `model_fits`: event_id, security;
-/// * `aggregate`: group, metric ([`Metric::ALL`]: `ar`, `car`, `bhar`), rel_day / window order;
-/// * `tests`: group, cluster (empty first), scope ([`Scope::ALL`]: `day`, `car`, `bhar`), rel_day / window
-///   order, test order ([`TestKind::ALL`]);
+/// * `aggregate`: group, metric ([`Metric::ALL`](crate::stats::Metric::ALL): `ar`, `car`, `bhar`), rel_day / window order;
+/// * `tests`: group, cluster (empty first), scope ([`Scope::ALL`](crate::stats::Scope::ALL): `day`, `car`, `bhar`), rel_day / window
+///   order, test order ([`TestKind::ALL`](crate::stats::TestKind::ALL));
 /// * `exclusions`: event_id, security, stage (input, day0, estimation, event_day, car,
 ///   portfolio), then the row's `order` key;
 /// * `day0`: event_id, security.
@@ -95,7 +95,7 @@ fn cluster_key(c: &Option<String>) -> &[u8] {
     c.as_deref().unwrap_or("").as_bytes()
 }
 
-/// `aggregate` order: group, metric ([`Metric::ALL`](crate::stats::Metric::ALL)), rel_day,
+/// `aggregate` order: group, metric ([`Metric::ALL`](crate::stats::Metric::ALL)(crate::stats::Metric::ALL)), rel_day,
 /// window.
 fn aggregate_cmp(wo: &[String], x: &AggregateRow, y: &AggregateRow) -> Ordering {
     x.group
@@ -106,8 +106,8 @@ fn aggregate_cmp(wo: &[String], x: &AggregateRow, y: &AggregateRow) -> Ordering 
         .then_with(|| opt_window_cmp(wo, &x.window, &y.window))
 }
 
-/// `tests` order: group, cluster (none first), scope ([`Scope::ALL`]), rel_day, window, test
-/// ([`TestKind::ALL`](crate::stats::TestKind::ALL)).
+/// `tests` order: group, cluster (none first), scope ([`Scope::ALL`](crate::stats::Scope::ALL)), rel_day, window, test
+/// ([`TestKind::ALL`](crate::stats::TestKind::ALL)(crate::stats::TestKind::ALL)).
 fn test_cmp(wo: &[String], x: &TestRow, y: &TestRow) -> Ordering {
     x.group
         .as_bytes()

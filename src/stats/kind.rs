@@ -90,6 +90,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// One test of the `test` column: the multi-event tests of §8 and §9 and the portfolio test

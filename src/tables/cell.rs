@@ -276,6 +276,7 @@ macro_rules! vocabulary_cell {
         }
     )+};
 }
+pub(crate) use vocabulary_cell;
 
 vocabulary_cell!(
     ExclusionReason => "exclusion reason",

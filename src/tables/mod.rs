@@ -14,7 +14,9 @@
 mod cell;
 mod rows;
 
+pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
+pub(crate) use rows::table;
 pub use rows::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
 };

@@ -52,6 +52,8 @@ macro_rules! table {
     };
 }
 
+pub(crate) use table;
+
 table! {
     /// One row of `abnormal_returns`: an event and one day of the event period H.
     #[derive(Debug, Clone, PartialEq)]
