@@ -10,7 +10,11 @@
 //! The types of this file are the contract between the phases: timing and fills produce
 //! [`Position`]s on [`Bars`]; the portfolio simulation reads nothing else.
 
+pub mod alpha;
+pub mod performance;
+pub mod portfolio;
 pub mod tables;
+pub mod timing;
 mod vocab;
 
 pub use tables::BacktestTables;
@@ -62,6 +66,9 @@ pub struct Position {
     pub entry: Fill,
     /// Exit fill.
     pub exit: Fill,
+    /// The study's day 0 as an index into the security's `Bars::dates` (for the trade path by
+    /// relative day), if it falls on one of them.
+    pub day0: Option<usize>,
     /// Relative size before normalisation (1 for equal weights, 1/σ̂ for inverse volatility).
     pub size: f64,
     /// Beta hedge: the benchmark's [`Bars`] index and the estimation-window beta, if hedged.

@@ -1,5 +1,5 @@
 //! The output tables of a backtest (methodology §16): `bt_trades`, `bt_daily`, `bt_metrics`,
-//! `bt_alpha`, `bt_placebo` and `bt_exclusions`, each declared once with the tables' `table!`
+//! `bt_alpha`, `bt_placebo`, `bt_path` and `bt_exclusions`, each declared once with the tables' `table!`
 //! macro, so the CSV and Parquet writers of [`crate::output`] handle them like the study's.
 
 use chrono::NaiveDate;
@@ -164,6 +164,21 @@ table! {
 }
 
 table! {
+    /// One row of `bt_path`: the average trade's cumulative return by day relative to the
+    /// study's day 0, to set beside the event study's CAAR.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct PathRow in "bt_path" {
+        /// Session relative to day 0.
+        pub rel_day: i32,
+        /// Positions open at this day's close.
+        pub n: u32,
+        /// Mean over those positions of the signed cumulative return from entry to this close,
+        /// before costs.
+        pub mean_cum_return: Option<f64>,
+    }
+}
+
+table! {
     /// One row of `bt_exclusions`: an event–security pair that did not trade, and why.
     #[derive(Debug, Clone, PartialEq)]
     pub struct BacktestExclusionRow in "bt_exclusions" {
@@ -191,6 +206,8 @@ pub struct BacktestTables {
     pub alpha: Vec<AlphaRow>,
     /// Table `bt_placebo`.
     pub placebo: Vec<PlaceboRow>,
+    /// Table `bt_path`.
+    pub path: Vec<PathRow>,
     /// Table `bt_exclusions`.
     pub exclusions: Vec<BacktestExclusionRow>,
 }
