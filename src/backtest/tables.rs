@@ -8,7 +8,9 @@ use super::vocab::{
     BacktestReason, Direction, FactorModel, PerfMetric, PricePoint, ReturnBasis, SeKind,
 };
 use crate::error::Result;
-use crate::tables::{table, vocabulary_cell, Cell, CellReader, CellWriter, ColumnSink, Table};
+use crate::tables::{
+    table, vocabulary_cell, Cell, CellReader, CellWriter, ColumnSink, Table, TableSet, TableVisitor,
+};
 
 vocabulary_cell!(
     PricePoint => "price point",
@@ -210,4 +212,18 @@ pub struct BacktestTables {
     pub path: Vec<PathRow>,
     /// Table `bt_exclusions`.
     pub exclusions: Vec<BacktestExclusionRow>,
+}
+
+impl TableSet for BacktestTables {
+    /// Hands each table to `v`, in file order: `bt_trades`, `bt_daily`, `bt_metrics`,
+    /// `bt_alpha`, `bt_placebo`, `bt_path`, `bt_exclusions`.
+    fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
+        v.table(&self.trades);
+        v.table(&self.daily);
+        v.table(&self.metrics);
+        v.table(&self.alpha);
+        v.table(&self.placebo);
+        v.table(&self.path);
+        v.table(&self.exclusions);
+    }
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 
 use super::format::write_opt_g17;
 use crate::tables::{
-    AbnormalReturnRow, CarRow, CellWriter, Day0Row, ModelFitRow, StudyTables, Table, TableVisitor,
+    AbnormalReturnRow, CarRow, CellWriter, Day0Row, ModelFitRow, Table, TableSet, TableVisitor,
     TestRow,
 };
 
@@ -297,8 +297,8 @@ pub fn day0_csv(rows: &[Day0Row]) -> String {
     table_csv(rows)
 }
 
-/// The CSV files of a study as `(file name, text)`, in a fixed order.
-pub fn csv_files(tables: &StudyTables) -> Vec<(&'static str, String)> {
+/// The CSV files of a table set as `(file name, text)`, in a fixed order.
+pub fn csv_files<S: TableSet>(tables: &S) -> Vec<(&'static str, String)> {
     csv_renderers(tables)
         .into_iter()
         .map(|(name, render)| (name, render_text(render)))
@@ -311,7 +311,7 @@ pub(crate) type Renderer<'a> = Box<dyn Fn(&mut Sink) -> std::io::Result<()> + Se
 /// The CSV files of a study as `(file name, renderer)`, in the order of [`csv_files`]: each
 /// renderer hands its file's bytes to a sink a batch of rows at a time (rows formatted in
 /// parallel chunks), so a caller can write files without holding their text.
-pub(crate) fn csv_renderers(tables: &StudyTables) -> Vec<(&'static str, Renderer<'_>)> {
+pub(crate) fn csv_renderers<S: TableSet>(tables: &S) -> Vec<(&'static str, Renderer<'_>)> {
     struct Renderers<'a>(Vec<(&'static str, Renderer<'a>)>);
     impl<'a> TableVisitor<'a> for Renderers<'a> {
         fn table<T: Table>(&mut self, rows: &'a [T]) {

@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::csv::extra_columns;
 use crate::error::{Error, Result};
-use crate::tables::{ColumnSink, StudyTables, Table, TableVisitor};
+use crate::tables::{ColumnSink, Table, TableSet, TableVisitor};
 
 /// Days from 1970-01-01 (polars' physical Date representation).
 fn epoch_days(d: NaiveDate) -> i32 {
@@ -181,7 +181,7 @@ type FrameBuilder<'a> = Box<dyn Fn() -> Result<DataFrame> + Send + Sync + 'a>;
 /// assert_eq!(frames[0].0, "abnormal_returns");
 /// assert_eq!(frames[0].1.width(), 12);
 /// ```
-pub fn to_dataframes(tables: &StudyTables) -> Result<Vec<(&'static str, DataFrame)>> {
+pub fn to_dataframes<S: TableSet>(tables: &S) -> Result<Vec<(&'static str, DataFrame)>> {
     use rayon::prelude::*;
     struct Frames<'a>(Vec<(&'static str, FrameBuilder<'a>)>);
     impl<'a> TableVisitor<'a> for Frames<'a> {
@@ -220,7 +220,7 @@ pub fn parquet_bytes(name: &str, df: &DataFrame) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tables::{AbnormalReturnRow, Day0Row};
+    use crate::tables::{AbnormalReturnRow, Day0Row, StudyTables};
 
     fn sample() -> StudyTables {
         let mut t = StudyTables::default();

@@ -30,7 +30,7 @@ pub use self::read::read_csv_tables;
 pub use self::sort::sort_tables;
 
 use crate::error::{Error, Result};
-use crate::tables::StudyTables;
+use crate::tables::TableSet;
 
 /// A file format for the output tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,11 +122,12 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes the output tables of a study into `dir` and returns the paths written, in order.
+/// Writes a set of output tables (a study's or a backtest's) into `dir` and returns the paths
+/// written, in order.
 ///
-/// For each format in `formats` (duplicates ignored) the seven tables `abnormal_returns`,
-/// `cars`, `model_fits`, `aggregate`, `tests`, `exclusions` and `day0_mapping` are written
-/// as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
+/// For each format in `formats` (duplicates ignored) every table of the set (for a study the
+/// seven tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`
+/// and `day0_mapping`) is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
 /// at the end). Rows are written in the order they have in `tables`: call [`sort_tables`]
 /// first for the §12 order. `dir` is created if needed; every file is written atomically
 /// ([`write_atomic`]). Same inputs give byte-identical files.
@@ -148,9 +149,9 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 ///            "event_id,security,stage,reason,detail\n");
 /// # std::fs::remove_dir_all(&dir).unwrap();
 /// ```
-pub fn write_outputs(
+pub fn write_outputs<S: TableSet>(
     dir: &Path,
-    tables: &StudyTables,
+    tables: &S,
     formats: &[OutputFormat],
     run_json: &serde_json::Value,
 ) -> Result<Vec<PathBuf>> {
@@ -205,7 +206,7 @@ pub fn write_outputs(
 /// Writes the CSV files of the tables into `dir`, each streamed a batch of rows at a time
 /// into its temporary file (the rows are formatted in parallel chunks kept in order, and no
 /// table is held in memory as text); returns the paths in table order.
-fn write_csv_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>> {
+fn write_csv_files<S: TableSet>(dir: &Path, tables: &S) -> Result<Vec<PathBuf>> {
     use rayon::prelude::*;
     csv::csv_renderers(tables)
         .par_iter()
@@ -219,7 +220,7 @@ fn write_csv_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>> {
 
 /// Writes the Parquet files of the tables into `dir`; returns the paths in table order. Each
 /// file is encoded single-threaded, so the bytes do not depend on the thread count.
-fn write_parquet_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>> {
+fn write_parquet_files<S: TableSet>(dir: &Path, tables: &S) -> Result<Vec<PathBuf>> {
     use rayon::prelude::*;
     let frames = to_dataframes(tables)?;
     let files: Vec<(String, Vec<u8>)> = frames
@@ -240,6 +241,7 @@ fn write_parquet_files(dir: &Path, tables: &StudyTables) -> Result<Vec<PathBuf>>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tables::StudyTables;
 
     fn golden_tables() -> Option<StudyTables> {
         let shared = crate::shared_data::shared_dir()?;

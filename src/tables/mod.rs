@@ -66,16 +66,23 @@ pub struct StudyTables {
     pub day0: Vec<Day0Row>,
 }
 
-/// Something done with each table of a [`StudyTables`] in turn ([`StudyTables::visit`]).
+/// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
 pub trait TableVisitor<'a> {
     /// Called once per table, with its rows.
     fn table<T: Table>(&mut self, rows: &'a [T]);
 }
 
-impl StudyTables {
+/// A set of output tables written together (a study's, a backtest's): the writers of
+/// [`crate::output`] visit its tables in file order.
+pub trait TableSet: Sync {
+    /// Hands each table to `v`, in file order.
+    fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V);
+}
+
+impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
     /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`.
-    pub fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
+    fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
         v.table(&self.model_fits);
