@@ -12,6 +12,7 @@
 
 pub mod alpha;
 pub mod performance;
+pub mod placebo;
 pub mod portfolio;
 pub mod tables;
 pub mod timing;
