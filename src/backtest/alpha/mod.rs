@@ -45,23 +45,23 @@ pub struct RegressionInput<'a> {
 /// One coefficient of one regression with one kind of standard error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlphaEstimate {
-    /// OLS, HC1, Newey–West or WLS.
+    /// Which covariance estimator the error, t and p come from.
     pub se_kind: SeKind,
-    /// `alpha` for the intercept, else the regressor's name.
+    /// [`ALPHA_TERM`] for the intercept, else the [`Regressor`]'s name.
     pub term: String,
-    /// Coefficient (daily; WLS has its own weighted coefficients).
+    /// Daily coefficient b̂_j: shared by the OLS, HC1 and Newey–West rows, weighted for WLS.
     pub coef: Option<f64>,
-    /// Standard error of the coefficient.
+    /// √V_jj under `se_kind` (empty for an exact fit).
     pub std_error: Option<f64>,
-    /// coef / std_error.
+    /// The t statistic b̂_j / √V_jj.
     pub t: Option<f64>,
-    /// Two-sided p-value of t from the Student t distribution with n − k df.
+    /// Two-sided p-value of `t` (Student t, n − k degrees of freedom, k with the intercept).
     pub p_value: Option<f64>,
-    /// R² of the regression (weighted for WLS).
+    /// Coefficient of determination of the fit (the weighted R² for WLS, §16.5).
     pub r2: Option<f64>,
-    /// Days in the regression.
+    /// Number of days the fit used, after the NaN days (and, for WLS, the zero weights) left.
     pub n: usize,
-    /// Newey–West lag L (`None` for the other kinds).
+    /// The Bartlett lag L of the Newey–West rows, `None` on the others.
     pub lags: Option<usize>,
 }
 

@@ -52,14 +52,9 @@ pub fn sharpe_ratio(
     risk_free: Option<&[f64]>,
     periods_per_year: f64,
 ) -> Option<f64> {
-    if risk_free.is_some_and(|rf| rf.len() != returns.len()) {
-        return None;
-    }
-    let (m, sd) = mean_sd(returns.len(), |i| returns[i] - at_or_zero(risk_free, i));
-    if !(sd > 0.0) {
-        return None;
-    }
-    defined(m / sd * periods_per_year.sqrt())
+    let excess = excess_returns(returns, risk_free)?;
+    let (m, sd) = mean_sd(returns.len(), excess);
+    annualised_ratio(m, sd, periods_per_year)
 }
 
 /// Standard error of an annualised Sharpe ratio estimated from n IID returns (Lo 2002).
@@ -94,10 +89,10 @@ pub fn sharpe_std_error(sharpe: f64, n: usize, periods_per_year: f64) -> Option<
 
 /// Annualised Sortino ratio: the mean excess return over its downside deviation below 0.
 ///
-/// The minimum acceptable return is the risk-free rate (target 0 for the excess return
-/// e = r − rf); the downside deviation divides by all n days, not only the losing ones, as in
-/// Sortino & van der Meer (1991). `None` when no day is below the target, with NaN values,
-/// a risk-free series of another length or a non-finite factor.
+/// The target (minimum acceptable return) is the risk-free rate, i.e. 0 for the excess return
+/// e = r − rf, and the downside deviation averages over all n days, the winning ones as zeros
+/// (Sortino & van der Meer 1991). Undefined (`None`) when no excess return is negative, and
+/// for the same bad inputs as [`sharpe_ratio`].
 ///
 /// # Formula
 /// ```text
@@ -118,17 +113,30 @@ pub fn sortino_ratio(
     risk_free: Option<&[f64]>,
     periods_per_year: f64,
 ) -> Option<f64> {
+    let excess = excess_returns(returns, risk_free)?;
+    let n = returns.len();
+    let downside = mean(n, |i| excess(i).min(0.0).powi(2)).sqrt();
+    annualised_ratio(mean(n, excess), downside, periods_per_year)
+}
+
+/// The excess return e_t = r_t − rf_t by day (r_t without a risk-free series); `None` when
+/// the risk-free series has another length.
+fn excess_returns<'a>(
+    returns: &'a [f64],
+    risk_free: Option<&'a [f64]>,
+) -> Option<impl Fn(usize) -> f64 + Copy + 'a> {
     if risk_free.is_some_and(|rf| rf.len() != returns.len()) {
         return None;
     }
-    let excess = |i: usize| returns[i] - at_or_zero(risk_free, i);
-    let n = returns.len();
-    let m = mean(n, excess);
-    let downside = mean(n, |i| excess(i).min(0.0).powi(2)).sqrt();
-    if !(downside > 0.0) {
+    Some(move |i: usize| returns[i] - at_or_zero(risk_free, i))
+}
+
+/// mean / scale · √P, `None` unless the scale is positive and the result finite.
+fn annualised_ratio(mean: f64, scale: f64, periods_per_year: f64) -> Option<f64> {
+    if !(scale > 0.0) {
         return None;
     }
-    defined(m / downside * periods_per_year.sqrt())
+    defined(mean / scale * periods_per_year.sqrt())
 }
 
 #[cfg(test)]
