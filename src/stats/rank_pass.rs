@@ -157,16 +157,15 @@ impl PassSums {
     }
 }
 
-/// The pass over all `events`, in chunks of 64–4096 events (about 8 per thread) run in
-/// parallel and merged in event order.
+/// The pass over all `events`, in the chunks of [`chunk_ranges`] run in parallel and merged
+/// in event order.
+///
+/// The sums are floating-point, so their value depends on where the chunks split: the split
+/// depends on the number of events only, never on the number of threads, and the same study
+/// gives the same bytes on any machine.
 pub(super) fn rank_pass(events: &[StatsEvent], setup: &PassSetup) -> PassSums {
     let n = events.len();
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = (n / (threads * 8)).clamp(64, 4096);
-    let ranges: Vec<Range<usize>> = (0..n)
-        .step_by(chunk)
-        .map(|s| s..(s + chunk).min(n))
-        .collect();
+    let ranges = chunk_ranges(n);
     let parts: Vec<PassSums> = ranges
         .par_iter()
         .map(|r| process_chunk(events, r.clone(), setup))
@@ -177,6 +176,25 @@ pub(super) fn rank_pass(events: &[StatsEvent], setup: &PassSetup) -> PassSums {
     }
     total
 }
+
+/// The chunks of the pass over `n` events: n/8 events each, clamped to 64–4096 (eight chunks
+/// up to 32,768 events, enough to share among the cores of a workstation; at least 64 so that a
+/// chunk's fixed cost is paid over many events; at most 4,096 so that a chunk's buffers stay
+/// small). A function of `n` alone, so that the reduction order is fixed.
+fn chunk_ranges(n: usize) -> Vec<Range<usize>> {
+    let chunk = (n / CHUNKS).clamp(MIN_CHUNK_EVENTS, MAX_CHUNK_EVENTS);
+    (0..n)
+        .step_by(chunk)
+        .map(|s| s..(s + chunk).min(n))
+        .collect()
+}
+
+/// Number of chunks of the pass below [`MAX_CHUNK_EVENTS`] · 8 events.
+const CHUNKS: usize = 8;
+/// Fewest events in a chunk of the pass.
+const MIN_CHUNK_EVENTS: usize = 64;
+/// Most events in a chunk of the pass.
+const MAX_CHUNK_EVENTS: usize = 4096;
 
 /// The pass over the events of `range`: per event the AAR_τ sums and p̂, the rank U and the
 /// GRANK U, then the per-membership GRANK sums folded into the test sets.
