@@ -1,7 +1,8 @@
 //! Windows beyond the data (methodology §3.1, §11): a window longer than the longest calendar of
 //! the data, or wholly beyond it, is a configuration error (exit 1, one line naming the key and
 //! the data's span) raised before any work per pair, so an absurd window costs neither time nor
-//! memory nor output; a window that merely runs past one pair's data is analysed as before.
+//! memory nor output; a window that merely runs past one pair's data is analysed as before, its
+//! days after the last session reported day by day up to 60 of them and in one row beyond.
 
 use std::path::Path;
 use std::process::Command;
@@ -122,4 +123,22 @@ fn a_window_that_runs_past_one_pairs_data_is_analysed() {
         "{exclusions}"
     );
     assert!(!exclusions.contains("E1,"), "{exclusions}");
+}
+
+#[test]
+fn days_past_the_data_share_one_row_beyond_sixty() {
+    // 0:200 fits the 400-session calendar; E2's days 5..200 lie after its last session
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stderr) = run(dir.path(), &["--window", "0:200"]);
+    assert_eq!(code, 0, "{stderr}");
+    let exclusions = std::fs::read_to_string(dir.path().join("out/exclusions.csv")).unwrap();
+    let e2: Vec<&str> = exclusions
+        .lines()
+        .filter(|l| l.starts_with("E2,") && l.contains(",event_day,"))
+        .collect();
+    assert_eq!(
+        e2,
+        ["E2,BBB,event_day,window_beyond_data,rel_day=5..200: 196 days after the last session of the calendar"],
+        "{exclusions}"
+    );
 }
