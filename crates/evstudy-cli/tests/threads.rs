@@ -1,20 +1,23 @@
 //! The same study gives the same bytes at any thread count.
 //!
 //! A study of a few thousand events on the synthetic benchmark panel runs through the real
-//! binary with `RAYON_NUM_THREADS` = 1, 2 and 4; every output file (the tables in CSV and
-//! Parquet, the figures, the report and `run.json`) must be byte-identical. Enough events per
-//! group that the parallel passes split their work (the rank pass, the engine's chunks, the
-//! same-date clusters of r̄), so a reduction whose order followed the thread count would show
-//! up as a difference in the last digits.
+//! binary with `RAYON_NUM_THREADS` and `POLARS_MAX_THREADS` = 1, 2 and 4; every output file (the
+//! tables in CSV and Parquet, the figures, the report and `run.json`) must be byte-identical.
+//! Enough events per group that the parallel passes split their work (the rank pass, the
+//! engine's chunks, the same-date clusters of r̄), so a reduction whose order followed the
+//! thread count would show up as a difference in the last digits. The simulation runs its
+//! replications in parallel, each with a battery of 600 pairs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-/// Runs the binary with `threads` rayon threads; panics with stderr on a non-zero exit.
+/// Runs the binary with `threads` threads in both pools (rayon's and polars', as on a machine
+/// with that many cores); panics with stderr on a non-zero exit.
 fn evstudy(threads: usize, args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_evstudy"))
         .env("RAYON_NUM_THREADS", threads.to_string())
+        .env("POLARS_MAX_THREADS", threads.to_string())
         .args(args)
         .output()
         .unwrap();
