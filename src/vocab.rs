@@ -108,6 +108,8 @@ pub enum ExclusionReason {
     ZeroResidualVariance,
     /// A day of the event period without a return.
     MissingReturn,
+    /// Many days of the event period after the last session of the calendar, in one row (§11).
+    WindowBeyondData,
     /// A trade-to-trade return spanning several sessions (§1.3).
     MultiDayReturn,
     /// An event window with missing days: no CAR/BHAR (§3.4).
@@ -116,7 +118,7 @@ pub enum ExclusionReason {
 
 impl ExclusionReason {
     /// Every reason, stage by stage.
-    pub const ALL: [ExclusionReason; 19] = [
+    pub const ALL: [ExclusionReason; 20] = [
         ExclusionReason::UnverifiedEvent,
         ExclusionReason::DuplicateEvent,
         ExclusionReason::EmptyScope,
@@ -134,6 +136,7 @@ impl ExclusionReason {
         ExclusionReason::SingularDesign,
         ExclusionReason::ZeroResidualVariance,
         ExclusionReason::MissingReturn,
+        ExclusionReason::WindowBeyondData,
         ExclusionReason::MultiDayReturn,
         ExclusionReason::IncompleteWindow,
     ];
@@ -166,6 +169,7 @@ impl ExclusionReason {
             ExclusionReason::SingularDesign => "singular_design",
             ExclusionReason::ZeroResidualVariance => "zero_residual_variance",
             ExclusionReason::MissingReturn => "missing_return",
+            ExclusionReason::WindowBeyondData => "window_beyond_data",
             ExclusionReason::MultiDayReturn => "multi_day_return",
             ExclusionReason::IncompleteWindow => "incomplete_window",
         }
@@ -182,7 +186,7 @@ impl ExclusionReason {
             }
             BadEventTime | NoSession | MaxShiftExceeded => Stage::Day0,
             TooFewEstimationReturns | SingularDesign | ZeroResidualVariance => Stage::Estimation,
-            MissingReturn | MultiDayReturn => Stage::EventDay,
+            MissingReturn | WindowBeyondData | MultiDayReturn => Stage::EventDay,
             IncompleteWindow => Stage::Car,
         }
     }

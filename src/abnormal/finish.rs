@@ -7,7 +7,7 @@ use std::mem::MaybeUninit;
 
 use super::fitted::Fitted;
 use super::reference::{
-    abnormal_returns, fit_reference, fit_then, mark_missing_day, p_values, window_results,
+    abnormal_returns, fit_reference, fit_then, mark_missing_day, p_values, window_results, PastData,
 };
 use super::rows::{at, Rows};
 use super::slot::{owned_result, PairSlot};
@@ -162,6 +162,7 @@ fn market_model_returns(
     let (theta, v, sigma2) = (&fitted.theta, &fitted.v, fitted.sigma2);
     let (t0, t1) = (theta[0], theta[1]);
     let (v00, v01, v10, v11) = (v[0], v[1], v[2], v[3]);
+    let past = PastData::new(s.ret.len(), day0, h);
     for i in 0..h.len() {
         let t = h.start as i64 + i as i64;
         let pos = base + t;
@@ -178,9 +179,10 @@ fn market_model_returns(
             gs[2 * i] = 1.0;
             gs[2 * i + 1] = m;
         } else {
-            mark_missing_day(i, t, slot);
+            mark_missing_day(i, t, &past, slot);
         }
     }
+    past.push_summary(slot);
     // Roots and quotients in a loop of their own, two days per instruction (the same IEEE
     // operations, so the same bits; a missing day stays NaN).
     for ((se, z), &a) in slot

@@ -193,12 +193,13 @@ pub(super) fn abnormal_returns(
 ) {
     let (k, base, h) = (rows.k, day0 as i64, cfg.event_period());
     let (theta, v, sigma2) = (&fitted.theta[..], &fitted.v[..], fitted.sigma2);
+    let past = PastData::new(rows.series.ret.len(), day0, h);
     for i in 0..h.len() {
         let t = h.start as i64 + i as i64;
         let pos = base + t;
         slot.ret[i] = at(&rows.series.ret, pos);
         let Some((r, off, d)) = rows.event_row(pos, g_row) else {
-            mark_missing_day(i, t, slot);
+            mark_missing_day(i, t, &past, slot);
             continue;
         };
         let g = &g_row[..k];
@@ -221,12 +222,13 @@ pub(super) fn abnormal_returns(
             });
         }
     }
+    past.push_summary(slot);
 }
 
 /// Day i (relative day t) of the event period has no usable row: its expected return, AR,
 /// standard error and SAR are missing, its span 0, and a `missing_return` exclusion is
-/// recorded.
-pub(super) fn mark_missing_day(i: usize, t: i64, slot: &mut PairSlot) {
+/// recorded unless `past` summarises day t.
+pub(super) fn mark_missing_day(i: usize, t: i64, past: &PastData, slot: &mut PairSlot) {
     for column in [
         &mut *slot.expected_ret,
         &mut *slot.ar,
@@ -236,12 +238,65 @@ pub(super) fn mark_missing_day(i: usize, t: i64, slot: &mut PairSlot) {
         column[i] = f64::NAN;
     }
     slot.span[i] = 0;
-    slot.exclusions.push(PairExclusion {
-        stage: Stage::EventDay,
-        reason: ExclusionReason::MissingReturn,
-        detail: format!("rel_day={t}"),
-        order: t,
-    });
+    if t < past.from {
+        slot.exclusions.push(PairExclusion {
+            stage: Stage::EventDay,
+            reason: ExclusionReason::MissingReturn,
+            detail: format!("rel_day={t}"),
+            order: t,
+        });
+    }
+}
+
+/// Most days of the event period after the last session of a pair's calendar that get one
+/// `missing_return` row each; more are reported in a single `window_beyond_data` row (§11).
+/// Longer than the event period of ordinary studies, so that their rows stay day by day.
+pub(super) const MAX_DAY_ROWS_PAST_DATA: usize = 60;
+
+/// The days of the event period H after the last session of a pair's calendar, when there are
+/// more than [`MAX_DAY_ROWS_PAST_DATA`] of them: relative days `from..=end` (`from` is
+/// `i64::MAX` otherwise, and every missing day has its own row).
+pub(super) struct PastData {
+    from: i64,
+    end: i64,
+}
+
+impl PastData {
+    /// The days of `h` past the `calendar_len` sessions of the calendar for day 0 at position
+    /// `day0`.
+    pub fn new(calendar_len: usize, day0: usize, h: Window) -> PastData {
+        let first_past = (calendar_len as i64 - day0 as i64).max(i64::from(h.start));
+        let end = i64::from(h.end);
+        if end - first_past + 1 > MAX_DAY_ROWS_PAST_DATA as i64 {
+            PastData {
+                from: first_past,
+                end,
+            }
+        } else {
+            PastData {
+                from: i64::MAX,
+                end,
+            }
+        }
+    }
+
+    /// The single row of the summarised days, if any.
+    pub fn push_summary(&self, slot: &mut PairSlot) {
+        if self.from == i64::MAX {
+            return;
+        }
+        slot.exclusions.push(PairExclusion {
+            stage: Stage::EventDay,
+            reason: ExclusionReason::WindowBeyondData,
+            detail: format!(
+                "rel_day={}..{}: {} days after the last session of the calendar",
+                self.from,
+                self.end,
+                self.end - self.from + 1
+            ),
+            order: self.from,
+        });
+    }
 }
 
 /// Two-sided p-value of every SAR with ν degrees of freedom (NaN without a distribution; a

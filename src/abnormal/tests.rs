@@ -1258,3 +1258,58 @@ fn throughput_probe() {
         rate(best[2])
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// days of the event period after the last session
+
+/// The `event_day` exclusions of a pair as (reason, detail).
+fn event_day_rows(exclusions: &[PairExclusion]) -> Vec<(String, String)> {
+    exclusions
+        .iter()
+        .filter(|x| x.stage == Stage::EventDay)
+        .map(|x| (x.reason.to_string(), x.detail.clone()))
+        .collect()
+}
+
+#[test]
+fn days_past_the_calendar_are_one_row_beyond_the_threshold() {
+    // 300 sessions, day 0 at position 250: relative days 50 and later are past the last session;
+    // relative day 10 is a missing return inside the data
+    let mut rng = Lcg(5);
+    let mut s = synthetic_series(&mut rng, 300, 0.0);
+    s.ret[260] = f64::NAN;
+    let row = |reason: &str, detail: &str| (reason.to_string(), detail.to_string());
+    let missing = |t: i64| row("missing_return", &format!("rel_day={t}"));
+    for model in [ModelKind::MarketModel, ModelKind::Factor] {
+        // 0:110 leaves 61 days past the data (more than 60): one row for them
+        let long = EngineConfig {
+            windows: vec![Window { start: 0, end: 110 }],
+            ..std_config(model)
+        };
+        let summary = row(
+            "window_beyond_data",
+            "rel_day=50..110: 61 days after the last session of the calendar",
+        );
+        // 0:109 leaves 60: one row per day, as for any ordinary window
+        let short = EngineConfig {
+            windows: vec![Window { start: 0, end: 109 }],
+            ..std_config(model)
+        };
+        let mut per_day = vec![missing(10)];
+        per_day.extend((50..=109).map(missing));
+        for (cfg, expected) in [(&long, vec![missing(10), summary]), (&short, per_day)] {
+            let reference = analyse_pair(&s, 250, cfg).unwrap();
+            assert_eq!(event_day_rows(&reference.exclusions), expected, "{model:?}");
+            let batch = analyse_pairs(std::slice::from_ref(&s), &[(0, 250)], cfg);
+            let batch = batch[0].as_ref().unwrap();
+            assert_eq!(
+                event_day_rows(&batch.exclusions),
+                expected,
+                "{model:?} batch"
+            );
+            // the values of the days stay missing, day by day
+            assert!(batch.ar[50..].iter().all(|a| a.is_nan()));
+            assert!(batch.ar[..50].iter().filter(|a| a.is_nan()).count() == 1);
+        }
+    }
+}

@@ -41,6 +41,7 @@ mod validate;
 mod window;
 
 pub use model::{Model, ModelName, CARHART_FACTORS, FF3_FACTORS, MODEL_NAMES};
+pub(crate) use window::{check_reach, DataReach};
 pub use window::{parse_window, Windows};
 
 pub use file::{CalendarMode, SecuritySpec, StudyFile};

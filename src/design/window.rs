@@ -3,6 +3,7 @@
 
 use crate::abnormal::Window;
 use crate::error::{Error, Result};
+use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer};
 use std::str::FromStr;
 
@@ -118,6 +119,52 @@ impl Windows {
     }
 }
 
+/// The longest session calendar of a run's data: no relative day can reach further (§3.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DataReach {
+    /// Sessions of the longest calendar.
+    pub sessions: usize,
+    /// Its label (exchange or data calendar).
+    pub calendar: String,
+    /// Its first session.
+    pub first: NaiveDate,
+    /// Its last session.
+    pub last: NaiveDate,
+}
+
+impl DataReach {
+    fn describe(&self) -> String {
+        format!(
+            "the longest session calendar of the data ({}: {} to {}) has {} sessions",
+            self.calendar, self.first, self.last, self.sessions
+        )
+    }
+}
+
+/// A window the data can hold (§3.1): it is an [`Error::Config`] naming `key` and the data's
+/// span when window `w` is longer than the longest calendar (no event can ever have it
+/// complete), or lies wholly beyond it on one side of day 0 (no day of it can have a return).
+/// So the event period and the estimation window reach at most twice the data's length from
+/// day 0, and the work per pair stays proportional to the data.
+pub(crate) fn check_reach(key: &str, w: Window, data: &DataReach) -> Result<()> {
+    let n = data.sessions as i64;
+    let (start, end) = (i64::from(w.start), i64::from(w.end));
+    let label = w.label();
+    let problem = if end - start + 1 > n {
+        format!("spans {} sessions", end - start + 1)
+    } else if start >= n {
+        format!("starts {start} sessions after day 0")
+    } else if end <= -n {
+        format!("ends {} sessions before day 0", -end)
+    } else {
+        return Ok(());
+    };
+    Err(Error::config(format!(
+        "{key} '{label}' {problem}, but {}; no event can have it complete — choose a window within the data",
+        data.describe()
+    )))
+}
+
 impl Default for Windows {
     /// The §0.4 windows of [`super::defaults`].
     fn default() -> Self {
@@ -137,6 +184,57 @@ mod tests {
         for text in ["-5:20", "-5..20", "[-5,20]", " -5 : 20 "] {
             assert_eq!(parse_window(text).unwrap(), Window { start: -5, end: 20 });
         }
+    }
+
+    #[test]
+    fn windows_beyond_the_data_are_configuration_errors() {
+        let data = DataReach {
+            sessions: 400,
+            calendar: "XNYS".into(),
+            first: NaiveDate::from_ymd_opt(2023, 1, 2).unwrap(),
+            last: NaiveDate::from_ymd_opt(2024, 7, 12).unwrap(),
+        };
+        let check = |text: &str| check_reach("event_windows", parse_window(text).unwrap(), &data);
+        // within the data: the last possible days on either side, and a window of 400 days
+        for ok in [
+            "-5:20",
+            "0:399",
+            "-399:0",
+            "399:399",
+            "-399:-399",
+            "-200:199",
+        ] {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(
+            check("0:100000").unwrap_err().to_string(),
+            "configuration: event_windows '0:100000' spans 100001 sessions, but the longest \
+             session calendar of the data (XNYS: 2023-01-02 to 2024-07-12) has 400 sessions; \
+             no event can have it complete — choose a window within the data"
+        );
+        assert!(check("-200:200")
+            .unwrap_err()
+            .to_string()
+            .contains("spans 401 sessions"));
+        assert!(check("400:410")
+            .unwrap_err()
+            .to_string()
+            .contains("starts 400 sessions after"));
+        let e = check_reach(
+            "estimation_window",
+            parse_window("-700:-400").unwrap(),
+            &data,
+        );
+        assert!(e
+            .unwrap_err()
+            .to_string()
+            .contains("estimation_window '-700:-400' ends 400 sessions before day 0"));
+        // the arithmetic of the extreme windows does not overflow
+        let extreme = Window {
+            start: i32::MIN,
+            end: i32::MAX,
+        };
+        assert!(check_reach("event_windows", extreme, &data).is_err());
     }
 
     #[test]

@@ -157,16 +157,15 @@ impl PassSums {
     }
 }
 
-/// The pass over all `events`, in chunks of 64–4096 events (about 8 per thread) run in
-/// parallel and merged in event order.
+/// The pass over all `events`, in the chunks of [`chunk_ranges`] run in parallel and merged
+/// in event order.
+///
+/// The sums are floating-point, so their value depends on where the chunks split: the split
+/// depends on the number of events only, never on the number of threads, and the same study
+/// gives the same bytes on any machine.
 pub(super) fn rank_pass(events: &[StatsEvent], setup: &PassSetup) -> PassSums {
     let n = events.len();
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = (n / (threads * 8)).clamp(64, 4096);
-    let ranges: Vec<Range<usize>> = (0..n)
-        .step_by(chunk)
-        .map(|s| s..(s + chunk).min(n))
-        .collect();
+    let ranges = chunk_ranges(n);
     let parts: Vec<PassSums> = ranges
         .par_iter()
         .map(|r| process_chunk(events, r.clone(), setup))
@@ -177,6 +176,26 @@ pub(super) fn rank_pass(events: &[StatsEvent], setup: &PassSetup) -> PassSums {
     }
     total
 }
+
+/// The chunks of the pass over `n` events: n/8 events each, clamped to 64–4096 (from 512 to
+/// 32,768 events eight chunks and the remainder, enough to share among the cores of a
+/// workstation; at least 64 events so that a chunk's fixed cost is paid over many; at most
+/// 4,096 so that a chunk's buffers stay small). A function of `n` alone, so that the reduction
+/// order, and so every bit of the sums, is the same at any thread count.
+fn chunk_ranges(n: usize) -> Vec<Range<usize>> {
+    let chunk = (n / CHUNKS).clamp(MIN_CHUNK_EVENTS, MAX_CHUNK_EVENTS);
+    (0..n)
+        .step_by(chunk)
+        .map(|s| s..(s + chunk).min(n))
+        .collect()
+}
+
+/// Number of chunks of the pass below [`MAX_CHUNK_EVENTS`] · 8 events.
+const CHUNKS: usize = 8;
+/// Fewest events in a chunk of the pass.
+const MIN_CHUNK_EVENTS: usize = 64;
+/// Most events in a chunk of the pass.
+const MAX_CHUNK_EVENTS: usize = 4096;
 
 /// The pass over the events of `range`: per event the AAR_τ sums and p̂, the rank U and the
 /// GRANK U, then the per-membership GRANK sums folded into the test sets.
@@ -637,6 +656,56 @@ mod tests {
             assert_eq!(taus, (0..m as u32).collect::<Vec<_>>());
             assert!(est.iter().all(|p| p.0 == v[p.1 as usize]));
         }
+    }
+
+    #[test]
+    fn chunks_follow_the_number_of_events_only() {
+        let sizes = |n: usize| -> Vec<usize> { chunk_ranges(n).iter().map(|r| r.len()).collect() };
+        assert_eq!(sizes(0), Vec::<usize>::new());
+        assert_eq!(sizes(100), [64, 36]);
+        assert_eq!(sizes(1000), [125; 8]);
+        assert_eq!(sizes(1001), [125, 125, 125, 125, 125, 125, 125, 125, 1]);
+        let big = sizes(50_000);
+        assert_eq!(big.len(), 13);
+        assert!(big[..12].iter().all(|&c| c == 4096) && big[12] == 50_000 - 12 * 4096);
+        // contiguous, in event order
+        let r = chunk_ranges(5000);
+        assert!(r.windows(2).all(|w| w[0].end == w[1].start));
+        assert_eq!((r[0].start, r[r.len() - 1].end), (0, 5000));
+    }
+
+    #[test]
+    fn the_pass_gives_the_same_bits_in_pools_of_1_and_4_threads() {
+        // 1200 events: enough for several chunks, whatever the pool size
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let rs: Vec<PairResult> = (0..1200)
+            .map(|k| pair(k + 7, [0.0001 * (k % 37) as f64 - 0.002, 0.001], 38))
+            .collect();
+        let days: Vec<NaiveDate> = (0..1200).map(|k| day0 + chrono::Days::new(k % 5)).collect();
+        let c = cfg();
+        let events = events(&rs, &d, &days);
+        let h = c.event_period();
+        let setup = PassSetup {
+            cfg: &c,
+            h,
+            scar_sd: vec![Some(0.7); h.len() + 1],
+        };
+        let bits = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let p = pool.install(|| rank_pass(&events, &setup));
+            let mut all: Vec<u64> = Vec::new();
+            for v in [
+                &p.p_hat, &p.u_event, &p.cda_sum, &p.v_sum, &p.g_sum, &p.u0_sum,
+            ] {
+                all.extend(v.iter().map(|x| x.to_bits()));
+            }
+            all
+        };
+        assert_eq!(bits(1), bits(4));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::battery::{test_group, BatteryInputs, EstimationDates};
 use super::compute::analyse_all;
-use super::day0::map_pairs_to_day0;
+use super::day0::{check_windows_reach, map_pairs_to_day0};
 use super::groups::label_pairs;
 use super::inputs::load;
 use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
@@ -45,6 +45,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     let universe = build_universe(inputs.panel, &wanted, &sources, &plan, excluded);
     out.lap("calendars_and_returns");
 
+    check_windows_reach(&plan, &universe)?;
     let (events, pairs) = (&set.events, &mut set.pairs);
     map_pairs_to_day0(pairs, events, &universe, &plan.day0, &mut out.tables);
     out.lap("day0");
