@@ -278,3 +278,287 @@ fn carry_over(previous: &Path, staging: &Path, stale: &dyn Fn(&str) -> bool) -> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::lock::{Acquired, FolderLock};
+    use super::super::manifest::FileEntry;
+    use super::*;
+
+    const RUN_JSON: &str = "{\n  \"evstudy_version\": \"0.1.0\",\n  \"model\": \"m\"\n}\n";
+    /// SHA-256 of "abc" and of the empty string (FIPS 180-2 test vectors).
+    const SHA_ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const SHA_EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A run writing `files` (name, content) and a run.json.
+    fn run(target: &Path, files: &[(&str, &str)]) -> Result<()> {
+        write_folder(target, &FolderOptions::REPLACE, |dir| {
+            for (name, text) in files {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+            std::fs::write(dir.join("run.json"), RUN_JSON).unwrap();
+            Ok(())
+        })
+    }
+
+    #[test]
+    fn files_are_staged_beside_the_target_then_swapped_in() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        run(&out, &[("old.csv", "1")]).unwrap();
+        write_folder(&out, &FolderOptions::REPLACE, |staging| {
+            assert_eq!(staging.parent(), Some(resolve(tmp.path()).as_path()));
+            let name = staging.file_name().unwrap().to_string_lossy().into_owned();
+            assert_eq!(name, format!(".out.evstudy-staging-{}", std::process::id()));
+            assert!(staging.join(super::super::swap::MARKER).is_file());
+            // The previous run is untouched while the new one is written.
+            assert_eq!(names(&out), ["old.csv", "run.json"]);
+            std::fs::write(staging.join("new.csv"), "abc").unwrap();
+            std::fs::write(staging.join("run.json"), RUN_JSON).unwrap();
+            Ok::<(), Error>(())
+        })
+        .unwrap();
+        // Nothing of the previous run is left, nothing but the target in the parent.
+        assert_eq!(names(&out), ["new.csv", "run.json"]);
+        assert_eq!(names(tmp.path()), ["out"]);
+    }
+
+    #[test]
+    fn run_json_lists_every_file_with_size_and_hash() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_folder(&out, &FolderOptions::REPLACE, |dir| {
+            std::fs::write(dir.join("b.csv"), "abc").unwrap();
+            std::fs::create_dir(dir.join("sub")).unwrap();
+            std::fs::write(dir.join("sub/a.txt"), "").unwrap();
+            std::fs::write(dir.join("run.json"), RUN_JSON).unwrap();
+            Ok::<(), Error>(())
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(out.join("run.json")).unwrap();
+        // The existing keys keep their text; `files` comes last.
+        assert!(text.starts_with("{\n  \"evstudy_version\": \"0.1.0\",\n  \"model\": \"m\",\n"));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let files: Vec<FileEntry> = serde_json::from_value(json["files"].clone()).unwrap();
+        let expected = [("b.csv", 3, SHA_ABC), ("sub/a.txt", 0, SHA_EMPTY)];
+        assert_eq!(files.len(), expected.len());
+        for (f, (path, bytes, sha)) in files.iter().zip(expected) {
+            assert_eq!(
+                (f.path.as_str(), f.bytes, f.sha256.as_str()),
+                (path, bytes, sha)
+            );
+        }
+        // A second pass (a report written into a run folder later) replaces the list.
+        run(&out, &[("b.csv", "abc")]).unwrap();
+        write_folder(
+            &out,
+            &FolderOptions {
+                inputs: &[],
+                previous: Previous::Keep(&|_| false),
+            },
+            |dir| std::fs::write(dir.join("c.md"), "abc").map_err(|e| Error::io(dir, e)),
+        )
+        .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+        let paths: Vec<&str> = json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(paths, ["b.csv", "c.md"]);
+        assert_eq!(json["model"], "m");
+    }
+
+    #[test]
+    fn leftovers_of_killed_runs_are_cleaned_or_recovered() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        run(&out, &[("a.csv", "1")]).unwrap();
+        // A killed run of this folder, and of another folder whose lock is free.
+        for dir in [".out.evstudy-staging-999999", ".other.evstudy-staging-4"] {
+            std::fs::create_dir(tmp.path().join(dir)).unwrap();
+            std::fs::write(tmp.path().join(dir).join("half.csv"), "x").unwrap();
+        }
+        // A run killed between the two renames of the portable swap: the previous run aside.
+        let previous = tmp.path().join(".lost.evstudy-old-5");
+        std::fs::create_dir(&previous).unwrap();
+        std::fs::write(previous.join("run.json"), RUN_JSON).unwrap();
+        run(&out, &[("b.csv", "2")]).unwrap();
+        assert_eq!(names(tmp.path()), ["lost", "out"]);
+        assert_eq!(names(&tmp.path().join("lost")), ["run.json"]);
+        assert_eq!(names(&out), ["b.csv", "run.json"]);
+    }
+
+    #[test]
+    fn leftovers_of_a_live_run_are_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let Acquired::Held(_lock) = FolderLock::try_acquire(tmp.path(), "busy").unwrap() else {
+            panic!("lock free")
+        };
+        std::fs::create_dir(tmp.path().join(".busy.evstudy-staging-1")).unwrap();
+        run(&tmp.path().join("out"), &[]).unwrap();
+        assert!(tmp.path().join(".busy.evstudy-staging-1").is_dir());
+    }
+
+    #[test]
+    fn a_held_lock_is_an_error_at_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        run(&out, &[("a.csv", "1")]).unwrap();
+        let Acquired::Held(lock) = FolderLock::try_acquire(tmp.path(), "out").unwrap() else {
+            panic!("lock free")
+        };
+        let mut called = false;
+        let err = write_folder(&out, &FolderOptions::REPLACE, |_| {
+            called = true;
+            Ok::<(), Error>(())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(!called);
+        assert!(err.contains("another evstudy run is writing"), "{err}");
+        assert!(err.contains(".out.evstudy-lock"), "{err}");
+        assert_eq!(names(&out), ["a.csv", "run.json"]);
+        drop(lock);
+        run(&out, &[("b.csv", "2")]).unwrap();
+        assert_eq!(names(tmp.path()), ["out"]);
+    }
+
+    #[test]
+    fn a_foreign_folder_is_refused_and_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mine = tmp.path().join("mine");
+        std::fs::create_dir(&mine).unwrap();
+        std::fs::write(mine.join("thesis.tex"), "x").unwrap();
+        let err = run(&mine, &[("a.csv", "1")]).unwrap_err().to_string();
+        assert!(err.contains("not an evstudy output folder"), "{err}");
+        assert_eq!(names(&mine), ["thesis.tex"]);
+        // A run.json that is not evstudy's does not make it ours.
+        std::fs::write(mine.join("run.json"), "{\"x\": 1}").unwrap();
+        assert!(run(&mine, &[]).is_err());
+        // Keep: a subfolder is refused.
+        std::fs::create_dir(mine.join("chapters")).unwrap();
+        let keep = FolderOptions {
+            inputs: &[],
+            previous: Previous::Keep(&|_| false),
+        };
+        let err = write_folder(&mine, &keep, |_| Ok::<(), Error>(()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'chapters'"), "{err}");
+        assert_eq!(names(&mine), ["chapters", "run.json", "thesis.tex"]);
+    }
+
+    #[test]
+    fn keep_carries_other_files_and_drops_stale_ones() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("data");
+        std::fs::create_dir(&out).unwrap();
+        for name in ["README.md", "fig09_old.svg", "prices.csv"] {
+            std::fs::write(out.join(name), "old").unwrap();
+        }
+        let keep = FolderOptions {
+            inputs: &[],
+            previous: Previous::Keep(&|n| n.starts_with("fig")),
+        };
+        write_folder(&out, &keep, |dir| {
+            std::fs::write(dir.join("prices.csv"), "new").map_err(|e| Error::io(dir, e))
+        })
+        .unwrap();
+        assert_eq!(names(&out), ["README.md", "prices.csv"]);
+        assert_eq!(
+            std::fs::read_to_string(out.join("README.md")).unwrap(),
+            "old"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("prices.csv")).unwrap(),
+            "new"
+        );
+    }
+
+    #[test]
+    fn an_output_equal_to_or_containing_an_input_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        let prices = data.join("prices.csv");
+        std::fs::write(&prices, "p").unwrap();
+        let inputs = [prices.clone()];
+        let options = FolderOptions {
+            inputs: &inputs,
+            previous: Previous::Keep(&|_| false),
+        };
+        // Also through `..` and `.`.
+        for out in [
+            data.clone(),
+            data.join("../data/."),
+            tmp.path().to_path_buf(),
+        ] {
+            let mut called = false;
+            let err = write_folder(&out, &options, |_| {
+                called = true;
+                Ok::<(), Error>(())
+            })
+            .unwrap_err()
+            .to_string();
+            assert!(!called);
+            assert!(err.contains("prices.csv"), "{err}");
+        }
+        assert!(refuse_inputs(&data.join("./prices.csv"), &inputs).is_err());
+        assert_eq!(names(tmp.path()), ["data"]);
+        assert_eq!(names(&data), ["prices.csv"]);
+    }
+
+    #[test]
+    fn a_failed_run_leaves_the_previous_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        run(&out, &[("a.csv", "1")]).unwrap();
+        let err = write_folder(&out, &FolderOptions::REPLACE, |dir| {
+            std::fs::write(dir.join("half.csv"), "x").unwrap();
+            Err::<(), Error>(Error::config("disk full"))
+        });
+        assert!(err.is_err());
+        assert_eq!(names(&out), ["a.csv", "run.json"]);
+        assert_eq!(names(tmp.path()), ["out"]);
+    }
+
+    #[test]
+    fn writers_called_inside_a_staged_run_join_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        write_folder(&out, &FolderOptions::REPLACE, |dir| {
+            run(dir, &[("a.csv", "1")])?;
+            write_folder(&dir.join("sub"), &FolderOptions::REPLACE, |sub| {
+                std::fs::write(sub.join("b.csv"), "2").map_err(|e| Error::io(sub, e))
+            })
+        })
+        .unwrap();
+        assert_eq!(names(&out), ["a.csv", "run.json", "sub"]);
+        assert_eq!(names(&out.join("sub")), ["b.csv"]);
+        let listed = folder_files_of(&out);
+        assert_eq!(listed, ["a.csv", "sub/b.csv"]);
+    }
+
+    fn folder_files_of(dir: &Path) -> Vec<String> {
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+        json["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
