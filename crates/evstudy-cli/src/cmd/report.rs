@@ -40,11 +40,16 @@ pub fn run(args: ReportArgs) -> anyhow::Result<i32> {
     write_folder(&out, &options, |staging| -> anyhow::Result<()> {
         let tables = read_csv_tables(&args.from)?;
         let run_json_path = args.from.join("run.json");
-        let run_info: serde_json::Value = match std::fs::read_to_string(&run_json_path) {
+        let mut run_info: serde_json::Value = match std::fs::read_to_string(&run_json_path) {
             Ok(text) => serde_json::from_str(&text)
                 .with_context(|| format!("{}: not valid JSON", run_json_path.display()))?,
             Err(_) => serde_json::json!({}),
         };
+        // The list of the folder's files is not part of the run's description: the report
+        // shows run.json as `evstudy run` had it before writing.
+        if let Some(map) = run_info.as_object_mut() {
+            map.remove("files");
+        }
         let title = args
             .title
             .clone()
