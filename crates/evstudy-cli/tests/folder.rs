@@ -253,11 +253,13 @@ impl Moments {
     }
 }
 
-fn kill(child: &mut Child, signal: &str) {
+/// Sends `signal` to the child and waits; true if the signal ended it (it was still running).
+fn kill(child: &mut Child, signal: &str) -> bool {
     let _ = Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status();
-    let _ = child.wait();
+    let status = child.wait().unwrap();
+    status.code().is_none()
 }
 
 #[test]
@@ -268,6 +270,7 @@ fn killed_runs_never_leave_a_mixed_folder() {
     std::fs::create_dir(&parent).unwrap();
     let out = parent.join("out");
     let mut moments = Moments(0x5eed_2026);
+    let mut killed = 0;
     for k in 0..10 {
         // The formats alternate so that a mix of two runs would show.
         let format: &[&str] = if k % 2 == 0 {
@@ -277,11 +280,24 @@ fn killed_runs_never_leave_a_mixed_folder() {
         };
         let mut child = run_cmd(&config, &out, format).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(moments.next_ms(2500)));
-        kill(&mut child, if k % 3 == 0 { "-TERM" } else { "-KILL" });
+        killed += usize::from(kill(&mut child, if k % 3 == 0 { "-TERM" } else { "-KILL" }));
         if out.exists() {
             assert_one_complete_run(&out);
         }
+        // Each start cleaned what the run before it left: at most the folder, its lock file
+        // and the staging folder of the last killed run.
+        let left = names(&parent);
+        assert!(left.len() <= 3, "{left:?}");
+        assert!(
+            left.iter()
+                .all(|n| n == "out" || n.starts_with(".out.evstudy-")),
+            "{left:?}"
+        );
     }
+    assert!(
+        killed >= 3,
+        "only {killed} runs were killed before they ended"
+    );
     // The next run cleans what the killed ones left beside the folder.
     let status = run_cmd(&config, &out, &[]).status().unwrap();
     assert!(status.success());
