@@ -260,6 +260,13 @@ fn entries(dir: &Path) -> Result<Vec<(String, bool)>> {
     Ok(out)
 }
 
+/// Is `name` a temporary file of [`write_atomic`](super::write_atomic) (`<name>.tmp-<pid>`),
+/// left by a killed writer?
+fn is_temporary(name: &str) -> bool {
+    name.rsplit_once(".tmp-")
+        .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Links (or copies) into `staging` the files of the previous folder that the new run did not
 /// write and `stale` does not name.
 fn carry_over(previous: &Path, staging: &Path, stale: &dyn Fn(&str) -> bool) -> Result<()> {
@@ -268,7 +275,7 @@ fn carry_over(previous: &Path, staging: &Path, stale: &dyn Fn(&str) -> bool) -> 
     }
     for (name, _) in entries(previous)? {
         let to = staging.join(&name);
-        if stale(&name) || to.exists() {
+        if stale(&name) || to.exists() || is_temporary(&name) {
             continue;
         }
         let from = previous.join(&name);
@@ -465,7 +472,12 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("data");
         std::fs::create_dir(&out).unwrap();
-        for name in ["README.md", "fig09_old.svg", "prices.csv"] {
+        for name in [
+            "README.md",
+            "fig09_old.svg",
+            "prices.csv",
+            "prices.csv.tmp-12",
+        ] {
             std::fs::write(out.join(name), "old").unwrap();
         }
         let keep = FolderOptions {
