@@ -43,13 +43,13 @@ pub enum Error {
         message: String,
     },
     /// An I/O error on a path.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The path involved.
         path: PathBuf,
-        /// The underlying error (shown in the message, so not also chained as a source:
-        /// `{:#}` would print it twice).
-        source: std::io::Error,
+        /// The underlying error, shown in the message. Not named `source`: thiserror would
+        /// chain it as the error's source, and `{:#}` would print its text twice.
+        error: std::io::Error,
     },
     /// The study configuration is inconsistent (methodology §0.4).
     #[error("configuration: {0}")]
@@ -91,10 +91,10 @@ impl Error {
         }
     }
     /// An I/O error on a path.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error,
         }
     }
 }

@@ -2,8 +2,11 @@
 //!
 //! * [`format_g17`] / [`write_g17`] write numbers like C's `%.17g`;
 //! * [`sort_tables`] puts the rows in §12 order (call it before writing);
-//! * [`write_outputs`] writes every table as CSV and/or Parquet plus `run.json`, each file
-//!   through a temporary file in the same folder that is renamed into place;
+//! * [`write_outputs`] writes every table as CSV and/or Parquet plus `run.json` as one
+//!   complete run ([`write_folder`]: staged beside the target, swapped in at the end, locked
+//!   against a concurrent run, `run.json` listing every file with its size and SHA-256);
+//! * [`write_folder`] is that contract for any writer (every command writing a folder uses
+//!   it); [`folder_files`] lists a folder's files as `run.json` does;
 //! * [`table_csv`] gives one table as CSV text, [`push_csv_field`] quotes one CSV field;
 //! * [`read_csv_tables`] reads a CSV output folder back (for `evstudy report`);
 //! * [`to_dataframes`] gives the tables as polars DataFrames.
@@ -12,10 +15,14 @@
 //! metadata).
 
 mod csv;
+mod folder;
 mod format;
 mod frames;
+mod lock;
+mod manifest;
 mod read;
 mod sort;
+mod swap;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -24,8 +31,10 @@ pub use self::csv::{
     abnormal_returns_csv, cars_csv, csv_files, day0_csv, model_fit_extra_columns, model_fits_csv,
     push_csv_field, table_csv, tests_csv,
 };
+pub use self::folder::{refuse_inputs, write_folder, FolderOptions, Previous};
 pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
+pub use self::manifest::{folder_files, FileEntry};
 pub use self::read::read_csv_tables;
 pub use self::sort::sort_tables;
 
@@ -128,13 +137,16 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// For each format in `formats` (duplicates ignored) every table of the set (for a study the
 /// seven tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`
 /// and `day0_mapping`) is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
-/// at the end). Rows are written in the order they have in `tables`: call [`sort_tables`]
-/// first for the §12 order. `dir` is created if needed; every file is written atomically
-/// ([`write_atomic`]). Same inputs give byte-identical files.
+/// at the end, plus the `files` list of [`write_folder`]). Rows are written in the order they
+/// have in `tables`: call [`sort_tables`] first for the §12 order. The folder is one complete
+/// run ([`write_folder`] with [`FolderOptions::REPLACE`]): nothing of a previous run is kept.
+/// Called inside another writer's [`write_folder`], the files join that run. Same inputs give
+/// byte-identical files (`run.json` aside, whose `files` list follows the other files).
 ///
 /// # Errors
 /// [`Error::Io`] naming the folder or file that could not be created or written (for
-/// example a read-only folder); [`Error::Polars`] if Parquet encoding fails.
+/// example a read-only folder); [`Error::File`] for a folder [`write_folder`] refuses;
+/// [`Error::Polars`] if Parquet encoding fails.
 ///
 /// # Examples
 ///
@@ -155,7 +167,22 @@ pub fn write_outputs<S: TableSet>(
     formats: &[OutputFormat],
     run_json: &serde_json::Value,
 ) -> Result<Vec<PathBuf>> {
-    create_dir(dir)?;
+    write_folder(dir, &FolderOptions::REPLACE, |staging| {
+        let written = write_tables(staging, tables, formats, run_json)?;
+        Ok(written
+            .iter()
+            .map(|p| dir.join(p.strip_prefix(staging).unwrap_or(p)))
+            .collect())
+    })
+}
+
+/// [`write_outputs`] into the existing folder `dir`, file by file.
+fn write_tables<S: TableSet>(
+    dir: &Path,
+    tables: &S,
+    formats: &[OutputFormat],
+    run_json: &serde_json::Value,
+) -> Result<Vec<PathBuf>> {
     let want_csv = formats.contains(&OutputFormat::Csv);
     let want_parquet = formats.contains(&OutputFormat::Parquet);
     // CSV and Parquet are rendered concurrently, each format writing its files as soon as

@@ -2,8 +2,10 @@
 
 use std::path::Path;
 
+use super::render::is_report_file;
 use super::render_report;
 use crate::error::Result;
+use crate::output::{write_atomic, write_folder, FolderOptions, Previous};
 use crate::tables::StudyTables;
 
 /// The CSV summaries kept in a committed export (small tables only).
@@ -38,17 +40,30 @@ pub fn export_files(
     files
 }
 
-/// Write [`export_files`] into `dir` (atomically, file by file).
+/// Write [`export_files`] into `dir` as one complete update of the folder
+/// ([`crate::output::write_folder`] with
+/// [`Previous::Keep`](crate::output::Previous::Keep)): files the export does not make (a
+/// README) are kept, the charts of an earlier export are replaced.
+///
+/// # Errors
+/// [`crate::Error::Io`] naming the folder or file that could not be written;
+/// [`crate::Error::File`] for a folder `write_folder` refuses.
 pub fn write_export(
     dir: &Path,
     tables: &StudyTables,
     run_info: &serde_json::Value,
     title: &str,
 ) -> Result<Vec<String>> {
-    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
     let files = export_files(tables, run_info, title);
-    for (name, bytes) in &files {
-        crate::output::write_atomic(&dir.join(name), bytes)?;
-    }
+    let options = FolderOptions {
+        inputs: &[],
+        previous: Previous::Keep(&is_report_file),
+    };
+    write_folder(dir, &options, |dir| -> Result<()> {
+        for (name, bytes) in &files {
+            write_atomic(&dir.join(name), bytes)?;
+        }
+        Ok(())
+    })?;
     Ok(files.into_iter().map(|(n, _)| n).collect())
 }

@@ -50,7 +50,7 @@ pub(crate) mod svg;
 mod tests;
 
 pub use self::export::{export_files, write_export, EXPORT_TABLES};
-pub use self::render::{render_report, write_report};
+pub use self::render::{is_report_file, render_report, write_report};
 
 /// A rendered report.
 #[derive(Debug, Clone, PartialEq)]

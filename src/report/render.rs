@@ -7,7 +7,7 @@ use super::html::render_html;
 use super::markdown::render_markdown;
 use super::Report;
 use crate::error::Result;
-use crate::output::write_atomic;
+use crate::output::{write_atomic, write_folder, FolderOptions, Previous};
 use crate::tables::StudyTables;
 
 /// Renders the report of a study: Markdown, self-contained HTML and the SVG charts.
@@ -43,17 +43,42 @@ pub fn render_report(
     }
 }
 
-/// Writes `report.md`, `report.html` and every chart (`figNN_….svg`) into `dir`, creating it
-/// if needed; each file is written atomically ([`crate::output::write_atomic`]).
+/// Writes `report.md`, `report.html` and every chart (`figNN_….svg`) into `dir` as one
+/// complete update of the folder ([`crate::output::write_folder`] with
+/// [`Previous::Keep`](crate::output::Previous::Keep)): the other files of the folder (an
+/// output folder's tables and `run.json`) are kept, the report and charts of an earlier
+/// report are replaced, and `run.json`, if present, lists the new files. Called inside
+/// another writer's `write_folder`, the files join that run.
 ///
 /// # Errors
-/// [`crate::Error::Io`] naming the folder or file that could not be written.
+/// [`crate::Error::Io`] naming the folder or file that could not be written;
+/// [`crate::Error::File`] for a folder `write_folder` refuses.
 pub fn write_report(dir: &Path, report: &Report) -> Result<()> {
-    crate::output::create_dir(dir)?;
-    write_atomic(&dir.join("report.md"), report.markdown.as_bytes())?;
-    write_atomic(&dir.join("report.html"), report.html.as_bytes())?;
-    for (name, svg) in &report.svgs {
-        write_atomic(&dir.join(name), svg.as_bytes())?;
-    }
-    Ok(())
+    let options = FolderOptions {
+        inputs: &[],
+        previous: Previous::Keep(&is_report_file),
+    };
+    write_folder(dir, &options, |dir| {
+        write_atomic(&dir.join("report.md"), report.markdown.as_bytes())?;
+        write_atomic(&dir.join("report.html"), report.html.as_bytes())?;
+        for (name, svg) in &report.svgs {
+            write_atomic(&dir.join(name), svg.as_bytes())?;
+        }
+        Ok(())
+    })
+}
+
+/// Is `name` a file of a report (`report.md`, `report.html`, a chart `figNN_….svg`)? The
+/// files a new report replaces in a folder.
+///
+/// # Examples
+///
+/// ```
+/// assert!(evstudy::report::is_report_file("fig03_car_0_5.svg"));
+/// assert!(!evstudy::report::is_report_file("cars.csv"));
+/// ```
+pub fn is_report_file(name: &str) -> bool {
+    name == "report.md"
+        || name == "report.html"
+        || (name.starts_with("fig") && name.ends_with(".svg"))
 }

@@ -4,6 +4,13 @@
 //! the `evstudy` library; this crate only turns flags into library calls and results into
 //! files, lines and exit codes.
 
+/// Prints one line to standard output through [`say`] and returns its error with `?`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::say(format_args!($($arg)*))?
+    };
+}
+
 mod cmd;
 mod quick;
 
@@ -11,6 +18,8 @@ use cmd::{demo as cmd_demo, events as cmd_events, report as cmd_report, run as c
 use cmd::{simulate as cmd_simulate, validate as cmd_validate};
 
 use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// evstudy — event studies: abnormal returns, CARs, BHARs and the standard test battery.
 #[derive(Debug, Parser)]
@@ -42,7 +51,84 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     evstudy_alloc::keep_freed_memory();
-    std::process::exit(main_entry());
+    quiet_stdout_panics();
+    let mut code = main_entry();
+    if code == 0 {
+        if let Err(e) = finish_stdout() {
+            report_error(&format!("{e:#}"));
+            code = 1;
+        }
+    }
+    std::process::exit(code);
+}
+
+/// Set once standard output is found closed by its reader: the rest of the output is dropped.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Prints one line to standard output.
+///
+/// A closed standard output (`evstudy events … | head -1`: the reader has gone) silences the
+/// rest of the output and the command carries on, so its files are still written and it
+/// exits 0, as Unix tools end quietly on a closed pipe. (SIGPIPE is left ignored, as Rust
+/// sets it: dying of the signal mid-command would skip the files and exit 141.) Any other
+/// write error, such as a full device, is returned: exit 1 with one line.
+pub(crate) fn say(args: std::fmt::Arguments<'_>) -> anyhow::Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(args).and_then(|()| out.write_all(b"\n"));
+    stdout_result(written)
+}
+
+/// Flushes standard output at the end of a command (see [`say`]).
+fn finish_stdout() -> anyhow::Result<()> {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    stdout_result(std::io::stdout().lock().flush())
+}
+
+/// A write to standard output: ok, closed by the reader (ok, output dropped) or an error.
+fn stdout_result(written: std::io::Result<()>) -> anyhow::Result<()> {
+    match written {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!("writing to standard output: {e}")),
+    }
+}
+
+/// The panic message of `println!` when standard output cannot be written.
+const PRINT_PANIC: &str = "failed printing to stdout";
+
+/// Keeps the panic hook from printing a `println!` failure on standard output (a closed or
+/// full stdout is not a bug; [`main_entry`] turns it into exit 0 or 1). Commands print
+/// through [`say`]; this covers any `println!` left elsewhere.
+fn quiet_stdout_panics() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if panic_text(info.payload()).is_some_and(|m| m.starts_with(PRINT_PANIC)) {
+            return;
+        }
+        default_hook(info);
+    }));
+}
+
+/// The text of a panic payload.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+}
+
+/// Prints an error line to stderr; a stderr that cannot be written is ignored (the exit code
+/// still tells).
+fn report_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
 }
 
 /// Runs one command; returns the process exit code: 0 ok, 1 user error (one line naming
@@ -67,12 +153,26 @@ fn main_entry() -> i32 {
     match outcome {
         Ok(Ok(code)) => code,
         Ok(Err(e)) => {
-            eprintln!("error: {e:#}");
+            report_error(&format!("{e:#}"));
             1
         }
-        Err(_) => {
-            eprintln!("error: internal error (this is a bug in evstudy; please report it with the inputs)");
-            2
+        Err(payload) => {
+            match panic_text(payload.as_ref()) {
+                // A `println!` outside `say`: closed stdout (EPIPE) is success, anything else exit 1.
+                Some(m) if m.starts_with(PRINT_PANIC) => {
+                    if m.contains("os error 32") {
+                        0
+                    } else {
+                        let error = &m[PRINT_PANIC.len()..];
+                        report_error(&format!("writing to standard output{error}"));
+                        1
+                    }
+                }
+                _ => {
+                    report_error("internal error (this is a bug in evstudy; please report it with the inputs)");
+                    2
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@
 //! injected effects) for the case-study tickers on their exchange calendars. The same seed
 //! gives byte-identical files; the committed panel uses the default seed.
 
+use evstudy::output::{write_folder, FolderOptions, Previous};
 use std::path::PathBuf;
 
 /// Arguments of `evstudy demo`.
@@ -33,25 +34,37 @@ pub struct DemoArgs {
     pub bench_events: usize,
 }
 
-/// Run the command.
+/// Run the command. The panel is written as one complete folder
+/// ([`evstudy::output::write_folder`]); files of the folder the command does not make (the
+/// README and study file of `datasets/demo`) are kept.
 pub fn run(args: DemoArgs) -> anyhow::Result<i32> {
-    if let Some(n) = args.bench_securities {
-        evstudy::demo::write_benchmark_panel(
-            &args.out,
+    let inputs = if args.bench_securities.is_some() {
+        Vec::new()
+    } else {
+        vec![args.events.clone()]
+    };
+    let options = FolderOptions {
+        inputs: &inputs,
+        previous: Previous::Keep(&|_| false),
+    };
+    write_folder(&args.out, &options, |staging| match args.bench_securities {
+        Some(n) => evstudy::demo::write_benchmark_panel(
+            staging,
             n,
             args.bench_days,
             args.bench_events,
             args.seed,
-        )?;
-        println!(
+        ),
+        None => evstudy::demo::generate_demo(staging, &args.events, args.seed),
+    })?;
+    match args.bench_securities {
+        Some(n) => say!(
             "synthetic benchmark panel ({n} securities × {} days, {} events) written to {}",
             args.bench_days,
             args.bench_events,
             args.out.display()
-        );
-        return Ok(0);
+        ),
+        None => say!("synthetic demo panel written to {}", args.out.display()),
     }
-    evstudy::demo::generate_demo(&args.out, &args.events, args.seed)?;
-    println!("synthetic demo panel written to {}", args.out.display());
     Ok(0)
 }

@@ -6,11 +6,12 @@
 
 use crate::quick::{load_config, FormatArg, QuickArgs};
 use anyhow::Context;
-use evstudy::design::Design;
-use evstudy::output::{write_outputs, OutputFormat};
-use evstudy::report::{render_report, write_report};
+use evstudy::design::{Design, Holidays};
+use evstudy::output::{write_folder, write_outputs, FolderOptions, OutputFormat, Previous};
+use evstudy::report::{is_report_file, render_report, write_export, write_report};
 use evstudy::study::Study;
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `evstudy run`.
 #[derive(Debug, clap::Args)]
@@ -41,7 +42,9 @@ pub struct RunArgs {
     pub export: bool,
 }
 
-/// Run the command.
+/// Run the command: the whole study runs inside the output folder's [`write_folder`], so its
+/// lock is held from the start (a second run into the same folder fails at once) and the
+/// folder receives one complete run.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
     let design = Design::from_file(&cfg)?;
@@ -54,61 +57,96 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         .clone()
         .or_else(|| design.out.clone())
         .unwrap_or_else(|| PathBuf::from("out/study"));
+    let inputs = input_paths(&design, args.config.as_deref());
+    let options = FolderOptions {
+        inputs: &inputs,
+        previous: if args.export {
+            Previous::Keep(&is_report_file)
+        } else {
+            Previous::Replace
+        },
+    };
+    // Errors of the folder itself (not of the study run in it) name the output folder.
+    let mut in_study = false;
+    let line = write_folder(&out_dir, &options, |staging| {
+        in_study = true;
+        let line = run_into(&args, cfg, &design.title, &formats, &out_dir, staging)?;
+        in_study = false;
+        Ok::<_, anyhow::Error>(line)
+    });
+    let line = match line {
+        Err(e) if !in_study => {
+            return Err(e.context(format!("writing outputs to {}", out_dir.display())))
+        }
+        other => other?,
+    };
+    say!("{line}");
+    Ok(0)
+}
+
+/// Runs the study and writes its files into `staging` (to become `out_dir`); returns the
+/// summary line.
+fn run_into(
+    args: &RunArgs,
+    cfg: evstudy::study::StudyConfig,
+    title: &str,
+    formats: &[OutputFormat],
+    out_dir: &Path,
+    staging: &Path,
+) -> anyhow::Result<String> {
     let progress = crate::stderr_is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_message("running study…");
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let title = design.title.clone();
-    let study = Study::new(cfg);
-    let output = study.run()?;
+    let output = Study::new(cfg).run()?;
     if let Some(pb) = &progress {
         pb.set_message("writing outputs…");
     }
     if args.export {
-        let files =
-            evstudy::report::write_export(&out_dir, &output.tables, &output.run_info, &title)?;
-        println!(
+        let files = write_export(staging, &output.tables, &output.run_info, title)?;
+        return Ok(format!(
             "{title}: export of {} files written to {}",
             files.len(),
             out_dir.display()
-        );
-        return Ok(0);
+        ));
     }
     let t_write = std::time::Instant::now();
-    let written = write_outputs(&out_dir, &output.tables, &formats, &output.run_info)
+    let written = write_outputs(staging, &output.tables, formats, &output.run_info)
         .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
     let write_s = t_write.elapsed().as_secs_f64();
     let t_report = std::time::Instant::now();
     if !args.no_report {
-        let report = render_report(&output.tables, &output.run_info, &title);
-        write_report(&out_dir, &report)?;
+        let report = render_report(&output.tables, &output.run_info, title);
+        write_report(staging, &report)?;
     }
     if args.timings {
-        for (name, s) in &output.summary.timings {
-            eprintln!("timing {name:<22} {:>9.3} s", s);
+        let mut lines: Vec<(&str, f64)> = output
+            .summary
+            .timings
+            .iter()
+            .map(|(name, s)| (*name, *s))
+            .collect();
+        lines.push(("write_tables", write_s));
+        lines.push(("report", t_report.elapsed().as_secs_f64()));
+        let mut err = std::io::stderr().lock();
+        for (name, s) in lines {
+            let _ = writeln!(err, "timing {name:<22} {s:>9.3} s");
         }
-        eprintln!("timing {:<22} {:>9.3} s", "write_tables", write_s);
-        eprintln!(
-            "timing {:<22} {:>9.3} s",
-            "report",
-            t_report.elapsed().as_secs_f64()
-        );
         if let Some(kib) = peak_memory_kib() {
-            eprintln!("peak memory {:>24.0} MB", kib as f64 / 1024.0);
+            let _ = writeln!(err, "peak memory {:>24.0} MB", kib as f64 / 1024.0);
         }
     }
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    let t = &output.tables;
-    println!(
+    Ok(format!(
         "{}: {} pairs analysed of {}, {} exclusion row(s); {} files written to {}{}",
         title,
         output.summary.pairs_analysed,
         output.summary.pairs_total,
-        t.exclusions.len(),
+        output.tables.exclusions.len(),
         written.len(),
         out_dir.display(),
         if args.no_report {
@@ -116,8 +154,22 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         } else {
             format!(" (report: {})", out_dir.join("report.html").display())
         }
-    );
-    Ok(0)
+    ))
+}
+
+/// Every input file of a study (prices, factors, events, securities, holidays, the study file
+/// itself): an output may neither be nor contain one of them.
+pub(crate) fn input_paths(design: &Design, study_file: Option<&Path>) -> Vec<PathBuf> {
+    let inputs = &design.inputs;
+    let mut paths: Vec<PathBuf> = inputs.prices.iter().map(|p| p.path.clone()).collect();
+    paths.extend(inputs.factors.iter().map(|f| f.path.clone()));
+    paths.push(inputs.events.clone());
+    paths.extend(inputs.securities_file.clone());
+    if let Holidays::File(path) = &design.holidays {
+        paths.push(path.clone());
+    }
+    paths.extend(study_file.map(Path::to_path_buf));
+    paths
 }
 
 /// The process's peak resident memory in KiB (`VmHWM` of `/proc/self/status`; Linux only).

@@ -13,9 +13,10 @@
 use anyhow::bail;
 use evstudy::abnormal::Window;
 use evstudy::design::{defaults, Design};
+use evstudy::output::{write_folder, FolderOptions, Previous};
 use evstudy::simulate::{
     simulate, simulate_placebo, write_rejection_outputs, Effect, EventClustering, PlaceboConfig,
-    ShockDistribution, SimulationConfig,
+    RejectionRow, ShockDistribution, SimulationConfig,
 };
 use std::path::PathBuf;
 
@@ -120,11 +121,41 @@ fn parse_effect(text: &str) -> anyhow::Result<Effect> {
     })
 }
 
-/// Run the command.
+/// Run the command. The computation runs inside the output folder's
+/// [`evstudy::output::write_folder`] (lock held from the start, one complete folder).
 pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
-    if let Some(path) = &args.config {
-        return run_placebo(path, &args);
+    let study = match &args.config {
+        Some(path) => {
+            let cfg = evstudy::study::StudyConfig::from_toml_file(path)?;
+            let design = Design::from_file(&cfg)?;
+            Some((path.as_path(), cfg, design))
+        }
+        None => None,
+    };
+    let inputs = match &study {
+        Some((path, _, design)) => super::run::input_paths(design, Some(path)),
+        None => Vec::new(),
+    };
+    let options = FolderOptions {
+        inputs: &inputs,
+        previous: Previous::Keep(&|_| false),
+    };
+    let files = write_folder(&args.out, &options, |staging| -> anyhow::Result<_> {
+        let rows = match &study {
+            Some((path, cfg, design)) => placebo_rows(path, cfg, design, &args)?,
+            None => synthetic_rows(&args)?,
+        };
+        Ok(write_rejection_outputs(staging, "simulation", &rows)?)
+    })?;
+    for f in files {
+        let name = f.file_name().unwrap_or_default();
+        say!("written: {}", args.out.join(name).display());
     }
+    Ok(0)
+}
+
+/// The rejection rates on synthetic panels.
+fn synthetic_rows(args: &SimulateArgs) -> anyhow::Result<Vec<RejectionRow>> {
     let base = SimulationConfig::default();
     let mut rows = Vec::new();
     for (name, clustering) in args.clustering.scenarios() {
@@ -148,26 +179,28 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
             ..base.clone()
         };
         let result = simulate(&cfg)?;
-        println!(
+        say!(
             "{name}: {} replications, mean events {:.1}, mean r̄ {:.3}",
-            result.replications, result.mean_events, result.mean_rbar
+            result.replications,
+            result.mean_events,
+            result.mean_rbar
         );
-        print_day0_summary(&result.rows);
+        print_day0_summary(&result.rows)?;
         rows.extend(result.rows);
     }
-    let files = write_rejection_outputs(&args.out, "simulation", &rows)?;
-    for f in files {
-        println!("written: {}", f.display());
-    }
-    Ok(0)
+    Ok(rows)
 }
 
-fn run_placebo(path: &std::path::Path, args: &SimulateArgs) -> anyhow::Result<i32> {
-    let cfg = evstudy::study::StudyConfig::from_toml_file(path)?;
-    let design = Design::from_file(&cfg)?;
+/// The rejection rates of placebo events on a study's panel.
+fn placebo_rows(
+    path: &std::path::Path,
+    cfg: &evstudy::study::StudyConfig,
+    design: &Design,
+    args: &SimulateArgs,
+) -> anyhow::Result<Vec<RejectionRow>> {
     let (engine, stats) = (design.engine_config(), design.stats_config());
-    let panel = evstudy::study::run_study(&cfg)?.series;
-    println!(
+    let panel = evstudy::study::run_study(cfg)?.series;
+    say!(
         "placebo panel: {} securities from {}",
         panel.len(),
         path.display()
@@ -183,26 +216,26 @@ fn run_placebo(path: &std::path::Path, args: &SimulateArgs) -> anyhow::Result<i3
             effect: args.effect,
         };
         let result = simulate_placebo(&panel, &engine, &stats, &pc)?;
-        println!(
+        say!(
             "{}: {} replications, mean events {:.1}, mean r̄ {:.3}",
-            pc.scenario, result.replications, result.mean_events, result.mean_rbar
+            pc.scenario,
+            result.replications,
+            result.mean_events,
+            result.mean_rbar
         );
-        print_day0_summary(&result.rows);
+        print_day0_summary(&result.rows)?;
         rows.extend(result.rows);
     }
-    for f in write_rejection_outputs(&args.out, "simulation", &rows)? {
-        println!("written: {}", f.display());
-    }
-    Ok(0)
+    Ok(rows)
 }
 
 /// Print the 5 % rejection rates at day 0, one line per test.
-fn print_day0_summary(rows: &[evstudy::simulate::RejectionRow]) {
+fn print_day0_summary(rows: &[RejectionRow]) -> anyhow::Result<()> {
     for r in rows
         .iter()
         .filter(|r| r.scope == "day" && (r.level - 0.05).abs() < 1e-12)
     {
-        println!(
+        say!(
             "  day 0  {:<13} rejects {:>6}  (MC s.e. {})",
             r.test,
             r.rejection_rate
@@ -213,4 +246,5 @@ fn print_day0_summary(rows: &[evstudy::simulate::RejectionRow]) {
                 .unwrap_or_else(|| "NA".into())
         );
     }
+    Ok(())
 }
