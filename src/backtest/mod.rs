@@ -11,6 +11,7 @@
 //! [`Position`]s on [`Bars`]; the portfolio simulation reads nothing else.
 
 pub mod alpha;
+mod bars;
 pub mod performance;
 pub mod placebo;
 pub mod portfolio;
@@ -18,6 +19,7 @@ pub mod tables;
 pub mod timing;
 mod vocab;
 
+pub use bars::SessionTimes;
 pub use tables::BacktestTables;
 pub use vocab::{
     BacktestReason, Direction, FactorModel, PerfMetric, PricePoint, ReturnBasis, SeKind,

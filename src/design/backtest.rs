@@ -551,7 +551,9 @@ fn entry_rule(raw: &BacktestFile) -> Result<EntryRule> {
     if raw.entry_point.is_some() {
         return Err(bad(
             "entry_point",
-            format!("applies to entry = \"first_tradable\" only; entry '{text}' names its own point"),
+            format!(
+                "applies to entry = \"first_tradable\" only; entry '{text}' names its own point"
+            ),
         ));
     }
     let fail = || {
@@ -637,10 +639,12 @@ fn direction_rule(raw: &BacktestFile, design: &Design) -> Result<DirectionRule> 
 }
 
 fn signal_rule(raw: &BacktestFile, design: &Design) -> Result<DirectionRule> {
-    let text = raw
-        .signal_window
-        .as_deref()
-        .ok_or_else(|| bad("signal_window", "direction = \"signal\" needs a signal_window such as \"-5:-1\""))?;
+    let text = raw.signal_window.as_deref().ok_or_else(|| {
+        bad(
+            "signal_window",
+            "direction = \"signal\" needs a signal_window such as \"-5:-1\"",
+        )
+    })?;
     let window: Window = text.parse().map_err(|e: Error| bad("signal_window", e))?;
     let period = design.engine_config().event_period();
     if window.start < period.start || window.end > period.end {
@@ -743,7 +747,10 @@ fn limits(raw: &BacktestFile) -> Result<LimitRules> {
             .get_mut(board.as_str())
             .ok_or_else(|| bad(&key, "unknown board; use main, star or chinext"))?;
         if !(v.is_finite() && *v > 0.0 && *v < 100.0) {
-            return Err(bad(&key, format!("must be a percentage in (0, 100), got {v}")));
+            return Err(bad(
+                &key,
+                format!("must be a percentage in (0, 100), got {v}"),
+            ));
         }
         *slot = *v;
     }

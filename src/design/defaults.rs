@@ -104,7 +104,8 @@ pub const BACKTEST_NOTIONAL: f64 = 0.1;
 
 /// Backtests: A-share daily price limits in percent (§16.1): main board, STAR (688…),
 /// ChiNext (300…/301…).
-pub const BACKTEST_LIMIT_PCT: [(&str, f64); 3] = [("main", 10.0), ("star", 20.0), ("chinext", 20.0)];
+pub const BACKTEST_LIMIT_PCT: [(&str, f64); 3] =
+    [("main", 10.0), ("star", 20.0), ("chinext", 20.0)];
 
 /// Backtests: how close (as a fraction of the previous close) an open must come to the daily
 /// limit to count as locked (§16.1): 0.2 percentage points, which absorbs the rounding of
