@@ -116,3 +116,129 @@ pub(crate) fn bars_on(
     }
     (bars, no_volume)
 }
+
+/// The bars and session instants of every security and benchmark a backtest reads, indexed
+/// by ticker.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MarketData {
+    /// Bars, in the order of `index`'s values.
+    pub bars: Vec<Bars>,
+    /// Session instants, parallel to `bars` (benchmarks' are empty: they are never traded).
+    pub times: Vec<SessionTimes>,
+    /// Ticker → position in `bars`.
+    pub index: std::collections::BTreeMap<String, usize>,
+}
+
+/// What [`load_market`] reads besides the price files.
+pub(crate) struct MarketRequest<'a> {
+    /// The study's design (price sources, holidays).
+    pub design: &'a crate::design::Design,
+    /// The backtest's settings (limits).
+    pub limits: &'a crate::design::LimitRules,
+    /// Each traded security: ticker, its session dates and its calendar label.
+    pub securities: Vec<(&'a str, &'a [NaiveDate], &'a str)>,
+    /// Benchmarks whose prices the backtest reads (on the dates of their own rows).
+    pub benchmarks: Vec<&'a str>,
+}
+
+/// The price files read again for one column (`open_col`, `volume_col`): the sources that
+/// name it, with it as their value column. `None` when no source names it.
+fn panel_of(
+    sources: &[crate::data::PriceSource],
+    prefer: Option<&str>,
+    column: impl Fn(&crate::data::PriceSource) -> Option<&String>,
+) -> crate::error::Result<Option<crate::data::PricePanel>> {
+    let panels = sources
+        .iter()
+        .filter_map(|s| {
+            column(s).map(|c| crate::data::PriceSource {
+                price_col: c.clone(),
+                value: crate::data::ValueKind::Price,
+                strict: false,
+                ..s.clone()
+            })
+        })
+        .map(|s| crate::data::read_prices(&s))
+        .collect::<crate::error::Result<Vec<_>>>()?;
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    crate::data::combine_panels(panels, prefer).map(Some)
+}
+
+/// Read closes, opens and volumes and build the bars and instants of `req`.
+///
+/// # Errors
+/// A price file that holds returns (a backtest needs prices), and the price readers' errors.
+pub(crate) fn load_market(req: &MarketRequest) -> crate::error::Result<MarketData> {
+    use crate::calendar::builtin_exchange;
+    use crate::design::Holidays;
+    let inputs = &req.design.inputs;
+    if let Some(s) = inputs
+        .prices
+        .iter()
+        .find(|s| s.value == crate::data::ValueKind::Return)
+    {
+        return Err(crate::error::Error::file(
+            s.path.display().to_string(),
+            "a backtest trades prices, but this price file holds returns (value = \"return\")",
+        ));
+    }
+    let prefer = inputs.prefer.as_deref();
+    let close = crate::data::read_all(&inputs.prices, prefer)?;
+    let open = panel_of(&inputs.prices, prefer, |s| s.open_col.as_ref())?;
+    let volume = panel_of(&inputs.prices, prefer, |s| s.volume_col.as_ref())?;
+    let holidays = match &req.design.holidays {
+        Holidays::Builtin => HolidayTable::builtin(),
+        Holidays::File(path) => HolidayTable::from_csv(path)?,
+    };
+    let mut out = MarketData::default();
+    for &(ticker, dates, code) in &req.securities {
+        let (bars, no_volume) = bars_on(
+            ticker,
+            dates,
+            close.get(ticker),
+            open.as_ref().and_then(|p| p.get(ticker)),
+            volume.as_ref().and_then(|p| p.get(ticker)),
+        );
+        let mut times = match builtin_exchange(code) {
+            Some(spec) => SessionTimes::for_exchange(&spec, &holidays, dates),
+            None => SessionTimes::for_data_calendar(
+                dates,
+                DATA_CALENDAR_OPEN,
+                crate::calendar::data_calendar_close(),
+            ),
+        };
+        times.no_volume = no_volume;
+        times.limit = super::timing::daily_limit(ticker, code, req.limits);
+        out.index.insert(ticker.to_string(), out.bars.len());
+        out.bars.push(bars);
+        out.times.push(times);
+    }
+    for &ticker in &req.benchmarks {
+        if out.index.contains_key(ticker) {
+            continue;
+        }
+        let Some(series) = close.get(ticker) else {
+            continue;
+        };
+        let (bars, _) = bars_on(
+            ticker,
+            &series.dates,
+            Some(series),
+            open.as_ref().and_then(|p| p.get(ticker)),
+            None,
+        );
+        out.index.insert(ticker.to_string(), out.bars.len());
+        out.bars.push(bars);
+        out.times.push(SessionTimes::default());
+    }
+    Ok(out)
+}
+
+/// Opening time of data-calendar sessions (wall clock in the event's zone, like their 16:00
+/// close, §2.2): 09:30.
+pub const DATA_CALENDAR_OPEN: NaiveTime = match NaiveTime::from_hms_opt(9, 30, 0) {
+    Some(t) => t,
+    None => panic!("09:30 is a valid time"),
+};

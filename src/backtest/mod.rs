@@ -12,14 +12,19 @@
 
 pub mod alpha;
 mod bars;
+mod evaluate;
 pub mod performance;
 pub mod placebo;
 pub mod portfolio;
+mod positions;
+mod rows;
+mod run;
 pub mod tables;
 pub mod timing;
 mod vocab;
 
 pub use bars::SessionTimes;
+pub use run::{run_backtest, BacktestRun};
 pub use tables::BacktestTables;
 pub use vocab::{
     BacktestReason, Direction, FactorModel, PerfMetric, PricePoint, ReturnBasis, SeKind,
