@@ -221,12 +221,17 @@ fn size(pair: &StudyPair, weighting: Weighting) -> Result<f64, Excluded> {
     }
 }
 
-/// The beta hedge of the pair, if the backtest hedges.
+/// The pair's benchmark leg: the estimation-window beta when the backtest hedges, else β = 0
+/// (the benchmark is tracked for the benchmark return, not traded). `None` without benchmark
+/// prices when not hedging.
 fn hedge(pair: &StudyPair, market: &MarketData, hedged: bool) -> Result<Option<Hedge>, Excluded> {
-    if !hedged {
-        return Ok(None);
-    }
     let benchmark = pair.benchmark.and_then(|b| market.index.get(b).copied());
+    if !hedged {
+        return Ok(benchmark.map(|benchmark| Hedge {
+            benchmark,
+            beta: 0.0,
+        }));
+    }
     match (benchmark, pair.beta.filter(|b| b.is_finite())) {
         (Some(benchmark), Some(beta)) => Ok(Some(Hedge { benchmark, beta })),
         (None, _) => Err(Excluded {
