@@ -13,7 +13,7 @@ use crate::backtest::tables::PlaceboRow;
 /// ```text
 /// p = (1 + #{k : |x_k| ≥ |observed|}) / (K + 1)
 /// ```
-/// (the Monte Carlo p-value of Davison & Hinkley 1997, §4.2.1, which is exact for
+/// (the Monte Carlo p-value of Davison & Hinkley 1997, section 4.2.1, which is exact for
 /// exchangeable calendars and never 0).
 ///
 /// # Examples
