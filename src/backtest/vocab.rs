@@ -132,7 +132,7 @@ vocabulary! {
     BacktestReason, "backtest reason", 14 {
         /// The study excluded the pair before the backtest (its reason is in the detail).
         ExcludedByStudy => "excluded_by_study",
-        /// No fillable entry price within the allowed search.
+        /// No fillable entry price within `max_delay` sessions of the rule's point.
         NoFill => "no_fill",
         /// The entry or exit session has no opening price.
         NoOpenPrice => "no_open_price",
