@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::backtest::{Bars, Position};
 
@@ -23,6 +23,8 @@ pub(crate) struct PortfolioCalendar {
     pub dates: Vec<NaiveDate>,
     /// Calendar days since the previous portfolio day (0 on the first).
     pub nights: Vec<f64>,
+    /// Days since the common era of each portfolio day.
+    day_number: Vec<i32>,
     /// Per bars index: its calendar's index in `day_of` (`u32::MAX` when not traded).
     calendar_of: Vec<u32>,
     /// Per distinct calendar: the portfolio day of each session ([`BEFORE`] / [`AFTER`] outside).
@@ -55,9 +57,11 @@ impl PortfolioCalendar {
                 _ => (*d - dates[t - 1]).num_days() as f64,
             })
             .collect();
+        let day_number = dates.iter().map(|d| d.num_days_from_ce()).collect();
         PortfolioCalendar {
             dates,
             nights,
+            day_number,
             calendar_of,
             day_of,
         }
@@ -66,6 +70,12 @@ impl PortfolioCalendar {
     /// Number of portfolio days.
     pub fn len(&self) -> usize {
         self.dates.len()
+    }
+
+    /// Calendar days from portfolio day `a` to portfolio day `b`.
+    #[inline]
+    pub fn days_between(&self, a: usize, b: usize) -> f64 {
+        f64::from(self.day_number[b] - self.day_number[a])
     }
 
     /// The portfolio day of each session of the traded bars `bar`.
