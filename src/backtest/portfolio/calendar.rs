@@ -29,6 +29,9 @@ pub(crate) struct PortfolioCalendar {
     calendar_of: Vec<u32>,
     /// Per distinct calendar: the portfolio day of each session ([`BEFORE`] / [`AFTER`] outside).
     day_of: Vec<Vec<i32>>,
+    /// Per distinct calendar of a hedge benchmark: for each portfolio day t (and t = len), the
+    /// first session whose portfolio day is t or later.
+    first_from: Vec<Vec<u32>>,
 }
 
 impl PortfolioCalendar {
@@ -45,10 +48,17 @@ impl PortfolioCalendar {
         }
         dates.sort_unstable();
         dates.dedup();
-        let day_of = reps
+        let day_of: Vec<Vec<i32>> = reps
             .iter()
             .map(|&r| map_sessions(&bars[r].dates, &dates))
             .collect();
+        let mut first_from = vec![Vec::new(); reps.len()];
+        for h in positions.iter().filter_map(|p| p.hedge) {
+            let c = calendar_of[h.benchmark] as usize;
+            if first_from[c].is_empty() {
+                first_from[c] = first_sessions(&day_of[c], dates.len());
+            }
+        }
         let nights = dates
             .iter()
             .enumerate()
@@ -64,6 +74,7 @@ impl PortfolioCalendar {
             day_number,
             calendar_of,
             day_of,
+            first_from,
         }
     }
 
@@ -76,6 +87,12 @@ impl PortfolioCalendar {
     #[inline]
     pub fn days_between(&self, a: usize, b: usize) -> f64 {
         f64::from(self.day_number[b] - self.day_number[a])
+    }
+
+    /// The first session of hedge benchmark `bar` whose portfolio day is `t` or later.
+    #[inline]
+    pub fn first_session_from(&self, bar: usize, t: usize) -> usize {
+        self.first_from[self.calendar_of[bar] as usize][t] as usize
     }
 
     /// The portfolio day of each session of the traded bars `bar`.
@@ -138,6 +155,19 @@ fn distinct_calendars(bars: &[Bars], positions: &[Position]) -> (Vec<u32>, Vec<u
         last = Some(c);
     }
     (calendar_of, reps)
+}
+
+/// For each portfolio day t in `0..=days`, the first session whose portfolio day is t or later.
+fn first_sessions(day_of: &[i32], days: usize) -> Vec<u32> {
+    let mut k = 0;
+    (0..=days)
+        .map(|t| {
+            while k < day_of.len() && day_of[k] < t as i32 {
+                k += 1;
+            }
+            k as u32
+        })
+        .collect()
 }
 
 /// The portfolio day of each session: its index in `days` (which holds every session date
@@ -220,6 +250,7 @@ mod tests {
         assert_eq!(cal.day_of(0), &[0, 1, 3, 4]);
         assert_eq!(cal.day_of(1), &[0, 1, 2, 4]);
         assert_eq!(cal.nights, vec![0.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(first_sessions(cal.day_of(1), 5), vec![0, 1, 2, 3, 3, 4]);
     }
 
     #[test]

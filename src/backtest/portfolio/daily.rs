@@ -43,18 +43,15 @@ pub(crate) fn run(
     let mut total = vec![0.0; n];
     let mut signed = vec![0.0; n];
     let mut stock = Vec::with_capacity(legs.iter().map(Leg::days).sum());
-    for leg in &legs {
+    book.walk_all(&legs, bars, cal, |leg, s| {
         let size = effective_size(leg);
-        let beta = leg.beta();
-        book.walk(leg, bars, cal, |s| {
-            f.gross[s.t] += size * leg.sign * (s.stock - beta * s.bench);
-            f.benchmark[s.t] += size * s.bench;
-            total[s.t] += size;
-            signed[s.t] += leg.sign * size;
-            f.positions[s.t] += 1;
-            stock.push(s.stock);
-        });
-    }
+        f.gross[s.t] += size * leg.sign * (s.stock - leg.beta() * s.bench);
+        f.benchmark[s.t] += size * s.bench;
+        total[s.t] += size;
+        signed[s.t] += leg.sign * size;
+        f.positions[s.t] += 1;
+        stock.push(s.stock);
+    });
     let inv_total: Vec<f64> = total
         .iter()
         .map(|&x| if x > 0.0 { 1.0 / x } else { 0.0 })

@@ -46,20 +46,21 @@ pub(crate) fn run(
     let mut next = 0;
     let mut equity = 1.0;
     for t in 0..n {
-        while next < legs.len() && legs[next].first == t {
-            let leg = &legs[next];
-            add_position(
-                &mut cur,
-                &mut f.positions,
-                &mut book,
-                leg,
-                bars,
-                cal,
-                notional * equity,
-            );
+        let end = next + legs[next..].iter().take_while(|l| l.first == t).count();
+        let opened = &legs[next..end];
+        next = end;
+        for leg in opened {
             book.outcomes[leg.index].weight = notional;
-            next += 1;
         }
+        add_positions(
+            &mut cur,
+            &mut f.positions,
+            &mut book,
+            opened,
+            bars,
+            cal,
+            notional * equity,
+        );
         let e = equity;
         f.gross[t] = cur.pnl[t] / e;
         f.net[t] = (cur.pnl[t] - cur.costs[t]) / e;
@@ -72,28 +73,30 @@ pub(crate) fn run(
     (f, book)
 }
 
-/// Writes the life of one position opened with `notional` (currency) into the day arrays.
+/// Writes the lives of positions opened with `notional` (currency) each into the day arrays.
 ///
 /// With g = S_{t−1}/S_entry and h = B_{t−1}/B_entry before day t, the day's profit is
 /// `sign × notional × (g r_stock − β h r_bench)`; the stock leg's value at the start of the day
 /// is `notional × g` (its exposure, the base of borrow and of the benchmark weight); entry and
 /// exit trade `notional` and `notional × g_exit`.
-fn add_position(
+fn add_positions(
     cur: &mut Currency,
     count: &mut [u32],
     book: &mut TradeBook,
-    leg: &Leg,
+    legs: &[Leg],
     bars: &[Bars],
     cal: &PortfolioCalendar,
     notional: f64,
 ) {
-    let beta = leg.beta();
     let (mut g, mut h) = (1.0, 1.0);
-    cur.costs[leg.first] += leg.cost * notional;
-    cur.turnover[leg.first] += notional;
-    book.walk(leg, bars, cal, |s| {
+    book.walk_all(legs, bars, cal, |leg, s| {
+        if s.t == leg.first {
+            (g, h) = (1.0, 1.0);
+            cur.costs[s.t] += leg.cost * notional;
+            cur.turnover[s.t] += notional;
+        }
         let value = notional * g;
-        cur.pnl[s.t] += leg.sign * notional * (g * s.stock - beta * h * s.bench);
+        cur.pnl[s.t] += leg.sign * notional * (g * s.stock - leg.beta() * h * s.bench);
         if leg.hedge.is_some() {
             cur.benchmark[s.t] += value * s.bench;
         }
@@ -104,7 +107,9 @@ fn add_position(
         count[s.t] += 1;
         g *= 1.0 + s.stock;
         h *= 1.0 + s.bench;
+        if s.t == leg.last {
+            cur.costs[s.t] += leg.cost * notional * g;
+            cur.turnover[s.t] += notional * g;
+        }
     });
-    cur.costs[leg.last] += leg.cost * notional * g;
-    cur.turnover[leg.last] += notional * g;
 }

@@ -58,9 +58,9 @@ pub(crate) struct Marks<'a> {
 }
 
 impl<'a> Marks<'a> {
-    /// The marks of `leg` on `cal`.
+    /// The marks of `leg` on `cal`; `entry` is its entry price.
     #[inline]
-    pub fn new(leg: &Leg, bars: &'a [Bars], cal: &'a PortfolioCalendar) -> Marks<'a> {
+    pub fn new(leg: &Leg, entry: f64, bars: &'a [Bars], cal: &'a PortfolioCalendar) -> Marks<'a> {
         let entry_open = leg.entry.point == PricePoint::Open;
         let exit_open = leg.exit.point == PricePoint::Open;
         let b = &bars[leg.security];
@@ -75,14 +75,11 @@ impl<'a> Marks<'a> {
             first: leg.first,
             t: leg.first,
             last: leg.last,
-            prev: price(b, leg.entry.session, leg.entry.point),
+            prev: entry,
             bench: leg.hedge.map(|h| {
-                BenchMarks::new(
-                    &bars[h.benchmark],
-                    cal.day_of(h.benchmark),
-                    leg.first,
-                    entry_open,
-                )
+                let j = cal.first_session_from(h.benchmark, leg.first);
+                let day_of = cal.day_of(h.benchmark);
+                BenchMarks::new(&bars[h.benchmark], day_of, j, leg.first, entry_open)
             }),
         }
     }
@@ -145,8 +142,8 @@ struct BenchMarks<'a> {
 }
 
 impl<'a> BenchMarks<'a> {
-    fn new(bars: &'a Bars, day_of: &'a [i32], first: usize, entry_open: bool) -> Self {
-        let j = day_of.partition_point(|d| *d < first as i32);
+    /// The benchmark's marks from portfolio day `first`, whose first session is `j`.
+    fn new(bars: &'a Bars, day_of: &'a [i32], j: usize, first: usize, entry_open: bool) -> Self {
         let close = bars.close[..j]
             .iter()
             .rev()

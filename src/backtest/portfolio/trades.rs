@@ -30,28 +30,55 @@ impl TradeBook {
         }
     }
 
-    /// Walks the marks of `leg`, handing each [`Step`] to `on_step`, and records the trade's
-    /// outcome and path.
+    /// Walks the marks of each of `legs` in order, handing each leg's [`Step`]s to `on_step`,
+    /// and records the trades' outcomes and path.
+    ///
+    /// Legs go in chunks whose entry and exit prices are read first, in one loop, so that
+    /// the cache misses of their securities' price arrays overlap instead of queueing.
+    pub fn walk_all(
+        &mut self,
+        legs: &[Leg],
+        bars: &[Bars],
+        cal: &PortfolioCalendar,
+        mut on_step: impl FnMut(&Leg, &Step),
+    ) {
+        const CHUNK: usize = 16;
+        for chunk in legs.chunks(CHUNK) {
+            let mut prices = [(0.0, 0.0); CHUNK];
+            for (p, leg) in prices.iter_mut().zip(chunk) {
+                let b = &bars[leg.security];
+                *p = (
+                    price(b, leg.entry.session, leg.entry.point),
+                    price(b, leg.exit.session, leg.exit.point),
+                );
+            }
+            for (leg, &(entry, exit)) in chunk.iter().zip(&prices) {
+                self.walk(leg, entry, exit, bars, cal, |s| on_step(leg, s));
+            }
+        }
+    }
+
+    /// Walks the marks of `leg` (entry and exit prices given) and records its outcome.
     ///
     /// Gross: `sign × (P_exit / P_entry − 1 − β (Π(1 + r_bench) − 1))`, the benchmark
     /// compounded over the position's marks. Net: gross − 2 × `cost_bps`/1e4 − (shorts)
     /// `borrow_bps`/1e4 × calendar days from the entry date to the exit date / 365.
     #[inline]
-    pub fn walk(
+    fn walk(
         &mut self,
         leg: &Leg,
+        entry: f64,
+        exit: f64,
         bars: &[Bars],
         cal: &PortfolioCalendar,
         mut on_step: impl FnMut(&Step),
     ) {
-        let b = &bars[leg.security];
         let beta = leg.beta();
-        let entry = price(b, leg.entry.session, leg.entry.point);
         if let (Some(d0), PricePoint::Close) = (leg.day0, leg.entry.point) {
             self.path.add(rel(leg.entry.session, d0), 0.0);
         }
         let mut bench = 1.0;
-        for s in Marks::new(leg, bars, cal) {
+        for s in Marks::new(leg, entry, bars, cal) {
             on_step(&s);
             bench *= 1.0 + s.bench;
             if let (Some(d0), Some(k)) = (leg.day0, s.session) {
@@ -59,7 +86,6 @@ impl TradeBook {
                 self.path.add(rel(k, d0), cum);
             }
         }
-        let exit = price(b, leg.exit.session, leg.exit.point);
         let gross = leg.sign * (exit / entry - 1.0 - beta * (bench - 1.0));
         let nights = cal.days_between(leg.entry_day, leg.last);
         let o = &mut self.outcomes[leg.index];
