@@ -132,7 +132,7 @@ fn distinct_calendars(bars: &[Bars], positions: &[Position]) -> (Vec<u32>, Vec<u
         let d = &bars[i].dates;
         // consecutive securities usually share their exchange's calendar
         let c = match last {
-            Some(c) if bars[reps[c as usize]].dates == *d => c,
+            Some(c) if same_dates(&bars[reps[c as usize]].dates, d) => c,
             _ => {
                 let key = (d.len(), d.first().copied(), d.last().copied());
                 let same = by_key.entry(key).or_default();
@@ -155,6 +155,17 @@ fn distinct_calendars(bars: &[Bars], positions: &[Position]) -> (Vec<u32>, Vec<u
         last = Some(c);
     }
     (calendar_of, reps)
+}
+
+/// Whether two session calendars are equal: compared 16 dates at a time without an early
+/// exit inside a block, so the comparison runs in vector registers (every traded security's
+/// dates are compared, millions of them in a large backtest).
+fn same_dates(a: &[NaiveDate], b: &[NaiveDate]) -> bool {
+    const BLOCK: usize = 16;
+    a.len() == b.len()
+        && a.chunks(BLOCK)
+            .zip(b.chunks(BLOCK))
+            .all(|(x, y)| x.iter().zip(y).fold(true, |eq, (p, q)| eq & (p == q)))
 }
 
 /// For each portfolio day t in `0..=days`, the first session whose portfolio day is t or later.
@@ -267,5 +278,13 @@ mod tests {
         assert_eq!(cal.len(), 2);
         assert_eq!(cal.day_of(0), &[BEFORE, 0, 1, AFTER, AFTER]);
         assert_eq!(cal.day_of.len(), 1);
+        let d: Vec<NaiveDate> = (1..=40)
+            .map(|i| date("2023-01-01") + chrono::Days::new(i))
+            .collect();
+        let mut e = d.clone();
+        assert!(same_dates(&d, &e));
+        e[37] = date("2024-01-01");
+        assert!(!same_dates(&d, &e));
+        assert!(!same_dates(&d, &d[..39]));
     }
 }
