@@ -267,4 +267,21 @@ fn demo_backtests_at_the_close() {
     ] {
         assert!(dir.path().join(format!("bt/{name}.csv")).exists(), "{name}");
     }
+    // Every pair of the study is a position or a bt_exclusions row.
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("bt/run.json")).unwrap())
+            .unwrap();
+    let counts = &run["counts"];
+    let not_traded: u64 = counts["not_traded_by_reason"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        counts["positions"].as_u64().unwrap() + not_traded,
+        counts["pairs_in_study"].as_u64().unwrap()
+    );
+    let excluded = std::fs::read_to_string(dir.path().join("bt/bt_exclusions.csv")).unwrap();
+    assert_eq!(excluded.lines().count() as u64 - 1, not_traded);
 }
