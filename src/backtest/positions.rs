@@ -156,14 +156,23 @@ pub(crate) fn plan_position(
     let zone = crate::calendar::builtin_exchange(pair.exchange).map(|s| s.tz);
     let instant = event_instant(pair.event, zone, bt, default_time)?;
     let direction = direction(pair, &bt.direction)?;
-    let entry = entry_fill(
+    let known_at = instant + bt.latency;
+    let mut entry = entry_fill(
         &m,
         bt.entry,
         bt.unfillable,
-        instant + bt.latency,
+        known_at,
         day0,
         Side::entering(direction),
     )?;
+    if m.instant(entry.fill).is_some_and(|t| t < known_at) {
+        // Only a fixed open:K / close:K entry can precede the event; say so on the trade.
+        let sep = if entry.note.is_empty() { "" } else { "; " };
+        entry.note = format!(
+            "{}{sep}entry before the event instant plus latency (look-ahead)",
+            entry.note
+        );
+    }
     check_signal_before_entry(bt, entry.fill, day0)?;
     let exit = exit_fill(
         &m,
