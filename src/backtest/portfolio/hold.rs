@@ -9,7 +9,7 @@
 use super::calendar::PortfolioCalendar;
 use super::legs::{sorted_legs, Leg};
 use super::trades::TradeBook;
-use super::Flows;
+use super::DailyColumns;
 use crate::backtest::{Bars, Position};
 
 /// Day arrays in currency, before division by the previous day's equity.
@@ -29,7 +29,7 @@ pub(crate) fn run(
     positions: &[Position],
     cal: &PortfolioCalendar,
     notional: f64,
-) -> (Flows, TradeBook) {
+) -> (DailyColumns, TradeBook) {
     let n = cal.len();
     let zeros = || vec![0.0; n];
     let mut cur = Currency {
@@ -40,7 +40,7 @@ pub(crate) fn run(
         net_exposure: zeros(),
         turnover: zeros(),
     };
-    let mut f = Flows::zeros(n);
+    let mut f = DailyColumns::zeros(n);
     let mut book = TradeBook::new(positions);
     let legs = sorted_legs(positions, cal, &[(n, &|l: &Leg| l.first)]);
     let mut next = 0;

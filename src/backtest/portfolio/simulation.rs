@@ -2,7 +2,7 @@
 
 use super::calendar::PortfolioCalendar;
 use super::{daily, equity, hold};
-use super::{DailyColumns, Flows, PortfolioSettings, Rebalance, Simulation};
+use super::{PortfolioSettings, Rebalance, Simulation};
 use crate::backtest::{Bars, Position};
 
 /// Simulates the daily portfolio of `positions` on `bars` (methodology §16.2).
@@ -68,42 +68,23 @@ pub fn simulate(bars: &[Bars], positions: &[Position], settings: &PortfolioSetti
         return Simulation::default();
     }
     let cal = PortfolioCalendar::build(bars, positions);
-    let (flows, book) = match settings.rebalance {
+    let (mut days, book) = match settings.rebalance {
         Rebalance::Daily => daily::run(bars, positions, &cal),
         Rebalance::BuyAndHold { notional } => hold::run(bars, positions, &cal, notional),
     };
     let (trades, path) = book.finish();
-    Simulation {
-        days: columns(cal.dates, flows),
-        trades,
-        path,
-    }
-}
-
-/// The day columns with equity curves and drawdown.
-fn columns(dates: Vec<chrono::NaiveDate>, f: Flows) -> DailyColumns {
-    let equity_gross = equity::compound(&f.gross);
-    let equity_net = equity::compound(&f.net);
-    let drawdown = equity::drawdown(&equity_net);
-    DailyColumns {
-        dates,
-        gross: f.gross,
-        net: f.net,
-        benchmark: f.benchmark,
-        positions: f.positions,
-        gross_exposure: f.gross_exposure,
-        net_exposure: f.net_exposure,
-        turnover: f.turnover,
-        equity_gross,
-        equity_net,
-        drawdown,
-    }
+    days.dates = cal.dates;
+    days.equity_gross = equity::compound(&days.gross);
+    days.equity_net = equity::compound(&days.net);
+    days.drawdown = equity::drawdown(&days.equity_net);
+    Simulation { days, trades, path }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backtest::{Direction, Fill, Hedge, PricePoint};
+    use crate::backtest::portfolio::test_support::long;
+    use crate::backtest::{Direction, Hedge, PricePoint};
     use approx::assert_abs_diff_eq;
     use chrono::NaiveDate;
     use PricePoint::{Close, Open};
@@ -120,27 +101,6 @@ mod tests {
                 .collect(),
             open: open.to_vec(),
             close: close.to_vec(),
-        }
-    }
-
-    fn long(security: usize, entry: (usize, PricePoint), exit: (usize, PricePoint)) -> Position {
-        Position {
-            event_id: "e".into(),
-            security,
-            direction: Direction::Long,
-            entry: Fill {
-                session: entry.0,
-                point: entry.1,
-            },
-            exit: Fill {
-                session: exit.0,
-                point: exit.1,
-            },
-            day0: None,
-            size: 1.0,
-            hedge: None,
-            cost_bps: 0.0,
-            borrow_bps: 0.0,
         }
     }
 
