@@ -3,7 +3,7 @@
 //! day's weights is traded back every day, and those trades pay costs.
 
 use super::calendar::PortfolioCalendar;
-use super::legs::{sorted_legs, Leg};
+use super::legs::{legs_by_security, Leg};
 use super::trades::TradeBook;
 use super::DailyColumns;
 use crate::backtest::{Bars, Position, PricePoint};
@@ -29,15 +29,7 @@ pub(crate) fn run(
     cal: &PortfolioCalendar,
 ) -> (DailyColumns, TradeBook) {
     let n = cal.len();
-    let sessions = bars.iter().map(|b| b.dates.len()).max().unwrap_or(0);
-    let legs = sorted_legs(
-        positions,
-        cal,
-        &[
-            (bars.len(), &|l: &Leg| l.security),
-            (sessions, &|l: &Leg| l.entry.session),
-        ],
-    );
+    let legs = legs_by_security(positions, bars, cal);
     let mut book = TradeBook::new(positions);
     let mut f = DailyColumns::zeros(n);
     let mut total = vec![0.0; n];

@@ -285,6 +285,37 @@ mod tests {
     }
 
     #[test]
+    fn buy_and_hold_short_with_costs_and_borrow() {
+        // Friday 5 → Monday 8 → Tuesday 9 January 2024; 10 bp a side, 1 bp a calendar day
+        let s = bars(&[5, 8, 9], &[NAN; 3], &[100.0, 95.0, 98.0]);
+        let mut p = long(0, (0, Close), (2, Close));
+        p.direction = Direction::Short;
+        p.cost_bps = 10.0;
+        p.borrow_bps = 365.0;
+        let settings = PortfolioSettings {
+            rebalance: Rebalance::BuyAndHold { notional: 1.0 },
+        };
+        let sim = simulate(&[s], &[p], &settings);
+        // Monday: +5 % on 1, entry cost 0.001, 3 nights of borrow on 1 → equity 1.0487
+        // Tuesday: the short is worth 0.95 and loses 0.95 × 3/95 = 0.03; 1 night of borrow
+        // on 0.95 and the exit cost on 0.98
+        let e1 = 1.0487;
+        close_all(&sim.days.gross, &[0.0, 0.05, -0.03 / e1]);
+        close_all(
+            &sim.days.net,
+            &[0.0, 0.0487, (-0.03 - 0.000095 - 0.00098) / e1],
+        );
+        close_all(&sim.days.equity_net, &[1.0, e1, 1.017625]);
+        close_all(&sim.days.net_exposure, &[0.0, -1.0, -0.95 / e1]);
+        close_all(&sim.days.turnover, &[0.0, 1.0, 0.98 / e1]);
+        // the trade: 2 % − 2 × 10 bp − 4 nights × 1 bp
+        close_all(
+            &[sim.trades[0].gross_return, sim.trades[0].net_return],
+            &[0.02, 0.0176],
+        );
+    }
+
+    #[test]
     fn hedged_on_its_own_benchmark_earns_nothing() {
         let a = bars(&[1, 2, 3], &[10.0, 10.5, 11.5], &[10.0, 11.0, 12.1]);
         let mut p = long(0, (0, Open), (2, Open));
