@@ -122,7 +122,8 @@ fn moved(p: &Position, e: usize, n: usize) -> Position {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::backtest::{Direction, Fill, Hedge};
+    use crate::backtest::portfolio::test_support::long;
+    use crate::backtest::{Direction, Hedge};
 
     /// Two securities on 200 weekdays-like sessions; A has no open on every third session
     /// and no close on every fifth; B has every price.
@@ -158,28 +159,18 @@ pub(super) mod tests {
             open: (0..n).map(|i| 50.0 + (i % 17) as f64).collect(),
             close: (0..n).map(|i| 50.5 + (i % 19) as f64).collect(),
         };
-        let pos =
-            |security, entry: (usize, PricePoint), exit: (usize, PricePoint), direction| Position {
-                event_id: format!("e{}", entry.0),
-                security,
-                direction,
-                entry: Fill {
-                    session: entry.0,
-                    point: entry.1,
-                },
-                exit: Fill {
-                    session: exit.0,
-                    point: exit.1,
-                },
-                day0: Some(entry.0 - 1),
-                size: 2.0,
-                hedge: Some(Hedge {
-                    benchmark: 1,
-                    beta: 0.7,
-                }),
-                cost_bps: 5.0,
-                borrow_bps: 30.0,
-            };
+        let pos = |security, entry: (usize, PricePoint), exit, direction| Position {
+            direction,
+            day0: Some(entry.0 - 1),
+            size: 2.0,
+            hedge: Some(Hedge {
+                benchmark: 1,
+                beta: 0.7,
+            }),
+            cost_bps: 5.0,
+            borrow_bps: 30.0,
+            ..long(security, entry, exit)
+        };
         let real = vec![
             pos(
                 0,

@@ -202,7 +202,8 @@ fn map_sessions(sessions: &[NaiveDate], days: &[NaiveDate]) -> Vec<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backtest::{Direction, Fill, PricePoint};
+    use crate::backtest::portfolio::test_support::long;
+    use crate::backtest::PricePoint;
 
     fn date(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -218,24 +219,11 @@ mod tests {
     }
 
     fn position(security: usize, entry: usize, exit: usize) -> Position {
-        Position {
-            event_id: "e".into(),
+        long(
             security,
-            direction: Direction::Long,
-            entry: Fill {
-                session: entry,
-                point: PricePoint::Close,
-            },
-            exit: Fill {
-                session: exit,
-                point: PricePoint::Close,
-            },
-            day0: None,
-            size: 1.0,
-            hedge: None,
-            cost_bps: 0.0,
-            borrow_bps: 0.0,
-        }
+            (entry, PricePoint::Close),
+            (exit, PricePoint::Close),
+        )
     }
 
     #[test]

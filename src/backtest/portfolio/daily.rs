@@ -3,9 +3,9 @@
 //! day's weights is traded back every day, and those trades pay costs.
 
 use super::calendar::PortfolioCalendar;
-use super::legs::{sorted_legs, Leg};
+use super::legs::{legs_by_security, Leg};
 use super::trades::TradeBook;
-use super::Flows;
+use super::DailyColumns;
 use crate::backtest::{Bars, Position, PricePoint};
 
 /// A position's size as a weight numerator: positive and finite, else 0 (the position is
@@ -27,19 +27,11 @@ pub(crate) fn run(
     bars: &[Bars],
     positions: &[Position],
     cal: &PortfolioCalendar,
-) -> (Flows, TradeBook) {
+) -> (DailyColumns, TradeBook) {
     let n = cal.len();
-    let sessions = bars.iter().map(|b| b.dates.len()).max().unwrap_or(0);
-    let legs = sorted_legs(
-        positions,
-        cal,
-        &[
-            (bars.len(), &|l: &Leg| l.security),
-            (sessions, &|l: &Leg| l.entry.session),
-        ],
-    );
+    let legs = legs_by_security(positions, bars, cal);
     let mut book = TradeBook::new(positions);
-    let mut f = Flows::zeros(n);
+    let mut f = DailyColumns::zeros(n);
     let mut total = vec![0.0; n];
     let mut signed = vec![0.0; n];
     let mut stock = Vec::with_capacity(legs.iter().map(Leg::days).sum());
@@ -86,7 +78,7 @@ fn trading_costs(
     stock: &[f64],
     cal: &PortfolioCalendar,
     inv_total: &[f64],
-    f: &mut Flows,
+    f: &mut DailyColumns,
 ) -> Vec<f64> {
     let n = cal.len();
     // the start-of-day weight per unit size of day t + 1 before rebalancing, per unit of

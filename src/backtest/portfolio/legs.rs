@@ -76,7 +76,7 @@ impl Leg {
 
 /// The legs of `positions` in the order of `keys` (most significant first; each key below
 /// its bucket count), ties in position order: a radix sort of counting passes.
-pub(crate) fn sorted_legs(
+fn sorted_legs(
     positions: &[Position],
     cal: &PortfolioCalendar,
     keys: &[(usize, &dyn Fn(&Leg) -> usize)],
@@ -114,4 +114,22 @@ fn counting_sort(
         next[k] += 1;
     }
     out
+}
+
+/// The legs of `positions` by security, then entry session: the order in which their prices
+/// lie in `bars`.
+pub(crate) fn legs_by_security(
+    positions: &[Position],
+    bars: &[crate::backtest::Bars],
+    cal: &PortfolioCalendar,
+) -> Vec<Leg> {
+    let sessions = bars.iter().map(|b| b.dates.len()).max().unwrap_or(0);
+    sorted_legs(
+        positions,
+        cal,
+        &[
+            (bars.len(), &|l: &Leg| l.security),
+            (sessions, &|l: &Leg| l.entry.session),
+        ],
+    )
 }

@@ -110,22 +110,11 @@ pub struct PathPoint {
     pub mean_cum_return: f64,
 }
 
-/// The day columns a weighting scheme produces, before equity and drawdown.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Flows {
-    pub gross: Vec<f64>,
-    pub net: Vec<f64>,
-    pub benchmark: Vec<f64>,
-    pub positions: Vec<u32>,
-    pub gross_exposure: Vec<f64>,
-    pub net_exposure: Vec<f64>,
-    pub turnover: Vec<f64>,
-}
-
-impl Flows {
-    /// All-zero columns for `n` days.
-    fn zeros(n: usize) -> Flows {
-        Flows {
+impl DailyColumns {
+    /// All-zero return, count, exposure and turnover columns for `n` days; dates, equity and
+    /// drawdown empty (the weighting schemes fill the former, [`simulate`] the latter).
+    pub(crate) fn zeros(n: usize) -> DailyColumns {
+        DailyColumns {
             gross: vec![0.0; n],
             net: vec![0.0; n],
             benchmark: vec![0.0; n],
@@ -133,9 +122,37 @@ impl Flows {
             gross_exposure: vec![0.0; n],
             net_exposure: vec![0.0; n],
             turnover: vec![0.0; n],
+            ..DailyColumns::default()
         }
     }
 }
 
 /// Days of the year over which an annual borrow rate accrues (actual/365).
 pub(crate) const BORROW_DAYS_PER_YEAR: f64 = 365.0;
+
+/// Positions for the tests of the backtest modules.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::backtest::{Direction, Fill, Position, PricePoint};
+
+    /// A long position of size 1 without hedge, costs or day 0.
+    pub(crate) fn long(
+        security: usize,
+        entry: (usize, PricePoint),
+        exit: (usize, PricePoint),
+    ) -> Position {
+        let fill = |(session, point)| Fill { session, point };
+        Position {
+            event_id: format!("e{}", entry.0),
+            security,
+            direction: Direction::Long,
+            entry: fill(entry),
+            exit: fill(exit),
+            day0: None,
+            size: 1.0,
+            hedge: None,
+            cost_bps: 0.0,
+            borrow_bps: 0.0,
+        }
+    }
+}

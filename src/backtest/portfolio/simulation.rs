@@ -2,7 +2,7 @@
 
 use super::calendar::PortfolioCalendar;
 use super::{daily, equity, hold};
-use super::{DailyColumns, Flows, PortfolioSettings, Rebalance, Simulation};
+use super::{PortfolioSettings, Rebalance, Simulation};
 use crate::backtest::{Bars, Position};
 
 /// Simulates the daily portfolio of `positions` on `bars` (methodology §16.2).
@@ -68,42 +68,23 @@ pub fn simulate(bars: &[Bars], positions: &[Position], settings: &PortfolioSetti
         return Simulation::default();
     }
     let cal = PortfolioCalendar::build(bars, positions);
-    let (flows, book) = match settings.rebalance {
+    let (mut days, book) = match settings.rebalance {
         Rebalance::Daily => daily::run(bars, positions, &cal),
         Rebalance::BuyAndHold { notional } => hold::run(bars, positions, &cal, notional),
     };
     let (trades, path) = book.finish();
-    Simulation {
-        days: columns(cal.dates, flows),
-        trades,
-        path,
-    }
-}
-
-/// The day columns with equity curves and drawdown.
-fn columns(dates: Vec<chrono::NaiveDate>, f: Flows) -> DailyColumns {
-    let equity_gross = equity::compound(&f.gross);
-    let equity_net = equity::compound(&f.net);
-    let drawdown = equity::drawdown(&equity_net);
-    DailyColumns {
-        dates,
-        gross: f.gross,
-        net: f.net,
-        benchmark: f.benchmark,
-        positions: f.positions,
-        gross_exposure: f.gross_exposure,
-        net_exposure: f.net_exposure,
-        turnover: f.turnover,
-        equity_gross,
-        equity_net,
-        drawdown,
-    }
+    days.dates = cal.dates;
+    days.equity_gross = equity::compound(&days.gross);
+    days.equity_net = equity::compound(&days.net);
+    days.drawdown = equity::drawdown(&days.equity_net);
+    Simulation { days, trades, path }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backtest::{Direction, Fill, Hedge, PricePoint};
+    use crate::backtest::portfolio::test_support::long;
+    use crate::backtest::{Direction, Hedge, PricePoint};
     use approx::assert_abs_diff_eq;
     use chrono::NaiveDate;
     use PricePoint::{Close, Open};
@@ -120,27 +101,6 @@ mod tests {
                 .collect(),
             open: open.to_vec(),
             close: close.to_vec(),
-        }
-    }
-
-    fn long(security: usize, entry: (usize, PricePoint), exit: (usize, PricePoint)) -> Position {
-        Position {
-            event_id: "e".into(),
-            security,
-            direction: Direction::Long,
-            entry: Fill {
-                session: entry.0,
-                point: entry.1,
-            },
-            exit: Fill {
-                session: exit.0,
-                point: exit.1,
-            },
-            day0: None,
-            size: 1.0,
-            hedge: None,
-            cost_bps: 0.0,
-            borrow_bps: 0.0,
         }
     }
 
@@ -321,6 +281,37 @@ mod tests {
         close_all(
             &[sim.trades[0].gross_return, sim.trades[0].net_return],
             &[0.02, 0.0196],
+        );
+    }
+
+    #[test]
+    fn buy_and_hold_short_with_costs_and_borrow() {
+        // Friday 5 → Monday 8 → Tuesday 9 January 2024; 10 bp a side, 1 bp a calendar day
+        let s = bars(&[5, 8, 9], &[NAN; 3], &[100.0, 95.0, 98.0]);
+        let mut p = long(0, (0, Close), (2, Close));
+        p.direction = Direction::Short;
+        p.cost_bps = 10.0;
+        p.borrow_bps = 365.0;
+        let settings = PortfolioSettings {
+            rebalance: Rebalance::BuyAndHold { notional: 1.0 },
+        };
+        let sim = simulate(&[s], &[p], &settings);
+        // Monday: +5 % on 1, entry cost 0.001, 3 nights of borrow on 1 → equity 1.0487
+        // Tuesday: the short is worth 0.95 and loses 0.95 × 3/95 = 0.03; 1 night of borrow
+        // on 0.95 and the exit cost on 0.98
+        let e1 = 1.0487;
+        close_all(&sim.days.gross, &[0.0, 0.05, -0.03 / e1]);
+        close_all(
+            &sim.days.net,
+            &[0.0, 0.0487, (-0.03 - 0.000095 - 0.00098) / e1],
+        );
+        close_all(&sim.days.equity_net, &[1.0, e1, 1.017625]);
+        close_all(&sim.days.net_exposure, &[0.0, -1.0, -0.95 / e1]);
+        close_all(&sim.days.turnover, &[0.0, 1.0, 0.98 / e1]);
+        // the trade: 2 % − 2 × 10 bp − 4 nights × 1 bp
+        close_all(
+            &[sim.trades[0].gross_return, sim.trades[0].net_return],
+            &[0.02, 0.0176],
         );
     }
 
