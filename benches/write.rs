@@ -120,7 +120,7 @@ fn synthetic_tables(events: usize) -> StudyTables {
             for rel_day in -5..=20 {
                 t.aggregate.push(AggregateRow {
                     group: "all".into(),
-                    metric: "ar".into(),
+                    metric: evstudy::stats::Metric::Ar,
                     window: None,
                     rel_day: Some(rel_day),
                     n: events as u32,
@@ -137,10 +137,10 @@ fn synthetic_tables(events: usize) -> StudyTables {
     for k in 0..tests {
         t.tests.push(TestRow {
             group: "all".into(),
-            scope: "day".into(),
+            scope: evstudy::stats::Scope::Day,
             window: None,
             rel_day: Some((k % 26) as i32 - 5),
-            test: "portfolio_t".into(),
+            test: evstudy::stats::TestKind::PortfolioT,
             statistic: Some(rng.normal(1.0)),
             p_value: Some(rng.uniform()),
             df: Some((k % 300) as f64),

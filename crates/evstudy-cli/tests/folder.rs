@@ -269,6 +269,19 @@ fn killed_runs_never_leave_a_mixed_folder() {
     let parent = tmp.path().join("runs");
     std::fs::create_dir(&parent).unwrap();
     let out = parent.join("out");
+    // One complete run first: the kills below land on a previous run, and their moments are
+    // drawn within this run's duration, so most runs are cut whatever the machine's speed.
+    let started = std::time::Instant::now();
+    let first = run_cmd(&config, &out, &["--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let full_ms = (started.elapsed().as_millis() as u64).max(20);
+    assert_one_complete_run(&out);
     let mut moments = Moments(0x5eed_2026);
     let mut killed = 0;
     for k in 0..10 {
@@ -279,7 +292,7 @@ fn killed_runs_never_leave_a_mixed_folder() {
             &["--format", "csv,parquet"]
         };
         let mut child = run_cmd(&config, &out, format).spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(moments.next_ms(2500)));
+        std::thread::sleep(Duration::from_millis(moments.next_ms(full_ms)));
         killed += usize::from(kill(&mut child, if k % 3 == 0 { "-TERM" } else { "-KILL" }));
         if out.exists() {
             assert_one_complete_run(&out);
