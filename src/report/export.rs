@@ -45,8 +45,13 @@ pub fn write_export(
     run_info: &serde_json::Value,
     title: &str,
 ) -> Result<Vec<String>> {
+    write_files(dir, export_files(tables, run_info, title))
+}
+
+/// Writes `(name, bytes)` files into `dir` (created if needed), each atomically; returns the
+/// names.
+pub(crate) fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<String>> {
     std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
-    let files = export_files(tables, run_info, title);
     for (name, bytes) in &files {
         crate::output::write_atomic(&dir.join(name), bytes)?;
     }
