@@ -11,13 +11,20 @@
 //! [`Position`]s on [`Bars`]; the portfolio simulation reads nothing else.
 
 pub mod alpha;
+mod bars;
+mod evaluate;
 pub mod performance;
 pub mod placebo;
 pub mod portfolio;
+mod positions;
+mod rows;
+mod run;
 pub mod tables;
 pub mod timing;
 mod vocab;
 
+pub use bars::SessionTimes;
+pub use run::{run_backtest, BacktestRun};
 pub use tables::BacktestTables;
 pub use vocab::{
     BacktestReason, Direction, FactorModel, PerfMetric, PricePoint, ReturnBasis, SeKind,
@@ -72,7 +79,9 @@ pub struct Position {
     pub day0: Option<usize>,
     /// Relative size before normalisation (1 for equal weights, 1/σ̂ for inverse volatility).
     pub size: f64,
-    /// Beta hedge: the benchmark's [`Bars`] index and the estimation-window beta, if hedged.
+    /// The benchmark leg: the benchmark's [`Bars`] index and the hedge ratio — the
+    /// estimation-window beta when hedged, 0 when the benchmark is only tracked for the
+    /// portfolio's benchmark return; `None` without a benchmark.
     pub hedge: Option<Hedge>,
     /// Transaction cost in basis points per side (entry and exit each pay it).
     pub cost_bps: f64,

@@ -70,6 +70,8 @@ table! {
         /// `car_day0_to_exit − car_held`: the part of the measured reaction that came before
         /// the first tradable price.
         pub timing_gap: Option<f64>,
+        /// Why the entry or exit moved from the rule's price point (empty when neither did).
+        pub note: String,
     }
 }
 

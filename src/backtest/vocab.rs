@@ -128,11 +128,33 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Why an event did not trade (the `bt_exclusions` table, §16).
-    BacktestReason, "backtest reason", 2 {
+    /// Why an event did not trade (the `bt_exclusions` table, §16.7).
+    BacktestReason, "backtest reason", 13 {
         /// The study excluded the pair before the backtest (its reason is in the detail).
         ExcludedByStudy => "excluded_by_study",
         /// No fillable entry price within the allowed search.
         NoFill => "no_fill",
+        /// The entry or exit session has no opening price.
+        NoOpenPrice => "no_open_price",
+        /// The entry or exit session has no close (suspension, missing row, tradestatus 0).
+        Suspended => "suspended",
+        /// The bar's volume is 0 or missing: a placeholder without a real open or close.
+        NoVolume => "no_volume",
+        /// An A-share open locked at the daily limit on the side the trade needs.
+        LimitLocked => "limit_locked",
+        /// The entry or exit falls after the last session with data.
+        BeyondData => "beyond_data",
+        /// The signal is missing, zero, or does not end before the entry session.
+        NoSignal => "no_signal",
+        /// The event's category has no side in the direction map.
+        NoDirection => "no_direction",
+        /// The exit rule gives an exit at or before the entry.
+        ExitBeforeEntry => "exit_before_entry",
+        /// Inverse-volatility weights without the estimation-window σ̂.
+        NoVolatility => "no_volatility",
+        /// A beta hedge without the estimation-window beta or the benchmark's prices.
+        NoHedge => "no_hedge",
+        /// The pair has no session calendar with price instants.
+        NoCalendar => "no_calendar",
     }
 }

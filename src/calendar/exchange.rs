@@ -1,11 +1,13 @@
-//! Exchanges: code, time zone and regular close (methodology §2.1).
+//! Exchanges: code, time zone, regular open and regular close (methodology §2.1, §16.1).
 
 use chrono::NaiveTime;
 use chrono_tz::Tz;
 
-/// An exchange: its code, IANA time zone and regular closing time (methodology §2.1).
+/// An exchange: its code, IANA time zone, regular opening and closing time (methodology §2.1).
 ///
-/// Sessions close at `close` local time unless the holiday table gives an early close.
+/// Sessions close at `close` local time unless the holiday table gives an early close. The
+/// opening time is where a backtest can first trade a session (§16.1); an exchange built with
+/// [`ExchangeSpec::new`] has none until [`ExchangeSpec::with_open`] sets it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeSpec {
     /// Exchange code (ISO 10383 MIC), e.g. `XNYS`.
@@ -14,6 +16,8 @@ pub struct ExchangeSpec {
     pub tz: Tz,
     /// Regular closing time, local wall clock.
     pub close: NaiveTime,
+    /// Regular opening time, local wall clock (`None`: unknown, no open can be traded).
+    pub open: Option<NaiveTime>,
 }
 
 impl ExchangeSpec {
@@ -30,7 +34,23 @@ impl ExchangeSpec {
             code: code.into(),
             tz,
             close,
+            open: None,
         }
+    }
+
+    /// The same exchange with a regular opening time.
+    ///
+    /// # Examples
+    /// ```
+    /// use chrono::NaiveTime;
+    /// use evstudy::calendar::ExchangeSpec;
+    /// let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    /// let x = ExchangeSpec::new("XTKS", chrono_tz::Asia::Tokyo, hm(15, 30)).with_open(hm(9, 0));
+    /// assert_eq!(x.open, Some(hm(9, 0)));
+    /// ```
+    pub fn with_open(mut self, open: NaiveTime) -> Self {
+        self.open = Some(open);
+        self
     }
 }
 
@@ -38,8 +58,11 @@ impl ExchangeSpec {
 pub const BUILTIN_EXCHANGES: [&str; 5] = ["XSHG", "XSHE", "XHKG", "XNYS", "XNAS"];
 
 /// The built-in exchanges (methodology §2.1): XSHG and XSHE (Asia/Shanghai, 15:00), XHKG
-/// (Asia/Hong_Kong, 16:00), XNYS and XNAS (America/New_York, 16:00). Codes are matched
-/// case-insensitively; `None` for any other code.
+/// (Asia/Hong_Kong, 16:00), XNYS and XNAS (America/New_York, 16:00); each opens at 09:30
+/// local time (the continuous-trading open; Shanghai and Shenzhen fix their opening price in
+/// the 09:15–09:25 call auction, Hong Kong in the 09:00–09:20 pre-opening session, and the
+/// `open` of a daily bar is that price). Codes are matched case-insensitively; `None` for any
+/// other code.
 ///
 /// # Examples
 /// ```
@@ -47,6 +70,7 @@ pub const BUILTIN_EXCHANGES: [&str; 5] = ["XSHG", "XSHE", "XHKG", "XNYS", "XNAS"
 /// let x = builtin_exchange("XHKG").unwrap();
 /// assert_eq!(x.tz, chrono_tz::Asia::Hong_Kong);
 /// assert_eq!(x.close, chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap());
+/// assert_eq!(x.open, chrono::NaiveTime::from_hms_opt(9, 30, 0));
 /// assert!(builtin_exchange("XLON").is_none());
 /// ```
 pub fn builtin_exchange(code: &str) -> Option<ExchangeSpec> {
@@ -61,6 +85,7 @@ pub fn builtin_exchange(code: &str) -> Option<ExchangeSpec> {
         code,
         tz,
         close: NaiveTime::from_hms_opt(hour, 0, 0)?,
+        open: NaiveTime::from_hms_opt(9, 30, 0),
     })
 }
 
@@ -133,6 +158,7 @@ mod tests {
             assert_eq!(x.code, code.to_ascii_uppercase());
             assert_eq!(x.tz, tz);
             assert_eq!(x.close, NaiveTime::from_hms_opt(h, 0, 0).unwrap());
+            assert_eq!(x.open, NaiveTime::from_hms_opt(9, 30, 0));
         }
         for code in BUILTIN_EXCHANGES {
             assert!(builtin_exchange(code).is_some());

@@ -91,6 +91,14 @@ pub struct PriceSource {
     /// Treat an unusable price (≤ 0, NaN, inf, empty) as an error instead of a missing close.
     #[serde(default)]
     pub strict: bool,
+    /// Opening-price column of a long file, on the same adjustment basis as `price_col`
+    /// (backtests that trade at the open, methodology §16.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_col: Option<String>,
+    /// Traded-volume column of a long file: a bar whose volume is 0 or missing is a
+    /// placeholder without a real open or close (backtests, §16.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_col: Option<String>,
 }
 
 pub(crate) fn default_date_col() -> String {
@@ -122,6 +130,8 @@ impl PriceSource {
             tickers: None,
             rename: BTreeMap::new(),
             strict: false,
+            open_col: None,
+            volume_col: None,
         }
     }
     /// Set the date, ticker and value column names.

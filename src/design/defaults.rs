@@ -73,3 +73,51 @@ pub const SIMULATION_DAYS: usize = 400;
 
 /// Simulations: output folder of `evstudy simulate`.
 pub const SIMULATION_OUT: &str = "out/simulation";
+
+/// Backtests: entry rule (§16.1), the first fillable price after the event.
+pub const BACKTEST_ENTRY: &str = "first_tradable";
+
+/// Backtests: which price points an entry may use (§16.1): the open or the close, whichever
+/// comes first.
+pub const BACKTEST_ENTRY_POINT: &str = "either";
+
+/// Backtests: delay between the event instant and the first order (§16.1).
+pub const BACKTEST_LATENCY: &str = "15m";
+
+/// Backtests: when a date-only event is taken to be known (§16.1): after the close.
+pub const BACKTEST_DATE_ONLY: &str = "after_close";
+
+/// Backtests: an unfillable entry moves to the next fillable price point (§16.1).
+pub const BACKTEST_UNFILLABLE: &str = "next";
+
+/// Backtests: sessions an unfillable entry may move forward (§16.1).
+pub const BACKTEST_MAX_DELAY: i64 = 5;
+
+/// Backtests: holding period in sessions (§16.1).
+pub const BACKTEST_HOLD: i64 = 5;
+
+/// Backtests: exit price point (§16.1).
+pub const BACKTEST_EXIT_POINT: &str = "close";
+
+/// Backtests: share of equity per trade with `weighting = "notional"` (§16.2).
+pub const BACKTEST_NOTIONAL: f64 = 0.1;
+
+/// Backtests: A-share daily price limits in percent (§16.1): main board, STAR (688…),
+/// ChiNext (300…/301…).
+pub const BACKTEST_LIMIT_PCT: [(&str, f64); 3] =
+    [("main", 10.0), ("star", 20.0), ("chinext", 20.0)];
+
+/// Backtests: how close (as a fraction of the previous close) an open must come to the daily
+/// limit to count as locked (§16.1): 0.2 percentage points, which absorbs the rounding of
+/// the limit price to 0.01 CNY (0.05 % on a 10 CNY stock) and the rescaling of adjusted
+/// prices, yet stays far below the gap between a 9.8 % and a 10 % open.
+pub const BACKTEST_LIMIT_TOLERANCE: f64 = 0.002;
+
+/// Backtests: days with fewer open positions are left out of the alpha regression (§16.5).
+pub const BACKTEST_MIN_POSITIONS: i64 = 1;
+
+/// Backtests: placebo calendars K (§16.6); 0 = none.
+pub const BACKTEST_PLACEBO_CALENDARS: i64 = 0;
+
+/// Backtests: output folder inside the study's, when `[backtest] out` is not set.
+pub const BACKTEST_SUBDIR: &str = "backtest";

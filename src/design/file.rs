@@ -5,7 +5,7 @@
 //! them (the command line's quick flags fill the same struct), so that error messages quote
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
-use super::{defaults, Design, ModelName};
+use super::{defaults, BacktestFile, Design, ModelName};
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -132,6 +132,9 @@ pub struct StudyFile {
     /// Named security groups usable in event scopes (`scope = "china_ai_chips"`).
     #[serde(default)]
     pub groups: BTreeMap<String, Vec<String>>,
+    /// The `[backtest]` table (methodology §16), read by `evstudy backtest` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backtest: Option<BacktestFile>,
     /// The study file this configuration was read from (named in configuration errors).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -252,6 +255,9 @@ impl StudyFile {
             fix(s);
         }
         if let Some(o) = &mut self.out {
+            fix(o);
+        }
+        if let Some(o) = self.backtest.as_mut().and_then(|b| b.out.as_mut()) {
             fix(o);
         }
         if self.holidays != defaults::BUILTIN_HOLIDAYS && Path::new(&self.holidays).is_relative() {

@@ -34,6 +34,7 @@
 //! # Ok::<(), evstudy::Error>(())
 //! ```
 
+mod backtest;
 pub mod defaults;
 mod file;
 mod model;
@@ -43,6 +44,11 @@ mod window;
 pub use model::{Model, ModelName, CARHART_FACTORS, FF3_FACTORS, MODEL_NAMES};
 pub use window::{parse_window, Windows};
 
+pub use backtest::{
+    parse_latency, BacktestDesign, BacktestFile, CostFile, Costs, DateOnly, DirectionFile,
+    DirectionRule, EntryRule, ExitRule, LimitRules, PlaceboDesign, PlaceboFile, SignalKind,
+    Unfillable, Weighting,
+};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
 
 use crate::abnormal::EngineConfig;

@@ -7,6 +7,7 @@
 mod cmd;
 mod quick;
 
+use cmd::backtest as cmd_backtest;
 use cmd::{demo as cmd_demo, events as cmd_events, report as cmd_report, run as cmd_run};
 use cmd::{simulate as cmd_simulate, validate as cmd_validate};
 
@@ -24,6 +25,8 @@ pub struct Cli {
 enum Command {
     /// Run a full study (from a study file or from flags) and write tables and the report.
     Run(cmd_run::RunArgs),
+    /// Trade the study's events ([backtest] table) and write the bt_* tables.
+    Backtest(cmd_backtest::BacktestArgs),
     /// Check inputs and configuration; list every problem (exit 1 if any).
     Validate(cmd_validate::ValidateArgs),
     /// Print and write the day-0 mapping of every event–security pair.
@@ -58,6 +61,7 @@ fn main_entry() -> i32 {
     };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Run(a) => cmd_run::run(a),
+        Command::Backtest(a) => cmd_backtest::run(a),
         Command::Validate(a) => cmd_validate::run(a),
         Command::Events(a) => cmd_events::run(a),
         Command::Report(a) => cmd_report::run(a),

@@ -1,6 +1,7 @@
 //! One module per command: its arguments (clap generates the usage from them) and a `run`
 //! that calls the library.
 
+pub mod backtest;
 pub mod demo;
 pub mod events;
 pub mod report;
