@@ -53,7 +53,8 @@ pub(crate) mod svg;
 mod tests;
 
 pub use self::backtest::{
-    backtest_export_files, render_backtest_report, write_backtest_export, BACKTEST_EXPORT_TABLES,
+    backtest_export_files, backtest_report_info, render_backtest_report, write_backtest_export,
+    BACKTEST_EXPORT_TABLES,
 };
 pub use self::export::{export_files, write_export, EXPORT_TABLES};
 pub use self::render::{render_report, write_report};

@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use super::pct;
 use crate::backtest::tables::DailyRow;
 use crate::backtest::BacktestTables;
 use crate::report::document::section_heading;
@@ -97,7 +98,7 @@ fn add_trade_histogram(charts: &mut Charts, bt: &BacktestTables) {
     let values: Vec<f64> = bt.trades.iter().filter_map(|r| r.net_return).collect();
     let n_na = bt.trades.len() - values.len();
     let summary = svg::car_histogram(&values, svg::HIST_BINS)
-        .map(|h| svg::car_histogram_summary(&h, 0))
+        .map(|h| svg::histogram_summary(&h, 0, percent))
         .unwrap_or_else(|| "no trade return".to_string());
     let note = (n_na > 0).then(|| format!("{} trade(s) without a return", fmt_count(n_na)));
     let labels = HistogramLabels {
@@ -110,6 +111,7 @@ fn add_trade_histogram(charts: &mut Charts, bt: &BacktestTables) {
         y_title: "trades",
         empty: "no trade return",
         note,
+        fmt: percent,
     };
     charts.add(
         "trades",
@@ -159,4 +161,9 @@ fn add_path_chart(charts: &mut Charts, bt: &BacktestTables, study: &StudyTables)
             .to_string(),
         &|s| svg::path_chart(&caar, &trade, s),
     );
+}
+
+/// A fraction in percent for the histogram's summary, tooltips and legend.
+fn percent(x: f64) -> String {
+    pct(Some(x))
 }

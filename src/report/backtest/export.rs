@@ -6,6 +6,7 @@ use super::render_backtest_report;
 use crate::backtest::BacktestTables;
 use crate::error::Result;
 use crate::report::export::write_files;
+use crate::study::StudyConfig;
 use crate::tables::StudyTables;
 
 /// The CSV tables kept in a committed backtest export: everything but the daily portfolio
@@ -18,6 +19,22 @@ pub const BACKTEST_EXPORT_TABLES: &[&str] = &[
     "bt_path.csv",
     "bt_exclusions.csv",
 ];
+
+/// The configuration shown at the end of a backtest's report: the study file as read
+/// (`config`, with its `[backtest]` table) and the run's notes (`notes`, statements the tables
+/// cannot carry, such as which benchmark the CAPM regression used).
+///
+/// # Examples
+/// ```
+/// use evstudy::report::backtest_report_info;
+/// use evstudy::study::StudyConfig;
+/// let info = backtest_report_info(&StudyConfig::default(), &["CAPM on ^GSPC".to_string()]);
+/// assert_eq!(info["notes"][0], "CAPM on ^GSPC");
+/// assert!(info["config"].is_object());
+/// ```
+pub fn backtest_report_info(config: &StudyConfig, notes: &[String]) -> serde_json::Value {
+    serde_json::json!({ "config": config, "notes": notes })
+}
 
 /// The files of a backtest export: `report.md`, `report.html`, the charts and the CSV tables of
 /// [`BACKTEST_EXPORT_TABLES`], as `(file name, bytes)`. Deterministic.

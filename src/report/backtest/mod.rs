@@ -28,7 +28,9 @@ mod tests;
 mod trades;
 mod verdict;
 
-pub use self::export::{backtest_export_files, write_backtest_export, BACKTEST_EXPORT_TABLES};
+pub use self::export::{
+    backtest_export_files, backtest_report_info, write_backtest_export, BACKTEST_EXPORT_TABLES,
+};
 pub use self::render::render_backtest_report;
 
 use super::document::{Cell, Table};

@@ -38,6 +38,7 @@ fn trade(event_id: &str, net: Option<f64>) -> TradeRow {
         car_held: Some(0.011),
         car_day0_to_exit: Some(0.015),
         timing_gap: Some(0.004),
+        note: "entry moved: limit-locked open".to_string(),
     }
 }
 
@@ -224,7 +225,7 @@ fn numbers_are_percent_and_rounded() {
     );
     assert!(md.contains("| trades | 2 | 2 |"));
     // Trade row: net 1.23 %, CAR held 1.1 %, timing gap 0.4 %.
-    assert!(md.contains("| E1 | 0981.HK | long | 2024-01-02 open @ 20.00 | 2024-01-04 close @ 20.50 | 3 | 50.00% | 1.430% | 1.230% | 1.100% | 0.4000% |"), "{md}");
+    assert!(md.contains("| E1 | 0981.HK | long | 2024-01-02 open @ 20.00 | 2024-01-04 close @ 20.50 | 3 | 50.00% | 1.430% | 1.230% | 1.100% | 0.4000% | entry moved: limit-locked open |"), "{md}");
     assert!(md.contains("| no_fill | 1 |"));
     assert!(md.contains("| sharpe | 1.235 | 0.1000 | 0.4000 | 0.03100\\*\\* | 999 |"));
 }
@@ -256,20 +257,20 @@ fn three_day_equity_curve_has_the_expected_points() {
     let svg = &r.svgs[0].1;
     // Values (equity − 1): gross 1.2 %, 3.5 %, 2.8 %; net 1 %, 3 %, 2.2 %; benchmark
     // −0.4 %, 0.596 %, 0.09302 %. The axis covers [−0.4 %, 3.5 %] and 0 in steps of 1 %:
-    // [−1 %, 4 %]. The frame runs x 76 → 736 (three dates: 76, 406, 736) and y 304 → 60, so
+    // [−1 %, 4 %]. The frame runs x 76 → 716 (three dates: 76, 396, 716) and y 304 → 60, so
     // y(v) = 304 − (v + 0.01) / 0.05 · 244 = 304 − (v + 0.01) · 4880.
     // Net: 304 − 0.02 · 4880 = 206.40, 304 − 0.04 · 4880 = 108.80, 304 − 0.032 · 4880 = 147.84.
     assert!(
-        svg.contains("<polyline class=\"net\" points=\"76.00,206.40 406.00,108.80 736.00,147.84\""),
+        svg.contains("<polyline class=\"net\" points=\"76.00,206.40 396.00,108.80 716.00,147.84\""),
         "{svg}"
     );
     // Gross: 304 − 0.022 · 4880 = 196.64, 304 − 0.045 · 4880 = 84.40, 304 − 0.038 · 4880 = 118.56.
     assert!(svg
-        .contains("<polyline class=\"gross\" points=\"76.00,196.64 406.00,84.40 736.00,118.56\""));
+        .contains("<polyline class=\"gross\" points=\"76.00,196.64 396.00,84.40 716.00,118.56\""));
     // Benchmark: 304 − 0.006 · 4880 = 274.72; 0.996 · 1.01 − 1 = 0.00596 → 304 − 0.01596 · 4880
     // = 226.12; 1.00596 · 0.995 − 1 = 0.0009302 → 304 − 0.0109302 · 4880 = 250.66.
     assert!(svg.contains(
-        "<polyline class=\"benchmark\" points=\"76.00,274.72 406.00,226.12 736.00,250.66\""
+        "<polyline class=\"benchmark\" points=\"76.00,274.72 396.00,226.12 716.00,250.66\""
     ));
     assert!(svg.contains(">2024-01-02</text>") && svg.contains(">2024-01-04</text>"));
 }
@@ -280,7 +281,7 @@ fn positions_step_and_caar_beside_the_trade_path() {
     // Positions 1, 2, 1: the nice axis over [0, 2] in steps of 0.5 ends at 2.5, rounded up to
     // whole steps: 0–3. y 244 → 40, y(n) = 244 − n · 68.
     assert!(r.svgs[2].1.contains(
-        "<polyline class=\"positions\" points=\"76.00,176.00 406.00,176.00 406.00,108.00 736.00,108.00 736.00,176.00\""
+        "<polyline class=\"positions\" points=\"76.00,176.00 396.00,176.00 396.00,108.00 716.00,108.00 716.00,176.00\""
     ));
     // CAAR = Σ AAR: 0.1 %, 1.1 %, 1.3 % on days −1, 0, 1; trade path 0.2 %, 0.6 % on days 0, 1.
     let path = &r.svgs[4].1;

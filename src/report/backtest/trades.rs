@@ -54,7 +54,7 @@ pub(crate) fn largest_trades(trades: &[TradeRow], max: usize) -> Vec<&TradeRow> 
 }
 
 /// One row per trade: event, security, side, entry and exit (date, point, price), sessions,
-/// weight, gross and net return, CAR held, timing gap.
+/// weight, gross and net return, CAR held, timing gap, and why the entry or exit moved.
 fn trade_table(rows: &[&TradeRow]) -> Table {
     let header = [
         "event",
@@ -68,6 +68,7 @@ fn trade_table(rows: &[&TradeRow]) -> Table {
         "net",
         "CAR held",
         "timing gap",
+        "note",
     ];
     table_of(&header, rows, |r| {
         let mut cells = vec![
@@ -90,6 +91,7 @@ fn trade_table(rows: &[&TradeRow]) -> Table {
             r.timing_gap,
         ];
         cells.extend(returns.map(|v| Cell::num(pct(v))));
+        cells.push(Cell::text(r.note.clone()));
         cells
     })
 }

@@ -5,6 +5,9 @@ use chrono::NaiveDate;
 
 use super::{close_empty_chart, open_svg, Axis, Frame, COLOR_AXIS, COLOR_GRID, WIDTH};
 
+/// Room right of the frame: half a centred `YYYY-MM-DD` label under the last date.
+const RIGHT_MARGIN: f64 = 44.0;
+
 /// Largest number of date labels under a date chart.
 const DATE_TICKS: usize = 7;
 
@@ -22,7 +25,7 @@ impl<'a> DateFrame<'a> {
         DateFrame {
             frame: Frame {
                 left: 76.0,
-                right: WIDTH - 24.0,
+                right: WIDTH - RIGHT_MARGIN,
                 top,
                 bottom,
             },
@@ -107,14 +110,14 @@ mod tests {
         let d0 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
         let dates: Vec<NaiveDate> = (0..13).map(|k| d0 + chrono::Days::new(k)).collect();
         let f = DateFrame::new(40.0, 300.0, &dates);
-        // The frame runs from 76 to 736: 12 gaps of 55 pixels.
+        // The frame runs from 76 to 716: 12 gaps of 53⅓ pixels.
         assert_eq!(f.x(0), 76.0);
-        assert_eq!(f.x(1), 131.0);
-        assert_eq!(f.x(12), 736.0);
+        approx::assert_relative_eq!(f.x(3), 236.0);
+        assert_eq!(f.x(12), 716.0);
         // 7 labels over 13 dates: every second date.
         assert_eq!(f.tick_indices(), vec![0, 2, 4, 6, 8, 10, 12]);
         let one = DateFrame::new(40.0, 300.0, &dates[..1]);
-        assert_eq!(one.x(0), 406.0);
+        assert_eq!(one.x(0), 396.0);
         assert_eq!(one.tick_indices(), vec![0]);
     }
 }

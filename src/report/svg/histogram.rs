@@ -115,11 +115,16 @@ pub(crate) fn car_histogram(values: &[f64], bins: usize) -> Option<CarHistogram>
 
 /// The one-line description of a CAR distribution used in titles and captions.
 pub(crate) fn car_histogram_summary(h: &CarHistogram, n_na: usize) -> String {
+    histogram_summary(h, n_na, fmt_num)
+}
+
+/// [`car_histogram_summary`] with values written by `fmt`.
+pub(crate) fn histogram_summary(h: &CarHistogram, n_na: usize, fmt: fn(f64) -> String) -> String {
     let mut s = format!(
         "n = {}, mean {}, median {}",
         fmt_count(h.n),
-        fmt_num(h.mean),
-        fmt_num(h.median)
+        fmt(h.mean),
+        fmt(h.median)
     );
     if n_na > 0 {
         let _ = write!(s, ", {} NA (incomplete window)", fmt_count(n_na));
@@ -141,6 +146,8 @@ pub(crate) struct HistogramLabels<'a> {
     pub(crate) empty: &'a str,
     /// A further note under the axis, if any (without the final full stop).
     pub(crate) note: Option<String>,
+    /// How values are written in the summary, tooltips and legend.
+    pub(crate) fmt: fn(f64) -> String,
 }
 
 /// The distribution of the CARs of one window as a histogram: [`HIST_BINS`] bars
@@ -165,6 +172,7 @@ pub(crate) fn car_histogram_chart(
         x_title: &format!("CAR {window} ({HIST_BINS} equal bins; count of events per bin)"),
         y_title: "events",
         empty: "no complete CAR in this window",
+        fmt: fmt_num,
         note: (portfolios_left_out > 0).then(|| {
             format!(
                 "{} same-date portfolio CAR(s) not included",
@@ -197,7 +205,7 @@ pub(crate) fn histogram_chart(
         out,
         "<text class=\"summary\" x=\"{}\" y=\"42\" fill=\"#333\">{}</text>",
         c(16.0),
-        xml_escape(&car_histogram_summary(&h, n_na))
+        xml_escape(&histogram_summary(&h, n_na, labels.fmt))
     );
     let f = Frame {
         left: 76.0,
@@ -222,10 +230,10 @@ pub(crate) fn histogram_chart(
             &x_axis.percent_label(v),
         );
     }
-    draw_bins(&mut out, &f, [&x_axis, &y_axis], &h, labels.value);
+    draw_bins(&mut out, &f, [&x_axis, &y_axis], &h, labels);
     f.axis_lines(&mut out);
-    draw_reference_lines(&mut out, &f, &x_axis, h.mean, labels.value);
-    draw_legend(&mut out, &f, h.mean);
+    draw_reference_lines(&mut out, &f, &x_axis, h.mean, labels);
+    draw_legend(&mut out, &f, &(labels.fmt)(h.mean));
     f.x_title(&mut out, labels.x_title);
     let notes = notes(&h, inside(&x_axis, h.mean), labels.note.clone());
     for (k, line) in notes.iter().enumerate() {
@@ -259,8 +267,9 @@ fn draw_bins(
     f: &Frame,
     [x_axis, y_axis]: [&Axis; 2],
     h: &CarHistogram,
-    value: &str,
+    labels: &HistogramLabels,
 ) {
+    let (value, fmt) = (labels.value, labels.fmt);
     let w = h.bin_width();
     let last = h.counts.len() - 1;
     for (k, &count) in h.counts.iter().enumerate() {
@@ -276,8 +285,8 @@ fn draw_bins(
         };
         let mut range = format!(
             "[{}, {}{}",
-            fmt_num(a),
-            fmt_num(b),
+            fmt(a),
+            fmt(b),
             if k == last { "]" } else { ")" }
         );
         if k == 0 && h.below > 0 {
@@ -298,7 +307,13 @@ fn draw_bins(
 
 /// Vertical lines at 0 (`class="zero"`) and at the mean (`class="mean"`), each when inside
 /// the drawn range.
-fn draw_reference_lines(out: &mut String, f: &Frame, x_axis: &Axis, mean: f64, value: &str) {
+fn draw_reference_lines(
+    out: &mut String,
+    f: &Frame,
+    x_axis: &Axis,
+    mean: f64,
+    labels: &HistogramLabels,
+) {
     if inside(x_axis, 0.0) {
         let x = c(x_axis.map(0.0, f.left, f.right));
         let _ = write!(
@@ -312,16 +327,17 @@ fn draw_reference_lines(out: &mut String, f: &Frame, x_axis: &Axis, mean: f64, v
         let x = c(x_axis.map(mean, f.left, f.right));
         let _ = write!(
             out,
-            "<line class=\"mean\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>mean {value} {}</title></line>",
+            "<line class=\"mean\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>mean {} {}</title></line>",
             c(f.top - 6.0),
             c(f.bottom),
-            fmt_num(mean)
+            labels.value,
+            (labels.fmt)(mean)
         );
     }
 }
 
 /// The legend (top right): the zero line and the mean line.
-fn draw_legend(out: &mut String, f: &Frame, mean: f64) {
+fn draw_legend(out: &mut String, f: &Frame, mean: &str) {
     let lx = f.right - 200.0;
     line_entry(
         out,
@@ -335,7 +351,7 @@ fn draw_legend(out: &mut String, f: &Frame, mean: f64) {
         [&c(lx + 50.0), "38", &c(lx + 72.0), "38"],
         "stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"",
         [&c(lx + 78.0), "42"],
-        &format!("mean {}", fmt_num(mean)),
+        &format!("mean {mean}"),
     );
 }
 

@@ -44,8 +44,8 @@ pub(crate) use self::drawdown::drawdown_chart;
 pub(crate) use self::escape::xml_escape;
 use self::frame::Frame;
 pub(crate) use self::histogram::{
-    car_histogram, car_histogram_chart, car_histogram_summary, histogram_chart, quantile_sorted,
-    HistogramLabels, HIST_BINS,
+    car_histogram, car_histogram_chart, car_histogram_summary, histogram_chart, histogram_summary,
+    quantile_sorted, HistogramLabels, HIST_BINS,
 };
 pub(crate) use self::line::{line_chart, Series};
 use self::marks::line_entry;
