@@ -104,9 +104,12 @@ pub(crate) fn bars_on(
         open: dates.iter().map(|&d| on(open, d)).collect(),
         close: dates.iter().map(|&d| on(close, d)).collect(),
     };
+    // A bar is a placeholder when it has a close but no traded volume; a session without a
+    // close is a suspension or a missing row, whatever the volume says.
     let no_volume: Vec<bool> = dates
         .iter()
-        .map(|&d| volume.is_some_and(|_| !(on(volume, d) > 0.0)))
+        .zip(&bars.close)
+        .map(|(&d, c)| c.is_finite() && volume.is_some_and(|_| !(on(volume, d) > 0.0)))
         .collect();
     for (i, &flag) in no_volume.iter().enumerate() {
         if flag {

@@ -4,12 +4,13 @@
 
 use super::alpha::{calendar_time_regression, RegressionInput, Regressor};
 use super::bars::MarketData;
-use super::performance::{performance, periods_per_year, PerformanceInput};
+use super::performance::{performance, periods_per_year, sharpe_ratio, PerformanceInput};
+use super::placebo::{placebo_rows, run_placebo, PlaceboSettings};
 use super::portfolio::{simulate, PortfolioSettings, Rebalance, Simulation};
 use super::rows::{trade_row, TradeResult};
 use super::run::Plan;
-use super::tables::{AlphaRow, MetricRow};
-use super::{BacktestTables, FactorModel, Position, ReturnBasis};
+use super::tables::{AlphaRow, MetricRow, PlaceboRow};
+use super::{BacktestTables, FactorModel, Position, ReturnBasis, SeKind};
 use crate::data::{read_factors, FactorTable};
 use crate::design::{BacktestDesign, Design, Weighting, CARHART_FACTORS, FF3_FACTORS};
 use crate::error::Result;
@@ -53,7 +54,7 @@ pub(crate) fn evaluate(
         daily: sim.daily_rows(),
         metrics: metric_rows(&sim, &daily),
         alpha,
-        placebo: Vec::new(),
+        placebo: placebo_table(market, &positions, &sim, bt, factors.as_ref()),
         path: sim.path_rows(),
         exclusions: plan.exclusions.clone(),
     };
@@ -151,21 +152,15 @@ fn metric_rows(sim: &Simulation, daily: &Daily) -> Vec<MetricRow> {
 fn alpha_rows(daily: &Daily, min_positions: u32, notes: &mut Vec<String>) -> Vec<AlphaRow> {
     let d = &daily.sim.days;
     let weights: Vec<f64> = d.positions.iter().map(|&n| f64::from(n)).collect();
-    let market = daily.factor(FF3_FACTORS[0]);
-    let benchmark_excess: Vec<f64>;
-    let capm_market: &[f64] = match market {
-        Some(m) => m,
-        None => {
-            notes.push("CAPM alpha: no market factor in a factor file, so the regressor is the weight-matched benchmark return of the open positions and the risk-free rate is 0".to_string());
-            benchmark_excess = d.benchmark.clone();
-            &benchmark_excess
-        }
-    };
+    let capm_market = capm_market(daily);
+    if daily.factor(FF3_FACTORS[0]).is_none() {
+        notes.push("CAPM alpha: no market factor in a factor file, so the regressor is the weight-matched benchmark return of the open positions and the risk-free rate is 0".to_string());
+    }
     let mut models: Vec<(FactorModel, Vec<Regressor>)> = vec![(
         FactorModel::Capm,
         vec![Regressor {
             name: "mkt",
-            values: capm_market,
+            values: &capm_market,
         }],
     )];
     for (model, names) in [
@@ -209,6 +204,73 @@ fn alpha_rows(daily: &Daily, min_positions: u32, notes: &mut Vec<String>) -> Vec
         }
     }
     rows
+}
+
+/// The CAPM's market excess return: the factor file's market factor, else the weight-matched
+/// benchmark return of the open positions (risk-free rate 0).
+fn capm_market(daily: &Daily) -> Vec<f64> {
+    match daily.factor(FF3_FACTORS[0]) {
+        Some(m) => m.to_vec(),
+        None => daily.sim.days.benchmark.clone(),
+    }
+}
+
+/// The placebo statistics of one simulation (§16.6): the net Sharpe ratio and the net CAPM
+/// alpha (daily, OLS), computed the same way on the real and on each placebo calendar.
+fn placebo_statistics(
+    sim: &Simulation,
+    factors: Option<&FactorTable>,
+    min_positions: u32,
+) -> Vec<f64> {
+    let daily = Daily::new(sim, factors);
+    let ppy = periods_per_year(&sim.days.dates);
+    let sharpe = sharpe_ratio(&sim.days.net, daily.rf.as_deref(), ppy).unwrap_or(f64::NAN);
+    let y = excess_returns(&daily, ReturnBasis::Net, min_positions);
+    let market = capm_market(&daily);
+    let weights: Vec<f64> = sim.days.positions.iter().map(|&n| f64::from(n)).collect();
+    let regressors = [Regressor {
+        name: "mkt",
+        values: &market,
+    }];
+    let alpha = calendar_time_regression(&RegressionInput {
+        y: &y,
+        regressors: &regressors,
+        weights: &weights,
+    })
+    .into_iter()
+    .find(|e| e.se_kind == SeKind::Ols && e.term == "alpha")
+    .and_then(|e| e.coef)
+    .unwrap_or(f64::NAN);
+    vec![sharpe, alpha]
+}
+
+/// Names of [`placebo_statistics`], in order.
+const PLACEBO_STATISTICS: [&str; 2] = ["sharpe_net", "alpha_capm_net"];
+
+/// `bt_placebo`: the real statistics against `K` placebo calendars (none when K = 0).
+fn placebo_table(
+    market: &MarketData,
+    positions: &[Position],
+    sim: &Simulation,
+    bt: &BacktestDesign,
+    factors: Option<&FactorTable>,
+) -> Vec<PlaceboRow> {
+    if bt.placebo.calendars == 0 || positions.is_empty() {
+        return Vec::new();
+    }
+    let settings = PlaceboSettings {
+        calendars: bt.placebo.calendars,
+        seed: bt.placebo.seed,
+    };
+    let stats = |s: &Simulation| placebo_statistics(s, factors, bt.min_positions);
+    let runs = run_placebo(
+        &market.bars,
+        positions,
+        &portfolio_settings(bt),
+        &settings,
+        stats,
+    );
+    placebo_rows(&PLACEBO_STATISTICS, &stats(sim), &runs)
 }
 
 /// The daily portfolio return minus the risk-free rate; NaN (left out of the regression) on

@@ -125,6 +125,16 @@ pub(crate) fn plan_position(
     bt: &BacktestDesign,
     default_time: chrono::NaiveTime,
 ) -> Result<Planned, Excluded> {
+    if bt
+        .tradable
+        .as_ref()
+        .is_some_and(|t| !t.contains(pair.security))
+    {
+        return Err(Excluded {
+            reason: BacktestReason::OutsideGroups,
+            detail: format!("{} is in none of [backtest] groups", pair.security),
+        });
+    }
     let no_calendar = |detail: String| Excluded {
         reason: BacktestReason::NoCalendar,
         detail,

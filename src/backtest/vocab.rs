@@ -129,10 +129,10 @@ vocabulary! {
 
 vocabulary! {
     /// Why an event did not trade (the `bt_exclusions` table, §16.7).
-    BacktestReason, "backtest reason", 13 {
+    BacktestReason, "backtest reason", 14 {
         /// The study excluded the pair before the backtest (its reason is in the detail).
         ExcludedByStudy => "excluded_by_study",
-        /// No fillable entry price within the allowed search.
+        /// No fillable entry price within `max_delay` sessions of the rule's point.
         NoFill => "no_fill",
         /// The entry or exit session has no opening price.
         NoOpenPrice => "no_open_price",
@@ -156,5 +156,7 @@ vocabulary! {
         NoHedge => "no_hedge",
         /// The pair has no session calendar with price instants.
         NoCalendar => "no_calendar",
+        /// The security is in none of the `[backtest] groups`.
+        OutsideGroups => "outside_groups",
     }
 }

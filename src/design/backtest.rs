@@ -108,6 +108,9 @@ pub struct BacktestFile {
     /// Placebo calendars.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placebo: Option<PlaceboFile>,
+    /// Trade only the securities of these `[groups]` (default: every analysed security).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<String>>,
     /// Output folder (default `<study out>/backtest`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub out: Option<PathBuf>,
@@ -295,6 +298,8 @@ pub struct BacktestDesign {
     pub min_positions: u32,
     /// Placebo calendars.
     pub placebo: PlaceboDesign,
+    /// The tickers that may trade (`None`: all), from `[backtest] groups`.
+    pub tradable: Option<std::collections::BTreeSet<String>>,
     /// Output folder, if set.
     pub out: Option<PathBuf>,
 }
@@ -465,7 +470,7 @@ fn in_study(file: &StudyFile, e: Error) -> Error {
 }
 
 fn build(raw: &BacktestFile, design: &Design) -> Result<BacktestDesign> {
-    let entry = entry_rule(raw)?;
+    let entry = entry_rule(raw, design)?;
     let latency_text = raw.latency.as_deref().unwrap_or(defaults::BACKTEST_LATENCY);
     let latency = parse_latency(latency_text).map_err(|m| bad("latency", m))?;
     let date_only = pick(
@@ -524,18 +529,24 @@ fn build(raw: &BacktestFile, design: &Design) -> Result<BacktestDesign> {
             i64::from(u32::MAX),
         )? as u32,
         placebo: placebo(raw)?,
+        tradable: tradable(raw, design)?,
         out: raw.out.clone(),
     };
     check_open_columns(&bt, design)?;
     Ok(bt)
 }
 
-fn entry_rule(raw: &BacktestFile) -> Result<EntryRule> {
+/// The entry rule. Without an `entry_point`, a `first_tradable` entry may use opens when
+/// every price source has an `open_col`, and closes only otherwise (an explicit `open` or
+/// `either` without opens is an error, see [`check_open_columns`]).
+fn entry_rule(raw: &BacktestFile, design: &Design) -> Result<EntryRule> {
     let text = raw.entry.as_deref().unwrap_or(defaults::BACKTEST_ENTRY);
-    let points_text = raw
-        .entry_point
-        .as_deref()
-        .unwrap_or(defaults::BACKTEST_ENTRY_POINT);
+    let has_opens = design.inputs.prices.iter().all(|s| s.open_col.is_some());
+    let points_text = raw.entry_point.as_deref().unwrap_or(if has_opens {
+        defaults::BACKTEST_ENTRY_POINT
+    } else {
+        "close"
+    });
     if text.trim().eq_ignore_ascii_case("first_tradable") {
         let points = pick(
             "entry_point",
@@ -777,6 +788,32 @@ fn placebo(raw: &BacktestFile) -> Result<PlaceboDesign> {
     })
 }
 
+/// The union of the securities of `[backtest] groups`; each must be a `[groups]` entry.
+fn tradable(
+    raw: &BacktestFile,
+    design: &Design,
+) -> Result<Option<std::collections::BTreeSet<String>>> {
+    let Some(names) = &raw.groups else {
+        return Ok(None);
+    };
+    let known = &design.inputs.groups;
+    let mut out = std::collections::BTreeSet::new();
+    for name in names {
+        let members = known.get(name).ok_or_else(|| {
+            let list: Vec<&str> = known.keys().map(String::as_str).collect();
+            bad(
+                "groups",
+                format!(
+                    "unknown group '{name}'; the study's [groups] are {}",
+                    list.join(", ")
+                ),
+            )
+        })?;
+        out.extend(members.iter().cloned());
+    }
+    Ok(Some(out))
+}
+
 /// Trading at an open needs an open column in every price source.
 fn check_open_columns(bt: &BacktestDesign, design: &Design) -> Result<()> {
     if !bt.uses_open() {
@@ -832,6 +869,17 @@ mod tests {
         assert!(!bt.hedge);
         assert_eq!(bt.limits.star, 0.2);
         assert_eq!(bt.placebo.calendars, 0);
+        assert_eq!(bt.tradable, None);
+    }
+
+    #[test]
+    fn groups_must_exist() {
+        let mut f = study("groups = [\"chips\"]\n");
+        f.groups
+            .insert("chips".into(), vec!["A".into(), "B".into()]);
+        let bt = BacktestDesign::from_file(&f).unwrap();
+        assert_eq!(bt.tradable.unwrap().len(), 2);
+        assert!(err("groups = [\"chips\"]\n").contains("[backtest] groups: unknown group 'chips'"));
     }
 
     #[test]
@@ -870,6 +918,20 @@ mod tests {
             ..Default::default()
         });
         assert!(BacktestDesign::from_file(&f).is_ok());
+        // Without an entry_point, a study without opens enters at closes.
+        f.backtest = None;
+        let bt = BacktestDesign::from_file(&f).unwrap();
+        assert_eq!(
+            bt.entry,
+            EntryRule::FirstTradable {
+                points: Some(PricePoint::Close)
+            }
+        );
+        f.backtest = Some(BacktestFile {
+            entry_point: Some("either".into()),
+            ..Default::default()
+        });
+        assert!(BacktestDesign::from_file(&f).is_err());
     }
 
     #[test]

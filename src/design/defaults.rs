@@ -78,7 +78,7 @@ pub const SIMULATION_OUT: &str = "out/simulation";
 pub const BACKTEST_ENTRY: &str = "first_tradable";
 
 /// Backtests: which price points an entry may use (§16.1): the open or the close, whichever
-/// comes first.
+/// comes first (the close only when a price source has no opening prices).
 pub const BACKTEST_ENTRY_POINT: &str = "either";
 
 /// Backtests: delay between the event instant and the first order (§16.1).

@@ -16,8 +16,9 @@ use crate::design::{EntryRule, Unfillable};
 /// where and why), and `exclude` excludes the trade with the point's reason.
 ///
 /// # Errors
-/// The [`Excluded`] reason and detail: the blocked point's reason, or `beyond_data` when no
-/// point of the data comes after the event.
+/// The [`Excluded`] reason and detail: the blocked point's reason with `exclude`, `no_fill`
+/// when `next` finds no fillable point within `max_delay` sessions (the blocked point's reason
+/// in the detail), or `beyond_data` when no point of the data comes after the event.
 pub fn entry_fill(
     m: &Market,
     rule: EntryRule,
@@ -54,7 +55,7 @@ pub fn entry_fill(
         f = next_point(f);
     }
     Err(Excluded {
-        reason,
+        reason: BacktestReason::NoFill,
         detail: format!("{detail}; no fillable entry within max_delay = {max_delay} sessions"),
     })
 }

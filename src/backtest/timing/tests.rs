@@ -139,7 +139,11 @@ fn suspended_entry_day_moves_to_the_next_session_or_is_excluded() {
         Side::Buy,
     )
     .unwrap_err();
-    assert_eq!(x.reason, BacktestReason::Suspended);
+    assert_eq!(x.reason, BacktestReason::NoFill);
+    assert_eq!(
+        x.detail,
+        "entry at open 2024-03-06: suspended; no fillable entry within max_delay = 0 sessions"
+    );
     // A suspended exit day moves the exit to the next session's open.
     let x = exit_fill(
         &m,
