@@ -12,6 +12,10 @@ use crate::report::sections::Charts;
 use crate::report::svg::{self, DayValue, HistogramLabels, Series};
 use crate::tables::{AggregateRow, StudyTables};
 
+/// Days of the trade path held by fewer positions than this share of the most held on any
+/// day are not drawn: an average over one or two late entries is noise, not a path.
+const PATH_MIN_SHARE: f64 = 0.1;
+
 /// The study group whose CAAR is set beside the trade path.
 const CAAR_GROUP: &str = "all";
 
@@ -141,9 +145,12 @@ fn add_path_chart(charts: &mut Charts, bt: &BacktestTables, study: &StudyTables)
             value: p.caar,
         })
         .collect();
+    let peak = bt.path.iter().map(|r| r.n).max().unwrap_or(0);
+    let min_n = (f64::from(peak) * PATH_MIN_SHARE).ceil() as u32;
     let trade: Vec<DayValue> = bt
         .path
         .iter()
+        .filter(|r| r.n >= min_n)
         .filter_map(|r| {
             Some(DayValue {
                 rel_day: r.rel_day,
@@ -154,11 +161,16 @@ fn add_path_chart(charts: &mut Charts, bt: &BacktestTables, study: &StudyTables)
     charts.add(
         "path",
         "caar_vs_trade",
-        "The event study's CAAR (cumulative average abnormal return of group all, from the \
-         first day of the event period) beside the average trade's cumulative return from its \
-         entry price, before costs, by session relative to day 0; the gap between the two \
-         paths at entry is the part of the reaction that came before a tradable price"
-            .to_string(),
+        format!(
+            "The event study's CAAR (cumulative average abnormal return of group all, from \
+             the first day of the event period) beside the average trade's cumulative return \
+             from its entry price, before costs, by session relative to day 0; the gap between \
+             the two paths at entry is the part of the reaction that came before a tradable \
+             price. Days with fewer than {} open positions ({}% of the most on any day) are \
+             not drawn; bt_path.csv has every day with its count",
+            fmt_count(min_n as usize),
+            PATH_MIN_SHARE * 100.0
+        ),
         &|s| svg::path_chart(&caar, &trade, s),
     );
 }

@@ -10,7 +10,8 @@ use crate::report::format::fmt_count;
 use crate::report::TABLE_MAX_ROWS;
 
 /// The exclusions section: the count of each reason, then the first [`TABLE_MAX_ROWS`] rows
-/// grouped by reason (reason order, then table order) with a note when there are more.
+/// grouped by reason (the rarest reason first, ties in reason order; rows in table order) with
+/// a note when there are more.
 pub(crate) fn backtest_exclusion_section(bt: &BacktestTables) -> Vec<Block> {
     let mut blocks = vec![section_heading("Events not traded", "exclusions")];
     if bt.exclusions.is_empty() {
@@ -22,17 +23,23 @@ pub(crate) fn backtest_exclusion_section(bt: &BacktestTables) -> Vec<Block> {
         by_reason.entry(r.reason).or_default().push(r);
     }
     blocks.push(Block::Para(format!(
-        "{} event–security pair(s) did not trade, by reason:",
+        "{} event–security pair(s) did not trade, by reason (rarest first):",
         fmt_count(bt.exclusions.len())
     )));
+    // Rarest reason first: the few trades that could not fill matter more to a reader than
+    // the many pairs the configuration or the study left out.
+    let mut groups: Vec<(BacktestReason, Vec<&BacktestExclusionRow>)> =
+        by_reason.into_iter().collect();
+    groups.sort_by_key(|(_, rows)| rows.len());
     let counts: Vec<(BacktestReason, usize)> =
-        by_reason.iter().map(|(k, rows)| (*k, rows.len())).collect();
+        groups.iter().map(|(k, rows)| (*k, rows.len())).collect();
     blocks.push(Block::Table(table_of(
         &["reason", "pairs"],
         &counts,
         |(k, n)| vec![Cell::text(k.as_str()), Cell::num(fmt_count(*n))],
     )));
-    let grouped: Vec<&BacktestExclusionRow> = by_reason.into_values().flatten().collect();
+    let grouped: Vec<&BacktestExclusionRow> =
+        groups.into_iter().flat_map(|(_, rows)| rows).collect();
     if grouped.len() > TABLE_MAX_ROWS {
         blocks.push(Block::Para(format!(
             "Showing the first {} of {} rows; every row is in bt_exclusions.csv.",

@@ -124,7 +124,13 @@ fn placebo_table(rows: &[PlaceboRow]) -> Table {
     ];
     table_of(&header, rows, |r| {
         let mut cells = vec![Cell::text(r.statistic.clone())];
-        cells.extend([r.observed, r.placebo_mean, r.placebo_sd].map(|v| Cell::num(num(v))));
+        // Alphas are daily returns, shown in percent like every return; ratios as numbers.
+        let shown = if r.statistic.starts_with("alpha") {
+            pct
+        } else {
+            num
+        };
+        cells.extend([r.observed, r.placebo_mean, r.placebo_sd].map(|v| Cell::num(shown(v))));
         cells.push(p_cell(r.p_value));
         cells.push(Cell::num(fmt_count(r.k as usize)));
         cells

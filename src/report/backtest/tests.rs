@@ -322,3 +322,51 @@ fn many_trades_show_the_largest_by_absolute_net_return() {
     let md = render_backtest_report(&bt, &study(), &serde_json::json!({}), "t").markdown;
     assert!(md.contains("The 200 largest of 251 trades by absolute net return"));
 }
+
+#[test]
+fn rarest_exclusion_reason_first_and_placebo_alpha_in_percent() {
+    let excluded = |event: &str, reason| BacktestExclusionRow {
+        event_id: event.to_string(),
+        security: "^HSI".to_string(),
+        reason,
+        detail: String::new(),
+    };
+    let mut bt = tables();
+    bt.exclusions
+        .push(excluded("E2", BacktestReason::ExcludedByStudy));
+    bt.exclusions
+        .push(excluded("E3", BacktestReason::ExcludedByStudy));
+    bt.placebo.push(PlaceboRow {
+        statistic: "alpha_capm_net".to_string(),
+        observed: Some(0.000047),
+        placebo_mean: Some(0.0009),
+        placebo_sd: Some(0.001),
+        p_value: Some(0.98),
+        k: 199,
+    });
+    let md = render_backtest_report(&bt, &study(), &serde_json::json!({}), "t").markdown;
+    let counts = "| reason | pairs |\n| --- | ---: |\n| no_fill | 1 |\n| excluded_by_study | 2 |\n";
+    assert!(md.contains(counts), "{md}");
+    assert!(md.contains("| alpha_capm_net | 0.004700% | 0.09000% | 0.1000% | 0.9800 | 199 |"));
+}
+
+#[test]
+fn thinly_held_days_of_the_trade_path_are_not_drawn() {
+    let day = |rel_day, n, v| PathRow {
+        rel_day,
+        n,
+        mean_cum_return: Some(v),
+    };
+    let bt = BacktestTables {
+        // Peak 20 positions: days held by fewer than 2 (10 %) are left out.
+        path: vec![day(0, 20, 0.01), day(1, 2, 0.02), day(2, 1, 0.5)],
+        ..tables()
+    };
+    let r = render_backtest_report(&bt, &study(), &serde_json::json!({}), "t");
+    let path = &r.svgs[4].1;
+    assert!(path.contains("<title>day 1: average trade 2.000%</title>"));
+    assert!(!path.contains("day 2: average trade"));
+    assert!(r
+        .markdown
+        .contains("Days with fewer than 2 open positions (10% of the most"));
+}
