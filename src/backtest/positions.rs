@@ -156,14 +156,23 @@ pub(crate) fn plan_position(
     let zone = crate::calendar::builtin_exchange(pair.exchange).map(|s| s.tz);
     let instant = event_instant(pair.event, zone, bt, default_time)?;
     let direction = direction(pair, &bt.direction)?;
-    let entry = entry_fill(
+    let known_at = instant + bt.latency;
+    let mut entry = entry_fill(
         &m,
         bt.entry,
         bt.unfillable,
-        instant + bt.latency,
+        known_at,
         day0,
         Side::entering(direction),
     )?;
+    if m.instant(entry.fill).is_some_and(|t| t < known_at) {
+        // Only a fixed open:K / close:K entry can precede the event; say so on the trade.
+        let sep = if entry.note.is_empty() { "" } else { "; " };
+        entry.note = format!(
+            "{}{sep}entry before the event instant plus latency (look-ahead)",
+            entry.note
+        );
+    }
     check_signal_before_entry(bt, entry.fill, day0)?;
     let exit = exit_fill(
         &m,
@@ -266,4 +275,60 @@ fn notes(entry: &Timed, exit: &Timed) -> String {
         .copied()
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::design::StudyFile;
+
+    fn event(time: &str, tz: &str) -> EventRecord {
+        EventRecord {
+            event_id: "E".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2024, 6, 3).unwrap(),
+            time: Some(time.into()),
+            tz: Some(tz.into()),
+            category: "c".into(),
+            scope: vec!["X".into()],
+            group: None,
+            title: String::new(),
+            source: String::new(),
+            verified: None,
+            row: 2,
+        }
+    }
+
+    fn design(date_only: &str) -> BacktestDesign {
+        let f = StudyFile::from_toml_str(&format!(
+            "events = \"e.csv\"\nmarket = \"IDX\"\n[[prices]]\npath = \"p.csv\"\n[backtest]\ndate_only = \"{date_only}\"\n"
+        ))
+        .unwrap();
+        BacktestDesign::from_file(&f).unwrap()
+    }
+
+    #[test]
+    fn date_only_events_are_known_after_the_close_or_before_the_open() {
+        let noon = chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap();
+        let hk = Some(chrono_tz::Asia::Hong_Kong);
+        let at = |e: &EventRecord, d: &BacktestDesign| {
+            crate::calendar::format_utc(event_instant(e, hk, d, noon).unwrap())
+        };
+        // 2024-06-03 in New York (EDT, UTC−4): after the close = 18:00 → 22:00 UTC; before
+        // the open = 08:00 → 12:00 UTC; the study's noon default is not used.
+        let ny = event("", "America/New_York");
+        assert_eq!(at(&ny, &design("after_close")), "2024-06-03T22:00Z");
+        assert_eq!(at(&ny, &design("before_open")), "2024-06-03T12:00Z");
+        // An event without a zone is read in the exchange's (Hong Kong, UTC+8).
+        let local = event("", "");
+        assert_eq!(at(&local, &design("after_close")), "2024-06-03T10:00Z");
+        // A written time is used as given.
+        assert_eq!(
+            at(&event("20:00", "America/New_York"), &design("after_close")),
+            "2024-06-04T00:00Z"
+        );
+        // On a data calendar (no exchange zone), wall clock written as UTC.
+        let d = design("after_close");
+        let naive = event_instant(&ny, None, &d, noon).unwrap();
+        assert_eq!(crate::calendar::format_utc(naive), "2024-06-03T18:00Z");
+    }
 }

@@ -155,6 +155,7 @@ fn after_close_release_enters_next_open_and_holds_five_sessions() {
     assert!((num(day(fx.dates[301]), "gross_return") - first).abs() < 1e-12);
     assert!((num(day(fx.dates[306]), "equity_gross") - (1.0 + gross)).abs() < 1e-12);
     assert_eq!(day(fx.dates[306])["positions"], "1");
+    assert!(e1["note"].is_empty() && e2["note"].is_empty());
     // E3's category has no side: a bt_exclusions row.
     let excl = std::fs::read_to_string(out.join("bt_exclusions.csv")).unwrap();
     assert!(
@@ -267,4 +268,51 @@ fn demo_backtests_at_the_close() {
     ] {
         assert!(dir.path().join(format!("bt/{name}.csv")).exists(), "{name}");
     }
+    // Every pair of the study is a position or a bt_exclusions row.
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("bt/run.json")).unwrap())
+            .unwrap();
+    let counts = &run["counts"];
+    let not_traded: u64 = counts["not_traded_by_reason"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        counts["positions"].as_u64().unwrap() + not_traded,
+        counts["pairs_in_study"].as_u64().unwrap()
+    );
+    let excluded = std::fs::read_to_string(dir.path().join("bt/bt_exclusions.csv")).unwrap();
+    assert_eq!(excluded.lines().count() as u64 - 1, not_traded);
+}
+
+#[test]
+fn fixed_entry_before_the_event_is_marked_look_ahead() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = Fixture::new();
+    // Known after the close of session 300, so day 0 is session 301; close:-1 is the close
+    // of session 300, two hours before the release.
+    let events = [("E1", 300, "after_close", "x")];
+    study(
+        dir.path(),
+        &fx,
+        &events,
+        "[backtest]\nentry = \"close:-1\"\nhold = 2\n",
+    );
+    let (code, stdout, stderr) = run_backtest(dir.path());
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let trades = table(&dir.path().join("out/backtest/bt_trades.csv"));
+    let t = &trades[0];
+    assert_eq!(t["entry_date"], fx.dates[300].to_string());
+    assert_eq!(
+        (t["entry_rel_day"].as_str(), t["exit_rel_day"].as_str()),
+        ("-1", "1")
+    );
+    assert_eq!(
+        t["note"],
+        "entry before the event instant plus latency (look-ahead)"
+    );
+    let gross = fx.close[302] / fx.close[300] - 1.0;
+    assert!((num(t, "gross_return") - gross).abs() < 1e-12);
 }

@@ -154,9 +154,16 @@ fn simple_regression_hand_worked() {
         (meat / 25.0 * 2.0).sqrt(),
         max_relative = 1e-12
     );
-    assert_eq!(
-        rows_of(&rows, SeKind::NeweyWest)[0].lags,
-        Some(newey_west_lags(4))
+    // Newey–West with L = ⌊4·0.04^(2/9)⌋ = 1 (weight 1/2): with u_t = e_t (x_t − x̄) =
+    // (0.15, −0.4, −0.65, 0.9), Γ_0 = Σu² = 1.415 and Γ_1 = Σ u_t u_{t−1} = −0.385, so the
+    // slope's variance is (1.415 + 2 · ½ · (−0.385)) / 25 · 4/2.
+    let nw = rows_of(&rows, SeKind::NeweyWest);
+    assert_eq!(newey_west_lags(4), 1);
+    assert_eq!(nw[0].lags, Some(1));
+    assert_relative_eq!(
+        nw[1].std_error.unwrap(),
+        ((1.415f64 - 0.385) / 25.0 * 2.0).sqrt(),
+        max_relative = 1e-12
     );
 }
 
@@ -206,4 +213,16 @@ fn degenerate_inputs_give_none_without_panicking() {
     assert!(rows_of(&rows, SeKind::Wls)
         .iter()
         .all(|r| r.coef.is_none() && r.n == 0));
+    // A regressor shorter than y: no day is usable.
+    let short = [0.0, 1.0];
+    let regressors = [Regressor {
+        name: "x",
+        values: &short,
+    }];
+    let rows = calendar_time_regression(&RegressionInput {
+        y: &[1.0, 3.0, 2.0, 5.0],
+        regressors: &regressors,
+        weights: &[1.0; 4],
+    });
+    assert!(rows.iter().all(|r| r.coef.is_none() && r.n == 0));
 }

@@ -77,6 +77,9 @@ pub const ALPHA_TERM: &str = "alpha";
 /// length every value is `None`; with an exact fit (no residual variance) the coefficients
 /// stay and the standard errors, t and p are `None`; with a constant y R² is `None`.
 ///
+/// O(n·(L + 4)·k²) for n days, k coefficients and L Newey–West lags; the allocations are per
+/// call (the kept days, the residuals, k×k matrices), none per day.
+///
 /// # Formula
 /// With y_t the excess return, x_t = (1, f_1t, …, f_mt), k = m + 1 and n days:
 /// ```text

@@ -10,8 +10,8 @@ use super::moments::{defined, mean};
 /// ```text
 /// turnover = (Σ_t τ_t / n) · P,   τ_t = traded notional_t / equity_t
 /// ```
-/// (one-way turnover counting both buys and sells, so a full round trip of the book in a
-/// day adds 2).
+/// (τ_t as the portfolio simulation reports it, §16.2; every portfolio day counts, invested
+/// or not).
 ///
 /// # Examples
 /// ```

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::backtest::{Bars, Position};
 
@@ -23,10 +23,15 @@ pub(crate) struct PortfolioCalendar {
     pub dates: Vec<NaiveDate>,
     /// Calendar days since the previous portfolio day (0 on the first).
     pub nights: Vec<f64>,
+    /// Days since the common era of each portfolio day.
+    day_number: Vec<i32>,
     /// Per bars index: its calendar's index in `day_of` (`u32::MAX` when not traded).
     calendar_of: Vec<u32>,
     /// Per distinct calendar: the portfolio day of each session ([`BEFORE`] / [`AFTER`] outside).
     day_of: Vec<Vec<i32>>,
+    /// Per distinct calendar of a hedge benchmark: for each portfolio day t (and t = len), the
+    /// first session whose portfolio day is t or later.
+    first_from: Vec<Vec<u32>>,
 }
 
 impl PortfolioCalendar {
@@ -43,10 +48,17 @@ impl PortfolioCalendar {
         }
         dates.sort_unstable();
         dates.dedup();
-        let day_of = reps
+        let day_of: Vec<Vec<i32>> = reps
             .iter()
             .map(|&r| map_sessions(&bars[r].dates, &dates))
             .collect();
+        let mut first_from = vec![Vec::new(); reps.len()];
+        for h in positions.iter().filter_map(|p| p.hedge) {
+            let c = calendar_of[h.benchmark] as usize;
+            if first_from[c].is_empty() {
+                first_from[c] = first_sessions(&day_of[c], dates.len());
+            }
+        }
         let nights = dates
             .iter()
             .enumerate()
@@ -55,17 +67,32 @@ impl PortfolioCalendar {
                 _ => (*d - dates[t - 1]).num_days() as f64,
             })
             .collect();
+        let day_number = dates.iter().map(|d| d.num_days_from_ce()).collect();
         PortfolioCalendar {
             dates,
             nights,
+            day_number,
             calendar_of,
             day_of,
+            first_from,
         }
     }
 
     /// Number of portfolio days.
     pub fn len(&self) -> usize {
         self.dates.len()
+    }
+
+    /// Calendar days from portfolio day `a` to portfolio day `b`.
+    #[inline]
+    pub fn days_between(&self, a: usize, b: usize) -> f64 {
+        f64::from(self.day_number[b] - self.day_number[a])
+    }
+
+    /// The first session of hedge benchmark `bar` whose portfolio day is `t` or later.
+    #[inline]
+    pub fn first_session_from(&self, bar: usize, t: usize) -> usize {
+        self.first_from[self.calendar_of[bar] as usize][t] as usize
     }
 
     /// The portfolio day of each session of the traded bars `bar`.
@@ -105,7 +132,7 @@ fn distinct_calendars(bars: &[Bars], positions: &[Position]) -> (Vec<u32>, Vec<u
         let d = &bars[i].dates;
         // consecutive securities usually share their exchange's calendar
         let c = match last {
-            Some(c) if bars[reps[c as usize]].dates == *d => c,
+            Some(c) if same_dates(&bars[reps[c as usize]].dates, d) => c,
             _ => {
                 let key = (d.len(), d.first().copied(), d.last().copied());
                 let same = by_key.entry(key).or_default();
@@ -128,6 +155,30 @@ fn distinct_calendars(bars: &[Bars], positions: &[Position]) -> (Vec<u32>, Vec<u
         last = Some(c);
     }
     (calendar_of, reps)
+}
+
+/// Whether two session calendars are equal: compared 16 dates at a time without an early
+/// exit inside a block, so the comparison runs in vector registers (every traded security's
+/// dates are compared, millions of them in a large backtest).
+fn same_dates(a: &[NaiveDate], b: &[NaiveDate]) -> bool {
+    const BLOCK: usize = 16;
+    a.len() == b.len()
+        && a.chunks(BLOCK)
+            .zip(b.chunks(BLOCK))
+            .all(|(x, y)| x.iter().zip(y).fold(true, |eq, (p, q)| eq & (p == q)))
+}
+
+/// For each portfolio day t in `0..=days`, the first session whose portfolio day is t or later.
+fn first_sessions(day_of: &[i32], days: usize) -> Vec<u32> {
+    let mut k = 0;
+    (0..=days)
+        .map(|t| {
+            while k < day_of.len() && day_of[k] < t as i32 {
+                k += 1;
+            }
+            k as u32
+        })
+        .collect()
 }
 
 /// The portfolio day of each session: its index in `days` (which holds every session date
@@ -210,6 +261,7 @@ mod tests {
         assert_eq!(cal.day_of(0), &[0, 1, 3, 4]);
         assert_eq!(cal.day_of(1), &[0, 1, 2, 4]);
         assert_eq!(cal.nights, vec![0.0, 1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(first_sessions(cal.day_of(1), 5), vec![0, 1, 2, 3, 3, 4]);
     }
 
     #[test]
@@ -226,5 +278,13 @@ mod tests {
         assert_eq!(cal.len(), 2);
         assert_eq!(cal.day_of(0), &[BEFORE, 0, 1, AFTER, AFTER]);
         assert_eq!(cal.day_of.len(), 1);
+        let d: Vec<NaiveDate> = (1..=40)
+            .map(|i| date("2023-01-01") + chrono::Days::new(i))
+            .collect();
+        let mut e = d.clone();
+        assert!(same_dates(&d, &e));
+        e[37] = date("2024-01-01");
+        assert!(!same_dates(&d, &e));
+        assert!(!same_dates(&d, &d[..39]));
     }
 }

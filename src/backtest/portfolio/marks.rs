@@ -9,7 +9,8 @@
 //! mark its open of that date, or, when it has no open that date, its previous close.
 
 use super::calendar::PortfolioCalendar;
-use crate::backtest::{Bars, Position, PricePoint};
+use super::legs::Leg;
+use crate::backtest::{Bars, PricePoint};
 
 /// One portfolio day of a position.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,28 +28,6 @@ pub(crate) struct Step {
     /// Whether the interval spans the night before the day (false only for the first day of
     /// an entry at the open).
     pub overnight: bool,
-}
-
-/// The portfolio days on which a position earns a return: from the entry day (entry at the
-/// open) or the portfolio day after it (entry at the close) to the exit day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Span {
-    /// First portfolio day.
-    pub first: usize,
-    /// Last portfolio day.
-    pub last: usize,
-}
-
-impl Span {
-    /// The span of `p` on `cal`.
-    pub fn of(p: &Position, cal: &PortfolioCalendar) -> Span {
-        let day_of = cal.day_of(p.security);
-        let entry = day_of[p.entry.session] as usize;
-        Span {
-            first: entry + usize::from(p.entry.point == PricePoint::Close),
-            last: day_of[p.exit.session] as usize,
-        }
-    }
 }
 
 /// The price of `bars` at a fill point.
@@ -79,31 +58,28 @@ pub(crate) struct Marks<'a> {
 }
 
 impl<'a> Marks<'a> {
-    /// The marks of `p` (a position of the simulation) on `cal`.
-    pub fn new(p: &Position, bars: &'a [Bars], cal: &'a PortfolioCalendar) -> Marks<'a> {
-        let span = Span::of(p, cal);
-        let entry_open = p.entry.point == PricePoint::Open;
-        let exit_open = p.exit.point == PricePoint::Open;
-        let b = &bars[p.security];
+    /// The marks of `leg` on `cal`; `entry` is its entry price.
+    #[inline]
+    pub fn new(leg: &Leg, entry: f64, bars: &'a [Bars], cal: &'a PortfolioCalendar) -> Marks<'a> {
+        let entry_open = leg.entry.point == PricePoint::Open;
+        let exit_open = leg.exit.point == PricePoint::Open;
+        let b = &bars[leg.security];
         Marks {
             bars: b,
-            day_of: cal.day_of(p.security),
-            k: p.entry.session + usize::from(!entry_open),
-            k_end: p.exit.session + usize::from(!exit_open),
-            exit_session: p.exit.session,
+            day_of: cal.day_of(leg.security),
+            k: leg.entry.session + usize::from(!entry_open),
+            k_end: leg.exit.session + usize::from(!exit_open),
+            exit_session: leg.exit.session,
             exit_open,
             entry_open,
-            first: span.first,
-            t: span.first,
-            last: span.last,
-            prev: price(b, p.entry.session, p.entry.point),
-            bench: p.hedge.map(|h| {
-                BenchMarks::new(
-                    &bars[h.benchmark],
-                    cal.day_of(h.benchmark),
-                    span,
-                    entry_open,
-                )
+            first: leg.first,
+            t: leg.first,
+            last: leg.last,
+            prev: entry,
+            bench: leg.hedge.map(|h| {
+                let j = cal.first_session_from(h.benchmark, leg.first);
+                let day_of = cal.day_of(h.benchmark);
+                BenchMarks::new(&bars[h.benchmark], day_of, j, leg.first, entry_open)
             }),
         }
     }
@@ -166,9 +142,8 @@ struct BenchMarks<'a> {
 }
 
 impl<'a> BenchMarks<'a> {
-    fn new(bars: &'a Bars, day_of: &'a [i32], span: Span, entry_open: bool) -> Self {
-        let first = span.first as i32;
-        let j = day_of.partition_point(|d| *d < first);
+    /// The benchmark's marks from portfolio day `first`, whose first session is `j`.
+    fn new(bars: &'a Bars, day_of: &'a [i32], j: usize, first: usize, entry_open: bool) -> Self {
         let close = bars.close[..j]
             .iter()
             .rev()
@@ -183,7 +158,7 @@ impl<'a> BenchMarks<'a> {
             prev: close,
         };
         if entry_open {
-            b.prev = b.open_on(span.first);
+            b.prev = b.open_on(first);
         }
         b
     }

@@ -10,6 +10,7 @@ mod calendar;
 mod daily;
 mod equity;
 mod hold;
+mod legs;
 mod marks;
 mod path;
 mod rows;
@@ -138,17 +139,3 @@ impl Flows {
 
 /// Days of the year over which an annual borrow rate accrues (actual/365).
 pub(crate) const BORROW_DAYS_PER_YEAR: f64 = 365.0;
-
-/// A position's transaction cost per side as a fraction of the notional traded.
-pub(crate) fn cost_rate(p: &crate::backtest::Position) -> f64 {
-    p.cost_bps / 1e4
-}
-
-/// A position's borrow cost per calendar day as a fraction of its short notional (0 for
-/// longs).
-pub(crate) fn borrow_rate(p: &crate::backtest::Position) -> f64 {
-    match p.direction {
-        crate::backtest::Direction::Short => p.borrow_bps / 1e4 / BORROW_DAYS_PER_YEAR,
-        crate::backtest::Direction::Long => 0.0,
-    }
-}

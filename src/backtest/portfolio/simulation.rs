@@ -1,8 +1,7 @@
 //! [`simulate`]: positions on bars → the daily portfolio, the trade outcomes and the path.
 
 use super::calendar::PortfolioCalendar;
-use super::marks::Span;
-use super::{daily, equity, hold, trades};
+use super::{daily, equity, hold};
 use super::{DailyColumns, Flows, PortfolioSettings, Rebalance, Simulation};
 use crate::backtest::{Bars, Position};
 
@@ -14,7 +13,8 @@ use crate::backtest::{Bars, Position};
 /// (signed: a short earns −1 × the long return of the day), minus β × its benchmark's return
 /// over the same marks when hedged; the weights are those of `settings`; costs and borrow are
 /// charged on the day they arise. Cost is linear in work: one pass over the sessions of each
-/// distinct calendar and two over the position-days, no allocation per position-day.
+/// distinct calendar, one over the prices of the position-days and (daily rebalancing) one
+/// over their buffered returns for the costs; no allocation per position-day.
 ///
 /// # Formula
 /// ```text
@@ -68,12 +68,11 @@ pub fn simulate(bars: &[Bars], positions: &[Position], settings: &PortfolioSetti
         return Simulation::default();
     }
     let cal = PortfolioCalendar::build(bars, positions);
-    let spans: Vec<Span> = positions.iter().map(|p| Span::of(p, &cal)).collect();
-    let (flows, weights) = match settings.rebalance {
-        Rebalance::Daily => daily::run(bars, positions, &cal, &spans),
-        Rebalance::BuyAndHold { notional } => hold::run(bars, positions, &cal, &spans, notional),
+    let (flows, book) = match settings.rebalance {
+        Rebalance::Daily => daily::run(bars, positions, &cal),
+        Rebalance::BuyAndHold { notional } => hold::run(bars, positions, &cal, notional),
     };
-    let (trades, path) = trades::outcomes(bars, positions, &cal, &weights);
+    let (trades, path) = book.finish();
     Simulation {
         days: columns(cal.dates, flows),
         trades,

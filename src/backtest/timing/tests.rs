@@ -34,6 +34,15 @@ fn known(zone: chrono_tz::Tz, date: NaiveDate, hh: u32, mm: u32) -> DateTime<Utc
     local_to_utc(zone, date.and_hms_opt(hh, mm, 0).unwrap()) + chrono::Duration::minutes(15)
 }
 
+/// The market of `b` and `t` with the default limit tolerance (0.2 percentage points).
+fn market<'a>(b: &'a Bars, t: &'a SessionTimes) -> Market<'a> {
+    Market {
+        bars: b,
+        times: t,
+        tolerance: 0.002,
+    }
+}
+
 const EITHER: EntryRule = EntryRule::FirstTradable { points: None };
 const NEXT: Unfillable = Unfillable::Next { max_delay: 5 };
 
@@ -53,11 +62,7 @@ fn nyse_march() -> Vec<NaiveDate> {
 fn us_after_close_release_enters_at_the_next_open_and_holds_five_sessions() {
     let dates = nyse_march();
     let (b, t) = (bars("NVDA", &dates), times("XNYS", &dates));
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     // 2024-03-05 after the close (18:00 New York) + 15 min: the next point is 03-06's open.
     let k = known(chrono_tz::America::New_York, d(2024, 3, 5), 18, 0);
     let e = entry_fill(&m, EITHER, NEXT, k, 2, Side::Buy).unwrap();
@@ -95,11 +100,7 @@ fn hong_kong_stock_enters_at_the_same_morning_open_after_a_us_evening_release() 
     // + 15 min = 08:15, before the 09:30 open of Tuesday 2024-06-04.
     let dates: Vec<NaiveDate> = (3..=7).map(|x| d(2024, 6, x)).collect();
     let (b, t) = (bars("0700.HK", &dates), times("XHKG", &dates));
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     let k = known(chrono_tz::America::New_York, d(2024, 6, 3), 20, 0);
     assert_eq!(k.format("%Y-%m-%d %H:%M").to_string(), "2024-06-04 00:15");
     let e = entry_fill(&m, EITHER, NEXT, k, 1, Side::Buy).unwrap();
@@ -117,11 +118,7 @@ fn suspended_entry_day_moves_to_the_next_session_or_is_excluded() {
     b.open[2] = f64::NAN;
     b.close[2] = f64::NAN; // suspended on 03-06
     let t = times("XNYS", &dates);
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     let k = known(chrono_tz::America::New_York, d(2024, 3, 5), 18, 0);
     let e = entry_fill(&m, EITHER, NEXT, k, 2, Side::Buy).unwrap();
     assert_eq!(e.fill, at(3, PricePoint::Open));
@@ -164,11 +161,7 @@ fn zero_volume_bar_cannot_fill() {
     let b = bars("X", &dates);
     let mut t = times("XNYS", &dates);
     t.no_volume[2] = true;
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     assert_eq!(
         m.blocked(at(2, PricePoint::Close), Side::Buy),
         Some(BacktestReason::NoVolume)
@@ -188,11 +181,7 @@ fn limit_up_open_on_a_star_stock_cannot_be_bought() {
     b.open[2] = b.close[1] * 1.19; // +19 %: not locked
     let mut t = times("XSHG", &dates);
     t.limit = Some(0.20);
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     assert_eq!(
         m.blocked(at(1, PricePoint::Open), Side::Buy),
         Some(BacktestReason::LimitLocked)
@@ -210,11 +199,7 @@ fn limit_up_open_on_a_star_stock_cannot_be_bought() {
     assert_eq!(e.fill, at(1, PricePoint::Open));
     // Limit down: 100 → 80.1 cannot be sold.
     b.open[1] = 80.1;
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     assert_eq!(
         m.blocked(at(1, PricePoint::Open), Side::Sell),
         Some(BacktestReason::LimitLocked)
@@ -225,11 +210,7 @@ fn limit_up_open_on_a_star_stock_cannot_be_bought() {
 fn fixed_open_and_close_entries_relative_to_day0() {
     let dates = nyse_march();
     let (b, t) = (bars("X", &dates), times("XNYS", &dates));
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     let k = known(chrono_tz::America::New_York, d(2024, 3, 7), 9, 0);
     let rule = |point, rel_day| EntryRule::Fixed { point, rel_day };
     let e = entry_fill(&m, rule(PricePoint::Close, -1), NEXT, k, 3, Side::Buy).unwrap();
@@ -252,32 +233,25 @@ fn fixed_open_and_close_entries_relative_to_day0() {
     )
     .unwrap();
     assert_eq!(x.fill, at(8, PricePoint::Close));
-    // Window end before the entry.
+    // Window end before the entry; a hold past the data.
+    let exit_from_open_4 = |rule| {
+        exit_fill(
+            &m,
+            rule,
+            PricePoint::Close,
+            at(4, PricePoint::Open),
+            3,
+            Side::Sell,
+        )
+        .unwrap_err()
+        .reason
+    };
     let w = ExitRule::WindowEnd {
         window: Window { start: -1, end: 0 },
     };
-    let x = exit_fill(
-        &m,
-        w,
-        PricePoint::Close,
-        at(4, PricePoint::Open),
-        3,
-        Side::Sell,
-    )
-    .unwrap_err();
-    assert_eq!(x.reason, BacktestReason::ExitBeforeEntry);
-    // Hold past the data.
+    assert_eq!(exit_from_open_4(w), BacktestReason::ExitBeforeEntry);
     let h = ExitRule::Hold { sessions: 9 };
-    let x = exit_fill(
-        &m,
-        h,
-        PricePoint::Close,
-        at(4, PricePoint::Open),
-        3,
-        Side::Sell,
-    )
-    .unwrap_err();
-    assert_eq!(x.reason, BacktestReason::BeyondData);
+    assert_eq!(exit_from_open_4(h), BacktestReason::BeyondData);
 }
 
 #[test]
@@ -286,11 +260,7 @@ fn missing_open_is_no_open_price() {
     let mut b = bars("X", &dates);
     b.open[2] = f64::NAN;
     let t = times("XNYS", &dates);
-    let m = Market {
-        bars: &b,
-        times: &t,
-        tolerance: 0.002,
-    };
+    let m = market(&b, &t);
     assert_eq!(
         m.blocked(at(2, PricePoint::Open), Side::Buy),
         Some(BacktestReason::NoOpenPrice)

@@ -113,6 +113,7 @@ fn run_json(cfg: &StudyConfig, r: &BacktestRun) -> serde_json::Value {
         "command": "backtest",
         "config": cfg,
         "counts": {
+            "pairs_in_study": r.study.summary.pairs_total,
             "pairs_analysed_by_study": r.study.summary.pairs_analysed,
             "positions": r.tables.trades.len(),
             "not_traded_by_reason": by_reason,
