@@ -1,11 +1,14 @@
-//! The committed case-study export must match what the code produces now.
+//! The committed case-study exports must match what the code produces now.
 //! Regenerate with:
 //!   cargo run --release -- run --config datasets/china-ai-chips/study.toml --out notebooks-export/china-ai-chips --export
+//!   cargo run --release -- backtest --config datasets/china-ai-chips/backtest.toml --out notebooks-export/china-ai-chips-backtest --export
 
 #[path = "common/shared.rs"]
 mod shared;
 
-use evstudy::study::Study;
+use evstudy::backtest::run_backtest;
+use evstudy::design::Design;
+use evstudy::study::{Study, StudyConfig};
 use std::path::Path;
 
 #[test]
@@ -26,6 +29,64 @@ fn china_ai_chips_export_is_fresh() {
             "notebooks-export/china-ai-chips/{name} is stale; regenerate with: cargo run --release -- run --config datasets/china-ai-chips/study.toml --out notebooks-export/china-ai-chips --export"
         );
     }
+}
+
+/// The command that regenerates the backtest export.
+const BACKTEST_REGENERATE: &str = "cargo run --release -- backtest --config datasets/china-ai-chips/backtest.toml --out notebooks-export/china-ai-chips-backtest --export";
+
+#[test]
+fn china_ai_chips_backtest_export_is_fresh() {
+    if shared::shared_dir().is_none() {
+        return; // real prices live in ../shared (required in CI)
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(root).unwrap();
+    let cfg =
+        StudyConfig::from_toml_file(Path::new("datasets/china-ai-chips/backtest.toml")).unwrap();
+    let run = run_backtest(&cfg).unwrap();
+    let info = evstudy::report::backtest_report_info(&cfg, &run.notes);
+    let title = Design::from_file(&cfg).unwrap().title;
+    let files =
+        evstudy::report::backtest_export_files(&run.tables, &run.study.tables, &info, &title);
+    // Regenerated in a fresh folder, then compared file by file with the committed one.
+    let fresh = tempfile::tempdir().unwrap();
+    evstudy::report::write_backtest_export(
+        fresh.path(),
+        &run.tables,
+        &run.study.tables,
+        &info,
+        &title,
+    )
+    .unwrap();
+    let dir = root.join("notebooks-export/china-ai-chips-backtest");
+    for (name, bytes) in &files {
+        assert_eq!(&std::fs::read(fresh.path().join(name)).unwrap(), bytes);
+        let committed = std::fs::read(dir.join(name)).unwrap_or_default();
+        assert!(
+            &committed == bytes,
+            "notebooks-export/china-ai-chips-backtest/{name} is stale; regenerate with: {BACKTEST_REGENERATE}"
+        );
+    }
+    // The folder holds nothing the export no longer writes, besides its README.
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            name == "README.md" || files.iter().any(|(n, _)| *n == name),
+            "notebooks-export/china-ai-chips-backtest/{name} is not part of the export; remove it"
+        );
+    }
+    // The README states the result in the report's own words and numbers.
+    let report = String::from_utf8(files[0].1.clone()).unwrap();
+    let headline = report
+        .split("## Headline\n\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .unwrap();
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(
+        readme.replace('\n', " ").contains(headline),
+        "notebooks-export/china-ai-chips-backtest/README.md must quote the report's headline sentence: {headline}"
+    );
 }
 
 #[test]

@@ -54,7 +54,13 @@ pub fn write_export(
     run_info: &serde_json::Value,
     title: &str,
 ) -> Result<Vec<String>> {
-    let files = export_files(tables, run_info, title);
+    write_files(dir, export_files(tables, run_info, title))
+}
+
+/// Writes `(name, bytes)` files into the export folder `dir` as one complete run (through
+/// [`write_folder`], keeping files of the folder that are not report files, such as its
+/// README); returns the names.
+pub(crate) fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> Result<Vec<String>> {
     let options = FolderOptions {
         inputs: &[],
         previous: Previous::Keep(&is_report_file),

@@ -35,8 +35,11 @@
 //! configuration, and the truncation of long tables); `document.rs` is the document model
 //! (blocks, tables, cells) that `html.rs` and `markdown.rs` render; `render.rs` holds
 //! [`render_report`] and [`write_report`], `export.rs` [`export_files`] and [`write_export`];
-//! `svg/` draws the charts; `format.rs` rounds numbers for reading.
+//! `svg/` draws the charts; `format.rs` rounds numbers for reading; `backtest/` is the
+//! backtest's report ([`render_backtest_report`], [`write_backtest_export`]), built from the
+//! same blocks, renderers and charts.
 
+mod backtest;
 mod build;
 mod document;
 mod export;
@@ -49,6 +52,10 @@ pub(crate) mod svg;
 #[cfg(test)]
 mod tests;
 
+pub use self::backtest::{
+    backtest_export_files, backtest_report_info, render_backtest_report, write_backtest_export,
+    BACKTEST_EXPORT_TABLES,
+};
 pub use self::export::{export_files, write_export, EXPORT_TABLES};
 pub use self::render::{is_report_file, render_report, write_report};
 

@@ -11,7 +11,7 @@ use crate::tables::{AggregateRow, CarRow, Stage, StudyTables, TestRow};
 
 /// Checks that `xml` is well formed as far as tags go: every start tag is closed in order,
 /// attributes are quoted, no stray `<` or `&`.
-fn assert_well_formed(xml: &str) {
+pub(crate) fn assert_well_formed(xml: &str) {
     let mut stack: Vec<String> = Vec::new();
     let bytes = xml.as_bytes();
     let mut i = 0;

@@ -20,7 +20,13 @@ pub(crate) struct Charts {
 impl Charts {
     /// Adds the chart `figNN_<kind>_<key>.svg`: drawn once standalone (the file) and once
     /// inline (the HTML page).
-    fn add(&mut self, kind: &str, key: &str, alt: String, draw: &dyn Fn(bool) -> String) {
+    pub(crate) fn add(
+        &mut self,
+        kind: &str,
+        key: &str,
+        alt: String,
+        draw: &dyn Fn(bool) -> String,
+    ) {
         let file = format!("fig{:02}_{kind}_{}.svg", self.svgs.len() + 1, slug(key));
         self.svgs.push((file.clone(), draw(true)));
         self.blocks.push(Block::Chart {

@@ -17,7 +17,7 @@ use std::hash::Hash;
 use crate::tables::StudyTables;
 
 pub(crate) use self::aggregate::aggregate_section;
-pub(crate) use self::charts::chart_section;
+pub(crate) use self::charts::{chart_section, Charts};
 pub(crate) use self::configuration::configuration_section;
 pub(crate) use self::day0::day0_section;
 pub(crate) use self::exclusions::exclusion_section;

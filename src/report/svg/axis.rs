@@ -50,6 +50,17 @@ impl Axis {
         }
     }
 
+    /// A count axis from 0 to at least `max` (and at least 1), in whole steps.
+    pub(crate) fn counts(max: f64) -> Axis {
+        let axis = Axis::spanning(0.0, max.max(1.0), 5);
+        let whole_step = axis.step.max(1.0).round();
+        Axis {
+            lo: 0.0,
+            hi: (axis.hi / whole_step).ceil() * whole_step,
+            step: whole_step,
+        }
+    }
+
     pub(crate) fn ticks(&self) -> Vec<f64> {
         let n = ((self.hi - self.lo) / self.step).round() as i64;
         (0..=n)

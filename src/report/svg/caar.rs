@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use super::path::{day_polyline, DayValue, PathLook};
 use super::{
     box_entry, c, close_empty_chart, day_axes, line_entry, open_svg, Axis, DayFrame, COLOR_BAND,
     COLOR_LINE, WIDTH,
@@ -119,25 +120,20 @@ fn draw_band(out: &mut String, f: &DayFrame, axis: &Axis, points: &[CaarPoint]) 
 
 /// The CAAR path as a polyline with a dot (and tooltip) per day.
 fn draw_path(out: &mut String, f: &DayFrame, axis: &Axis, points: &[CaarPoint]) {
-    let pts: Vec<String> = points
+    let values: Vec<DayValue> = points
         .iter()
-        .map(|p| format!("{},{}", c(f.x(p.rel_day)), c(f.y(axis, p.caar))))
+        .map(|p| DayValue {
+            rel_day: p.rel_day,
+            value: p.caar,
+        })
         .collect();
-    let _ = write!(
-        out,
-        "<polyline class=\"caar\" points=\"{}\" fill=\"none\" stroke=\"{COLOR_LINE}\" stroke-width=\"2.2\"/>",
-        pts.join(" ")
-    );
-    for p in points {
-        let _ = write!(
-            out,
-            "<circle cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{COLOR_LINE}\"><title>day {}: CAAR {}</title></circle>",
-            c(f.x(p.rel_day)),
-            c(f.y(axis, p.caar)),
-            p.rel_day,
-            fmt_num(p.caar)
-        );
-    }
+    let look = PathLook {
+        class: "caar",
+        stroke: &format!("stroke=\"{COLOR_LINE}\" stroke-width=\"2.2\""),
+        dot_color: COLOR_LINE,
+        tooltip: &|p| format!("day {}: CAAR {}", p.rel_day, fmt_num(p.value)),
+    };
+    day_polyline(out, f, axis, &values, &look);
 }
 
 /// The legend (top right): the CAAR line and the band.

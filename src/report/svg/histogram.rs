@@ -115,16 +115,39 @@ pub(crate) fn car_histogram(values: &[f64], bins: usize) -> Option<CarHistogram>
 
 /// The one-line description of a CAR distribution used in titles and captions.
 pub(crate) fn car_histogram_summary(h: &CarHistogram, n_na: usize) -> String {
+    histogram_summary(h, n_na, fmt_num)
+}
+
+/// [`car_histogram_summary`] with values written by `fmt`.
+pub(crate) fn histogram_summary(h: &CarHistogram, n_na: usize, fmt: fn(f64) -> String) -> String {
     let mut s = format!(
         "n = {}, mean {}, median {}",
         fmt_count(h.n),
-        fmt_num(h.mean),
-        fmt_num(h.median)
+        fmt(h.mean),
+        fmt(h.median)
     );
     if n_na > 0 {
         let _ = write!(s, ", {} NA (incomplete window)", fmt_count(n_na));
     }
     s
+}
+
+/// The words of a histogram chart: what is binned and what is counted.
+pub(crate) struct HistogramLabels<'a> {
+    /// Chart title (also the SVG `<title>`).
+    pub(crate) title: &'a str,
+    /// Name of the binned value in tooltips (`CAR`, `net return`).
+    pub(crate) value: &'a str,
+    /// Title of the x axis.
+    pub(crate) x_title: &'a str,
+    /// Title of the y axis (what one count is).
+    pub(crate) y_title: &'a str,
+    /// Message of a chart with no finite value.
+    pub(crate) empty: &'a str,
+    /// A further note under the axis, if any (without the final full stop).
+    pub(crate) note: Option<String>,
+    /// How values are written in the summary, tooltips and legend.
+    pub(crate) fmt: fn(f64) -> String,
 }
 
 /// The distribution of the CARs of one window as a histogram: [`HIST_BINS`] bars
@@ -143,24 +166,46 @@ pub(crate) fn car_histogram_chart(
 ) -> String {
     let values: Vec<f64> = rows.iter().filter_map(|r| r.car).collect();
     let n_na = rows.iter().filter(|r| r.car.is_none()).count();
+    let labels = HistogramLabels {
+        title: &format!("Distribution of CAR, window {window}"),
+        value: "CAR",
+        x_title: &format!("CAR {window} ({HIST_BINS} equal bins; count of events per bin)"),
+        y_title: "events",
+        empty: "no complete CAR in this window",
+        fmt: fmt_num,
+        note: (portfolios_left_out > 0).then(|| {
+            format!(
+                "{} same-date portfolio CAR(s) not included",
+                fmt_count(portfolios_left_out)
+            )
+        }),
+    };
+    histogram_chart(&values, n_na, &labels, standalone)
+}
+
+/// The distribution of `values` as a histogram of [`HIST_BINS`] bars (`<rect class="bin">`,
+/// each with a `<title>` giving its range and count) over the 0.5 %–99.5 % quantile range,
+/// values outside counted in the edge bins (said in the note under the axis), a vertical line
+/// at 0 (`<line class="zero">`) and at the mean (`<line class="mean">`); n, mean and median
+/// (and `n_na` missing values, if any) in the line under the title.
+pub(crate) fn histogram_chart(
+    values: &[f64],
+    n_na: usize,
+    labels: &HistogramLabels,
+    standalone: bool,
+) -> String {
     let height = 414.0;
     let mut out = String::new();
-    open_svg(
-        &mut out,
-        WIDTH,
-        height,
-        &format!("Distribution of CAR, window {window}"),
-        standalone,
-    );
-    let Some(h) = car_histogram(&values, HIST_BINS) else {
-        close_empty_chart(&mut out, "no complete CAR in this window");
+    open_svg(&mut out, WIDTH, height, labels.title, standalone);
+    let Some(h) = car_histogram(values, HIST_BINS) else {
+        close_empty_chart(&mut out, labels.empty);
         return out;
     };
     let _ = write!(
         out,
         "<text class=\"summary\" x=\"{}\" y=\"42\" fill=\"#333\">{}</text>",
         c(16.0),
-        xml_escape(&car_histogram_summary(&h, n_na))
+        xml_escape(&histogram_summary(&h, n_na, labels.fmt))
     );
     let f = Frame {
         left: 76.0,
@@ -185,18 +230,12 @@ pub(crate) fn car_histogram_chart(
             &x_axis.percent_label(v),
         );
     }
-    draw_bins(&mut out, &f, [&x_axis, &y_axis], &h);
+    draw_bins(&mut out, &f, [&x_axis, &y_axis], &h, labels);
     f.axis_lines(&mut out);
-    draw_reference_lines(&mut out, &f, &x_axis, h.mean);
-    draw_legend(&mut out, &f, h.mean);
-    f.x_title(
-        &mut out,
-        &format!(
-            "CAR {window} ({} equal bins; count of events per bin)",
-            h.counts.len()
-        ),
-    );
-    let notes = notes(&h, inside(&x_axis, h.mean), portfolios_left_out);
+    draw_reference_lines(&mut out, &f, &x_axis, h.mean, labels);
+    draw_legend(&mut out, &f, &(labels.fmt)(h.mean));
+    f.x_title(&mut out, labels.x_title);
+    let notes = notes(&h, inside(&x_axis, h.mean), labels.note.clone());
     for (k, line) in notes.iter().enumerate() {
         let _ = write!(
             out,
@@ -206,21 +245,14 @@ pub(crate) fn car_histogram_chart(
             xml_escape(line)
         );
     }
-    f.y_title(&mut out, "events");
+    f.y_title(&mut out, labels.y_title);
     out.push_str("</svg>");
     out
 }
 
 /// The count axis: from 0 to at least the largest bin, in whole steps.
 fn count_axis(h: &CarHistogram) -> Axis {
-    let max_count = h.counts.iter().copied().max().unwrap_or(0) as f64;
-    let y_axis = Axis::spanning(0.0, max_count.max(1.0), 5);
-    let y_step_whole = y_axis.step.max(1.0).round();
-    Axis {
-        lo: 0.0,
-        hi: (y_axis.hi / y_step_whole).ceil() * y_step_whole,
-        step: y_step_whole,
-    }
+    Axis::counts(h.counts.iter().copied().max().unwrap_or(0) as f64)
 }
 
 /// Whether `v` lies in the drawn range of `axis`.
@@ -230,7 +262,14 @@ fn inside(axis: &Axis, v: f64) -> bool {
 
 /// One `<rect class="bin">` per bin, coloured by the sign of its centre, with its range and
 /// count (and the values beyond the range it holds) as tooltip.
-fn draw_bins(out: &mut String, f: &Frame, [x_axis, y_axis]: [&Axis; 2], h: &CarHistogram) {
+fn draw_bins(
+    out: &mut String,
+    f: &Frame,
+    [x_axis, y_axis]: [&Axis; 2],
+    h: &CarHistogram,
+    labels: &HistogramLabels,
+) {
+    let (value, fmt) = (labels.value, labels.fmt);
     let w = h.bin_width();
     let last = h.counts.len() - 1;
     for (k, &count) in h.counts.iter().enumerate() {
@@ -246,8 +285,8 @@ fn draw_bins(out: &mut String, f: &Frame, [x_axis, y_axis]: [&Axis; 2], h: &CarH
         };
         let mut range = format!(
             "[{}, {}{}",
-            fmt_num(a),
-            fmt_num(b),
+            fmt(a),
+            fmt(b),
             if k == last { "]" } else { ")" }
         );
         if k == 0 && h.below > 0 {
@@ -261,14 +300,20 @@ fn draw_bins(out: &mut String, f: &Frame, [x_axis, y_axis]: [&Axis; 2], h: &CarH
             "bin",
             [&c(x0), &c(y), &c((x1 - x0).max(0.0)), &c(f.bottom - y)],
             &format!("fill=\"{color}\" stroke=\"#ffffff\" stroke-width=\"0.5\""),
-            &format!("CAR {range}: {count}"),
+            &format!("{value} {range}: {count}"),
         );
     }
 }
 
 /// Vertical lines at 0 (`class="zero"`) and at the mean (`class="mean"`), each when inside
 /// the drawn range.
-fn draw_reference_lines(out: &mut String, f: &Frame, x_axis: &Axis, mean: f64) {
+fn draw_reference_lines(
+    out: &mut String,
+    f: &Frame,
+    x_axis: &Axis,
+    mean: f64,
+    labels: &HistogramLabels,
+) {
     if inside(x_axis, 0.0) {
         let x = c(x_axis.map(0.0, f.left, f.right));
         let _ = write!(
@@ -282,16 +327,17 @@ fn draw_reference_lines(out: &mut String, f: &Frame, x_axis: &Axis, mean: f64) {
         let x = c(x_axis.map(mean, f.left, f.right));
         let _ = write!(
             out,
-            "<line class=\"mean\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>mean CAR {}</title></line>",
+            "<line class=\"mean\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\" stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"><title>mean {} {}</title></line>",
             c(f.top - 6.0),
             c(f.bottom),
-            fmt_num(mean)
+            labels.value,
+            (labels.fmt)(mean)
         );
     }
 }
 
 /// The legend (top right): the zero line and the mean line.
-fn draw_legend(out: &mut String, f: &Frame, mean: f64) {
+fn draw_legend(out: &mut String, f: &Frame, mean: &str) {
     let lx = f.right - 200.0;
     line_entry(
         out,
@@ -305,12 +351,12 @@ fn draw_legend(out: &mut String, f: &Frame, mean: f64) {
         [&c(lx + 50.0), "38", &c(lx + 72.0), "38"],
         "stroke=\"#b3261e\" stroke-width=\"2\" stroke-dasharray=\"6 3\"",
         [&c(lx + 78.0), "42"],
-        &format!("mean {}", fmt_num(mean)),
+        &format!("mean {mean}"),
     );
 }
 
 /// The notes under the axis: the binning on the first line, anything else on the second.
-fn notes(h: &CarHistogram, mean_inside: bool, portfolios_left_out: usize) -> Vec<String> {
+fn notes(h: &CarHistogram, mean_inside: bool, note: Option<String>) -> Vec<String> {
     let mut binning = format!(
         "Bins span the 0.5%–99.5% quantiles [{}%, {}%]",
         fmt_num(h.lo * 100.0),
@@ -328,12 +374,7 @@ fn notes(h: &CarHistogram, mean_inside: bool, portfolios_left_out: usize) -> Vec
     if !mean_inside {
         other.push("The mean is outside the drawn range".to_string());
     }
-    if portfolios_left_out > 0 {
-        other.push(format!(
-            "{} same-date portfolio CAR(s) not included",
-            fmt_count(portfolios_left_out)
-        ));
-    }
+    other.extend(note);
     let mut lines = vec![binning + "."];
     if !other.is_empty() {
         lines.push(other.join("; ") + ".");

@@ -1,5 +1,9 @@
 //! Hand-drawn SVG charts: the report's CAAR path with a 95 % band, AAR bars, CAR bars and
-//! CAR histogram, and the chart toolkit they share with the simulation's rejection chart.
+//! CAR histogram; the backtest's equity lines ([`line`](self::line)), drawdown area
+//! ([`drawdown`](self::drawdown)), positions step line ([`step`](self::step)) over portfolio
+//! dates ([`date_frame`](self::date_frame)) and its trade path beside the CAAR
+//! ([`path`](self::path)); and the chart toolkit they share with the simulation's rejection
+//! chart.
 //!
 //! The toolkit: [`canvas`](self::canvas) (root element, background, chart title, empty-chart
 //! message, coordinates as text), [`frame`](self::frame) (axis lines, grid lines, ticks, axis
@@ -17,28 +21,37 @@ mod axis;
 mod caar;
 mod canvas;
 mod car;
+mod date_frame;
 mod day_frame;
+mod drawdown;
 mod escape;
 mod frame;
 mod histogram;
+mod line;
 mod marks;
+mod path;
+mod step;
 
 pub(crate) use self::aar::aar_chart;
 use self::axis::Axis;
 pub(crate) use self::caar::caar_chart;
-#[cfg(test)]
 pub(crate) use self::caar::caar_path;
 pub(crate) use self::canvas::{background, open_root, Root};
 use self::canvas::{c, close_empty_chart, open_svg};
 pub(crate) use self::car::car_chart;
 use self::day_frame::{day_axes, DayFrame};
+pub(crate) use self::drawdown::drawdown_chart;
 pub(crate) use self::escape::xml_escape;
 use self::frame::Frame;
 pub(crate) use self::histogram::{
-    car_histogram, car_histogram_chart, car_histogram_summary, quantile_sorted, HIST_BINS,
+    car_histogram, car_histogram_chart, car_histogram_summary, histogram_chart, histogram_summary,
+    quantile_sorted, HistogramLabels, HIST_BINS,
 };
+pub(crate) use self::line::{line_chart, Series};
 use self::marks::line_entry;
 pub(crate) use self::marks::{box_entry, titled_rect};
+pub(crate) use self::path::{path_chart, DayValue};
+pub(crate) use self::step::positions_chart;
 
 /// Chart width in pixels.
 const WIDTH: f64 = 760.0;

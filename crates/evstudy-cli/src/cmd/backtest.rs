@@ -6,6 +6,9 @@ use anyhow::Context;
 use evstudy::backtest::{run_backtest, BacktestRun, PerfMetric, ReturnBasis};
 use evstudy::design::{defaults, Design};
 use evstudy::output::{write_outputs, OutputFormat};
+use evstudy::report::{
+    backtest_report_info, render_backtest_report, write_backtest_export, write_report,
+};
 use evstudy::study::StudyConfig;
 use std::path::PathBuf;
 
@@ -24,6 +27,10 @@ pub struct BacktestArgs {
     /// Output formats, comma-separated (default: the study's `formats`).
     #[arg(long, value_enum, value_delimiter = ',', ignore_case = true)]
     pub format: Option<Vec<FormatArg>>,
+    /// Write only the report and small CSV summaries (for committed exports such as
+    /// notebooks-export/china-ai-chips-backtest): see [`evstudy::report::write_backtest_export`].
+    #[arg(long)]
+    pub export: bool,
 }
 
 /// Run the command.
@@ -52,8 +59,25 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<i32> {
                 .unwrap_or_else(|| PathBuf::from("out/study"))
                 .join(defaults::BACKTEST_SUBDIR)
         });
+    let info = backtest_report_info(&cfg, &result.notes);
+    let (bt, study) = (&result.tables, &result.study.tables);
+    if args.export {
+        if let Some(pb) = &progress {
+            pb.finish_and_clear();
+        }
+        let files = write_backtest_export(&out_dir, bt, study, &info, &design.title)?;
+        println!(
+            "{}: export of {} files written to {}",
+            design.title,
+            files.len(),
+            out_dir.display()
+        );
+        return Ok(0);
+    }
     let written = write_outputs(&out_dir, &result.tables, &formats, &run_json(&cfg, &result))
         .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
+    let report = render_backtest_report(bt, study, &info, &design.title);
+    write_report(&out_dir, &report)?;
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
