@@ -1,16 +1,18 @@
 //! `evstudy backtest` — trade the study's events (the `[backtest]` table of the study file)
 //! and write the `bt_*` tables. The usage is `evstudy backtest --help`.
 
+use crate::cmd::run::input_paths;
 use crate::quick::FormatArg;
 use anyhow::Context;
 use evstudy::backtest::{run_backtest, BacktestRun, PerfMetric, ReturnBasis};
-use evstudy::design::{defaults, Design};
-use evstudy::output::{write_outputs, OutputFormat};
+use evstudy::design::{defaults, BacktestDesign, Design};
+use evstudy::output::{write_folder, write_outputs, FolderOptions, OutputFormat, Previous};
 use evstudy::report::{
-    backtest_report_info, render_backtest_report, write_backtest_export, write_report,
+    backtest_report_info, is_report_file, render_backtest_report, write_backtest_export,
+    write_report,
 };
 use evstudy::study::StudyConfig;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Arguments of `evstudy backtest`.
 #[derive(Debug, clap::Args)]
@@ -33,73 +35,105 @@ pub struct BacktestArgs {
     pub export: bool,
 }
 
-/// Run the command.
+/// Run the command: the study and the backtest run inside the output folder's
+/// [`write_folder`], so its lock is held from the start and the folder receives one complete
+/// run (tables, `run.json` and report together).
 pub fn run(args: BacktestArgs) -> anyhow::Result<i32> {
     let cfg = StudyConfig::from_toml_file(&args.config)?;
     let design = Design::from_file(&cfg)?;
+    let bt_design = BacktestDesign::from_file(&cfg)?;
     let formats: Vec<OutputFormat> = match &args.format {
         Some(list) => list.iter().map(|&f| f.into()).collect(),
         None => design.formats.clone(),
     };
+    let out_dir = args.out.clone().or(bt_design.out).unwrap_or_else(|| {
+        design
+            .out
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("out/study"))
+            .join(defaults::BACKTEST_SUBDIR)
+    });
+    let inputs = input_paths(&design, Some(&args.config));
+    let options = FolderOptions {
+        inputs: &inputs,
+        previous: if args.export {
+            Previous::Keep(&is_report_file)
+        } else {
+            Previous::Replace
+        },
+    };
+    // Errors of the folder itself (not of the backtest run in it) name the output folder.
+    let mut in_run = false;
+    let line = write_folder(&out_dir, &options, |staging| {
+        in_run = true;
+        let line = backtest_into(&args, &cfg, &design.title, &formats, &out_dir, staging)?;
+        in_run = false;
+        Ok::<_, anyhow::Error>(line)
+    });
+    let line = match line {
+        Err(e) if !in_run => {
+            return Err(e.context(format!("writing outputs to {}", out_dir.display())))
+        }
+        other => other?,
+    };
+    say!("{line}");
+    Ok(0)
+}
+
+/// Runs the study and the backtest and writes their files into `staging` (to become
+/// `out_dir`); returns the summary line.
+fn backtest_into(
+    args: &BacktestArgs,
+    cfg: &StudyConfig,
+    title: &str,
+    formats: &[OutputFormat],
+    out_dir: &Path,
+    staging: &Path,
+) -> anyhow::Result<String> {
     let progress = crate::stderr_is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_message("running study and backtest…");
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
-    let result = run_backtest(&cfg)?;
-    let out_dir = args
-        .out
-        .clone()
-        .or_else(|| result.design.out.clone())
-        .unwrap_or_else(|| {
-            design
-                .out
-                .clone()
-                .unwrap_or_else(|| PathBuf::from("out/study"))
-                .join(defaults::BACKTEST_SUBDIR)
-        });
-    let info = backtest_report_info(&cfg, &result.notes);
+    let result = run_backtest(cfg)?;
+    let info = backtest_report_info(cfg, &result.notes);
     let (bt, study) = (&result.tables, &result.study.tables);
     if args.export {
         if let Some(pb) = &progress {
             pb.finish_and_clear();
         }
-        let files = write_backtest_export(&out_dir, bt, study, &info, &design.title)?;
-        println!(
-            "{}: export of {} files written to {}",
-            design.title,
+        let files = write_backtest_export(staging, bt, study, &info, title)?;
+        return Ok(format!(
+            "{title}: export of {} files written to {}",
             files.len(),
             out_dir.display()
-        );
-        return Ok(0);
+        ));
     }
-    let written = write_outputs(&out_dir, &result.tables, &formats, &run_json(&cfg, &result))
+    let written = write_outputs(staging, bt, formats, &run_json(cfg, &result))
         .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
-    let report = render_backtest_report(bt, study, &info, &design.title);
-    write_report(&out_dir, &report)?;
+    let report = render_backtest_report(bt, study, &info, title);
+    write_report(staging, &report)?;
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
-    let t = &result.tables;
     let net = |m: PerfMetric| {
-        t.metrics
+        bt.metrics
             .iter()
             .find(|r| r.basis == ReturnBasis::Net && r.metric == m)
             .and_then(|r| r.value)
             .map_or_else(|| "n/a".to_string(), |v| format!("{v:.4}"))
     };
-    println!(
-        "{}: {} positions, {} pairs not traded; net total return {}, net Sharpe {}; {} files written to {}",
-        design.title,
-        t.trades.len(),
-        t.exclusions.len(),
+    Ok(format!(
+        "{title}: {} positions, {} pairs not traded; net total return {}, net Sharpe {}; {} files written to {} (report: {})",
+        bt.trades.len(),
+        bt.exclusions.len(),
         net(PerfMetric::TotalReturn),
         net(PerfMetric::Sharpe),
         written.len(),
-        out_dir.display()
-    );
-    Ok(0)
+        out_dir.display(),
+        out_dir.join("report.html").display()
+    ))
 }
 
 /// `run.json` of a backtest: version, configuration as resolved, counts and the run's notes.
