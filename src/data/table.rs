@@ -76,11 +76,36 @@ impl TextTable {
     pub(super) fn column(&self, name: &str) -> Result<&CellColumn> {
         match self.names.iter().position(|n| n == name) {
             Some(i) => Ok(&self.columns[i]),
-            None => Err(Error::MissingColumn {
+            None => Err(self.missing(name)),
+        }
+    }
+    /// The error of a missing column: with the configuration key to set when a present
+    /// column looks like it (`symbol` for the default `ticker`).
+    fn missing(&self, name: &str) -> Error {
+        let key = match name {
+            "date" => Some("date_col"),
+            "ticker" => Some("ticker_col"),
+            "close" => Some("price_col"),
+            _ => None,
+        };
+        let found = key.and_then(|k| {
+            super::names::look_alike_column(name, self.names.iter().map(String::as_str))
+                .map(|f| (k, f))
+        });
+        match found {
+            Some((key, found)) => Error::file(
+                self.file.clone(),
+                format!(
+                    "missing column '{name}' (columns present: {}); did you mean '{found}'? \
+                     set {key} = \"{found}\"",
+                    self.names.join(", ")
+                ),
+            ),
+            None => Error::MissingColumn {
                 file: self.file.clone(),
                 column: name.to_string(),
                 present: self.names.join(", "),
-            }),
+            },
         }
     }
     pub(super) fn height(&self) -> usize {

@@ -1,7 +1,7 @@
 //! Wide price tables (`date` + one column per ticker) → [`PricePanel`].
 
 use super::panel::{flag_price_jumps, PricePanel, PriceSeries, ValueIssues};
-use super::source::PriceSource;
+use super::source::{PriceSource, ValueKind};
 use super::table::{date_order_unique, parse_dates, parse_value, Cell, TextTable};
 use crate::error::{Error, Result};
 
@@ -44,6 +44,9 @@ pub(super) fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePan
             if bad {
                 s.issues.bad_price += 1;
                 s.issues.first_bad_price.get_or_insert(dates[i]);
+            }
+            if src.value == ValueKind::Return && v <= -1.0 {
+                s.issues.note_low_return(dates[i], table.first_row + i);
             }
         }
         flag_price_jumps(&mut s);

@@ -5,10 +5,11 @@ use super::plan::{RunPlan, Sources};
 use super::securities::{read_securities_file, SecurityTable};
 use super::InputFile;
 use crate::calendar::{read_events, EventRecord, HolidayTable};
-use crate::data::{read_all, read_factors, FactorTable, PricePanel, ValueKind};
+use crate::data::{read_all, read_factors, FactorTable, Layout, PricePanel, ValueKind};
 use crate::design::Holidays;
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
+use crate::returns::ReturnKind;
 use std::path::{Path, PathBuf};
 
 /// Everything a run reads.
@@ -39,7 +40,8 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
         || read_all(&src.prices, src.prefer.as_deref()),
         || digests(&paths),
     );
-    let panel = panel?;
+    let mut panel = panel?;
+    drop_impossible_returns(&mut panel, plan)?;
     if plan.trade_to_trade() && panel.series.values().any(|s| s.kind == ValueKind::Return) {
         return Err(Error::config(
             "trade_to_trade needs prices, not a returns column",
@@ -73,6 +75,52 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
         securities,
         files,
     })
+}
+
+/// Simple returns of −1 (−100 %) or less cannot happen: each is made missing and counted
+/// for the series' `impossible_return` exclusion, or, from a `strict` source, is an error
+/// naming the file, row and column. Log returns are kept as given.
+fn drop_impossible_returns(panel: &mut PricePanel, plan: &RunPlan) -> Result<()> {
+    if plan.returns() != ReturnKind::Simple {
+        return Ok(());
+    }
+    for s in panel.series.values_mut() {
+        if s.kind != ValueKind::Return || s.issues.low_returns == 0 {
+            continue;
+        }
+        let src = plan
+            .sources
+            .prices
+            .iter()
+            .find(|p| p.path.display().to_string() == s.file);
+        if let Some(src) = src.filter(|p| p.strict) {
+            let value = s
+                .values
+                .iter()
+                .copied()
+                .find(|&v| v <= -1.0)
+                .unwrap_or(-1.0);
+            let column = match src.layout {
+                Layout::Long => src.price_col.as_str(),
+                Layout::Wide => s.ticker.as_str(),
+            };
+            return Err(Error::cell(
+                &s.file,
+                s.issues.first_low_return_row.unwrap_or(0),
+                column,
+                format!(
+                    "the simple return {value} of {} is −100 % or worse, which is impossible; \
+                     correct it, or set returns = \"log\" if the file holds log returns",
+                    s.ticker
+                ),
+            ));
+        }
+        for v in s.values.iter_mut().filter(|v| **v <= -1.0) {
+            *v = f64::NAN;
+        }
+        s.issues.impossible_returns = s.issues.low_returns;
+    }
+    Ok(())
 }
 
 /// The files named in `run.json`: prices, factors, events, securities, in that order.

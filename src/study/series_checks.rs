@@ -41,6 +41,27 @@ pub(crate) fn series_exclusions(
             ),
         );
     }
+    if issues.impossible_returns > 0 {
+        let dates: Vec<String> = issues
+            .low_return_dates
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        let more = issues.impossible_returns.saturating_sub(dates.len());
+        push(
+            ExclusionReason::ImpossibleReturn,
+            format!(
+                "{} simple return(s) of −100 % or worse treated as missing: {}{}",
+                issues.impossible_returns,
+                dates.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        );
+    }
     if let (true, Some((factor, date))) = (issues.price_jumps > 0, issues.largest_price_jump) {
         push(
             ExclusionReason::PriceJump,
