@@ -88,7 +88,7 @@ impl EventRecord {
 /// assert_eq!(ev[0].row, 2);
 /// ```
 pub fn read_events(path: &Path) -> Result<Vec<EventRecord>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::data::sniff::read_text_file(path)?;
     let file = path.display().to_string();
     let is_toml = path
         .extension()

@@ -29,6 +29,7 @@ mod panel;
 mod parquet;
 mod parse;
 pub(crate) mod records;
+pub(crate) mod sniff;
 mod source;
 mod table;
 mod wide;

@@ -148,10 +148,14 @@ fn digests(paths: &[PathBuf]) -> Vec<InputFile> {
         .collect()
 }
 
-/// Size and SHA-256 (hex) of a file, read in 1 MiB blocks.
+/// Size and SHA-256 (hex) of a regular file, read in 1 MiB blocks (`None` for a FIFO or a
+/// device, which the readers reject: reading one could block or never end).
 fn file_digest(path: &Path) -> Option<(u64, String)> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
     let mut file = std::fs::File::open(path).ok()?;
     let mut hasher = Sha256::new();
     let mut block = vec![0u8; 1 << 20];

@@ -10,7 +10,7 @@ use std::path::Path;
 /// Read the securities file (`ticker, exchange[, benchmark, group, name]`).
 pub fn read_securities_file(path: &Path) -> Result<Vec<SecuritySpec>> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::data::sniff::read_text_file(path)?;
     let records = split_csv_records(&text, &file)?;
     let Some(header) = records.first() else {
         return Err(Error::file(file, "file is empty (no header, no rows)"));
