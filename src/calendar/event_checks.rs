@@ -3,7 +3,11 @@
 //! like an expected one (`timezone` for `tz`, `symbol` for `ticker`), which would otherwise be
 //! ignored.
 
+use std::collections::HashMap;
+
 use chrono::NaiveTime;
+
+use super::events::EventRecord;
 
 use super::day0::{parse_event_time, parse_time_zone};
 use crate::data::{look_alike_column, nearest_name};
@@ -198,6 +202,43 @@ pub(crate) fn check_look_alike_columns(present: &[String], file: &str, row: usiz
                      rename it to 'ticker' (ignored, no event would name a security)"
                 ),
             ));
+        }
+    }
+    Ok(())
+}
+
+/// Two rows that describe the same event (same date, time, zone, scope, category and a
+/// non-empty title) under different ids: an error naming both rows, since the event would
+/// count twice in every group test. Rows without a title are not compared (nothing tells
+/// two untitled events on one day apart from one event entered twice).
+pub(crate) fn check_same_event_twice(events: &[EventRecord], file: &str) -> Result<()> {
+    let mut seen: HashMap<_, &EventRecord> = HashMap::new();
+    for e in events.iter().filter(|e| !e.title.trim().is_empty()) {
+        let key = (
+            e.date,
+            &e.time,
+            &e.tz,
+            &e.scope,
+            &e.category,
+            e.title.trim(),
+        );
+        match seen.get(&key) {
+            Some(first) if first.event_id != e.event_id => {
+                return Err(Error::cell(
+                    file,
+                    e.row,
+                    "title",
+                    format!(
+                        "event '{}' repeats event '{}' of row {} (same date, time, zone, scope, category and title); \
+                         keep one row, or tell the two apart in the title",
+                        e.event_id, first.event_id, first.row
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(key, e);
+            }
         }
     }
     Ok(())

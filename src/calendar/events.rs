@@ -6,7 +6,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::event_checks::{
-    check_event_time, check_event_zone, check_look_alike_columns, missing_column_hint,
+    check_event_time, check_event_zone, check_look_alike_columns, check_same_event_twice,
+    missing_column_hint,
 };
 use super::holidays::parse_iso_date;
 use crate::data::records::{split_csv_records, CsvRecord, Header};
@@ -124,14 +125,16 @@ fn parse_event_date(value: &str, file: &str, row: usize, column: &str) -> Result
             "empty date; expected YYYY-MM-DD",
         ));
     }
-    parse_iso_date(v).ok_or_else(|| {
+    let date = parse_iso_date(v).ok_or_else(|| {
         Error::cell(
             file,
             row,
             column,
             format!("'{v}' is not a valid date YYYY-MM-DD"),
         )
-    })
+    })?;
+    crate::data::check_date_range(date).map_err(|m| Error::cell(file, row, column, m))?;
+    Ok(date)
 }
 
 /// Parses event-calendar CSV text; `file` names the source in errors. See [`read_events`].
@@ -154,12 +157,15 @@ pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
             "no events: the file has a header but no rows",
         ));
     }
-    rows.iter()
+    let events = rows
+        .iter()
         .map(|rec| {
             check_field_count(&header, rec, file)?;
             columns.event(rec, file)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    check_same_event_twice(&events, file)?;
+    Ok(events)
 }
 
 /// A row with another number of fields than the header is an error naming the first missing
@@ -309,7 +315,7 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let events = toml_event_tables(text, file)?;
     let header_lines = event_header_lines(text);
-    events
+    let records = events
         .iter()
         .enumerate()
         .map(|(k, value)| {
@@ -330,7 +336,9 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
             };
             TomlEvent { table, file, row }.event()
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    check_same_event_twice(&records, file)?;
+    Ok(records)
 }
 
 /// The `event` array of a TOML event calendar: the file must parse and hold at least one

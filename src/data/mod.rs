@@ -41,7 +41,7 @@ pub use panel::{
     flag_price_jumps, PricePanel, PriceSeries, ValueIssues, LOW_RETURN_DATES_KEPT,
     PRICE_JUMP_FACTOR,
 };
-pub use parse::{parse_date, parse_number};
+pub use parse::{check_date_range, parse_date, parse_number, DATE_YEARS};
 pub use records::{split_csv_records, CsvRecord};
 pub use source::{read_prices, Layout, PriceSource, ValueKind};
 

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::parse::{self, parse_date, parse_number};
+use super::parse::{self, check_date_range, parse_date, parse_number};
 use super::source::{PriceSource, ValueKind};
 use crate::error::{Error, Result};
 
@@ -126,6 +126,28 @@ impl TextTable {
 }
 
 pub(super) fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
+    let dates = parse_date_cells(src, table)?;
+    let (Some(lo), Some(hi)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok(dates);
+    };
+    if check_date_range(*lo).is_err() || check_date_range(*hi).is_err() {
+        if let Some((i, m)) = dates
+            .iter()
+            .enumerate()
+            .find_map(|(i, d)| check_date_range(*d).err().map(|m| (i, m)))
+        {
+            return Err(Error::cell(
+                &table.file,
+                table.first_row + i,
+                &src.date_col,
+                m,
+            ));
+        }
+    }
+    Ok(dates)
+}
+
+fn parse_date_cells(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     let col = table.column(&src.date_col)?;
     if let CellColumn::Date(days) = col {
         if let Some(out) = dates_by_lookup(days) {

@@ -9,6 +9,7 @@ pub(super) fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePan
     let dates = parse_dates(src, table)?;
     // Duplicate dates in a wide file.
     let order = date_order_unique(table, &src.date_col, &dates)?;
+    check_repeated_columns(table)?;
     let mut panel = PricePanel::default();
     for (ci, name) in table.names.iter().enumerate() {
         if name == &src.date_col || name.is_empty() {
@@ -58,4 +59,31 @@ pub(super) fn read_wide(src: &PriceSource, table: &TextTable) -> Result<PricePan
         }
     }
     Ok(panel)
+}
+
+/// A ticker column repeated in the header (polars renames the second `AAA` to
+/// `AAA_duplicated_0`) is an error naming both columns: which one holds the prices is
+/// ambiguous.
+fn check_repeated_columns(table: &TextTable) -> Result<()> {
+    for (k, name) in table.names.iter().enumerate() {
+        let Some((base, n)) = name.rsplit_once("_duplicated_") else {
+            continue;
+        };
+        if !n.bytes().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if let Some(first) = table.names.iter().position(|x| x == base) {
+            return Err(Error::cell(
+                &table.file,
+                1,
+                base,
+                format!(
+                    "ticker column '{base}' appears twice in the header (columns {} and {}); keep one",
+                    first + 1,
+                    k + 1
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! size and SHA-256 of each input file for `run.json`.
 
 use super::plan::{RunPlan, Sources};
-use super::securities::{read_securities_file, SecurityTable};
+use super::securities::{check_unique_securities, read_securities_file, SecurityTable};
 use super::InputFile;
 use crate::calendar::{read_events, EventRecord, HolidayTable};
 use crate::data::{read_all, read_factors, FactorTable, Layout, PricePanel, ValueKind};
@@ -58,7 +58,11 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
     let events = read_events(&src.events)?;
     let mut list = src.securities.clone();
     if let Some(p) = &src.securities_file {
-        list.extend(read_securities_file(p)?);
+        let from_file = read_securities_file(p)?;
+        check_unique_securities(&list, &from_file, &p.display().to_string())?;
+        list.extend(from_file);
+    } else {
+        check_unique_securities(&list, &[], "")?;
     }
     let securities = SecurityTable::new(list, src.market.clone());
     if plan.needs_benchmark && securities.has_no_benchmark() {
