@@ -12,7 +12,7 @@
 /// use evstudy::data::nearest_name;
 /// let tickers = ["SPY", "AAPL", "MSFT"];
 /// assert_eq!(nearest_name("spy", tickers.iter().copied()), Some("SPY"));
-/// assert_eq!(nearest_name("MSTF", tickers.iter().copied()), Some("MSFT"));
+/// assert_eq!(nearest_name("MSFY", tickers.iter().copied()), Some("MSFT"));
 /// assert_eq!(nearest_name("QQQ", tickers.iter().copied()), None);
 /// ```
 pub fn nearest_name<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
