@@ -35,7 +35,7 @@ mod table;
 mod wide;
 
 pub use combine::{combine_panels, read_all};
-pub use factors::{read_factors, FactorSource, FactorTable};
+pub use factors::{factor_scale_warning, read_factors, FactorSource, FactorTable};
 pub use names::{look_alike_column, nearest_name};
 pub use panel::{
     flag_price_jumps, PricePanel, PriceSeries, ValueIssues, LOW_RETURN_DATES_KEPT,

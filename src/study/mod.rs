@@ -63,6 +63,9 @@ pub struct RunSummary {
     /// What would make the pairs analysable, when none passed the input checks (a security
     /// or benchmark ticker with no prices that is close to a ticker of the price files).
     pub hints: Vec<String>,
+    /// Warnings about the inputs that do not stop the run (a factor file whose scale looks
+    /// wrong).
+    pub warnings: Vec<String>,
 }
 
 /// The diagnostics of one group label.

@@ -16,7 +16,7 @@ use super::universe::{build_universe, Universe, UniverseSources};
 use super::{LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
 use crate::abnormal::PairBatch;
 use crate::calendar::EventRecord;
-use crate::data::FactorTable;
+use crate::data::{factor_scale_warning, FactorTable};
 use crate::error::Result;
 use crate::tables::StudyTables;
 use std::time::Instant;
@@ -29,6 +29,11 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     let mut out = Recorder::start();
     let inputs = load(&plan)?;
     out.summary.inputs = inputs.files;
+    if let (Some(f), Some(src)) = (&inputs.factors, &plan.sources.factors) {
+        out.summary
+            .warnings
+            .extend(factor_scale_warning(f, src.scale));
+    }
     out.lap("load");
 
     let scopes = Scopes::new(&inputs.securities, &plan.groups, inputs.panel.series.keys());

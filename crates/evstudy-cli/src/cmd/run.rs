@@ -63,6 +63,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let title = design.title.clone();
     let study = Study::new(cfg);
     let output = study.run()?;
+    for w in &output.summary.warnings {
+        eprintln!("warning: {w}");
+    }
     if let Some(pb) = &progress {
         pb.set_message("writing outputs…");
     }
