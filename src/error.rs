@@ -54,6 +54,18 @@ pub enum Error {
     /// The study configuration is inconsistent (methodology §0.4).
     #[error("configuration: {0}")]
     Config(String),
+    /// The run analysed no event–security pair: every pair was excluded. The message lists
+    /// the most frequent exclusion reasons and what would make the pairs analysable.
+    #[error("no pair analysed ({pairs} pair(s), all excluded): {reasons}{hints}")]
+    NothingAnalysed {
+        /// Pairs after scope expansion.
+        pairs: usize,
+        /// The most frequent exclusion reasons with their counts, e.g.
+        /// `unknown_benchmark ×2, bad_event_time ×1`.
+        reasons: String,
+        /// Suggestions, each starting with `; ` (empty when there is none).
+        hints: String,
+    },
     /// An error reported by polars that could not be attributed to a cell.
     #[error("{file}: {message}")]
     Polars {

@@ -90,6 +90,8 @@ pub enum ExclusionReason {
     OffCalendarPrices,
     /// Unusable prices (empty, not finite or ≤ 0), treated as missing.
     BadPrice,
+    /// Simple returns of −100 % or worse in a returns file, treated as missing.
+    ImpossibleReturn,
     /// Close-to-close moves beyond the plausibility factor (flagged; prices kept as given).
     PriceJump,
     /// Suspended days, treated as missing prices.
@@ -118,7 +120,7 @@ pub enum ExclusionReason {
 
 impl ExclusionReason {
     /// Every reason, stage by stage.
-    pub const ALL: [ExclusionReason; 20] = [
+    pub const ALL: [ExclusionReason; 21] = [
         ExclusionReason::UnverifiedEvent,
         ExclusionReason::DuplicateEvent,
         ExclusionReason::EmptyScope,
@@ -127,6 +129,7 @@ impl ExclusionReason {
         ExclusionReason::UnknownExchange,
         ExclusionReason::OffCalendarPrices,
         ExclusionReason::BadPrice,
+        ExclusionReason::ImpossibleReturn,
         ExclusionReason::PriceJump,
         ExclusionReason::Suspended,
         ExclusionReason::BadEventTime,
@@ -160,6 +163,7 @@ impl ExclusionReason {
             ExclusionReason::UnknownExchange => "unknown_exchange",
             ExclusionReason::OffCalendarPrices => "off_calendar_prices",
             ExclusionReason::BadPrice => "bad_price",
+            ExclusionReason::ImpossibleReturn => "impossible_return",
             ExclusionReason::PriceJump => "price_jump",
             ExclusionReason::Suspended => "suspended",
             ExclusionReason::BadEventTime => "bad_event_time",
@@ -181,9 +185,8 @@ impl ExclusionReason {
         use ExclusionReason::*;
         match self {
             UnverifiedEvent | DuplicateEvent | EmptyScope | UnknownSecurity | UnknownBenchmark
-            | UnknownExchange | OffCalendarPrices | BadPrice | PriceJump | Suspended => {
-                Stage::Input
-            }
+            | UnknownExchange | OffCalendarPrices | BadPrice | ImpossibleReturn | PriceJump
+            | Suspended => Stage::Input,
             BadEventTime | NoSession | MaxShiftExceeded => Stage::Day0,
             TooFewEstimationReturns | SingularDesign | ZeroResidualVariance => Stage::Estimation,
             MissingReturn | WindowBeyondData | MultiDayReturn => Stage::EventDay,

@@ -5,6 +5,10 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
+use super::event_checks::{
+    check_event_time, check_event_zone, check_look_alike_columns, check_same_event_twice,
+    missing_column_hint,
+};
 use super::holidays::parse_iso_date;
 use crate::data::records::{split_csv_records, CsvRecord, Header};
 use crate::error::{Error, Result};
@@ -12,8 +16,8 @@ use crate::error::{Error, Result};
 /// One row of an event calendar.
 ///
 /// `date` is the event's local calendar date in `tz` (not a trading day); `time` and `tz` are
-/// kept as written and read by [`map_day0`](super::map_day0), which turns unreadable values
-/// into `bad_event_time` exclusions (they do not stop the run).
+/// checked when the file is read (an unreadable time or zone is an error naming the row) and
+/// kept as written for [`map_day0`](super::map_day0).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
     /// Event id (column `event_id` or `id`).
@@ -68,8 +72,12 @@ impl EventRecord {
 /// # Errors
 /// Naming the file, the 1-based row (header = row 1; for TOML the line of the `[[event]]`
 /// header) and the column: unreadable or empty file, no event rows, missing `event_id`/`id`
-/// or `date` column, a row with a different number of fields than the header, an empty id, an
-/// empty, unparsable or impossible date (`2025-02-30`), invalid TOML.
+/// or `date` column (with the present column it most likely is, e.g. `datetime`), a column
+/// that looks like an absent optional one (`timezone` for `tz`, `symbol` for `ticker`), a row
+/// with a different number of fields than the header, an empty id, an empty, unparsable or
+/// impossible date (`2025-02-30`), an event time that is neither `HH:MM` nor a keyword (`4pm`:
+/// the message suggests `16:00`), a time zone that is not an IANA place name (`New York`,
+/// `EST`: the message suggests `America/New_York`), invalid TOML.
 ///
 /// # Examples
 /// ```
@@ -81,7 +89,7 @@ impl EventRecord {
 /// assert_eq!(ev[0].row, 2);
 /// ```
 pub fn read_events(path: &Path) -> Result<Vec<EventRecord>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::data::sniff::read_text_file(path)?;
     let file = path.display().to_string();
     let is_toml = path
         .extension()
@@ -117,14 +125,16 @@ fn parse_event_date(value: &str, file: &str, row: usize, column: &str) -> Result
             "empty date; expected YYYY-MM-DD",
         ));
     }
-    parse_iso_date(v).ok_or_else(|| {
+    let date = parse_iso_date(v).ok_or_else(|| {
         Error::cell(
             file,
             row,
             column,
             format!("'{v}' is not a valid date YYYY-MM-DD"),
         )
-    })
+    })?;
+    crate::data::check_date_range(date).map_err(|m| Error::cell(file, row, column, m))?;
+    Ok(date)
 }
 
 /// Parses event-calendar CSV text; `file` names the source in errors. See [`read_events`].
@@ -147,12 +157,15 @@ pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
             "no events: the file has a header but no rows",
         ));
     }
-    rows.iter()
+    let events = rows
+        .iter()
         .map(|rec| {
             check_field_count(&header, rec, file)?;
             columns.event(rec, file)
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    check_same_event_twice(&events, file)?;
+    Ok(events)
 }
 
 /// A row with another number of fields than the header is an error naming the first missing
@@ -199,12 +212,27 @@ impl EventColumns {
             column: column.to_string(),
             present: header.present(),
         };
+        let hinted = |column: &str, wanted: &str| {
+            let hint = missing_column_hint(wanted, &header.names);
+            if hint.is_empty() {
+                missing(column)
+            } else {
+                Error::file(
+                    file,
+                    format!(
+                        "missing column '{column}' (columns present: {}){hint}",
+                        header.present()
+                    ),
+                )
+            }
+        };
         let id = match (header.find("event_id"), header.find("id")) {
             (Some(c), _) => ("event_id", c),
             (None, Some(c)) => ("id", c),
-            (None, None) => return Err(missing("event_id (or id)")),
+            (None, None) => return Err(hinted("event_id (or id)", "event_id")),
         };
-        let date = header.find("date").ok_or_else(|| missing("date"))?;
+        let date = header.find("date").ok_or_else(|| hinted("date", "date"))?;
+        check_look_alike_columns(&header.names, file, 1)?;
         Ok(EventColumns {
             id,
             date,
@@ -233,6 +261,8 @@ impl EventColumns {
             return Err(Error::cell(file, rec.row, self.id.0, "empty event id"));
         }
         let date = parse_event_date(get(Some(self.date)), file, rec.row, "date")?;
+        check_event_time(get(self.time), file, rec.row, "time")?;
+        check_event_zone(get(self.tz), file, rec.row, "tz")?;
         let scope = match self.scope {
             Some(("scope", c)) => split_scope(get(Some(c))),
             Some((_, c)) => empty_to_none(get(Some(c))).into_iter().collect(),
@@ -285,7 +315,7 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let events = toml_event_tables(text, file)?;
     let header_lines = event_header_lines(text);
-    events
+    let records = events
         .iter()
         .enumerate()
         .map(|(k, value)| {
@@ -306,7 +336,9 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
             };
             TomlEvent { table, file, row }.event()
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    check_same_event_twice(&records, file)?;
+    Ok(records)
 }
 
 /// The `event` array of a TOML event calendar: the file must parse and hold at least one
@@ -426,11 +458,16 @@ impl TomlEvent<'_> {
         let event_id = self.event_id()?;
         let date = self.date()?;
         let scope = self.scope()?;
+        let keys: Vec<String> = self.table.keys().cloned().collect();
+        check_look_alike_columns(&keys, self.file, self.row)?;
+        let (time, tz) = (self.string("time")?, self.string("tz")?);
+        check_event_time(time.as_deref().unwrap_or(""), self.file, self.row, "time")?;
+        check_event_zone(tz.as_deref().unwrap_or(""), self.file, self.row, "tz")?;
         Ok(EventRecord {
             event_id,
             date,
-            time: self.string("time")?,
-            tz: self.string("tz")?,
+            time,
+            tz,
             category: self.string("category")?.unwrap_or_default(),
             scope,
             group: self.string("group")?,

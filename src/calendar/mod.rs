@@ -30,6 +30,7 @@
 #![warn(missing_docs)]
 
 mod day0;
+mod event_checks;
 mod events;
 mod exchange;
 mod holidays;

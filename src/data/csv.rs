@@ -5,6 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::sniff;
 use super::source::PriceSource;
 use super::table::{CellColumn, TextTable};
 use crate::error::{Error, Result};
@@ -14,20 +15,7 @@ pub(super) fn display_path(p: &Path) -> String {
 }
 
 pub(super) fn check_file(path: &Path) -> Result<()> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.is_dir() {
-        return Err(Error::file(
-            display_path(path),
-            "is a directory, expected a CSV or Parquet file",
-        ));
-    }
-    if meta.len() == 0 {
-        return Err(Error::file(
-            display_path(path),
-            "file is empty (no header, no rows)",
-        ));
-    }
-    Ok(())
+    super::sniff::check_regular_file(path)
 }
 
 /// Read a CSV file with polars, every column as text (so that each value can be parsed and,
@@ -35,6 +23,8 @@ pub(super) fn check_file(path: &Path) -> Result<()> {
 pub(super) fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
     let file = display_path(&src.path);
     check_file(&src.path)?;
+    let head = sniff::read_head(&src.path)?;
+    sniff::check_text(&file, &head, false)?;
     let sep = src
         .separator
         .unwrap_or(if src.decimal_comma { ';' } else { ',' });
@@ -55,6 +45,9 @@ pub(super) fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         .and_then(|r| r.finish())
         .map_err(|e| {
             // polars does not say which row is wrong: find it ourselves (error path only).
+            if let Some(e) = not_utf8(&src.path, &file) {
+                return e;
+            }
             diagnose_csv_shape(&src.path, &file, sep as u8).unwrap_or_else(|| Error::Polars {
                 file: file.clone(),
                 message: format!("cannot read as CSV: {e}"),
@@ -97,6 +90,12 @@ pub(super) fn read_csv_text(src: &PriceSource) -> Result<TextTable> {
         columns,
         first_row: 2,
     })
+}
+
+/// The error of a file that is not UTF-8 past its first bytes (error path only).
+fn not_utf8(path: &Path, file: &str) -> Option<Error> {
+    let bytes = std::fs::read(path).ok()?;
+    sniff::check_text(file, &bytes, true).err()
 }
 
 /// When a header is one column that contains another usual separator, the file was written

@@ -134,3 +134,51 @@ pub fn read_factors(src: &FactorSource) -> Result<FactorTable> {
         file: table.file.clone(),
     })
 }
+
+/// Median absolute daily value above which a market factor read as decimals is in percent.
+const PERCENT_AS_DECIMAL: f64 = 0.2;
+/// Median absolute daily value below which a market factor scaled by 0.01 was in decimals.
+const DECIMAL_AS_PERCENT: f64 = 0.0005;
+
+/// A warning when the first factor column (the market factor, `mkt_rf`) has a scale the data
+/// make obvious is wrong: a median absolute daily value above 0.2 (20 % a day: percent read as
+/// decimals) or, with `scale` 0.01, below 0.0005 (decimals scaled as percent). `None` when the
+/// scale looks right or the table has no usable value.
+///
+/// # Examples
+/// ```
+/// use evstudy::data::{factor_scale_warning, FactorTable};
+/// let t = FactorTable { dates: vec![], names: vec!["mkt_rf".into()],
+///     columns: vec![vec![0.8, -1.2, 0.5]], rf: vec![], file: "ff.csv".into() };
+/// assert!(factor_scale_warning(&t, 1.0).unwrap().contains("scale = 0.01"));
+/// let t = FactorTable { columns: vec![vec![0.008, -0.012, 0.005]], ..t };
+/// assert_eq!(factor_scale_warning(&t, 1.0), None);
+/// ```
+pub fn factor_scale_warning(table: &FactorTable, scale: f64) -> Option<String> {
+    let mut abs: Vec<f64> = table
+        .columns
+        .first()?
+        .iter()
+        .filter(|v| v.is_finite())
+        .map(|v| v.abs())
+        .collect();
+    if abs.is_empty() {
+        return None;
+    }
+    abs.sort_by(f64::total_cmp);
+    let median = abs[abs.len() / 2];
+    let name = &table.names[0];
+    if median > PERCENT_AS_DECIMAL {
+        Some(format!(
+            "{}: the median |{name}| is {median} (over 20 % a day): the file looks like percent; set scale = 0.01",
+            table.file
+        ))
+    } else if scale != 1.0 && median < DECIMAL_AS_PERCENT {
+        Some(format!(
+            "{}: the median |{name}| after scale = {scale} is {median}: the file looks like decimals already; remove scale",
+            table.file
+        ))
+    } else {
+        None
+    }
+}

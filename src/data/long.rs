@@ -359,6 +359,9 @@ impl LongRows<'_> {
                 s.issues.bad_price += 1;
                 s.issues.first_bad_price.get_or_insert(date);
             }
+            if self.src.value == ValueKind::Return && self.values[i] <= -1.0 {
+                s.issues.note_low_return(date, self.table.first_row + i);
+            }
             prev = Some(i);
         }
         flag_price_jumps(&mut s);

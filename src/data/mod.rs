@@ -24,18 +24,24 @@ mod combine;
 mod csv;
 mod factors;
 mod long;
+mod names;
 mod panel;
 mod parquet;
 mod parse;
 pub(crate) mod records;
+pub(crate) mod sniff;
 mod source;
 mod table;
 mod wide;
 
 pub use combine::{combine_panels, read_all};
-pub use factors::{read_factors, FactorSource, FactorTable};
-pub use panel::{flag_price_jumps, PricePanel, PriceSeries, ValueIssues, PRICE_JUMP_FACTOR};
-pub use parse::{parse_date, parse_number};
+pub use factors::{factor_scale_warning, read_factors, FactorSource, FactorTable};
+pub use names::{look_alike_column, nearest_name};
+pub use panel::{
+    flag_price_jumps, PricePanel, PriceSeries, ValueIssues, LOW_RETURN_DATES_KEPT,
+    PRICE_JUMP_FACTOR,
+};
+pub use parse::{check_date_range, parse_date, parse_number, DATE_YEARS};
 pub use records::{split_csv_records, CsvRecord};
 pub use source::{read_prices, Layout, PriceSource, ValueKind};
 

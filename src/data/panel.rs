@@ -26,6 +26,30 @@ pub struct ValueIssues {
     pub first_price_jump: Option<NaiveDate>,
     /// Largest jump factor (≥ [`PRICE_JUMP_FACTOR`]) and its date.
     pub largest_price_jump: Option<(f64, NaiveDate)>,
+    /// Values of −1 or less in a returns series: count. As simple returns they are
+    /// impossible (−100 % or worse); as log returns they are large but possible, so the
+    /// study decides (methodology §11, `impossible_return`).
+    pub low_returns: usize,
+    /// File row (1-based, as in messages) of the first such value.
+    pub first_low_return_row: Option<usize>,
+    /// Dates of the first [`LOW_RETURN_DATES_KEPT`] such values.
+    pub low_return_dates: Vec<NaiveDate>,
+    /// Values dropped (made missing) as impossible simple returns; set by the study.
+    pub impossible_returns: usize,
+}
+
+/// How many dates of low returns a series keeps for its exclusion row.
+pub const LOW_RETURN_DATES_KEPT: usize = 5;
+
+impl ValueIssues {
+    /// Note a returns value at or below −1 on `date`, file row `row`.
+    pub(super) fn note_low_return(&mut self, date: NaiveDate, row: usize) {
+        self.low_returns += 1;
+        self.first_low_return_row.get_or_insert(row);
+        if self.low_return_dates.len() < LOW_RETURN_DATES_KEPT {
+            self.low_return_dates.push(date);
+        }
+    }
 }
 
 /// A close more than this factor above or below the previous usable close of the same series

@@ -13,12 +13,10 @@ pub(super) fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
     let file = display_path(&src.path);
     check_file(&src.path)?;
     let f = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
-    let df = ParquetReader::new(f).finish().map_err(|e| Error::Polars {
+    let unreadable = |e: PolarsError| Error::Polars {
         file: file.clone(),
         message: format!("unreadable Parquet file: {e}"),
-    })?;
-    let mut names = Vec::with_capacity(df.width());
-    let mut columns = Vec::with_capacity(df.width());
+    };
     // Columns the reader uses (every column but the date is a ticker in a wide file).
     let used = |name: &str| -> bool {
         src.layout == Layout::Wide
@@ -28,6 +26,15 @@ pub(super) fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
             || src.tradestatus_col.as_deref() == Some(name)
             || src.source_col.as_deref() == Some(name)
     };
+    let mut reader = ParquetReader::new(f);
+    let schema = reader.schema().map_err(unreadable)?;
+    let readable = readable_columns(&file, &schema, used)?;
+    let df = reader
+        .with_columns(Some(readable))
+        .finish()
+        .map_err(unreadable)?;
+    let mut names = Vec::with_capacity(df.width());
+    let mut columns = Vec::with_capacity(df.width());
     for col in df.columns() {
         let name = col.name().as_str().to_string();
         if name == src.date_col && col.dtype().is_primitive_numeric() {
@@ -43,6 +50,9 @@ pub(super) fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
         }
         let values = match col.dtype() {
             DataType::String => CellColumn::Text(col.str().map_err(|e| perr(&file, e))?.clone()),
+            DataType::Datetime(unit, Some(zone)) => {
+                CellColumn::Date(local_dates(&file, &name, col, *unit, zone)?)
+            }
             DataType::Date | DataType::Datetime(_, _) => {
                 let days = col
                     .cast(&DataType::Date)
@@ -73,6 +83,150 @@ pub(super) fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
         columns,
         first_row: 1,
     })
+}
+
+/// The columns polars can read without a panic: every column of a type it reads, and the
+/// used columns, whose type must be one of those (else an error naming file, column and
+/// type, with the conversion to make). Columns of other types that are not used are left
+/// out.
+fn readable_columns(
+    file: &str,
+    schema: &ArrowSchema,
+    used: impl Fn(&str) -> bool,
+) -> Result<Vec<String>> {
+    let mut out = Vec::with_capacity(schema.len());
+    for (name, field) in schema.iter() {
+        if readable_type(&field.dtype) {
+            out.push(name.to_string());
+        } else if used(name) {
+            return Err(Error::file(
+                file,
+                format!(
+                    "column '{name}' has the Parquet type {}, which evstudy does not read: {}",
+                    arrow_type_name(&field.dtype),
+                    conversion_hint(name, &field.dtype)
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Arrow types that polars, as built here, turns into a column (others need polars features
+/// this build leaves out, and polars panics on them).
+fn readable_type(t: &ArrowDataType) -> bool {
+    use ArrowDataType as A;
+    match t {
+        A::Null
+        | A::Boolean
+        | A::Int32
+        | A::Int64
+        | A::UInt32
+        | A::UInt64
+        | A::Float32
+        | A::Float64
+        | A::Utf8
+        | A::LargeUtf8
+        | A::Utf8View
+        | A::Date32
+        | A::Date64
+        | A::Timestamp(_, _) => true,
+        A::List(inner) | A::LargeList(inner) => readable_type(&inner.dtype),
+        _ => false,
+    }
+}
+
+/// A short name of an Arrow type for messages (`decimal(12, 4)`, `int16`, …).
+fn arrow_type_name(t: &ArrowDataType) -> String {
+    use ArrowDataType as A;
+    match t {
+        A::Decimal(p, s) | A::Decimal32(p, s) | A::Decimal64(p, s) | A::Decimal256(p, s) => {
+            format!("decimal({p}, {s})")
+        }
+        A::Dictionary(..) => "dictionary (categorical)".into(),
+        other => format!("{other:?}").to_lowercase(),
+    }
+}
+
+/// What to do with a column of an unread type.
+fn conversion_hint(name: &str, t: &ArrowDataType) -> String {
+    use ArrowDataType as A;
+    match t {
+        A::Decimal(..)
+        | A::Decimal32(..)
+        | A::Decimal64(..)
+        | A::Decimal256(..)
+        | A::Int8
+        | A::Int16
+        | A::UInt8
+        | A::UInt16
+        | A::Float16 => format!(
+            "store it as float64 (pandas: df['{name}'] = df['{name}'].astype('float64'); \
+             polars: pl.col('{name}').cast(pl.Float64))"
+        ),
+        A::Dictionary(..) => {
+            format!("store it as plain text (pandas: df['{name}'] = df['{name}'].astype(str))")
+        }
+        _ => "store it as text, a date or a float64 number".into(),
+    }
+}
+
+/// The dates a user sees in a column of time-zone-aware timestamps: each instant's calendar
+/// date in the column's own zone (an instant at local midnight in Shanghai is the previous
+/// day in UTC, so converting in UTC would shift every date back one day).
+fn local_dates(
+    file: &str,
+    column: &str,
+    col: &Column,
+    unit: TimeUnit,
+    zone: &str,
+) -> Result<Int32Chunked> {
+    let offset_of = zone_offsets(zone).ok_or_else(|| {
+        Error::file(
+            file,
+            format!("column '{column}': unknown time zone '{zone}' of its timestamps"),
+        )
+    })?;
+    let per_second: i64 = match unit {
+        TimeUnit::Nanoseconds => 1_000_000_000,
+        TimeUnit::Microseconds => 1_000_000,
+        TimeUnit::Milliseconds => 1_000,
+    };
+    let stamps = col.datetime().map_err(|e| perr(file, e))?.physical();
+    // Long files repeat each timestamp once per ticker on consecutive rows: convert once.
+    let mut last: Option<(i64, Option<i32>)> = None;
+    let days: Int32Chunked = stamps
+        .iter()
+        .map(|v| {
+            let v = v?;
+            if let Some((_, day)) = last.filter(|(p, _)| *p == v) {
+                return day;
+            }
+            let secs = v.div_euclid(per_second);
+            let local = secs.checked_add(offset_of(secs)?)?;
+            let day = i32::try_from(local.div_euclid(86_400)).ok();
+            last = Some((v, day));
+            day
+        })
+        .collect();
+    Ok(days)
+}
+
+/// The UTC offset in seconds at each UTC instant (seconds since 1970) of an IANA zone name or
+/// a fixed offset such as `+08:00`.
+fn zone_offsets(zone: &str) -> Option<Box<dyn Fn(i64) -> Option<i64>>> {
+    use chrono::{Offset, TimeZone};
+    if let Ok(tz) = zone.parse::<chrono_tz::Tz>() {
+        return Some(Box::new(move |secs| {
+            let utc = chrono::DateTime::from_timestamp(secs, 0)?.naive_utc();
+            Some(i64::from(
+                tz.offset_from_utc_datetime(&utc).fix().local_minus_utc(),
+            ))
+        }));
+    }
+    let fixed = zone.parse::<chrono::FixedOffset>().ok()?;
+    let off = i64::from(fixed.local_minus_utc());
+    Some(Box::new(move |_| Some(off)))
 }
 
 fn perr(file: &str, e: PolarsError) -> Error {

@@ -78,3 +78,30 @@ pub(crate) fn date_from_epoch_days(days: i32) -> Option<NaiveDate> {
     // 719_163 = days from 0001-01-01 (CE day 1) to 1970-01-01.
     NaiveDate::from_num_days_from_ce_opt(days.checked_add(719_163)?)
 }
+
+/// The years a date of an input file may have: a date outside is almost always a default or
+/// a mistyped year (a spreadsheet's day zero 1899-12-30/1900-01-01, `2204` for `2024`). The
+/// range starts after 1900 because daily US data (Fama–French factors, CRSP) start in 1926.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1901..=2100;
+
+/// A date of an input file within [`DATE_YEARS`]; otherwise the message of the error.
+///
+/// # Examples
+/// ```
+/// use chrono::NaiveDate;
+/// use evstudy::data::check_date_range;
+/// assert!(check_date_range(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()).is_ok());
+/// assert!(check_date_range(NaiveDate::from_ymd_opt(1900, 1, 1).unwrap()).is_err());
+/// ```
+pub fn check_date_range(date: chrono::NaiveDate) -> Result<(), String> {
+    use chrono::Datelike;
+    if DATE_YEARS.contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(format!(
+            "date {date} is outside the years {}–{}: check the year (a spreadsheet's empty date is 1899-12-30 or 1900-01-01)",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        ))
+    }
+}

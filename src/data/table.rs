@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use polars::prelude::*;
 
-use super::parse::{self, parse_date, parse_number};
+use super::parse::{self, check_date_range, parse_date, parse_number};
 use super::source::{PriceSource, ValueKind};
 use crate::error::{Error, Result};
 
@@ -76,11 +76,36 @@ impl TextTable {
     pub(super) fn column(&self, name: &str) -> Result<&CellColumn> {
         match self.names.iter().position(|n| n == name) {
             Some(i) => Ok(&self.columns[i]),
-            None => Err(Error::MissingColumn {
+            None => Err(self.missing(name)),
+        }
+    }
+    /// The error of a missing column: with the configuration key to set when a present
+    /// column looks like it (`symbol` for the default `ticker`).
+    fn missing(&self, name: &str) -> Error {
+        let key = match name {
+            "date" => Some("date_col"),
+            "ticker" => Some("ticker_col"),
+            "close" => Some("price_col"),
+            _ => None,
+        };
+        let found = key.and_then(|k| {
+            super::names::look_alike_column(name, self.names.iter().map(String::as_str))
+                .map(|f| (k, f))
+        });
+        match found {
+            Some((key, found)) => Error::file(
+                self.file.clone(),
+                format!(
+                    "missing column '{name}' (columns present: {}); did you mean '{found}'? \
+                     set {key} = \"{found}\"",
+                    self.names.join(", ")
+                ),
+            ),
+            None => Error::MissingColumn {
                 file: self.file.clone(),
                 column: name.to_string(),
                 present: self.names.join(", "),
-            }),
+            },
         }
     }
     pub(super) fn height(&self) -> usize {
@@ -101,6 +126,28 @@ impl TextTable {
 }
 
 pub(super) fn parse_dates(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
+    let dates = parse_date_cells(src, table)?;
+    let (Some(lo), Some(hi)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok(dates);
+    };
+    if check_date_range(*lo).is_err() || check_date_range(*hi).is_err() {
+        if let Some((i, m)) = dates
+            .iter()
+            .enumerate()
+            .find_map(|(i, d)| check_date_range(*d).err().map(|m| (i, m)))
+        {
+            return Err(Error::cell(
+                &table.file,
+                table.first_row + i,
+                &src.date_col,
+                m,
+            ));
+        }
+    }
+    Ok(dates)
+}
+
+fn parse_date_cells(src: &PriceSource, table: &TextTable) -> Result<Vec<NaiveDate>> {
     let col = table.column(&src.date_col)?;
     if let CellColumn::Date(days) = col {
         if let Some(out) = dates_by_lookup(days) {

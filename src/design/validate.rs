@@ -53,6 +53,11 @@ fn build(file: &StudyFile) -> Result<Design> {
         .iter()
         .map(|f| output_format(f))
         .collect::<Result<Vec<_>>>()?;
+    if formats.is_empty() {
+        return Err(Error::config(
+            "formats = []: nothing would be written; list \"csv\", \"parquet\" or both",
+        ));
+    }
     let aggregate_by = file
         .aggregate_by
         .iter()

@@ -101,6 +101,7 @@ mod tests {
             calendars: vec![CalendarEntry {
                 calendar: SessionCalendar::from_data_dates(&dates),
                 tz: None,
+                span: None,
             }],
             securities: Vec::new(),
             series: Vec::new(),

@@ -14,6 +14,9 @@ pub(crate) struct CalendarEntry {
     pub calendar: SessionCalendar,
     /// Zone of the exchange (`None` for a data calendar).
     pub tz: Option<chrono_tz::Tz>,
+    /// First and last date of the price rows an exchange calendar was built from (`None` for
+    /// a data calendar): a row in this span that is not a session is off the calendar.
+    pub span: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// The calendars and which security is on which.
@@ -74,6 +77,7 @@ fn exchange_calendars(
         out.entries.push(CalendarEntry {
             calendar,
             tz: Some(spec.tz),
+            span: dates.first().zip(dates.last()).map(|(a, b)| (*a, *b)),
         });
     }
     for t in wanted {
@@ -114,6 +118,7 @@ fn data_calendars(
                 out.entries.push(CalendarEntry {
                     calendar: SessionCalendar::from_data_dates(&dates),
                     tz: None,
+                    span: None,
                 });
                 out.entries.len() - 1
             }

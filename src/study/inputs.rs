@@ -2,13 +2,14 @@
 //! size and SHA-256 of each input file for `run.json`.
 
 use super::plan::{RunPlan, Sources};
-use super::securities::{read_securities_file, SecurityTable};
+use super::securities::{check_unique_securities, read_securities_file, SecurityTable};
 use super::InputFile;
 use crate::calendar::{read_events, EventRecord, HolidayTable};
-use crate::data::{read_all, read_factors, FactorTable, PricePanel, ValueKind};
+use crate::data::{read_all, read_factors, FactorTable, Layout, PricePanel, ValueKind};
 use crate::design::Holidays;
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
+use crate::returns::ReturnKind;
 use std::path::{Path, PathBuf};
 
 /// Everything a run reads.
@@ -39,7 +40,8 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
         || read_all(&src.prices, src.prefer.as_deref()),
         || digests(&paths),
     );
-    let panel = panel?;
+    let mut panel = panel?;
+    drop_impossible_returns(&mut panel, plan)?;
     if plan.trade_to_trade() && panel.series.values().any(|s| s.kind == ValueKind::Return) {
         return Err(Error::config(
             "trade_to_trade needs prices, not a returns column",
@@ -56,7 +58,11 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
     let events = read_events(&src.events)?;
     let mut list = src.securities.clone();
     if let Some(p) = &src.securities_file {
-        list.extend(read_securities_file(p)?);
+        let from_file = read_securities_file(p)?;
+        check_unique_securities(&list, &from_file, &p.display().to_string())?;
+        list.extend(from_file);
+    } else {
+        check_unique_securities(&list, &[], "")?;
     }
     let securities = SecurityTable::new(list, src.market.clone());
     if plan.needs_benchmark && securities.has_no_benchmark() {
@@ -73,6 +79,52 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
         securities,
         files,
     })
+}
+
+/// Simple returns of −1 (−100 %) or less cannot happen: each is made missing and counted
+/// for the series' `impossible_return` exclusion, or, from a `strict` source, is an error
+/// naming the file, row and column. Log returns are kept as given.
+fn drop_impossible_returns(panel: &mut PricePanel, plan: &RunPlan) -> Result<()> {
+    if plan.returns() != ReturnKind::Simple {
+        return Ok(());
+    }
+    for s in panel.series.values_mut() {
+        if s.kind != ValueKind::Return || s.issues.low_returns == 0 {
+            continue;
+        }
+        let src = plan
+            .sources
+            .prices
+            .iter()
+            .find(|p| p.path.display().to_string() == s.file);
+        if let Some(src) = src.filter(|p| p.strict) {
+            let value = s
+                .values
+                .iter()
+                .copied()
+                .find(|&v| v <= -1.0)
+                .unwrap_or(-1.0);
+            let column = match src.layout {
+                Layout::Long => src.price_col.as_str(),
+                Layout::Wide => s.ticker.as_str(),
+            };
+            return Err(Error::cell(
+                &s.file,
+                s.issues.first_low_return_row.unwrap_or(0),
+                column,
+                format!(
+                    "the simple return {value} of {} is −100 % or worse, which is impossible; \
+                     correct it, or set returns = \"log\" if the file holds log returns",
+                    s.ticker
+                ),
+            ));
+        }
+        for v in s.values.iter_mut().filter(|v| **v <= -1.0) {
+            *v = f64::NAN;
+        }
+        s.issues.impossible_returns = s.issues.low_returns;
+    }
+    Ok(())
 }
 
 /// The files named in `run.json`: prices, factors, events, securities, in that order.
@@ -100,10 +152,14 @@ fn digests(paths: &[PathBuf]) -> Vec<InputFile> {
         .collect()
 }
 
-/// Size and SHA-256 (hex) of a file, read in 1 MiB blocks.
+/// Size and SHA-256 (hex) of a regular file, read in 1 MiB blocks (`None` for a FIFO or a
+/// device, which the readers reject: reading one could block or never end).
 fn file_digest(path: &Path) -> Option<(u64, String)> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
     let mut file = std::fs::File::open(path).ok()?;
     let mut hasher = Sha256::new();
     let mut block = vec![0u8; 1 << 20];

@@ -23,6 +23,7 @@ mod calendars;
 mod compute;
 mod config;
 mod day0;
+mod empty_run;
 mod groups;
 mod inputs;
 mod pairs;
@@ -59,6 +60,12 @@ pub struct RunSummary {
     /// Wall time of each phase in seconds (not written to run.json: outputs stay
     /// deterministic).
     pub timings: Vec<(&'static str, f64)>,
+    /// What would make the pairs analysable, when none passed the input checks (a security
+    /// or benchmark ticker with no prices that is close to a ticker of the price files).
+    pub hints: Vec<String>,
+    /// Warnings about the inputs that do not stop the run (a factor file whose scale looks
+    /// wrong).
+    pub warnings: Vec<String>,
 }
 
 /// The diagnostics of one group label.
@@ -124,10 +131,21 @@ impl Study {
     }
 
     /// Run the study: every table, sorted, plus `run.json`.
+    ///
+    /// # Errors
+    /// Those of [`run_study`], and [`Error::NothingAnalysed`](crate::Error::NothingAnalysed)
+    /// when every pair was excluded (the message names the most frequent reasons).
     pub fn run(&self) -> Result<StudyOutput> {
         let StudyRun {
             tables, summary, ..
         } = run_study(&self.config)?;
+        if summary.pairs_analysed == 0 {
+            return Err(empty_run::nothing_analysed(
+                summary.pairs_total,
+                &tables.exclusions,
+                &summary.hints,
+            ));
+        }
         let run_info = run_info::run_info(&self.config, &tables, &summary);
         Ok(StudyOutput {
             tables,

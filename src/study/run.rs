@@ -4,6 +4,7 @@
 use super::battery::{test_group, BatteryInputs, EstimationDates};
 use super::compute::analyse_all;
 use super::day0::{check_windows_reach, map_pairs_to_day0};
+use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
 use super::inputs::load;
 use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
@@ -15,7 +16,7 @@ use super::universe::{build_universe, Universe, UniverseSources};
 use super::{LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
 use crate::abnormal::PairBatch;
 use crate::calendar::EventRecord;
-use crate::data::FactorTable;
+use crate::data::{factor_scale_warning, FactorTable};
 use crate::error::Result;
 use crate::tables::StudyTables;
 use std::time::Instant;
@@ -28,6 +29,11 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     let mut out = Recorder::start();
     let inputs = load(&plan)?;
     out.summary.inputs = inputs.files;
+    if let (Some(f), Some(src)) = (&inputs.factors, &plan.sources.factors) {
+        out.summary
+            .warnings
+            .extend(factor_scale_warning(f, src.scale));
+    }
     out.lap("load");
 
     let scopes = Scopes::new(&inputs.securities, &plan.groups, inputs.panel.series.keys());
@@ -37,6 +43,10 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     let (securities, factors) = (&inputs.securities, inputs.factors.as_ref());
     let excluded = &mut out.tables.exclusions;
     let wanted = admit_pairs(&set, &inputs.panel, securities, plan.admission(), excluded);
+    if wanted.is_empty() {
+        let files = price_files(&plan);
+        out.summary.hints = ticker_hints(&set, &inputs.panel, securities, &files);
+    }
     let sources = UniverseSources {
         securities,
         holidays: &inputs.holidays,
@@ -79,6 +89,17 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
         summary: out.summary,
         series: universe.series,
     })
+}
+
+/// The price files of the run, as named in messages.
+fn price_files(plan: &RunPlan) -> String {
+    let names: Vec<String> = plan
+        .sources
+        .prices
+        .iter()
+        .map(|s| s.path.display().to_string())
+        .collect();
+    names.join(", ")
 }
 
 /// The analysed pairs and what the group phases read besides them.

@@ -10,7 +10,7 @@ use std::path::Path;
 /// Read the securities file (`ticker, exchange[, benchmark, group, name]`).
 pub fn read_securities_file(path: &Path) -> Result<Vec<SecuritySpec>> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::data::sniff::read_text_file(path)?;
     let records = split_csv_records(&text, &file)?;
     let Some(header) = records.first() else {
         return Err(Error::file(file, "file is empty (no header, no rows)"));
@@ -29,10 +29,19 @@ pub fn read_securities_file(path: &Path) -> Result<Vec<SecuritySpec>> {
         });
     };
     let mut out = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for r in &records[1..] {
         let Some(ticker) = field(r, Some(ti)) else {
             return Err(Error::cell(&file, r.row, &names[ti], "empty ticker"));
         };
+        if let Some(first) = seen.insert(ticker.clone(), r.row) {
+            return Err(Error::cell(
+                &file,
+                r.row,
+                &names[ti],
+                format!("security '{ticker}' is listed twice (also on row {first}); keep one row"),
+            ));
+        }
         out.push(SecuritySpec {
             ticker,
             exchange: field(r, find("exchange")),
@@ -49,6 +58,36 @@ fn field(r: &CsvRecord, i: Option<usize>) -> Option<String> {
     i.and_then(|i| r.fields.get(i))
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
+}
+
+/// `[[securities]]` entries (1-based) that list a ticker already listed, as an error naming
+/// both entries; a ticker both in `[[securities]]` and in the securities file `file` too.
+pub(crate) fn check_unique_securities(
+    entries: &[SecuritySpec],
+    from_file: &[SecuritySpec],
+    file: &str,
+) -> Result<()> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (k, s) in entries.iter().enumerate() {
+        if let Some(first) = seen.insert(s.ticker.as_str(), k + 1) {
+            return Err(Error::config(format!(
+                "[[securities]] entries {first} and {} both list '{}'; keep one",
+                k + 1,
+                s.ticker
+            )));
+        }
+    }
+    if let Some(s) = from_file
+        .iter()
+        .find(|s| seen.contains_key(s.ticker.as_str()))
+    {
+        return Err(Error::config(format!(
+            "security '{}' is listed both in [[securities]] (entry {}) and in {file}; keep one",
+            s.ticker,
+            seen[s.ticker.as_str()]
+        )));
+    }
+    Ok(())
 }
 
 /// The study's securities with the default benchmark.

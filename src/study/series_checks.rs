@@ -41,6 +41,27 @@ pub(crate) fn series_exclusions(
             ),
         );
     }
+    if issues.impossible_returns > 0 {
+        let dates: Vec<String> = issues
+            .low_return_dates
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        let more = issues.impossible_returns.saturating_sub(dates.len());
+        push(
+            ExclusionReason::ImpossibleReturn,
+            format!(
+                "{} simple return(s) of −100 % or worse treated as missing: {}{}",
+                issues.impossible_returns,
+                dates.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            ),
+        );
+    }
     if let (true, Some((factor, date))) = (issues.price_jumps > 0, issues.largest_price_jump) {
         push(
             ExclusionReason::PriceJump,
@@ -67,7 +88,69 @@ pub(crate) fn series_exclusions(
     }
 }
 
+/// `on` with the rows of `dates` inside `span` (the dates an exchange calendar was built
+/// from) but before the first or after the last of `sessions` added to its off-calendar
+/// count: days the exchange was closed at the ends of the data (a holiday on the first or
+/// last data date), which the alignment, looking only inside the sessions' span, misses.
+pub(crate) fn with_edge_rows(
+    dates: &[NaiveDate],
+    sessions: &[NaiveDate],
+    span: (NaiveDate, NaiveDate),
+    on: &OnCalendar,
+) -> OnCalendar {
+    let inside = |d: &&NaiveDate| **d >= span.0 && **d <= span.1;
+    let (first, last) = (sessions.first(), sessions.last());
+    let before: Vec<NaiveDate> = dates
+        .iter()
+        .filter(inside)
+        .filter(|d| first.is_none_or(|f| *d < f))
+        .copied()
+        .collect();
+    let after: Vec<NaiveDate> = match last {
+        Some(l) => dates
+            .iter()
+            .filter(inside)
+            .filter(|d| *d > l)
+            .copied()
+            .collect(),
+        None => Vec::new(),
+    };
+    OnCalendar {
+        values: Vec::new(),
+        off_calendar: on.off_calendar + before.len() + after.len(),
+        first_off_calendar: before
+            .first()
+            .copied()
+            .or(on.first_off_calendar)
+            .or(after.first().copied()),
+    }
+}
+
 /// A first date as written in an exclusion's detail (empty when unknown).
 fn first(date: Option<NaiveDate>) -> String {
     date.map(|d| d.to_string()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holidays_at_both_ends_of_the_data_are_off_calendar() {
+        let d = |day| NaiveDate::from_ymd_opt(2024, 1, day).unwrap();
+        // Rows on Jan 1 (a holiday: the first data date) and on Jan 6 (a Saturday: the last
+        // one); one row (Jan 3) inside the sessions' span is off-calendar already.
+        let dates = [d(1), d(2), d(3), d(4), d(5), d(6)];
+        let sessions = [d(2), d(4), d(5)];
+        let on = OnCalendar {
+            values: Vec::new(),
+            off_calendar: 1,
+            first_off_calendar: Some(d(3)),
+        };
+        let got = with_edge_rows(&dates, &sessions, (d(1), d(6)), &on);
+        assert_eq!((got.off_calendar, got.first_off_calendar), (3, Some(d(1))));
+        // Rows outside the calendar's data span are not counted.
+        let got = with_edge_rows(&dates, &sessions, (d(2), d(5)), &on);
+        assert_eq!((got.off_calendar, got.first_off_calendar), (1, Some(d(3))));
+    }
 }

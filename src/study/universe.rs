@@ -5,7 +5,7 @@ use super::calendars::{build_calendars, CalendarEntry};
 use super::config::CalendarMode;
 use super::plan::RunPlan;
 use super::securities::SecurityTable;
-use super::series_checks::series_exclusions;
+use super::series_checks::{series_exclusions, with_edge_rows};
 use crate::calendar::{HolidayTable, SessionCalendar};
 use crate::data::{FactorTable, PricePanel, PriceSeries, ValueKind};
 use crate::returns::{
@@ -218,6 +218,19 @@ impl Aligner<'_> {
         (data, series)
     }
 
+    /// The off-calendar count of `series` as reported: on an exchange calendar, its rows
+    /// outside the sessions' span but inside the calendar's data span are closed days too.
+    fn counted(&self, series: &PriceSeries, on: &OnCalendar, entry: &CalendarEntry) -> OnCalendar {
+        match entry.span {
+            Some(span) => with_edge_rows(&series.dates, entry.calendar.dates(), span, on),
+            None => OnCalendar {
+                values: Vec::new(),
+                off_calendar: on.off_calendar,
+                first_off_calendar: on.first_off_calendar,
+            },
+        }
+    }
+
     /// Report the exclusions of `series` (on calendar `ci`) once.
     fn report(
         &mut self,
@@ -227,8 +240,9 @@ impl Aligner<'_> {
         exclusions: &mut Vec<ExclusionRow>,
     ) {
         if self.reported.insert(series.ticker.clone()) {
-            let label = self.calendars[ci].calendar.label();
-            series_exclusions(series, on, label, exclusions);
+            let entry = &self.calendars[ci];
+            let on = self.counted(series, on, entry);
+            series_exclusions(series, &on, entry.calendar.label(), exclusions);
         }
     }
 
@@ -265,7 +279,8 @@ impl Aligner<'_> {
             || self.mode == CalendarMode::Data
         {
             if self.reported.insert(bs.ticker.clone()) {
-                series_exclusions(bs, &bench.on, label, exclusions);
+                let on = self.counted(bs, &bench.on, &calendars[ci]);
+                series_exclusions(bs, &on, label, exclusions);
             }
         }
         series.bench = if self.trade_to_trade {

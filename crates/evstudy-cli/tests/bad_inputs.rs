@@ -19,7 +19,9 @@
 //!   default.
 //! * `setup.txt` (optional): special preparations the files cannot express, one keyword a
 //!   line: `prices-is-directory`, `config-is-directory`, `out-under-a-file`,
-//!   `parquet-wrong-types`, `parquet-truncated`, `parquet-extra-columns`.
+//!   `parquet-wrong-types`, `parquet-truncated`, `parquet-extra-columns`, `events-is-fifo`.
+//! * `*.parquet` fixtures of the `prices_parquet_*` cases are written by
+//!   `make_parquet_fixtures.py` (pyarrow), since polars as built here cannot write decimals.
 //! * `expected.txt`: the outcome, one assertion a line (`#` starts a comment):
 //!   - `exit: N` — the exit code (required);
 //!   - `stderr: TEXT` — TEXT is a substring of stderr (`{dir}` expanded);
@@ -164,6 +166,12 @@ fn prepare(case: &Path, dir: &Path) -> Vec<String> {
     for s in &setup {
         match s.as_str() {
             "prices-is-directory" => std::fs::create_dir(dir.join("prices.csv")).unwrap(),
+            "events-is-fifo" => {
+                let p = dir.join("events.csv");
+                std::fs::remove_file(&p).unwrap();
+                let made = Command::new("mkfifo").arg(&p).status().unwrap();
+                assert!(made.success(), "mkfifo failed");
+            }
             "config-is-directory" => std::fs::create_dir(dir.join("study.toml")).unwrap(),
             "out-under-a-file" => {
                 std::fs::write(dir.join("blocker"), "not a folder").unwrap();

@@ -101,6 +101,9 @@ fn run_into(
         pb
     });
     let output = Study::new(cfg).run()?;
+    for w in &output.summary.warnings {
+        eprintln!("warning: {w}");
+    }
     if let Some(pb) = &progress {
         pb.set_message("writing outputs…");
     }

@@ -55,6 +55,9 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     if problems.is_empty() {
         match Study::new(cfg).run() {
             Ok(out) => {
+                for w in &out.summary.warnings {
+                    println!("warning: {w}");
+                }
                 for x in &out.tables.exclusions {
                     println!(
                         "exclusion: {} {} [{}] {}: {}",
