@@ -1,15 +1,15 @@
 //! `evstudy backtest` — trade the study's events (the `[backtest]` table of the study file)
 //! and write the `bt_*` tables. The usage is `evstudy backtest --help`.
 
+use crate::cmd::folder::{run_in_folder, run_options};
 use crate::cmd::run::input_paths;
 use crate::quick::FormatArg;
 use anyhow::Context;
 use evstudy::backtest::{run_backtest, BacktestRun, PerfMetric, ReturnBasis};
 use evstudy::design::{defaults, BacktestDesign, Design};
-use evstudy::output::{write_folder, write_outputs, FolderOptions, OutputFormat, Previous};
+use evstudy::output::{write_outputs, OutputFormat};
 use evstudy::report::{
-    backtest_report_info, is_report_file, render_backtest_report, write_backtest_export,
-    write_report,
+    backtest_report_info, render_backtest_report, write_backtest_export, write_report,
 };
 use evstudy::study::StudyConfig;
 use std::path::{Path, PathBuf};
@@ -54,28 +54,10 @@ pub fn run(args: BacktestArgs) -> anyhow::Result<i32> {
             .join(defaults::BACKTEST_SUBDIR)
     });
     let inputs = input_paths(&design, Some(&args.config));
-    let options = FolderOptions {
-        inputs: &inputs,
-        previous: if args.export {
-            Previous::Keep(&is_report_file)
-        } else {
-            Previous::Replace
-        },
-    };
-    // Errors of the folder itself (not of the backtest run in it) name the output folder.
-    let mut in_run = false;
-    let line = write_folder(&out_dir, &options, |staging| {
-        in_run = true;
-        let line = backtest_into(&args, &cfg, &design.title, &formats, &out_dir, staging)?;
-        in_run = false;
-        Ok::<_, anyhow::Error>(line)
-    });
-    let line = match line {
-        Err(e) if !in_run => {
-            return Err(e.context(format!("writing outputs to {}", out_dir.display())))
-        }
-        other => other?,
-    };
+    let options = run_options(&inputs, args.export);
+    let line = run_in_folder(&out_dir, &options, |staging| {
+        backtest_into(&args, &cfg, &design.title, &formats, &out_dir, staging)
+    })?;
     say!("{line}");
     Ok(0)
 }

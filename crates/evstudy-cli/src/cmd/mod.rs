@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod demo;
 pub mod events;
+mod folder;
 pub mod report;
 pub mod run;
 pub mod simulate;

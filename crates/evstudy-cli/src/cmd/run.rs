@@ -4,11 +4,12 @@
 //! Without a study file, a security's calendar is the market's dates and day 0 is the first
 //! of them on or after the event date (16:00 close in the event's own time zone).
 
+use crate::cmd::folder::{run_in_folder, run_options};
 use crate::quick::{load_config, FormatArg, QuickArgs};
 use anyhow::Context;
 use evstudy::design::{Design, Holidays};
-use evstudy::output::{write_folder, write_outputs, FolderOptions, OutputFormat, Previous};
-use evstudy::report::{is_report_file, render_report, write_export, write_report};
+use evstudy::output::{write_outputs, OutputFormat};
+use evstudy::report::{render_report, write_export, write_report};
 use evstudy::study::Study;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -58,28 +59,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         .or_else(|| design.out.clone())
         .unwrap_or_else(|| PathBuf::from("out/study"));
     let inputs = input_paths(&design, args.config.as_deref());
-    let options = FolderOptions {
-        inputs: &inputs,
-        previous: if args.export {
-            Previous::Keep(&is_report_file)
-        } else {
-            Previous::Replace
-        },
-    };
-    // Errors of the folder itself (not of the study run in it) name the output folder.
-    let mut in_study = false;
-    let line = write_folder(&out_dir, &options, |staging| {
-        in_study = true;
-        let line = run_into(&args, cfg, &design.title, &formats, &out_dir, staging)?;
-        in_study = false;
-        Ok::<_, anyhow::Error>(line)
-    });
-    let line = match line {
-        Err(e) if !in_study => {
-            return Err(e.context(format!("writing outputs to {}", out_dir.display())))
-        }
-        other => other?,
-    };
+    let options = run_options(&inputs, args.export);
+    let line = run_in_folder(&out_dir, &options, |staging| {
+        run_into(&args, cfg, &design.title, &formats, &out_dir, staging)
+    })?;
     say!("{line}");
     Ok(0)
 }
