@@ -229,6 +229,14 @@ fn configuration_errors_name_file_and_key() {
             stderr.contains("study.toml: ") && stderr.contains(message),
             "{stderr}"
         );
+        // `validate` reports the settings' errors too (the category check needs the events
+        // and is the backtest's own).
+        if !backtest.contains("direction") {
+            let cfg = dir.path().join("study.toml").display().to_string();
+            let (code, stdout, _) = evstudy(&["validate", "--config", &cfg]);
+            assert_eq!(code, 1, "{backtest}: {stdout}");
+            assert!(stdout.contains(message), "{stdout}");
+        }
     }
     // An open entry without an open column.
     let dir = tempfile::tempdir().unwrap();

@@ -6,7 +6,7 @@
 //! 1 if any error was found.
 
 use crate::quick::{load_config, QuickArgs};
-use evstudy::design::Design;
+use evstudy::design::{BacktestDesign, Design};
 use evstudy::study::Study;
 use std::path::PathBuf;
 
@@ -35,6 +35,11 @@ pub fn run(args: ValidateArgs) -> anyhow::Result<i32> {
     };
     if let Err(e) = Design::from_file(&cfg) {
         problems.push(format!("error: {e}"));
+    }
+    if cfg.backtest.is_some() {
+        if let Err(e) = BacktestDesign::from_file(&cfg) {
+            problems.push(format!("error: {e}"));
+        }
     }
     // Every input file on its own, so that all broken files are listed, not just the first.
     for src in &cfg.prices {
