@@ -15,7 +15,7 @@ use super::{p_value_normal, p_value_t};
 /// ```text
 /// difference = x̄_A − x̄_B
 /// t  = (x̄_A − x̄_B) / √(s²_A/n_A + s²_B/n_B)                      Welch (1947)
-/// ν  = (s²_A/n_A + s²_B/n_B)² / ( (s²_A/n_A)²/(n_A−1) + (s²_B/n_B)²/(n_B−1) )
+/// ν  = (s²_A/n_A + s²_B/n_B)² / ((s²_A/n_A)²/(n_A−1) + (s²_B/n_B)²/(n_B−1))  Satterthwaite (1946)
 /// U  = R_A − n_A(n_A+1)/2                                         Mann & Whitney (1947)
 /// z  = (U − n_A n_B/2) / √( n_A n_B/12 · ((n+1) − Σ_j (t_j³ − t_j)/(n(n−1))) )
 /// ```
