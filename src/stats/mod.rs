@@ -9,6 +9,8 @@
 //! * [`nonparametric`] — `sign_z`, `gsign_z`, the Corrado/Cowan `rank_z`, `grank_t`,
 //!   `wilcoxon_z` and the rank standardization U, S_V (§9);
 //! * [`correlation`] — r̄ over same-date clusters, same-date partners m, pair correlations (§7.3);
+//! * [`difference`] — [`group_difference`]: two groups of CARs compared by Welch's t and the
+//!   Mann-Whitney U test (§7.5);
 //! * [`aggregate`] — the `aggregate` table summaries (§5.5);
 //! * [`kind`] — the vocabulary of the output rows: [`TestKind`] (with its §12 order),
 //!   [`Scope`] and [`Metric`];
@@ -27,6 +29,7 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 pub mod aggregate;
 pub mod battery;
 pub mod correlation;
+pub mod difference;
 pub mod kind;
 pub mod nonparametric;
 pub mod parametric;
@@ -41,6 +44,7 @@ pub use correlation::{
     pair_correlations, rbar, same_date_partners_m, CommonCorrelation, CorrelationSum,
     PairCorrelation, Rbar,
 };
+pub use difference::{group_difference, GroupDifference};
 pub use kind::{Metric, Scope, TestKind, UnknownName};
 pub use nonparametric::{
     grank_t, grank_u, gsign_z, midranks, positive_share, rank_s_v, rank_z_day, rank_z_window,
