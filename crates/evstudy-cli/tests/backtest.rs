@@ -5,19 +5,9 @@ use chrono::NaiveDate;
 use evstudy::calendar::{builtin_exchange, HolidayTable, SessionCalendar};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-fn evstudy(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_evstudy"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+mod common;
+use common::evstudy;
 
 /// 400 XNYS sessions from 2023-01-03 with prices from fixed formulas.
 struct Fixture {

@@ -5,18 +5,13 @@
 //! days after the last session reported day by day up to 60 of them and in one row beyond.
 
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 /// Runs the binary; (exit code, stderr).
 fn evstudy(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_evstudy"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let (code, _, stderr) = common::evstudy(args);
+    (code, stderr)
 }
 
 /// 400 weekdays from 2023-01-02 (the last one 2024-07-12) of `IDX`, `AAA` and `BBB`.

@@ -2,19 +2,9 @@
 //! naming file, row and column — never a panic (101).
 
 use std::path::Path;
-use std::process::Command;
 
-fn evstudy(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_evstudy"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
-}
+mod common;
+use common::evstudy;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
