@@ -36,7 +36,7 @@ pub struct BacktestArgs {
 }
 
 /// Run the command: the study and the backtest run inside the output folder's
-/// [`write_folder`], so its lock is held from the start and the folder receives one complete
+/// [`evstudy::output::write_folder`], so its lock is held from the start and the folder receives one complete
 /// run (tables, `run.json` and report together).
 pub fn run(args: BacktestArgs) -> anyhow::Result<i32> {
     let cfg = StudyConfig::from_toml_file(&args.config)?;

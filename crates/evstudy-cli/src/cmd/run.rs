@@ -43,7 +43,7 @@ pub struct RunArgs {
     pub export: bool,
 }
 
-/// Run the command: the whole study runs inside the output folder's [`write_folder`], so its
+/// Run the command: the whole study runs inside the output folder's [`evstudy::output::write_folder`], so its
 /// lock is held from the start (a second run into the same folder fails at once) and the
 /// folder receives one complete run.
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
