@@ -191,6 +191,7 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         tests: tests.rows()?,
         exclusions: exclusions.rows()?,
         day0,
+        ..StudyTables::default()
     })
 }
 

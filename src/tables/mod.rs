@@ -12,10 +12,14 @@
 //! field's type ([`Cell`]).
 
 mod cell;
+mod metadata;
+mod results;
 mod rows;
 
 pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
+pub use metadata::{EventRow, SecurityRow};
+pub use results::{DifferenceRow, HeadlineRow};
 pub(crate) use rows::table;
 pub use rows::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
@@ -64,6 +68,14 @@ pub struct StudyTables {
     pub exclusions: Vec<ExclusionRow>,
     /// The day-0 mapping table.
     pub day0: Vec<Day0Row>,
+    /// Table `headline`: one row per group × event window.
+    pub headline: Vec<HeadlineRow>,
+    /// Table `differences`: the declared pairs of groups; empty when none is declared.
+    pub differences: Vec<DifferenceRow>,
+    /// Table `events`: the events read.
+    pub events: Vec<EventRow>,
+    /// Table `securities`: the study's securities.
+    pub securities: Vec<SecurityRow>,
 }
 
 /// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
