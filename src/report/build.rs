@@ -3,12 +3,13 @@
 use super::document::{Block, Document};
 use super::sections::{
     aggregate_section, chart_section, configuration_section, day0_section, exclusion_section,
-    groups_of, model_fit_section, summary_section, tests_section, window_order,
+    groups_of, headline_section, model_fit_section, summary_section, tests_section, window_order,
 };
 use crate::tables::StudyTables;
 
-/// Builds the report document and the charts: title, summary, charts, tests, aggregate
-/// returns, model fits, day-0 mapping, exclusions and configuration, in that order.
+/// Builds the report document and the charts: title, headline results, summary, charts,
+/// tests, aggregate returns, model fits, day-0 mapping, exclusions and configuration, in that
+/// order.
 pub(crate) fn build(
     tables: &StudyTables,
     config_summary: &serde_json::Value,
@@ -24,6 +25,7 @@ pub(crate) fn build(
                 .to_string(),
         ),
     ];
+    blocks.extend(headline_section(tables));
     blocks.extend(summary_section(tables, &windows, &groups));
     let charts = chart_section(tables, &windows, &groups);
     blocks.extend(charts.blocks);

@@ -33,20 +33,23 @@ impl Cell {
     pub(crate) fn stat(row: Option<&TestRow>) -> Cell {
         match row {
             None => Cell::num(""),
-            Some(r) => {
-                let stat = r.statistic.map(fmt_num).unwrap_or_else(|| "NA".to_string());
-                let s = stars(r.p_value);
-                let p = r.p_value.map(fmt_num).unwrap_or_else(|| "NA".to_string());
-                Cell {
-                    markdown: format!("{stat}{s} ({p})"),
-                    html: format!(
-                        "{}<span class=\"stars\">{s}</span><br><span class=\"p\">p {}</span>",
-                        xml_escape(&stat),
-                        xml_escape(&p)
-                    ),
-                    numeric: true,
-                }
-            }
+            Some(r) => Cell::stat_p(r.statistic, r.p_value),
+        }
+    }
+    /// A statistic with the stars of its p-value, and the p-value below (HTML) or in
+    /// parentheses (Markdown); `NA` for a missing value.
+    pub(crate) fn stat_p(statistic: Option<f64>, p_value: Option<f64>) -> Cell {
+        let stat = statistic.map(fmt_num).unwrap_or_else(|| "NA".to_string());
+        let s = stars(p_value);
+        let p = p_value.map(fmt_num).unwrap_or_else(|| "NA".to_string());
+        Cell {
+            markdown: format!("{stat}{s} ({p})"),
+            html: format!(
+                "{}<span class=\"stars\">{s}</span><br><span class=\"p\">p {}</span>",
+                xml_escape(&stat),
+                xml_escape(&p)
+            ),
+            numeric: true,
         }
     }
 }
