@@ -2,14 +2,15 @@
 
 use super::document::{Block, Document};
 use super::sections::{
-    aggregate_section, chart_section, configuration_section, day0_section, exclusion_section,
-    groups_of, headline_section, model_fit_section, summary_section, tests_section, window_order,
+    aggregate_section, chart_section, configuration_section, day0_section, differences_section,
+    exclusion_section, groups_of, headline_section, model_fit_section, summary_section,
+    tests_section, window_order,
 };
 use crate::tables::StudyTables;
 
-/// Builds the report document and the charts: title, headline results, summary, charts,
-/// tests, aggregate returns, model fits, day-0 mapping, exclusions and configuration, in that
-/// order.
+/// Builds the report document and the charts: title, headline results, group differences,
+/// summary, charts, tests, aggregate returns, model fits, day-0 mapping, exclusions and
+/// configuration, in that order.
 pub(crate) fn build(
     tables: &StudyTables,
     config_summary: &serde_json::Value,
@@ -26,6 +27,7 @@ pub(crate) fn build(
         ),
     ];
     blocks.extend(headline_section(tables));
+    blocks.extend(differences_section(tables));
     blocks.extend(summary_section(tables, &windows, &groups));
     let charts = chart_section(tables, &windows, &groups);
     blocks.extend(charts.blocks);
