@@ -255,3 +255,59 @@ fn e_models_every_model() {
         );
     }
 }
+
+/// The demo study's headline table: one row per non-event group × CAR window, each number
+/// equal to its `aggregate` and `tests` row; written as `headline.csv` and read back equal.
+#[test]
+fn demo_headline_equals_aggregate_and_tests() {
+    use evstudy::output::{read_csv_tables, write_outputs, OutputFormat};
+    use evstudy::stats::{Metric, Scope, TestKind};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let study = Study::from_toml_file(&root.join("datasets/demo/study.toml")).unwrap();
+    let out = study.run().unwrap();
+    let t = &out.tables;
+    let car_rows: Vec<_> = t
+        .aggregate
+        .iter()
+        .filter(|a| a.metric == Metric::Car && !a.group.starts_with("event:"))
+        .collect();
+    assert!(!car_rows.is_empty());
+    assert_eq!(t.headline.len(), car_rows.len());
+    for (h, a) in t.headline.iter().zip(&car_rows) {
+        assert_eq!((&h.group, Some(&h.window)), (&a.group, a.window.as_ref()));
+        assert_eq!(
+            (h.n, h.caar, h.share_positive),
+            (a.n, a.mean, a.share_positive)
+        );
+        let test = |k: TestKind| {
+            let r = t
+                .tests
+                .iter()
+                .find(|r| {
+                    r.group == h.group
+                        && r.scope == Scope::Car
+                        && r.window.as_deref() == Some(h.window.as_str())
+                        && r.test == k
+                })
+                .unwrap();
+            (r.statistic, r.p_value)
+        };
+        assert_eq!((h.csect_t, h.csect_p), test(TestKind::CsectT));
+        assert_eq!((h.adj_bmp_t, h.adj_bmp_p), test(TestKind::AdjBmpT));
+        assert_eq!((h.grank_t, h.grank_p), test(TestKind::GrankT));
+    }
+    let dir = std::env::temp_dir().join(format!("evstudy-headline-{}", std::process::id()));
+    let json = serde_json::json!({});
+    write_outputs(&dir, t, &[OutputFormat::Csv, OutputFormat::Parquet], &json).unwrap();
+    assert!(dir.join("headline.parquet").is_file());
+    let back = read_csv_tables(&dir).unwrap();
+    assert_eq!(back.headline.len(), t.headline.len());
+    for (b, h) in back.headline.iter().zip(&t.headline) {
+        assert_eq!((&b.group, &b.window, b.n), (&h.group, &h.window, h.n));
+        assert_eq!(
+            (b.caar, b.csect_t, b.grank_p),
+            (h.caar, h.csect_t, h.grank_p)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -25,6 +25,7 @@ mod config;
 mod day0;
 mod empty_run;
 mod groups;
+mod headline;
 mod inputs;
 mod pairs;
 mod plan;

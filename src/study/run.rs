@@ -6,6 +6,7 @@ use super::compute::analyse_all;
 use super::day0::{check_windows_reach, map_pairs_to_day0};
 use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
+use super::headline::headline_rows;
 use super::inputs::load;
 use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
 use super::plan::RunPlan;
@@ -83,6 +84,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
 
     let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
     crate::output::sort_tables(&mut out.tables, &window_order);
+    out.tables.headline = headline_rows(&out.tables.aggregate, &out.tables.tests);
     out.lap("sort");
     Ok(StudyRun {
         tables: out.tables,
