@@ -9,7 +9,8 @@
 //!   it); [`folder_files`] lists a folder's files as `run.json` does;
 //! * [`table_csv`] gives one table as CSV text, [`push_csv_field`] quotes one CSV field;
 //! * [`read_csv_tables`] reads a CSV output folder back (for `evstudy report`);
-//! * [`to_dataframes`] gives the tables as polars DataFrames.
+//! * [`to_dataframes`] gives the tables as polars DataFrames;
+//! * [`write_latex`] writes `headline.tex` (and `differences.tex`) for a paper.
 //!
 //! Same tables in, byte-identical files out (Parquet included: no timestamps, no variable
 //! metadata).
@@ -18,6 +19,7 @@ mod csv;
 mod folder;
 mod format;
 mod frames;
+mod latex;
 mod lock;
 mod manifest;
 mod read;
@@ -34,6 +36,7 @@ pub use self::csv::{
 pub use self::folder::{refuse_inputs, write_folder, FolderOptions, Previous};
 pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
+pub use self::latex::{differences_tex, headline_tex, latex_escape, latex_files, write_latex};
 pub use self::manifest::{folder_files, FileEntry};
 pub use self::read::read_csv_tables;
 pub use self::sort::sort_tables;
