@@ -311,3 +311,53 @@ fn demo_headline_equals_aggregate_and_tests() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `[[differences]]` on the demo study: CAAR of each side equals the `aggregate` CAAR of that
+/// label and window; a label naming no group gives n = 0, empty statistics and a note.
+#[test]
+fn demo_differences_match_aggregate_caars() {
+    use evstudy::design::DifferenceFile;
+    use evstudy::stats::Metric;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut study = Study::from_toml_file(&root.join("datasets/demo/study.toml")).unwrap();
+    let pair = |a: &str, b: &str, windows: &[&str]| DifferenceFile {
+        a: a.into(),
+        b: b.into(),
+        windows: windows.iter().map(|w| w.to_string()).collect(),
+    };
+    study.config.differences = vec![
+        pair(
+            "security_group:china_ai_chips",
+            "security_group:us_chips",
+            &[],
+        ),
+        pair("security_group:china_ai_chips", "no_such_group", &["0:5"]),
+    ];
+    let out = study.run().unwrap();
+    let t = &out.tables;
+    assert_eq!(t.differences.len(), 5);
+    let caar = |label: &str, window: &str| {
+        let a = t
+            .aggregate
+            .iter()
+            .find(|a| {
+                a.group == label && a.metric == Metric::Car && a.window.as_deref() == Some(window)
+            })
+            .unwrap();
+        (a.n, a.mean)
+    };
+    for d in &t.differences[..4] {
+        let (n_a, mean_a) = caar(&d.group_a, &d.window);
+        let (n_b, mean_b) = caar(&d.group_b, &d.window);
+        assert_eq!((d.n_a, d.n_b), (n_a, n_b));
+        assert!((d.caar_a.unwrap() - mean_a.unwrap()).abs() < 1e-14);
+        assert!((d.caar_b.unwrap() - mean_b.unwrap()).abs() < 1e-14);
+        assert!(d.welch_t.is_some() && d.mann_whitney_z.is_some());
+    }
+    let missing = &t.differences[4];
+    assert_eq!((missing.window.as_str(), missing.n_b), ("0:5", 0));
+    assert_eq!((missing.difference, missing.welch_t), (None, None));
+    let notes = out.run_info["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].as_str().unwrap().contains("'no_such_group'"));
+}

@@ -8,8 +8,8 @@ use std::path::Path;
 use crate::data::records::{csv_records, Dialect, QuoteErrorKind};
 use crate::error::{Error, Result};
 use crate::tables::{
-    AbnormalReturnRow, AggregateRow, CarRow, CellReader, Day0Row, ExclusionRow, HeadlineRow,
-    ModelFitRow, StudyTables, Table, TestRow,
+    AbnormalReturnRow, AggregateRow, CarRow, CellReader, Day0Row, DifferenceRow, ExclusionRow,
+    HeadlineRow, ModelFitRow, StudyTables, Table, TestRow,
 };
 
 /// A parsed CSV table with named columns.
@@ -153,8 +153,8 @@ const REQUIRED: [&str; 6] = [
 /// Reads the CSV outputs of a study run from `dir` back into [`StudyTables`].
 ///
 /// The six tables of §12 (`abnormal_returns.csv`, `cars.csv`, `model_fits.csv`,
-/// `aggregate.csv`, `tests.csv`, `exclusions.csv`) are required; `day0_mapping.csv` and
-/// `headline.csv` are read when present (else those tables are empty). Columns are found by name. In `model_fits`
+/// `aggregate.csv`, `tests.csv`, `exclusions.csv`) are required; `day0_mapping.csv`,
+/// `headline.csv` and `differences.csv` are read when present (else those tables are empty). Columns are found by name. In `model_fits`
 /// every column beyond the fixed ten becomes an extra of every row (NA where empty).
 /// `exclusions.order` is set to the row index, so re-sorting keeps the file's order.
 /// The CSV rules are those of the files written: RFC 4180 quoting, a line ends at `\n` (a
@@ -177,6 +177,7 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
     }
     let day0 = read_optional::<Day0Row>(dir)?;
     let headline = read_optional::<HeadlineRow>(dir)?;
+    let differences = read_optional::<DifferenceRow>(dir)?;
     let [abnormal_returns, cars, model_fits, aggregate, tests, exclusions] =
         <[CsvTable; 6]>::try_from(files).unwrap_or_else(|_| unreachable!("six tables read"));
     Ok(StudyTables {
@@ -188,6 +189,7 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         exclusions: exclusions.rows()?,
         day0,
         headline,
+        differences,
         ..StudyTables::default()
     })
 }

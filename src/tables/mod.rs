@@ -103,5 +103,8 @@ impl TableSet for StudyTables {
         v.table(&self.exclusions);
         v.table(&self.day0);
         v.table(&self.headline);
+        if !self.differences.is_empty() {
+            v.table(&self.differences);
+        }
     }
 }
