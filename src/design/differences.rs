@@ -107,4 +107,22 @@ mod tests {
             .to_string();
         assert!(err.contains("differences[0].windows"), "{err}");
     }
+
+    #[test]
+    fn study_file_entries_are_typed_and_unknown_keys_rejected() {
+        use crate::design::{Design, StudyFile};
+        let base = "events = \"e.csv\"\nmarket = \"IDX\"\nevent_windows = [\"-1:1\", \"0:5\"]\n\
+                    [[prices]]\npath = \"p.csv\"\n";
+        let with = |body: &str| format!("{base}[[differences]]\na = \"x\"\nb = \"y\"\n{body}\n");
+        let parse = |text: &str| StudyFile::from_toml_str(text).map_err(|e| e.to_string());
+        let design = Design::from_file(&parse(&with("windows = [\"0:5\"]")).unwrap()).unwrap();
+        assert_eq!(design.differences[0].windows, [1]);
+        let none = Design::from_file(&parse(base).unwrap()).unwrap();
+        assert!(none.differences.is_empty());
+        let err = parse(&with("window = [\"0:5\"]")).unwrap_err();
+        assert!(err.contains("window"), "{err}");
+        let undeclared = parse(&with("windows = [\"0:9\"]")).unwrap();
+        let err = Design::from_file(&undeclared).unwrap_err().to_string();
+        assert!(err.contains("differences[0].windows"), "{err}");
+    }
 }
