@@ -251,4 +251,36 @@ all & -1:1 & 1 & 3.15 &  & 4.00$^{***}$ &  & 100.0 \\\\\n\
 \\end{tabular}\n";
         assert_eq!(headline_tex(&rows), expected);
     }
+
+    #[test]
+    fn differences_table_exact_text() {
+        let row = DifferenceRow {
+            group_a: "a&b".into(),
+            group_b: "c".into(),
+            window: "0:5".into(),
+            n_a: 3,
+            n_b: 0,
+            caar_a: Some(0.0125),
+            caar_b: None,
+            difference: None,
+            welch_t: None,
+            welch_df: None,
+            welch_p: None,
+            mann_whitney_u: None,
+            mann_whitney_z: Some(-1.96),
+            mann_whitney_p: Some(0.05),
+        };
+        let text = differences_tex(&[row]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "\\begin{tabular}{lllrrrrrrr}");
+        assert_eq!(
+            lines[4],
+            "a\\&b & c & 0:5 & 3 & 0 & 1.25 &  &  &  & $-$1.96$^{*}$ \\\\"
+        );
+        assert_eq!(
+            lines[6],
+            "\\multicolumn{10}{l}{\\footnotesize ".to_string() + STARS_NOTE + "} \\\\"
+        );
+        assert_eq!(lines.len(), 8);
+    }
 }
