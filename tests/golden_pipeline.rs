@@ -255,3 +255,109 @@ fn e_models_every_model() {
         );
     }
 }
+
+/// The demo study's headline table: one row per non-event group × CAR window, each number
+/// equal to its `aggregate` and `tests` row; written as `headline.csv` and read back equal.
+#[test]
+fn demo_headline_equals_aggregate_and_tests() {
+    use evstudy::output::{read_csv_tables, write_outputs, OutputFormat};
+    use evstudy::stats::{Metric, Scope, TestKind};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let study = Study::from_toml_file(&root.join("datasets/demo/study.toml")).unwrap();
+    let out = study.run().unwrap();
+    let t = &out.tables;
+    let car_rows: Vec<_> = t
+        .aggregate
+        .iter()
+        .filter(|a| a.metric == Metric::Car && !a.group.starts_with("event:"))
+        .collect();
+    assert!(!car_rows.is_empty());
+    assert_eq!(t.headline.len(), car_rows.len());
+    for (h, a) in t.headline.iter().zip(&car_rows) {
+        assert_eq!((&h.group, Some(&h.window)), (&a.group, a.window.as_ref()));
+        assert_eq!(
+            (h.n, h.caar, h.share_positive),
+            (a.n, a.mean, a.share_positive)
+        );
+        let test = |k: TestKind| {
+            let r = t
+                .tests
+                .iter()
+                .find(|r| {
+                    r.group == h.group
+                        && r.scope == Scope::Car
+                        && r.window.as_deref() == Some(h.window.as_str())
+                        && r.test == k
+                })
+                .unwrap();
+            (r.statistic, r.p_value)
+        };
+        assert_eq!((h.csect_t, h.csect_p), test(TestKind::CsectT));
+        assert_eq!((h.adj_bmp_t, h.adj_bmp_p), test(TestKind::AdjBmpT));
+        assert_eq!((h.grank_t, h.grank_p), test(TestKind::GrankT));
+    }
+    let dir = std::env::temp_dir().join(format!("evstudy-headline-{}", std::process::id()));
+    let json = serde_json::json!({});
+    write_outputs(&dir, t, &[OutputFormat::Csv, OutputFormat::Parquet], &json).unwrap();
+    assert!(dir.join("headline.parquet").is_file());
+    let back = read_csv_tables(&dir).unwrap();
+    assert_eq!(back.headline.len(), t.headline.len());
+    for (b, h) in back.headline.iter().zip(&t.headline) {
+        assert_eq!((&b.group, &b.window, b.n), (&h.group, &h.window, h.n));
+        assert_eq!(
+            (b.caar, b.csect_t, b.grank_p),
+            (h.caar, h.csect_t, h.grank_p)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `[[differences]]` on the demo study: CAAR of each side equals the `aggregate` CAAR of that
+/// label and window; a label naming no group gives n = 0, empty statistics and a note.
+#[test]
+fn demo_differences_match_aggregate_caars() {
+    use evstudy::design::DifferenceFile;
+    use evstudy::stats::Metric;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut study = Study::from_toml_file(&root.join("datasets/demo/study.toml")).unwrap();
+    let pair = |a: &str, b: &str, windows: &[&str]| DifferenceFile {
+        a: a.into(),
+        b: b.into(),
+        windows: windows.iter().map(|w| w.to_string()).collect(),
+    };
+    study.config.differences = vec![
+        pair(
+            "security_group:china_ai_chips",
+            "security_group:us_chips",
+            &[],
+        ),
+        pair("security_group:china_ai_chips", "no_such_group", &["0:5"]),
+    ];
+    let out = study.run().unwrap();
+    let t = &out.tables;
+    assert_eq!(t.differences.len(), 5);
+    let caar = |label: &str, window: &str| {
+        let a = t
+            .aggregate
+            .iter()
+            .find(|a| {
+                a.group == label && a.metric == Metric::Car && a.window.as_deref() == Some(window)
+            })
+            .unwrap();
+        (a.n, a.mean)
+    };
+    for d in &t.differences[..4] {
+        let (n_a, mean_a) = caar(&d.group_a, &d.window);
+        let (n_b, mean_b) = caar(&d.group_b, &d.window);
+        assert_eq!((d.n_a, d.n_b), (n_a, n_b));
+        assert!((d.caar_a.unwrap() - mean_a.unwrap()).abs() < 1e-14);
+        assert!((d.caar_b.unwrap() - mean_b.unwrap()).abs() < 1e-14);
+        assert!(d.welch_t.is_some() && d.mann_whitney_z.is_some());
+    }
+    let missing = &t.differences[4];
+    assert_eq!((missing.window.as_str(), missing.n_b), ("0:5", 0));
+    assert_eq!((missing.difference, missing.welch_t), (None, None));
+    let notes = out.run_info["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].as_str().unwrap().contains("'no_such_group'"));
+}

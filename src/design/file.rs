@@ -5,7 +5,7 @@
 //! them (the command line's quick flags fill the same struct), so that error messages quote
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
-use super::{defaults, BacktestFile, Design, ModelName};
+use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName};
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -138,6 +138,9 @@ pub struct StudyFile {
     /// The study file this configuration was read from (named in configuration errors).
     #[serde(skip)]
     pub source: Option<PathBuf>,
+    /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differences: Vec<DifferenceFile>,
 }
 
 fn default_title() -> String {

@@ -36,6 +36,7 @@
 
 mod backtest;
 pub mod defaults;
+mod differences;
 mod file;
 mod model;
 mod validate;
@@ -50,6 +51,7 @@ pub use backtest::{
     DirectionRule, EntryRule, ExitRule, LimitRules, PlaceboDesign, PlaceboFile, SignalKind,
     Unfillable, Weighting,
 };
+pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
 
 use crate::abnormal::EngineConfig;
@@ -184,6 +186,8 @@ pub struct Design {
     pub inputs: Inputs,
     /// The settings as written (recorded in `run.json`).
     pub file: StudyFile,
+    /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
+    pub differences: Vec<DifferencePair>,
 }
 
 impl Design {

@@ -1,6 +1,7 @@
 //! [`StudyFile`] → [`Design`]: every value parsed into its type and every cross-field rule of
 //! methodology §0.4 checked, in a fixed order (the first problem is the one reported).
 
+use super::differences::difference_pairs;
 use super::{defaults, Analysis, Design, Holidays, Inputs, Model, ModelName, StudyFile, Windows};
 use crate::abnormal::Window;
 use crate::error::{Error, Result};
@@ -73,6 +74,7 @@ fn build(file: &StudyFile) -> Result<Design> {
             },
         )?;
     let inputs = inputs(file)?;
+    let differences = difference_pairs(&file.differences, &windows.event)?;
     Ok(Design {
         title: file.title.clone(),
         analysis: Analysis {
@@ -96,6 +98,7 @@ fn build(file: &StudyFile) -> Result<Design> {
         out: file.out.clone(),
         inputs,
         file: file.clone(),
+        differences,
     })
 }
 

@@ -399,7 +399,8 @@ mod tests {
         tables.exclusions.reverse();
         sort_tables(&mut tables, &["-1:1".to_string(), "0:3".to_string()]);
         for (name, text) in csv_files(&tables) {
-            if name == "day0_mapping.csv" {
+            // The golden folder predates the day-0 and headline tables.
+            if name == "day0_mapping.csv" || name == "headline.csv" {
                 continue;
             }
             let golden = std::fs::read_to_string(dir.join(name)).unwrap();

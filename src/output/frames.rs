@@ -272,7 +272,8 @@ mod tests {
                 "aggregate",
                 "tests",
                 "exclusions",
-                "day0_mapping"
+                "day0_mapping",
+                "headline"
             ]
         );
         let ar = &frames[0].1;

@@ -9,7 +9,8 @@
 //!   it); [`folder_files`] lists a folder's files as `run.json` does;
 //! * [`table_csv`] gives one table as CSV text, [`push_csv_field`] quotes one CSV field;
 //! * [`read_csv_tables`] reads a CSV output folder back (for `evstudy report`);
-//! * [`to_dataframes`] gives the tables as polars DataFrames.
+//! * [`to_dataframes`] gives the tables as polars DataFrames;
+//! * [`write_latex`] writes `headline.tex` (and `differences.tex`) for a paper.
 //!
 //! Same tables in, byte-identical files out (Parquet included: no timestamps, no variable
 //! metadata).
@@ -18,6 +19,7 @@ mod csv;
 mod folder;
 mod format;
 mod frames;
+mod latex;
 mod lock;
 mod manifest;
 mod read;
@@ -34,6 +36,7 @@ pub use self::csv::{
 pub use self::folder::{refuse_inputs, write_folder, FolderOptions, Previous};
 pub use self::format::{format_g17, write_g17};
 pub use self::frames::{parquet_bytes, to_dataframes};
+pub use self::latex::{differences_tex, headline_tex, latex_escape, latex_files, write_latex};
 pub use self::manifest::{folder_files, FileEntry};
 pub use self::read::read_csv_tables;
 pub use self::sort::sort_tables;
@@ -135,8 +138,8 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// written, in order.
 ///
 /// For each format in `formats` (duplicates ignored) every table of the set (for a study the
-/// seven tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`
-/// and `day0_mapping`) is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
+/// eight tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`,
+/// `day0_mapping` and `headline`) is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
 /// at the end, plus the `files` list of [`write_folder`]). Rows are written in the order they
 /// have in `tables`: call [`sort_tables`] first for the §12 order. The folder is one complete
 /// run ([`write_folder`] with [`FolderOptions::REPLACE`]): nothing of a previous run is kept.
@@ -156,7 +159,7 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// let dir = std::env::temp_dir().join(format!("evstudy-doc-out-{}", std::process::id()));
 /// let files = write_outputs(&dir, &StudyTables::default(), &[OutputFormat::Csv],
 ///                           &serde_json::json!({"model": "market_model"})).unwrap();
-/// assert_eq!(files.len(), 8);
+/// assert_eq!(files.len(), 9);
 /// assert_eq!(std::fs::read_to_string(dir.join("exclusions.csv")).unwrap(),
 ///            "event_id,security,stage,reason,detail\n");
 /// # std::fs::remove_dir_all(&dir).unwrap();
@@ -286,7 +289,7 @@ mod tests {
         let formats = [OutputFormat::Csv, OutputFormat::Parquet];
         let fa = write_outputs(&a.path().join("out"), &tables, &formats, &json).unwrap();
         let fb = write_outputs(&b.path().join("out"), &tables, &formats, &json).unwrap();
-        assert_eq!(fa.len(), 15);
+        assert_eq!(fa.len(), 17);
         for (pa, pb) in fa.iter().zip(&fb) {
             assert_eq!(pa.file_name(), pb.file_name());
             assert_eq!(

@@ -8,8 +8,8 @@ use std::path::Path;
 use crate::data::records::{csv_records, Dialect, QuoteErrorKind};
 use crate::error::{Error, Result};
 use crate::tables::{
-    AbnormalReturnRow, AggregateRow, CarRow, CellReader, Day0Row, ExclusionRow, ModelFitRow,
-    StudyTables, Table, TestRow,
+    AbnormalReturnRow, AggregateRow, CarRow, CellReader, Day0Row, DifferenceRow, ExclusionRow,
+    HeadlineRow, ModelFitRow, StudyTables, Table, TestRow,
 };
 
 /// A parsed CSV table with named columns.
@@ -153,8 +153,8 @@ const REQUIRED: [&str; 6] = [
 /// Reads the CSV outputs of a study run from `dir` back into [`StudyTables`].
 ///
 /// The six tables of §12 (`abnormal_returns.csv`, `cars.csv`, `model_fits.csv`,
-/// `aggregate.csv`, `tests.csv`, `exclusions.csv`) are required; `day0_mapping.csv` is read
-/// when present (else the day-0 table is empty). Columns are found by name. In `model_fits`
+/// `aggregate.csv`, `tests.csv`, `exclusions.csv`) are required; `day0_mapping.csv`,
+/// `headline.csv` and `differences.csv` are read when present (else those tables are empty). Columns are found by name. In `model_fits`
 /// every column beyond the fixed ten becomes an extra of every row (NA where empty).
 /// `exclusions.order` is set to the row index, so re-sorting keeps the file's order.
 /// The CSV rules are those of the files written: RFC 4180 quoting, a line ends at `\n` (a
@@ -175,12 +175,9 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         }
         files.push(CsvTable::read(&path)?);
     }
-    let day0_path = dir.join(Day0Row::CSV_FILE);
-    let day0 = if day0_path.is_file() {
-        CsvTable::read(&day0_path)?.rows()?
-    } else {
-        Vec::new()
-    };
+    let day0 = read_optional::<Day0Row>(dir)?;
+    let headline = read_optional::<HeadlineRow>(dir)?;
+    let differences = read_optional::<DifferenceRow>(dir)?;
     let [abnormal_returns, cars, model_fits, aggregate, tests, exclusions] =
         <[CsvTable; 6]>::try_from(files).unwrap_or_else(|_| unreachable!("six tables read"));
     Ok(StudyTables {
@@ -191,8 +188,20 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         tests: tests.rows()?,
         exclusions: exclusions.rows()?,
         day0,
+        headline,
+        differences,
         ..StudyTables::default()
     })
+}
+
+/// The rows of an optional table of `dir`, empty when its CSV file is absent.
+fn read_optional<T: Table>(dir: &Path) -> Result<Vec<T>> {
+    let path = dir.join(T::CSV_FILE);
+    if path.is_file() {
+        CsvTable::read(&path)?.rows()
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 #[cfg(test)]

@@ -23,8 +23,10 @@ mod calendars;
 mod compute;
 mod config;
 mod day0;
+mod differences;
 mod empty_run;
 mod groups;
+mod headline;
 mod inputs;
 mod pairs;
 mod plan;
@@ -66,6 +68,9 @@ pub struct RunSummary {
     /// Warnings about the inputs that do not stop the run (a factor file whose scale looks
     /// wrong).
     pub warnings: Vec<String>,
+    /// Notes written to `run.json` (`notes`, only when there is one): a `[[differences]]`
+    /// label that names no analysed group.
+    pub notes: Vec<String>,
 }
 
 /// The diagnostics of one group label.

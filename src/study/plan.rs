@@ -5,7 +5,7 @@ use super::config::{CalendarMode, SecuritySpec, StudyConfig};
 use super::pairs::Admission;
 use crate::abnormal::{EngineConfig, Window};
 use crate::data::{FactorSource, PriceSource};
-use crate::design::{Design, Holidays};
+use crate::design::{Design, DifferencePair, Holidays};
 use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
@@ -41,6 +41,8 @@ pub(crate) struct RunPlan {
     pub groupings: Vec<Grouping>,
     /// The input files.
     pub sources: Sources,
+    /// Pairs of groups whose CAARs are compared (`[[differences]]`).
+    pub differences: Vec<DifferencePair>,
 }
 
 /// Settings of the day-0 mapping (§2.4).
@@ -100,6 +102,7 @@ impl RunPlan {
             groups: design.inputs.groups.clone(),
             groupings: design.aggregate_by.clone(),
             sources: Sources::from_design(design),
+            differences: design.differences.clone(),
         }
     }
 

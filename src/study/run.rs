@@ -4,8 +4,10 @@
 use super::battery::{test_group, BatteryInputs, EstimationDates};
 use super::compute::analyse_all;
 use super::day0::{check_windows_reach, map_pairs_to_day0};
+use super::differences::group_differences;
 use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
+use super::headline::headline_rows;
 use super::inputs::load;
 use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
 use super::plan::RunPlan;
@@ -82,7 +84,15 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     out.lap("tests_and_portfolios");
 
     let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
+    if !plan.differences.is_empty() {
+        let labels = label_pairs(pairs, events, securities, &plan.groupings);
+        let d = group_differences(&plan.differences, &window_order, &labels, pairs, &batch);
+        out.tables.differences = d.rows;
+        out.summary.warnings.extend(d.warnings.iter().cloned());
+        out.summary.notes.extend(d.warnings);
+    }
     crate::output::sort_tables(&mut out.tables, &window_order);
+    out.tables.headline = headline_rows(&out.tables.aggregate, &out.tables.tests);
     out.lap("sort");
     Ok(StudyRun {
         tables: out.tables,

@@ -16,7 +16,7 @@ pub(crate) fn run_info(
             .entry(format!("{}:{}", e.stage.as_str(), e.reason.as_str()))
             .or_default() += 1;
     }
-    serde_json::json!({
+    let mut info = serde_json::json!({
         "evstudy_version": env!("CARGO_PKG_VERSION"),
         "config": config,
         "inputs": summary.inputs.iter().map(|f| serde_json::json!({"path": f.path, "bytes": f.bytes, "sha256": f.sha256})).collect::<Vec<_>>(),
@@ -29,5 +29,9 @@ pub(crate) fn run_info(
             "group": group, "n_events": d.n_events, "rbar": d.rbar, "n_pairs_used": d.n_pairs_used,
             "s_cda": d.s_cda, "df_cda": d.df_cda, "s_rank": d.s_rank, "n_rank_days": d.n_rank_days,
         })).collect::<Vec<_>>(),
-    })
+    });
+    if !summary.notes.is_empty() {
+        info["notes"] = serde_json::json!(summary.notes);
+    }
+    info
 }

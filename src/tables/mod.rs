@@ -93,7 +93,7 @@ pub trait TableSet: Sync {
 
 impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
-    /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`.
+    /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`.
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -102,5 +102,9 @@ impl TableSet for StudyTables {
         v.table(&self.tests);
         v.table(&self.exclusions);
         v.table(&self.day0);
+        v.table(&self.headline);
+        if !self.differences.is_empty() {
+            v.table(&self.differences);
+        }
     }
 }

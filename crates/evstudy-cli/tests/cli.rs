@@ -58,6 +58,28 @@ fn quick_run_succeeds_and_writes_tables() {
 }
 
 #[test]
+fn run_writes_headline_csv_and_tex_listed_in_run_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = quick(dir.path(), &prices(500), EVENTS, &["--window=0:5"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let out = dir.path().join("out");
+    let headline = std::fs::read_to_string(out.join("headline.csv")).unwrap();
+    assert!(headline.starts_with("group,window,n,caar,share_positive,csect_t,"));
+    assert_eq!(headline.lines().count(), 2);
+    let tex = std::fs::read_to_string(out.join("headline.tex")).unwrap();
+    assert!(tex.starts_with("\\begin{tabular}{llrrrrrr}\n\\toprule\n"));
+    assert!(tex.contains("\nall & 0:5 & 1 & "));
+    assert!(!out.join("differences.tex").exists());
+    let run = std::fs::read_to_string(out.join("run.json")).unwrap();
+    assert!(run.contains("\"path\": \"headline.tex\""), "{run}");
+    let dest = dir.path().join("again");
+    let from = out.display().to_string();
+    let to = dest.display().to_string();
+    let (code, stdout, stderr) = evstudy(&["report", "--from", &from, "--out", &to]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+}
+
+#[test]
 fn outputs_are_byte_identical_across_runs() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(quick(dir.path(), &prices(500), EVENTS, &[]).0, 0);

@@ -8,7 +8,7 @@ use crate::cmd::folder::{run_in_folder, run_options};
 use crate::quick::{load_config, FormatArg, QuickArgs};
 use anyhow::Context;
 use evstudy::design::{Design, Holidays};
-use evstudy::output::{write_outputs, OutputFormat};
+use evstudy::output::{write_latex, write_outputs, OutputFormat};
 use evstudy::report::{render_report, write_export, write_report};
 use evstudy::study::Study;
 use std::io::Write;
@@ -99,8 +99,12 @@ fn run_into(
         ));
     }
     let t_write = std::time::Instant::now();
-    let written = write_outputs(staging, &output.tables, formats, &output.run_info)
+    let mut written = write_outputs(staging, &output.tables, formats, &output.run_info)
         .with_context(|| format!("writing outputs to {}", out_dir.display()))?;
+    written.extend(
+        write_latex(staging, &output.tables)
+            .with_context(|| format!("writing LaTeX tables to {}", out_dir.display()))?,
+    );
     let write_s = t_write.elapsed().as_secs_f64();
     let t_report = std::time::Instant::now();
     if !args.no_report {
