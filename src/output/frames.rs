@@ -272,7 +272,9 @@ mod tests {
                 "aggregate",
                 "tests",
                 "exclusions",
-                "day0_mapping"
+                "day0_mapping",
+                "events",
+                "securities"
             ]
         );
         let ar = &frames[0].1;

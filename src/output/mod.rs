@@ -135,8 +135,8 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// written, in order.
 ///
 /// For each format in `formats` (duplicates ignored) every table of the set (for a study the
-/// seven tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`
-/// and `day0_mapping`) is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
+/// nine tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`
+/// `day0_mapping`, `events` and `securities`) is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
 /// at the end, plus the `files` list of [`write_folder`]). Rows are written in the order they
 /// have in `tables`: call [`sort_tables`] first for the §12 order. The folder is one complete
 /// run ([`write_folder`] with [`FolderOptions::REPLACE`]): nothing of a previous run is kept.
@@ -286,7 +286,7 @@ mod tests {
         let formats = [OutputFormat::Csv, OutputFormat::Parquet];
         let fa = write_outputs(&a.path().join("out"), &tables, &formats, &json).unwrap();
         let fb = write_outputs(&b.path().join("out"), &tables, &formats, &json).unwrap();
-        assert_eq!(fa.len(), 15);
+        assert_eq!(fa.len(), 19);
         for (pa, pb) in fa.iter().zip(&fb) {
             assert_eq!(pa.file_name(), pb.file_name());
             assert_eq!(

@@ -8,8 +8,8 @@ use std::path::Path;
 use crate::data::records::{csv_records, Dialect, QuoteErrorKind};
 use crate::error::{Error, Result};
 use crate::tables::{
-    AbnormalReturnRow, AggregateRow, CarRow, CellReader, Day0Row, ExclusionRow, ModelFitRow,
-    StudyTables, Table, TestRow,
+    AbnormalReturnRow, AggregateRow, CarRow, CellReader, ExclusionRow, ModelFitRow, StudyTables,
+    Table, TestRow,
 };
 
 /// A parsed CSV table with named columns.
@@ -154,7 +154,8 @@ const REQUIRED: [&str; 6] = [
 ///
 /// The six tables of §12 (`abnormal_returns.csv`, `cars.csv`, `model_fits.csv`,
 /// `aggregate.csv`, `tests.csv`, `exclusions.csv`) are required; `day0_mapping.csv` is read
-/// when present (else the day-0 table is empty). Columns are found by name. In `model_fits`
+/// when present, `events.csv` and `securities.csv` when present with their table's header
+/// (else those tables are empty). Columns are found by name. In `model_fits`
 /// every column beyond the fixed ten becomes an extra of every row (NA where empty).
 /// `exclusions.order` is set to the row index, so re-sorting keeps the file's order.
 /// The CSV rules are those of the files written: RFC 4180 quoting, a line ends at `\n` (a
@@ -175,12 +176,6 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         }
         files.push(CsvTable::read(&path)?);
     }
-    let day0_path = dir.join(Day0Row::CSV_FILE);
-    let day0 = if day0_path.is_file() {
-        CsvTable::read(&day0_path)?.rows()?
-    } else {
-        Vec::new()
-    };
     let [abnormal_returns, cars, model_fits, aggregate, tests, exclusions] =
         <[CsvTable; 6]>::try_from(files).unwrap_or_else(|_| unreachable!("six tables read"));
     Ok(StudyTables {
@@ -190,9 +185,37 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         aggregate: aggregate.rows()?,
         tests: tests.rows()?,
         exclusions: exclusions.rows()?,
-        day0,
+        day0: read_optional(dir)?,
+        events: read_if_written(dir)?,
+        securities: read_if_written(dir)?,
         ..StudyTables::default()
     })
+}
+
+/// The rows of table `T` in `dir`, or none when its CSV file is absent (a folder written
+/// before the table existed).
+fn read_optional<T: Table>(dir: &Path) -> Result<Vec<T>> {
+    let path = dir.join(T::CSV_FILE);
+    if path.is_file() {
+        CsvTable::read(&path)?.rows()
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// The rows of table `T` in `dir` when its CSV file is there with the table's exact header;
+/// none otherwise, since `events.csv` and `securities.csv` are also common names of input files
+/// kept beside the outputs.
+fn read_if_written<T: Table>(dir: &Path) -> Result<Vec<T>> {
+    let path = dir.join(T::CSV_FILE);
+    let header = T::COLUMNS.join(",");
+    let written = std::fs::read_to_string(&path)
+        .is_ok_and(|text| text.lines().next() == Some(header.as_str()));
+    if written {
+        CsvTable::read(&path)?.rows()
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod day0;
 mod empty_run;
 mod groups;
 mod inputs;
+mod metadata;
 mod pairs;
 mod plan;
 mod portfolios;

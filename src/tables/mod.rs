@@ -93,7 +93,8 @@ pub trait TableSet: Sync {
 
 impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
-    /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`.
+    /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `events`,
+    /// `securities`.
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -102,5 +103,7 @@ impl TableSet for StudyTables {
         v.table(&self.tests);
         v.table(&self.exclusions);
         v.table(&self.day0);
+        v.table(&self.events);
+        v.table(&self.securities);
     }
 }
