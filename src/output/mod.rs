@@ -156,7 +156,7 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// let dir = std::env::temp_dir().join(format!("evstudy-doc-out-{}", std::process::id()));
 /// let files = write_outputs(&dir, &StudyTables::default(), &[OutputFormat::Csv],
 ///                           &serde_json::json!({"model": "market_model"})).unwrap();
-/// assert_eq!(files.len(), 8);
+/// assert_eq!(files.len(), 10);
 /// assert_eq!(std::fs::read_to_string(dir.join("exclusions.csv")).unwrap(),
 ///            "event_id,security,stage,reason,detail\n");
 /// # std::fs::remove_dir_all(&dir).unwrap();
