@@ -70,6 +70,71 @@ impl FromStr for Grouping {
     }
 }
 
+/// One entry of `aggregate_by` (§8): a single grouping, or a combination of two or more
+/// distinct groupings written `category*security_group`, whose labels are the single
+/// labels joined by `*` (the pairs in every one of the single groups).
+///
+/// # Examples
+/// ```
+/// use evstudy::vocab::{Grouping, GroupingSpec};
+/// let single: GroupingSpec = "category".parse().unwrap();
+/// assert_eq!(single, Grouping::Category);
+/// let cross: GroupingSpec = "category*security_group".parse().unwrap();
+/// assert_eq!(cross.parts(), [Grouping::Category, Grouping::SecurityGroup]);
+/// assert!("category*category".parse::<GroupingSpec>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GroupingSpec {
+    /// The groupings combined, in the order written; never empty, no repeats.
+    parts: Vec<Grouping>,
+}
+
+impl GroupingSpec {
+    /// The groupings combined, in the order written (one for a single grouping).
+    pub fn parts(&self) -> &[Grouping] {
+        &self.parts
+    }
+}
+
+impl From<Grouping> for GroupingSpec {
+    fn from(g: Grouping) -> GroupingSpec {
+        GroupingSpec { parts: vec![g] }
+    }
+}
+
+impl PartialEq<Grouping> for GroupingSpec {
+    fn eq(&self, other: &Grouping) -> bool {
+        self.parts == [*other]
+    }
+}
+
+impl FromStr for GroupingSpec {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<GroupingSpec> {
+        if !s.contains('*') {
+            return Ok(GroupingSpec::from(s.parse::<Grouping>()?));
+        }
+        let mut parts: Vec<Grouping> = Vec::new();
+        for name in s.split('*').map(str::trim) {
+            let g = by_name(&Grouping::ALL, Grouping::as_str, name).ok_or_else(|| {
+                Error::config(format!(
+                    "aggregate_by '{s}': unknown grouping '{name}' in the combination \
+                     (group, all, category, security_group, event joined by '*')"
+                ))
+            })?;
+            if parts.contains(&g) {
+                return Err(Error::config(format!(
+                    "aggregate_by '{s}': '{name}' appears twice in the combination; \
+                     list each grouping once"
+                )));
+            }
+            parts.push(g);
+        }
+        Ok(GroupingSpec { parts })
+    }
+}
+
 /// Why an event, a pair or part of a pair was left out (the `reason` column of `exclusions`,
 /// §11), with the stage at which the pipeline reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

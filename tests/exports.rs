@@ -133,3 +133,42 @@ fn demo_study_runs_end_to_end_and_recovers_injected_effects() {
         out.summary.pairs_total
     );
 }
+
+#[test]
+fn demo_study_per_pair_tables_join_to_events_and_securities() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let study = Study::from_toml_file(&root.join("datasets/demo/study.toml")).unwrap();
+    let t = study.run().unwrap().tables;
+    let events: std::collections::BTreeSet<&str> =
+        t.events.iter().map(|r| r.event_id.as_str()).collect();
+    let securities: std::collections::BTreeSet<&str> =
+        t.securities.iter().map(|r| r.security.as_str()).collect();
+    assert!(!events.is_empty() && !securities.is_empty());
+    // Same-date portfolios are pseudo-events `PF:<date>` of pseudo-security `PORTFOLIO`.
+    let pairs = t
+        .abnormal_returns
+        .iter()
+        .map(|r| (&r.event_id, &r.security))
+        .chain(t.cars.iter().map(|r| (&r.event_id, &r.security)))
+        .chain(t.model_fits.iter().map(|r| (&r.event_id, &r.security)))
+        .chain(t.day0.iter().map(|r| (&r.event_id, &r.security)))
+        .chain(t.exclusions.iter().map(|r| (&r.event_id, &r.security)));
+    for (event_id, security) in pairs {
+        if event_id.starts_with("PF:") {
+            continue;
+        }
+        assert!(
+            events.contains(event_id.as_str()),
+            "orphan event {event_id}"
+        );
+        assert!(
+            security.is_empty() || securities.contains(security.as_str()),
+            "orphan security {security} of {event_id}"
+        );
+    }
+    // n_analysed counts the pairs with a model fit.
+    let fits = t.model_fits.iter().filter(|r| r.security != "PORTFOLIO");
+    let total: u32 = t.events.iter().map(|r| r.n_analysed).sum();
+    assert_eq!(total as usize, fits.count());
+    assert!(t.events.iter().all(|r| r.n_analysed <= r.n_pairs));
+}

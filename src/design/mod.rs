@@ -13,7 +13,7 @@
 //!   the same struct). It holds only what the user wrote, as written, so that errors can quote
 //!   it and `run.json` can record it.
 //! - [`Design::from_file`] is the one conversion: it parses every value into its type
-//!   ([`Window`](crate::abnormal::Window), [`Model`], [`Grouping`], [`OutputFormat`],
+//!   ([`Window`](crate::abnormal::Window), [`Model`], [`GroupingSpec`], [`OutputFormat`],
 //!   [`NaiveTime`], [`Holidays`]) and makes every cross-field check, so code that holds a
 //!   `Design` never sees an invalid value.
 //! - [`Analysis`] is the part of the design that the engine and the test battery read; the
@@ -59,7 +59,7 @@ use crate::data::{FactorSource, PriceSource};
 use crate::output::OutputFormat;
 use crate::returns::ReturnKind;
 use crate::stats::StatsConfig;
-use crate::vocab::Grouping;
+use crate::vocab::GroupingSpec;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -176,8 +176,9 @@ pub struct Design {
     pub holidays: Holidays,
     /// Keep events whose `verified` is `no`.
     pub include_unverified: bool,
-    /// Groupings for aggregates and tests, in configuration order.
-    pub aggregate_by: Vec<Grouping>,
+    /// Groupings and combinations of groupings for aggregates and tests, in configuration
+    /// order.
+    pub aggregate_by: Vec<GroupingSpec>,
     /// Output formats, in configuration order.
     pub formats: Vec<OutputFormat>,
     /// Output folder (the CLI's `--out` overrides it).

@@ -6,7 +6,7 @@ use super::{defaults, Analysis, Design, Holidays, Inputs, Model, ModelName, Stud
 use crate::abnormal::Window;
 use crate::error::{Error, Result};
 use crate::output::OutputFormat;
-use crate::vocab::{by_name, Grouping};
+use crate::vocab::{by_name, GroupingSpec};
 use chrono::NaiveTime;
 use std::path::PathBuf;
 
@@ -63,7 +63,7 @@ fn build(file: &StudyFile) -> Result<Design> {
         .aggregate_by
         .iter()
         .map(|g| g.parse())
-        .collect::<Result<Vec<Grouping>>>()?;
+        .collect::<Result<Vec<GroupingSpec>>>()?;
     let default_event_time =
         NaiveTime::parse_from_str(&file.default_event_time, defaults::EVENT_TIME_FORMAT).map_err(
             |_| {
@@ -207,6 +207,7 @@ fn inputs(file: &StudyFile) -> Result<Inputs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::Grouping;
 
     fn file(extra: &str) -> StudyFile {
         StudyFile::from_toml_str(&format!(

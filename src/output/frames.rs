@@ -273,7 +273,9 @@ mod tests {
                 "tests",
                 "exclusions",
                 "day0_mapping",
-                "headline"
+                "headline",
+                "events",
+                "securities"
             ]
         );
         let ar = &frames[0].1;

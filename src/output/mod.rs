@@ -138,8 +138,9 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// written, in order.
 ///
 /// For each format in `formats` (duplicates ignored) every table of the set (for a study the
-/// eight tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`,
-/// `day0_mapping` and `headline`) is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
+/// ten tables `abnormal_returns`, `cars`, `model_fits`, `aggregate`, `tests`, `exclusions`,
+/// `day0_mapping`, `headline`, `events` and `securities`, plus `differences` when it has rows)
+/// is written as `<table>.csv` / `<table>.parquet`, then `run.json` (pretty-printed `run_json`, `\n`
 /// at the end, plus the `files` list of [`write_folder`]). Rows are written in the order they
 /// have in `tables`: call [`sort_tables`] first for the §12 order. The folder is one complete
 /// run ([`write_folder`] with [`FolderOptions::REPLACE`]): nothing of a previous run is kept.
@@ -159,7 +160,7 @@ pub(crate) fn create_dir(dir: &Path) -> Result<()> {
 /// let dir = std::env::temp_dir().join(format!("evstudy-doc-out-{}", std::process::id()));
 /// let files = write_outputs(&dir, &StudyTables::default(), &[OutputFormat::Csv],
 ///                           &serde_json::json!({"model": "market_model"})).unwrap();
-/// assert_eq!(files.len(), 9);
+/// assert_eq!(files.len(), 11);
 /// assert_eq!(std::fs::read_to_string(dir.join("exclusions.csv")).unwrap(),
 ///            "event_id,security,stage,reason,detail\n");
 /// # std::fs::remove_dir_all(&dir).unwrap();
@@ -289,7 +290,7 @@ mod tests {
         let formats = [OutputFormat::Csv, OutputFormat::Parquet];
         let fa = write_outputs(&a.path().join("out"), &tables, &formats, &json).unwrap();
         let fb = write_outputs(&b.path().join("out"), &tables, &formats, &json).unwrap();
-        assert_eq!(fa.len(), 17);
+        assert_eq!(fa.len(), 21);
         for (pa, pb) in fa.iter().zip(&fb) {
             assert_eq!(pa.file_name(), pb.file_name());
             assert_eq!(

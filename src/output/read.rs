@@ -154,7 +154,9 @@ const REQUIRED: [&str; 6] = [
 ///
 /// The six tables of §12 (`abnormal_returns.csv`, `cars.csv`, `model_fits.csv`,
 /// `aggregate.csv`, `tests.csv`, `exclusions.csv`) are required; `day0_mapping.csv`,
-/// `headline.csv` and `differences.csv` are read when present (else those tables are empty). Columns are found by name. In `model_fits`
+/// `headline.csv` and `differences.csv` are read when present, `events.csv` and
+/// `securities.csv` when present with their table's header (else those tables are empty).
+/// Columns are found by name. In `model_fits`
 /// every column beyond the fixed ten becomes an extra of every row (NA where empty).
 /// `exclusions.order` is set to the row index, so re-sorting keeps the file's order.
 /// The CSV rules are those of the files written: RFC 4180 quoting, a line ends at `\n` (a
@@ -175,9 +177,6 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         }
         files.push(CsvTable::read(&path)?);
     }
-    let day0 = read_optional::<Day0Row>(dir)?;
-    let headline = read_optional::<HeadlineRow>(dir)?;
-    let differences = read_optional::<DifferenceRow>(dir)?;
     let [abnormal_returns, cars, model_fits, aggregate, tests, exclusions] =
         <[CsvTable; 6]>::try_from(files).unwrap_or_else(|_| unreachable!("six tables read"));
     Ok(StudyTables {
@@ -187,9 +186,11 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         aggregate: aggregate.rows()?,
         tests: tests.rows()?,
         exclusions: exclusions.rows()?,
-        day0,
-        headline,
-        differences,
+        day0: read_optional(dir)?,
+        headline: read_optional(dir)?,
+        differences: read_optional(dir)?,
+        events: read_if_written(dir)?,
+        securities: read_if_written(dir)?,
         ..StudyTables::default()
     })
 }
@@ -198,6 +199,21 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
 fn read_optional<T: Table>(dir: &Path) -> Result<Vec<T>> {
     let path = dir.join(T::CSV_FILE);
     if path.is_file() {
+        CsvTable::read(&path)?.rows()
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// The rows of table `T` in `dir` when its CSV file is there with the table's exact header;
+/// none otherwise, since `events.csv` and `securities.csv` are also common names of input files
+/// kept beside the outputs.
+fn read_if_written<T: Table>(dir: &Path) -> Result<Vec<T>> {
+    let path = dir.join(T::CSV_FILE);
+    let header = T::COLUMNS.join(",");
+    let written = std::fs::read_to_string(&path)
+        .is_ok_and(|text| text.lines().next() == Some(header.as_str()));
+    if written {
         CsvTable::read(&path)?.rows()
     } else {
         Ok(Vec::new())

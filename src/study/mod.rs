@@ -28,6 +28,7 @@ mod empty_run;
 mod groups;
 mod headline;
 mod inputs;
+mod metadata;
 mod pairs;
 mod plan;
 mod portfolios;

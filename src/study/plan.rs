@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
 use crate::stats::StatsConfig;
-use crate::vocab::Grouping;
+use crate::vocab::GroupingSpec;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -38,7 +38,7 @@ pub(crate) struct RunPlan {
     /// Named security groups usable in event scopes.
     pub groups: BTreeMap<String, Vec<String>>,
     /// Groupings for aggregates and tests, in configuration order.
-    pub groupings: Vec<Grouping>,
+    pub groupings: Vec<GroupingSpec>,
     /// The input files.
     pub sources: Sources,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`).

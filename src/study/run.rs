@@ -9,6 +9,7 @@ use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
 use super::headline::headline_rows;
 use super::inputs::load;
+use super::metadata::{event_rows, security_rows};
 use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
 use super::plan::RunPlan;
 use super::portfolios::{same_date_portfolios, PortfolioInputs};
@@ -39,6 +40,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     out.lap("load");
 
     let scopes = Scopes::new(&inputs.securities, &plan.groups, inputs.panel.series.keys());
+    let read_events = inputs.events.clone();
     let mut set = expand_pairs(inputs.events, plan.include_unverified, &scopes);
     out.tables.exclusions.append(&mut set.exclusions);
     out.summary.pairs_total = set.total;
@@ -71,6 +73,9 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     let (h, tables) = (plan.event_period, &mut out.tables);
     push_all_pair_rows(tables, pairs, events, &universe, &batch, h, n_windows);
     out.lap("pair_tables");
+
+    out.tables.events = event_rows(&read_events, events, pairs, &scopes);
+    out.tables.securities = security_rows(securities, pairs);
 
     let analysed = Analysed {
         pairs,

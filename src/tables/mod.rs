@@ -93,7 +93,8 @@ pub trait TableSet: Sync {
 
 impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
-    /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`.
+    /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`,
+    /// `differences` (when it has rows), `events`, `securities`.
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -106,5 +107,7 @@ impl TableSet for StudyTables {
         if !self.differences.is_empty() {
             v.table(&self.differences);
         }
+        v.table(&self.events);
+        v.table(&self.securities);
     }
 }

@@ -1,0 +1,73 @@
+//! The `events` and `securities` tables (§12): what the study read, so that every per-pair
+//! table joins to an event's title, date and category and to a security's name and group.
+
+use super::pairs::{Pair, Scopes};
+use super::securities::SecurityTable;
+use crate::calendar::{expand_scope, EventRecord};
+use crate::tables::{EventRow, SecurityRow};
+use std::collections::BTreeSet;
+
+/// One row per event of the events file, in file order: the events kept (`kept`, a
+/// subsequence of `read` in the same order) with their analysed pairs, and the events left
+/// out as unverified with `n_analysed = 0` (their pairs are `unverified_event` exclusions).
+/// `n_pairs` counts the securities of the event's expanded scope.
+pub(crate) fn event_rows(
+    read: &[EventRecord],
+    kept: &[EventRecord],
+    pairs: &[Pair],
+    scopes: &Scopes,
+) -> Vec<EventRow> {
+    let mut analysed = vec![0u32; kept.len()];
+    for p in pairs.iter().filter(|p| p.result.is_some()) {
+        analysed[p.event] += 1;
+    }
+    let mut next = 0;
+    let mut rows = Vec::with_capacity(read.len());
+    for ev in read {
+        let is_kept = kept
+            .get(next)
+            .is_some_and(|k| k.row == ev.row && k.event_id == ev.event_id);
+        let n_analysed = if is_kept { analysed[next] } else { 0 };
+        next += usize::from(is_kept);
+        let scope = expand_scope(&ev.scope, &scopes.groups, &scopes.all_securities);
+        rows.push(EventRow {
+            event_id: ev.event_id.clone(),
+            date: Some(ev.date),
+            time: ev.time.clone().unwrap_or_default(),
+            tz: ev.tz.clone().unwrap_or_default(),
+            category: ev.category.clone(),
+            group: ev.group.clone().unwrap_or_else(|| "all".to_string()),
+            title: ev.title.clone(),
+            n_pairs: u32::try_from(scope.len()).unwrap_or(u32::MAX),
+            n_analysed,
+        });
+    }
+    rows
+}
+
+/// One row per security: the configured ones (`[[securities]]`, then the securities file)
+/// in configuration order, then every other security named by a pair (e.g. a ticker known
+/// only from the prices), in pair order.
+pub(crate) fn security_rows(securities: &SecurityTable, pairs: &[Pair]) -> Vec<SecurityRow> {
+    let listed = securities.list.iter().map(|s| s.ticker.as_str());
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let tickers = listed.chain(pairs.iter().map(|p| p.security.as_str()));
+    let mut rows = Vec::new();
+    for t in tickers {
+        if !seen.insert(t) {
+            continue;
+        }
+        let spec = securities.get(t);
+        let text = |f: fn(&super::config::SecuritySpec) -> &Option<String>| {
+            spec.and_then(|s| f(s).clone()).unwrap_or_default()
+        };
+        rows.push(SecurityRow {
+            security: t.to_string(),
+            name: text(|s| &s.name),
+            exchange: securities.exchange_of(t).unwrap_or_default(),
+            benchmark: securities.benchmark_of(t).unwrap_or_default(),
+            security_group: text(|s| &s.group),
+        });
+    }
+    rows
+}
