@@ -8,8 +8,8 @@ use std::path::Path;
 use crate::data::records::{csv_records, Dialect, QuoteErrorKind};
 use crate::error::{Error, Result};
 use crate::tables::{
-    AbnormalReturnRow, AggregateRow, CarRow, CellReader, Day0Row, DifferenceRow, ExclusionRow,
-    HeadlineRow, ModelFitRow, StudyTables, Table, TestRow,
+    AbnormalReturnRow, AggregateRow, CarRow, CellReader, ExclusionRow, ModelFitRow, StudyTables,
+    Table, TestRow,
 };
 
 /// A parsed CSV table with named columns.
