@@ -161,6 +161,8 @@ pub enum ExclusionReason {
     PriceJump,
     /// Suspended days, treated as missing prices.
     Suspended,
+    /// The security is outside the study's `universe` (§11).
+    OutsideUniverse,
     /// The event time or time zone cannot be read (§2.3).
     BadEventTime,
     /// No session closes at or after the event instant (§2.4).
@@ -185,7 +187,7 @@ pub enum ExclusionReason {
 
 impl ExclusionReason {
     /// Every reason, stage by stage.
-    pub const ALL: [ExclusionReason; 21] = [
+    pub const ALL: [ExclusionReason; 22] = [
         ExclusionReason::UnverifiedEvent,
         ExclusionReason::DuplicateEvent,
         ExclusionReason::EmptyScope,
@@ -197,6 +199,7 @@ impl ExclusionReason {
         ExclusionReason::ImpossibleReturn,
         ExclusionReason::PriceJump,
         ExclusionReason::Suspended,
+        ExclusionReason::OutsideUniverse,
         ExclusionReason::BadEventTime,
         ExclusionReason::NoSession,
         ExclusionReason::MaxShiftExceeded,
@@ -241,6 +244,7 @@ impl ExclusionReason {
             ExclusionReason::WindowBeyondData => "window_beyond_data",
             ExclusionReason::MultiDayReturn => "multi_day_return",
             ExclusionReason::IncompleteWindow => "incomplete_window",
+            ExclusionReason::OutsideUniverse => "outside_universe",
         }
     }
 
@@ -251,7 +255,7 @@ impl ExclusionReason {
         match self {
             UnverifiedEvent | DuplicateEvent | EmptyScope | UnknownSecurity | UnknownBenchmark
             | UnknownExchange | OffCalendarPrices | BadPrice | ImpossibleReturn | PriceJump
-            | Suspended => Stage::Input,
+            | Suspended | OutsideUniverse => Stage::Input,
             BadEventTime | NoSession | MaxShiftExceeded => Stage::Day0,
             TooFewEstimationReturns | SingularDesign | ZeroResidualVariance => Stage::Estimation,
             MissingReturn | WindowBeyondData | MultiDayReturn => Stage::EventDay,

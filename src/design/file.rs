@@ -141,6 +141,10 @@ pub struct StudyFile {
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<DifferenceFile>,
+    /// Securities the study is restricted to: tickers or group names, as in an event scope.
+    /// Empty: no restriction. Pairs outside it are `outside_universe` exclusions (§11).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub universe: Vec<String>,
 }
 
 fn default_title() -> String {

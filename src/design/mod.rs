@@ -154,6 +154,8 @@ pub struct Inputs {
     pub securities: Vec<SecuritySpec>,
     /// Named security groups usable in event scopes.
     pub groups: BTreeMap<String, Vec<String>>,
+    /// Tickers or group names the study is restricted to (empty: every security a scope names).
+    pub universe: Vec<String>,
 }
 
 /// A checked study design: every value typed, every cross-field rule holding. Built only by

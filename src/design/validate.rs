@@ -193,6 +193,11 @@ fn inputs(file: &StudyFile) -> Result<Inputs> {
     let Some(events) = file.events.clone() else {
         return Err(Error::config("no event file: set events = \"path\""));
     };
+    if let Some(bad) = file.universe.iter().find(|n| n.trim().is_empty()) {
+        return Err(Error::config(format!(
+            "universe: '{bad}' is empty; list tickers or group names"
+        )));
+    }
     Ok(Inputs {
         prices: file.prices.clone(),
         prefer: file.prefer.clone(),
@@ -201,6 +206,7 @@ fn inputs(file: &StudyFile) -> Result<Inputs> {
         securities_file: file.securities_file.clone(),
         securities: file.securities.clone(),
         groups: file.groups.clone(),
+        universe: file.universe.clone(),
     })
 }
 

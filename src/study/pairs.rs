@@ -44,7 +44,8 @@ pub(crate) struct PairSet {
     pub pairs: Vec<Pair>,
     /// `unverified_event`, `empty_scope` and `duplicate_event` exclusions, in input order.
     pub exclusions: Vec<ExclusionRow>,
-    /// Pairs after scope expansion, unverified events' pairs included.
+    /// Pairs after scope expansion, unverified events' pairs and pairs outside the universe
+    /// included.
     pub total: usize,
 }
 
@@ -55,6 +56,8 @@ pub(crate) struct Scopes {
     pub all_securities: Vec<String>,
     /// Named groups: the configured ones, plus each listed security's `group`.
     pub groups: BTreeMap<String, Vec<String>>,
+    /// The securities a study with a `universe` is restricted to; `None`: no restriction.
+    pub universe: Option<BTreeSet<String>>,
 }
 
 impl Scopes {
@@ -91,7 +94,22 @@ impl Scopes {
         Scopes {
             all_securities,
             groups,
+            universe: None,
         }
+    }
+
+    /// These scopes restricted to the securities `names` stand for (tickers, group names or
+    /// `all`, as in an event scope); no restriction when `names` is empty.
+    pub fn restricted_to(mut self, names: &[String]) -> Scopes {
+        if !names.is_empty() {
+            self.universe = Some(self.expand(names).into_iter().collect());
+        }
+        self
+    }
+
+    /// Whether the pairs of `security` are analysed (not outside the universe).
+    fn admits(&self, security: &str) -> bool {
+        self.universe.as_ref().is_none_or(|u| u.contains(security))
     }
 
     fn expand(&self, scope: &[String]) -> Vec<String> {
@@ -99,8 +117,8 @@ impl Scopes {
     }
 }
 
-/// Expand each event's scope into pairs; unverified events (unless included), empty scopes
-/// and repeated event–security pairs become exclusions.
+/// Expand each event's scope into pairs; unverified events (unless included), empty scopes,
+/// repeated event–security pairs and securities outside the universe become exclusions.
 pub(crate) fn expand_pairs(
     events: Vec<EventRecord>,
     include_unverified: bool,
@@ -119,6 +137,7 @@ pub(crate) fn expand_pairs(
         }
     }
     let n_unverified = exclusions.len();
+    let mut n_outside = 0;
     let mut pairs: Vec<Pair> = Vec::new();
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
     for (ei, ev) in events.iter().enumerate() {
@@ -141,6 +160,16 @@ pub(crate) fn expand_pairs(
                 ));
                 continue;
             }
+            if !scopes.admits(&t) {
+                exclusions.push(input_exclusion(
+                    &t,
+                    &ev.event_id,
+                    ExclusionReason::OutsideUniverse,
+                    "not among the securities of the study's `universe`".into(),
+                ));
+                n_outside += 1;
+                continue;
+            }
             pairs.push(Pair {
                 event: ei,
                 security: t,
@@ -152,7 +181,7 @@ pub(crate) fn expand_pairs(
         }
     }
     PairSet {
-        total: pairs.len() + n_unverified,
+        total: pairs.len() + n_unverified + n_outside,
         events,
         pairs,
         exclusions,
@@ -387,6 +416,33 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(set.total, 6, "5 pairs and 1 unverified pair");
+    }
+
+    #[test]
+    fn pairs_outside_the_universe_are_excluded_with_a_reason() {
+        let groups = BTreeMap::from([("tech".to_string(), vec!["B".into(), "Z".into()])]);
+        let scopes = Scopes::new(&securities(), &groups, std::iter::empty())
+            .restricted_to(&["chips".to_string(), "Z".to_string()]);
+        let events = vec![
+            event("E1", 2, &["all"], None, None),
+            event("E2", 3, &["tech"], None, None),
+        ];
+        let set = expand_pairs(events, false, &scopes);
+        let pairs: Vec<(usize, &str)> = set
+            .pairs
+            .iter()
+            .map(|p| (p.event, p.security.as_str()))
+            .collect();
+        assert_eq!(pairs, [(0, "A"), (1, "Z")]);
+        let detail = "not among the securities of the study's `universe`";
+        assert_eq!(
+            reasons(&set.exclusions),
+            [
+                ("E1", "B", "outside_universe", detail),
+                ("E2", "B", "outside_universe", detail)
+            ]
+        );
+        assert_eq!(set.total, 4, "every pair of the scopes is counted");
     }
 
     #[test]

@@ -37,6 +37,8 @@ pub(crate) struct RunPlan {
     pub include_unverified: bool,
     /// Named security groups usable in event scopes.
     pub groups: BTreeMap<String, Vec<String>>,
+    /// Tickers or group names the study is restricted to (empty: no restriction).
+    pub universe: Vec<String>,
     /// Groupings for aggregates and tests, in configuration order.
     pub groupings: Vec<GroupingSpec>,
     /// The input files.
@@ -100,6 +102,7 @@ impl RunPlan {
             },
             include_unverified: design.include_unverified,
             groups: design.inputs.groups.clone(),
+            universe: design.inputs.universe.clone(),
             groupings: design.aggregate_by.clone(),
             sources: Sources::from_design(design),
             differences: design.differences.clone(),

@@ -39,7 +39,8 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     }
     out.lap("load");
 
-    let scopes = Scopes::new(&inputs.securities, &plan.groups, inputs.panel.series.keys());
+    let scopes = Scopes::new(&inputs.securities, &plan.groups, inputs.panel.series.keys())
+        .restricted_to(&plan.universe);
     let read_events = inputs.events.clone();
     let mut set = expand_pairs(inputs.events, plan.include_unverified, &scopes);
     out.tables.exclusions.append(&mut set.exclusions);
