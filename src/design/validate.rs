@@ -257,6 +257,21 @@ mod tests {
     }
 
     #[test]
+    fn universe_is_kept_and_an_empty_name_refused() {
+        let d = Design::from_file(&file("universe = [\"chips\", \"NVDA\"]")).unwrap();
+        assert_eq!(d.inputs.universe, ["chips", "NVDA"]);
+        assert!(Design::from_file(&file(""))
+            .unwrap()
+            .inputs
+            .universe
+            .is_empty());
+        assert_eq!(
+            error("universe = [\"chips\", \" \"]"),
+            "configuration: universe: ' ' is empty; list tickers or group names"
+        );
+    }
+
+    #[test]
     fn min_estimation_follows_the_model_k() {
         assert_eq!(
             error("model = \"market_adjusted\"\nmin_estimation_returns = 1"),
