@@ -1,8 +1,9 @@
 //! Several price files → one panel: a ticker in two files needs a named winner.
 
 use super::panel::PricePanel;
-use super::source::{read_prices, PriceSource};
+use super::source::{read_prices_for, PriceSource};
 use crate::error::{Error, Result};
+use std::collections::BTreeSet;
 
 /// Combine panels read from several files. A ticker present in two files is an error unless
 /// `winner` names the file (its path as given) whose series is kept; the same ticker from two
@@ -52,9 +53,22 @@ pub fn combine_panels(panels: Vec<PricePanel>, winner: Option<&str>) -> Result<P
 
 /// Read several sources and combine them ([`combine_panels`]).
 pub fn read_all(sources: &[PriceSource], winner: Option<&str>) -> Result<PricePanel> {
+    read_all_for(sources, winner, None)
+}
+
+/// [`read_all`] for a run that needs only the tickers `wanted` (`None`: every ticker): folder
+/// sources skip the partitions of other tickers ([`read_prices_for`]).
+///
+/// # Errors
+/// As [`read_all`].
+pub fn read_all_for(
+    sources: &[PriceSource],
+    winner: Option<&str>,
+    wanted: Option<&BTreeSet<String>>,
+) -> Result<PricePanel> {
     let panels = sources
         .iter()
-        .map(read_prices)
+        .map(|s| read_prices_for(s, wanted))
         .collect::<Result<Vec<_>>>()?;
     combine_panels(panels, winner)
 }

@@ -23,6 +23,7 @@
 mod combine;
 mod csv;
 mod factors;
+mod folder;
 mod long;
 mod names;
 mod panel;
@@ -34,8 +35,9 @@ mod source;
 mod table;
 mod wide;
 
-pub use combine::{combine_panels, read_all};
+pub use combine::{combine_panels, read_all, read_all_for};
 pub use factors::{factor_scale_warning, read_factors, FactorSource, FactorTable};
+pub use folder::{parquet_folder_files, PartFile};
 pub use names::{look_alike_column, nearest_name};
 pub use panel::{
     flag_price_jumps, PricePanel, PriceSeries, ValueIssues, LOW_RETURN_DATES_KEPT,
@@ -43,7 +45,7 @@ pub use panel::{
 };
 pub use parse::{check_date_range, parse_date, parse_number, DATE_YEARS};
 pub use records::{split_csv_records, CsvRecord};
-pub use source::{read_prices, Layout, PriceSource, ValueKind};
+pub use source::{read_prices, read_prices_for, Layout, PriceSource, ValueKind};
 
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,7 @@
 //! Parquet price and factor files → [`TextTable`].
 
 use polars::prelude::*;
+use std::path::Path;
 
 use super::csv::{check_file, display_path};
 use super::source::{Layout, PriceSource};
@@ -12,27 +13,57 @@ use crate::error::{Error, Result};
 pub(super) fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
     let file = display_path(&src.path);
     check_file(&src.path)?;
-    let f = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
+    let df = read_parquet_frame(&src.path, src, Projection::Readable)?;
+    frame_to_text(file, &df, src)
+}
+
+/// Which columns of a Parquet file are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Projection {
+    /// Every column of a type polars reads.
+    Readable,
+    /// Only the columns the source uses (a long source's date, ticker, value, status and
+    /// source columns).
+    Used,
+}
+
+/// Whether the reader of `src` uses column `name` (every column of a wide file is a ticker).
+fn used_column(src: &PriceSource, name: &str) -> bool {
+    src.layout == Layout::Wide
+        || name == src.date_col
+        || name == src.ticker_col
+        || name == src.price_col
+        || src.tradestatus_col.as_deref() == Some(name)
+        || src.source_col.as_deref() == Some(name)
+}
+
+/// The columns of the Parquet file at `path` that `projection` selects, as polars reads them.
+pub(super) fn read_parquet_frame(
+    path: &Path,
+    src: &PriceSource,
+    projection: Projection,
+) -> Result<DataFrame> {
+    let file = display_path(path);
+    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let unreadable = |e: PolarsError| Error::Polars {
         file: file.clone(),
         message: format!("unreadable Parquet file: {e}"),
     };
-    // Columns the reader uses (every column but the date is a ticker in a wide file).
-    let used = |name: &str| -> bool {
-        src.layout == Layout::Wide
-            || name == src.date_col
-            || name == src.ticker_col
-            || name == src.price_col
-            || src.tradestatus_col.as_deref() == Some(name)
-            || src.source_col.as_deref() == Some(name)
-    };
     let mut reader = ParquetReader::new(f);
     let schema = reader.schema().map_err(unreadable)?;
-    let readable = readable_columns(&file, &schema, used)?;
-    let df = reader
-        .with_columns(Some(readable))
+    let mut columns = readable_columns(&file, &schema, |name| used_column(src, name))?;
+    if projection == Projection::Used {
+        columns.retain(|name| used_column(src, name));
+    }
+    reader
+        .with_columns(Some(columns))
         .finish()
-        .map_err(unreadable)?;
+        .map_err(unreadable)
+}
+
+/// The columns of `df` as cells for the readers of `src`; `file` names the data in messages.
+pub(super) fn frame_to_text(file: String, df: &DataFrame, src: &PriceSource) -> Result<TextTable> {
+    let used = |name: &str| used_column(src, name);
     let mut names = Vec::with_capacity(df.width());
     let mut columns = Vec::with_capacity(df.width());
     for col in df.columns() {

@@ -1,12 +1,13 @@
 //! Where a price file is and how to read it ([`PriceSource`], [`Layout`], [`ValueKind`]),
 //! and [`read_prices`], which reads one file into a panel.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use super::csv::read_csv_text;
+use super::folder::read_folder_text;
 use super::long::read_long;
 use super::panel::PricePanel;
 use super::parquet::read_parquet_text;
@@ -46,7 +47,8 @@ pub enum ValueKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PriceSource {
-    /// CSV or Parquet file (by extension `.parquet`/`.pq`, else CSV).
+    /// CSV or Parquet file (by extension `.parquet`/`.pq`, else CSV), or a folder of Parquet
+    /// files, hive-partitioned or not (long layout; see [`parquet_folder_files`](super::parquet_folder_files)).
     pub path: PathBuf,
     /// Long or wide.
     #[serde(default)]
@@ -176,7 +178,19 @@ impl PriceSource {
 /// assert_eq!(s.values, vec![10.0, 11.0]); // sorted by date
 /// ```
 pub fn read_prices(src: &PriceSource) -> Result<PricePanel> {
-    let table = if src.is_parquet() {
+    read_prices_for(src, None)
+}
+
+/// Read one price source into a panel, for a run that needs only the tickers `wanted`
+/// (`None`: every ticker). A file is read whole; of a folder of Parquet files only the files
+/// [`parquet_folder_files`](super::parquet_folder_files) names are read.
+///
+/// # Errors
+/// As [`read_prices`].
+pub fn read_prices_for(src: &PriceSource, wanted: Option<&BTreeSet<String>>) -> Result<PricePanel> {
+    let table = if src.path.is_dir() {
+        read_folder_text(src, wanted)?
+    } else if src.is_parquet() {
         read_parquet_text(src)?
     } else {
         read_csv_text(src)?

@@ -1,15 +1,19 @@
 //! Reading every input of a run: prices, factors, holidays, events and securities, with the
 //! size and SHA-256 of each input file for `run.json`.
 
+use super::needed::needed_tickers;
 use super::plan::{RunPlan, Sources};
 use super::securities::{check_unique_securities, read_securities_file, SecurityTable};
 use super::InputFile;
 use crate::calendar::{read_events, EventRecord, HolidayTable};
-use crate::data::{read_all, read_factors, FactorTable, Layout, PricePanel, ValueKind};
+use crate::data::{
+    parquet_folder_files, read_all_for, read_factors, FactorTable, Layout, PricePanel, ValueKind,
+};
 use crate::design::Holidays;
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Everything a run reads.
@@ -28,16 +32,26 @@ pub(crate) struct Inputs {
     pub files: Vec<InputFile>,
 }
 
-/// Read every input; the file digests are computed while the prices are read.
+/// Read every input; the file digests are computed while the prices are read. With a folder
+/// of Parquet prices the events and securities are read first, so that only the partitions of
+/// the tickers the run needs are read ([`needed_tickers`]).
 ///
 /// # Errors
 /// Unreadable or malformed inputs; a returns column in trade-to-trade mode; a benchmark model
 /// without any benchmark.
 pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
     let src = &plan.sources;
-    let paths = digest_paths(src);
+    let early = if src.prices.iter().any(|p| p.path.is_dir()) {
+        Some(read_events_and_securities(plan)?)
+    } else {
+        None
+    };
+    let wanted = early
+        .as_ref()
+        .and_then(|(events, securities)| needed_tickers(events, securities, plan));
+    let paths = digest_paths(src, wanted.as_ref());
     let (panel, files) = rayon::join(
-        || read_all(&src.prices, src.prefer.as_deref()),
+        || read_all_for(&src.prices, src.prefer.as_deref(), wanted.as_ref()),
         || digests(&paths),
     );
     let mut panel = panel?;
@@ -55,6 +69,23 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
         Holidays::Builtin => HolidayTable::builtin(),
         Holidays::File(path) => HolidayTable::from_csv(path)?,
     };
+    let (events, securities) = match early {
+        Some(read) => read,
+        None => read_events_and_securities(plan)?,
+    };
+    Ok(Inputs {
+        panel,
+        factors,
+        holidays,
+        events,
+        securities,
+        files,
+    })
+}
+
+/// The event file's rows and the securities (listed, then from the securities file).
+fn read_events_and_securities(plan: &RunPlan) -> Result<(Vec<EventRecord>, SecurityTable)> {
+    let src = &plan.sources;
     let events = read_events(&src.events)?;
     let mut list = src.securities.clone();
     if let Some(p) = &src.securities_file {
@@ -71,14 +102,7 @@ pub(crate) fn load(plan: &RunPlan) -> Result<Inputs> {
             plan.model_name
         )));
     }
-    Ok(Inputs {
-        panel,
-        factors,
-        holidays,
-        events,
-        securities,
-        files,
-    })
+    Ok((events, securities))
 }
 
 /// Simple returns of −1 (−100 %) or less cannot happen: each is made missing and counted
@@ -127,11 +151,19 @@ fn drop_impossible_returns(panel: &mut PricePanel, plan: &RunPlan) -> Result<()>
     Ok(())
 }
 
-/// The files named in `run.json`: prices, factors, events, securities, in that order.
-fn digest_paths(src: &Sources) -> Vec<PathBuf> {
-    src.prices
-        .iter()
-        .map(|s| s.path.clone())
+/// The files named in `run.json`: prices (of a folder source, the files read), factors,
+/// events, securities, in that order.
+fn digest_paths(src: &Sources, wanted: Option<&BTreeSet<String>>) -> Vec<PathBuf> {
+    let price_files = src.prices.iter().flat_map(|s| {
+        if s.path.is_dir() {
+            parquet_folder_files(s, wanted)
+                .map(|files| files.into_iter().map(|f| f.path).collect())
+                .unwrap_or_default()
+        } else {
+            vec![s.path.clone()]
+        }
+    });
+    price_files
         .chain(src.factors.iter().map(|f| f.path.clone()))
         .chain(std::iter::once(src.events.clone()))
         .chain(src.securities_file.clone())

@@ -29,6 +29,7 @@ mod groups;
 mod headline;
 mod inputs;
 mod metadata;
+mod needed;
 mod pairs;
 mod plan;
 mod portfolios;

@@ -108,11 +108,12 @@ impl Scopes {
     }
 
     /// Whether the pairs of `security` are analysed (not outside the universe).
-    fn admits(&self, security: &str) -> bool {
+    pub fn admits(&self, security: &str) -> bool {
         self.universe.as_ref().is_none_or(|u| u.contains(security))
     }
 
-    fn expand(&self, scope: &[String]) -> Vec<String> {
+    /// The securities `scope` names.
+    pub fn expand(&self, scope: &[String]) -> Vec<String> {
         expand_scope(scope, &self.groups, &self.all_securities)
     }
 }
