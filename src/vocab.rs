@@ -161,6 +161,8 @@ pub enum ExclusionReason {
     PriceJump,
     /// Suspended days, treated as missing prices.
     Suspended,
+    /// A security without traded volume, left out of the abnormal-volume study (§5.6).
+    NoVolume,
     /// The event time or time zone cannot be read (§2.3).
     BadEventTime,
     /// No session closes at or after the event instant (§2.4).
@@ -185,7 +187,7 @@ pub enum ExclusionReason {
 
 impl ExclusionReason {
     /// Every reason, stage by stage.
-    pub const ALL: [ExclusionReason; 21] = [
+    pub const ALL: [ExclusionReason; 22] = [
         ExclusionReason::UnverifiedEvent,
         ExclusionReason::DuplicateEvent,
         ExclusionReason::EmptyScope,
@@ -197,6 +199,7 @@ impl ExclusionReason {
         ExclusionReason::ImpossibleReturn,
         ExclusionReason::PriceJump,
         ExclusionReason::Suspended,
+        ExclusionReason::NoVolume,
         ExclusionReason::BadEventTime,
         ExclusionReason::NoSession,
         ExclusionReason::MaxShiftExceeded,
@@ -231,6 +234,7 @@ impl ExclusionReason {
             ExclusionReason::ImpossibleReturn => "impossible_return",
             ExclusionReason::PriceJump => "price_jump",
             ExclusionReason::Suspended => "suspended",
+            ExclusionReason::NoVolume => "no_volume",
             ExclusionReason::BadEventTime => "bad_event_time",
             ExclusionReason::NoSession => "no_session",
             ExclusionReason::MaxShiftExceeded => "max_shift_exceeded",
@@ -251,7 +255,7 @@ impl ExclusionReason {
         match self {
             UnverifiedEvent | DuplicateEvent | EmptyScope | UnknownSecurity | UnknownBenchmark
             | UnknownExchange | OffCalendarPrices | BadPrice | ImpossibleReturn | PriceJump
-            | Suspended => Stage::Input,
+            | Suspended | NoVolume => Stage::Input,
             BadEventTime | NoSession | MaxShiftExceeded => Stage::Day0,
             TooFewEstimationReturns | SingularDesign | ZeroResidualVariance => Stage::Estimation,
             MissingReturn | WindowBeyondData | MultiDayReturn => Stage::EventDay,
