@@ -164,7 +164,7 @@ mod tests {
         let md: Vec<&str> = t.rows[0].iter().map(|c| c.markdown.as_str()).collect();
         assert_eq!(&md[..6], ["all", "0:5", "4", "25.00", "20.00", "75.00"]);
         assert_eq!(md[6], "NA (NA)");
-        assert!(md[7].starts_with("2.5**"), "{}", md[7]);
+        assert_eq!(md[7], "2.500** (0.01240)");
         assert_eq!(out.svgs.len(), 1);
         assert!(out.svgs[0].0.contains("volume_aav"));
     }
