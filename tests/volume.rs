@@ -15,9 +15,17 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/volume")
 }
 
-/// The fixture study: four securities with volume, one without, two windows.
-fn fixture_study(model: &str) -> StudyTables {
+/// The fixture study of `case`: four securities with volume, one without, the index with
+/// volume (`market_model_index`) or without, two windows.
+fn fixture_study(case: &str) -> StudyTables {
     let dir = fixtures();
+    let (model, index, market) = match case {
+        "market_model_index" => ("market_model", "index_volume.csv", Some("benchmark")),
+        // An index without volume: the equal-weighted market, as by default.
+        "market_model_fallback" => ("market_model", "index.csv", Some("benchmark")),
+        _ => (case, "index.csv", None),
+    };
+    let market = market.map(String::from);
     let mut cfg = StudyConfig::default();
     cfg.calendar = CalendarMode::Data;
     cfg.model = "constant_mean".into();
@@ -25,6 +33,7 @@ fn fixture_study(model: &str) -> StudyTables {
     cfg.prices = vec![
         PriceSource::new(dir.join("prices.csv")),
         PriceSource::new(dir.join("prices_novol.csv")),
+        PriceSource::new(dir.join(index)),
     ];
     cfg.events = Some(dir.join("events.csv"));
     cfg.estimation_window = "-60:-11".into();
@@ -35,6 +44,7 @@ fn fixture_study(model: &str) -> StudyTables {
         model: model.into(),
         col: None,
         windows: None,
+        market,
     });
     Study::new(cfg).run().unwrap().tables
 }
@@ -96,8 +106,8 @@ fn compare(got: &[HashMap<String, String>], want: &[HashMap<String, String>], ke
     }
 }
 
-fn check_model(model: &str) {
-    let tables = fixture_study(model);
+fn check_model(case: &str, model: &str) {
+    let tables = fixture_study(case);
     let volume = tables.volume.clone().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
@@ -141,12 +151,18 @@ fn check_model(model: &str) {
 
 #[test]
 fn mean_adjusted_matches_numpy() {
-    check_model("mean_adjusted");
+    check_model("mean_adjusted", "mean_adjusted");
 }
 
 #[test]
-fn market_model_matches_numpy() {
-    check_model("market_model");
+fn market_model_on_equal_weighted_volume_matches_numpy() {
+    check_model("market_model", "market_model");
+    check_model("market_model_fallback", "market_model");
+}
+
+#[test]
+fn market_model_on_index_volume_matches_numpy() {
+    check_model("market_model_index", "market_model_index");
 }
 
 #[test]
@@ -159,6 +175,7 @@ fn without_volume_setting_no_volume_tables() {
     cfg.prices = vec![
         PriceSource::new(dir.join("prices.csv")),
         PriceSource::new(dir.join("prices_novol.csv")),
+        PriceSource::new(dir.join("index_volume.csv")),
     ];
     cfg.events = Some(dir.join("events.csv"));
     cfg.estimation_window = "-60:-11".into();
@@ -210,6 +227,7 @@ fn hand_worked_mean_adjusted() {
         model: "mean_adjusted".into(),
         col: Some("volume".into()),
         windows: None,
+        market: None,
     });
     let v: VolumeTables = Study::new(cfg).run().unwrap().tables.volume.unwrap();
     let close = |a: Option<f64>, b: f64| assert!((a.unwrap() - b).abs() < 1e-12, "{a:?} vs {b}");

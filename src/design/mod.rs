@@ -54,7 +54,7 @@ pub use backtest::{
 };
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
-pub use volume::{VolumeDesign, VolumeFile, VolumeModel};
+pub use volume::{VolumeDesign, VolumeFile, VolumeMarket, VolumeModel};
 
 use crate::abnormal::EngineConfig;
 use crate::data::{FactorSource, PriceSource};

@@ -18,6 +18,9 @@ pub struct VolumeFile {
     /// Event windows of the volume study, written `a:b`; default: the study's event windows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub windows: Option<Vec<String>>,
+    /// Market volume of the market model: `equal_weighted` (default) or `benchmark`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub market: Option<String>,
 }
 
 /// The normal-volume model of §5.6.
@@ -25,9 +28,19 @@ pub struct VolumeFile {
 pub enum VolumeModel {
     /// AV_t = v_t − v̄ (the mean log volume of the estimation window).
     MeanAdjusted,
-    /// AV_t = v_t − α̂ − β̂ v_mt, with v_mt the equal-weighted mean log volume of the study's
-    /// securities on the same calendar.
+    /// AV_t = v_t − α̂ − β̂ v_mt, with v_mt the market log volume ([`VolumeMarket`]).
     MarketModel,
+}
+
+/// The market log volume v_mt of the market model (§5.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VolumeMarket {
+    /// The equal-weighted mean log volume of the study's securities on the same calendar.
+    #[default]
+    EqualWeighted,
+    /// The log volume of the security's benchmark when a price file gives it a volume, else
+    /// the equal-weighted mean.
+    Benchmark,
 }
 
 impl VolumeModel {
@@ -47,6 +60,8 @@ pub struct VolumeDesign {
     pub model: VolumeModel,
     /// Volume column named for every price file, if any.
     pub col: Option<String>,
+    /// Market log volume of the market model.
+    pub market: VolumeMarket,
     /// Event windows of the volume study, in configuration order.
     pub windows: Vec<Window>,
 }
@@ -54,9 +69,10 @@ pub struct VolumeDesign {
 /// The typed `[volume]` setting (`None` when the study file has no `[volume]` table).
 ///
 /// # Errors
-/// [`Error::Config`] naming the key `volume.model` (an unknown model), `volume.col` (empty)
-/// or `volume.windows` (a window that does not parse, an empty list, or a window that does
-/// not start after the estimation window).
+/// [`Error::Config`] naming the key `volume.model` (an unknown model), `volume.col` (empty),
+/// `volume.market` (unknown, or given with the mean-adjusted model) or `volume.windows` (a
+/// window that does not parse, an empty list, or a window that does not start after the
+/// estimation window).
 pub(crate) fn volume_design(
     file: Option<&VolumeFile>,
     estimation: Window,
@@ -77,6 +93,21 @@ pub(crate) fn volume_design(
     if f.col.as_deref().is_some_and(|c| c.trim().is_empty()) {
         return Err(Error::config("volume.col: the column name is empty"));
     }
+    let market = match (f.market.as_deref(), model) {
+        (None, _) => VolumeMarket::EqualWeighted,
+        (Some(_), VolumeModel::MeanAdjusted) => {
+            return Err(Error::config(
+                "volume.market: only the market_model uses a market volume",
+            ))
+        }
+        (Some("equal_weighted"), _) => VolumeMarket::EqualWeighted,
+        (Some("benchmark"), _) => VolumeMarket::Benchmark,
+        (Some(other), _) => {
+            return Err(Error::config(format!(
+                "volume.market: '{other}' is not one of equal_weighted, benchmark"
+            )))
+        }
+    };
     let windows = match &f.windows {
         None => event_windows.to_vec(),
         Some(list) => parse_windows(list, estimation)?,
@@ -84,6 +115,7 @@ pub(crate) fn volume_design(
     Ok(Some(VolumeDesign {
         model,
         col: f.col.clone(),
+        market,
         windows,
     }))
 }
@@ -131,17 +163,23 @@ mod tests {
         assert_eq!(v.model, VolumeModel::MeanAdjusted);
         assert_eq!(v.windows, d.analysis.windows.event);
         assert_eq!(v.col, None);
-        let d = design("[volume]\nmodel = \"market_model\"\ncol = \"vol\"\nwindows = [\"0:2\"]");
+        assert_eq!(v.market, VolumeMarket::EqualWeighted);
+        let d = design("[volume]\nmodel = \"market_model\"\ncol = \"vol\"\nwindows = [\"0:2\"]\nmarket = \"benchmark\"");
         let v = d.unwrap().volume.unwrap();
         assert_eq!(v.model, VolumeModel::MarketModel);
         assert_eq!(v.windows, [Window { start: 0, end: 2 }]);
         assert_eq!(v.col.as_deref(), Some("vol"));
+        assert_eq!(v.market, VolumeMarket::Benchmark);
     }
 
     #[test]
     fn bad_values_name_their_key() {
         let err = |body: &str| design(body).unwrap_err().to_string();
         assert!(err("[volume]\nmodel = \"ols\"").contains("volume.model"));
+        let e = err("[volume]\nmodel = \"market_model\"\nmarket = \"index\"");
+        assert!(e.contains("volume.market") && e.contains("index"), "{e}");
+        let e = err("[volume]\nmodel = \"mean_adjusted\"\nmarket = \"benchmark\"");
+        assert!(e.contains("volume.market"), "{e}");
         assert!(err("[volume]\nmodel = \"mean_adjusted\"\ncol = \" \"").contains("volume.col"));
         let e = err("[volume]\nmodel = \"mean_adjusted\"\nwindows = [\"-20:0\"]");
         assert!(e.contains("volume.windows") && e.contains("-20:0"), "{e}");

@@ -83,7 +83,7 @@ pub(crate) fn volume_section(tables: &crate::tables::StudyTables) -> Charts {
         .push(section_heading("Abnormal trading volume", "volume"));
     out.blocks.push(Block::Para(
         "Abnormal log volume AV = ln(1 + V) minus its normal level (the estimation-window mean, \
-         or the market model on the equal-weighted market log volume), in percent; CAAV is the \
+         or the market model on the market log volume), in percent; CAAV is the \
          mean cumulative abnormal log volume over the pairs with a complete window. Statistics: \
          the cross-sectional t and the Cowan rank z, p-values below (methodology §5.6). Also in \
          `volume_aggregate.csv` and `volume_tests.csv`."

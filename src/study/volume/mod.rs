@@ -78,7 +78,8 @@ pub(crate) fn volume_study(
     let (plan, design) = (inputs.plan, inputs.design);
     let prefer = plan.sources.prefer.as_deref();
     let panel = read_volumes(&plan.sources.prices, prefer, design.col.as_deref())?;
-    let volume = volume_series(&panel, universe, design);
+    let benchmark_of = |t: &str| inputs.securities.benchmark_of(t);
+    let volume = volume_series(&panel, universe, design, benchmark_of);
     drop(panel);
     no_volume_rows(inputs.pairs, &volume.has_volume, design, exclusions);
     let mut pairs: Vec<Pair> = inputs

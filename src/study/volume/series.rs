@@ -1,12 +1,14 @@
 //! The log-volume series of the abnormal-volume study (§5.6): the traded volume of every
 //! price file that has a volume column, as ln(1 + V) on each security's calendar, and the
-//! equal-weighted market log volume of each calendar.
+//! market log volume: the equal-weighted mean of each calendar, or the benchmark's.
 
 use super::super::universe::Universe;
 use crate::data::{combine_panels, read_prices, Layout, PricePanel, PriceSource, ValueKind};
-use crate::design::{VolumeDesign, VolumeModel};
+use crate::design::{VolumeDesign, VolumeMarket, VolumeModel};
 use crate::error::{Error, Result};
 use crate::returns::{align_to_sessions, AlignedSeries};
+use chrono::NaiveDate;
+use std::collections::HashMap;
 use std::io::BufRead;
 use std::sync::Arc;
 
@@ -103,51 +105,99 @@ pub(crate) fn read_volumes(
 }
 
 /// The log-volume series of every security of `universe` on its calendar and, for the
-/// market model, the market log volume of each calendar as the benchmark column.
+/// market model, the market log volume as the benchmark column: the equal-weighted mean log
+/// volume of the securities of its calendar or, with [`VolumeMarket::Benchmark`], the log
+/// volume of the security's benchmark (`benchmark_of`) when the volume panel has one for it.
 pub(crate) fn volume_series(
     panel: &PricePanel,
     universe: &Universe,
     design: &VolumeDesign,
+    benchmark_of: impl Fn(&str) -> Option<String>,
 ) -> VolumeSeries {
     let logs: Vec<Vec<f64>> = universe
         .series
         .iter()
         .enumerate()
-        .map(|(s, series)| {
-            let sessions = universe.calendar(s).dates();
-            match panel.series.get(&series.security) {
-                Some(p) => align_to_sessions(&p.dates, &p.values, sessions)
-                    .values
-                    .into_iter()
-                    .map(log_volume)
-                    .collect(),
-                None => vec![f64::NAN; sessions.len()],
-            }
-        })
+        .map(|(s, series)| logs_on(panel, &series.security, universe.calendar(s).dates()))
         .collect();
     let has_volume: Vec<bool> = logs
         .iter()
         .map(|v| v.iter().any(|x| x.is_finite()))
         .collect();
-    let market = match design.model {
-        VolumeModel::MarketModel => market_log_volume(universe, &logs),
-        VolumeModel::MeanAdjusted => Vec::new(),
+    let mut market = Markets {
+        equal_weighted: Vec::new(),
+        benchmarks: HashMap::new(),
     };
+    if design.model == VolumeModel::MarketModel {
+        market.equal_weighted = market_log_volume(universe, &logs);
+    }
     let series = logs
         .into_iter()
         .enumerate()
-        .map(|(s, ret)| AlignedSeries {
-            security: universe.series[s].security.clone(),
-            dates: Arc::clone(&universe.series[s].dates),
-            ret,
-            bench: market
-                .get(universe.securities[s].calendar)
-                .cloned()
-                .unwrap_or_else(|| Vec::new().into()),
-            ..Default::default()
+        .map(|(s, ret)| {
+            let bench = match design.model {
+                VolumeModel::MarketModel => {
+                    let b = match design.market {
+                        VolumeMarket::Benchmark => benchmark_of(&universe.series[s].security),
+                        VolumeMarket::EqualWeighted => None,
+                    };
+                    market.of(panel, universe, s, b)
+                }
+                VolumeModel::MeanAdjusted => Vec::new().into(),
+            };
+            AlignedSeries {
+                security: universe.series[s].security.clone(),
+                dates: Arc::clone(&universe.series[s].dates),
+                ret,
+                bench,
+                ..Default::default()
+            }
         })
         .collect();
     VolumeSeries { series, has_volume }
+}
+
+/// The log volume of `ticker` on `sessions` (all missing when the panel has no volume for it).
+fn logs_on(panel: &PricePanel, ticker: &str, sessions: &[NaiveDate]) -> Vec<f64> {
+    match panel.series.get(ticker) {
+        Some(p) => align_to_sessions(&p.dates, &p.values, sessions)
+            .values
+            .into_iter()
+            .map(log_volume)
+            .collect(),
+        None => vec![f64::NAN; sessions.len()],
+    }
+}
+
+/// The market log-volume columns, shared by the securities that use the same one.
+struct Markets {
+    /// Equal-weighted, one per calendar.
+    equal_weighted: Vec<Arc<[f64]>>,
+    /// A benchmark's log volume on a calendar; `None` when the benchmark has no volume there.
+    benchmarks: HashMap<(String, usize), Option<Arc<[f64]>>>,
+}
+
+impl Markets {
+    /// The market column of security `s` with benchmark `b`.
+    fn of(
+        &mut self,
+        panel: &PricePanel,
+        universe: &Universe,
+        s: usize,
+        b: Option<String>,
+    ) -> Arc<[f64]> {
+        let ci = universe.securities[s].calendar;
+        let own = b.and_then(|b| {
+            self.benchmarks
+                .entry((b.clone(), ci))
+                .or_insert_with(|| {
+                    let v = logs_on(panel, &b, universe.calendar(s).dates());
+                    v.iter().any(|x| x.is_finite()).then(|| v.into())
+                })
+                .clone()
+        });
+        own.unwrap_or_else(|| Arc::clone(&self.equal_weighted[ci]))
+    }
 }
 
 /// The equal-weighted market log volume of each calendar: on each session, the mean of the
