@@ -15,17 +15,10 @@ fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/volume")
 }
 
-/// The fixture study of `case`: four securities with volume, one without, the index with
-/// volume (`market_model_index`) or without, two windows.
-fn fixture_study(case: &str) -> StudyTables {
+/// The fixture study without `[volume]`: four securities with volume, one without, the
+/// index `index` (a file of the fixture folder), two windows.
+fn fixture_config(index: &str) -> StudyConfig {
     let dir = fixtures();
-    let (model, index, market) = match case {
-        "market_model_index" => ("market_model", "index_volume.csv", Some("benchmark")),
-        // An index without volume: the equal-weighted market, as by default.
-        "market_model_fallback" => ("market_model", "index.csv", Some("benchmark")),
-        _ => (case, "index.csv", None),
-    };
-    let market = market.map(String::from);
     let mut cfg = StudyConfig::default();
     cfg.calendar = CalendarMode::Data;
     cfg.model = "constant_mean".into();
@@ -40,6 +33,19 @@ fn fixture_study(case: &str) -> StudyTables {
     cfg.event_windows = vec!["-1:1".into(), "0:3".into()];
     cfg.min_estimation_returns = 30;
     cfg.aggregate_by = vec!["all".into()];
+    cfg
+}
+
+/// The fixture study of `case`: the index with volume (`market_model_index`) or without.
+fn fixture_study(case: &str) -> StudyTables {
+    let (model, index, market) = match case {
+        "market_model_index" => ("market_model", "index_volume.csv", Some("benchmark")),
+        // An index without volume: the equal-weighted market, as by default.
+        "market_model_fallback" => ("market_model", "index.csv", Some("benchmark")),
+        _ => (case, "index.csv", None),
+    };
+    let market = market.map(String::from);
+    let mut cfg = fixture_config(index);
     cfg.volume = Some(VolumeFile {
         model: model.into(),
         col: None,
@@ -49,30 +55,13 @@ fn fixture_study(case: &str) -> StudyTables {
     Study::new(cfg).run().unwrap().tables
 }
 
-/// The rows of an expected CSV file, as maps from column name to cell.
-fn expected(model: &str, table: &str) -> Vec<HashMap<String, String>> {
-    let text =
-        std::fs::read_to_string(fixtures().join(format!("expected_{model}_{table}.csv"))).unwrap();
+/// The header and the rows of a CSV file without quoted cells, each row a map from column
+/// name to cell.
+fn csv_maps(path: &Path) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
     let mut lines = text.lines();
     let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-/// The rows of a table as maps from column name to CSV cell, through the CSV writer.
-fn written<T: Table>(rows: &[T], dir: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(dir.join(T::CSV_FILE)).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    assert_eq!(header, T::COLUMNS);
-    let out: Vec<HashMap<String, String>> = lines
+    let rows = lines
         .map(|l| {
             header
                 .iter()
@@ -81,6 +70,18 @@ fn written<T: Table>(rows: &[T], dir: &Path) -> Vec<HashMap<String, String>> {
                 .collect()
         })
         .collect();
+    (header, rows)
+}
+
+/// The rows of an expected CSV file.
+fn expected(model: &str, table: &str) -> Vec<HashMap<String, String>> {
+    csv_maps(&fixtures().join(format!("expected_{model}_{table}.csv"))).1
+}
+
+/// The rows of a table as written by the CSV writer into `dir`.
+fn written<T: Table>(rows: &[T], dir: &Path) -> Vec<HashMap<String, String>> {
+    let (header, out) = csv_maps(&dir.join(T::CSV_FILE));
+    assert_eq!(header, T::COLUMNS);
     assert_eq!(out.len(), rows.len());
     out
 }
@@ -167,21 +168,10 @@ fn market_model_on_index_volume_matches_numpy() {
 
 #[test]
 fn without_volume_setting_no_volume_tables() {
-    let dir = fixtures();
-    let mut cfg = StudyConfig::default();
-    cfg.calendar = CalendarMode::Data;
-    cfg.model = "constant_mean".into();
-    cfg.market = Some("IDX".into());
-    cfg.prices = vec![
-        PriceSource::new(dir.join("prices.csv")),
-        PriceSource::new(dir.join("prices_novol.csv")),
-        PriceSource::new(dir.join("index_volume.csv")),
-    ];
-    cfg.events = Some(dir.join("events.csv"));
-    cfg.estimation_window = "-60:-11".into();
-    cfg.event_windows = vec!["0:3".into()];
-    cfg.min_estimation_returns = 30;
-    let tables = Study::new(cfg).run().unwrap().tables;
+    let tables = Study::new(fixture_config("index_volume.csv"))
+        .run()
+        .unwrap()
+        .tables;
     assert!(tables.volume.is_none());
     assert!(tables.exclusions.iter().all(|x| x.reason != "no_volume"));
     let out = tempfile::tempdir().unwrap();
