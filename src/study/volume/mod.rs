@@ -151,7 +151,10 @@ fn no_volume_rows(
     design: &VolumeDesign,
     exclusions: &mut Vec<ExclusionRow>,
 ) {
-    let column = design.col.as_deref().unwrap_or("volume_col, or volume");
+    let column = match design.col.as_deref() {
+        Some(c) => format!("column '{c}'"),
+        None => "its volume_col, or a column 'volume'".to_string(),
+    };
     let mut seen = std::collections::BTreeSet::new();
     for p in pairs.iter().filter(|p| p.day0.is_some()) {
         if has_volume[p.sec] || !seen.insert(p.sec) {
@@ -163,8 +166,8 @@ fn no_volume_rows(
             stage: Stage::Input,
             reason: ExclusionReason::NoVolume,
             detail: format!(
-                "left out of the abnormal-volume study: no price file with a volume column \
-                 ({column}) has a positive volume for this security"
+                "left out of the abnormal-volume study: no price file gives this security a \
+                 positive volume ({column})"
             ),
             order: 0,
         });
