@@ -163,6 +163,8 @@ pub enum ExclusionReason {
     Suspended,
     /// The security is outside the study's `universe` (§11).
     OutsideUniverse,
+    /// A security without traded volume, left out of the abnormal-volume study (§5.6).
+    NoVolume,
     /// The event time or time zone cannot be read (§2.3).
     BadEventTime,
     /// No session closes at or after the event instant (§2.4).
@@ -187,7 +189,7 @@ pub enum ExclusionReason {
 
 impl ExclusionReason {
     /// Every reason, stage by stage.
-    pub const ALL: [ExclusionReason; 22] = [
+    pub const ALL: [ExclusionReason; 23] = [
         ExclusionReason::UnverifiedEvent,
         ExclusionReason::DuplicateEvent,
         ExclusionReason::EmptyScope,
@@ -200,6 +202,7 @@ impl ExclusionReason {
         ExclusionReason::PriceJump,
         ExclusionReason::Suspended,
         ExclusionReason::OutsideUniverse,
+        ExclusionReason::NoVolume,
         ExclusionReason::BadEventTime,
         ExclusionReason::NoSession,
         ExclusionReason::MaxShiftExceeded,
@@ -234,6 +237,7 @@ impl ExclusionReason {
             ExclusionReason::ImpossibleReturn => "impossible_return",
             ExclusionReason::PriceJump => "price_jump",
             ExclusionReason::Suspended => "suspended",
+            ExclusionReason::NoVolume => "no_volume",
             ExclusionReason::BadEventTime => "bad_event_time",
             ExclusionReason::NoSession => "no_session",
             ExclusionReason::MaxShiftExceeded => "max_shift_exceeded",
@@ -255,7 +259,7 @@ impl ExclusionReason {
         match self {
             UnverifiedEvent | DuplicateEvent | EmptyScope | UnknownSecurity | UnknownBenchmark
             | UnknownExchange | OffCalendarPrices | BadPrice | ImpossibleReturn | PriceJump
-            | Suspended | OutsideUniverse => Stage::Input,
+            | Suspended | OutsideUniverse | NoVolume => Stage::Input,
             BadEventTime | NoSession | MaxShiftExceeded => Stage::Day0,
             TooFewEstimationReturns | SingularDesign | ZeroResidualVariance => Stage::Estimation,
             MissingReturn | WindowBeyondData | MultiDayReturn => Stage::EventDay,

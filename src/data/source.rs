@@ -148,7 +148,7 @@ impl PriceSource {
         self.layout = Layout::Wide;
         self
     }
-    pub(super) fn is_parquet(&self) -> bool {
+    pub(crate) fn is_parquet(&self) -> bool {
         matches!(
             self.path
                 .extension()

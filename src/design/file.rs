@@ -5,7 +5,7 @@
 //! them (the command line's quick flags fill the same struct), so that error messages quote
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
-use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName};
+use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName, VolumeFile};
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -145,6 +145,9 @@ pub struct StudyFile {
     /// Empty: no restriction. Pairs outside it are `outside_universe` exclusions (§11).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub universe: Vec<String>,
+    /// The abnormal-volume study (`[volume]`, §5.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume: Option<VolumeFile>,
 }
 
 fn default_title() -> String {

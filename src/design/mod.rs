@@ -40,6 +40,7 @@ mod differences;
 mod file;
 mod model;
 mod validate;
+mod volume;
 mod window;
 
 pub use model::{Model, ModelName, CARHART_FACTORS, FF3_FACTORS, MODEL_NAMES};
@@ -53,6 +54,7 @@ pub use backtest::{
 };
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
+pub use volume::{VolumeDesign, VolumeFile, VolumeMarket, VolumeModel};
 
 use crate::abnormal::EngineConfig;
 use crate::data::{FactorSource, PriceSource};
@@ -191,6 +193,8 @@ pub struct Design {
     pub file: StudyFile,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     pub differences: Vec<DifferencePair>,
+    /// The abnormal-volume study (`[volume]`, §5.6), when declared.
+    pub volume: Option<VolumeDesign>,
 }
 
 impl Design {

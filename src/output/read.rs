@@ -9,7 +9,7 @@ use crate::data::records::{csv_records, Dialect, QuoteErrorKind};
 use crate::error::{Error, Result};
 use crate::tables::{
     AbnormalReturnRow, AggregateRow, CarRow, CellReader, ExclusionRow, ModelFitRow, StudyTables,
-    Table, TestRow,
+    Table, TestRow, VolumeAbnormalRow, VolumeTables,
 };
 
 /// A parsed CSV table with named columns.
@@ -191,8 +191,22 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         differences: read_optional(dir)?,
         events: read_if_written(dir)?,
         securities: read_if_written(dir)?,
+        volume: read_volume(dir)?,
         ..StudyTables::default()
     })
+}
+
+/// The tables of the abnormal-volume study, when `dir` has `volume_abnormal.csv`.
+fn read_volume(dir: &Path) -> Result<Option<VolumeTables>> {
+    if !dir.join(VolumeAbnormalRow::CSV_FILE).is_file() {
+        return Ok(None);
+    }
+    Ok(Some(VolumeTables {
+        abnormal: read_optional(dir)?,
+        cars: read_optional(dir)?,
+        aggregate: read_optional(dir)?,
+        tests: read_optional(dir)?,
+    }))
 }
 
 /// The rows of an optional table of `dir`, empty when its CSV file is absent.

@@ -4,7 +4,7 @@ use super::document::{Block, Document};
 use super::sections::{
     aggregate_section, chart_section, configuration_section, day0_section, differences_section,
     exclusion_section, groups_of, headline_section, model_fit_section, summary_section,
-    tests_section, window_order,
+    tests_section, volume_section, window_order,
 };
 use crate::tables::StudyTables;
 
@@ -36,9 +36,11 @@ pub(crate) fn build(
     blocks.extend(model_fit_section(tables));
     blocks.extend(day0_section(tables));
     blocks.extend(exclusion_section(tables));
+    let volume = volume_section(tables);
+    blocks.extend(volume.blocks);
     blocks.extend(configuration_section(config_summary));
     Document {
         blocks,
-        svgs: charts.svgs,
+        svgs: [charts.svgs, volume.svgs].concat(),
     }
 }

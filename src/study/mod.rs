@@ -39,10 +39,12 @@ mod run_info;
 mod securities;
 mod series_checks;
 mod universe;
+mod volume;
 
 pub use config::{parse_window, CalendarMode, SecuritySpec, StudyConfig, MODEL_NAMES};
 pub use run::run_study;
 pub use securities::read_securities_file;
+pub use volume::log_volume;
 
 use crate::error::Result;
 use crate::returns::AlignedSeries;

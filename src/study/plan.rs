@@ -5,7 +5,7 @@ use super::config::{CalendarMode, SecuritySpec, StudyConfig};
 use super::pairs::Admission;
 use crate::abnormal::{EngineConfig, Window};
 use crate::data::{FactorSource, PriceSource};
-use crate::design::{Design, DifferencePair, Holidays};
+use crate::design::{Design, DifferencePair, Holidays, VolumeDesign};
 use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
@@ -45,6 +45,8 @@ pub(crate) struct RunPlan {
     pub sources: Sources,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`).
     pub differences: Vec<DifferencePair>,
+    /// The abnormal-volume study (`[volume]`), when declared.
+    pub volume: Option<VolumeDesign>,
 }
 
 /// Settings of the day-0 mapping (§2.4).
@@ -106,6 +108,7 @@ impl RunPlan {
             groupings: design.aggregate_by.clone(),
             sources: Sources::from_design(design),
             differences: design.differences.clone(),
+            volume: design.volume.clone(),
         }
     }
 

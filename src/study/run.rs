@@ -16,6 +16,7 @@ use super::portfolios::{same_date_portfolios, PortfolioInputs};
 use super::rows::push_all_pair_rows;
 use super::securities::SecurityTable;
 use super::universe::{build_universe, Universe, UniverseSources};
+use super::volume::{volume_study, VolumeInputs};
 use super::{LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
 use crate::abnormal::PairBatch;
 use crate::calendar::EventRecord;
@@ -57,7 +58,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
         holidays: &inputs.holidays,
         factors,
     };
-    let universe = build_universe(inputs.panel, &wanted, &sources, &plan, excluded);
+    let mut universe = build_universe(inputs.panel, &wanted, &sources, &plan, excluded);
     out.lap("calendars_and_returns");
 
     check_windows_reach(&plan, &universe)?;
@@ -88,6 +89,19 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     };
     test_groups(&plan, &analysed, &mut out);
     out.lap("tests_and_portfolios");
+
+    if let Some(design) = &plan.volume {
+        let (pairs, excluded) = (&*pairs, &mut out.tables.exclusions);
+        let v = VolumeInputs {
+            plan: &plan,
+            design,
+            pairs,
+            events,
+            securities,
+        };
+        out.tables.volume = Some(volume_study(&v, &mut universe, excluded)?);
+        out.lap("volume");
+    }
 
     let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
     if !plan.differences.is_empty() {

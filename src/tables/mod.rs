@@ -15,6 +15,7 @@ mod cell;
 mod metadata;
 mod results;
 mod rows;
+mod volume;
 
 pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
@@ -23,6 +24,9 @@ pub use results::{DifferenceRow, HeadlineRow};
 pub(crate) use rows::table;
 pub use rows::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
+};
+pub use volume::{
+    VolumeAbnormalRow, VolumeAggregateRow, VolumeCarRow, VolumeMetric, VolumeTables, VolumeTestRow,
 };
 
 use crate::error::Result;
@@ -76,6 +80,8 @@ pub struct StudyTables {
     pub events: Vec<EventRow>,
     /// Table `securities`: the study's securities.
     pub securities: Vec<SecurityRow>,
+    /// The abnormal-volume tables (§5.6); `None` when the study declares no `[volume]`.
+    pub volume: Option<VolumeTables>,
 }
 
 /// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
@@ -94,7 +100,8 @@ pub trait TableSet: Sync {
 impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
     /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`,
-    /// `differences` (when it has rows), `events`, `securities`.
+    /// `differences` (when it has rows), `events`, `securities`, then the `volume_*` tables
+    /// (when `[volume]` is declared).
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -109,5 +116,8 @@ impl TableSet for StudyTables {
         }
         v.table(&self.events);
         v.table(&self.securities);
+        if let Some(volume) = &self.volume {
+            volume.visit(v);
+        }
     }
 }

@@ -32,7 +32,7 @@ mod marks;
 mod path;
 mod step;
 
-pub(crate) use self::aar::aar_chart;
+pub(crate) use self::aar::{aar_chart, day_bars};
 use self::axis::Axis;
 pub(crate) use self::caar::caar_chart;
 pub(crate) use self::caar::caar_path;
