@@ -58,7 +58,8 @@ pub fn parquet_folder_files(
     if files.is_empty() {
         return Err(Error::file(
             display_path(&src.path),
-            "the folder holds no Parquet file (*.parquet, *.pq)",
+            "is a directory, expected a CSV or Parquet file, or a folder of Parquet files \
+             (*.parquet, *.pq), and it holds none",
         ));
     }
     files.retain(|f| needed(src, f, wanted));
