@@ -5,7 +5,9 @@
 //! them (the command line's quick flags fill the same struct), so that error messages quote
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
-use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName};
+use super::{
+    defaults, BacktestFile, BootstrapFile, Design, DifferenceFile, ModelName, MultipleTestingFile,
+};
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -141,6 +143,12 @@ pub struct StudyFile {
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<DifferenceFile>,
+    /// The wild cluster bootstrap test (`[bootstrap]`, §8.8); off when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<BootstrapFile>,
+    /// Adjusted p-values of the `tests` table (`[multiple_testing]`, §8.9); off when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiple_testing: Option<MultipleTestingFile>,
 }
 
 fn default_title() -> String {

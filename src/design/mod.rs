@@ -35,10 +35,12 @@
 //! ```
 
 mod backtest;
+mod bootstrap;
 pub mod defaults;
 mod differences;
 mod file;
 mod model;
+mod multiple_testing;
 mod validate;
 mod window;
 
@@ -51,14 +53,16 @@ pub use backtest::{
     DirectionRule, EntryRule, ExitRule, LimitRules, PlaceboDesign, PlaceboFile, SignalKind,
     Unfillable, Weighting,
 };
+pub use bootstrap::BootstrapFile;
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
+pub use multiple_testing::MultipleTestingFile;
 
 use crate::abnormal::EngineConfig;
 use crate::data::{FactorSource, PriceSource};
 use crate::output::OutputFormat;
 use crate::returns::ReturnKind;
-use crate::stats::StatsConfig;
+use crate::stats::{BootstrapSettings, MultipleTesting, StatsConfig};
 use crate::vocab::GroupingSpec;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
@@ -189,6 +193,10 @@ pub struct Design {
     pub file: StudyFile,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     pub differences: Vec<DifferencePair>,
+    /// The wild cluster bootstrap test (`[bootstrap]`, §8.8); None when off.
+    pub bootstrap: Option<BootstrapSettings>,
+    /// Adjusted p-values by family (`[multiple_testing]`, §8.9); None when off.
+    pub multiple_testing: Option<MultipleTesting>,
 }
 
 impl Design {

@@ -9,7 +9,7 @@ use crate::design::{Design, DifferencePair, Holidays};
 use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
-use crate::stats::StatsConfig;
+use crate::stats::{BootstrapSettings, MultipleTesting, StatsConfig};
 use crate::vocab::GroupingSpec;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
@@ -43,6 +43,10 @@ pub(crate) struct RunPlan {
     pub sources: Sources,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`).
     pub differences: Vec<DifferencePair>,
+    /// The wild cluster bootstrap test (`[bootstrap]`), when on.
+    pub bootstrap: Option<BootstrapSettings>,
+    /// Adjusted p-values (`[multiple_testing]`), when on.
+    pub multiple_testing: Option<MultipleTesting>,
 }
 
 /// Settings of the day-0 mapping (§2.4).
@@ -103,6 +107,8 @@ impl RunPlan {
             groupings: design.aggregate_by.clone(),
             sources: Sources::from_design(design),
             differences: design.differences.clone(),
+            bootstrap: design.bootstrap,
+            multiple_testing: design.multiple_testing.clone(),
         }
     }
 
