@@ -146,6 +146,7 @@ fn synthetic_tables(events: usize) -> StudyTables {
             df: Some((k % 300) as f64),
             n: 50,
             cluster: Some(format!("PF:{}", start + chrono::Duration::days((k / 26) as i64)).into()),
+            extras: Vec::new(),
         });
     }
     t

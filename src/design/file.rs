@@ -5,7 +5,10 @@
 //! them (the command line's quick flags fill the same struct), so that error messages quote
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
-use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName, VolumeFile};
+use super::{
+    defaults, BacktestFile, BootstrapFile, Design, DifferenceFile, ModelName, MultipleTestingFile,
+    VolumeFile,
+};
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -148,6 +151,12 @@ pub struct StudyFile {
     /// The abnormal-volume study (`[volume]`, §5.6).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub volume: Option<VolumeFile>,
+    /// The wild cluster bootstrap test (`[bootstrap]`, §8.8); off when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<BootstrapFile>,
+    /// Adjusted p-values of the `tests` table (`[multiple_testing]`, §8.9); off when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multiple_testing: Option<MultipleTestingFile>,
 }
 
 fn default_title() -> String {

@@ -35,10 +35,12 @@
 //! ```
 
 mod backtest;
+mod bootstrap;
 pub mod defaults;
 mod differences;
 mod file;
 mod model;
+mod multiple_testing;
 mod validate;
 mod volume;
 mod window;
@@ -52,15 +54,17 @@ pub use backtest::{
     DirectionRule, EntryRule, ExitRule, LimitRules, PlaceboDesign, PlaceboFile, SignalKind,
     Unfillable, Weighting,
 };
+pub use bootstrap::BootstrapFile;
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
+pub use multiple_testing::MultipleTestingFile;
 pub use volume::{VolumeDesign, VolumeFile, VolumeMarket, VolumeModel};
 
 use crate::abnormal::EngineConfig;
 use crate::data::{FactorSource, PriceSource};
 use crate::output::OutputFormat;
 use crate::returns::ReturnKind;
-use crate::stats::StatsConfig;
+use crate::stats::{BootstrapSettings, MultipleTesting, StatsConfig};
 use crate::vocab::GroupingSpec;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
@@ -195,6 +199,10 @@ pub struct Design {
     pub differences: Vec<DifferencePair>,
     /// The abnormal-volume study (`[volume]`, §5.6), when declared.
     pub volume: Option<VolumeDesign>,
+    /// The wild cluster bootstrap test (`[bootstrap]`, §8.8); None when off.
+    pub bootstrap: Option<BootstrapSettings>,
+    /// Adjusted p-values by family (`[multiple_testing]`, §8.9); None when off.
+    pub multiple_testing: Option<MultipleTesting>,
 }
 
 impl Design {

@@ -1,7 +1,9 @@
 //! [`StudyFile`] → [`Design`]: every value parsed into its type and every cross-field rule of
 //! methodology §0.4 checked, in a fixed order (the first problem is the one reported).
 
+use super::bootstrap::bootstrap_settings;
 use super::differences::difference_pairs;
+use super::multiple_testing::multiple_testing;
 use super::volume::volume_design;
 use super::{defaults, Analysis, Design, Holidays, Inputs, Model, ModelName, StudyFile, Windows};
 use crate::abnormal::Window;
@@ -77,6 +79,8 @@ fn build(file: &StudyFile) -> Result<Design> {
     let inputs = inputs(file)?;
     let differences = difference_pairs(&file.differences, &windows.event)?;
     let volume = volume_design(file.volume.as_ref(), windows.estimation, &windows.event)?;
+    let bootstrap = bootstrap_settings(file.bootstrap.as_ref())?;
+    let multiple_testing = multiple_testing(file.multiple_testing.as_ref())?;
     Ok(Design {
         title: file.title.clone(),
         analysis: Analysis {
@@ -102,6 +106,8 @@ fn build(file: &StudyFile) -> Result<Design> {
         file: file.clone(),
         differences,
         volume,
+        bootstrap,
+        multiple_testing,
     })
 }
 

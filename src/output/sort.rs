@@ -142,6 +142,7 @@ mod tests {
             df: None,
             n: 1,
             cluster: cluster.map(String::from),
+            extras: Vec::new(),
         }
     }
 

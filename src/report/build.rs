@@ -3,8 +3,8 @@
 use super::document::{Block, Document};
 use super::sections::{
     aggregate_section, chart_section, configuration_section, day0_section, differences_section,
-    exclusion_section, groups_of, headline_section, model_fit_section, summary_section,
-    tests_section, volume_section, window_order,
+    exclusion_section, groups_of, headline_section, model_fit_section, multiple_testing_section,
+    summary_section, tests_section, volume_section, window_order,
 };
 use crate::tables::StudyTables;
 
@@ -38,6 +38,7 @@ pub(crate) fn build(
     blocks.extend(exclusion_section(tables));
     let volume = volume_section(tables);
     blocks.extend(volume.blocks);
+    blocks.extend(multiple_testing_section(tables));
     blocks.extend(configuration_section(config_summary));
     Document {
         blocks,

@@ -358,6 +358,7 @@ fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
                 df: None,
                 n: 5,
                 cluster: Some(cluster.clone()),
+                extras: Vec::new(),
             });
         }
     }

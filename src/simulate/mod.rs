@@ -40,7 +40,9 @@ use crate::design::{defaults, Analysis, Windows};
 use crate::error::{Error, Result};
 use crate::returns::AlignedSeries;
 use crate::stats::TestKind;
-use crate::stats::{group_battery, StatsConfig, StatsEvent};
+use crate::stats::{
+    group_battery, wild_bootstrap_rows, BootstrapSettings, StatsConfig, StatsEvent,
+};
 
 pub mod output;
 pub mod placebo;
@@ -136,6 +138,9 @@ pub struct SimulationConfig {
     pub clustering: EventClustering,
     /// Abnormal effect (default none).
     pub effect: Effect,
+    /// Also track the wild cluster bootstrap test `wild_boot_t` (§8.8) with these settings;
+    /// replication r draws its weights from a seed derived from `(seed, r)`. Default off.
+    pub bootstrap: Option<BootstrapSettings>,
 }
 
 impl Default for SimulationConfig {
@@ -158,6 +163,7 @@ impl Default for SimulationConfig {
             missing_share: 0.0,
             clustering: EventClustering::Independent,
             effect: Effect::None,
+            bootstrap: None,
         }
     }
 }
@@ -372,6 +378,20 @@ fn tracked_tests(cfg: &SimulationConfig) -> Vec<TestKey> {
             scope: "car",
             window: w.label(),
             test: t.as_str(),
+        }));
+    }
+    if cfg.bootstrap.is_some() {
+        if h.start <= 0 && 0 <= h.end {
+            keys.push(TestKey {
+                scope: "day",
+                window: "0".into(),
+                test: TestKind::WildBootT.as_str(),
+            });
+        }
+        keys.extend(cfg.windows.iter().map(|w| TestKey {
+            scope: "car",
+            window: w.label(),
+            test: TestKind::WildBootT.as_str(),
         }));
     }
     for w in &cfg.windows {
@@ -674,7 +694,15 @@ fn run_replication(
             }
         })
         .collect();
-    let battery = group_battery("simulation", &events, &shared.stats);
+    let mut battery = group_battery("simulation", &events, &shared.stats);
+    if let Some(b) = &cfg.bootstrap {
+        let settings = BootstrapSettings {
+            seed: SimRng::for_stream(b.seed, replication).next_u64(),
+            ..*b
+        };
+        let rows = wild_bootstrap_rows("simulation", &events, &shared.stats, &settings);
+        battery.tests.extend(rows);
+    }
     let p_values = tracked_p_values(&battery.tests, &shared.index, shared.keys.len());
     ReplicationOutcome {
         p_values,

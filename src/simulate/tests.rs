@@ -389,3 +389,49 @@ fn export_size_table() {
     let car_0_20 = rejection_chart_svg(&rows, "car", "0:20", 0.05);
     crate::output::write_atomic(&dir.join("size_table_car_0_20.svg"), car_0_20.as_bytes()).unwrap();
 }
+
+#[test]
+fn bootstrap_rows_only_when_asked_and_na_with_one_event_date() {
+    use crate::stats::{BootstrapSettings, BootstrapWeights};
+    let boot = Some(BootstrapSettings {
+        replications: 99,
+        seed: 3,
+        weights: BootstrapWeights::Rademacher,
+    });
+    let plain = simulate(&small("plain", 5, 10)).unwrap();
+    assert!(plain.rows.iter().all(|r| r.test != "wild_boot_t"));
+    let cfg = SimulationConfig {
+        bootstrap: boot,
+        ..small("boot", 5, 10)
+    };
+    let with = simulate(&cfg).unwrap();
+    // day 0 and two windows, × 3 levels, after the battery's rows of the same scopes
+    let boot_rows: Vec<_> = with
+        .rows
+        .iter()
+        .filter(|r| r.test == "wild_boot_t")
+        .collect();
+    assert_eq!(boot_rows.len(), 3 * 3);
+    assert!(boot_rows.iter().all(|r| r.replications == 5));
+    let without_boot: Vec<_> = with
+        .rows
+        .iter()
+        .filter(|r| r.test != "wild_boot_t")
+        .cloned()
+        .map(|r| RejectionRow {
+            scenario: "plain".into(),
+            ..r
+        })
+        .collect();
+    assert_eq!(without_boot, plain.rows);
+    let clustered = SimulationConfig {
+        clustering: EventClustering::Clustered,
+        ..cfg
+    };
+    let one_date = simulate(&clustered).unwrap();
+    assert!(one_date
+        .rows
+        .iter()
+        .filter(|r| r.test == "wild_boot_t")
+        .all(|r| r.replications == 0 && r.rejection_rate.is_none()));
+}

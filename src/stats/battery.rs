@@ -307,8 +307,9 @@ impl Battery<'_> {
             TestKind::RankZ => inputs.rank,
             TestKind::GrankT => inputs.grank,
             TestKind::WilcoxonZ => wilcoxon_z(x, self.cfg.wilcoxon_exact).map(|w| w.test),
-            // a test of a same-date cluster's portfolio, not of a group's test set (§10)
-            TestKind::PortfolioT => None,
+            // a test of a same-date cluster's portfolio (§10), and the bootstrap test run
+            // only with `[bootstrap]` (§8.8): not part of the battery
+            TestKind::PortfolioT | TestKind::WildBootT => None,
         }
     }
 }

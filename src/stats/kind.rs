@@ -105,7 +105,7 @@ vocabulary! {
     /// assert_eq!(TestKind::BATTERY.len(), 12);
     /// assert!("t_test".parse::<TestKind>().is_err());
     /// ```
-    TestKind, "test", 13 {
+    TestKind, "test", 14 {
         /// Cross-sectional t test (§8.1).
         CsectT => "csect_t",
         /// Crude dependence adjustment t test (§8.2).
@@ -132,12 +132,16 @@ vocabulary! {
         WilcoxonZ => "wilcoxon_z",
         /// Single-event t test of a same-date cluster's portfolio (§10).
         PortfolioT => "portfolio_t",
+        /// t of the mean with event-date clustered (CR1) standard errors, p-value from the
+        /// wild cluster bootstrap (§8.8); only with `[bootstrap]`.
+        WildBootT => "wild_boot_t",
     }
 }
 
 impl TestKind {
     /// The twelve multi-event tests of the `day` and `car` scopes of a group battery (§8, §9),
-    /// in output order: [`TestKind::ALL`] without the portfolio test, which comes last.
+    /// in output order: the first twelve of [`TestKind::ALL`] (the portfolio test and the
+    /// wild bootstrap test follow them).
     pub const BATTERY: [TestKind; 12] = {
         let mut out = [TestKind::CsectT; 12];
         let mut i = 0;

@@ -16,7 +16,11 @@
 //!   [`Scope`] and [`Metric`];
 //! * [`battery`] — [`group_battery`]: every test row and aggregate row of one group (§7, §12),
 //!   from the test sets (`sets.rs`) and the single pass over the events (`rank_pass.rs`);
-//! * [`portfolio`] — [`portfolio_test_rows`]: the `portfolio_t` rows of a same-date cluster (§10).
+//! * [`portfolio`] — [`portfolio_test_rows`]: the `portfolio_t` rows of a same-date cluster (§10);
+//! * [`bootstrap`] — [`wild_bootstrap_rows`]: the `wild_boot_t` rows, the event-date clustered
+//!   t with its wild cluster bootstrap p-value (§8.8);
+//! * [`multiple`] — [`holm`], [`benjamini_hochberg`] and [`adjust_test_rows`]: adjusted
+//!   p-values by family (§8.9).
 //!
 //! Every statistic function is pure, works on slices and returns `Option<`[`TestStat`]`>`:
 //! `None` is the methodology's NA (too few observations, zero variance, negative variance
@@ -28,9 +32,11 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 pub mod aggregate;
 pub mod battery;
+pub mod bootstrap;
 pub mod correlation;
 pub mod difference;
 pub mod kind;
+pub mod multiple;
 pub mod nonparametric;
 pub mod parametric;
 pub mod portfolio;
@@ -40,12 +46,18 @@ mod sets;
 
 pub use aggregate::{describe, Summary};
 pub use battery::{group_battery, GroupBattery, GroupDiagnostics};
+pub use bootstrap::{
+    wild_bootstrap_rows, wild_cluster_test, BootstrapSettings, BootstrapWeights, ClusterSums,
+};
 pub use correlation::{
     pair_correlations, rbar, same_date_partners_m, CommonCorrelation, CorrelationSum,
     PairCorrelation, Rbar,
 };
 pub use difference::{group_difference, GroupDifference};
 pub use kind::{Metric, Scope, TestKind, UnknownName};
+pub use multiple::{
+    adjust_test_rows, benjamini_hochberg, holm, Adjustment, Family, MultipleTesting,
+};
 pub use nonparametric::{
     grank_t, grank_u, gsign_z, midranks, positive_share, rank_s_v, rank_z_day, rank_z_window,
     sign_z, standardized_ranks, wilcoxon_z, GrankU, RankScale, Wilcoxon,

@@ -58,6 +58,7 @@ impl RowLabels<'_> {
             df: stat.and_then(|s| s.df),
             n,
             cluster: self.cluster.map(str::to_string),
+            extras: Vec::new(),
         }
     }
 

@@ -66,7 +66,15 @@ pub(crate) struct BatteryInputs<'a> {
 
 /// The test battery of the members of `group`.
 pub(crate) fn test_group(group: &GroupLabel, inputs: &BatteryInputs) -> GroupBattery {
-    let stats_events: Vec<StatsEvent> = group
+    group_battery(&group.label, &stats_events(group, inputs), inputs.stats)
+}
+
+/// The analysed members of `group` as the battery reads them.
+pub(crate) fn stats_events<'a>(
+    group: &GroupLabel,
+    inputs: &BatteryInputs<'a>,
+) -> Vec<StatsEvent<'a>> {
+    group
         .members
         .iter()
         .filter_map(|&i| {
@@ -82,8 +90,7 @@ pub(crate) fn test_group(group: &GroupLabel, inputs: &BatteryInputs) -> GroupBat
                 result: inputs.batch.get(p.result?).ok()?,
             })
         })
-        .collect();
-    group_battery(&group.label, &stats_events, inputs.stats)
+        .collect()
 }
 
 #[cfg(test)]

@@ -80,6 +80,7 @@ mod tests {
             df: None,
             n: 4,
             cluster: None,
+            extras: Vec::new(),
         }
     }
 

@@ -19,6 +19,7 @@
 //! ```
 
 mod battery;
+mod bootstrap;
 mod calendars;
 mod compute;
 mod config;
@@ -29,6 +30,7 @@ mod groups;
 mod headline;
 mod inputs;
 mod metadata;
+mod multiple_testing;
 mod needed;
 mod pairs;
 mod plan;

@@ -9,7 +9,7 @@ use crate::design::{Design, DifferencePair, Holidays, VolumeDesign};
 use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
-use crate::stats::StatsConfig;
+use crate::stats::{BootstrapSettings, MultipleTesting, StatsConfig};
 use crate::vocab::GroupingSpec;
 use chrono::NaiveTime;
 use std::collections::BTreeMap;
@@ -47,6 +47,10 @@ pub(crate) struct RunPlan {
     pub differences: Vec<DifferencePair>,
     /// The abnormal-volume study (`[volume]`), when declared.
     pub volume: Option<VolumeDesign>,
+    /// The wild cluster bootstrap test (`[bootstrap]`), when on.
+    pub bootstrap: Option<BootstrapSettings>,
+    /// Adjusted p-values (`[multiple_testing]`), when on.
+    pub multiple_testing: Option<MultipleTesting>,
 }
 
 /// Settings of the day-0 mapping (§2.4).
@@ -109,6 +113,8 @@ impl RunPlan {
             sources: Sources::from_design(design),
             differences: design.differences.clone(),
             volume: design.volume.clone(),
+            bootstrap: design.bootstrap,
+            multiple_testing: design.multiple_testing.clone(),
         }
     }
 

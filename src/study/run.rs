@@ -2,6 +2,7 @@
 //! rows → group tests and same-date portfolios → sorted tables.
 
 use super::battery::{test_group, BatteryInputs, EstimationDates};
+use super::bootstrap::bootstrap_group;
 use super::compute::analyse_all;
 use super::day0::{check_windows_reach, map_pairs_to_day0};
 use super::differences::group_differences;
@@ -10,6 +11,7 @@ use super::groups::label_pairs;
 use super::headline::headline_rows;
 use super::inputs::load;
 use super::metadata::{event_rows, security_rows};
+use super::multiple_testing::adjust_tests;
 use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
 use super::plan::RunPlan;
 use super::portfolios::{same_date_portfolios, PortfolioInputs};
@@ -112,6 +114,9 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
         out.summary.notes.extend(d.warnings);
     }
     crate::output::sort_tables(&mut out.tables, &window_order);
+    if let Some(mt) = &plan.multiple_testing {
+        adjust_tests(&mut out.tables.tests, mt, &mut out.summary);
+    }
     out.tables.headline = headline_rows(&out.tables.aggregate, &out.tables.tests);
     out.lap("sort");
     Ok(StudyRun {
@@ -164,6 +169,11 @@ fn test_groups(plan: &RunPlan, a: &Analysed, out: &mut Recorder) {
     for group in label_pairs(a.pairs, a.events, a.securities, &plan.groupings) {
         let tests = test_group(&group, &battery);
         out.tables.tests.extend(tests.tests);
+        if let Some(settings) = &plan.bootstrap {
+            out.tables
+                .tests
+                .extend(bootstrap_group(&group, &battery, settings));
+        }
         out.tables.aggregate.extend(tests.aggregate);
         out.summary.diagnostics.push(LabelDiagnostics {
             group: group.label.clone(),

@@ -196,6 +196,12 @@ table! {
         /// Cluster id for `portfolio_t` rows (e.g. `PF:XNYS:2024-06-26:IDX`), else None.
         pub cluster: Option<String>,
     }
+    others {
+        /// Adjusted p-values of `[multiple_testing]` (`p_bh`, `p_holm`, §8.9), sorted by name;
+        /// empty when none is declared.
+        pub extras: Vec<(String, Option<f64>)> = extra_columns,
+    }
+    extra cells extras;
 }
 
 /// Exclusion stages in their sort order (§11, §12).

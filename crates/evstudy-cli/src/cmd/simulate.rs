@@ -18,6 +18,7 @@ use evstudy::simulate::{
     simulate, simulate_placebo, write_rejection_outputs, Effect, EventClustering, PlaceboConfig,
     RejectionRow, ShockDistribution, SimulationConfig,
 };
+use evstudy::stats::{BootstrapSettings, BootstrapWeights};
 use std::path::PathBuf;
 
 /// `--clustering`: how day 0 is placed, or both placements one after the other.
@@ -91,6 +92,10 @@ pub struct SimulateArgs {
     /// Study file: placebo events on its real panel instead of a synthetic panel.
     #[arg(long, short)]
     pub config: Option<PathBuf>,
+    /// Also measure the wild cluster bootstrap test `wild_boot_t` with B Rademacher draws
+    /// (synthetic panels only; its rows follow the battery's).
+    #[arg(long, value_name = "B")]
+    pub bootstrap: Option<usize>,
 }
 
 fn parse_shocks(text: &str) -> anyhow::Result<ShockDistribution> {
@@ -176,6 +181,11 @@ fn synthetic_rows(args: &SimulateArgs) -> anyhow::Result<Vec<RejectionRow>> {
             missing_share: args.missing,
             clustering,
             effect: args.effect,
+            bootstrap: args.bootstrap.map(|replications| BootstrapSettings {
+                replications,
+                seed: args.seed,
+                weights: BootstrapWeights::Rademacher,
+            }),
             ..base.clone()
         };
         let result = simulate(&cfg)?;
