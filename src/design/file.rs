@@ -5,7 +5,7 @@
 //! them (the command line's quick flags fill the same struct), so that error messages quote
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
-use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName};
+use super::{defaults, BacktestFile, CarRegressionFile, Design, DifferenceFile, ModelName};
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -141,6 +141,9 @@ pub struct StudyFile {
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<DifferenceFile>,
+    /// Cross-sectional regressions of CARs (`[[car_regression]]`, §7.6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub car_regression: Vec<CarRegressionFile>,
 }
 
 fn default_title() -> String {

@@ -35,6 +35,7 @@
 //! ```
 
 mod backtest;
+mod car_regression;
 pub mod defaults;
 mod differences;
 mod file;
@@ -51,6 +52,7 @@ pub use backtest::{
     DirectionRule, EntryRule, ExitRule, LimitRules, PlaceboDesign, PlaceboFile, SignalKind,
     Unfillable, Weighting,
 };
+pub use car_regression::{CarRegressionFile, CarRegressionSpec, ClusterBy, Regressor};
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
 
@@ -189,6 +191,8 @@ pub struct Design {
     pub file: StudyFile,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     pub differences: Vec<DifferencePair>,
+    /// Cross-sectional regressions of CARs (`[[car_regression]]`, §7.6).
+    pub car_regressions: Vec<CarRegressionSpec>,
 }
 
 impl Design {

@@ -1,6 +1,7 @@
 //! [`StudyFile`] → [`Design`]: every value parsed into its type and every cross-field rule of
 //! methodology §0.4 checked, in a fixed order (the first problem is the one reported).
 
+use super::car_regression::car_regressions;
 use super::differences::difference_pairs;
 use super::{defaults, Analysis, Design, Holidays, Inputs, Model, ModelName, StudyFile, Windows};
 use crate::abnormal::Window;
@@ -75,6 +76,8 @@ fn build(file: &StudyFile) -> Result<Design> {
         )?;
     let inputs = inputs(file)?;
     let differences = difference_pairs(&file.differences, &windows.event)?;
+    let base = file.source.as_deref().and_then(std::path::Path::parent);
+    let car_regressions = car_regressions(&file.car_regression, &windows.event, base)?;
     Ok(Design {
         title: file.title.clone(),
         analysis: Analysis {
@@ -99,6 +102,7 @@ fn build(file: &StudyFile) -> Result<Design> {
         inputs,
         file: file.clone(),
         differences,
+        car_regressions,
     })
 }
 

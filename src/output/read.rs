@@ -191,6 +191,7 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         differences: read_optional(dir)?,
         events: read_if_written(dir)?,
         securities: read_if_written(dir)?,
+        car_regression: read_optional(dir)?,
         ..StudyTables::default()
     })
 }

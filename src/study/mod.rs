@@ -20,6 +20,7 @@
 
 mod battery;
 mod calendars;
+mod car_regression;
 mod compute;
 mod config;
 mod day0;

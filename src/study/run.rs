@@ -2,6 +2,7 @@
 //! rows → group tests and same-date portfolios → sorted tables.
 
 use super::battery::{test_group, BatteryInputs, EstimationDates};
+use super::car_regression::{car_regressions, RegressionInputs};
 use super::compute::analyse_all;
 use super::day0::{check_windows_reach, map_pairs_to_day0};
 use super::differences::group_differences;
@@ -96,6 +97,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
         out.summary.warnings.extend(d.warnings.iter().cloned());
         out.summary.notes.extend(d.warnings);
     }
+    regress_cars(&plan, &analysed, &window_order, &mut out)?;
     crate::output::sort_tables(&mut out.tables, &window_order);
     out.tables.headline = headline_rows(&out.tables.aggregate, &out.tables.tests);
     out.lap("sort");
@@ -156,6 +158,33 @@ fn test_groups(plan: &RunPlan, a: &Analysed, out: &mut Recorder) {
         });
         same_date_portfolios(&group, &portfolios, &mut out.tables);
     }
+}
+
+/// The `car_regression` table of the declared regressions (none: nothing is read or added).
+fn regress_cars(
+    plan: &RunPlan,
+    a: &Analysed,
+    windows: &[String],
+    out: &mut Recorder,
+) -> Result<()> {
+    if plan.car_regressions.is_empty() {
+        return Ok(());
+    }
+    let labels = label_pairs(a.pairs, a.events, a.securities, &plan.groupings);
+    let inputs = RegressionInputs {
+        pairs: a.pairs,
+        events: a.events,
+        batch: a.batch,
+        securities: a.securities,
+        labels: &labels,
+        window_labels: windows,
+        events_file: &plan.sources.events,
+    };
+    let r = car_regressions(&plan.car_regressions, &inputs)?;
+    out.tables.car_regression = r.rows;
+    out.summary.warnings.extend(r.warnings.iter().cloned());
+    out.summary.notes.extend(r.warnings);
+    Ok(())
 }
 
 /// The tables and summary being filled, and the wall time of consecutive phases.

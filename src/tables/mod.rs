@@ -11,11 +11,13 @@
 //! so a new column is one new field. How a cell is written, read and typed follows from the
 //! field's type ([`Cell`]).
 
+mod car_regression;
 mod cell;
 mod metadata;
 mod results;
 mod rows;
 
+pub use car_regression::CarRegressionRow;
 pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
 pub use metadata::{EventRow, SecurityRow};
@@ -76,6 +78,9 @@ pub struct StudyTables {
     pub events: Vec<EventRow>,
     /// Table `securities`: the study's securities.
     pub securities: Vec<SecurityRow>,
+    /// Table `car_regression`: the declared cross-sectional regressions; empty when none is
+    /// declared.
+    pub car_regression: Vec<CarRegressionRow>,
 }
 
 /// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
@@ -94,7 +99,8 @@ pub trait TableSet: Sync {
 impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
     /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`,
-    /// `differences` (when it has rows), `events`, `securities`.
+    /// `differences` (when it has rows), `events`, `securities`, `car_regression` (when it has
+    /// rows).
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -109,5 +115,8 @@ impl TableSet for StudyTables {
         }
         v.table(&self.events);
         v.table(&self.securities);
+        if !self.car_regression.is_empty() {
+            v.table(&self.car_regression);
+        }
     }
 }
