@@ -92,7 +92,7 @@ pub(crate) fn car_regressions(
         let resolved = spec
             .regressors
             .iter()
-            .map(|r| resolve(r, chars.as_ref(), events.as_ref(), inputs.events_file))
+            .map(|r| resolve(spec, r, chars.as_ref(), events.as_ref(), inputs.events_file))
             .collect::<Result<Vec<Resolved>>>()?;
         let members: Vec<usize> = match &spec.group {
             None => (0..inputs.pairs.len())
@@ -127,6 +127,7 @@ fn is_toml(path: &Path) -> bool {
 /// A regressor's source: a built-in, else a column of the characteristics file, else one of
 /// the events file.
 fn resolve<'a>(
+    spec: &CarRegressionSpec,
     r: &Regressor,
     chars: Option<&'a ColumnFile>,
     events: Option<&'a ColumnFile>,
@@ -157,8 +158,9 @@ fn resolve<'a>(
     }
     places.push("built in: exchange, security_group, category, car:<a:b>".into());
     Err(Error::config(format!(
-        "car_regression regressor '{name}' is no column of the characteristics or events \
-         file ({})",
+        "car_regression '{}': regressor '{name}' is no column of the characteristics or \
+         events file ({})",
+        spec.name,
         places.join("; ")
     )))
 }
