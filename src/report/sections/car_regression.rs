@@ -33,7 +33,16 @@ fn coefficient_table(rows: &[&CarRegressionRow]) -> Table {
     }
 }
 
-/// The line above a regression's table: dependent CAR, sample, errors, fit.
+/// The heading of a regression: its name, dependent CAR and sample.
+fn regression_heading(r: &CarRegressionRow) -> Block {
+    Block::Heading(
+        3,
+        format!("{}: CAR({}) of {}", r.name, r.window, r.group),
+        None,
+    )
+}
+
+/// The line above a regression's table: size, errors, fit.
 fn regression_line(r: &CarRegressionRow) -> String {
     let errors = match r.n_clusters {
         Some(g) => format!("{} clustered by {} ({g} clusters)", r.se_kind, r.cluster),
@@ -41,11 +50,8 @@ fn regression_line(r: &CarRegressionRow) -> String {
         None => r.se_kind.clone(),
     };
     let mut line = format!(
-        "**{}**: CAR({}) of `{}` on {} coefficient(s); n = {}, {} left out; standard errors \
-         {errors}; R² = {}, adjusted R² = {}.",
-        r.name,
-        r.window,
-        r.group,
+        "{} coefficient(s); n = {}, {} left out; standard errors {errors}; R² = {}, adjusted \
+         R² = {}.",
         r.k,
         r.n,
         r.n_excluded,
@@ -83,6 +89,7 @@ pub(crate) fn car_regression_section(tables: &StudyTables) -> Vec<Block> {
                 .take_while(|r| r.name == rows[start].name)
                 .count();
         let group: Vec<&CarRegressionRow> = rows[start..end].iter().collect();
+        blocks.push(regression_heading(group[0]));
         blocks.push(Block::Para(regression_line(group[0])));
         if !group[0].term.is_empty() {
             blocks.push(Block::Table(coefficient_table(&group)));
@@ -135,8 +142,12 @@ mod tests {
             ..StudyTables::default()
         };
         let blocks = car_regression_section(&tables);
-        assert_eq!(blocks.len(), 5);
-        let Block::Table(t) = &blocks[3] else {
+        assert_eq!(blocks.len(), 7);
+        let Block::Heading(3, title, None) = &blocks[2] else {
+            panic!("a heading")
+        };
+        assert_eq!(title, "r: CAR(0:5) of all_pairs");
+        let Block::Table(t) = &blocks[4] else {
             panic!("a table")
         };
         let cells: Vec<Vec<&str>> = t
@@ -150,7 +161,7 @@ mod tests {
         );
         assert_eq!(cells[1][..3], ["exchange=XSHG", "XHKG", "-0.4000"]);
         assert_eq!(cells[2][2..], ["0.5000", "2.000*** (0.004000)", "0.2500"]);
-        let Block::Para(last) = &blocks[4] else {
+        let Block::Para(last) = &blocks[6] else {
             panic!("a paragraph")
         };
         assert!(last.contains("too few observations"), "{last}");
