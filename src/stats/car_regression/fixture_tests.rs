@@ -56,35 +56,21 @@ fn terms() -> Vec<String> {
 }
 
 #[test]
-fn hc1_matches_statsmodels() {
-    let (x, y, _) = data();
-    let terms = terms();
-    let data = CrossSection {
-        y: &y,
-        x: &x,
-        k: 4,
-        terms: &terms,
-        clusters: None,
-    };
-    let fit = car_regression(&data).unwrap();
-    assert_eq!((fit.n, fit.k, fit.n_clusters), (37, 4, None));
-    check(&fit, "hc1");
-}
-
-#[test]
-fn cluster_by_date_matches_statsmodels() {
+fn hc1_and_cluster_by_date_match_statsmodels() {
     let (x, y, ids) = data();
     let terms = terms();
-    let data = CrossSection {
-        y: &y,
-        x: &x,
-        k: 4,
-        terms: &terms,
-        clusters: Some(&ids),
-    };
-    let fit = car_regression(&data).unwrap();
-    assert_eq!(fit.n_clusters, Some(9));
-    check(&fit, "cluster");
+    for (kind, clusters, g) in [("hc1", None, None), ("cluster", Some(&ids[..]), Some(9))] {
+        let data = CrossSection {
+            y: &y,
+            x: &x,
+            k: 4,
+            terms: &terms,
+            clusters,
+        };
+        let fit = car_regression(&data).unwrap();
+        assert_eq!((fit.n, fit.k, fit.n_clusters), (37, 4, g));
+        check(&fit, kind);
+    }
 }
 
 #[test]
