@@ -6,8 +6,8 @@
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
 use super::{
-    defaults, BacktestFile, BootstrapFile, Design, DifferenceFile, ModelName, MultipleTestingFile,
-    VolumeFile,
+    defaults, BacktestFile, BootstrapFile, CarRegressionFile, Design, DifferenceFile, ModelName,
+    MultipleTestingFile, VolumeFile,
 };
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
@@ -157,6 +157,9 @@ pub struct StudyFile {
     /// Adjusted p-values of the `tests` table (`[multiple_testing]`, §8.9); off when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multiple_testing: Option<MultipleTestingFile>,
+    /// Cross-sectional regressions of CARs (`[[car_regression]]`, §7.6).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub car_regression: Vec<CarRegressionFile>,
 }
 
 fn default_title() -> String {

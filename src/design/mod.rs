@@ -36,6 +36,7 @@
 
 mod backtest;
 mod bootstrap;
+mod car_regression;
 pub mod defaults;
 mod differences;
 mod file;
@@ -55,6 +56,7 @@ pub use backtest::{
     Unfillable, Weighting,
 };
 pub use bootstrap::BootstrapFile;
+pub use car_regression::{CarRegressionFile, CarRegressionSpec, ClusterBy, Regressor};
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
 pub use multiple_testing::MultipleTestingFile;
@@ -203,6 +205,8 @@ pub struct Design {
     pub bootstrap: Option<BootstrapSettings>,
     /// Adjusted p-values by family (`[multiple_testing]`, §8.9); None when off.
     pub multiple_testing: Option<MultipleTesting>,
+    /// Cross-sectional regressions of CARs (`[[car_regression]]`, §7.6).
+    pub car_regressions: Vec<CarRegressionSpec>,
 }
 
 impl Design {

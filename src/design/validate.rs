@@ -2,6 +2,7 @@
 //! methodology §0.4 checked, in a fixed order (the first problem is the one reported).
 
 use super::bootstrap::bootstrap_settings;
+use super::car_regression::car_regressions;
 use super::differences::difference_pairs;
 use super::multiple_testing::multiple_testing;
 use super::volume::volume_design;
@@ -81,6 +82,8 @@ fn build(file: &StudyFile) -> Result<Design> {
     let volume = volume_design(file.volume.as_ref(), windows.estimation, &windows.event)?;
     let bootstrap = bootstrap_settings(file.bootstrap.as_ref())?;
     let multiple_testing = multiple_testing(file.multiple_testing.as_ref())?;
+    let base = file.source.as_deref().and_then(std::path::Path::parent);
+    let car_regressions = car_regressions(&file.car_regression, &windows.event, base)?;
     Ok(Design {
         title: file.title.clone(),
         analysis: Analysis {
@@ -108,6 +111,7 @@ fn build(file: &StudyFile) -> Result<Design> {
         volume,
         bootstrap,
         multiple_testing,
+        car_regressions,
     })
 }
 

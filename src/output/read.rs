@@ -192,6 +192,7 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         events: read_if_written(dir)?,
         securities: read_if_written(dir)?,
         volume: read_volume(dir)?,
+        car_regression: read_optional(dir)?,
         ..StudyTables::default()
     })
 }

@@ -33,6 +33,7 @@ use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 pub mod aggregate;
 pub mod battery;
 pub mod bootstrap;
+pub mod car_regression;
 pub mod correlation;
 pub mod difference;
 pub mod kind;

@@ -21,6 +21,7 @@
 mod battery;
 mod bootstrap;
 mod calendars;
+mod car_regression;
 mod compute;
 mod config;
 mod day0;

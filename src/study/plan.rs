@@ -5,7 +5,7 @@ use super::config::{CalendarMode, SecuritySpec, StudyConfig};
 use super::pairs::Admission;
 use crate::abnormal::{EngineConfig, Window};
 use crate::data::{FactorSource, PriceSource};
-use crate::design::{Design, DifferencePair, Holidays, VolumeDesign};
+use crate::design::{CarRegressionSpec, Design, DifferencePair, Holidays, VolumeDesign};
 use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
@@ -51,6 +51,8 @@ pub(crate) struct RunPlan {
     pub bootstrap: Option<BootstrapSettings>,
     /// Adjusted p-values (`[multiple_testing]`), when on.
     pub multiple_testing: Option<MultipleTesting>,
+    /// Cross-sectional regressions of CARs (`[[car_regression]]`).
+    pub car_regressions: Vec<CarRegressionSpec>,
 }
 
 /// Settings of the day-0 mapping (§2.4).
@@ -115,6 +117,7 @@ impl RunPlan {
             volume: design.volume.clone(),
             bootstrap: design.bootstrap,
             multiple_testing: design.multiple_testing.clone(),
+            car_regressions: design.car_regressions.clone(),
         }
     }
 

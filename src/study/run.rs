@@ -3,6 +3,7 @@
 
 use super::battery::{test_group, BatteryInputs, EstimationDates};
 use super::bootstrap::bootstrap_group;
+use super::car_regression::{car_regressions, RegressionInputs};
 use super::compute::analyse_all;
 use super::day0::{check_windows_reach, map_pairs_to_day0};
 use super::differences::group_differences;
@@ -92,6 +93,16 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     test_groups(&plan, &analysed, &mut out);
     out.lap("tests_and_portfolios");
 
+    let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
+    if !plan.differences.is_empty() {
+        let labels = label_pairs(pairs, events, securities, &plan.groupings);
+        let d = group_differences(&plan.differences, &window_order, &labels, pairs, &batch);
+        out.tables.differences = d.rows;
+        out.summary.warnings.extend(d.warnings.iter().cloned());
+        out.summary.notes.extend(d.warnings);
+    }
+    regress_cars(&plan, &analysed, &window_order, &mut out)?;
+
     if let Some(design) = &plan.volume {
         let (pairs, excluded) = (&*pairs, &mut out.tables.exclusions);
         let v = VolumeInputs {
@@ -103,15 +114,6 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
         };
         out.tables.volume = Some(volume_study(&v, &mut universe, excluded)?);
         out.lap("volume");
-    }
-
-    let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
-    if !plan.differences.is_empty() {
-        let labels = label_pairs(pairs, events, securities, &plan.groupings);
-        let d = group_differences(&plan.differences, &window_order, &labels, pairs, &batch);
-        out.tables.differences = d.rows;
-        out.summary.warnings.extend(d.warnings.iter().cloned());
-        out.summary.notes.extend(d.warnings);
     }
     crate::output::sort_tables(&mut out.tables, &window_order);
     if let Some(mt) = &plan.multiple_testing {
@@ -181,6 +183,33 @@ fn test_groups(plan: &RunPlan, a: &Analysed, out: &mut Recorder) {
         });
         same_date_portfolios(&group, &portfolios, &mut out.tables);
     }
+}
+
+/// The `car_regression` table of the declared regressions (none: nothing is read or added).
+fn regress_cars(
+    plan: &RunPlan,
+    a: &Analysed,
+    windows: &[String],
+    out: &mut Recorder,
+) -> Result<()> {
+    if plan.car_regressions.is_empty() {
+        return Ok(());
+    }
+    let labels = label_pairs(a.pairs, a.events, a.securities, &plan.groupings);
+    let inputs = RegressionInputs {
+        pairs: a.pairs,
+        events: a.events,
+        batch: a.batch,
+        securities: a.securities,
+        labels: &labels,
+        window_labels: windows,
+        events_file: &plan.sources.events,
+    };
+    let r = car_regressions(&plan.car_regressions, &inputs)?;
+    out.tables.car_regression = r.rows;
+    out.summary.warnings.extend(r.warnings.iter().cloned());
+    out.summary.notes.extend(r.warnings);
+    Ok(())
 }
 
 /// The tables and summary being filled, and the wall time of consecutive phases.

@@ -11,12 +11,14 @@
 //! so a new column is one new field. How a cell is written, read and typed follows from the
 //! field's type ([`Cell`]).
 
+mod car_regression;
 mod cell;
 mod metadata;
 mod results;
 mod rows;
 mod volume;
 
+pub use car_regression::CarRegressionRow;
 pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
 pub use metadata::{EventRow, SecurityRow};
@@ -82,6 +84,9 @@ pub struct StudyTables {
     pub securities: Vec<SecurityRow>,
     /// The abnormal-volume tables (§5.6); `None` when the study declares no `[volume]`.
     pub volume: Option<VolumeTables>,
+    /// Table `car_regression`: the declared cross-sectional regressions; empty when none is
+    /// declared.
+    pub car_regression: Vec<CarRegressionRow>,
 }
 
 /// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
@@ -100,8 +105,8 @@ pub trait TableSet: Sync {
 impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
     /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`,
-    /// `differences` (when it has rows), `events`, `securities`, then the `volume_*` tables
-    /// (when `[volume]` is declared).
+    /// `differences` (when it has rows), `events`, `securities`, the `volume_*` tables (when
+    /// `[volume]` is declared), `car_regression` (when it has rows).
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -118,6 +123,9 @@ impl TableSet for StudyTables {
         v.table(&self.securities);
         if let Some(volume) = &self.volume {
             volume.visit(v);
+        }
+        if !self.car_regression.is_empty() {
+            v.table(&self.car_regression);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The sections of the report, one file each, and the lookups they share.
 
 mod aggregate;
+mod car_regression;
 mod charts;
 mod configuration;
 mod day0;
@@ -21,6 +22,7 @@ use std::hash::Hash;
 use crate::tables::StudyTables;
 
 pub(crate) use self::aggregate::aggregate_section;
+pub(crate) use self::car_regression::car_regression_section;
 pub(crate) use self::charts::{chart_section, Charts};
 pub(crate) use self::configuration::configuration_section;
 pub(crate) use self::day0::day0_section;
