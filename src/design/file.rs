@@ -5,7 +5,7 @@
 //! them (the command line's quick flags fill the same struct), so that error messages quote
 //! them and `run.json` records them. [`Design::from_file`] parses and checks them.
 
-use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName};
+use super::{defaults, BacktestFile, Design, DifferenceFile, ModelName, SingleFirmFile};
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
 use crate::error::{Error, Result};
@@ -141,6 +141,15 @@ pub struct StudyFile {
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<DifferenceFile>,
+    /// Add the single-firm sample-quantile columns to `cars` (§6.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_firm_quantile: Option<bool>,
+    /// The `[single_firm]` table (`quantile = true`, the same as `single_firm_quantile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_firm: Option<SingleFirmFile>,
+    /// Write the `variance_ratio` table (event-induced variance, §7.6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variance_ratio: Option<bool>,
 }
 
 fn default_title() -> String {

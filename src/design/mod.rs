@@ -39,6 +39,7 @@ pub mod defaults;
 mod differences;
 mod file;
 mod model;
+mod single_firm;
 mod validate;
 mod window;
 
@@ -53,6 +54,7 @@ pub use backtest::{
 };
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
+pub use single_firm::{SingleFirmDesign, SingleFirmFile};
 
 use crate::abnormal::EngineConfig;
 use crate::data::{FactorSource, PriceSource};
@@ -189,6 +191,8 @@ pub struct Design {
     pub file: StudyFile,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`, §7.5).
     pub differences: Vec<DifferencePair>,
+    /// The single-firm quantile test and the variance-ratio table (§6.1, §7.6).
+    pub single_firm: SingleFirmDesign,
 }
 
 impl Design {

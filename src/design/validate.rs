@@ -2,6 +2,7 @@
 //! methodology §0.4 checked, in a fixed order (the first problem is the one reported).
 
 use super::differences::difference_pairs;
+use super::single_firm::single_firm_design;
 use super::{defaults, Analysis, Design, Holidays, Inputs, Model, ModelName, StudyFile, Windows};
 use crate::abnormal::Window;
 use crate::error::{Error, Result};
@@ -75,6 +76,7 @@ fn build(file: &StudyFile) -> Result<Design> {
         )?;
     let inputs = inputs(file)?;
     let differences = difference_pairs(&file.differences, &windows.event)?;
+    let single_firm = single_firm_design(file)?;
     Ok(Design {
         title: file.title.clone(),
         analysis: Analysis {
@@ -99,6 +101,7 @@ fn build(file: &StudyFile) -> Result<Design> {
         inputs,
         file: file.clone(),
         differences,
+        single_firm,
     })
 }
 

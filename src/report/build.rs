@@ -4,7 +4,7 @@ use super::document::{Block, Document};
 use super::sections::{
     aggregate_section, chart_section, configuration_section, day0_section, differences_section,
     exclusion_section, groups_of, headline_section, model_fit_section, summary_section,
-    tests_section, window_order,
+    tests_section, variance_ratio_section, window_order,
 };
 use crate::tables::StudyTables;
 
@@ -36,6 +36,7 @@ pub(crate) fn build(
     blocks.extend(model_fit_section(tables));
     blocks.extend(day0_section(tables));
     blocks.extend(exclusion_section(tables));
+    blocks.extend(variance_ratio_section(tables));
     blocks.extend(configuration_section(config_summary));
     Document {
         blocks,

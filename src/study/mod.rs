@@ -37,6 +37,7 @@ mod run;
 mod run_info;
 mod securities;
 mod series_checks;
+mod single_firm;
 mod universe;
 
 pub use config::{parse_window, CalendarMode, SecuritySpec, StudyConfig, MODEL_NAMES};

@@ -5,7 +5,7 @@ use super::config::{CalendarMode, SecuritySpec, StudyConfig};
 use super::pairs::Admission;
 use crate::abnormal::{EngineConfig, Window};
 use crate::data::{FactorSource, PriceSource};
-use crate::design::{Design, DifferencePair, Holidays};
+use crate::design::{Design, DifferencePair, Holidays, SingleFirmDesign};
 use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
@@ -43,6 +43,8 @@ pub(crate) struct RunPlan {
     pub sources: Sources,
     /// Pairs of groups whose CAARs are compared (`[[differences]]`).
     pub differences: Vec<DifferencePair>,
+    /// The single-firm quantile test and the variance-ratio table (§6.1, §7.6).
+    pub single_firm: SingleFirmDesign,
 }
 
 /// Settings of the day-0 mapping (§2.4).
@@ -103,6 +105,7 @@ impl RunPlan {
             groupings: design.aggregate_by.clone(),
             sources: Sources::from_design(design),
             differences: design.differences.clone(),
+            single_firm: design.single_firm,
         }
     }
 

@@ -15,6 +15,7 @@ mod cell;
 mod metadata;
 mod results;
 mod rows;
+mod variance_ratio;
 
 pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
@@ -24,6 +25,7 @@ pub(crate) use rows::table;
 pub use rows::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
 };
+pub use variance_ratio::VarianceRatioRow;
 
 use crate::error::Result;
 
@@ -76,6 +78,9 @@ pub struct StudyTables {
     pub events: Vec<EventRow>,
     /// Table `securities`: the study's securities.
     pub securities: Vec<SecurityRow>,
+    /// Table `variance_ratio` (§7.6): one row per group × event window; empty unless the
+    /// study sets `variance_ratio = true`.
+    pub variance_ratio: Vec<VarianceRatioRow>,
 }
 
 /// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
@@ -94,7 +99,8 @@ pub trait TableSet: Sync {
 impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
     /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`,
-    /// `differences` (when it has rows), `events`, `securities`.
+    /// `differences` (when it has rows), `events`, `securities`, `variance_ratio` (when it has
+    /// rows).
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -109,5 +115,8 @@ impl TableSet for StudyTables {
         }
         v.table(&self.events);
         v.table(&self.securities);
+        if !self.variance_ratio.is_empty() {
+            v.table(&self.variance_ratio);
+        }
     }
 }

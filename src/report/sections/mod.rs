@@ -12,6 +12,7 @@ mod portfolios;
 mod summary;
 mod test_tables;
 mod truncation;
+mod variance_ratio;
 
 use std::collections::{BTreeSet, HashSet};
 use std::hash::Hash;
@@ -29,6 +30,7 @@ pub(crate) use self::model_fits::model_fit_section;
 pub(crate) use self::summary::summary_section;
 pub(crate) use self::test_tables::tests_section;
 use self::truncation::push_truncated_preamble;
+pub(crate) use self::variance_ratio::variance_ratio_section;
 
 /// Distinct values in first-appearance order (linear time).
 pub(crate) fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
