@@ -115,3 +115,70 @@ pub(crate) fn variance_ratio_rows(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abnormal::{Engine, EngineConfig, PairJob, Window};
+    use crate::model::ModelKind;
+    use crate::returns::{AlignedSeries, ReturnKind};
+    use approx::assert_relative_eq;
+
+    /// The engine's estimation residuals, as the quantile cells read them, are the residuals
+    /// of an OLS market model fitted here in closed form; the cells are the brute-force counts
+    /// of §6.1 over those residuals.
+    #[test]
+    fn quantile_cells_from_independent_ols_residuals() {
+        let n = 80;
+        let bench: Vec<f64> = (0..n)
+            .map(|i| 0.01 * ((i * 7 % 13) as f64 - 6.0) / 6.0)
+            .collect();
+        let ret: Vec<f64> = (0..n)
+            .map(|i| 0.0003 + 1.2 * bench[i] + 0.004 * ((i * 11 % 17) as f64 - 8.0) / 8.0)
+            .collect();
+        let series = AlignedSeries {
+            ret: ret.clone(),
+            bench: bench.clone().into(),
+            span: vec![1; n],
+            ..Default::default()
+        };
+        let cfg = EngineConfig {
+            model: ModelKind::MarketModel,
+            returns: ReturnKind::Simple,
+            estimation: Window {
+                start: -60,
+                end: -11,
+            },
+            windows: vec![Window { start: 0, end: 0 }, Window { start: 0, end: 5 }],
+            min_estimation_returns: 30,
+            dimson_lags: 1,
+            trade_to_trade: false,
+        };
+        let day0 = 70;
+        let batch = Engine::new(&cfg).analyse_batch(&[series], &[PairJob { series: 0, day0 }]);
+        let view = batch.get(0).unwrap();
+
+        let (x, y) = (&bench[10..60], &ret[10..60]);
+        let m = x.len() as f64;
+        let (xm, ym) = (x.iter().sum::<f64>() / m, y.iter().sum::<f64>() / m);
+        let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - xm) * (b - ym)).sum();
+        let sxx: f64 = x.iter().map(|a| (a - xm) * (a - xm)).sum();
+        let beta = sxy / sxx;
+        let alpha = ym - beta * xm;
+        let resid: Vec<f64> = x.iter().zip(y).map(|(a, b)| b - alpha - beta * a).collect();
+        for (e, r) in view.est_resid.iter().zip(&resid) {
+            assert_relative_eq!(*e, *r, epsilon = 1e-12);
+        }
+
+        let car = view.windows[1].car.unwrap();
+        let sums: Vec<f64> = resid.windows(6).map(|w| w.iter().sum()).collect();
+        let below = sums.iter().filter(|s| **s <= car).count() as f64;
+        let above = sums.iter().filter(|s| **s >= car).count() as f64;
+        let k = sums.len() as f64;
+        let cells = window_cells(&view, 6, Some(car));
+        assert_eq!(cells[0], ("quantile_n".to_string(), Some(45.0)));
+        let p = (2.0 * (below / k).min(above / k)).min(1.0);
+        assert_relative_eq!(cells[1].1.unwrap(), p, epsilon = 1e-12);
+        assert_relative_eq!(cells[2].1.unwrap(), below / k, epsilon = 1e-12);
+    }
+}
