@@ -24,7 +24,7 @@ fn variance_ratio_table(rows: &[VarianceRatioRow]) -> Table {
                     Cell::num(r.n.to_string()),
                     Cell::num(num(r.ratio)),
                     Cell::stat_p(r.statistic, r.p_value),
-                    Cell::num(num(r.df)),
+                    Cell::num(r.df.map(|d| format!("{d:.0}")).unwrap_or_default()),
                 ]
             })
             .collect(),
@@ -69,7 +69,7 @@ mod tests {
         let cells: Vec<&str> = t.rows[0].iter().map(|c| c.markdown.as_str()).collect();
         assert_eq!(
             cells,
-            ["all", "0:5", "12", "2.500", "27.50*** (0.004000)", "11.00"]
+            ["all", "0:5", "12", "2.500", "27.50*** (0.004000)", "11"]
         );
         assert!(variance_ratio_section(&StudyTables::default()).is_empty());
     }
