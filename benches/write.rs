@@ -90,6 +90,7 @@ fn synthetic_tables(events: usize) -> StudyTables {
                 scar: Some(car / sigma),
                 bhar: Some(car * 0.98),
                 n_days,
+                extras: Vec::new(),
             });
         }
         t.model_fits.push(ModelFitRow {

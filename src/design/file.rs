@@ -7,7 +7,7 @@
 
 use super::{
     defaults, BacktestFile, BootstrapFile, CarRegressionFile, Design, DifferenceFile, ModelName,
-    MultipleTestingFile, VolumeFile,
+    MultipleTestingFile, SingleFirmFile, VolumeFile,
 };
 use crate::abnormal::Window;
 use crate::data::{FactorSource, PriceSource};
@@ -160,6 +160,15 @@ pub struct StudyFile {
     /// Cross-sectional regressions of CARs (`[[car_regression]]`, §7.6).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub car_regression: Vec<CarRegressionFile>,
+    /// Add the single-firm sample-quantile columns to `cars` (§6.1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_firm_quantile: Option<bool>,
+    /// The `[single_firm]` table (`quantile = true`, the same as `single_firm_quantile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub single_firm: Option<SingleFirmFile>,
+    /// Write the `variance_ratio` table (event-induced variance, §7.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variance_ratio: Option<bool>,
 }
 
 fn default_title() -> String {

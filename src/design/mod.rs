@@ -42,6 +42,7 @@ mod differences;
 mod file;
 mod model;
 mod multiple_testing;
+mod single_firm;
 mod validate;
 mod volume;
 mod window;
@@ -60,6 +61,7 @@ pub use car_regression::{CarRegressionFile, CarRegressionSpec, ClusterBy, Regres
 pub use differences::{DifferenceFile, DifferencePair};
 pub use file::{CalendarMode, SecuritySpec, StudyFile};
 pub use multiple_testing::MultipleTestingFile;
+pub use single_firm::{SingleFirmDesign, SingleFirmFile};
 pub use volume::{VolumeDesign, VolumeFile, VolumeMarket, VolumeModel};
 
 use crate::abnormal::EngineConfig;
@@ -207,6 +209,8 @@ pub struct Design {
     pub multiple_testing: Option<MultipleTesting>,
     /// Cross-sectional regressions of CARs (`[[car_regression]]`, §7.6).
     pub car_regressions: Vec<CarRegressionSpec>,
+    /// The single-firm quantile test and the variance-ratio table (§6.1, §7.7).
+    pub single_firm: SingleFirmDesign,
 }
 
 impl Design {

@@ -5,6 +5,7 @@ use super::bootstrap::bootstrap_settings;
 use super::car_regression::car_regressions;
 use super::differences::difference_pairs;
 use super::multiple_testing::multiple_testing;
+use super::single_firm::single_firm_design;
 use super::volume::volume_design;
 use super::{defaults, Analysis, Design, Holidays, Inputs, Model, ModelName, StudyFile, Windows};
 use crate::abnormal::Window;
@@ -84,6 +85,7 @@ fn build(file: &StudyFile) -> Result<Design> {
     let multiple_testing = multiple_testing(file.multiple_testing.as_ref())?;
     let base = file.source.as_deref().and_then(std::path::Path::parent);
     let car_regressions = car_regressions(&file.car_regression, &windows.event, base)?;
+    let single_firm = single_firm_design(file)?;
     Ok(Design {
         title: file.title.clone(),
         analysis: Analysis {
@@ -112,6 +114,7 @@ fn build(file: &StudyFile) -> Result<Design> {
         bootstrap,
         multiple_testing,
         car_regressions,
+        single_firm,
     })
 }
 

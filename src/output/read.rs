@@ -157,7 +157,8 @@ const REQUIRED: [&str; 6] = [
 /// `headline.csv` and `differences.csv` are read when present, `events.csv` and
 /// `securities.csv` when present with their table's header (else those tables are empty).
 /// Columns are found by name. In `model_fits`
-/// every column beyond the fixed ten becomes an extra of every row (NA where empty).
+/// every column beyond the fixed ten becomes an extra of every row (NA where empty), and so
+/// does every column of `cars` beyond its fixed eleven (the quantile columns of §6.1).
 /// `exclusions.order` is set to the row index, so re-sorting keeps the file's order.
 /// The CSV rules are those of the files written: RFC 4180 quoting, a line ends at `\n` (a
 /// `\r` before it is dropped).
@@ -193,6 +194,7 @@ pub fn read_csv_tables(dir: &Path) -> Result<StudyTables> {
         securities: read_if_written(dir)?,
         volume: read_volume(dir)?,
         car_regression: read_optional(dir)?,
+        variance_ratio: read_optional(dir)?,
         ..StudyTables::default()
     })
 }

@@ -50,6 +50,7 @@ fn opt_window_cmp(order: &[String], x: &Option<String>, y: &Option<String>) -> O
 /// let row = |id: &str, w: &str| CarRow {
 ///     event_id: id.into(), security: "S1".into(), group: "all".into(), window: w.into(),
 ///     car: None, car_se: None, car_t: None, car_p: None, scar: None, bhar: None, n_days: 0,
+///     extras: vec![],
 /// };
 /// let mut t = StudyTables::default();
 /// t.cars = vec![row("E2", "-1:1"), row("E10", "0:3"), row("E10", "-1:1")];

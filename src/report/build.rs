@@ -4,7 +4,8 @@ use super::document::{Block, Document};
 use super::sections::{
     aggregate_section, car_regression_section, chart_section, configuration_section, day0_section,
     differences_section, exclusion_section, groups_of, headline_section, model_fit_section,
-    multiple_testing_section, summary_section, tests_section, volume_section, window_order,
+    multiple_testing_section, summary_section, tests_section, variance_ratio_section,
+    volume_section, window_order,
 };
 use crate::tables::StudyTables;
 
@@ -40,6 +41,7 @@ pub(crate) fn build(
     blocks.extend(volume.blocks);
     blocks.extend(multiple_testing_section(tables));
     blocks.extend(car_regression_section(tables));
+    blocks.extend(variance_ratio_section(tables));
     blocks.extend(configuration_section(config_summary));
     Document {
         blocks,

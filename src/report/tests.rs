@@ -379,6 +379,7 @@ fn window_car(event_id: &str, security: &str, car: Option<f64>) -> CarRow {
         scar: None,
         bhar: None,
         n_days: 3,
+        extras: Vec::new(),
     }
 }
 

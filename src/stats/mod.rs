@@ -41,9 +41,11 @@ pub mod multiple;
 pub mod nonparametric;
 pub mod parametric;
 pub mod portfolio;
+pub mod quantile;
 mod rank_pass;
 mod rows;
 mod sets;
+pub mod variance_ratio;
 
 pub use aggregate::{describe, Summary};
 pub use battery::{group_battery, GroupBattery, GroupDiagnostics};
@@ -67,6 +69,8 @@ pub use parametric::{
     adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, s_cda, skew_adj_t, CdaScale,
 };
 pub use portfolio::portfolio_test_rows;
+pub use quantile::{sample_quantile_test, QuantileTest};
+pub use variance_ratio::{variance_ratio, VarianceRatio};
 
 /// One analysed event of a group, as the tests see it.
 #[derive(Debug, Clone, Copy)]

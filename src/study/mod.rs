@@ -41,6 +41,7 @@ mod run;
 mod run_info;
 mod securities;
 mod series_checks;
+mod single_firm;
 mod universe;
 mod volume;
 

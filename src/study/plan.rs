@@ -5,7 +5,9 @@ use super::config::{CalendarMode, SecuritySpec, StudyConfig};
 use super::pairs::Admission;
 use crate::abnormal::{EngineConfig, Window};
 use crate::data::{FactorSource, PriceSource};
-use crate::design::{CarRegressionSpec, Design, DifferencePair, Holidays, VolumeDesign};
+use crate::design::{
+    CarRegressionSpec, Design, DifferencePair, Holidays, SingleFirmDesign, VolumeDesign,
+};
 use crate::error::Result;
 use crate::model::ModelKind;
 use crate::returns::ReturnKind;
@@ -53,6 +55,8 @@ pub(crate) struct RunPlan {
     pub multiple_testing: Option<MultipleTesting>,
     /// Cross-sectional regressions of CARs (`[[car_regression]]`).
     pub car_regressions: Vec<CarRegressionSpec>,
+    /// The single-firm quantile test and the variance-ratio table (§6.1, §7.7).
+    pub single_firm: SingleFirmDesign,
 }
 
 /// Settings of the day-0 mapping (§2.4).
@@ -118,6 +122,7 @@ impl RunPlan {
             bootstrap: design.bootstrap,
             multiple_testing: design.multiple_testing.clone(),
             car_regressions: design.car_regressions.clone(),
+            single_firm: design.single_firm,
         }
     }
 

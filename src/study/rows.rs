@@ -116,6 +116,7 @@ pub(crate) fn push_pair_rows(
             scar: w.scar,
             bhar: w.bhar,
             n_days: w.n_days,
+            extras: Vec::new(),
         });
     }
     push_fit_row(tables, event_id, security, group, &res);

@@ -18,6 +18,7 @@ use super::plan::RunPlan;
 use super::portfolios::{same_date_portfolios, PortfolioInputs};
 use super::rows::push_all_pair_rows;
 use super::securities::SecurityTable;
+use super::single_firm::{quantile_phase, variance_ratio_rows};
 use super::universe::{build_universe, Universe, UniverseSources};
 use super::volume::{volume_study, VolumeInputs};
 use super::{LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
@@ -77,6 +78,7 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     let n_windows = plan.stats.windows.len();
     let (h, tables) = (plan.event_period, &mut out.tables);
     push_all_pair_rows(tables, pairs, events, &universe, &batch, h, n_windows);
+    quantile_phase(&plan, tables, &mut out.summary.notes, pairs, &batch);
     out.lap("pair_tables");
 
     out.tables.events = event_rows(&read_events, events, pairs, &scopes);
@@ -100,6 +102,10 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
         out.tables.differences = d.rows;
         out.summary.warnings.extend(d.warnings.iter().cloned());
         out.summary.notes.extend(d.warnings);
+    }
+    if plan.single_firm.variance_ratio {
+        let labels = label_pairs(pairs, events, securities, &plan.groupings);
+        out.tables.variance_ratio = variance_ratio_rows(&labels, &window_order, pairs, &batch);
     }
     regress_cars(&plan, &analysed, &window_order, &mut out)?;
 

@@ -16,6 +16,7 @@ mod cell;
 mod metadata;
 mod results;
 mod rows;
+mod variance_ratio;
 mod volume;
 
 pub use car_regression::CarRegressionRow;
@@ -27,6 +28,7 @@ pub(crate) use rows::table;
 pub use rows::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
 };
+pub use variance_ratio::VarianceRatioRow;
 pub use volume::{
     VolumeAbnormalRow, VolumeAggregateRow, VolumeCarRow, VolumeMetric, VolumeTables, VolumeTestRow,
 };
@@ -87,6 +89,9 @@ pub struct StudyTables {
     /// Table `car_regression`: the declared cross-sectional regressions; empty when none is
     /// declared.
     pub car_regression: Vec<CarRegressionRow>,
+    /// Table `variance_ratio` (§7.7): one row per group × event window; empty unless the
+    /// study sets `variance_ratio = true`.
+    pub variance_ratio: Vec<VarianceRatioRow>,
 }
 
 /// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
@@ -106,7 +111,7 @@ impl TableSet for StudyTables {
     /// Hands each table to `v`, in the file order of §12: `abnormal_returns`, `cars`,
     /// `model_fits`, `aggregate`, `tests`, `exclusions`, `day0_mapping`, `headline`,
     /// `differences` (when it has rows), `events`, `securities`, the `volume_*` tables (when
-    /// `[volume]` is declared), `car_regression` (when it has rows).
+    /// `[volume]` is declared), `car_regression`, `variance_ratio` (each when it has rows).
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
         v.table(&self.abnormal_returns);
         v.table(&self.cars);
@@ -126,6 +131,9 @@ impl TableSet for StudyTables {
         }
         if !self.car_regression.is_empty() {
             v.table(&self.car_regression);
+        }
+        if !self.variance_ratio.is_empty() {
+            v.table(&self.variance_ratio);
         }
     }
 }

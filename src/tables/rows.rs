@@ -112,6 +112,12 @@ table! {
         /// Days of the window with an AR.
         pub n_days: u32,
     }
+    others {
+        /// The single-firm quantile columns (`quantile_n`, `quantile_p`, `quantile_rank`,
+        /// §6.1) when the study asks for them; empty otherwise.
+        pub extras: Vec<(String, Option<f64>)> = extra_columns,
+    }
+    extra cells extras;
 }
 
 table! {

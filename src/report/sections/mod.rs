@@ -14,6 +14,7 @@ mod portfolios;
 mod summary;
 mod test_tables;
 mod truncation;
+mod variance_ratio;
 mod volume;
 
 use std::collections::{BTreeSet, HashSet};
@@ -34,6 +35,7 @@ pub(crate) use self::multiple_testing::multiple_testing_section;
 pub(crate) use self::summary::summary_section;
 pub(crate) use self::test_tables::tests_section;
 use self::truncation::push_truncated_preamble;
+pub(crate) use self::variance_ratio::variance_ratio_section;
 pub(crate) use self::volume::volume_section;
 
 /// Distinct values in first-appearance order (linear time).
