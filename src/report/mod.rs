@@ -43,6 +43,7 @@ mod backtest;
 mod build;
 mod document;
 mod export;
+mod findings;
 mod format;
 mod html;
 mod markdown;
