@@ -29,6 +29,19 @@ impl Cell {
             numeric: true,
         }
     }
+    /// A value with significance stars and a note: the note below (HTML) or in parentheses
+    /// (Markdown), as in `-13.21*** (t -4.200, p 0.0001)`.
+    pub(crate) fn starred(value: &str, stars: &str, note: &str) -> Cell {
+        Cell {
+            markdown: format!("{value}{stars} ({note})"),
+            html: format!(
+                "{}<span class=\"stars\">{stars}</span><br><span class=\"p\">{}</span>",
+                xml_escape(value),
+                xml_escape(note)
+            ),
+            numeric: true,
+        }
+    }
     /// A test result: statistic with stars, p-value below (HTML) or in parentheses (Markdown).
     pub(crate) fn stat(row: Option<&TestRow>) -> Cell {
         match row {

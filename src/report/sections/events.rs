@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{distinct, Charts};
 use crate::report::document::{section_heading, Block, Cell, Table};
 use crate::report::format::{fmt_count, fmt_num, fmt_pct, stars};
-use crate::report::svg::{self, xml_escape, EventRowCars};
+use crate::report::svg::{self, EventRowCars};
 use crate::report::PORTFOLIO;
 use crate::tables::{CarRow, EventRow, StudyTables};
 
@@ -200,19 +200,9 @@ fn event_table(rows: &[&CarRow], windows: &[String], label: &dyn Fn(&str) -> Str
 /// parentheses (Markdown); `NA` for an incomplete window.
 fn car_cell(r: &CarRow) -> Cell {
     let car = r.car.map_or_else(|| "NA".to_string(), |v| fmt_pct(Some(v)));
-    let s = stars(r.car_p);
     let t = r.car_t.map_or_else(|| "NA".to_string(), fmt_num);
     let p = r.car_p.map_or_else(|| "NA".to_string(), fmt_num);
-    Cell {
-        markdown: format!("{car}{s} (t {t}, p {p})"),
-        html: format!(
-            "{}<span class=\"stars\">{s}</span><br><span class=\"p\">t {}, p {}</span>",
-            xml_escape(&car),
-            xml_escape(&t),
-            xml_escape(&p)
-        ),
-        numeric: true,
-    }
+    Cell::starred(&car, stars(r.car_p), &format!("t {t}, p {p}"))
 }
 
 /// The chart rows of one event: a row per security with its CAR in each window.

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::distinct;
 use crate::report::document::{hide_all_column, section_heading, Block, Cell, Table};
 use crate::report::format::{fmt_num, fmt_pct as percent, stars};
-use crate::report::svg::xml_escape;
 use crate::tables::{HeadlineRow, StudyTables};
 
 /// The headline rows as one table: n, CAAR (%), the three tests with stars and p-values,
@@ -77,18 +76,8 @@ fn caar_cell(r: &HeadlineRow) -> Cell {
         .caar
         .map(|v| percent(Some(v)))
         .unwrap_or_else(|| "NA".into());
-    let s = stars(r.csect_p);
     let t = r.csect_t.map(fmt_num).unwrap_or_else(|| "NA".into());
-    Cell {
-        markdown: format!("{caar}{s} (t {t}, n {})", r.n),
-        html: format!(
-            "{}<span class=\"stars\">{s}</span><br><span class=\"p\">t {}, n {}</span>",
-            xml_escape(&caar),
-            xml_escape(&t),
-            r.n
-        ),
-        numeric: true,
-    }
+    Cell::starred(&caar, stars(r.csect_p), &format!("t {t}, n {}", r.n))
 }
 
 /// The headline section: the compact table of CAARs; empty when the tables have no headline
