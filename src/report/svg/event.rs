@@ -9,6 +9,9 @@ use crate::report::format::fmt_pct;
 const EVENT_WIDTH: f64 = 560.0;
 /// Height of one security's row in pixels.
 const ROW_H: f64 = 18.0;
+/// Longest chart title in characters (bold 15 px across the chart's width); a longer one is
+/// cut with `…` (the figure's caption has it whole).
+const MAX_TITLE_CHARS: usize = 60;
 /// The colour of each window's dots, in window order (repeating past the sixth).
 const WINDOW_COLORS: [&str; 6] = [
     "#1f5fa8", "#d0652a", "#2e8b57", "#8e44ad", "#b8860b", "#555555",
@@ -42,8 +45,17 @@ pub(crate) fn event_chart(
         top: 52.0,
         bottom: 52.0 + ROW_H * rows.len().max(1) as f64,
     };
+    let shown: String = if title.chars().count() > MAX_TITLE_CHARS {
+        title
+            .chars()
+            .take(MAX_TITLE_CHARS - 1)
+            .chain(['…'])
+            .collect()
+    } else {
+        title.to_string()
+    };
     let mut out = String::new();
-    open_svg(&mut out, EVENT_WIDTH, f.bottom + 46.0, title, standalone);
+    open_svg(&mut out, EVENT_WIDTH, f.bottom + 46.0, &shown, standalone);
     let values = rows.iter().flat_map(|r| r.cars.iter().flatten().copied());
     let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let axis = if hi > lo {
