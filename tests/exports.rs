@@ -31,6 +31,106 @@ fn china_ai_chips_export_is_fresh() {
     }
 }
 
+/// A number as the report rounds it: 4 significant digits, fixed notation for
+/// 1e-4 ≤ |x| < 1e6 (written independently of the library's formatter).
+fn four_digits(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    let a = x.abs();
+    if (1e-4..1e6).contains(&a) {
+        let decimals = (3 - a.log10().floor() as i32).max(0) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+#[test]
+fn china_ai_chips_report_headline_equals_the_aggregate_and_tests_tables() {
+    if shared::shared_dir().is_none() {
+        return; // real prices live in ../shared (required in CI)
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::set_current_dir(root).unwrap();
+    let study = Study::from_toml_file(Path::new("datasets/china-ai-chips/study.toml")).unwrap();
+    let out = study.run().unwrap();
+    let t = &out.tables;
+    let report = evstudy::report::render_report(t, &out.run_info, &study.config.title);
+    let section = report
+        .markdown
+        .split("## Headline results\n\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n\n").next())
+        .expect("headline table");
+    let mut lines = section.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(" | ").collect();
+    let windows: Vec<String> = header[1..]
+        .iter()
+        .map(|h| {
+            h.trim_start_matches("CAAR ")
+                .trim_end_matches(" |")
+                .trim_end_matches(" (%)")
+                .to_string()
+        })
+        .collect();
+    let mut checked = 0;
+    for line in lines.skip(1) {
+        let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
+        let group = cells[0];
+        for (w, cell) in windows.iter().zip(&cells[1..]) {
+            let agg = t
+                .aggregate
+                .iter()
+                .find(|r| r.metric == "car" && r.group == group && r.window.as_deref() == Some(w))
+                .unwrap_or_else(|| panic!("no aggregate row {group} {w}"));
+            let test = t
+                .tests
+                .iter()
+                .find(|r| {
+                    r.test == "csect_t"
+                        && r.scope.as_str() == "car"
+                        && r.cluster.is_none()
+                        && r.group == group
+                        && r.window.as_deref() == Some(w)
+                })
+                .unwrap_or_else(|| panic!("no csect_t row {group} {w}"));
+            let expected = format!(
+                "{} (t {}, n {})",
+                four_digits(100.0 * agg.mean.unwrap()),
+                four_digits(test.statistic.unwrap()),
+                test.n
+            );
+            assert_eq!(cell.replace("\\*", ""), expected, "{group} {w}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, t.headline.len());
+    // The DeepSeek day is in the per-event results, NVIDIA's day-0 CAR in percent.
+    let nvda = t
+        .cars
+        .iter()
+        .find(|r| r.security == "NVDA" && r.window == "0:0" && r.event_id == "MR03")
+        .unwrap();
+    assert!(nvda.car.unwrap() < -0.1);
+    let deepseek = report
+        .markdown
+        .split("### 2025-01-27 DeepSeek")
+        .nth(1)
+        .expect("the DeepSeek day has its own per-event table");
+    let row = deepseek
+        .lines()
+        .find(|l| l.starts_with("| Nvidia |"))
+        .expect("NVDA's row, by name");
+    assert!(
+        row.contains(&format!(
+            "| {}\\*\\*\\* (t ",
+            four_digits(100.0 * nvda.car.unwrap())
+        )),
+        "{row}"
+    );
+}
+
 /// The command that regenerates the backtest export.
 const BACKTEST_REGENERATE: &str = "cargo run --release -- backtest --config datasets/china-ai-chips/backtest.toml --out notebooks-export/china-ai-chips-backtest --export";
 

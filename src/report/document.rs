@@ -29,6 +29,19 @@ impl Cell {
             numeric: true,
         }
     }
+    /// A value with significance stars and a note: the note below (HTML) or in parentheses
+    /// (Markdown), as in `-13.21*** (t -4.200, p 0.0001)`.
+    pub(crate) fn starred(value: &str, stars: &str, note: &str) -> Cell {
+        Cell {
+            markdown: format!("{value}{stars} ({note})"),
+            html: format!(
+                "{}<span class=\"stars\">{stars}</span><br><span class=\"p\">{}</span>",
+                xml_escape(value),
+                xml_escape(note)
+            ),
+            numeric: true,
+        }
+    }
     /// A test result: statistic with stars, p-value below (HTML) or in parentheses (Markdown).
     pub(crate) fn stat(row: Option<&TestRow>) -> Cell {
         match row {
@@ -73,6 +86,11 @@ pub(crate) enum Block {
         inline_svg: String,
     },
     Pre(String),
+    /// Opens a collapsed part with this summary line and anchor: `<details id>` in HTML, a
+    /// level-3 heading in Markdown; closed by [`Block::DetailsEnd`].
+    Details(String, String),
+    /// Closes the part opened by the last [`Block::Details`].
+    DetailsEnd,
 }
 
 /// The report as blocks, and the chart files the blocks show.
@@ -86,6 +104,43 @@ pub(crate) struct Document {
 /// A level-2 heading with the anchor `id` (listed in the HTML navigation bar).
 pub(crate) fn section_heading(text: &str, id: &str) -> Block {
     Block::Heading(2, text.to_string(), Some(id.to_string()))
+}
+
+/// The table without the column headed `name` when every row's cell in it is `all` (a
+/// study with only the pooled group): a column that says nothing is not shown.
+pub(crate) fn hide_all_column(mut table: Table, name: &str) -> Table {
+    let Some(k) = table.header.iter().position(|h| h == name) else {
+        return table;
+    };
+    if table
+        .rows
+        .iter()
+        .all(|r| r.get(k).is_some_and(|c| c.markdown == "all"))
+    {
+        table.header.remove(k);
+        for r in &mut table.rows {
+            r.remove(k);
+        }
+    }
+    table
+}
+
+/// The blocks of a section as a collapsed part: its level-2 heading becomes the summary line
+/// (its anchor kept), the other blocks go inside.
+pub(crate) fn collapsed(blocks: Vec<Block>) -> Vec<Block> {
+    let mut it = blocks.into_iter();
+    let Some(first) = it.next() else {
+        return Vec::new();
+    };
+    let (summary, id, rest) = match first {
+        Block::Heading(2, text, id) => (text, id.unwrap_or_default(), None),
+        other => (String::new(), String::new(), Some(other)),
+    };
+    let mut out = vec![Block::Details(summary, id)];
+    out.extend(rest);
+    out.extend(it);
+    out.push(Block::DetailsEnd);
+    out
 }
 
 /// Splits `items` into consecutive chunks of at most `max` items, as even in size as possible.

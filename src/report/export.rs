@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::findings::findings;
 use super::render::is_report_file;
 use super::render_report;
 use crate::error::Result;
@@ -17,14 +18,23 @@ pub const EXPORT_TABLES: &[&str] = &[
     "day0_mapping.csv",
 ];
 
-/// Write a compact export of a study: the report (Markdown, HTML, SVGs) and the small CSV
-/// summaries of [`EXPORT_TABLES`]. Returns the file names written. Deterministic.
+/// Write a compact export of a study: the report (Markdown, HTML, SVGs), the small CSV
+/// summaries of [`EXPORT_TABLES`] and a `README.md` stating the findings in words (the
+/// report's own sentences). Returns the files as `(name, bytes)`. Deterministic.
 pub fn export_files(
     tables: &StudyTables,
     run_info: &serde_json::Value,
     title: &str,
 ) -> Vec<(String, Vec<u8>)> {
-    let report = render_report(tables, run_info, title);
+    let csvs: Vec<(&str, String)> = crate::output::csv_files(tables)
+        .into_iter()
+        .filter(|(name, _)| EXPORT_TABLES.contains(name))
+        .collect();
+    let mut info = run_info.clone();
+    if let Some(map) = info.as_object_mut() {
+        map.insert("files_written".to_string(), (csvs.len() + 1).into());
+    }
+    let report = render_report(tables, &info, title);
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("report.md".to_string(), report.markdown.into_bytes()),
         ("report.html".to_string(), report.html.into_bytes()),
@@ -32,12 +42,33 @@ pub fn export_files(
     for (name, svg) in report.svgs {
         files.push((name, svg.into_bytes()));
     }
-    for (name, text) in crate::output::csv_files(tables) {
-        if EXPORT_TABLES.contains(&name) {
-            files.push((name.to_string(), text.into_bytes()));
-        }
+    for (name, text) in csvs {
+        files.push((name.to_string(), text.into_bytes()));
     }
+    files.push(("README.md".to_string(), readme(tables, title).into_bytes()));
     files
+}
+
+/// The export's README: title, the findings in words, and what the folder holds.
+fn readme(tables: &StudyTables, title: &str) -> String {
+    let sentences = findings(tables);
+    let findings_text = if sentences.is_empty() {
+        "The study has no headline table; see `report.html`.".to_string()
+    } else {
+        sentences.join("\n")
+    };
+    format!(
+        "# {title} — export\n\n\
+         Written by `evstudy run --export`: the report (`report.html`, self-contained, opens \
+         offline; `report.md` with the charts as `fig*.svg`) and the small tables {}.\n\n\
+         ## Findings\n\n{findings_text}\n\n\
+         Returns in percent; the numbers are those of the report's headline table.\n",
+        EXPORT_TABLES
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// Write [`export_files`] into `dir` as one complete update of the folder

@@ -31,6 +31,12 @@ pub(crate) fn fmt_opt(x: Option<f64>) -> String {
     x.map(fmt_num).unwrap_or_default()
 }
 
+/// A return (a fraction) written in percent for reading (`0.0123` → `1.230`); empty when
+/// missing. Every return, CAR, AAR and CAAR of the report is shown this way.
+pub(crate) fn fmt_pct(x: Option<f64>) -> String {
+    x.map(|v| fmt_num(100.0 * v)).unwrap_or_default()
+}
+
 /// Significance stars of a two-sided p-value: `***` < 0.01, `**` < 0.05, `*` < 0.1.
 pub(crate) fn stars(p: Option<f64>) -> &'static str {
     match p {
@@ -90,5 +96,13 @@ mod tests {
         assert_eq!(stars(Some(0.07)), "*");
         assert_eq!(stars(Some(0.1)), "");
         assert_eq!(stars(None), "");
+    }
+
+    #[test]
+    fn returns_are_written_in_percent() {
+        assert_eq!(fmt_pct(Some(-0.1312345)), "-13.12");
+        assert_eq!(fmt_pct(Some(0.0123)), "1.230");
+        assert_eq!(fmt_pct(Some(0.0)), "0");
+        assert_eq!(fmt_pct(None), "");
     }
 }

@@ -14,7 +14,13 @@ table{border-collapse:collapse;margin:8px 0 14px;font-size:13px}th,td{border:1px
 th{background:#eef2f6;text-align:left;font-weight:600}tr:nth-child(even) td{background:#fafbfc}\
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.stars{color:#b3261e;font-weight:700}\
 .p{color:#666;font-size:11px}figure{margin:12px 0 20px}figcaption{font-size:12px;color:#555}\
-pre{background:#f3f5f7;border:1px solid #dde3ea;padding:10px;font-size:12px;overflow-x:auto}svg{max-width:100%;height:auto}";
+pre{background:#f3f5f7;border:1px solid #dde3ea;padding:10px;font-size:12px;overflow-x:auto}svg{max-width:100%;height:auto}\
+details{margin:6px 0;border:1px solid #dde3ea;border-radius:4px;padding:4px 10px}\
+summary{cursor:pointer;font-weight:600;padding:4px 0}.findings li{margin:3px 0;line-height:1.4}\
+figure.event svg{max-width:560px}\
+@media print{body{background:#fff}main{max-width:none;padding:0}nav{display:none}\
+h2{break-after:avoid}table,figure{break-inside:avoid}\
+table{font-size:10px}th,td{padding:2px 4px}svg{max-height:9cm;width:auto}figure.event svg{max-height:6cm}}";
 
 /// The document as one HTML page titled `title`, with a navigation bar of its sections.
 pub(crate) fn render_html(blocks: &[Block], title: &str) -> String {
@@ -62,6 +68,15 @@ pub(crate) fn render_html(blocks: &[Block], title: &str) -> String {
             Block::Pre(text) => {
                 let _ = writeln!(out, "<pre>{}</pre>", xml_escape(text));
             }
+            Block::Details(summary, id) => {
+                let _ = writeln!(
+                    out,
+                    "<details id=\"{}\">\n<summary>{}</summary>",
+                    xml_escape(id),
+                    xml_escape(summary)
+                );
+            }
+            Block::DetailsEnd => out.push_str("</details>\n"),
         }
     }
     out.push_str("</main>\n</body>\n</html>\n");

@@ -66,6 +66,10 @@ pub(crate) fn render_markdown(blocks: &[Block]) -> String {
             Block::Pre(text) => {
                 let _ = writeln!(out, "```json\n{text}\n```\n");
             }
+            Block::Details(summary, _) => {
+                let _ = writeln!(out, "### {}\n", md_text(summary));
+            }
+            Block::DetailsEnd => {}
         }
     }
     out

@@ -18,6 +18,8 @@
 //!    above that, the distribution of the pairs' CARs as a histogram of 40 equal bins over the
 //!    0.5 %–99.5 % quantiles (values outside counted in the edge bins, and said so), with
 //!    lines at 0 and at the mean and n, mean and median in the title.
+//! 4. per event, the CAR of each security in each window as dots (colour by window), beside
+//!    the event's table; with many events only the notable ones are drawn.
 //!
 //! The report stays readable and small for large studies: tables with one row per pair
 //! (model fits, day-0 mapping, exclusions) show their first [`TABLE_MAX_ROWS`] rows with a
@@ -30,9 +32,11 @@
 //! Numbers in the report are rounded for reading (4 significant digits); the CSV/Parquet
 //! outputs keep full precision.
 //!
-//! Where things are: `build.rs` puts the sections in order; `sections/` has one file per
-//! section (summary, charts, tests, portfolios, aggregate, model fits, day 0, exclusions,
-//! configuration, and the truncation of long tables); `document.rs` is the document model
+//! Where things are: `build.rs` puts the sections in order (methodology §12.1); `findings.rs`
+//! writes the findings in words; `sections/` has one file per section (overview paragraph,
+//! headline, differences, summary counts, charts, per-event results, tests, portfolios,
+//! aggregate, model fits, day 0, exclusions, configuration, and the truncation of long
+//! tables); `document.rs` is the document model
 //! (blocks, tables, cells) that `html.rs` and `markdown.rs` render; `render.rs` holds
 //! [`render_report`] and [`write_report`], `export.rs` [`export_files`] and [`write_export`];
 //! `svg/` draws the charts; `format.rs` rounds numbers for reading; `backtest/` is the
@@ -43,6 +47,7 @@ mod backtest;
 mod build;
 mod document;
 mod export;
+mod findings;
 mod format;
 mod html;
 mod markdown;

@@ -14,11 +14,13 @@ use crate::tables::StudyTables;
 ///
 /// `tables` should be in §12 order ([`crate::output::sort_tables`]); windows appear in the
 /// order of the `aggregate` table. `config_summary` is shown pretty-printed in the
-/// "Study configuration" section; `title` heads both documents. Sections: summary (counts),
-/// charts (CAAR path with 95 % band and AAR bars per group, CAR bars or CAR histogram per
-/// window), tests (per group and scope: statistic, stars, p-value, n), aggregate table, model
-/// fits, day-0 mapping, exclusions with reasons, configuration. Large studies are bounded as
-/// the module documentation describes. Pure function: no I/O, deterministic.
+/// "Study configuration" part; its entry `files_written` (a count), when present, is the
+/// number of table files the run wrote, stated in the summary paragraph. `title` heads both
+/// documents. Order (methodology §12.1): summary paragraph, headline table, findings in words,
+/// group differences, charts of the groups that matter, per-event results, and an appendix of
+/// collapsed parts (headline tests, counts, tests, aggregate table, model fits, day-0 mapping,
+/// exclusions, configuration). Returns are shown in percent. Large studies are bounded as the
+/// module documentation describes. Pure function: no I/O, deterministic.
 ///
 /// # Examples
 ///

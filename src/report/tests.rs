@@ -63,17 +63,29 @@ fn config() -> serde_json::Value {
 fn svgs_are_well_formed_with_expected_series() {
     let Some(tables) = golden() else { return };
     let r = render_report(&tables, &config(), "b_panel");
-    // 1 group → caar + aar; 2 windows → 2 CAR charts.
+    // 1 group → caar + aar; 2 windows → 2 CAR charts; 8 analysed events → 8 event charts.
     let names: Vec<&str> = r.svgs.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(
-        names,
-        [
-            "fig01_caar_all.svg",
-            "fig02_aar_all.svg",
-            "fig03_car_-1_1.svg",
-            "fig04_car_0_3.svg"
-        ]
-    );
+    let mut expected = vec![
+        "fig01_caar_all.svg".to_string(),
+        "fig02_aar_all.svg".to_string(),
+        "fig03_car_-1_1.svg".to_string(),
+        "fig04_car_0_3.svg".to_string(),
+    ];
+    expected.extend((1..=8).map(|k| format!("fig{:02}_event_E{k}.svg", k + 4)));
+    assert_eq!(names, expected);
+    // Each event chart has one dot per complete CAR of its event.
+    for k in 1..=8 {
+        let id = format!("E{k}");
+        let dots = tables
+            .cars
+            .iter()
+            .filter(|c| c.event_id == id && c.car.is_some())
+            .count();
+        assert_eq!(
+            r.svgs[k + 3].1.matches("<circle class=\"dot\"").count(),
+            dots
+        );
+    }
     for (name, svg) in &r.svgs {
         assert!(
             svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
@@ -170,7 +182,7 @@ fn html_is_self_contained_and_complete() {
             )
             .replace("<br>", "<br/>"),
     );
-    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), 12);
     assert!(html.contains("b_panel &lt;test&gt;"));
     assert!(
         html.contains("a &lt; b &amp; c"),
@@ -459,6 +471,15 @@ fn bin_counts(svg: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The (last) CAR chart of a window in a report.
+fn car_chart_of(r: &Report) -> &(String, String) {
+    r.svgs
+        .iter()
+        .rev()
+        .find(|(n, _)| n.contains("_car_"))
+        .expect("a CAR chart")
+}
+
 #[test]
 fn big_study_report_is_bounded_and_says_what_it_left_out() {
     let tables = big_tables(5_000, 300);
@@ -474,7 +495,7 @@ fn big_study_report_is_bounded_and_says_what_it_left_out() {
         assert_well_formed(svg);
     }
     // The CAR chart is a histogram whose bins count every complete CAR.
-    let (name, car_svg) = r.svgs.last().unwrap();
+    let (name, car_svg) = car_chart_of(&r);
     assert_eq!(name, "fig01_car_-1_1.svg");
     assert!(!car_svg.contains("<rect class=\"bar\""));
     // Pairs only: the 300 same-date portfolio CARs (all +5) are left out and said so.
@@ -570,20 +591,20 @@ fn big_study_report_is_bounded_and_says_what_it_left_out() {
 fn car_chart_switches_to_histogram_above_the_limit() {
     let at_limit = big_tables(CAR_CHART_MAX_PAIRS, 0);
     let r = render_report(&at_limit, &config(), "t");
-    let car = &r.svgs.last().unwrap().1;
+    let car = &car_chart_of(&r).1;
     let complete = at_limit.cars.iter().filter(|c| c.car.is_some()).count();
     assert_eq!(car.matches("<rect class=\"bar\"").count(), complete);
     assert!(!car.contains("class=\"bin\""));
     assert!(!r.markdown.contains("Showing the first"));
     let above = big_tables(CAR_CHART_MAX_PAIRS + 1, 0);
     let r = render_report(&above, &config(), "t");
-    let car = &r.svgs.last().unwrap().1;
+    let car = &car_chart_of(&r).1;
     assert_eq!(car.matches("<rect class=\"bar\"").count(), 0);
     assert_eq!(
         bin_counts(car).iter().sum::<usize>(),
         above.cars.iter().filter(|c| c.car.is_some()).count()
     );
-    assert_well_formed(&r.svgs.last().unwrap().1);
+    assert_well_formed(&car_chart_of(&r).1);
     assert!(r
         .markdown
         .contains("![Distribution of CAR, window -1:1, over 61 event–security pairs"));
@@ -604,4 +625,149 @@ fn write_sample_report() {
             .expect("json");
     let report = render_report(&tables, &config, "Event study — golden b_panel");
     write_report(&std::env::temp_dir().join("evreport"), &report).expect("write report");
+}
+
+/// A hand-made study of two events and two securities, with names, titles and a headline.
+fn hand_made_events() -> StudyTables {
+    use crate::tables::{EventRow, HeadlineRow, SecurityRow};
+    let event = |id: &str, date: &str, category: &str, title: &str| EventRow {
+        event_id: id.into(),
+        date: Some(date.parse().unwrap()),
+        time: String::new(),
+        tz: String::new(),
+        category: category.into(),
+        group: String::new(),
+        title: title.into(),
+        n_pairs: 2,
+        n_analysed: 2,
+    };
+    let security = |id: &str, name: &str| SecurityRow {
+        security: id.into(),
+        name: name.into(),
+        exchange: String::new(),
+        benchmark: String::new(),
+        security_group: String::new(),
+    };
+    let car = |e: &str, s: &str, w: &str, v: f64, t: f64, p: f64| CarRow {
+        event_id: e.into(),
+        security: s.into(),
+        group: "all".into(),
+        window: w.into(),
+        car: Some(v),
+        car_se: Some(0.01),
+        car_t: Some(t),
+        car_p: Some(p),
+        scar: None,
+        bhar: None,
+        n_days: 1,
+        extras: Vec::new(),
+    };
+    let mut cars = Vec::new();
+    for (e, s, v0, v5) in [
+        ("DS", "NVDA", -0.1697, -0.12),
+        ("DS", "0981.HK", 0.031, 0.08),
+        ("BAN", "NVDA", -0.02, -0.05),
+        ("BAN", "0981.HK", 0.004, 0.01),
+    ] {
+        cars.push(car(
+            e,
+            s,
+            "0:0",
+            v0,
+            v0 / 0.0125,
+            if v0.abs() > 0.1 { 0.0001 } else { 0.3 },
+        ));
+        cars.push(car(e, s, "0:5", v5, v5 / 0.03, 0.2));
+    }
+    StudyTables {
+        cars,
+        events: vec![
+            event("DS", "2025-01-27", "model_release", "DeepSeek R1 release"),
+            event("BAN", "2023-10-17", "export_control", "BIS rule update"),
+        ],
+        securities: vec![security("NVDA", "NVIDIA"), security("0981.HK", "SMIC")],
+        headline: vec![HeadlineRow {
+            group: "all".into(),
+            window: "0:0".into(),
+            n: 4,
+            caar: Some(-0.0386),
+            share_positive: Some(0.5),
+            csect_t: Some(-0.9),
+            csect_p: Some(0.43),
+            adj_bmp_t: None,
+            adj_bmp_p: None,
+            grank_t: None,
+            grank_p: None,
+        }],
+        ..StudyTables::default()
+    }
+}
+
+#[test]
+fn report_reads_top_down_with_per_event_results_in_percent() {
+    let tables = hand_made_events();
+    let info = serde_json::json!({"files_written": 17});
+    let r = render_report(&tables, &info, "Hand-made");
+    let md = &r.markdown;
+    // Order: summary paragraph, headline, findings, per-event results, appendix.
+    let at = |s: &str| md.find(s).unwrap_or_else(|| panic!("missing {s}"));
+    assert!(
+        at("2 events and 2 securities: 4 event–security pairs, of which 4 analysed and 0 excluded")
+            < at("## Headline results")
+    );
+    assert!(at("## Headline results") < at("## Findings"));
+    assert!(at("## Findings") < at("## Per-event results"));
+    assert!(at("## Per-event results") < at("## Appendix"));
+    // The files written: 17 tables, and the report's own files (2 + its charts).
+    assert!(md.contains(&format!(
+        "This run wrote 17 table files and this report ({} files: report.md, report.html and {} charts).",
+        r.svgs.len() + 2,
+        r.svgs.len()
+    )));
+    // The only group is `all`: no group column in the headline table; CAAR in %.
+    assert!(md.contains("| CAAR 0:0 (%) |\n| ---: |\n| -3.860 (t -0.9000, n 4) |"));
+    assert!(md.contains("Pooled over all events, no CAAR is significant: -3.860 % over 0:0"));
+    // Per event: heading with date, title, category; a row per security by name; CAR in %.
+    assert!(md.contains("### 2025-01-27 DeepSeek R1 release (model_release; DS)"));
+    assert!(md.contains(
+        "| NVIDIA | -16.97\\*\\*\\* (t -13.58, p 0.0001000) | -12.00 (t -4.000, p 0.2000) |"
+    ));
+    assert!(md.contains("| SMIC | 3.100 (t 2.480, p 0.3000) |"));
+    let events: Vec<&str> = r
+        .svgs
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .filter(|n| n.contains("_event_"))
+        .collect();
+    assert_eq!(events.len(), 2);
+    let ds = &r
+        .svgs
+        .iter()
+        .find(|(n, _)| n.ends_with("_event_DS.svg"))
+        .unwrap()
+        .1;
+    assert_well_formed(ds);
+    assert!(ds.contains("NVIDIA: CAR 0:0 -16.97 %"));
+    // HTML: the appendix is collapsed, its parts keep their anchors.
+    assert!(r
+        .html
+        .contains("<details id=\"configuration\">\n<summary>Study configuration</summary>"));
+    assert!(!r.html.contains("<details open"));
+}
+
+#[test]
+fn report_of_an_old_folder_falls_back_to_ids_and_has_no_headline() {
+    let mut tables = hand_made_events();
+    tables.events.clear();
+    tables.securities.clear();
+    tables.headline.clear();
+    let r = render_report(&tables, &config(), "Old");
+    assert!(!r.markdown.contains("## Headline results"));
+    assert!(!r.markdown.contains("## Findings"));
+    assert!(r.markdown.contains("### DS\n"));
+    assert!(r.markdown.contains("| NVDA | -16.97"));
+    assert!(r
+        .markdown
+        .contains("2 events and 2 securities: 0 event–security pairs analysed"));
+    assert!(r.markdown.contains("This report has"));
 }

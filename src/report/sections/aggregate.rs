@@ -1,7 +1,7 @@
 //! The aggregate section: AAR per day, CAAR and ABHAR per window.
 
 use crate::report::document::{section_heading, Block, Cell, Table};
-use crate::report::format::fmt_opt;
+use crate::report::format::fmt_pct;
 use crate::tables::{AggregateRow, StudyTables};
 
 /// The aggregate rows as one table (AAR, CAAR, ABHAR).
@@ -12,10 +12,10 @@ fn aggregate_table(rows: &[AggregateRow]) -> Table {
             "metric",
             "day / window",
             "n",
-            "mean",
-            "median",
-            "share > 0",
-            "sd",
+            "mean (%)",
+            "median (%)",
+            "share > 0 (%)",
+            "sd (%)",
         ]
         .map(String::from)
         .to_vec(),
@@ -38,10 +38,10 @@ fn aggregate_table(rows: &[AggregateRow]) -> Table {
                     Cell::text(metric),
                     Cell::num(key),
                     Cell::num(r.n.to_string()),
-                    Cell::num(fmt_opt(r.mean)),
-                    Cell::num(fmt_opt(r.median)),
-                    Cell::num(fmt_opt(r.share_positive)),
-                    Cell::num(fmt_opt(r.sd)),
+                    Cell::num(fmt_pct(r.mean)),
+                    Cell::num(fmt_pct(r.median)),
+                    Cell::num(fmt_pct(r.share_positive)),
+                    Cell::num(fmt_pct(r.sd)),
                 ]
             })
             .collect(),
@@ -54,7 +54,7 @@ pub(crate) fn aggregate_section(tables: &StudyTables) -> Vec<Block> {
         section_heading("Aggregate abnormal returns", "aggregate"),
         Block::Para(
             "AAR per day; CAAR and ABHAR per window are means over the events with a complete \
-             window (methodology §5.5). share > 0: share of strictly positive values; sd with \
+             window (methodology §5.5), in percent. share > 0: share of strictly positive values; sd with \
              divisor n − 1."
                 .to_string(),
         ),

@@ -2,13 +2,8 @@
 //! Welch's t and the Mann–Whitney test (methodology §7.5), returns in percent.
 
 use crate::report::document::{section_heading, Block, Cell, Table};
-use crate::report::format::fmt_num;
+use crate::report::format::fmt_pct as percent;
 use crate::tables::{DifferenceRow, StudyTables};
-
-/// A fraction written in percent, empty when missing.
-fn percent(x: Option<f64>) -> String {
-    x.map(|v| fmt_num(100.0 * v)).unwrap_or_default()
-}
 
 /// The difference rows as one table.
 fn difference_table(rows: &[DifferenceRow]) -> Table {

@@ -1,14 +1,12 @@
 //! The headline section: the `headline` table (one row per group × event window) on the
 //! first screen, returns in percent.
 
-use crate::report::document::{section_heading, Block, Cell, Table};
-use crate::report::format::fmt_num;
-use crate::tables::{HeadlineRow, StudyTables};
+use std::collections::HashMap;
 
-/// A fraction written in percent (`0.0123` → `1.230`), empty when missing.
-fn percent(x: Option<f64>) -> String {
-    x.map(|v| fmt_num(100.0 * v)).unwrap_or_default()
-}
+use super::distinct;
+use crate::report::document::{hide_all_column, section_heading, Block, Cell, Table};
+use crate::report::format::{fmt_num, fmt_pct as percent, stars};
+use crate::tables::{HeadlineRow, StudyTables};
 
 /// The headline rows as one table: n, CAAR (%), the three tests with stars and p-values,
 /// the share of positive CARs (%).
@@ -44,14 +42,70 @@ fn headline_table(rows: &[HeadlineRow]) -> Table {
     }
 }
 
-/// The headline section; empty when the tables have no headline rows (an output folder
-/// written before the table existed).
+/// The compact headline: one row per group, one column per window; each cell the CAAR in %
+/// with the stars of the cross-sectional t, and the t and n below.
+fn compact_table(rows: &[HeadlineRow]) -> Table {
+    let windows = distinct(rows.iter().map(|r| r.window.as_str()));
+    let groups = distinct(rows.iter().map(|r| r.group.as_str()));
+    let mut header = vec!["group".to_string()];
+    header.extend(windows.iter().map(|w| format!("CAAR {w} (%)")));
+    let by_key: HashMap<(&str, &str), &HeadlineRow> = rows
+        .iter()
+        .map(|r| ((r.group.as_str(), r.window.as_str()), r))
+        .collect();
+    let body = groups
+        .iter()
+        .map(|g| {
+            let mut cells = vec![Cell::text(g.clone())];
+            cells.extend(windows.iter().map(|w| {
+                by_key
+                    .get(&(g.as_str(), w.as_str()))
+                    .map(|r| caar_cell(r))
+                    .unwrap_or_else(|| Cell::num(""))
+            }));
+            cells
+        })
+        .collect();
+    hide_all_column(Table { header, rows: body }, "group")
+}
+
+/// A CAAR in % with the stars of its cross-sectional t; the t and n below (HTML) or in
+/// parentheses (Markdown).
+fn caar_cell(r: &HeadlineRow) -> Cell {
+    let caar = r
+        .caar
+        .map(|v| percent(Some(v)))
+        .unwrap_or_else(|| "NA".into());
+    let t = r.csect_t.map(fmt_num).unwrap_or_else(|| "NA".into());
+    Cell::starred(&caar, stars(r.csect_p), &format!("t {t}, n {}", r.n))
+}
+
+/// The headline section: the compact table of CAARs; empty when the tables have no headline
+/// rows (an output folder written before the table existed).
 pub(crate) fn headline_section(tables: &StudyTables) -> Vec<Block> {
     if tables.headline.is_empty() {
         return Vec::new();
     }
     vec![
         section_heading("Headline results", "headline"),
+        Block::Table(compact_table(&tables.headline)),
+        Block::Para(
+            "CAAR in percent over each event window; stars from the cross-sectional t \
+             (methodology §8.1): * p < 0.1, ** p < 0.05, *** p < 0.01 (two-sided); t and number \
+             of pairs below. The adjusted BMP and rank tests are in the appendix and in \
+             `headline.csv`."
+                .to_string(),
+        ),
+    ]
+}
+
+/// The full headline table (all three tests, share of positive CARs), for the appendix.
+pub(crate) fn headline_tests_section(tables: &StudyTables) -> Vec<Block> {
+    if tables.headline.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        section_heading("Headline tests", "headline-tests"),
         Block::Para(
             "CAAR over each event window with the cross-sectional t (methodology §8.1), the \
              Kolari–Pynnönen adjusted BMP t (§8.6) and the generalized rank t (§9.5); p-values \
@@ -59,7 +113,7 @@ pub(crate) fn headline_section(tables: &StudyTables) -> Vec<Block> {
              `headline.csv`."
                 .to_string(),
         ),
-        Block::Table(headline_table(&tables.headline)),
+        Block::Table(hide_all_column(headline_table(&tables.headline), "group")),
     ]
 }
 
@@ -110,5 +164,30 @@ mod tests {
             ..StudyTables::default()
         };
         assert_eq!(headline_section(&tables).len(), 3);
+    }
+
+    #[test]
+    fn compact_table_has_a_column_per_window_and_hides_a_pooled_only_group() {
+        let mut b = row();
+        b.window = "0:5".into();
+        b.caar = Some(-0.1312);
+        b.csect_t = Some(-4.2);
+        b.csect_p = Some(0.0004);
+        let t = compact_table(&[row(), b.clone()]);
+        assert_eq!(t.header, ["group", "CAAR -1:1 (%)", "CAAR 0:5 (%)"]);
+        let cells: Vec<&str> = t.rows[0].iter().map(|c| c.markdown.as_str()).collect();
+        assert_eq!(
+            cells,
+            [
+                "category:model_release",
+                "3.620** (t 2.410, n 29)",
+                "-13.12*** (t -4.200, n 29)"
+            ]
+        );
+        let mut pooled = b;
+        pooled.group = "all".into();
+        let t = compact_table(&[pooled]);
+        assert_eq!(t.header, ["CAAR 0:5 (%)"]);
+        assert_eq!(t.rows[0].len(), 1);
     }
 }

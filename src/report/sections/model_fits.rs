@@ -4,7 +4,7 @@ use super::push_truncated_preamble;
 use crate::output::model_fit_extra_columns;
 use crate::report::document::{section_heading, Block, Cell, Table};
 use crate::report::format::fmt_count;
-use crate::report::format::fmt_opt;
+use crate::report::format::{fmt_opt, fmt_pct};
 use crate::report::svg::quantile_sorted;
 use crate::report::TABLE_MAX_ROWS;
 use crate::tables::StudyTables;
@@ -13,7 +13,16 @@ use crate::tables::StudyTables;
 fn model_fit_table(tables: &StudyTables, limit: usize) -> Table {
     let extras = model_fit_extra_columns(&tables.model_fits);
     let mut header: Vec<String> = [
-        "event", "security", "group", "model", "n_est", "df", "sigma", "alpha", "beta", "R²",
+        "event",
+        "security",
+        "group",
+        "model",
+        "n_est",
+        "df",
+        "sigma (%)",
+        "alpha (%)",
+        "beta",
+        "R²",
     ]
     .map(String::from)
     .to_vec();
@@ -30,8 +39,8 @@ fn model_fit_table(tables: &StudyTables, limit: usize) -> Table {
                 Cell::text(r.model.clone()),
                 Cell::num(r.n_est.to_string()),
                 Cell::num(r.df.to_string()),
-                Cell::num(fmt_opt(r.sigma)),
-                Cell::num(fmt_opt(r.alpha)),
+                Cell::num(fmt_pct(r.sigma)),
+                Cell::num(fmt_pct(r.alpha)),
                 Cell::num(fmt_opt(r.beta)),
                 Cell::num(fmt_opt(r.r2)),
             ];
@@ -51,8 +60,8 @@ fn model_fit_distribution(tables: &StudyTables) -> Table {
     let fits = &tables.model_fits;
     let columns: [(&str, Vec<f64>); 5] = [
         ("n_est", fits.iter().map(|r| f64::from(r.n_est)).collect()),
-        ("sigma", fits.iter().filter_map(|r| r.sigma).collect()),
-        ("alpha", fits.iter().filter_map(|r| r.alpha).collect()),
+        ("sigma (%)", fits.iter().filter_map(|r| r.sigma).collect()),
+        ("alpha (%)", fits.iter().filter_map(|r| r.alpha).collect()),
         ("beta", fits.iter().filter_map(|r| r.beta).collect()),
         ("R²", fits.iter().filter_map(|r| r.r2).collect()),
     ];
@@ -68,6 +77,7 @@ fn model_fit_distribution(tables: &StudyTables) -> Table {
                     // Whole counts (n_est) read as integers.
                     Some(v) if name == "n_est" && v.fract() == 0.0 => format!("{v:.0}"),
                     Some(v) if name == "n_est" => format!("{v:.1}"),
+                    _ if name.ends_with("(%)") => fmt_pct(q),
                     _ => fmt_opt(q),
                 }));
             }

@@ -25,6 +25,7 @@ mod date_frame;
 mod day_frame;
 mod drawdown;
 mod escape;
+mod event;
 mod frame;
 mod histogram;
 mod line;
@@ -42,6 +43,7 @@ pub(crate) use self::car::car_chart;
 use self::day_frame::{day_axes, DayFrame};
 pub(crate) use self::drawdown::drawdown_chart;
 pub(crate) use self::escape::xml_escape;
+pub(crate) use self::event::{event_chart, EventRowCars};
 use self::frame::Frame;
 pub(crate) use self::histogram::{
     car_histogram, car_histogram_chart, car_histogram_summary, histogram_chart, histogram_summary,

@@ -108,7 +108,12 @@ fn run_into(
     let write_s = t_write.elapsed().as_secs_f64();
     let t_report = std::time::Instant::now();
     if !args.no_report {
-        let report = render_report(&output.tables, &output.run_info, title);
+        // The report states how many table files this run wrote.
+        let mut info = output.run_info.clone();
+        if let Some(map) = info.as_object_mut() {
+            map.insert("files_written".to_string(), written.len().into());
+        }
+        let report = render_report(&output.tables, &info, title);
         write_report(staging, &report)?;
     }
     if args.timings {
