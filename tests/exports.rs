@@ -77,7 +77,9 @@ fn china_ai_chips_report_headline_equals_the_aggregate_and_tests_tables() {
     let mut checked = 0;
     for line in lines.skip(1) {
         let cells: Vec<&str> = line.trim_matches('|').split(" | ").map(str::trim).collect();
-        let group = cells[0];
+        // Markdown escapes the `*` of cross-group labels.
+        let group = cells[0].replace("\\*", "*");
+        let group = group.as_str();
         for (w, cell) in windows.iter().zip(&cells[1..]) {
             let agg = t
                 .aggregate
@@ -98,7 +100,7 @@ fn china_ai_chips_report_headline_equals_the_aggregate_and_tests_tables() {
             let expected = format!(
                 "{} (t {}, n {})",
                 four_digits(100.0 * agg.mean.unwrap()),
-                four_digits(test.statistic.unwrap()),
+                test.statistic.map_or("NA".to_string(), four_digits),
                 test.n
             );
             assert_eq!(cell.replace("\\*", ""), expected, "{group} {w}");
