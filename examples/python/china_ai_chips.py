@@ -29,9 +29,9 @@ def main() -> None:
     ).select("group", "window", "n", "caar_%", "positive_%", "csect_p", "adj_bmp_p", "grank_p")
     with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=160, fmt_str_lengths=40):
         print(headline)
-    info = res.run_info
-    print(f"tables: {', '.join(res.table_names)}")
-    print(f"{res.exclusions.height} exclusion rows; counts: {info.get('counts', {})}")
+    counts = res.run_info.get("counts", {})
+    print(f"{counts.get('pairs_analysed')} of {counts.get('pairs')} pairs analysed; "
+          f"{res.exclusions.height} exclusion rows; tables: {', '.join(res.table_names)}")
     if args.out:
         res.write(args.out, formats=["csv", "parquet"])
         print(f"written to {args.out} (report: {res.report(args.out)})")
