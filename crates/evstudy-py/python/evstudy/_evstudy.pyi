@@ -1,0 +1,39 @@
+"""Type stubs of the compiled extension (the public API is in ``evstudy/__init__.py``)."""
+
+from os import PathLike
+from typing import Any, Optional, Union
+
+__version__: str
+
+class EvstudyError(ValueError):
+    """A user error: a bad setting or input; the message names the file, row and column."""
+
+class ArrowTable:
+    """One output table as an Arrow C stream (``pl.DataFrame(t)``, ``pa.table(t)``)."""
+
+    name: str
+    def __arrow_c_stream__(self, requested_schema: Optional[object] = None) -> object: ...
+    def __len__(self) -> int: ...
+
+class Outcome:
+    """A finished run."""
+
+    title: str
+    def table_names(self) -> list[str]: ...
+    def table(self, name: str) -> ArrowTable: ...
+    def run_info_json(self) -> str: ...
+    def write(self, dir: Union[str, PathLike[str]], formats: list[str]) -> list[str]: ...
+    def report(self, dir: Union[str, PathLike[str]]) -> None: ...
+
+class StudySpec:
+    """A study's settings."""
+
+    @staticmethod
+    def from_json(text: str) -> StudySpec: ...
+    @staticmethod
+    def from_toml(path: Union[str, PathLike[str]]) -> StudySpec: ...
+    def to_json(self) -> str: ...
+    def run(self, prices: Any = None, events: Any = None, securities: Any = None) -> Outcome: ...
+    def backtest(
+        self, prices: Any = None, events: Any = None, securities: Any = None
+    ) -> Outcome: ...
