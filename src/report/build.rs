@@ -48,8 +48,7 @@ pub(crate) fn build(
     blocks.append(&mut charts.blocks);
     let events = event_sections(tables, &windows, &mut charts);
     blocks.extend(events.main);
-    let volume = volume_section(tables);
-    blocks.extend(volume.blocks);
+    blocks.extend(volume_section(tables, &mut charts));
     blocks.extend(variance_ratio_section(tables));
     blocks.push(section_heading("Appendix", "appendix"));
     for section in [
@@ -69,14 +68,10 @@ pub(crate) fn build(
     let files_written = config_summary
         .get("files_written")
         .and_then(serde_json::Value::as_u64);
-    let n_charts = charts.svgs.len() + volume.svgs.len();
-    let overview = overview_paragraph(tables, files_written, n_charts);
+    let overview = overview_paragraph(tables, files_written, charts.svgs.len());
     blocks.insert(1, Block::Para(overview));
     let Charts { svgs, .. } = charts;
-    Document {
-        blocks,
-        svgs: [svgs, volume.svgs].concat(),
-    }
+    Document { blocks, svgs }
 }
 
 /// The findings in words as a section; none without headline rows.

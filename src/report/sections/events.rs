@@ -61,8 +61,10 @@ pub(crate) fn event_sections(
     let label = |sec: &str| names.get(sec).map_or(sec.to_string(), |n| n.to_string());
     let mut main = vec![section_heading("Per-event results", "events")];
     let legend = "CAR in percent per window with the stars of the single-firm t \
-                  (methodology §6): * p < 0.1, ** p < 0.05, *** p < 0.01; t and p below. \
-                  All pairs are in `cars.csv`, the events in `events.csv`.";
+                  (methodology §6): * p < 0.1, ** p < 0.05, *** p < 0.01; t and p below, and \
+                  the sample-quantile p of the firm's own estimation-window CARs (§6.1) when \
+                  the study asks for it. All pairs are in `cars.csv`, the events in \
+                  `events.csv`.";
     let shown: Vec<&EventCars> = if events.len() <= MAX_EVENTS_SHOWN {
         main.push(Block::Para(legend.to_string()));
         events.iter().collect()
@@ -197,12 +199,16 @@ fn event_table(rows: &[&CarRow], windows: &[String], label: &dyn Fn(&str) -> Str
 }
 
 /// A CAR in % with the stars of its single-firm test; t and p below (HTML) or in
-/// parentheses (Markdown); `NA` for an incomplete window.
+/// parentheses (Markdown), and the sample-quantile p (§6.1) when the `cars` table has it;
+/// `NA` for an incomplete window.
 fn car_cell(r: &CarRow) -> Cell {
+    let na = |v: Option<f64>| v.map_or_else(|| "NA".to_string(), fmt_num);
     let car = r.car.map_or_else(|| "NA".to_string(), |v| fmt_pct(Some(v)));
-    let t = r.car_t.map_or_else(|| "NA".to_string(), fmt_num);
-    let p = r.car_p.map_or_else(|| "NA".to_string(), fmt_num);
-    Cell::starred(&car, stars(r.car_p), &format!("t {t}, p {p}"))
+    let mut below = format!("t {}, p {}", na(r.car_t), na(r.car_p));
+    if let Some((_, q)) = r.extras.iter().find(|(name, _)| name == "quantile_p") {
+        below.push_str(&format!(", quantile p {}", na(*q)));
+    }
+    Cell::starred(&car, stars(r.car_p), &below)
 }
 
 /// The chart rows of one event: a row per security with its CAR in each window.
@@ -225,4 +231,41 @@ fn chart_rows(
                 .collect(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn car(extras: Vec<(String, Option<f64>)>) -> CarRow {
+        CarRow {
+            event_id: "E".into(),
+            security: "S".into(),
+            group: "all".into(),
+            window: "0:0".into(),
+            car: Some(-0.1321),
+            car_se: Some(0.02),
+            car_t: Some(-6.605),
+            car_p: Some(1e-6),
+            scar: None,
+            bhar: None,
+            n_days: 1,
+            extras,
+        }
+    }
+
+    #[test]
+    fn a_car_cell_shows_the_quantile_p_when_the_table_has_it() {
+        let plain = car_cell(&car(Vec::new()));
+        assert_eq!(plain.markdown, "-13.21*** (t -6.605, p 1.000e-6)");
+        let q = vec![
+            ("quantile_n".to_string(), Some(240.0)),
+            ("quantile_p".into(), Some(0.0)),
+        ];
+        let with_q = car_cell(&car(q));
+        assert_eq!(
+            with_q.markdown,
+            "-13.21*** (t -6.605, p 1.000e-6, quantile p 0)"
+        );
+    }
 }

@@ -70,18 +70,17 @@ fn caav_table(v: &VolumeTables) -> Table {
     }
 }
 
-/// The abnormal-volume section; empty when the study declares no `[volume]`.
-pub(crate) fn volume_section(tables: &crate::tables::StudyTables) -> Charts {
-    let mut out = Charts {
-        blocks: Vec::new(),
-        svgs: Vec::new(),
-    };
+/// The abnormal-volume section; empty when the study declares no `[volume]`. Its chart is
+/// numbered after those already in `charts`, whose svgs it joins.
+pub(crate) fn volume_section(
+    tables: &crate::tables::StudyTables,
+    charts: &mut Charts,
+) -> Vec<Block> {
     let Some(v) = &tables.volume else {
-        return out;
+        return Vec::new();
     };
-    out.blocks
-        .push(section_heading("Abnormal trading volume", "volume"));
-    out.blocks.push(Block::Para(
+    let mut out = vec![section_heading("Abnormal trading volume", "volume")];
+    out.push(Block::Para(
         "Abnormal log volume AV = ln(1 + V) minus its normal level (the estimation-window mean, \
          or the market model on the market log volume), in percent; CAAV is the \
          mean cumulative abnormal log volume over the pairs with a complete window. Statistics: \
@@ -89,7 +88,7 @@ pub(crate) fn volume_section(tables: &crate::tables::StudyTables) -> Charts {
          `volume_aggregate.csv` and `volume_tests.csv`."
             .to_string(),
     ));
-    out.blocks.push(Block::Table(caav_table(v)));
+    out.push(Block::Table(caav_table(v)));
     let days: Vec<(i32, f64)> = v
         .aggregate
         .iter()
@@ -99,7 +98,8 @@ pub(crate) fn volume_section(tables: &crate::tables::StudyTables) -> Charts {
     if !days.is_empty() {
         let title = "AAV (%) by relative day — all pairs";
         let draw = |standalone| day_bars(title, "AAV (%)", days.clone(), standalone);
-        out.add("volume_aav", POOLED, title.to_string(), &draw);
+        charts.add("volume_aav", POOLED, title.to_string(), &draw);
+        out.append(&mut charts.blocks);
     }
     out
 }
@@ -128,8 +128,12 @@ mod tests {
 
     #[test]
     fn no_volume_no_section() {
-        let out = volume_section(&StudyTables::default());
-        assert!(out.blocks.is_empty() && out.svgs.is_empty());
+        let mut charts = Charts {
+            blocks: Vec::new(),
+            svgs: Vec::new(),
+        };
+        let out = volume_section(&StudyTables::default(), &mut charts);
+        assert!(out.is_empty() && charts.svgs.is_empty());
     }
 
     #[test]
@@ -156,8 +160,13 @@ mod tests {
             volume: Some(volume),
             ..StudyTables::default()
         };
-        let out = volume_section(&tables);
-        let Block::Table(t) = &out.blocks[2] else {
+        let earlier = ("fig01_caar_all.svg".to_string(), String::new());
+        let mut charts = Charts {
+            blocks: Vec::new(),
+            svgs: vec![earlier],
+        };
+        let out = volume_section(&tables, &mut charts);
+        let Block::Table(t) = &out[2] else {
             panic!("a table")
         };
         assert_eq!(t.rows.len(), 1);
@@ -165,7 +174,11 @@ mod tests {
         assert_eq!(&md[..6], ["all", "0:5", "4", "25.00", "20.00", "75.00"]);
         assert_eq!(md[6], "NA (NA)");
         assert_eq!(md[7], "2.500** (0.01240)");
-        assert_eq!(out.svgs.len(), 1);
-        assert!(out.svgs[0].0.contains("volume_aav"));
+        assert_eq!(charts.svgs.len(), 2);
+        assert_eq!(
+            charts.svgs[1].0, "fig02_volume_aav_all.svg",
+            "numbered after fig01"
+        );
+        assert!(matches!(out[3], Block::Chart { .. }) && charts.blocks.is_empty());
     }
 }

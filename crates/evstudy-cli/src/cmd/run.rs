@@ -107,6 +107,7 @@ fn run_into(
     );
     let write_s = t_write.elapsed().as_secs_f64();
     let t_report = std::time::Instant::now();
+    let mut n_files = written.len();
     if !args.no_report {
         // The report states how many table files this run wrote.
         let mut info = output.run_info.clone();
@@ -115,6 +116,7 @@ fn run_into(
         }
         let report = render_report(&output.tables, &info, title);
         write_report(staging, &report)?;
+        n_files += 2 + report.svgs.len();
     }
     if args.timings {
         let mut lines: Vec<(&str, f64)> = output
@@ -142,7 +144,7 @@ fn run_into(
         output.summary.pairs_analysed,
         output.summary.pairs_total,
         output.tables.exclusions.len(),
-        written.len(),
+        n_files,
         out_dir.display(),
         if args.no_report {
             String::new()
