@@ -1,6 +1,6 @@
 //! The settings of a study (`StudyFile`) held for Python, and its runs.
 
-use crate::inputs::{stage, Given};
+use crate::inputs::{stage, Given, Staged};
 use crate::outcome::Outcome;
 use evstudy::backtest::run_backtest;
 use evstudy::study::Study;
@@ -48,15 +48,11 @@ impl StudySpec {
         events: Option<Bound<'py, PyAny>>,
         securities: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Outcome> {
-        let mut cfg = self.cfg.clone();
-        let staged = stage(
-            &mut cfg,
-            &Given {
-                prices,
-                events,
-                securities,
-            },
-        )?;
+        let (cfg, staged) = self.staged(Given {
+            prices,
+            events,
+            securities,
+        })?;
         let title = cfg.title.clone();
         let done = py.detach(|| Study::new(cfg).run());
         let output = done.map_err(|e| crate::user_error(staged.message(e)))?;
@@ -72,17 +68,22 @@ impl StudySpec {
         events: Option<Bound<'py, PyAny>>,
         securities: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Outcome> {
-        let mut cfg = self.cfg.clone();
-        let staged = stage(
-            &mut cfg,
-            &Given {
-                prices,
-                events,
-                securities,
-            },
-        )?;
+        let (cfg, staged) = self.staged(Given {
+            prices,
+            events,
+            securities,
+        })?;
         let done = py.detach(|| run_backtest(&cfg));
         let run = done.map_err(|e| crate::user_error(staged.message(e)))?;
         Outcome::backtest(run, &cfg)
+    }
+}
+
+impl StudySpec {
+    /// These settings with the inputs `given` as tables staged as files in their place.
+    fn staged(&self, given: Given<'_>) -> PyResult<(StudyFile, Staged)> {
+        let mut cfg = self.cfg.clone();
+        let staged = stage(&mut cfg, &given)?;
+        Ok((cfg, staged))
     }
 }
