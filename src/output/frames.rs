@@ -132,13 +132,19 @@ fn f64_col<T>(name: &str, rows: &[T], get: impl Fn(&T) -> Option<f64>) -> Column
 /// The frame of one table: its fixed columns, then its extra columns (sorted by name, null
 /// where a row has no such extra), the columns built in parallel (rayon).
 fn table_frame<T: Table>(rows: &[T]) -> Result<DataFrame> {
+    table_frame_with(rows, &extra_columns(rows))
+}
+
+/// [`table_frame`] of some rows of a table whose extra columns are `extras` (the union over
+/// the whole table, so every slice of it has the same columns).
+pub(super) fn table_frame_with<T: Table>(rows: &[T], extras: &[String]) -> Result<DataFrame> {
     use rayon::prelude::*;
     let mut columns = FrameColumns {
         rows,
         builders: Vec::with_capacity(T::COLUMNS.len()),
     };
     T::frame_columns(&mut columns);
-    for name in extra_columns(rows) {
+    for name in extras.iter().cloned() {
         columns.push(move |rows| {
             f64_col(&name, rows, |x| {
                 x.extra_cells()

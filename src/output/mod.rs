@@ -22,6 +22,7 @@ mod frames;
 mod latex;
 mod lock;
 mod manifest;
+mod parquet;
 mod read;
 mod sort;
 mod swap;
@@ -249,24 +250,26 @@ fn write_csv_files<S: TableSet>(dir: &Path, tables: &S) -> Result<Vec<PathBuf>> 
         .collect()
 }
 
-/// Writes the Parquet files of the tables into `dir`; returns the paths in table order. Each
-/// file is encoded single-threaded, so the bytes do not depend on the thread count.
+/// Writes the Parquet files of the tables into `dir`, each row group by row group
+/// ([`parquet::write_parquet_table`]); returns the paths in table order. The bytes do not
+/// depend on the thread count.
 fn write_parquet_files<S: TableSet>(dir: &Path, tables: &S) -> Result<Vec<PathBuf>> {
+    use crate::tables::{Table, TableVisitor};
     use rayon::prelude::*;
-    let frames = to_dataframes(tables)?;
-    let files: Vec<(String, Vec<u8>)> = frames
-        .par_iter()
-        .map(|(name, df)| Ok((format!("{name}.parquet"), parquet_bytes(name, df)?)))
-        .collect::<Result<_>>()?;
-    drop(frames);
-    files
-        .iter()
-        .map(|(name, bytes)| {
-            let path = dir.join(name);
-            write_atomic(&path, bytes)?;
-            Ok(path)
-        })
-        .collect()
+    type Writer<'a> = Box<dyn Fn(&Path) -> Result<PathBuf> + Send + Sync + 'a>;
+    struct Writers<'a>(Vec<Writer<'a>>);
+    impl<'a> TableVisitor<'a> for Writers<'a> {
+        fn table<T: Table>(&mut self, rows: &'a [T]) {
+            self.0.push(Box::new(move |dir: &Path| {
+                let path = dir.join(format!("{}.parquet", T::NAME));
+                parquet::write_parquet_table(&path, rows)?;
+                Ok(path)
+            }));
+        }
+    }
+    let mut writers = Writers(Vec::new());
+    tables.visit(&mut writers);
+    writers.0.par_iter().map(|write| write(dir)).collect()
 }
 
 #[cfg(test)]
