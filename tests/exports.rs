@@ -221,7 +221,7 @@ fn demo_study_runs_end_to_end_and_recovers_injected_effects() {
         .model_fits
         .iter()
         .filter(|r| r.security != "PORTFOLIO")
-        .map(|r| (r.event_id.clone(), r.security.clone()))
+        .map(|r| (r.event_id.to_string(), r.security.to_string()))
         .collect();
     let excluded: std::collections::BTreeSet<(String, String)> = out
         .tables
@@ -250,21 +250,34 @@ fn demo_study_per_pair_tables_join_to_events_and_securities() {
     let pairs = t
         .abnormal_returns
         .iter()
-        .map(|r| (&r.event_id, &r.security))
-        .chain(t.cars.iter().map(|r| (&r.event_id, &r.security)))
-        .chain(t.model_fits.iter().map(|r| (&r.event_id, &r.security)))
-        .chain(t.day0.iter().map(|r| (&r.event_id, &r.security)))
-        .chain(t.exclusions.iter().map(|r| (&r.event_id, &r.security)));
+        .map(|r| (r.event_id.as_str(), r.security.as_str()))
+        .chain(
+            t.cars
+                .iter()
+                .map(|r| (r.event_id.as_str(), r.security.as_str())),
+        )
+        .chain(
+            t.model_fits
+                .iter()
+                .map(|r| (r.event_id.as_str(), r.security.as_str())),
+        )
+        .chain(
+            t.day0
+                .iter()
+                .map(|r| (r.event_id.as_str(), r.security.as_str())),
+        )
+        .chain(
+            t.exclusions
+                .iter()
+                .map(|r| (r.event_id.as_str(), r.security.as_str())),
+        );
     for (event_id, security) in pairs {
         if event_id.starts_with("PF:") {
             continue;
         }
+        assert!(events.contains(event_id), "orphan event {event_id}");
         assert!(
-            events.contains(event_id.as_str()),
-            "orphan event {event_id}"
-        );
-        assert!(
-            security.is_empty() || securities.contains(security.as_str()),
+            security.is_empty() || securities.contains(security),
             "orphan security {security} of {event_id}"
         );
     }

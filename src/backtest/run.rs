@@ -123,7 +123,7 @@ fn analysed_pairs<'a>(
             day0: day0_date,
             sigma: fit.sigma,
             beta: fit.beta,
-            benchmark: benchmarks.get(&fit.security).map(String::as_str),
+            benchmark: benchmarks.get(fit.security.as_str()).map(String::as_str),
             ars: ars.remove(&key).unwrap_or_default(),
         });
     }

@@ -336,7 +336,7 @@ mod tests {
         let n = CHUNK_ROWS * BATCH_CHUNKS * 2 + 777;
         let rows: Vec<AbnormalReturnRow> = (0..n)
             .map(|i| AbnormalReturnRow {
-                event_id: format!("E{}", i / 26),
+                event_id: format!("E{}", i / 26).into(),
                 security: if i % 3 == 0 { "A,B".into() } else { "S".into() },
                 group: "all".into(),
                 rel_day: (i % 26) as i32 - 5,

@@ -123,9 +123,9 @@ mod tests {
     fn many_rows(n: usize) -> Vec<AbnormalReturnRow> {
         (0..n)
             .map(|i| AbnormalReturnRow {
-                event_id: format!("E{}", i / 21),
-                security: format!("S{}", i % 7),
-                group: "all".to_string(),
+                event_id: format!("E{}", i / 21).into(),
+                security: format!("S{}", i % 7).into(),
+                group: "all".into(),
                 rel_day: (i % 21) as i32 - 10,
                 date: chrono::NaiveDate::from_num_days_from_ce_opt(738_000 + (i % 900) as i32),
                 ret: Some(i as f64 * 1e-6),

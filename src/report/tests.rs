@@ -380,8 +380,8 @@ fn big_tables(pairs: usize, clusters: usize) -> StudyTables {
 /// A CAR row of window "-1:1" in group "all" (se 0.01, 3 days).
 fn window_car(event_id: &str, security: &str, car: Option<f64>) -> CarRow {
     CarRow {
-        event_id: event_id.to_string(),
-        security: security.to_string(),
+        event_id: event_id.into(),
+        security: security.into(),
         group: "all".into(),
         window: "-1:1".into(),
         car,
@@ -398,8 +398,8 @@ fn window_car(event_id: &str, security: &str, car: Option<f64>) -> CarRow {
 /// The market-model fit of pair `k`: n_est cycles through 200..=240, beta through 1.0..=1.9.
 fn synthetic_fit(k: usize, event_id: &str, security: &str) -> crate::tables::ModelFitRow {
     crate::tables::ModelFitRow {
-        event_id: event_id.to_string(),
-        security: security.to_string(),
+        event_id: event_id.into(),
+        security: security.into(),
         group: "all".into(),
         model: "market_model".into(),
         n_est: 200 + (k % 41) as u32,

@@ -4,7 +4,9 @@ use super::pairs::Pair;
 use super::universe::Universe;
 use crate::abnormal::{PairBatch, PairExclusion, PairView, Window};
 use crate::calendar::{EventRecord, SessionCalendar};
-use crate::tables::{AbnormalReturnRow, CarRow, ExclusionRow, ModelFitRow, Stage, StudyTables};
+use crate::tables::{
+    AbnormalReturnRow, CarRow, ExclusionRow, Label, ModelFitRow, Stage, StudyTables,
+};
 use crate::vocab::ExclusionReason;
 
 /// An input-stage exclusion (§11).
@@ -81,13 +83,19 @@ pub(crate) fn push_pair_rows(
     cal: &SessionCalendar,
     day0: usize,
 ) {
+    // One allocation per label and pair, shared by the pair's rows.
+    let ids = PairLabels {
+        event_id: Label::from(event_id),
+        security: Label::from(security),
+        group: Label::from(group),
+    };
     let h: Window = res.event_period;
     for (k, t) in (h.start..=h.end).enumerate() {
         let ar = res.ar[k];
         tables.abnormal_returns.push(AbnormalReturnRow {
-            event_id: event_id.to_string(),
-            security: security.to_string(),
-            group: group.to_string(),
+            event_id: ids.event_id.clone(),
+            security: ids.security.clone(),
+            group: ids.group.clone(),
             rel_day: t,
             date: position(day0, t).and_then(|j| cal.date(j)),
             ret: opt(res.ret[k]),
@@ -105,9 +113,9 @@ pub(crate) fn push_pair_rows(
     }
     for w in res.windows {
         tables.cars.push(CarRow {
-            event_id: event_id.to_string(),
-            security: security.to_string(),
-            group: group.to_string(),
+            event_id: ids.event_id.clone(),
+            security: ids.security.clone(),
+            group: ids.group.clone(),
             window: w.window.label(),
             car: w.car,
             car_se: w.car_se,
@@ -119,7 +127,7 @@ pub(crate) fn push_pair_rows(
             extras: Vec::new(),
         });
     }
-    push_fit_row(tables, event_id, security, group, &res);
+    push_fit_row(tables, &ids, &res);
     for e in res.exclusions {
         tables
             .exclusions
@@ -127,18 +135,12 @@ pub(crate) fn push_pair_rows(
     }
 }
 
-fn push_fit_row(
-    tables: &mut StudyTables,
-    event_id: &str,
-    security: &str,
-    group: &str,
-    res: &PairView,
-) {
+fn push_fit_row(tables: &mut StudyTables, ids: &PairLabels, res: &PairView) {
     let f = &res.fit;
     tables.model_fits.push(ModelFitRow {
-        event_id: event_id.to_string(),
-        security: security.to_string(),
-        group: group.to_string(),
+        event_id: ids.event_id.clone(),
+        security: ids.security.clone(),
+        group: ids.group.clone(),
         model: f.model_name.to_string(),
         n_est: f.n_est as u32,
         df: f.df as u32,
@@ -148,6 +150,13 @@ fn push_fit_row(
         r2: f.r2,
         extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
     });
+}
+
+/// The identifying labels of one pair's rows.
+struct PairLabels {
+    event_id: Label,
+    security: Label,
+    group: Label,
 }
 
 /// Position day0 + t, if it is ≥ 0.

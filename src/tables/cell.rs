@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::Stage;
+use super::{Label, Stage};
 use crate::error::{Error, Result};
 use crate::vocab::{ExclusionReason, Metric, Scope, TestKind};
 
@@ -126,6 +126,18 @@ impl Cell for String {
     }
     fn read<R: CellReader>(r: &mut R) -> Result<Self> {
         Ok(r.next_text().to_string())
+    }
+    fn column<R: 'static, S: ColumnSink<R>>(s: &mut S, name: &'static str, get: fn(&R) -> &Self) {
+        s.text(name, move |r| get(r).as_str())
+    }
+}
+
+impl Cell for Label {
+    fn write<W: CellWriter>(&self, w: &mut W) {
+        w.text(self)
+    }
+    fn read<R: CellReader>(r: &mut R) -> Result<Self> {
+        Ok(Label::from(r.next_text()))
     }
     fn column<R: 'static, S: ColumnSink<R>>(s: &mut S, name: &'static str, get: fn(&R) -> &Self) {
         s.text(name, move |r| get(r).as_str())

@@ -13,6 +13,7 @@
 
 mod car_regression;
 mod cell;
+mod label;
 mod metadata;
 mod results;
 mod rows;
@@ -22,6 +23,7 @@ mod volume;
 pub use car_regression::CarRegressionRow;
 pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
+pub use label::Label;
 pub use metadata::{EventRow, SecurityRow};
 pub use results::{DifferenceRow, HeadlineRow};
 pub(crate) use rows::table;

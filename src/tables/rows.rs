@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Cell, CellReader, CellWriter, ColumnSink, Table};
+use super::{Cell, CellReader, CellWriter, ColumnSink, Label, Table};
 use crate::error::Result;
 use crate::vocab::{ExclusionReason, Metric, Scope, TestKind};
 
@@ -59,11 +59,11 @@ table! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct AbnormalReturnRow in "abnormal_returns" {
         /// Event id (a cluster id `PF:…` for portfolio pseudo-events).
-        pub event_id: String,
+        pub event_id: Label,
         /// Security ticker (`PORTFOLIO` for portfolio pseudo-events).
-        pub security: String,
+        pub security: Label,
         /// Group label of the event (default `all`).
-        pub group: String,
+        pub group: Label,
         /// Relative trading day t (0 = day 0).
         pub rel_day: i32,
         /// Session date of this relative day (None when the position is outside the calendar).
@@ -90,11 +90,11 @@ table! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct CarRow in "cars" {
         /// Event id (a cluster id `PF:…` for portfolio pseudo-events).
-        pub event_id: String,
+        pub event_id: Label,
         /// Security ticker (`PORTFOLIO` for portfolio pseudo-events).
-        pub security: String,
+        pub security: Label,
         /// Group label of the event (default `all`).
-        pub group: String,
+        pub group: Label,
         /// Written `a:b`.
         pub window: String,
         /// Cumulative abnormal return CAR(W) = Σ AR_t.
@@ -125,11 +125,11 @@ table! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct ModelFitRow in "model_fits" {
         /// Event id (a cluster id `PF:…` for portfolio pseudo-events).
-        pub event_id: String,
+        pub event_id: Label,
         /// Security ticker (`PORTFOLIO` for portfolio pseudo-events).
-        pub security: String,
+        pub security: Label,
         /// Group label of the event (default `all`).
-        pub group: String,
+        pub group: Label,
         /// Model name (`market_model`, `ff3`, …; `_t2t` suffix in trade-to-trade mode).
         pub model: String,
         /// Estimation observations M.
