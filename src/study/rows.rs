@@ -8,6 +8,7 @@ use crate::tables::{
     AbnormalReturnRow, CarRow, ExclusionRow, Label, ModelFitRow, Stage, StudyTables,
 };
 use crate::vocab::ExclusionReason;
+use rayon::prelude::*;
 
 /// An input-stage exclusion (§11).
 pub(crate) fn input_exclusion(
@@ -38,13 +39,15 @@ pub(crate) fn pair_exclusion(event_id: &str, security: &str, e: &PairExclusion) 
     }
 }
 
-/// The rows of every analysed pair, in pair order.
+/// The rows of every analysed pair, in pair order, built in parallel.
 ///
 /// The tables are sized once: a growing table of 10⁶ rows would hold its old and new buffers
 /// at once (twice the final size in memory, all of it fresh pages). The same-date portfolios
 /// add their rows later: each is a cluster of ≥ 2 pairs of one primary label, and a pair has
 /// one primary label, so there are at most half as many as pairs (capacity that is never
-/// written takes no memory).
+/// written takes no memory). Row j of a table is computed from its pair and position alone
+/// and written in place (`par_extend` of an indexed iterator), so the order is the pair order
+/// at any thread count.
 pub(crate) fn push_all_pair_rows(
     tables: &mut StudyTables,
     pairs: &[Pair],
@@ -54,21 +57,47 @@ pub(crate) fn push_all_pair_rows(
     event_period: Window,
     n_windows: usize,
 ) {
-    let analysed = pairs.iter().filter(|p| p.result.is_some()).count();
-    let with_portfolios = analysed + analysed / 2;
-    tables
-        .abnormal_returns
-        .reserve(with_portfolios * event_period.len());
+    let analysed: Vec<(&Pair, PairView)> = pairs
+        .iter()
+        .filter_map(|p| match p.result.map(|slot| batch.get(slot)) {
+            Some(Ok(res)) => Some((p, res)),
+            _ => None,
+        })
+        .collect();
+    let sources: Vec<PairRows> = analysed
+        .into_par_iter()
+        .map(|(p, res)| {
+            let day0 = p.day0.map(|d| d.index).unwrap_or(0);
+            let cal = universe.calendar(p.sec);
+            PairRows::new(
+                &events[p.event].event_id,
+                &p.security,
+                &p.group,
+                res,
+                cal,
+                day0,
+            )
+        })
+        .collect();
+    let with_portfolios = sources.len() + sources.len() / 2;
+    let (hl, n) = (event_period.len(), sources.len());
+    tables.abnormal_returns.reserve(with_portfolios * hl);
     tables.cars.reserve(with_portfolios * n_windows);
     tables.model_fits.reserve(with_portfolios);
-    for p in pairs {
-        let Some(Ok(res)) = p.result.map(|slot| batch.get(slot)) else {
-            continue;
-        };
-        let ev_id = &events[p.event].event_id;
-        let cal = universe.calendar(p.sec);
-        let day0 = p.day0.map(|d| d.index).unwrap_or(0);
-        push_pair_rows(tables, ev_id, &p.security, &p.group, res, cal, day0);
+    let car_rows = |j: usize| sources[j / n_windows].car_row(j % n_windows);
+    tables.abnormal_returns.par_extend(
+        (0..n * hl)
+            .into_par_iter()
+            .map(|j| sources[j / hl].ar_row(j % hl)),
+    );
+    tables
+        .cars
+        .par_extend((0..n * n_windows).into_par_iter().map(car_rows));
+    tables
+        .model_fits
+        .par_extend(sources.par_iter().map(PairRows::fit_row));
+    for src in &sources {
+        src.push_exclusions(tables);
     }
 }
 
@@ -83,21 +112,59 @@ pub(crate) fn push_pair_rows(
     cal: &SessionCalendar,
     day0: usize,
 ) {
-    // One allocation per label and pair, shared by the pair's rows.
-    let ids = PairLabels {
-        event_id: Label::from(event_id),
-        security: Label::from(security),
-        group: Label::from(group),
-    };
-    let h: Window = res.event_period;
-    for (k, t) in (h.start..=h.end).enumerate() {
+    let src = PairRows::new(event_id, security, group, res, cal, day0);
+    tables
+        .abnormal_returns
+        .extend((0..res.ar.len()).map(|k| src.ar_row(k)));
+    tables
+        .cars
+        .extend((0..res.windows.len()).map(|w| src.car_row(w)));
+    tables.model_fits.push(src.fit_row());
+    src.push_exclusions(tables);
+}
+
+/// What the rows of one analysed pair (or portfolio) are made of.
+struct PairRows<'a> {
+    /// Labels shared by the pair's rows (one allocation each).
+    ids: PairLabels,
+    res: PairView<'a>,
+    cal: &'a SessionCalendar,
+    day0: usize,
+}
+
+impl<'a> PairRows<'a> {
+    fn new(
+        event_id: &str,
+        security: &str,
+        group: &str,
+        res: PairView<'a>,
+        cal: &'a SessionCalendar,
+        day0: usize,
+    ) -> Self {
+        let ids = PairLabels {
+            event_id: Label::from(event_id),
+            security: Label::from(security),
+            group: Label::from(group),
+        };
+        PairRows {
+            ids,
+            res,
+            cal,
+            day0,
+        }
+    }
+
+    /// The `abnormal_returns` row of the k-th day of the event period.
+    fn ar_row(&self, k: usize) -> AbnormalReturnRow {
+        let (res, ids) = (&self.res, &self.ids);
+        let t = res.event_period.start + k as i32;
         let ar = res.ar[k];
-        tables.abnormal_returns.push(AbnormalReturnRow {
+        AbnormalReturnRow {
             event_id: ids.event_id.clone(),
             security: ids.security.clone(),
             group: ids.group.clone(),
             rel_day: t,
-            date: position(day0, t).and_then(|j| cal.date(j)),
+            date: position(self.day0, t).and_then(|j| self.cal.date(j)),
             ret: opt(res.ret[k]),
             expected_ret: opt(res.expected_ret[k]),
             ar: opt(ar),
@@ -109,47 +176,53 @@ pub(crate) fn push_pair_rows(
             } else {
                 None
             },
-        });
+        }
     }
-    for w in res.windows {
-        tables.cars.push(CarRow {
+
+    /// The `cars` row of the w-th window.
+    fn car_row(&self, w: usize) -> CarRow {
+        let (r, ids) = (&self.res.windows[w], &self.ids);
+        CarRow {
             event_id: ids.event_id.clone(),
             security: ids.security.clone(),
             group: ids.group.clone(),
-            window: w.window.label(),
-            car: w.car,
-            car_se: w.car_se,
-            car_t: w.car_t,
-            car_p: w.car_p,
-            scar: w.scar,
-            bhar: w.bhar,
-            n_days: w.n_days,
+            window: r.window.label(),
+            car: r.car,
+            car_se: r.car_se,
+            car_t: r.car_t,
+            car_p: r.car_p,
+            scar: r.scar,
+            bhar: r.bhar,
+            n_days: r.n_days,
             extras: Vec::new(),
-        });
+        }
     }
-    push_fit_row(tables, &ids, &res);
-    for e in res.exclusions {
-        tables
-            .exclusions
-            .push(pair_exclusion(event_id, security, e));
-    }
-}
 
-fn push_fit_row(tables: &mut StudyTables, ids: &PairLabels, res: &PairView) {
-    let f = &res.fit;
-    tables.model_fits.push(ModelFitRow {
-        event_id: ids.event_id.clone(),
-        security: ids.security.clone(),
-        group: ids.group.clone(),
-        model: f.model_name.to_string(),
-        n_est: f.n_est as u32,
-        df: f.df as u32,
-        sigma: opt(f.sigma),
-        alpha: f.alpha,
-        beta: f.beta,
-        r2: f.r2,
-        extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
-    });
+    /// The `model_fits` row.
+    fn fit_row(&self) -> ModelFitRow {
+        let (f, ids) = (&self.res.fit, &self.ids);
+        ModelFitRow {
+            event_id: ids.event_id.clone(),
+            security: ids.security.clone(),
+            group: ids.group.clone(),
+            model: f.model_name.to_string(),
+            n_est: f.n_est as u32,
+            df: f.df as u32,
+            sigma: opt(f.sigma),
+            alpha: f.alpha,
+            beta: f.beta,
+            r2: f.r2,
+            extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
+        }
+    }
+
+    /// The pair's window-level exclusions, appended to `exclusions`.
+    fn push_exclusions(&self, tables: &mut StudyTables) {
+        for e in self.res.exclusions {
+            let row = pair_exclusion(&self.ids.event_id, &self.ids.security, e);
+            tables.exclusions.push(row);
+        }
+    }
 }
 
 /// The identifying labels of one pair's rows.
