@@ -343,7 +343,7 @@ pub fn read_events_toml_str(text: &str, file: &str) -> Result<Vec<EventRecord>> 
 
 /// The `event` array of a TOML event calendar: the file must parse and hold at least one
 /// `[[event]]` table.
-fn toml_event_tables(text: &str, file: &str) -> Result<Vec<toml::Value>> {
+pub(crate) fn toml_event_tables(text: &str, file: &str) -> Result<Vec<toml::Value>> {
     if text.trim().is_empty() {
         return Err(Error::file(
             file,
@@ -369,7 +369,7 @@ fn toml_event_tables(text: &str, file: &str) -> Result<Vec<toml::Value>> {
 }
 
 /// Line numbers of the `[[event]]` headers, in order.
-fn event_header_lines(text: &str) -> Vec<usize> {
+pub(crate) fn event_header_lines(text: &str) -> Vec<usize> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| {

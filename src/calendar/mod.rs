@@ -41,6 +41,7 @@ pub use day0::{
     format_utc, local_to_utc, map_day0, parse_event_time, parse_time_zone, Day0, Day0Exclusion,
     Day0Outcome, Day0Reason, TIME_KEYWORDS,
 };
+pub(crate) use events::{event_header_lines, toml_event_tables};
 pub use events::{
     expand_scope, filter_verified, read_events, read_events_csv_str, read_events_toml_str,
     EventRecord,

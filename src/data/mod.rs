@@ -43,6 +43,7 @@ pub use panel::{
     flag_price_jumps, PricePanel, PriceSeries, ValueIssues, LOW_RETURN_DATES_KEPT,
     PRICE_JUMP_FACTOR,
 };
+pub(crate) use parquet::read_parquet_records;
 pub use parse::{check_date_range, parse_date, parse_number, DATE_YEARS};
 pub use records::{split_csv_records, CsvRecord};
 pub use source::{read_prices, read_prices_for, Layout, PriceSource, ValueKind};

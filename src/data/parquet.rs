@@ -266,3 +266,43 @@ fn perr(file: &str, e: PolarsError) -> Error {
         message: e.to_string(),
     }
 }
+
+/// A Parquet file as text records, header first, like [`split_csv_records`] of a CSV file,
+/// for the readers of side tables keyed by text (the characteristics of a CAR regression,
+/// §7.6). Every column is read: text as is (trimmed), numbers written back as text (they parse
+/// to the same f64), dates as YYYY-MM-DD, nulls as empty cells. The header record has row 0
+/// and data row k has row k (the Parquet row numbering of §1.1).
+///
+/// # Errors
+/// A missing or unreadable file, or a column of a type evstudy does not read (the error
+/// names the file and the column, with the conversion to make).
+///
+/// [`split_csv_records`]: super::split_csv_records
+pub(crate) fn read_parquet_records(path: &Path) -> Result<Vec<super::CsvRecord>> {
+    check_file(path)?;
+    // Wide: every column is used, so an unreadable type is an error naming it; no column is
+    // the date column, so numeric columns stay numbers.
+    let src = PriceSource {
+        layout: Layout::Wide,
+        date_col: String::new(),
+        ..PriceSource::new(path)
+    };
+    let df = read_parquet_frame(path, &src, Projection::Readable)?;
+    let table = frame_to_text(display_path(path), &df, &src)?;
+    let mut records = Vec::with_capacity(table.height() + 1);
+    records.push(super::CsvRecord {
+        row: 0,
+        fields: table.names.clone(),
+    });
+    for i in 0..table.height() {
+        records.push(super::CsvRecord {
+            row: i + 1,
+            fields: table
+                .columns
+                .iter()
+                .map(|c| c.get(i).text().into_owned())
+                .collect(),
+        });
+    }
+    Ok(records)
+}

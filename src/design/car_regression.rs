@@ -25,7 +25,8 @@ pub struct CarRegressionFile {
     /// `event_date` (default), `security` or `none` (HC1).
     #[serde(default)]
     pub cluster: Option<String>,
-    /// CSV file keyed by `event_id` and `security`, or by `security` alone.
+    /// CSV or Parquet (`.parquet`, `.pq`) file keyed by `event_id` and `security`, or by
+    /// `security` alone.
     #[serde(default)]
     pub characteristics: Option<PathBuf>,
 }

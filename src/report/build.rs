@@ -8,6 +8,7 @@ use super::sections::{
     headline_tests_section, model_fit_section, multiple_testing_section, overview_paragraph,
     summary_section, tests_section, variance_ratio_section, volume_section, window_order, Charts,
 };
+use super::significance::Significance;
 use crate::tables::StudyTables;
 
 /// Largest number of category and cross groups given charts in the body of the report.
@@ -25,20 +26,22 @@ pub(crate) fn build(
 ) -> Document {
     let windows = window_order(tables);
     let groups = groups_of(tables);
+    let sig = Significance::new(tables, config_summary);
     let mut blocks = vec![Block::Heading(1, title.to_string(), None)];
-    blocks.extend(headline_section(tables));
-    blocks.extend(findings_section(tables));
+    blocks.extend(headline_section(tables, &sig));
+    blocks.extend(findings_section(tables, &sig));
     blocks.extend(differences_section(tables));
     blocks.extend(car_regression_section(tables));
-    let charted = charted_groups(tables, &groups);
+    let charted = charted_groups(tables, &groups, &sig);
     let mut charts = chart_section(tables, &windows, &charted);
     if charted.len() < groups.len() {
         charts.blocks.insert(
             1,
             Block::Para(format!(
                 "Charts of the pooled group and of the category and cross groups with a CAAR \
-                 significant at 5 % (cross-sectional t) in some window, at most {} ({} of {} \
+                 significant at 5 % (cross-sectional t{}) in some window, at most {} ({} of {} \
                  groups); every group's daily AARs are in the appendix and in aggregate.csv.",
+                sig.column().map(|c| format!(", {c}")).unwrap_or_default(),
                 MAX_CHARTED_GROUPS,
                 charted.len(),
                 groups.len()
@@ -52,7 +55,7 @@ pub(crate) fn build(
     blocks.extend(variance_ratio_section(tables));
     blocks.push(section_heading("Appendix", "appendix"));
     for section in [
-        headline_tests_section(tables),
+        headline_tests_section(tables, &sig),
         multiple_testing_section(tables),
         summary_section(tables, &windows, &groups),
         tests_section(tables, &groups),
@@ -75,8 +78,8 @@ pub(crate) fn build(
 }
 
 /// The findings in words as a section; none without headline rows.
-fn findings_section(tables: &StudyTables) -> Vec<Block> {
-    let sentences = findings(tables);
+fn findings_section(tables: &StudyTables, sig: &Significance) -> Vec<Block> {
+    let sentences = findings(tables, sig);
     if sentences.is_empty() {
         return Vec::new();
     }
@@ -87,17 +90,17 @@ fn findings_section(tables: &StudyTables) -> Vec<Block> {
 }
 
 /// The groups charted in the body: `all` and the category and cross groups with a CAAR
-/// significant at 5 % (cross-sectional t) in some window, the most significant first, at most
-/// [`MAX_CHARTED_GROUPS`]; every group when the study has no headline rows (a folder written
-/// before the table existed).
-fn charted_groups(tables: &StudyTables, groups: &[String]) -> Vec<String> {
+/// significant at 5 % (cross-sectional t, on the p-value `sig` marks by) in some window, the
+/// most significant first, at most [`MAX_CHARTED_GROUPS`]; every group when the study has no
+/// headline rows (a folder written before the table existed).
+fn charted_groups(tables: &StudyTables, groups: &[String], sig: &Significance) -> Vec<String> {
     if tables.headline.is_empty() {
         return groups.to_vec();
     }
     let mut best: Vec<(f64, &str)> = Vec::new();
     for r in &tables.headline {
         let matters = r.group.starts_with("category:") || r.group.contains('*');
-        let Some(p) = r.csect_p.filter(|p| matters && *p < 0.05) else {
+        let Some(p) = sig.csect_p(r).filter(|p| matters && *p < 0.05) else {
             continue;
         };
         match best.iter_mut().find(|(_, g)| *g == r.group) {

@@ -5,6 +5,7 @@ use std::path::Path;
 use super::findings::findings;
 use super::render::is_report_file;
 use super::render_report;
+use super::significance::Significance;
 use crate::error::Result;
 use crate::output::{write_atomic, write_folder, FolderOptions, Previous};
 use crate::tables::StudyTables;
@@ -45,13 +46,17 @@ pub fn export_files(
     for (name, text) in csvs {
         files.push((name.to_string(), text.into_bytes()));
     }
-    files.push(("README.md".to_string(), readme(tables, title).into_bytes()));
+    let sig = Significance::new(tables, run_info);
+    files.push((
+        "README.md".to_string(),
+        readme(tables, &sig, title).into_bytes(),
+    ));
     files
 }
 
 /// The export's README: title, the findings in words, and what the folder holds.
-fn readme(tables: &StudyTables, title: &str) -> String {
-    let sentences = findings(tables);
+fn readme(tables: &StudyTables, sig: &Significance, title: &str) -> String {
+    let sentences = findings(tables, sig);
     let findings_text = if sentences.is_empty() {
         "The study has no headline table; see `report.html`.".to_string()
     } else {

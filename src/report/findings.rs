@@ -2,6 +2,7 @@
 //! tables, shown in the report and in the export's README.
 
 use super::format::{fmt_num, fmt_pct};
+use super::significance::Significance;
 use crate::tables::{DifferenceRow, HeadlineRow, StudyTables};
 
 /// Significance level of the findings (two-sided p-value of the cross-sectional t, §8.1, and
@@ -16,13 +17,18 @@ const MAX_DIFFERENCES: usize = 2;
 /// the criterion, the pooled group's CAARs (said insignificant when none is significant),
 /// the largest significant CAARs of the other groups with their t and n, and the significant
 /// group differences. Every number is the rounded value of its table row; returns in percent.
-pub(crate) fn findings(tables: &StudyTables) -> Vec<String> {
+/// A CAAR is judged by the p-value of its cross-sectional t that `sig` marks by (raw, or
+/// adjusted when `[multiple_testing] mark` is set).
+pub(crate) fn findings(tables: &StudyTables, sig: &Significance) -> Vec<String> {
     if tables.headline.is_empty() {
         return Vec::new();
     }
+    let criterion = match sig.adjusted_phrase() {
+        None => "by the cross-sectional t of the CAAR (methodology §8.1)".to_string(),
+        Some(phrase) => format!("by the {phrase} of the cross-sectional t of the CAAR (§8.1)"),
+    };
     let mut out = vec![format!(
-        "Significance is judged at the {:.0} % level (two-sided) by the cross-sectional t of \
-         the CAAR (methodology §8.1){}.",
+        "Significance is judged at the {:.0} % level (two-sided) {criterion}{}.",
         100.0 * LEVEL,
         if tables.differences.is_empty() {
             ""
@@ -30,8 +36,8 @@ pub(crate) fn findings(tables: &StudyTables) -> Vec<String> {
             " and, for group differences, by Welch's t (§7.5)"
         }
     )];
-    out.push(pooled_sentence(&tables.headline));
-    out.extend(group_sentences(&tables.headline));
+    out.push(pooled_sentence(&tables.headline, sig));
+    out.extend(group_sentences(&tables.headline, sig));
     out.extend(difference_sentences(&tables.differences));
     out
 }
@@ -40,32 +46,41 @@ fn significant(p: Option<f64>) -> bool {
     p.is_some_and(|p| p < LEVEL)
 }
 
-/// `CAAR −13.12 % over 0:0 (t = −4.200, p = 0.0004000, n = 29)`.
-fn caar_phrase(r: &HeadlineRow) -> String {
+/// `CAAR −13.12 % over 0:0 (t = −4.200, p = 0.0004000, n = 29)`, with the adjusted p-value
+/// after p (`p_bh = 0.001200`) when `sig` marks by one.
+fn caar_phrase(r: &HeadlineRow, sig: &Significance) -> String {
+    let num = |x: Option<f64>| x.map(fmt_num).unwrap_or_else(|| "NA".into());
+    let adjusted = sig
+        .column()
+        .map(|c| format!(", {c} = {}", num(sig.csect_p(r))))
+        .unwrap_or_default();
     format!(
-        "{} % over {} (t = {}, p = {}, n = {})",
+        "{} % over {} (t = {}, p = {}{adjusted}, n = {})",
         fmt_pct(r.caar),
         r.window,
-        r.csect_t.map(fmt_num).unwrap_or_else(|| "NA".into()),
-        r.csect_p.map(fmt_num).unwrap_or_else(|| "NA".into()),
+        num(r.csect_t),
+        num(r.csect_p),
         r.n
     )
 }
 
 /// The pooled group (`all`) in one sentence: its significant windows, or that none is.
-fn pooled_sentence(rows: &[HeadlineRow]) -> String {
+fn pooled_sentence(rows: &[HeadlineRow], sig: &Significance) -> String {
     let pooled: Vec<&HeadlineRow> = rows.iter().filter(|r| r.group == "all").collect();
     if pooled.is_empty() {
         return "The study has no pooled group (`all`).".to_string();
     }
-    let sig: Vec<&&HeadlineRow> = pooled.iter().filter(|r| significant(r.csect_p)).collect();
+    let marked: Vec<&&HeadlineRow> = pooled
+        .iter()
+        .filter(|r| significant(sig.csect_p(r)))
+        .collect();
     let phrases = |rs: &[&&HeadlineRow]| {
         rs.iter()
-            .map(|r| caar_phrase(r))
+            .map(|r| caar_phrase(r, sig))
             .collect::<Vec<_>>()
             .join("; ")
     };
-    if sig.is_empty() {
+    if marked.is_empty() {
         let all: Vec<&&HeadlineRow> = pooled.iter().collect();
         format!(
             "Pooled over all events, no CAAR is significant: {}.",
@@ -74,18 +89,18 @@ fn pooled_sentence(rows: &[HeadlineRow]) -> String {
     } else {
         format!(
             "Pooled over all events, the CAAR is significant in {} of {} windows: {}.",
-            sig.len(),
+            marked.len(),
             pooled.len(),
-            phrases(&sig)
+            phrases(&marked)
         )
     }
 }
 
 /// The largest significant CAARs of the groups other than `all`, one sentence each.
-fn group_sentences(rows: &[HeadlineRow]) -> Vec<String> {
+fn group_sentences(rows: &[HeadlineRow], marking: &Significance) -> Vec<String> {
     let mut sig: Vec<&HeadlineRow> = rows
         .iter()
-        .filter(|r| r.group != "all" && significant(r.csect_p) && r.caar.is_some())
+        .filter(|r| r.group != "all" && significant(marking.csect_p(r)) && r.caar.is_some())
         .collect();
     let others = rows.iter().any(|r| r.group != "all");
     if sig.is_empty() {
@@ -112,7 +127,7 @@ fn group_sentences(rows: &[HeadlineRow]) -> Vec<String> {
             } else {
                 "Next is"
             };
-            format!("{lead} {} for {}.", caar_phrase(r), r.group)
+            format!("{lead} {} for {}.", caar_phrase(r, marking), r.group)
         })
         .collect();
     if total > MAX_CAARS {
@@ -215,7 +230,7 @@ mod tests {
 
     #[test]
     fn findings_name_the_pooled_group_the_largest_caars_and_the_differences() {
-        let f = findings(&hand_made());
+        let f = findings(&hand_made(), &Significance::default());
         assert_eq!(
             f,
             [
@@ -236,12 +251,12 @@ mod tests {
 
     #[test]
     fn findings_say_when_nothing_is_significant_and_are_empty_without_headline() {
-        assert!(findings(&StudyTables::default()).is_empty());
+        assert!(findings(&StudyTables::default(), &Significance::default()).is_empty());
         let mut t = hand_made();
         t.headline.retain(|r| r.csect_p.unwrap() > 0.05);
         t.headline[0].csect_p = Some(0.01);
         t.differences[0].welch_p = Some(0.2);
-        let f = findings(&t);
+        let f = findings(&t, &Significance::default());
         assert_eq!(f.len(), 4);
         assert!(f[1].starts_with(
             "Pooled over all events, the CAAR is significant in 1 of 2 windows: 0.1000 % over 0:0"

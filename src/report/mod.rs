@@ -53,6 +53,7 @@ mod html;
 mod markdown;
 mod render;
 mod sections;
+mod significance;
 pub(crate) mod svg;
 #[cfg(test)]
 mod tests;

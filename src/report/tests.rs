@@ -771,3 +771,149 @@ fn report_of_an_old_folder_falls_back_to_ids_and_has_no_headline() {
         .contains("2 events and 2 securities: 0 event–security pairs analysed"));
     assert!(r.markdown.contains("This report has"));
 }
+
+/// A headline CAAR whose raw p-value (0.04) is below 5 % and whose Benjamini–Hochberg
+/// adjusted p-value over a family of five (0.04, 0.045, 0.9, 0.95, 0.99) is not below 10 %:
+/// p_(1) = min over k ≥ 1 of p_(k)·5/k = min(0.2, 0.1125, 1.5, 1.1875, 0.99) = 0.1125.
+fn adjusted_above_raw() -> StudyTables {
+    use crate::tables::HeadlineRow;
+    use crate::vocab::{Scope, TestKind};
+    let mut tables = hand_made_events();
+    let family = [
+        ("0:0", 0.04),
+        ("0:5", 0.045),
+        ("-1:1", 0.9),
+        ("-5:5", 0.95),
+        ("0:20", 0.99),
+    ];
+    let raw: Vec<Option<f64>> = family.iter().map(|(_, p)| Some(*p)).collect();
+    let bh = crate::stats::benjamini_hochberg(&raw);
+    approx::assert_abs_diff_eq!(bh[0].unwrap(), 0.1125, epsilon = 1e-15);
+    tables.tests = family
+        .iter()
+        .zip(&bh)
+        .map(|((w, p), adj)| TestRow {
+            group: "all".into(),
+            scope: Scope::Car,
+            window: Some(w.to_string()),
+            rel_day: None,
+            test: TestKind::CsectT,
+            statistic: Some(2.1),
+            p_value: Some(*p),
+            df: Some(3.0),
+            n: 4,
+            cluster: None,
+            extras: vec![("p_bh".into(), *adj)],
+        })
+        .collect();
+    tables.headline = vec![HeadlineRow {
+        csect_t: Some(2.1),
+        csect_p: Some(0.04),
+        ..tables.headline[0].clone()
+    }];
+    tables
+}
+
+#[test]
+fn stars_follow_the_marked_adjusted_p_value() {
+    let tables = adjusted_above_raw();
+    let raw = render_report(&tables, &config(), "t").markdown;
+    assert!(raw.contains("| -3.860\\*\\* (t 2.100, n 4) |"), "{raw}");
+    assert!(raw.contains("Pooled over all events, the CAAR is significant in 1 of 1 windows"));
+    assert!(raw.contains("stars from the cross-sectional t (methodology §8.1)"));
+    let info =
+        serde_json::json!({"config": {"multiple_testing": {"methods": ["bh"], "mark": "bh"}}});
+    let marked = render_report(&tables, &info, "t").markdown;
+    assert!(marked.contains("| -3.860 (t 2.100, n 4) |"), "{marked}");
+    assert!(marked.contains(
+        "stars on Benjamini–Hochberg-adjusted p-values (family: test, methodology §8.9) of the \
+         cross-sectional t"
+    ));
+    assert!(marked.contains(
+        "Pooled over all events, no CAAR is significant: -3.860 % over 0:0 (t = 2.100, \
+         p = 0.04000, p_bh = 0.1125, n = 4)"
+    ));
+    // the appendix shows the marked p-value under each statistic
+    assert!(marked.contains("2.100 (0.1125)"), "{marked}");
+    let holm = serde_json::json!({"config": {"multiple_testing": {"mark": "holm", "family": "test_window"}}});
+    let md = render_report(&tables, &holm, "t").markdown;
+    assert!(md.contains("Holm-adjusted p-values (family: test_window, methodology §8.9)"));
+    // no p_holm column: the CAAR is not marked significant
+    assert!(md.contains("| -3.860 (t 2.100, n 4) |"));
+}
+
+/// The demo study with `[multiple_testing] methods = ["bh"], mark = "bh"`: every CAAR cell
+/// of the headline section carries the stars of the p_bh of its `tests` row.
+#[test]
+fn demo_headline_stars_agree_with_p_bh() {
+    use crate::vocab::{Scope, TestKind};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let demo = root.join("datasets/demo");
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(demo.join("study.toml"))
+        .unwrap()
+        .replace(
+            "\"../events/",
+            &format!("\"{}/", root.join("datasets/events").display()),
+        )
+        .replace(
+            "\"securities.csv\"",
+            &format!("\"{}\"", demo.join("securities.csv").display()),
+        )
+        .replace(
+            "\"prices.csv\"",
+            &format!("\"{}\"", demo.join("prices.csv").display()),
+        )
+        + "\n[multiple_testing]\nmethods = [\"bh\"]\nmark = \"bh\"\n";
+    let path = dir.path().join("study.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = crate::Study::from_toml_file(&path).unwrap().run().unwrap();
+    let report = render_report(&out.tables, &out.run_info, "demo");
+    let md = &report.markdown;
+    let section = &md[md.find("## Headline results").unwrap()..md.find("## Findings").unwrap()];
+    let lines: Vec<Vec<&str>> = section
+        .lines()
+        .filter(|l| l.starts_with('|') && !l.starts_with("| ---"))
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    let (header, body) = lines.split_first().unwrap();
+    let expected_stars = |p: Option<f64>| match p {
+        Some(p) if p < 0.01 => 3,
+        Some(p) if p < 0.05 => 2,
+        Some(p) if p < 0.1 => 1,
+        _ => 0,
+    };
+    let (mut checked, mut differ) = (0, 0);
+    for h in &out.tables.headline {
+        let row = body
+            .iter()
+            .find(|cells| cells[0].replace("\\*", "*") == h.group)
+            .unwrap();
+        let col = header
+            .iter()
+            .position(|c| *c == format!("CAAR {} (%)", h.window))
+            .unwrap();
+        let test = out
+            .tables
+            .tests
+            .iter()
+            .filter(|t| t.group == h.group && t.scope == Scope::Car && t.test == TestKind::CsectT)
+            .find(|t| t.window.as_deref() == Some(h.window.as_str()))
+            .unwrap();
+        let p_bh = test.extras.iter().find(|(n, _)| n == "p_bh").unwrap().1;
+        let shown = row[col].matches("\\*").count();
+        assert_eq!(
+            shown,
+            expected_stars(p_bh),
+            "{} {}: {}",
+            h.group,
+            h.window,
+            row[col]
+        );
+        checked += 1;
+        differ += usize::from(expected_stars(test.p_value) != shown);
+    }
+    assert_eq!(checked, out.tables.headline.len());
+    // the adjustment changes some stars of the demo, so the check has teeth
+    assert!(differ > 0);
+}

@@ -22,8 +22,9 @@
 //! as in methodology §1.2). The market and the common factor are drawn on the whole calendar;
 //! a security's returns only on the days the analysis reads (its estimation window and event
 //! period), the other positions are missing. Day 0 is drawn uniformly over the positions where the estimation
-//! window and the event period fit in the calendar: per pair ([`EventClustering::Independent`])
-//! or once per replication for all pairs ([`EventClustering::Clustered`]).
+//! window and the event period fit in the calendar: per pair ([`EventClustering::Independent`]),
+//! once per replication for all pairs ([`EventClustering::Clustered`]), or G distinct positions
+//! per replication with pair j on the (j mod G)-th ([`EventClustering::SharedDates`]).
 //!
 //! Reference: Brown, S. J. & Warner, J. B. (1985), Using daily stock returns: the case of event
 //! studies, JFE 14(1), 3–31; Kolari, J. W. & Pynnönen, S. (2010), RFS 23(11), 3996–4025.
@@ -75,6 +76,12 @@ pub enum EventClustering {
     Independent,
     /// All pairs of a replication share one day 0 (one event date, e.g. a regulation).
     Clustered,
+    /// The pairs of a replication share `dates` distinct day-0 dates drawn per replication,
+    /// pair j on date j mod `dates` (several policy dates, each hitting many securities).
+    SharedDates {
+        /// Number G of distinct event dates per replication (1 ≤ G ≤ pairs).
+        dates: usize,
+    },
 }
 
 /// What is added to the returns around day 0 (none: size; otherwise power).
@@ -266,6 +273,16 @@ impl SimulationConfig {
             return bad(format!(
                 "beta_range ({b0}, {b1}) must be finite with lo <= hi"
             ));
+        }
+        if let EventClustering::SharedDates { dates } = self.clustering {
+            let positions = self.day0_range().map_or(0, |(lo, hi)| hi - lo + 1);
+            if dates == 0 || dates > self.pairs || dates > positions {
+                return bad(format!(
+                    "event dates must be in 1..={} (at most the pairs and the {positions} \
+                     possible day-0 positions), got {dates}",
+                    self.pairs.min(positions)
+                ));
+            }
         }
         let (s0, s1) = self.sigma_range;
         if !(s0.is_finite() && s1.is_finite() && s0 > 0.0 && s0 <= s1) {
@@ -588,6 +605,10 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
         Vec::new()
     };
     let common_day0 = rng.uniform_int(lo, hi);
+    let date_positions = match cfg.clustering {
+        EventClustering::SharedDates { dates } => distinct_positions(&mut rng, dates, lo, hi),
+        EventClustering::Independent | EventClustering::Clustered => Vec::new(),
+    };
     let h = cfg.event_period();
     let mut out = ReplicationData {
         series: Vec::with_capacity(cfg.pairs),
@@ -597,12 +618,13 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
     };
     let first_rel = cfg.estimation.start.min(h.start).min(0) as i64;
     let last_rel = cfg.estimation.end.max(h.end).max(0) as i64;
-    for _ in 0..cfg.pairs {
+    for j in 0..cfg.pairs {
         let beta = rng.uniform_range(cfg.beta_range.0, cfg.beta_range.1);
         let sigma = rng.uniform_range(cfg.sigma_range.0, cfg.sigma_range.1);
         let day0 = match cfg.clustering {
             EventClustering::Independent => rng.uniform_int(lo, hi),
             EventClustering::Clustered => common_day0,
+            EventClustering::SharedDates { dates } => date_positions[j % dates],
         };
         // event period H of this pair (on the calendar by day0_range)
         let h_lo = (day0 as i64 + h.start as i64) as usize;
@@ -661,6 +683,19 @@ fn generate(cfg: &SimulationConfig, (lo, hi): (usize, usize), replication: u64) 
         out.sigma.push(sigma);
     }
     out
+}
+
+/// `count` distinct positions of `lo..=hi` drawn uniformly without replacement (a partial
+/// Fisher–Yates shuffle), in draw order; `count` ≤ hi − lo + 1 ([`SimulationConfig::validate`]).
+fn distinct_positions(rng: &mut SimRng, count: usize, lo: usize, hi: usize) -> Vec<usize> {
+    let mut pool: Vec<usize> = (lo..=hi).collect();
+    let count = count.min(pool.len());
+    for k in 0..count {
+        let pick = rng.uniform_int(k, pool.len() - 1);
+        pool.swap(k, pick);
+    }
+    pool.truncate(count);
+    pool
 }
 
 /// Runs replication `replication` end to end: data, engine on every pair, battery once.

@@ -27,7 +27,8 @@ pub struct PlaceboConfig {
     /// security at most once per date, so a clustered replication has at most as many events
     /// as securities trading that day).
     pub pairs: usize,
-    /// Independent dates, or one shared date per replication.
+    /// Independent dates, or one shared date per replication
+    /// ([`EventClustering::SharedDates`] is refused).
     pub clustering: EventClustering,
     /// Injected effect (None measures size).
     pub effect: Effect,
@@ -100,8 +101,8 @@ fn inject(
 /// rejection rate = #{replications with p < α} / R;  se = √(p̂(1 − p̂)/R).
 ///
 /// # Errors
-/// [`Error::Config`] when no series is long enough for the windows, or R or the number of
-/// pairs is 0.
+/// [`Error::Config`] when no series is long enough for the windows, R or the number of
+/// pairs is 0, or the clustering is [`EventClustering::SharedDates`] (synthetic panels only).
 ///
 /// # Examples
 /// ```
@@ -136,6 +137,12 @@ pub fn simulate_placebo(
     if cfg.replications == 0 || cfg.pairs == 0 {
         return Err(Error::config(
             "simulate: replications and pairs must be at least 1",
+        ));
+    }
+    if let EventClustering::SharedDates { .. } = cfg.clustering {
+        return Err(Error::config(
+            "simulate: several shared event dates (--clustering dates) are simulated on \
+             synthetic panels only; with --config use independent, clustered or both",
         ));
     }
     let usable: Vec<(&AlignedSeries, (usize, usize))> = panel
@@ -232,7 +239,8 @@ fn draw_pairs(
 ) -> Vec<(usize, usize)> {
     let mut chosen: Vec<(usize, usize)> = Vec::with_capacity(cfg.pairs);
     let shared_date: Option<NaiveDate> = match cfg.clustering {
-        EventClustering::Independent => None,
+        // several shared dates are refused by simulate_placebo before any draw
+        EventClustering::Independent | EventClustering::SharedDates { .. } => None,
         EventClustering::Clustered => {
             let (s, (lo, hi)) = usable[rng.uniform_int(0, usable.len() - 1)];
             Some(s.dates[rng.uniform_int(lo, hi)])
@@ -391,5 +399,13 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("enough sessions"), "{e}");
+        let shared = PlaceboConfig {
+            clustering: EventClustering::SharedDates { dates: 2 },
+            ..cfg
+        };
+        let e = simulate_placebo(&panel(600, 3, 1), &engine, &stats, &shared)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("synthetic panels only"), "{e}");
     }
 }

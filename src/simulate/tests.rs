@@ -435,3 +435,50 @@ fn bootstrap_rows_only_when_asked_and_na_with_one_event_date() {
         .filter(|r| r.test == "wild_boot_t")
         .all(|r| r.replications == 0 && r.rejection_rate.is_none()));
 }
+
+#[test]
+fn shared_dates_place_every_pair_on_one_of_g_distinct_positions() {
+    let (pairs, g) = (23, 5);
+    let cfg = SimulationConfig {
+        clustering: EventClustering::SharedDates { dates: g },
+        ..small("shared_dates_5", 1, pairs)
+    };
+    let (lo, hi) = cfg.day0_range().unwrap();
+    let mut seen_sets = Vec::new();
+    for r in 0..6 {
+        let data = generate_replication(&cfg, r).unwrap();
+        assert_eq!(data.day0.len(), pairs);
+        let mut distinct = data.day0.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), g, "replication {r}: {:?}", data.day0);
+        assert!(distinct.iter().all(|d| (lo..=hi).contains(d)));
+        for j in 0..pairs - g {
+            assert_eq!(data.day0[j], data.day0[j + g], "replication {r}, pair {j}");
+        }
+        // the first G pairs are on G different dates
+        let mut first = data.day0[..g].to_vec();
+        first.sort_unstable();
+        assert_eq!(first, distinct);
+        seen_sets.push(distinct);
+    }
+    // the dates are drawn per replication
+    seen_sets.dedup();
+    assert!(seen_sets.len() > 1);
+}
+
+#[test]
+fn shared_dates_need_between_one_and_pairs_dates() {
+    let one = small("shared_dates", 1, 6);
+    for (dates, ok) in [(0, false), (1, true), (6, true), (7, false)] {
+        let cfg = SimulationConfig {
+            clustering: EventClustering::SharedDates { dates },
+            ..one.clone()
+        };
+        assert_eq!(cfg.validate().is_ok(), ok, "dates = {dates}");
+        if !ok {
+            let err = cfg.validate().unwrap_err().to_string();
+            assert!(err.contains("event dates must be in 1..=6"), "{err}");
+        }
+    }
+}

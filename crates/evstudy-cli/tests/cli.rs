@@ -220,3 +220,48 @@ fn validate_lists_problems_and_exits_1() {
     );
     assert!(stdout.contains("2 problem(s) found"), "{stdout}");
 }
+
+#[test]
+fn simulate_shared_dates_scenario_and_its_argument_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sim").display().to_string();
+    let base = [
+        "simulate",
+        "--replications",
+        "3",
+        "--pairs",
+        "8",
+        "--days",
+        "200",
+        "--estimation=-150:-11",
+        "--window=0:0",
+        "--out",
+        &out,
+    ];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        evstudy(&args)
+    };
+    let (code, stdout, stderr) = with(&["--clustering", "dates", "--event-dates", "4"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let csv = std::fs::read_to_string(dir.path().join("sim/simulation.csv")).unwrap();
+    let body: Vec<&str> = csv.lines().skip(1).collect();
+    assert!(!body.is_empty());
+    assert!(
+        body.iter().all(|l| l.starts_with("shared_dates_4,")),
+        "{csv}"
+    );
+    for (extra, says) in [
+        (&["--clustering", "dates"][..], "needs --event-dates"),
+        (&["--event-dates", "4"][..], "goes with --clustering dates"),
+        (
+            &["--clustering", "dates", "--event-dates", "9"][..],
+            "event dates must be in 1..=8",
+        ),
+    ] {
+        let (code, _, stderr) = with(extra);
+        assert_eq!(code, 1, "{extra:?}: {stderr}");
+        assert!(stderr.contains(says), "{extra:?}: {stderr}");
+    }
+}

@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use super::distinct;
 use crate::report::document::{hide_all_column, section_heading, Block, Cell, Table};
 use crate::report::format::{fmt_num, fmt_pct as percent, stars};
+use crate::report::significance::Significance;
 use crate::tables::{HeadlineRow, StudyTables};
+use crate::vocab::TestKind;
 
-/// The headline rows as one table: n, CAAR (%), the three tests with stars and p-values,
-/// the share of positive CARs (%).
-fn headline_table(rows: &[HeadlineRow]) -> Table {
+/// The headline rows as one table: n, CAAR (%), the three tests with stars and the p-values
+/// they are marked by (raw or adjusted, `sig`), the share of positive CARs (%).
+fn headline_table(rows: &[HeadlineRow], sig: &Significance) -> Table {
     Table {
         header: [
             "group",
@@ -32,9 +34,9 @@ fn headline_table(rows: &[HeadlineRow]) -> Table {
                     Cell::num(r.window.clone()),
                     Cell::num(r.n.to_string()),
                     Cell::num(percent(r.caar)),
-                    Cell::stat_p(r.csect_t, r.csect_p),
-                    Cell::stat_p(r.adj_bmp_t, r.adj_bmp_p),
-                    Cell::stat_p(r.grank_t, r.grank_p),
+                    Cell::stat_p(r.csect_t, sig.p(r, TestKind::CsectT)),
+                    Cell::stat_p(r.adj_bmp_t, sig.p(r, TestKind::AdjBmpT)),
+                    Cell::stat_p(r.grank_t, sig.p(r, TestKind::GrankT)),
                     Cell::num(percent(r.share_positive)),
                 ]
             })
@@ -43,8 +45,9 @@ fn headline_table(rows: &[HeadlineRow]) -> Table {
 }
 
 /// The compact headline: one row per group, one column per window; each cell the CAAR in %
-/// with the stars of the cross-sectional t, and the t and n below.
-fn compact_table(rows: &[HeadlineRow]) -> Table {
+/// with the stars of the cross-sectional t (on the p-value `sig` marks by), and the t and n
+/// below.
+fn compact_table(rows: &[HeadlineRow], sig: &Significance) -> Table {
     let windows = distinct(rows.iter().map(|r| r.window.as_str()));
     let groups = distinct(rows.iter().map(|r| r.group.as_str()));
     let mut header = vec!["group".to_string()];
@@ -60,7 +63,7 @@ fn compact_table(rows: &[HeadlineRow]) -> Table {
             cells.extend(windows.iter().map(|w| {
                 by_key
                     .get(&(g.as_str(), w.as_str()))
-                    .map(|r| caar_cell(r))
+                    .map(|r| caar_cell(r, sig))
                     .unwrap_or_else(|| Cell::num(""))
             }));
             cells
@@ -71,49 +74,63 @@ fn compact_table(rows: &[HeadlineRow]) -> Table {
 
 /// A CAAR in % with the stars of its cross-sectional t; the t and n below (HTML) or in
 /// parentheses (Markdown).
-fn caar_cell(r: &HeadlineRow) -> Cell {
+fn caar_cell(r: &HeadlineRow, sig: &Significance) -> Cell {
     let caar = r
         .caar
         .map(|v| percent(Some(v)))
         .unwrap_or_else(|| "NA".into());
     let t = r.csect_t.map(fmt_num).unwrap_or_else(|| "NA".into());
-    Cell::starred(&caar, stars(r.csect_p), &format!("t {t}, n {}", r.n))
+    Cell::starred(&caar, stars(sig.csect_p(r)), &format!("t {t}, n {}", r.n))
 }
 
 /// The headline section: the compact table of CAARs; empty when the tables have no headline
-/// rows (an output folder written before the table existed).
-pub(crate) fn headline_section(tables: &StudyTables) -> Vec<Block> {
+/// rows (an output folder written before the table existed). The stars are on the p-values
+/// `sig` marks by, and the note says which.
+pub(crate) fn headline_section(tables: &StudyTables, sig: &Significance) -> Vec<Block> {
     if tables.headline.is_empty() {
         return Vec::new();
     }
+    let note = match sig.adjusted_phrase() {
+        None => "CAAR in percent over each event window; stars from the cross-sectional t \
+                 (methodology §8.1): * p < 0.1, ** p < 0.05, *** p < 0.01 (two-sided); t and \
+                 number of pairs below. The adjusted BMP and rank tests are in the appendix and \
+                 in `headline.csv`."
+            .to_string(),
+        Some(phrase) => format!(
+            "CAAR in percent over each event window; stars on {phrase} of the cross-sectional t \
+             (§8.1): * p < 0.1, ** p < 0.05, *** p < 0.01 (two-sided); t and number of pairs \
+             below. The raw and adjusted p-values are in the appendix and in `tests.csv`; the \
+             adjusted BMP and rank tests in the appendix and in `headline.csv`."
+        ),
+    };
     vec![
         section_heading("Headline results", "headline"),
-        Block::Table(compact_table(&tables.headline)),
-        Block::Para(
-            "CAAR in percent over each event window; stars from the cross-sectional t \
-             (methodology §8.1): * p < 0.1, ** p < 0.05, *** p < 0.01 (two-sided); t and number \
-             of pairs below. The adjusted BMP and rank tests are in the appendix and in \
-             `headline.csv`."
-                .to_string(),
-        ),
+        Block::Table(compact_table(&tables.headline, sig)),
+        Block::Para(note),
     ]
 }
 
-/// The full headline table (all three tests, share of positive CARs), for the appendix.
-pub(crate) fn headline_tests_section(tables: &StudyTables) -> Vec<Block> {
+/// The full headline table (all three tests, share of positive CARs), for the appendix; the
+/// p-values below the statistics are the ones `sig` marks by.
+pub(crate) fn headline_tests_section(tables: &StudyTables, sig: &Significance) -> Vec<Block> {
     if tables.headline.is_empty() {
         return Vec::new();
     }
+    let p_values = match sig.adjusted_phrase() {
+        None => "p-values below each statistic".to_string(),
+        Some(phrase) => format!("{phrase} below each statistic (raw p-values in `tests.csv`)"),
+    };
     vec![
         section_heading("Headline tests", "headline-tests"),
-        Block::Para(
+        Block::Para(format!(
             "CAAR over each event window with the cross-sectional t (methodology §8.1), the \
-             Kolari–Pynnönen adjusted BMP t (§8.6) and the generalized rank t (§9.5); p-values \
-             below each statistic; * p < 0.1, ** p < 0.05, *** p < 0.01 (two-sided). Also in \
-             `headline.csv`."
-                .to_string(),
-        ),
-        Block::Table(hide_all_column(headline_table(&tables.headline), "group")),
+             Kolari–Pynnönen adjusted BMP t (§8.6) and the generalized rank t (§9.5); {p_values}; \
+             * p < 0.1, ** p < 0.05, *** p < 0.01 (two-sided). Also in `headline.csv`."
+        )),
+        Block::Table(hide_all_column(
+            headline_table(&tables.headline, sig),
+            "group",
+        )),
     ]
 }
 
@@ -139,7 +156,7 @@ mod tests {
 
     #[test]
     fn headline_table_is_in_percent_with_stars() {
-        let t = headline_table(&[row()]);
+        let t = headline_table(&[row()], &Significance::default());
         let cells: Vec<&str> = t.rows[0].iter().map(|c| c.markdown.as_str()).collect();
         assert_eq!(
             cells,
@@ -158,12 +175,12 @@ mod tests {
 
     #[test]
     fn no_headline_rows_no_section() {
-        assert!(headline_section(&StudyTables::default()).is_empty());
+        assert!(headline_section(&StudyTables::default(), &Significance::default()).is_empty());
         let tables = StudyTables {
             headline: vec![row()],
             ..StudyTables::default()
         };
-        assert_eq!(headline_section(&tables).len(), 3);
+        assert_eq!(headline_section(&tables, &Significance::default()).len(), 3);
     }
 
     #[test]
@@ -173,7 +190,7 @@ mod tests {
         b.caar = Some(-0.1312);
         b.csect_t = Some(-4.2);
         b.csect_p = Some(0.0004);
-        let t = compact_table(&[row(), b.clone()]);
+        let t = compact_table(&[row(), b.clone()], &Significance::default());
         assert_eq!(t.header, ["group", "CAAR -1:1 (%)", "CAAR 0:5 (%)"]);
         let cells: Vec<&str> = t.rows[0].iter().map(|c| c.markdown.as_str()).collect();
         assert_eq!(
@@ -186,7 +203,7 @@ mod tests {
         );
         let mut pooled = b;
         pooled.group = "all".into();
-        let t = compact_table(&[pooled]);
+        let t = compact_table(&[pooled], &Significance::default());
         assert_eq!(t.header, ["CAAR 0:5 (%)"]);
         assert_eq!(t.rows[0].len(), 1);
     }

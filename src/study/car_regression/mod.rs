@@ -85,14 +85,15 @@ pub(crate) fn car_regressions(
                 .is_some_and(|f| f.candidates().contains(&c.as_str())),
             _ => false,
         });
-        let events = match needs_events && !is_toml(inputs.events_file) {
-            true => Some(ColumnFile::events(inputs.events_file)?),
-            false => None,
+        let events = match (needs_events, is_toml(inputs.events_file)) {
+            (false, _) => None,
+            (true, false) => Some(ColumnFile::events(inputs.events_file)?),
+            (true, true) => Some(ColumnFile::events_toml(inputs.events_file)?),
         };
         let resolved = spec
             .regressors
             .iter()
-            .map(|r| resolve(spec, r, chars.as_ref(), events.as_ref(), inputs.events_file))
+            .map(|r| resolve(spec, r, chars.as_ref(), events.as_ref()))
             .collect::<Result<Vec<Resolved>>>()?;
         let members: Vec<usize> = match &spec.group {
             None => (0..inputs.pairs.len())
@@ -118,7 +119,7 @@ pub(crate) fn car_regressions(
     Ok(out)
 }
 
-/// The events file is TOML (its keys are not columns).
+/// The events file is TOML (its `[[event]]` keys are the columns).
 fn is_toml(path: &Path) -> bool {
     path.extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
@@ -131,7 +132,6 @@ fn resolve<'a>(
     r: &Regressor,
     chars: Option<&'a ColumnFile>,
     events: Option<&'a ColumnFile>,
-    events_path: &Path,
 ) -> Result<Resolved<'a>> {
     if let Some(b) = Resolved::builtin(r) {
         return Ok(b);
@@ -150,12 +150,6 @@ fn resolve<'a>(
         .chain(events)
         .map(|f| format!("{} has {}", f.path, f.candidates().join(", ")))
         .collect();
-    if events.is_none() {
-        places.push(format!(
-            "the events file {} is TOML: only a CSV events file's columns can be regressors",
-            events_path.display()
-        ));
-    }
     places.push("built in: exchange, security_group, category, car:<a:b>".into());
     Err(Error::config(format!(
         "car_regression '{}': regressor '{name}' is no column of the characteristics or \

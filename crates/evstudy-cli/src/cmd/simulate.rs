@@ -30,18 +30,32 @@ pub enum ClusteringArg {
     Clustered,
     /// Independent, then clustered.
     Both,
+    /// The pairs share --event-dates G dates per replication, pair j on date j mod G
+    /// (synthetic panels only).
+    Dates,
 }
 
 impl ClusteringArg {
-    /// The scenarios to run: name and placement.
-    fn scenarios(self) -> Vec<(&'static str, EventClustering)> {
-        let independent = ("independent", EventClustering::Independent);
-        let clustered = ("clustered", EventClustering::Clustered);
-        match self {
-            ClusteringArg::Independent => vec![independent],
-            ClusteringArg::Clustered => vec![clustered],
-            ClusteringArg::Both => vec![independent, clustered],
-        }
+    /// The scenarios to run: name and placement. `--event-dates` goes with `dates` only.
+    fn scenarios(
+        self,
+        event_dates: Option<usize>,
+    ) -> anyhow::Result<Vec<(String, EventClustering)>> {
+        let independent = ("independent".to_string(), EventClustering::Independent);
+        let clustered = ("clustered".to_string(), EventClustering::Clustered);
+        Ok(match (self, event_dates) {
+            (ClusteringArg::Dates, Some(dates)) => vec![(
+                format!("shared_dates_{dates}"),
+                EventClustering::SharedDates { dates },
+            )],
+            (ClusteringArg::Dates, None) => {
+                bail!("--clustering dates needs --event-dates G (the number of shared dates)")
+            }
+            (_, Some(_)) => bail!("--event-dates goes with --clustering dates"),
+            (ClusteringArg::Independent, None) => vec![independent],
+            (ClusteringArg::Clustered, None) => vec![clustered],
+            (ClusteringArg::Both, None) => vec![independent, clustered],
+        })
     }
 }
 
@@ -51,11 +65,15 @@ impl ClusteringArg {
   evstudy simulate --clustering both --replications 1000 --pairs 50 --factor-weight 0.1
   evstudy simulate --effect mean:0.01 --replications 500      # power against a 1 % day-0 effect
   evstudy simulate --effect variance:2 --shocks t:4           # Patell vs BMP under event-induced variance
+  evstudy simulate --clustering dates --event-dates 20 --pairs 500 --bootstrap 199   # bootstrap size under same-date clustering
   evstudy simulate --config datasets/demo/study.toml --clustering both --replications 300   # placebo events on a study's panel")]
 pub struct SimulateArgs {
     /// Day-0 placement.
     #[arg(long, value_enum, default_value_t = ClusteringArg::Independent)]
     pub clustering: ClusteringArg,
+    /// With `--clustering dates`: the number G of distinct event dates per replication.
+    #[arg(long, value_name = "G")]
+    pub event_dates: Option<usize>,
     /// Monte Carlo replications.
     #[arg(long, default_value_t = defaults::SIMULATION_REPLICATIONS)]
     pub replications: usize,
@@ -163,9 +181,9 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<i32> {
 fn synthetic_rows(args: &SimulateArgs) -> anyhow::Result<Vec<RejectionRow>> {
     let base = SimulationConfig::default();
     let mut rows = Vec::new();
-    for (name, clustering) in args.clustering.scenarios() {
+    for (name, clustering) in args.clustering.scenarios(args.event_dates)? {
         let cfg = SimulationConfig {
-            scenario: name.to_string(),
+            scenario: name.clone(),
             seed: args.seed,
             replications: args.replications,
             pairs: args.pairs,
@@ -216,7 +234,7 @@ fn placebo_rows(
         path.display()
     );
     let mut rows = Vec::new();
-    for (name, clustering) in args.clustering.scenarios() {
+    for (name, clustering) in args.clustering.scenarios(args.event_dates)? {
         let pc = PlaceboConfig {
             scenario: format!("placebo_{name}"),
             seed: args.seed,
