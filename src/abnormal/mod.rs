@@ -31,6 +31,7 @@ mod tdist;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use batch::BatchPart;
 pub use batch::PairBatch;
 pub use engine::{Engine, PairJob, Route};
 
