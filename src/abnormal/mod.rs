@@ -31,8 +31,8 @@ mod tdist;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use batch::BatchPart;
 pub use batch::PairBatch;
+pub(crate) use batch::{Assembly, BatchPart};
 pub use engine::{Engine, PairJob, Route};
 
 /// The event period H = [H1, H2]: the hull of the event windows ([0, 0] without windows).

@@ -101,18 +101,12 @@ impl PairBatch {
         }
     }
 
-    /// The batch as a frame of one row per pair (the columns of the module's documentation);
-    /// `jobs[i]` is the global job index of pair `i`.
-    ///
-    /// # Errors
-    /// [`Error::Polars`] naming `file` when the columns cannot be put together.
-    pub(crate) fn to_frame(&self, jobs: &[usize], file: &str) -> Result<DataFrame> {
-        let n = self.len();
-        let parts: Vec<PairColumns> = (0..n).map(|i| self.part_of(i)).collect();
+    /// The columns `job`, the exclusion of a pair not analysed (`outcome_*`) and the fit's
+    /// scalars.
+    fn outcome_columns(&self, jobs: &[usize]) -> Vec<Column> {
         let fits = || self.outcomes.iter().map(|o| o.as_ref().ok());
         let lost = || self.outcomes.iter().map(|o| o.as_ref().err());
-        let excl = || parts.iter().map(|p| p.exclusions);
-        let mut columns = vec![
+        vec![
             UInt64Chunked::from_iter_values("job".into(), jobs.iter().map(|&j| j as u64))
                 .into_column(),
             StringChunked::from_iter_options(
@@ -163,7 +157,20 @@ impl PairBatch {
             .into_column(),
             Float64Chunked::from_iter_options("r2".into(), fits().map(|f| f.and_then(|f| f.r2)))
                 .into_column(),
-        ];
+        ]
+    }
+
+    /// The batch as a frame of one row per pair (the columns of the module's documentation);
+    /// `jobs[i]` is the global job index of pair `i`.
+    ///
+    /// # Errors
+    /// [`Error::Polars`] naming `file` when the columns cannot be put together.
+    pub(crate) fn to_frame(&self, jobs: &[usize], file: &str) -> Result<DataFrame> {
+        let n = self.len();
+        let parts: Vec<PairColumns> = (0..n).map(|i| self.part_of(i)).collect();
+        let fits = || self.outcomes.iter().map(|o| o.as_ref().ok());
+        let excl = || parts.iter().map(|p| p.exclusions);
+        let mut columns = self.outcome_columns(jobs);
         let no_extras: &[(String, f64)] = &[];
         let extras = || fits().map(|f| f.map_or(no_extras, |f| f.extras.as_slice()));
         columns.push(text_lists("extra_names", extras(), n, |x| x.0.as_str()));
@@ -211,43 +218,18 @@ impl PairBatch {
         DataFrame::new(n, columns).map_err(|e| polars_error(file, e))
     }
 
-    /// The batch of `parts`, read back by [`PairBatch::from_frame`], of a run of `n` jobs of
-    /// the engine `cfg`: pair j of the result is the pair whose global job index is j.
+    /// The batch of `parts` of a run of `n` jobs of the engine `cfg` ([`Assembly`] of every
+    /// part): pair j of the result is the pair whose global job index is j.
     ///
     /// # Errors
-    /// [`Error::Config`] when a job index is out of range, given twice or not at all (the
-    /// parts are not the partition of one job list).
-    pub(crate) fn assemble(parts: &[BatchPart], n: usize, cfg: &EngineConfig) -> Result<PairBatch> {
-        let mut place: Vec<Option<(usize, usize)>> = vec![None; n];
-        for (p, part) in parts.iter().enumerate() {
-            for (i, &j) in part.jobs.iter().enumerate() {
-                match place.get_mut(j) {
-                    Some(slot @ None) => *slot = Some((p, i)),
-                    Some(Some(_)) => return Err(Error::config(format!("job {j} is in two parts"))),
-                    None => {
-                        return Err(Error::config(format!(
-                            "job {j} is beyond the run's {n} jobs"
-                        )))
-                    }
-                }
-            }
+    /// Those of [`Assembly::add`] and [`Assembly::finish`].
+    #[cfg(test)]
+    fn assemble(parts: &[BatchPart], n: usize, cfg: &EngineConfig) -> Result<PairBatch> {
+        let mut assembly = Assembly::new(n, cfg);
+        for part in parts {
+            assembly.add(part.clone())?;
         }
-        let mut out = PairBatch::empty(cfg);
-        for (j, at) in place.iter().enumerate() {
-            let (p, i) = at.ok_or_else(|| Error::config(format!("job {j} is in no part")))?;
-            let src = &parts[p].batch;
-            let c = src.part_of(i);
-            out.outcomes.push(src.outcomes[i].clone());
-            out.est_resid.extend_from_slice(c.est_resid);
-            for (k, col) in out.per_day_mut().into_iter().enumerate() {
-                col.extend_from_slice(c.per_day[k]);
-            }
-            out.span.extend_from_slice(c.span);
-            out.windows.extend_from_slice(c.windows);
-            out.exclusions.extend_from_slice(c.exclusions);
-            out.exclusion_offsets.push(out.exclusions.len());
-        }
-        Ok(out)
+        assembly.finish()
     }
 
     /// A batch of no pair, shaped by `cfg`.
@@ -319,6 +301,117 @@ impl PairBatch {
             return Err(Error::file(file, "the columns have different lengths"));
         }
         Ok(BatchPart { jobs, batch: out })
+    }
+}
+
+/// The batch of a whole run being assembled from its parts, one part at a time: the large
+/// columns of each part are copied to their global places as the part arrives, so that a
+/// merge holds the whole batch and one part, not every part at once.
+pub(crate) struct Assembly {
+    /// The columns in global job order (outcomes and exclusions are placed by `finish`).
+    batch: PairBatch,
+    /// Part and position in the part of each global job.
+    place: Vec<Option<(usize, usize)>>,
+    /// The fits and exclusions of each part added.
+    kept: Vec<Kept>,
+}
+
+/// The small columns of one part, kept until every part has arrived.
+struct Kept {
+    /// The fits or exclusions, taken in job order by `finish`.
+    outcomes: std::vec::IntoIter<std::result::Result<ModelFit, PairExclusion>>,
+    exclusions: Vec<PairExclusion>,
+    offsets: Vec<usize>,
+}
+
+impl Assembly {
+    /// An assembly of `n` jobs of the engine `cfg`, every value missing.
+    pub fn new(n: usize, cfg: &EngineConfig) -> Assembly {
+        let mut batch = PairBatch::empty(cfg);
+        let (l, d) = (batch.est_len, batch.days);
+        batch.est_resid = vec![f64::NAN; n * l];
+        for col in batch.per_day_mut() {
+            *col = vec![f64::NAN; n * d];
+        }
+        batch.span = vec![0; n * d];
+        batch.windows = cfg
+            .windows
+            .iter()
+            .map(|w| WindowResult::missing(*w))
+            .cycle()
+            .take(n * cfg.windows.len())
+            .collect();
+        Assembly {
+            batch,
+            place: vec![None; n],
+            kept: Vec::new(),
+        }
+    }
+
+    /// Copies the columns of `part` to the global places of its jobs.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the part's jobs are not increasing, or a job index is beyond
+    /// the run or was given by an earlier part.
+    pub fn add(&mut self, part: BatchPart) -> Result<()> {
+        if part.jobs.windows(2).any(|j| j[0] >= j[1]) {
+            return Err(Error::config(
+                "the jobs of a part are not in increasing order",
+            ));
+        }
+        let p = self.kept.len();
+        let n = self.place.len();
+        let (l, d, w) = (self.batch.est_len, self.batch.days, self.batch.n_windows);
+        let src = &part.batch;
+        for (i, &j) in part.jobs.iter().enumerate() {
+            match self.place.get_mut(j) {
+                Some(slot @ None) => *slot = Some((p, i)),
+                Some(Some(_)) => return Err(Error::config(format!("job {j} is in two parts"))),
+                None => {
+                    return Err(Error::config(format!(
+                        "job {j} is beyond the run's {n} jobs"
+                    )))
+                }
+            }
+            let c = src.part_of(i);
+            self.batch.est_resid[span_of(j, l)].copy_from_slice(c.est_resid);
+            for (k, col) in self.batch.per_day_mut().into_iter().enumerate() {
+                col[span_of(j, d)].copy_from_slice(c.per_day[k]);
+            }
+            self.batch.span[span_of(j, d)].copy_from_slice(c.span);
+            self.batch.windows[span_of(j, w)].copy_from_slice(c.windows);
+        }
+        let BatchPart { batch, .. } = part;
+        self.kept.push(Kept {
+            outcomes: batch.outcomes.into_iter(),
+            exclusions: batch.exclusions,
+            offsets: batch.exclusion_offsets,
+        });
+        Ok(())
+    }
+
+    /// The batch, once every job has arrived.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the first job no part held.
+    pub fn finish(self) -> Result<PairBatch> {
+        let Assembly {
+            mut batch,
+            place,
+            mut kept,
+        } = self;
+        batch.outcomes.reserve(place.len());
+        for (j, at) in place.iter().enumerate() {
+            let (p, i) = at.ok_or_else(|| Error::config(format!("job {j} is in no part")))?;
+            let part = &mut kept[p];
+            // Each part's jobs are increasing, so its outcomes are taken in their order.
+            let outcome = part.outcomes.next();
+            batch.outcomes.extend(outcome);
+            let lost = &part.exclusions[part.offsets[i]..part.offsets[i + 1]];
+            batch.exclusions.extend_from_slice(lost);
+            batch.exclusion_offsets.push(batch.exclusions.len());
+        }
+        Ok(batch)
     }
 }
 
@@ -785,8 +878,8 @@ mod tests {
         let (cfg, series, jobs) = (config(), series(), jobs());
         let engine = Engine::new(&cfg);
         let whole = engine.analyse_batch(&series, &jobs);
-        // The jobs dealt to three parts out of order, one part empty.
-        let deal = [vec![5, 0, 3], vec![], vec![1, 2, 4, 6]];
+        // The jobs dealt to three parts, interleaved, one part empty.
+        let deal = [vec![0, 3, 5], vec![], vec![1, 2, 4, 6]];
         let parts: Vec<BatchPart> = deal
             .iter()
             .map(|idx| {
@@ -803,7 +896,7 @@ mod tests {
         );
         let twice = [parts[0].clone(), parts[0].clone()];
         let e = PairBatch::assemble(&twice, jobs.len(), &cfg).unwrap_err();
-        assert!(e.to_string().contains("job 5 is in two parts"), "{e}");
+        assert!(e.to_string().contains("job 0 is in two parts"), "{e}");
     }
 
     #[test]

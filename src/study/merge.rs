@@ -7,7 +7,7 @@ use super::partition::{
 };
 use super::run::prepare;
 use super::{study_output, StudyConfig, StudyOutput};
-use crate::abnormal::{BatchPart, PairBatch};
+use crate::abnormal::{Assembly, BatchPart, PairBatch};
 use crate::error::{Error, Result};
 use polars::prelude::{ParquetReader, SerReader};
 use std::path::{Path, PathBuf};
@@ -42,7 +42,8 @@ pub fn merge_partials(cfg: &StudyConfig, partials: &[PathBuf]) -> Result<StudyOu
         .map(|dir| read_manifest(dir))
         .collect::<Result<Vec<_>>>()?;
     check_set(partials, &manifests, &identity)?;
-    let mut parts = Vec::with_capacity(partials.len());
+    // One part in memory at a time besides the assembled batch.
+    let mut assembly = Assembly::new(all.jobs.len(), &run.plan.engine);
     for (dir, m) in partials.iter().zip(&manifests) {
         let part = read_engine(dir, m, &run.plan.engine)?;
         let partition = Partition::new(m.partition, m.partitions)?;
@@ -55,10 +56,9 @@ pub fn merge_partials(cfg: &StudyConfig, partials: &[PathBuf]) -> Result<StudyOu
                 format!("does not hold the jobs of partition {partition} of this run"),
             ));
         }
-        parts.push(part);
+        assembly.add(part)?;
     }
-    let batch = PairBatch::assemble(&parts, all.jobs.len(), &run.plan.engine)?;
-    drop(parts);
+    let batch = assembly.finish()?;
     run.accept(&all.pairs, &batch);
     let mut out = study_output(cfg, run.finish(batch)?)?;
     out.run_info["partials"] = serde_json::json!(partials
