@@ -498,13 +498,9 @@ impl FrameReader<'_> {
         typed(self.series(name)?).map_err(|e| self.bad(name, e))
     }
 
-    /// A list column, its values typed by `typed`; with `width`, every list must have it.
-    fn lists<T>(
-        &self,
-        name: &str,
-        width: Option<usize>,
-        typed: impl Fn(&Series) -> PolarsResult<Vec<Option<T>>>,
-    ) -> Result<Lists<T>> {
+    /// A list column's inner values (the chunk's whole value array), the index of its first
+    /// used value, and the list offsets relative to it; with `width`, every list must have it.
+    fn list_parts(&self, name: &str, width: Option<usize>) -> Result<(Series, usize, Vec<usize>)> {
         let ca = self.series(name)?.list().map_err(|e| self.bad(name, e))?;
         let ca = ca.rechunk();
         if ca.null_count() > 0 {
@@ -513,17 +509,15 @@ impl FrameReader<'_> {
         if ca.chunks().len() > 1 {
             return Err(self.bad(name, "more than one chunk after rechunk"));
         }
-        let values = typed(&ca.get_inner()).map_err(|e| self.bad(name, e))?;
-        // Offsets index the chunk's whole value array; they are made relative to the first.
         let raw: Vec<i64> = match ca.downcast_iter().next() {
             Some(arr) => arr.offsets().as_slice().to_vec(),
             None => vec![0],
         };
         let first = raw[0];
         let offsets: Vec<usize> = raw.iter().map(|&x| (x - first) as usize).collect();
+        let inner = ca.get_inner();
         let end = *offsets.last().unwrap_or(&0);
-        let values: Vec<Option<T>> = values.into_iter().skip(first as usize).take(end).collect();
-        if values.len() != end || offsets.len() != self.df.height() + 1 {
+        if inner.len() < first as usize + end || offsets.len() != self.df.height() + 1 {
             return Err(self.bad(name, "lists and values disagree"));
         }
         if let Some(w) = width {
@@ -531,13 +525,36 @@ impl FrameReader<'_> {
                 return Err(self.bad(name, format!("a list is not of length {w}")));
             }
         }
+        Ok((inner, first as usize, offsets))
+    }
+
+    /// A list column, its values typed by `typed`; with `width`, every list must have it.
+    fn lists<T>(
+        &self,
+        name: &str,
+        width: Option<usize>,
+        typed: impl Fn(&Series) -> PolarsResult<Vec<Option<T>>>,
+    ) -> Result<Lists<T>> {
+        let (inner, first, offsets) = self.list_parts(name, width)?;
+        let end = *offsets.last().unwrap_or(&0);
+        let values = typed(&inner.slice(first as i64, end)).map_err(|e| self.bad(name, e))?;
         Ok(Lists { values, offsets })
     }
 
-    /// A list column of floats of `width` per pair, flattened (NaN kept; null refused).
+    /// A list column of floats of `width` per pair, flattened (NaN kept; null refused): one
+    /// copy of the contiguous values, the form most of the frame's bytes have.
     fn floats(&self, name: &str, width: Option<usize>) -> Result<Vec<f64>> {
-        let l = self.lists(name, width, |s| s.f64().map(|c| c.iter().collect()))?;
-        self.required(l.values, name)
+        let (inner, first, offsets) = self.list_parts(name, width)?;
+        let end = *offsets.last().unwrap_or(&0);
+        let ca = inner
+            .f64()
+            .map_err(|e| self.bad(name, e))?
+            .slice(first as i64, end);
+        let ca = ca.rechunk();
+        let values = ca
+            .cont_slice()
+            .map_err(|_| self.bad(name, "a value is null"))?;
+        Ok(values.to_vec())
     }
 
     /// The values, none of which may be null.
