@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::output::{parquet_bytes, write_atomic, write_folder, FolderOptions};
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 /// The version of the partial-result folder's layout (`partial.json`, `engine.parquet`).
@@ -160,7 +160,7 @@ pub(crate) struct RunIdentity {
 impl RunIdentity {
     /// The identity of a run prepared up to day 0.
     pub fn of(cfg: &StudyConfig, run: &Prepared, jobs: &[PairJob], todo: &[usize]) -> RunIdentity {
-        let config = serde_json::to_vec(cfg).unwrap_or_default();
+        let config = serde_json::to_vec(&comparable(cfg)).unwrap_or_default();
         RunIdentity {
             config_sha256: sha256_hex(&config),
             inputs_sha256: inputs_digest(run.inputs()),
@@ -168,6 +168,44 @@ impl RunIdentity {
             jobs_sha256: jobs_digest(&run.set.pairs, &run.set.events, todo),
         }
     }
+}
+
+/// The configuration as its digest sees it: the input paths canonical (a worker may be given
+/// `study.toml`, the driver `/mnt/shared/study.toml`: the same files), the output folders left
+/// out (each command writes its own).
+fn comparable(cfg: &StudyConfig) -> StudyConfig {
+    let mut c = cfg.clone();
+    let canon = |p: &mut PathBuf| {
+        if let Ok(abs) = std::fs::canonicalize(&*p) {
+            *p = abs;
+        }
+    };
+    let canon_text = |t: &mut String| {
+        if let Ok(abs) = std::fs::canonicalize(&*t) {
+            *t = abs.display().to_string();
+        }
+    };
+    for source in &mut c.prices {
+        canon(&mut source.path);
+    }
+    if let Some(f) = &mut c.factors {
+        canon(&mut f.path);
+    }
+    if let Some(e) = &mut c.events {
+        canon(e);
+    }
+    if let Some(f) = &mut c.securities_file {
+        canon(f);
+    }
+    if let Some(p) = &mut c.prefer {
+        canon_text(p);
+    }
+    canon_text(&mut c.holidays);
+    c.out = None;
+    if let Some(b) = &mut c.backtest {
+        b.out = None;
+    }
+    c
 }
 
 /// SHA-256 of `bytes`, lower-case hexadecimal.

@@ -47,6 +47,19 @@ fn partials(config: &str, dir: &Path, k: usize) -> Vec<String> {
         .collect()
 }
 
+/// A plain run of `config` into `dir/plain`.
+fn plain_run(config: &str, dir: &Path) -> PathBuf {
+    let plain = dir.join("plain");
+    ok(&[
+        "run",
+        "--config",
+        config,
+        "--out",
+        &plain.display().to_string(),
+    ]);
+    plain
+}
+
 /// `merge` of `parts` into `out`.
 fn merge_args<'a>(config: &'a str, out: &'a str, parts: &'a [String]) -> Vec<&'a str> {
     let mut args = vec!["merge", "--config", config, "--out", out];
@@ -139,14 +152,7 @@ fn spanning_cluster(day0_mapping: &Path, k: usize) -> Option<String> {
 fn demo_partitions_merge_into_the_plain_run() {
     let dir = tempfile::tempdir().unwrap();
     let config = demo();
-    let plain = dir.path().join("plain");
-    ok(&[
-        "run",
-        "--config",
-        &config,
-        "--out",
-        &plain.display().to_string(),
-    ]);
+    let plain = plain_run(&config, dir.path());
     for k in [1, 2, 7] {
         if k > 1 {
             let day = spanning_cluster(&plain.join("day0_mapping.csv"), k);
@@ -197,6 +203,42 @@ fn partition_folders_hold_a_manifest_and_the_engine_rows() {
         Some(jobs),
         "the partitions share out every job"
     );
+}
+
+#[test]
+fn workers_may_name_the_study_file_by_another_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let part1 = dir.path().join("p1").display().to_string();
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_evstudy"))
+        .current_dir(root())
+        .args([
+            "run",
+            "--config",
+            "datasets/demo/study.toml",
+            "--partition",
+            "1/2",
+        ])
+        .args(["--out", &part1])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let config = demo();
+    let part2 = dir.path().join("p2").display().to_string();
+    ok(&[
+        "run",
+        "--config",
+        &config,
+        "--partition",
+        "2/2",
+        "--out",
+        &part2,
+    ]);
+    let out = dir.path().join("merged").display().to_string();
+    ok(&merge_args(&config, &out, &[part1, part2]));
 }
 
 #[test]
@@ -292,14 +334,7 @@ fn china_case_study_partitions_merge_into_the_plain_run() {
     }
     let dir = tempfile::tempdir().unwrap();
     let config = study.display().to_string();
-    let plain = dir.path().join("plain");
-    ok(&[
-        "run",
-        "--config",
-        &config,
-        "--out",
-        &plain.display().to_string(),
-    ]);
+    let plain = plain_run(&config, dir.path());
     let parts = partials(&config, dir.path(), 3);
     let merged = dir.path().join("merged");
     ok(&merge_args(&config, &merged.display().to_string(), &parts));

@@ -3,10 +3,9 @@
 //! the whole study, the same files `evstudy run` writes.
 
 use crate::cmd::folder::{run_in_folder, run_options};
-use crate::cmd::run::{input_paths, spinner, write_study, WriteFlags};
+use crate::cmd::run::{formats_and_folder, input_paths, spinner, write_study, WriteFlags};
 use crate::quick::FormatArg;
 use evstudy::design::Design;
-use evstudy::output::OutputFormat;
 use evstudy::study::{merge_partials, StudyConfig};
 use std::path::PathBuf;
 
@@ -40,15 +39,7 @@ pub struct MergeArgs {
 pub fn run(args: MergeArgs) -> anyhow::Result<i32> {
     let cfg = StudyConfig::from_toml_file(&args.config)?;
     let design = Design::from_file(&cfg)?;
-    let formats: Vec<OutputFormat> = match &args.format {
-        Some(list) => list.iter().map(|&f| f.into()).collect(),
-        None => design.formats.clone(),
-    };
-    let out_dir = args
-        .out
-        .clone()
-        .or_else(|| design.out.clone())
-        .unwrap_or_else(|| PathBuf::from("out/study"));
+    let (formats, out_dir) = formats_and_folder(&design, &args.format, &args.out);
     let mut inputs = input_paths(&design, Some(&args.config));
     inputs.extend(args.partials.iter().cloned());
     let options = run_options(&inputs, false);

@@ -49,6 +49,24 @@ pub struct RunArgs {
     pub partition: Option<Partition>,
 }
 
+/// The output formats (`--format`, else the study's) and folder (`--out`, else the study's
+/// `out`, else out/study).
+pub(crate) fn formats_and_folder(
+    design: &Design,
+    format: &Option<Vec<FormatArg>>,
+    out: &Option<PathBuf>,
+) -> (Vec<OutputFormat>, PathBuf) {
+    let formats = match format {
+        Some(list) => list.iter().map(|&f| f.into()).collect(),
+        None => design.formats.clone(),
+    };
+    let out_dir = out
+        .clone()
+        .or_else(|| design.out.clone())
+        .unwrap_or_else(|| PathBuf::from("out/study"));
+    (formats, out_dir)
+}
+
 /// `--partition` at the boundary: `i/K` with 1 ≤ i ≤ K.
 fn parse_partition(text: &str) -> Result<Partition, String> {
     text.parse()
@@ -71,15 +89,7 @@ pub(crate) struct WriteFlags {
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
     let design = Design::from_file(&cfg)?;
-    let formats: Vec<OutputFormat> = match &args.format {
-        Some(list) => list.iter().map(|&f| f.into()).collect(),
-        None => design.formats.clone(),
-    };
-    let out_dir = args
-        .out
-        .clone()
-        .or_else(|| design.out.clone())
-        .unwrap_or_else(|| PathBuf::from("out/study"));
+    let (formats, out_dir) = formats_and_folder(&design, &args.format, &args.out);
     let inputs = input_paths(&design, args.config.as_deref());
     let options = run_options(&inputs, args.export);
     if let Some(partition) = args.partition {
