@@ -307,6 +307,18 @@ fn a_merge_of_the_wrong_folders_names_the_folder() {
     );
     assert!(!Path::new(&out).exists(), "a refused merge writes nothing");
 
+    // A partial changed since it was written.
+    let engine = Path::new(&parts[1]).join("engine.parquet");
+    let mut bytes = std::fs::read(&engine).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 1;
+    std::fs::write(&engine, bytes).unwrap();
+    let e = refused(&merge_args(&config, &out, &parts));
+    assert!(
+        e.contains(&engine.display().to_string()) && e.contains("SHA-256 differs"),
+        "{e}"
+    );
+
     for bad in ["0/3", "4/3", "3", "a/b"] {
         let e = refused(&[
             "run",
@@ -319,6 +331,43 @@ fn a_merge_of_the_wrong_folders_names_the_folder() {
         ]);
         assert!(e.contains("--partition must be i/K with 1 ≤ i ≤ K"), "{e}");
     }
+}
+
+/// A copy of the demo study (study file, prices, securities, events) under `dir`.
+fn demo_copy(dir: &Path) -> PathBuf {
+    let (demo, events) = (dir.join("demo"), dir.join("events"));
+    std::fs::create_dir_all(&demo).unwrap();
+    std::fs::create_dir_all(&events).unwrap();
+    let from = root().join("datasets");
+    for name in ["study.toml", "prices.csv", "securities.csv"] {
+        std::fs::copy(from.join("demo").join(name), demo.join(name)).unwrap();
+    }
+    let calendar = "china_ai_chips.csv";
+    std::fs::copy(from.join("events").join(calendar), events.join(calendar)).unwrap();
+    demo.join("study.toml")
+}
+
+#[test]
+fn a_merge_on_other_input_files_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = demo_copy(dir.path());
+    let config = study.display().to_string();
+    let parts = partials(&config, dir.path(), 2);
+    // One price changed after the partitions ran: same configuration, other input files.
+    let prices = study.with_file_name("prices.csv");
+    let text = std::fs::read_to_string(&prices).unwrap();
+    let text = text.replacen(
+        "2025-12-31,^HSI,22002.4613",
+        "2025-12-31,^HSI,22002.4614",
+        1,
+    );
+    std::fs::write(&prices, text).unwrap();
+    let out = dir.path().join("merged").display().to_string();
+    let e = refused(&merge_args(&config, &out, &parts));
+    assert!(
+        e.contains(&parts[0]) && e.contains("other input files"),
+        "{e}"
+    );
 }
 
 #[test]
