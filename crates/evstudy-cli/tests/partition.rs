@@ -384,6 +384,18 @@ fn china_case_study_partitions_merge_into_the_plain_run() {
     let dir = tempfile::tempdir().unwrap();
     let config = study.display().to_string();
     let plain = plain_run(&config, dir.path());
+    // The optional phases after the engine are part of the comparison.
+    for name in [
+        "car_regression.csv",
+        "variance_ratio.csv",
+        "volume_cars.csv",
+        "differences.csv",
+    ] {
+        assert!(
+            plain.join(name).is_file(),
+            "{name} missing from the plain run"
+        );
+    }
     let parts = partials(&config, dir.path(), 3);
     let merged = dir.path().join("merged");
     ok(&merge_args(&config, &merged.display().to_string(), &parts));
