@@ -20,6 +20,11 @@ use crate::returns::AlignedSeries;
 use crate::tables::Stage;
 use crate::vocab::ExclusionReason;
 
+// A child of this module, so that it reads and assembles the private columns of the store.
+#[path = "partial.rs"]
+mod partial;
+pub(crate) use partial::{Assembly, BatchPart};
+
 /// A security gets prefix sums when its pairs × L ≥ this × its sessions.
 const PREFIX_COST: usize = 3;
 

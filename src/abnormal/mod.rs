@@ -32,6 +32,7 @@ mod tdist;
 mod tests;
 
 pub use batch::PairBatch;
+pub(crate) use batch::{Assembly, BatchPart};
 pub use engine::{Engine, PairJob, Route};
 
 /// The event period H = [H1, H2]: the hull of the event windows ([0, 0] without windows).

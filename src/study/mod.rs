@@ -4,7 +4,9 @@
 //! The run ([`run_study`]) is a sequence of phases, one file each: the run plan (every
 //! setting parsed once), inputs, pairs (events × scopes, input checks), universe (calendars,
 //! aligned series, series-level exclusions), day 0, the engine, per-pair rows, group labels
-//! with their test battery, and same-date portfolios (§10).
+//! with their test battery, and same-date portfolios (§10). A run split across processes or
+//! machines ([`run_partition`], [`merge_partials`]) runs the same phases, the engine's jobs
+//! divided by security (`docs/scale.md`).
 //!
 //! # Examples
 //! ```no_run
@@ -30,10 +32,12 @@ mod empty_run;
 mod groups;
 mod headline;
 mod inputs;
+mod merge;
 mod metadata;
 mod multiple_testing;
 mod needed;
 mod pairs;
+mod partition;
 mod plan;
 mod portfolios;
 mod rows;
@@ -46,6 +50,10 @@ mod universe;
 mod volume;
 
 pub use config::{parse_window, CalendarMode, SecuritySpec, StudyConfig, MODEL_NAMES};
+pub use merge::merge_partials;
+pub use partition::{
+    partition_of, run_partition, PartialManifest, PartialRun, Partition, PARTIAL_FORMAT,
+};
 pub use run::run_study;
 pub use securities::read_securities_file;
 pub use volume::log_volume;
@@ -149,23 +157,31 @@ impl Study {
     /// Those of [`run_study`], and [`Error::NothingAnalysed`](crate::Error::NothingAnalysed)
     /// when every pair was excluded (the message names the most frequent reasons).
     pub fn run(&self) -> Result<StudyOutput> {
-        let StudyRun {
-            tables, summary, ..
-        } = run_study(&self.config)?;
-        if summary.pairs_analysed == 0 {
-            return Err(empty_run::nothing_analysed(
-                summary.pairs_total,
-                &tables.exclusions,
-                &summary.hints,
-            ));
-        }
-        let run_info = run_info::run_info(&self.config, &tables, &summary);
-        Ok(StudyOutput {
-            tables,
-            summary,
-            run_info,
-        })
+        study_output(&self.config, run_study(&self.config)?)
     }
+}
+
+/// The [`StudyOutput`] of a finished run: its tables, summary and `run.json`.
+///
+/// # Errors
+/// [`Error::NothingAnalysed`](crate::Error::NothingAnalysed) when every pair was excluded.
+fn study_output(config: &StudyConfig, run: StudyRun) -> Result<StudyOutput> {
+    let StudyRun {
+        tables, summary, ..
+    } = run;
+    if summary.pairs_analysed == 0 {
+        return Err(empty_run::nothing_analysed(
+            summary.pairs_total,
+            &tables.exclusions,
+            &summary.hints,
+        ));
+    }
+    let run_info = run_info::run_info(config, &tables, &summary);
+    Ok(StudyOutput {
+        tables,
+        summary,
+        run_info,
+    })
 }
 
 impl StudyOutput {

@@ -4,7 +4,7 @@
 use super::battery::{test_group, BatteryInputs, EstimationDates};
 use super::bootstrap::bootstrap_group;
 use super::car_regression::{car_regressions, RegressionInputs};
-use super::compute::analyse_all;
+use super::compute::{analyse_all, record_outcomes};
 use super::day0::{check_windows_reach, map_pairs_to_day0};
 use super::differences::group_differences;
 use super::empty_run::ticker_hints;
@@ -13,7 +13,7 @@ use super::headline::headline_rows;
 use super::inputs::load;
 use super::metadata::{event_rows, security_rows};
 use super::multiple_testing::adjust_tests;
-use super::pairs::{admit_pairs, expand_pairs, Pair, Scopes};
+use super::pairs::{admit_pairs, expand_pairs, Pair, PairSet, Scopes};
 use super::plan::RunPlan;
 use super::portfolios::{same_date_portfolios, PortfolioInputs};
 use super::rows::push_all_pair_rows;
@@ -21,7 +21,7 @@ use super::securities::SecurityTable;
 use super::single_firm::{quantile_phase, variance_ratio_rows};
 use super::universe::{build_universe, Universe, UniverseSources};
 use super::volume::{volume_study, VolumeInputs};
-use super::{LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
+use super::{InputFile, LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
 use crate::abnormal::PairBatch;
 use crate::calendar::EventRecord;
 use crate::data::{factor_scale_warning, FactorTable};
@@ -33,6 +33,32 @@ use std::time::Instant;
 /// the aligned series of every security that entered the analysis (for placebo simulations
 /// on the real panel). Errors stop the run; everything else is an exclusion row.
 pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
+    let mut run = prepare(cfg)?;
+    let batch = run.compute();
+    run.finish(batch)
+}
+
+/// A run up to and including day 0 (plan, inputs, pairs, universe, day 0): what the engine
+/// reads, and what the phases after it read besides the engine's batch.
+pub(crate) struct Prepared {
+    /// The settings.
+    pub plan: RunPlan,
+    /// The tables and summary so far.
+    out: Recorder,
+    /// Every row of the event file.
+    read_events: Vec<EventRecord>,
+    scopes: Scopes,
+    /// The events and their pairs, day 0 set.
+    pub set: PairSet,
+    securities: SecurityTable,
+    factors: Option<FactorTable>,
+    /// The securities on their calendars.
+    pub universe: Universe,
+}
+
+/// The phases of a run before the engine: cheap and deterministic, so every worker of a
+/// partitioned run repeats them and agrees on the job list.
+pub(crate) fn prepare(cfg: &StudyConfig) -> Result<Prepared> {
     let plan = RunPlan::from_config(cfg)?;
     let mut out = Recorder::start();
     let inputs = load(&plan)?;
@@ -44,94 +70,142 @@ pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
     }
     out.lap("load");
 
-    let scopes = Scopes::new(&inputs.securities, &plan.groups, inputs.panel.series.keys())
+    let (securities, factors) = (inputs.securities, inputs.factors);
+    let scopes = Scopes::new(&securities, &plan.groups, inputs.panel.series.keys())
         .restricted_to(&plan.universe);
     let read_events = inputs.events.clone();
     let mut set = expand_pairs(inputs.events, plan.include_unverified, &scopes);
     out.tables.exclusions.append(&mut set.exclusions);
     out.summary.pairs_total = set.total;
-    let (securities, factors) = (&inputs.securities, inputs.factors.as_ref());
     let excluded = &mut out.tables.exclusions;
-    let wanted = admit_pairs(&set, &inputs.panel, securities, plan.admission(), excluded);
+    let wanted = admit_pairs(&set, &inputs.panel, &securities, plan.admission(), excluded);
     if wanted.is_empty() {
         let files = price_files(&plan);
-        out.summary.hints = ticker_hints(&set, &inputs.panel, securities, &files);
+        out.summary.hints = ticker_hints(&set, &inputs.panel, &securities, &files);
     }
     let sources = UniverseSources {
-        securities,
+        securities: &securities,
         holidays: &inputs.holidays,
-        factors,
+        factors: factors.as_ref(),
     };
-    let mut universe = build_universe(inputs.panel, &wanted, &sources, &plan, excluded);
+    let universe = build_universe(inputs.panel, &wanted, &sources, &plan, excluded);
     out.lap("calendars_and_returns");
 
     check_windows_reach(&plan, &universe)?;
     let (events, pairs) = (&set.events, &mut set.pairs);
     map_pairs_to_day0(pairs, events, &universe, &plan.day0, &mut out.tables);
     out.lap("day0");
-
-    let excluded = &mut out.tables.exclusions;
-    let batch = analyse_all(pairs, events, &universe, &plan.engine, excluded);
-    out.summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
-    out.lap("compute");
-
-    let n_windows = plan.stats.windows.len();
-    let (h, tables) = (plan.event_period, &mut out.tables);
-    push_all_pair_rows(tables, pairs, events, &universe, &batch, h, n_windows);
-    quantile_phase(&plan, tables, &mut out.summary.notes, pairs, &batch);
-    out.lap("pair_tables");
-
-    out.tables.events = event_rows(&read_events, events, pairs, &scopes);
-    out.tables.securities = security_rows(securities, pairs);
-
-    let analysed = Analysed {
-        pairs,
-        events,
-        universe: &universe,
-        batch: &batch,
+    Ok(Prepared {
+        plan,
+        out,
+        read_events,
+        scopes,
+        set,
         securities,
         factors,
-    };
-    test_groups(&plan, &analysed, &mut out);
-    out.lap("tests_and_portfolios");
+        universe,
+    })
+}
 
-    let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
-    if !plan.differences.is_empty() {
-        let labels = label_pairs(pairs, events, securities, &plan.groupings);
-        let d = group_differences(&plan.differences, &window_order, &labels, pairs, &batch);
-        out.tables.differences = d.rows;
-        out.summary.warnings.extend(d.warnings.iter().cloned());
-        out.summary.notes.extend(d.warnings);
+impl Prepared {
+    /// The engine on every pair with a day 0.
+    pub fn compute(&mut self) -> PairBatch {
+        let excluded = &mut self.out.tables.exclusions;
+        let (pairs, events) = (&mut self.set.pairs, &self.set.events);
+        let batch = analyse_all(pairs, events, &self.universe, &self.plan.engine, excluded);
+        self.out.lap("compute");
+        batch
     }
-    if plan.single_firm.variance_ratio {
-        let labels = label_pairs(pairs, events, securities, &plan.groupings);
-        out.tables.variance_ratio = variance_ratio_rows(&labels, &window_order, pairs, &batch);
-    }
-    regress_cars(&plan, &analysed, &window_order, &mut out)?;
 
-    if let Some(design) = &plan.volume {
-        let (pairs, excluded) = (&*pairs, &mut out.tables.exclusions);
-        let v = VolumeInputs {
-            plan: &plan,
-            design,
+    /// The engine's batch of every job of `todo`, made elsewhere (assembled from the parts
+    /// of a partitioned run): the pairs' results and exclusions recorded as
+    /// [`Prepared::compute`] records them.
+    pub fn accept(&mut self, todo: &[usize], batch: &PairBatch) {
+        let excluded = &mut self.out.tables.exclusions;
+        record_outcomes(&mut self.set.pairs, &self.set.events, todo, batch, excluded);
+        self.out.lap("merge");
+    }
+
+    /// The input files read, with size and SHA-256.
+    pub fn inputs(&self) -> &[InputFile] {
+        &self.out.summary.inputs
+    }
+
+    /// The phases after the engine: pair rows, group tests and portfolios, the optional
+    /// phases, sorted tables.
+    pub fn finish(self, batch: PairBatch) -> Result<StudyRun> {
+        let Prepared {
+            plan,
+            mut out,
+            read_events,
+            scopes,
+            mut set,
+            securities,
+            factors,
+            mut universe,
+        } = self;
+        let (securities, factors) = (&securities, factors.as_ref());
+        let (events, pairs) = (&set.events, &mut set.pairs);
+        out.summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
+
+        let n_windows = plan.stats.windows.len();
+        let (h, tables) = (plan.event_period, &mut out.tables);
+        push_all_pair_rows(tables, pairs, events, &universe, &batch, h, n_windows);
+        quantile_phase(&plan, tables, &mut out.summary.notes, pairs, &batch);
+        out.lap("pair_tables");
+
+        out.tables.events = event_rows(&read_events, events, pairs, &scopes);
+        out.tables.securities = security_rows(securities, pairs);
+
+        let analysed = Analysed {
             pairs,
             events,
+            universe: &universe,
+            batch: &batch,
             securities,
+            factors,
         };
-        out.tables.volume = Some(volume_study(&v, &mut universe, excluded)?);
-        out.lap("volume");
+        test_groups(&plan, &analysed, &mut out);
+        out.lap("tests_and_portfolios");
+
+        let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
+        if !plan.differences.is_empty() {
+            let labels = label_pairs(pairs, events, securities, &plan.groupings);
+            let d = group_differences(&plan.differences, &window_order, &labels, pairs, &batch);
+            out.tables.differences = d.rows;
+            out.summary.warnings.extend(d.warnings.iter().cloned());
+            out.summary.notes.extend(d.warnings);
+        }
+        if plan.single_firm.variance_ratio {
+            let labels = label_pairs(pairs, events, securities, &plan.groupings);
+            out.tables.variance_ratio = variance_ratio_rows(&labels, &window_order, pairs, &batch);
+        }
+        regress_cars(&plan, &analysed, &window_order, &mut out)?;
+
+        if let Some(design) = &plan.volume {
+            let (pairs, excluded) = (&*pairs, &mut out.tables.exclusions);
+            let v = VolumeInputs {
+                plan: &plan,
+                design,
+                pairs,
+                events,
+                securities,
+            };
+            out.tables.volume = Some(volume_study(&v, &mut universe, excluded)?);
+            out.lap("volume");
+        }
+        crate::output::sort_tables(&mut out.tables, &window_order);
+        if let Some(mt) = &plan.multiple_testing {
+            adjust_tests(&mut out.tables.tests, mt, &mut out.summary);
+        }
+        out.tables.headline = headline_rows(&out.tables.aggregate, &out.tables.tests);
+        out.lap("sort");
+        Ok(StudyRun {
+            tables: out.tables,
+            summary: out.summary,
+            series: universe.series,
+        })
     }
-    crate::output::sort_tables(&mut out.tables, &window_order);
-    if let Some(mt) = &plan.multiple_testing {
-        adjust_tests(&mut out.tables.tests, mt, &mut out.summary);
-    }
-    out.tables.headline = headline_rows(&out.tables.aggregate, &out.tables.tests);
-    out.lap("sort");
-    Ok(StudyRun {
-        tables: out.tables,
-        summary: out.summary,
-        series: universe.series,
-    })
 }
 
 /// The price files of the run, as named in messages.

@@ -16,7 +16,7 @@ mod quick;
 
 use cmd::backtest as cmd_backtest;
 use cmd::{demo as cmd_demo, events as cmd_events, report as cmd_report, run as cmd_run};
-use cmd::{simulate as cmd_simulate, validate as cmd_validate};
+use cmd::{merge as cmd_merge, simulate as cmd_simulate, validate as cmd_validate};
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -34,6 +34,8 @@ pub struct Cli {
 enum Command {
     /// Run a full study (from a study file or from flags) and write tables and the report.
     Run(cmd_run::RunArgs),
+    /// Combine the partial results of `run --partition i/K` into the outputs of one run.
+    Merge(cmd_merge::MergeArgs),
     /// Trade the study's events ([backtest] table) and write the bt_* tables.
     Backtest(cmd_backtest::BacktestArgs),
     /// Check inputs and configuration; list every problem (exit 1 if any).
@@ -147,6 +149,7 @@ fn main_entry() -> i32 {
     };
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match cli.command {
         Command::Run(a) => cmd_run::run(a),
+        Command::Merge(a) => cmd_merge::run(a),
         Command::Backtest(a) => cmd_backtest::run(a),
         Command::Validate(a) => cmd_validate::run(a),
         Command::Events(a) => cmd_events::run(a),

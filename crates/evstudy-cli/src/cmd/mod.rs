@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod demo;
 pub mod events;
 mod folder;
+pub mod merge;
 pub mod report;
 pub mod run;
 pub mod simulate;

@@ -10,7 +10,7 @@ use anyhow::Context;
 use evstudy::design::{Design, Holidays};
 use evstudy::output::{write_latex, write_outputs, OutputFormat};
 use evstudy::report::{render_report, write_export, write_report};
-use evstudy::study::Study;
+use evstudy::study::{run_partition, Partition, Study, StudyOutput};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -41,6 +41,46 @@ pub struct RunArgs {
     /// notebooks-export/china-ai-chips): see [`evstudy::report::write_export`].
     #[arg(long)]
     pub export: bool,
+    /// Compute only partition i of K of the securities and write a partial-result folder
+    /// (default output: the study's folder with `-part-i-of-K`); `evstudy merge` combines the
+    /// K folders into the outputs of the whole run (docs/scale.md).
+    #[arg(long, value_name = "i/K", value_parser = parse_partition,
+          conflicts_with_all = ["export", "format", "no_report"])]
+    pub partition: Option<Partition>,
+}
+
+/// The output formats (`--format`, else the study's) and folder (`--out`, else the study's
+/// `out`, else out/study).
+pub(crate) fn formats_and_folder(
+    design: &Design,
+    format: &Option<Vec<FormatArg>>,
+    out: &Option<PathBuf>,
+) -> (Vec<OutputFormat>, PathBuf) {
+    let formats = match format {
+        Some(list) => list.iter().map(|&f| f.into()).collect(),
+        None => design.formats.clone(),
+    };
+    let out_dir = out
+        .clone()
+        .or_else(|| design.out.clone())
+        .unwrap_or_else(|| PathBuf::from("out/study"));
+    (formats, out_dir)
+}
+
+/// `--partition` at the boundary: `i/K` with 1 ≤ i ≤ K.
+fn parse_partition(text: &str) -> Result<Partition, String> {
+    text.parse()
+        .map_err(|_| format!("--partition must be i/K with 1 ≤ i ≤ K, got {text:?}"))
+}
+
+/// What a command writes besides the tables.
+pub(crate) struct WriteFlags {
+    /// No report.
+    pub no_report: bool,
+    /// Phase timings and peak memory on stderr.
+    pub timings: bool,
+    /// The committed-export layout.
+    pub export: bool,
 }
 
 /// Run the command: the whole study runs inside the output folder's [`evstudy::output::write_folder`], so its
@@ -49,17 +89,31 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
     let design = Design::from_file(&cfg)?;
-    let formats: Vec<OutputFormat> = match &args.format {
-        Some(list) => list.iter().map(|&f| f.into()).collect(),
-        None => design.formats.clone(),
-    };
-    let out_dir = args
-        .out
-        .clone()
-        .or_else(|| design.out.clone())
-        .unwrap_or_else(|| PathBuf::from("out/study"));
+    let (formats, out_dir) = formats_and_folder(&design, &args.format, &args.out);
     let inputs = input_paths(&design, args.config.as_deref());
     let options = run_options(&inputs, args.export);
+    if let Some(partition) = args.partition {
+        let dir = args.out.clone().unwrap_or_else(|| {
+            let (i, k) = (partition.index(), partition.count());
+            PathBuf::from(format!("{}-part-{i}-of-{k}", out_dir.display()))
+        });
+        let line = run_in_folder(&dir, &options, |staging| {
+            let part = run_partition(&cfg, partition)?;
+            part.write(staging)?;
+            let m = &part.manifest;
+            Ok(format!(
+                "{}: partition {partition}: {} of {} pairs computed ({} analysed); partial \
+                 results written to {}",
+                design.title,
+                m.jobs,
+                m.jobs_total,
+                m.pairs_analysed,
+                dir.display()
+            ))
+        })?;
+        say!("{line}");
+        return Ok(0);
+    }
     let line = run_in_folder(&out_dir, &options, |staging| {
         run_into(&args, cfg, &design.title, &formats, &out_dir, staging)
     })?;
@@ -77,13 +131,37 @@ fn run_into(
     out_dir: &Path,
     staging: &Path,
 ) -> anyhow::Result<String> {
-    let progress = crate::stderr_is_terminal().then(|| {
+    let progress = spinner("running study…");
+    let output = Study::new(cfg).run()?;
+    let flags = WriteFlags {
+        no_report: args.no_report,
+        timings: args.timings,
+        export: args.export,
+    };
+    write_study(&flags, &output, title, formats, out_dir, staging, progress)
+}
+
+/// A spinner on stderr showing `message` (a terminal only).
+pub(crate) fn spinner(message: &'static str) -> Option<indicatif::ProgressBar> {
+    crate::stderr_is_terminal().then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
-        pb.set_message("running study…");
+        pb.set_message(message);
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
-    });
-    let output = Study::new(cfg).run()?;
+    })
+}
+
+/// Writes a study's tables, LaTeX tables, report and `run.json` into `staging` (to become
+/// `out_dir`); returns the summary line.
+pub(crate) fn write_study(
+    args: &WriteFlags,
+    output: &StudyOutput,
+    title: &str,
+    formats: &[OutputFormat],
+    out_dir: &Path,
+    staging: &Path,
+    progress: Option<indicatif::ProgressBar>,
+) -> anyhow::Result<String> {
     for w in &output.summary.warnings {
         eprintln!("warning: {w}");
     }
