@@ -7,7 +7,8 @@ use super::universe::Universe;
 use crate::calendar::{map_day0, EventRecord};
 use crate::design::{check_reach, DataReach};
 use crate::error::Result;
-use crate::tables::StudyTables;
+use crate::tables::{Day0Row, ExclusionRow, StudyTables};
+use rayon::prelude::*;
 
 /// Every window within the reach of the data (§3.1), checked before any work per pair: a
 /// window longer than the longest calendar of `universe`, or wholly beyond it, is a
@@ -41,6 +42,9 @@ fn longest_calendar(universe: &Universe) -> Option<DataReach> {
 }
 
 /// Set each pair's security index and day 0; write the `day0` rows and day-0 exclusions.
+///
+/// Each pair's mapping is computed on its own (in parallel); the rows are then appended in
+/// pair order, so the tables do not depend on the number of threads.
 pub(crate) fn map_pairs_to_day0(
     pairs: &mut [Pair],
     events: &[EventRecord],
@@ -48,37 +52,61 @@ pub(crate) fn map_pairs_to_day0(
     rules: &Day0Rules,
     tables: &mut StudyTables,
 ) {
-    for p in pairs {
-        let Some(&si) = universe.index.get(&p.security) else {
+    let mapped: Vec<Option<Mapped>> = pairs
+        .par_iter()
+        .map(|p| map_pair(p, events, universe, rules))
+        .collect();
+    for (p, m) in pairs.iter_mut().zip(mapped) {
+        let Some(m) = m else {
             continue;
         };
-        p.sec = si;
-        let ev = &events[p.event];
-        let entry = &universe.calendars[universe.securities[si].calendar];
-        let out = map_day0(
-            &entry.calendar,
-            ev.date,
-            ev.time.as_deref(),
-            ev.tz.as_deref(),
-            entry.tz,
-            rules.default_event_time,
-            rules.max_shift_days,
-        );
-        tables
-            .day0
-            .push(out.to_row(&ev.event_id, &p.security, entry.calendar.label()));
-        match out.day0() {
-            Some(d) => {
-                p.day0 = Some(PairDay0 {
-                    index: d.index,
-                    date: d.date,
-                })
-            }
-            None => {
-                if let Some(x) = out.to_exclusion(&ev.event_id, &p.security) {
-                    tables.exclusions.push(x);
-                }
-            }
-        }
+        p.sec = m.sec;
+        p.day0 = m.day0;
+        tables.day0.push(m.row);
+        tables.exclusions.extend(m.exclusion);
     }
+}
+
+/// Day 0 of one pair whose security is in the universe.
+struct Mapped {
+    sec: usize,
+    day0: Option<PairDay0>,
+    row: Day0Row,
+    exclusion: Option<ExclusionRow>,
+}
+
+/// The day-0 mapping of pair `p` (None when its security is not in the universe).
+fn map_pair(
+    p: &Pair,
+    events: &[EventRecord],
+    universe: &Universe,
+    rules: &Day0Rules,
+) -> Option<Mapped> {
+    let &sec = universe.index.get(&p.security)?;
+    let ev = &events[p.event];
+    let entry = &universe.calendars[universe.securities[sec].calendar];
+    let out = map_day0(
+        &entry.calendar,
+        ev.date,
+        ev.time.as_deref(),
+        ev.tz.as_deref(),
+        entry.tz,
+        rules.default_event_time,
+        rules.max_shift_days,
+    );
+    let row = out.to_row(&ev.event_id, &p.security, entry.calendar.label());
+    let day0 = out.day0().map(|d| PairDay0 {
+        index: d.index,
+        date: d.date,
+    });
+    let exclusion = match day0 {
+        Some(_) => None,
+        None => out.to_exclusion(&ev.event_id, &p.security),
+    };
+    Some(Mapped {
+        sec,
+        day0,
+        row,
+        exclusion,
+    })
 }

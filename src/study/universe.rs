@@ -14,6 +14,7 @@ use crate::returns::{
 };
 use crate::tables::ExclusionRow;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -94,6 +95,11 @@ pub(crate) struct UniverseSources<'a> {
 
 /// Put the securities `wanted` on their calendars and align their series. The prices are
 /// consumed: later phases reuse their memory.
+///
+/// The benchmarks are aligned first, once per benchmark and calendar; the securities are then
+/// aligned in parallel, and their series-level exclusions recorded afterwards in ticker order,
+/// each series once, as a security-by-security pass would (so the rows do not depend on the
+/// number of threads).
 pub(crate) fn build_universe(
     panel: PricePanel,
     wanted: &BTreeSet<String>,
@@ -118,22 +124,34 @@ pub(crate) fn build_universe(
         mode: plan.calendar,
         needs_benchmark: plan.needs_benchmark,
         benchmarks: HashMap::new(),
-        reported: BTreeSet::new(),
     };
-    let mut data = Vec::new();
-    let mut series = Vec::new();
-    let mut index = HashMap::new();
-    for t in wanted {
-        let Some(&ci) = calendars.of.get(t) else {
-            continue;
-        };
-        let (d, s) = aligner.security(t, ci, exclusions);
-        index.insert(t.clone(), data.len());
-        data.push(d);
-        series.push(s);
+    let todo: Vec<(&String, usize)> = wanted
+        .iter()
+        .filter_map(|t| calendars.of.get(t).map(|&ci| (t, ci)))
+        .collect();
+    for &(t, ci) in &todo {
+        if let Some(b) = aligner.benchmark_of(t) {
+            aligner.align_benchmark(&b, ci);
+        }
+    }
+    let aligned: Vec<Aligned> = todo
+        .par_iter()
+        .map(|&(t, ci)| aligner.security(t, ci))
+        .collect();
+    let mut reported = BTreeSet::new();
+    for a in &aligned {
+        aligner.report(a, &mut reported, exclusions);
     }
     drop(aligner);
     drop(panel);
+    let mut data = Vec::with_capacity(aligned.len());
+    let mut series = Vec::with_capacity(aligned.len());
+    let mut index = HashMap::new();
+    for a in aligned {
+        index.insert(a.series.security.clone(), data.len());
+        data.push(a.data);
+        series.push(a.series);
+    }
     Universe {
         calendars: calendars.entries,
         securities: data,
@@ -148,7 +166,15 @@ struct AlignedBenchmark {
     daily: Arc<[f64]>,
 }
 
-/// Aligns one security after another, sharing date columns and benchmarks.
+/// One security on its calendar, and what its series-level exclusions are made of.
+struct Aligned {
+    data: SecurityData,
+    series: AlignedSeries,
+    /// Its own series' off-calendar count as reported (values left empty).
+    counted: OnCalendar,
+}
+
+/// Aligns securities on their calendars, sharing date columns and benchmarks.
 struct Aligner<'a> {
     panel: &'a PricePanel,
     calendars: &'a [CalendarEntry],
@@ -162,23 +188,41 @@ struct Aligner<'a> {
     needs_benchmark: bool,
     /// One aligned benchmark per (benchmark, calendar).
     benchmarks: HashMap<(String, usize), AlignedBenchmark>,
-    /// Series whose exclusions are reported already.
-    reported: BTreeSet<String>,
 }
 
 impl Aligner<'_> {
-    /// Security `t` on calendar `ci`.
-    fn security(
-        &mut self,
-        t: &str,
-        ci: usize,
-        exclusions: &mut Vec<ExclusionRow>,
-    ) -> (SecurityData, AlignedSeries) {
-        let (panel, calendars) = (self.panel, self.calendars);
-        let sessions = calendars[ci].calendar.dates();
-        let s = &panel.series[t];
+    /// The benchmark of `t`, when the model uses one.
+    fn benchmark_of(&self, t: &str) -> Option<String> {
+        if self.needs_benchmark {
+            self.securities.benchmark_of(t)
+        } else {
+            None
+        }
+    }
+
+    /// Benchmark `b` on calendar `ci`, aligned once.
+    fn align_benchmark(&mut self, b: &str, ci: usize) {
+        let key = (b.to_string(), ci);
+        if self.benchmarks.contains_key(&key) {
+            return;
+        }
+        let bs = &self.panel.series[b];
+        let sessions = self.calendars[ci].calendar.dates();
+        let on = align_to_sessions(&bs.dates, &bs.values, sessions);
+        let daily: Arc<[f64]> = if bs.kind == ValueKind::Return {
+            on.values.clone().into()
+        } else {
+            daily_returns(&on.values, self.returns).into()
+        };
+        self.benchmarks.insert(key, AlignedBenchmark { on, daily });
+    }
+
+    /// Security `t` on calendar `ci` (its benchmark aligned already).
+    fn security(&self, t: &str, ci: usize) -> Aligned {
+        let sessions = self.calendars[ci].calendar.dates();
+        let s = &self.panel.series[t];
         let on = align_to_sessions(&s.dates, &s.values, sessions);
-        self.report(s, &on, ci, exclusions);
+        let counted = self.counted(s, &on, &self.calendars[ci]);
         let daily = if s.kind == ValueKind::Return {
             on.values.clone()
         } else {
@@ -199,13 +243,9 @@ impl Aligner<'_> {
             span,
             ..Default::default()
         };
-        let benchmark = if self.needs_benchmark {
-            self.securities.benchmark_of(t)
-        } else {
-            None
-        };
+        let benchmark = self.benchmark_of(t);
         if let Some(b) = &benchmark {
-            self.add_benchmark(&mut series, b, ci, exclusions);
+            self.add_benchmark(&mut series, b, ci);
         }
         if let Some(f) = self.factors {
             self.add_factors(&mut series, f);
@@ -215,7 +255,11 @@ impl Aligner<'_> {
             daily,
             benchmark,
         };
-        (data, series)
+        Aligned {
+            data,
+            series,
+            counted,
+        }
     }
 
     /// The off-calendar count of `series` as reported: on an exchange calendar, its rows
@@ -231,58 +275,38 @@ impl Aligner<'_> {
         }
     }
 
-    /// Report the exclusions of `series` (on calendar `ci`) once.
+    /// The exclusions of security `a`'s series and then of its benchmark's, each series
+    /// reported once (`reported`); a benchmark's own off-calendar rows only on its own
+    /// calendar.
     fn report(
-        &mut self,
-        series: &PriceSeries,
-        on: &OnCalendar,
-        ci: usize,
+        &self,
+        a: &Aligned,
+        reported: &mut BTreeSet<String>,
         exclusions: &mut Vec<ExclusionRow>,
     ) {
-        if self.reported.insert(series.ticker.clone()) {
-            let entry = &self.calendars[ci];
-            let on = self.counted(series, on, entry);
-            series_exclusions(series, &on, entry.calendar.label(), exclusions);
+        let ci = a.data.calendar;
+        let label = self.calendars[ci].calendar.label();
+        let s = &self.panel.series[&a.series.security];
+        if reported.insert(s.ticker.clone()) {
+            series_exclusions(s, &a.counted, label, exclusions);
         }
-    }
-
-    /// The benchmark columns of `series`.
-    fn add_benchmark(
-        &mut self,
-        series: &mut AlignedSeries,
-        b: &str,
-        ci: usize,
-        exclusions: &mut Vec<ExclusionRow>,
-    ) {
-        let (panel, calendars) = (self.panel, self.calendars);
-        let bs = &panel.series[b];
-        let key = (b.to_string(), ci);
-        if !self.benchmarks.contains_key(&key) {
-            let sessions = calendars[ci].calendar.dates();
-            let on = align_to_sessions(&bs.dates, &bs.values, sessions);
-            let daily: Arc<[f64]> = if bs.kind == ValueKind::Return {
-                on.values.clone().into()
-            } else {
-                daily_returns(&on.values, self.returns).into()
-            };
-            self.benchmarks
-                .insert(key.clone(), AlignedBenchmark { on, daily });
-        }
-        let bench = &self.benchmarks[&key];
-        // The benchmark's own off-calendar rows are only meaningful on its own calendar.
-        let label = calendars[ci].calendar.label();
-        if self
-            .securities
-            .exchange_of(b)
-            .map(|x| x == label)
-            .unwrap_or(false)
-            || self.mode == CalendarMode::Data
-        {
-            if self.reported.insert(bs.ticker.clone()) {
-                let on = self.counted(bs, &bench.on, &calendars[ci]);
+        let Some(b) = &a.data.benchmark else {
+            return;
+        };
+        let on_own_calendar = self.securities.exchange_of(b).is_some_and(|x| x == label);
+        if on_own_calendar || self.mode == CalendarMode::Data {
+            let bs = &self.panel.series[b];
+            if reported.insert(bs.ticker.clone()) {
+                let bench = &self.benchmarks[&(b.clone(), ci)];
+                let on = self.counted(bs, &bench.on, &self.calendars[ci]);
                 series_exclusions(bs, &on, label, exclusions);
             }
         }
+    }
+
+    /// The benchmark columns of `series` (benchmark `b`, aligned on calendar `ci`).
+    fn add_benchmark(&self, series: &mut AlignedSeries, b: &str, ci: usize) {
+        let bench = &self.benchmarks[&(b.to_string(), ci)];
         series.bench = if self.trade_to_trade {
             span_returns_from_closes(&bench.on.values, &series.span, self.returns).into()
         } else {
