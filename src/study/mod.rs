@@ -46,6 +46,7 @@ mod run_info;
 mod securities;
 mod series_checks;
 mod single_firm;
+mod timing;
 mod universe;
 mod volume;
 
@@ -56,6 +57,7 @@ pub use partition::{
 };
 pub use run::run_study;
 pub use securities::read_securities_file;
+pub use timing::{peak_memory_kib, PhaseTiming};
 pub use volume::log_volume;
 
 use crate::error::Result;
@@ -75,9 +77,9 @@ pub struct RunSummary {
     pub diagnostics: Vec<LabelDiagnostics>,
     /// Input files with size and SHA-256.
     pub inputs: Vec<InputFile>,
-    /// Wall time of each phase in seconds (not written to run.json: outputs stay
-    /// deterministic).
-    pub timings: Vec<(&'static str, f64)>,
+    /// Wall time and peak memory at the end of each phase (not written to run.json: outputs
+    /// stay deterministic).
+    pub timings: Vec<PhaseTiming>,
     /// What would make the pairs analysable, when none passed the input checks (a security
     /// or benchmark ticker with no prices that is close to a ticker of the price files).
     pub hints: Vec<String>,

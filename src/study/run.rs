@@ -21,6 +21,7 @@ use super::securities::SecurityTable;
 use super::single_firm::{quantile_phase, variance_ratio_rows};
 use super::universe::{build_universe, Universe, UniverseSources};
 use super::volume::{volume_study, VolumeInputs};
+use super::{peak_memory_kib, PhaseTiming};
 use super::{InputFile, LabelDiagnostics, RunSummary, StudyConfig, StudyRun};
 use crate::abnormal::PairBatch;
 use crate::calendar::EventRecord;
@@ -308,12 +309,14 @@ impl Recorder {
         }
     }
 
-    /// Record the time since the last lap as phase `name`.
+    /// Record the time since the last lap, and the peak memory so far, as phase `name`.
     fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.summary
-            .timings
-            .push((name, (now - self.clock).as_secs_f64()));
+        self.summary.timings.push(PhaseTiming {
+            phase: name,
+            seconds: (now - self.clock).as_secs_f64(),
+            peak_kib: peak_memory_kib(),
+        });
         self.clock = now;
     }
 }

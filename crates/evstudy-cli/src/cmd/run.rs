@@ -10,7 +10,7 @@ use anyhow::Context;
 use evstudy::design::{Design, Holidays};
 use evstudy::output::{write_latex, write_outputs, OutputFormat};
 use evstudy::report::{render_report, write_export, write_report};
-use evstudy::study::{run_partition, Partition, Study, StudyOutput};
+use evstudy::study::{peak_memory_kib, run_partition, Partition, PhaseTiming, Study, StudyOutput};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -197,21 +197,18 @@ pub(crate) fn write_study(
         n_files += 2 + report.svgs.len();
     }
     if args.timings {
-        let mut lines: Vec<(&str, f64)> = output
-            .summary
-            .timings
-            .iter()
-            .map(|(name, s)| (*name, *s))
-            .collect();
-        lines.push(("write_tables", write_s));
-        lines.push(("report", t_report.elapsed().as_secs_f64()));
-        let mut err = std::io::stderr().lock();
-        for (name, s) in lines {
-            let _ = writeln!(err, "timing {name:<22} {s:>9.3} s");
-        }
-        if let Some(kib) = peak_memory_kib() {
-            let _ = writeln!(err, "peak memory {:>24.0} MB", kib as f64 / 1024.0);
-        }
+        let mut lines = output.summary.timings.clone();
+        lines.push(PhaseTiming {
+            phase: "write_tables",
+            seconds: write_s,
+            peak_kib: peak_memory_kib(),
+        });
+        lines.push(PhaseTiming {
+            phase: "report",
+            seconds: t_report.elapsed().as_secs_f64(),
+            peak_kib: peak_memory_kib(),
+        });
+        print_timings(&lines);
     }
     if let Some(pb) = progress {
         pb.finish_and_clear();
@@ -247,9 +244,18 @@ pub(crate) fn input_paths(design: &Design, study_file: Option<&Path>) -> Vec<Pat
     paths
 }
 
-/// The process's peak resident memory in KiB (`VmHWM` of `/proc/self/status`; Linux only).
-fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// Prints the wall time of each phase, the peak memory at its end, and the run's peak
+/// memory to standard error.
+fn print_timings(lines: &[PhaseTiming]) {
+    let mut err = std::io::stderr().lock();
+    for t in lines {
+        let peak = t
+            .peak_kib
+            .map(|k| format!("   peak {:>6.0} MB", k as f64 / 1024.0))
+            .unwrap_or_default();
+        let _ = writeln!(err, "timing {:<22} {:>9.3} s{peak}", t.phase, t.seconds);
+    }
+    if let Some(kib) = peak_memory_kib() {
+        let _ = writeln!(err, "peak memory {:>24.0} MB", kib as f64 / 1024.0);
+    }
 }
