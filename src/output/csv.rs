@@ -10,8 +10,8 @@ use chrono::NaiveDate;
 
 use super::format::write_opt_g17;
 use crate::tables::{
-    AbnormalReturnRow, CarRow, CellWriter, Day0Row, ModelFitRow, Table, TableSet, TableVisitor,
-    TestRow,
+    AbnormalReturnRow, CarRow, CellWriter, Day0Row, ModelFitRow, RowSource, Table, TableRows,
+    TableSet, TableVisitor, TestRow,
 };
 
 /// Appends one CSV field, quoted only when needed (RFC 4180): when it holds a comma, a double
@@ -167,29 +167,37 @@ pub(crate) type Sink<'a> = dyn FnMut(&[u8]) -> std::io::Result<()> + 'a;
 fn rows_in_parallel<T: Sync, H: AsRef<str>>(
     sink: &mut Sink,
     header: &[H],
-    rows: &[T],
+    rows: TableRows<T>,
     write_row: impl Fn(&mut Vec<u8>, &T) + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let mut head = Vec::new();
     push_record(&mut head, header);
     sink(&head)?;
-    let bytes_per_row = rows.first().map_or(0, |r| {
-        let mut probe = Vec::new();
-        write_row(&mut probe, r);
-        probe.len() + probe.len() / 4 + 8
-    });
+    let n = rows.len();
+    let bytes_per_row = if n == 0 {
+        0
+    } else {
+        rows.with_chunk(0..1, |first| {
+            let mut probe = Vec::new();
+            write_row(&mut probe, &first[0]);
+            probe.len() + probe.len() / 4 + 8
+        })
+    };
     let mut parts: Vec<Vec<u8>> = Vec::with_capacity(BATCH_CHUNKS);
-    for batch in rows.chunks(CHUNK_ROWS * BATCH_CHUNKS) {
+    let per_batch = CHUNK_ROWS * BATCH_CHUNKS;
+    for start in (0..n).step_by(per_batch) {
         parts.clear();
-        // `par_extend` of an indexed parallel iterator keeps the chunk order.
-        parts.par_extend(batch.par_chunks(CHUNK_ROWS).map(|chunk| {
-            let mut s = Vec::with_capacity(chunk.len() * bytes_per_row);
-            for r in chunk {
-                write_row(&mut s, r);
-            }
-            s
-        }));
+        rows.with_chunk(start..(start + per_batch).min(n), |batch| {
+            // `par_extend` of an indexed parallel iterator keeps the chunk order.
+            parts.par_extend(batch.par_chunks(CHUNK_ROWS).map(|chunk| {
+                let mut s = Vec::with_capacity(chunk.len() * bytes_per_row);
+                for r in chunk {
+                    write_row(&mut s, r);
+                }
+                s
+            }));
+        });
         for part in &parts {
             sink(part)?;
         }
@@ -226,8 +234,12 @@ pub fn model_fit_extra_columns(rows: &[ModelFitRow]) -> Vec<String> {
 
 /// Hands the CSV bytes of a table to `sink`: the header (the fixed columns, then the extra
 /// columns), then one line per row, the extra cells empty where a row has no such extra.
-fn table_rows<T: Table>(rows: &[T], sink: &mut Sink) -> std::io::Result<()> {
-    let extras = extra_columns(rows);
+fn table_rows<T: Table>(rows: TableRows<T>, sink: &mut Sink) -> std::io::Result<()> {
+    // Rows made on demand have no extra columns (only `model_fits` has them).
+    let extras = match rows {
+        TableRows::Held(rows) => extra_columns(rows),
+        TableRows::Made(_) => Vec::new(),
+    };
     let header: Vec<&str> = T::COLUMNS
         .iter()
         .copied()
@@ -268,7 +280,7 @@ fn table_rows<T: Table>(rows: &[T], sink: &mut Sink) -> std::io::Result<()> {
 ///            "event_id,security,stage,reason,detail\nE1,AAA,day0,no_session,\"a, b\"\n");
 /// ```
 pub fn table_csv<T: Table>(rows: &[T]) -> String {
-    render_text(|sink| table_rows(rows, sink))
+    render_text(|sink| table_rows(TableRows::Held(rows), sink))
 }
 
 /// `abnormal_returns.csv` text ([`table_csv`]).
@@ -315,7 +327,13 @@ pub(crate) fn csv_renderers<S: TableSet>(tables: &S) -> Vec<(&'static str, Rende
     struct Renderers<'a>(Vec<(&'static str, Renderer<'a>)>);
     impl<'a> TableVisitor<'a> for Renderers<'a> {
         fn table<T: Table>(&mut self, rows: &'a [T]) {
-            let render: Renderer<'a> = Box::new(move |sink: &mut Sink| table_rows(rows, sink));
+            let render: Renderer<'a> =
+                Box::new(move |sink: &mut Sink| table_rows(TableRows::Held(rows), sink));
+            self.0.push((T::CSV_FILE, render));
+        }
+        fn made<T: Table>(&mut self, rows: &'a dyn RowSource<T>) {
+            let render: Renderer<'a> =
+                Box::new(move |sink: &mut Sink| table_rows(TableRows::Made(rows), sink));
             self.0.push((T::CSV_FILE, render));
         }
     }
@@ -353,7 +371,7 @@ mod tests {
             .collect();
         let mut pieces = 0usize;
         let mut streamed = Vec::new();
-        table_rows(&rows, &mut |b: &[u8]| {
+        table_rows(TableRows::Held(&rows), &mut |b: &[u8]| {
             pieces += 1;
             streamed.extend_from_slice(b);
             Ok(())

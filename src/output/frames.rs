@@ -5,7 +5,7 @@ use polars::prelude::*;
 
 use super::csv::extra_columns;
 use crate::error::{Error, Result};
-use crate::tables::{ColumnSink, Table, TableSet, TableVisitor};
+use crate::tables::{ColumnSink, RowSource, Table, TableSet, TableVisitor};
 
 /// Days from 1970-01-01 (polars' physical Date representation).
 fn epoch_days(d: NaiveDate) -> i32 {
@@ -193,6 +193,10 @@ pub fn to_dataframes<S: TableSet>(tables: &S) -> Result<Vec<(&'static str, DataF
     impl<'a> TableVisitor<'a> for Frames<'a> {
         fn table<T: Table>(&mut self, rows: &'a [T]) {
             self.0.push((T::NAME, Box::new(move || table_frame(rows))));
+        }
+        fn made<T: Table>(&mut self, rows: &'a dyn RowSource<T>) {
+            let all = move || table_frame(&rows.rows(0..rows.len()));
+            self.0.push((T::NAME, Box::new(all)));
         }
     }
     let mut frames = Frames(Vec::with_capacity(7));

@@ -254,17 +254,25 @@ fn write_csv_files<S: TableSet>(dir: &Path, tables: &S) -> Result<Vec<PathBuf>> 
 /// ([`parquet::write_parquet_table`]); returns the paths in table order. The bytes do not
 /// depend on the thread count.
 fn write_parquet_files<S: TableSet>(dir: &Path, tables: &S) -> Result<Vec<PathBuf>> {
-    use crate::tables::{Table, TableVisitor};
+    use crate::tables::{RowSource, Table, TableRows, TableVisitor};
     use rayon::prelude::*;
     type Writer<'a> = Box<dyn Fn(&Path) -> Result<PathBuf> + Send + Sync + 'a>;
     struct Writers<'a>(Vec<Writer<'a>>);
-    impl<'a> TableVisitor<'a> for Writers<'a> {
-        fn table<T: Table>(&mut self, rows: &'a [T]) {
+    impl<'a> Writers<'a> {
+        fn push<T: Table>(&mut self, rows: TableRows<'a, T>) {
             self.0.push(Box::new(move |dir: &Path| {
                 let path = dir.join(format!("{}.parquet", T::NAME));
                 parquet::write_parquet_table(&path, rows)?;
                 Ok(path)
             }));
+        }
+    }
+    impl<'a> TableVisitor<'a> for Writers<'a> {
+        fn table<T: Table>(&mut self, rows: &'a [T]) {
+            self.push(TableRows::Held(rows));
+        }
+        fn made<T: Table>(&mut self, rows: &'a dyn RowSource<T>) {
+            self.push(TableRows::Made(rows));
         }
     }
     let mut writers = Writers(Vec::new());

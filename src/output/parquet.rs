@@ -20,7 +20,7 @@ use super::csv::extra_columns;
 use super::frames::table_frame_with;
 use super::write_atomic_with;
 use crate::error::{Error, Result};
-use crate::tables::Table;
+use crate::tables::{Table, TableRows};
 
 /// Rows per row group that polars aims at when it writes one frame (`512 * 512`).
 const ROW_GROUP_TARGET: usize = 512 * 512;
@@ -47,7 +47,7 @@ fn row_groups(n: usize) -> Vec<Range<usize>> {
 /// # Errors
 /// [`Error::Polars`] naming the file when polars fails to encode a row group;
 /// [`Error::Io`] when the file cannot be written.
-pub(super) fn write_parquet_table<T: Table>(path: &Path, rows: &[T]) -> Result<()> {
+pub(super) fn write_parquet_table<T: Table>(path: &Path, rows: TableRows<T>) -> Result<()> {
     let mut failure: Option<Error> = None;
     let written = write_atomic_with(path, |file| {
         let mut out = BufWriter::with_capacity(1 << 20, file);
@@ -65,13 +65,17 @@ pub(super) fn write_parquet_table<T: Table>(path: &Path, rows: &[T]) -> Result<(
 }
 
 /// Encodes the row groups of `rows` into `out`, as many at a time as there are threads.
-fn encode_table<T: Table, W: Write + Send>(out: W, rows: &[T]) -> Result<()> {
+fn encode_table<T: Table, W: Write + Send>(out: W, rows: TableRows<T>) -> Result<()> {
     let polars_error = |e: PolarsError| Error::Polars {
         file: format!("{}.parquet", T::NAME),
         message: e.to_string(),
     };
-    let extras = extra_columns(rows);
-    let schema = table_frame_with(&rows[..0], &extras)?
+    // Rows made on demand have no extra columns (only `model_fits` has them).
+    let extras = match rows {
+        TableRows::Held(rows) => extra_columns(rows),
+        TableRows::Made(_) => Vec::new(),
+    };
+    let schema = table_frame_with::<T>(&[], &extras)?
         .schema()
         .as_ref()
         .clone();
@@ -86,7 +90,7 @@ fn encode_table<T: Table, W: Write + Send>(out: W, rows: &[T]) -> Result<()> {
         let encoded: Vec<Vec<RowGroupIterColumns<'static, PolarsError>>> = ranges
             .par_iter()
             .map(|range| {
-                let frame = table_frame_with(&rows[range.clone()], &extras)?;
+                let frame = rows.with_chunk(range.clone(), |r| table_frame_with(r, &extras))?;
                 writer
                     .encode_and_compress(&frame)
                     .collect::<PolarsResult<Vec<_>>>()
@@ -151,7 +155,7 @@ mod tests {
             let frames = to_dataframes(&tables).unwrap();
             let whole = parquet_bytes("abnormal_returns", &frames[0].1).unwrap();
             let path = dir.join("abnormal_returns.parquet");
-            write_parquet_table(&path, &tables.abnormal_returns).unwrap();
+            write_parquet_table(&path, TableRows::Held(&tables.abnormal_returns)).unwrap();
             assert_eq!(std::fs::read(&path).unwrap(), whole, "{n} rows");
         }
         std::fs::remove_dir_all(&dir).unwrap();

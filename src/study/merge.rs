@@ -6,7 +6,7 @@ use super::partition::{
     sha256_hex, PartialManifest, Partition, RunIdentity, ENGINE, MANIFEST, PARTIAL_FORMAT,
 };
 use super::run::prepare;
-use super::{study_output, StudyConfig, StudyOutput};
+use super::{study_output, AbnormalReturnRows, StudyConfig, StudyOutput};
 use crate::abnormal::{Assembly, BatchPart, PairBatch};
 use crate::error::{Error, Result};
 use polars::prelude::{ParquetReader, SerReader};
@@ -26,14 +26,18 @@ use std::path::{Path, PathBuf};
 ///
 /// # Examples
 /// ```no_run
-/// use evstudy::study::{merge_partials, Study};
+/// use evstudy::study::{merge_partials, AbnormalReturnRows, Study};
 /// let cfg = Study::from_toml_file("datasets/demo/study.toml".as_ref())?.config;
 /// let parts: Vec<std::path::PathBuf> = (1..=4).map(|i| format!("out/part-{i}").into()).collect();
-/// let merged = merge_partials(&cfg, &parts)?;
+/// let merged = merge_partials(&cfg, &parts, AbnormalReturnRows::Held)?;
 /// println!("{} tests", merged.tables.tests.len());
 /// # Ok::<(), evstudy::Error>(())
 /// ```
-pub fn merge_partials(cfg: &StudyConfig, partials: &[PathBuf]) -> Result<StudyOutput> {
+pub fn merge_partials(
+    cfg: &StudyConfig,
+    partials: &[PathBuf],
+    ar: AbnormalReturnRows,
+) -> Result<StudyOutput> {
     let mut run = prepare(cfg)?;
     let all = engine_jobs(&run.set.pairs);
     let identity = RunIdentity::of(cfg, &run, &all.jobs, &all.pairs);
@@ -60,7 +64,7 @@ pub fn merge_partials(cfg: &StudyConfig, partials: &[PathBuf]) -> Result<StudyOu
     }
     let batch = assembly.finish()?;
     run.accept(&all.pairs, &batch);
-    let mut out = study_output(cfg, run.finish(batch)?)?;
+    let mut out = study_output(cfg, run.finish(batch, ar)?)?;
     out.run_info["partials"] = serde_json::json!(partials
         .iter()
         .zip(&manifests)

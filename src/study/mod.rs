@@ -32,6 +32,7 @@ mod empty_run;
 mod groups;
 mod headline;
 mod inputs;
+mod made_rows;
 mod merge;
 mod metadata;
 mod multiple_testing;
@@ -55,7 +56,8 @@ pub use merge::merge_partials;
 pub use partition::{
     partition_of, run_partition, PartialManifest, PartialRun, Partition, PARTIAL_FORMAT,
 };
-pub use run::run_study;
+pub use rows::AbnormalReturnRows;
+pub use run::{run_study, run_study_with};
 pub use securities::read_securities_file;
 pub use timing::{peak_memory_kib, PhaseTiming};
 pub use volume::log_volume;
@@ -160,6 +162,17 @@ impl Study {
     /// when every pair was excluded (the message names the most frequent reasons).
     pub fn run(&self) -> Result<StudyOutput> {
         study_output(&self.config, run_study(&self.config)?)
+    }
+
+    /// [`Study::run`] with the `abnormal_returns` rows held (as `run` does) or made when the
+    /// tables are written ([`AbnormalReturnRows::Made`]: the writers' files are the same, the
+    /// memory of millions of rows is not spent; the rows are then in
+    /// `tables.abnormal_returns_made`, and `tables.abnormal_returns` is empty).
+    ///
+    /// # Errors
+    /// As [`Study::run`].
+    pub fn run_with(&self, ar: AbnormalReturnRows) -> Result<StudyOutput> {
+        study_output(&self.config, run_study_with(&self.config, ar)?)
     }
 }
 

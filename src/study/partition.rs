@@ -291,7 +291,7 @@ fn pretty_json<T: serde::Serialize>(value: &T, file: &str) -> Result<String> {
 ///
 /// # Examples
 /// ```no_run
-/// use evstudy::study::{merge_partials, run_partition, Partition, Study};
+/// use evstudy::study::{merge_partials, run_partition, AbnormalReturnRows, Partition, Study};
 /// let cfg = Study::from_toml_file("datasets/demo/study.toml".as_ref())?.config;
 /// let mut folders = Vec::new();
 /// for i in 1..=4 {
@@ -299,7 +299,7 @@ fn pretty_json<T: serde::Serialize>(value: &T, file: &str) -> Result<String> {
 ///     run_partition(&cfg, Partition::new(i, 4)?)?.write(&dir)?;
 ///     folders.push(dir);
 /// }
-/// let merged = merge_partials(&cfg, &folders)?;
+/// let merged = merge_partials(&cfg, &folders, AbnormalReturnRows::Held)?;
 /// println!("{} pairs analysed", merged.summary.pairs_analysed);
 /// # Ok::<(), evstudy::Error>(())
 /// ```

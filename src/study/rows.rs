@@ -8,6 +8,7 @@ use crate::tables::{
     AbnormalReturnRow, CarRow, ExclusionRow, Label, ModelFitRow, Stage, StudyTables,
 };
 use crate::vocab::ExclusionReason;
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 /// An input-stage exclusion (§11).
@@ -50,55 +51,92 @@ pub(crate) fn pair_exclusion(event_id: &str, security: &str, e: &PairExclusion) 
 /// at any thread count.
 pub(crate) fn push_all_pair_rows(
     tables: &mut StudyTables,
-    pairs: &[Pair],
-    events: &[EventRecord],
-    universe: &Universe,
-    batch: &PairBatch,
-    event_period: Window,
-    n_windows: usize,
-) {
-    let analysed: Vec<(&Pair, PairView)> = pairs
+    a: &AnalysedPairs,
+    ar: AbnormalReturnRows,
+) -> Vec<ArBlock> {
+    let (universe, batch) = (a.universe, a.batch);
+    let analysed: Vec<(&Pair, usize, PairView)> = a
+        .pairs
         .iter()
-        .filter_map(|p| match p.result.map(|slot| batch.get(slot)) {
-            Some(Ok(res)) => Some((p, res)),
-            _ => None,
+        .filter_map(|p| {
+            let slot = p.result?;
+            batch.get(slot).ok().map(|res| (p, slot, res))
         })
         .collect();
-    let sources: Vec<PairRows> = analysed
+    let sources: Vec<(usize, usize, PairRows)> = analysed
         .into_par_iter()
-        .map(|(p, res)| {
+        .map(|(p, slot, res)| {
             let day0 = p.day0.map(|d| d.index).unwrap_or(0);
-            let cal = universe.calendar(p.sec);
-            PairRows::new(
-                &events[p.event].event_id,
-                &p.security,
-                &p.group,
-                res,
-                cal,
-                day0,
-            )
+            let dates = universe.calendar(p.sec).dates();
+            let ev = &a.events[p.event].event_id;
+            let rows = PairRows::new(ev, &p.security, &p.group, res, dates, day0);
+            (slot, p.sec, rows)
         })
         .collect();
     let with_portfolios = sources.len() + sources.len() / 2;
-    let (hl, n) = (event_period.len(), sources.len());
-    tables.abnormal_returns.reserve(with_portfolios * hl);
-    tables.cars.reserve(with_portfolios * n_windows);
+    let (hl, n, nw) = (a.event_period.len(), sources.len(), a.n_windows);
+    tables.cars.reserve(with_portfolios * nw);
     tables.model_fits.reserve(with_portfolios);
-    let car_rows = |j: usize| sources[j / n_windows].car_row(j % n_windows);
-    tables.abnormal_returns.par_extend(
-        (0..n * hl)
-            .into_par_iter()
-            .map(|j| sources[j / hl].ar_row(j % hl)),
-    );
+    let blocks = match ar {
+        AbnormalReturnRows::Held => {
+            tables.abnormal_returns.reserve(with_portfolios * hl);
+            let ar_rows = |j: usize| sources[j / hl].2.ar_row(j % hl);
+            let all = (0..n * hl).into_par_iter().map(ar_rows);
+            tables.abnormal_returns.par_extend(all);
+            Vec::new()
+        }
+        AbnormalReturnRows::Made => sources
+            .iter()
+            .map(|(slot, sec, rows)| ArBlock {
+                slot: *slot,
+                day0: rows.day0,
+                dates: std::sync::Arc::clone(&universe.series[*sec].dates),
+                ids: rows.ids.clone(),
+            })
+            .collect(),
+    };
+    let car_rows = |j: usize| sources[j / nw].2.car_row(j % nw);
     tables
         .cars
-        .par_extend((0..n * n_windows).into_par_iter().map(car_rows));
+        .par_extend((0..n * nw).into_par_iter().map(car_rows));
     tables
         .model_fits
-        .par_extend(sources.par_iter().map(PairRows::fit_row));
-    for src in &sources {
+        .par_extend(sources.par_iter().map(|(_, _, r)| r.fit_row()));
+    for (_, _, src) in &sources {
         src.push_exclusions(tables);
     }
+    blocks
+}
+
+/// Whether the `abnormal_returns` rows of the pairs are held in the tables or made from the
+/// engine's batch when they are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbnormalReturnRows {
+    /// Held in [`StudyTables::abnormal_returns`] (every library call).
+    Held,
+    /// Made a range at a time when written ([`StudyTables::abnormal_returns_made`]): the
+    /// command line's runs, whose tables are written and dropped.
+    Made,
+}
+
+/// What the pair rows are made of: the analysed pairs and the engine's results.
+pub(crate) struct AnalysedPairs<'a> {
+    pub pairs: &'a [Pair],
+    pub events: &'a [EventRecord],
+    pub universe: &'a Universe,
+    pub batch: &'a PairBatch,
+    pub event_period: Window,
+    pub n_windows: usize,
+}
+
+/// The `abnormal_returns` rows of one analysed pair, to be made from the batch: its slot, day
+/// 0, calendar dates and labels.
+#[derive(Debug)]
+pub(crate) struct ArBlock {
+    pub slot: usize,
+    pub day0: usize,
+    pub dates: std::sync::Arc<[NaiveDate]>,
+    pub ids: PairLabels,
 }
 
 /// The abnormal-return, CAR and model-fit rows of one analysed pair (or portfolio), and its
@@ -112,7 +150,7 @@ pub(crate) fn push_pair_rows(
     cal: &SessionCalendar,
     day0: usize,
 ) {
-    let src = PairRows::new(event_id, security, group, res, cal, day0);
+    let src = PairRows::new(event_id, security, group, res, cal.dates(), day0);
     tables
         .abnormal_returns
         .extend((0..res.ar.len()).map(|k| src.ar_row(k)));
@@ -128,7 +166,7 @@ struct PairRows<'a> {
     /// Labels shared by the pair's rows (one allocation each).
     ids: PairLabels,
     res: PairView<'a>,
-    cal: &'a SessionCalendar,
+    dates: &'a [NaiveDate],
     day0: usize,
 }
 
@@ -138,7 +176,7 @@ impl<'a> PairRows<'a> {
         security: &str,
         group: &str,
         res: PairView<'a>,
-        cal: &'a SessionCalendar,
+        dates: &'a [NaiveDate],
         day0: usize,
     ) -> Self {
         let ids = PairLabels {
@@ -149,34 +187,14 @@ impl<'a> PairRows<'a> {
         PairRows {
             ids,
             res,
-            cal,
+            dates,
             day0,
         }
     }
 
     /// The `abnormal_returns` row of the k-th day of the event period.
     fn ar_row(&self, k: usize) -> AbnormalReturnRow {
-        let (res, ids) = (&self.res, &self.ids);
-        let t = res.event_period.start + k as i32;
-        let ar = res.ar[k];
-        AbnormalReturnRow {
-            event_id: ids.event_id.clone(),
-            security: ids.security.clone(),
-            group: ids.group.clone(),
-            rel_day: t,
-            date: position(self.day0, t).and_then(|j| self.cal.date(j)),
-            ret: opt(res.ret[k]),
-            expected_ret: opt(res.expected_ret[k]),
-            ar: opt(ar),
-            sar: opt(res.sar[k]),
-            ar_se: opt(res.ar_se[k]),
-            ar_p: opt(res.ar_p[k]),
-            span: if ar.is_finite() {
-                Some(res.span[k])
-            } else {
-                None
-            },
-        }
+        ar_row(&self.ids, &self.res, self.dates, self.day0, k)
     }
 
     /// The `cars` row of the w-th window.
@@ -225,11 +243,43 @@ impl<'a> PairRows<'a> {
     }
 }
 
+/// The `abnormal_returns` row of the k-th day of the event period of a pair (or portfolio)
+/// with results `res`, day 0 at position `day0` of the calendar `dates`.
+pub(crate) fn ar_row(
+    ids: &PairLabels,
+    res: &PairView,
+    dates: &[NaiveDate],
+    day0: usize,
+    k: usize,
+) -> AbnormalReturnRow {
+    let t = res.event_period.start + k as i32;
+    let ar = res.ar[k];
+    AbnormalReturnRow {
+        event_id: ids.event_id.clone(),
+        security: ids.security.clone(),
+        group: ids.group.clone(),
+        rel_day: t,
+        date: position(day0, t).and_then(|j| dates.get(j).copied()),
+        ret: opt(res.ret[k]),
+        expected_ret: opt(res.expected_ret[k]),
+        ar: opt(ar),
+        sar: opt(res.sar[k]),
+        ar_se: opt(res.ar_se[k]),
+        ar_p: opt(res.ar_p[k]),
+        span: if ar.is_finite() {
+            Some(res.span[k])
+        } else {
+            None
+        },
+    }
+}
+
 /// The identifying labels of one pair's rows.
-struct PairLabels {
-    event_id: Label,
-    security: Label,
-    group: Label,
+#[derive(Debug, Clone)]
+pub(crate) struct PairLabels {
+    pub event_id: Label,
+    pub security: Label,
+    pub group: Label,
 }
 
 /// Position day0 + t, if it is ≥ 0.

@@ -11,12 +11,13 @@ use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
 use super::headline::headline_rows;
 use super::inputs::load;
+use super::made_rows::make_abnormal_returns;
 use super::metadata::{event_rows, security_rows};
 use super::multiple_testing::adjust_tests;
 use super::pairs::{admit_pairs, expand_pairs, Pair, PairSet, Scopes};
 use super::plan::RunPlan;
 use super::portfolios::{same_date_portfolios, PortfolioInputs};
-use super::rows::push_all_pair_rows;
+use super::rows::{push_all_pair_rows, AbnormalReturnRows, AnalysedPairs};
 use super::securities::SecurityTable;
 use super::single_firm::{quantile_phase, variance_ratio_rows};
 use super::universe::{build_universe, Universe, UniverseSources};
@@ -28,15 +29,22 @@ use crate::calendar::EventRecord;
 use crate::data::{factor_scale_warning, FactorTable};
 use crate::error::Result;
 use crate::tables::StudyTables;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Run the whole study: every table, sorted as methodology §12 says, the run's summary and
 /// the aligned series of every security that entered the analysis (for placebo simulations
 /// on the real panel). Errors stop the run; everything else is an exclusion row.
 pub fn run_study(cfg: &StudyConfig) -> Result<StudyRun> {
+    run_study_with(cfg, AbnormalReturnRows::Held)
+}
+
+/// [`run_study`] with the `abnormal_returns` rows held in the tables or made when written
+/// ([`AbnormalReturnRows`]); the files written are the same either way.
+pub fn run_study_with(cfg: &StudyConfig, ar: AbnormalReturnRows) -> Result<StudyRun> {
     let mut run = prepare(cfg)?;
     let batch = run.compute();
-    run.finish(batch)
+    run.finish(batch, ar)
 }
 
 /// A run up to and including day 0 (plan, inputs, pairs, universe, day 0): what the engine
@@ -134,7 +142,7 @@ impl Prepared {
 
     /// The phases after the engine: pair rows, group tests and portfolios, the optional
     /// phases, sorted tables.
-    pub fn finish(self, batch: PairBatch) -> Result<StudyRun> {
+    pub fn finish(self, batch: PairBatch, ar: AbnormalReturnRows) -> Result<StudyRun> {
         let Prepared {
             plan,
             mut out,
@@ -149,9 +157,16 @@ impl Prepared {
         let (events, pairs) = (&set.events, &mut set.pairs);
         out.summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
 
-        let n_windows = plan.stats.windows.len();
-        let (h, tables) = (plan.event_period, &mut out.tables);
-        push_all_pair_rows(tables, pairs, events, &universe, &batch, h, n_windows);
+        let analysed_pairs = AnalysedPairs {
+            pairs,
+            events,
+            universe: &universe,
+            batch: &batch,
+            event_period: plan.event_period,
+            n_windows: plan.stats.windows.len(),
+        };
+        let blocks = push_all_pair_rows(&mut out.tables, &analysed_pairs, ar);
+        let tables = &mut out.tables;
         quantile_phase(&plan, tables, &mut out.summary.notes, pairs, &batch);
         out.lap("pair_tables");
 
@@ -194,6 +209,13 @@ impl Prepared {
             };
             out.tables.volume = Some(volume_study(&v, &mut universe, excluded)?);
             out.lap("volume");
+        }
+        if ar == AbnormalReturnRows::Made {
+            let held = std::mem::take(&mut out.tables.abnormal_returns);
+            match make_abnormal_returns(blocks, held, batch, plan.event_period) {
+                Ok(made) => out.tables.abnormal_returns_made = Some(Arc::new(made)),
+                Err(rows) => out.tables.abnormal_returns = rows,
+            }
         }
         crate::output::sort_tables(&mut out.tables, &window_order);
         if let Some(mt) = &plan.multiple_testing {

@@ -17,6 +17,7 @@ mod label;
 mod metadata;
 mod results;
 mod rows;
+mod source;
 mod variance_ratio;
 mod volume;
 
@@ -30,6 +31,7 @@ pub(crate) use rows::table;
 pub use rows::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
 };
+pub use source::{AbnormalReturnSource, RowSource, TableRows};
 pub use variance_ratio::VarianceRatioRow;
 pub use volume::{
     VolumeAbnormalRow, VolumeAggregateRow, VolumeCarRow, VolumeMetric, VolumeTables, VolumeTestRow,
@@ -66,6 +68,9 @@ pub trait Table: Sized + Send + Sync + 'static {
 pub struct StudyTables {
     /// Table `abnormal_returns`.
     pub abnormal_returns: Vec<AbnormalReturnRow>,
+    /// Table `abnormal_returns` made on demand by the writers instead of held (a command-line
+    /// run of many pairs); when set, `abnormal_returns` is empty and this is the table.
+    pub abnormal_returns_made: Option<std::sync::Arc<dyn AbnormalReturnSource>>,
     /// Table `cars`.
     pub cars: Vec<CarRow>,
     /// Table `model_fits`.
@@ -100,6 +105,8 @@ pub struct StudyTables {
 pub trait TableVisitor<'a> {
     /// Called once per table, with its rows.
     fn table<T: Table>(&mut self, rows: &'a [T]);
+    /// Called instead of [`TableVisitor::table`] for a table whose rows are made on demand.
+    fn made<T: Table>(&mut self, rows: &'a dyn RowSource<T>);
 }
 
 /// A set of output tables written together (a study's, a backtest's): the writers of
@@ -115,7 +122,10 @@ impl TableSet for StudyTables {
     /// `differences` (when it has rows), `events`, `securities`, the `volume_*` tables (when
     /// `[volume]` is declared), `car_regression`, `variance_ratio` (each when it has rows).
     fn visit<'a, V: TableVisitor<'a>>(&'a self, v: &mut V) {
-        v.table(&self.abnormal_returns);
+        match &self.abnormal_returns_made {
+            Some(made) => v.made(made.as_ref() as &dyn RowSource<AbnormalReturnRow>),
+            None => v.table(&self.abnormal_returns),
+        }
         v.table(&self.cars);
         v.table(&self.model_fits);
         v.table(&self.aggregate);

@@ -84,11 +84,17 @@ pub(crate) fn window_order(tables: &StudyTables) -> Vec<String> {
 }
 
 pub(crate) fn groups_of(tables: &StudyTables) -> Vec<String> {
+    let made = tables
+        .abnormal_returns_made
+        .as_ref()
+        .map(|m| m.groups())
+        .unwrap_or_default();
     let set: BTreeSet<&str> = tables
         .aggregate
         .iter()
         .map(|r| r.group.as_str())
         .chain(tables.abnormal_returns.iter().map(|r| r.group.as_str()))
+        .chain(made.iter().map(String::as_str))
         .chain(tables.tests.iter().map(|r| r.group.as_str()))
         .collect();
     set.into_iter().map(String::from).collect()

@@ -65,7 +65,10 @@ fn list_or_dash(items: &[String]) -> String {
 
 /// The event period H as `[first, last] (n days)` of the relative days with an abnormal return.
 fn event_period(tables: &StudyTables) -> String {
-    let days: BTreeSet<i32> = tables.abnormal_returns.iter().map(|r| r.rel_day).collect();
+    let days: BTreeSet<i32> = match &tables.abnormal_returns_made {
+        Some(made) => made.rel_days(),
+        None => tables.abnormal_returns.iter().map(|r| r.rel_day).collect(),
+    };
     match (days.first(), days.last()) {
         (Some(a), Some(b)) => format!("[{a}, {b}] ({} days)", days.len()),
         _ => "—".to_string(),

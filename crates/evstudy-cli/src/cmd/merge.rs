@@ -6,7 +6,7 @@ use crate::cmd::folder::{run_in_folder, run_options};
 use crate::cmd::run::{formats_and_folder, input_paths, spinner, write_study, WriteFlags};
 use crate::quick::FormatArg;
 use evstudy::design::Design;
-use evstudy::study::{merge_partials, StudyConfig};
+use evstudy::study::{merge_partials, AbnormalReturnRows, StudyConfig};
 use std::path::PathBuf;
 
 /// Arguments of `evstudy merge`.
@@ -50,7 +50,7 @@ pub fn run(args: MergeArgs) -> anyhow::Result<i32> {
     };
     let line = run_in_folder(&out_dir, &options, |staging| {
         let progress = spinner("merging partial results…");
-        let output = merge_partials(&cfg, &args.partials)?;
+        let output = merge_partials(&cfg, &args.partials, AbnormalReturnRows::Made)?;
         write_study(
             &flags,
             &output,

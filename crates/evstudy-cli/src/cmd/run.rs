@@ -10,7 +10,9 @@ use anyhow::Context;
 use evstudy::design::{Design, Holidays};
 use evstudy::output::{write_latex, write_outputs, OutputFormat};
 use evstudy::report::{render_report, write_export, write_report};
-use evstudy::study::{peak_memory_kib, run_partition, Partition, PhaseTiming, Study, StudyOutput};
+use evstudy::study::{
+    peak_memory_kib, run_partition, AbnormalReturnRows, Partition, PhaseTiming, Study, StudyOutput,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -132,7 +134,7 @@ fn run_into(
     staging: &Path,
 ) -> anyhow::Result<String> {
     let progress = spinner("running study…");
-    let output = Study::new(cfg).run()?;
+    let output = Study::new(cfg).run_with(AbnormalReturnRows::Made)?;
     let flags = WriteFlags {
         no_report: args.no_report,
         timings: args.timings,
