@@ -43,11 +43,7 @@ impl MadeAbnormalReturns {
         let k = r % hl;
         match &self.blocks[r / hl] {
             Block::Held(start) => self.held[start + k].clone(),
-            Block::Pair(b) => match self.batch.get(b.slot) {
-                Ok(res) => ar_row(&b.ids, &res, &b.dates, b.day0, k),
-                // A block is made only for an analysed pair.
-                Err(_) => unreachable!("abnormal-return block of a pair without results"),
-            },
+            Block::Pair(b) => pair_row(&self.batch, b, k),
         }
     }
 }
@@ -105,13 +101,9 @@ pub(crate) fn make_abnormal_returns(
     });
     let Some(held_keys) = held_keys.filter(|_| unique) else {
         let mut rows: Vec<AbnormalReturnRow> = Vec::with_capacity(blocks.len() * hl + held.len());
-        let pairs = (0..blocks.len() * hl).into_par_iter().map(|r| {
-            let b = &blocks[r / hl];
-            match batch.get(b.slot) {
-                Ok(res) => ar_row(&b.ids, &res, &b.dates, b.day0, r % hl),
-                Err(_) => unreachable!("abnormal-return block of a pair without results"),
-            }
-        });
+        let pairs = (0..blocks.len() * hl)
+            .into_par_iter()
+            .map(|r| pair_row(&batch, &blocks[r / hl], r % hl));
         rows.par_extend(pairs);
         rows.extend(held);
         return Err(rows);
@@ -133,6 +125,15 @@ pub(crate) fn make_abnormal_returns(
         blocks: keyed.into_iter().map(|(_, b)| b).collect(),
         held,
     })
+}
+
+/// Row `k` of the event period of the analysed pair of block `b`.
+fn pair_row(batch: &PairBatch, b: &ArBlock, k: usize) -> AbnormalReturnRow {
+    match batch.get(b.slot) {
+        Ok(res) => ar_row(&b.ids, &res, &b.dates, b.day0, k),
+        // A block is made only for a pair with results (`push_all_pair_rows`).
+        Err(_) => unreachable!("abnormal-return block of a pair without results"),
+    }
 }
 
 /// The (event_id, security) of each block of |H| rows of `held`, when every block is one
