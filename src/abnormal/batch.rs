@@ -1,9 +1,9 @@
 //! The column store of many pairs: [`Engine::analyse_batch`](super::Engine::analyse_batch)
 //! writes every pair's outputs in place into one set of contiguous arrays (no allocation per
-//! pair), read back as [`PairView`]s. The route of each pair is chosen here; all of the
-//! engine's `unsafe` storage handling (unwritten arrays, prefetch) is in this file.
+//! pair), read back as [`PairView`]s. The pairs are computed security by security, and the
+//! route of each pair is chosen here; the storage being written is in `store.rs`.
 
-use std::mem::MaybeUninit;
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -23,13 +23,20 @@ use crate::vocab::ExclusionReason;
 // A child of this module, so that it reads and assembles the private columns of the store.
 #[path = "partial.rs"]
 mod partial;
+#[path = "store.rs"]
+mod store;
 pub(crate) use partial::{Assembly, BatchPart};
+use store::{Columns, Shape, SharedStore, Unwritten};
 
 /// A security gets prefix sums when its pairs × L ≥ this × its sessions.
 const PREFIX_COST: usize = 3;
 
-/// Pairs per parallel task: large enough to amortize the task, small enough to balance.
+/// Pairs per parallel task (at least): large enough to amortize the task, small enough to
+/// balance.
 const CHUNK_PAIRS: usize = 128;
+
+/// A security with more pairs than this is cut into several tasks.
+const SPLIT_PAIRS: usize = 1024;
 
 /// The returns of the pair this many places ahead are requested from memory before a pair
 /// is computed (measured: 1 and 2 alike, 4 slower; the hardware prefetcher starts late on
@@ -104,24 +111,24 @@ impl PairBatch {
     }
 }
 
-/// What one chunk returns besides its slices.
-struct ChunkOut {
-    /// Per pair, the fit or the exclusion.
-    fits: Vec<Result<ModelFit, PairExclusion>>,
-    /// The chunk's exclusion list.
+/// One pair's outcome, with its index in the job list.
+struct PairDone {
+    index: usize,
+    outcome: Result<ModelFit, PairExclusion>,
     exclusions: Vec<PairExclusion>,
-    /// The number of exclusions of each pair.
-    counts: Vec<usize>,
 }
 
 /// Analyse many pairs in parallel into one column store, each on `route`.
+///
+/// The pairs are computed security by security (see [`security_tasks`]), so that a
+/// security's prefix sums live only while its own pairs are computed; each pair is written
+/// at its place in the job order, which is the order of the store.
 pub(crate) fn analyse_batch(
     series_list: &[AlignedSeries],
     jobs: &[PairJob],
     cfg: &EngineConfig,
     route: Route,
 ) -> PairBatch {
-    let prefixes = plan_prefixes(series_list, jobs, cfg, route);
     let h = cfg.event_period();
     let shape = Shape {
         est_len: cfg.estimation.len(),
@@ -129,34 +136,62 @@ pub(crate) fn analyse_batch(
         windows: cfg.windows.len(),
     };
     let n = jobs.len();
-    // Storage is left unwritten here: each chunk initialises its own part just before it
-    // computes into it, while those cache lines are hot (one pass over memory, not two).
-    let mut store = Unwritten::new(n, shape);
-    let chunk_out: Vec<ChunkOut> = store
-        .chunks(n, shape)
-        .into_par_iter()
-        .map(|chunk| {
-            let chunk = chunk.initialise(cfg);
-            analyse_chunk(series_list, &prefixes, jobs, cfg, route, chunk)
-        })
+    let missing: Vec<WindowResult> = cfg
+        .windows
+        .iter()
+        .map(|w| WindowResult::missing(*w))
         .collect();
-    // SAFETY: the chunks partition every array (one chunk per CHUNK_PAIRS pairs, split with
-    // the same sizes), and each was initialised in full by `initialise` above.
+    let SecurityOrder {
+        order,
+        start,
+        tasks,
+    } = security_tasks(jobs, series_list.len());
+    let mut store = Unwritten::new(n, shape);
+    let shared = SharedStore::new(&mut store, n, shape);
+    let task = Task {
+        series_list,
+        jobs,
+        cfg,
+        route,
+        store: &shared,
+        missing: &missing,
+        est_len: shape.est_len,
+        start: &start,
+    };
+    let mut done: Vec<PairDone> = tasks
+        .into_par_iter()
+        .flat_map_iter(|range| task.run(&order[range]))
+        .collect();
+    done.sort_unstable_by_key(|d| d.index);
+    assert!(
+        done.iter().enumerate().all(|(i, d)| d.index == i),
+        "every pair of the batch is computed once"
+    );
+    // SAFETY: `order` is a permutation of 0..n (a counting sort of the job indices), the
+    // tasks partition it, and every pair taken from the store is initialised in full by
+    // `PairUnwritten::initialise` before it is computed (checked just above: each index once).
     let columns = unsafe { store.assume_written() };
-    let mut outcomes = Vec::with_capacity(n);
+    assemble(h, shape, done, columns)
+}
+
+/// The batch from its pairs' outcomes (in job order) and the written store.
+fn assemble(
+    event_period: Window,
+    shape: Shape,
+    done: Vec<PairDone>,
+    columns: Columns<f64, u32, WindowResult>,
+) -> PairBatch {
+    let mut outcomes = Vec::with_capacity(done.len());
     let mut exclusions = Vec::new();
-    let mut exclusion_offsets = Vec::with_capacity(n + 1);
+    let mut exclusion_offsets = Vec::with_capacity(done.len() + 1);
     exclusion_offsets.push(0);
-    for out in chunk_out {
-        outcomes.extend(out.fits);
-        exclusions.extend(out.exclusions);
-        for c in out.counts {
-            let last = *exclusion_offsets.last().unwrap_or(&0);
-            exclusion_offsets.push(last + c);
-        }
+    for d in done {
+        outcomes.push(d.outcome);
+        exclusions.extend(d.exclusions);
+        exclusion_offsets.push(exclusions.len());
     }
     PairBatch {
-        event_period: h,
+        event_period,
         days: shape.days,
         n_windows: shape.windows,
         est_len: shape.est_len,
@@ -175,303 +210,166 @@ pub(crate) fn analyse_batch(
     }
 }
 
-/// The prefix sums of each security, where its pairs use them. [`Route::Auto`]: two routes
-/// to the same numbers (tested to 1e-10):
-/// * prefix sums (`SecurityPrefix`, O(n·k²) once per security, then O(1) per fit) pay off
-///   when a security has many events: m pairs × L estimation days ≥ 3 n sessions (building
-///   a prefix record costs about three direct accumulations per session, measured);
-/// * otherwise each pair sums its estimation-window moments directly (O(L), the same order
-///   as filling its residuals), which avoids building prefixes that are used only a few times.
-fn plan_prefixes(
-    series_list: &[AlignedSeries],
-    jobs: &[PairJob],
-    cfg: &EngineConfig,
-    route: Route,
-) -> Vec<Option<SecurityPrefix>> {
-    let est_len = cfg.estimation.len();
-    let mut per_security = vec![0usize; series_list.len()];
+/// The job indices sorted by security (stably: each security's pairs stay in job order),
+/// and the parallel tasks as ranges of that order. A task holds whole securities and at
+/// least [`CHUNK_PAIRS`] pairs, except that a security with more than [`SPLIT_PAIRS`] pairs
+/// is cut into tasks of that many (each builds the security's prefix sums again: O(n), small
+/// beside SPLIT_PAIRS fits). Jobs whose series is out of range sort last, as one more
+/// security.
+fn security_tasks(jobs: &[PairJob], n_series: usize) -> SecurityOrder {
+    let key = |job: &PairJob| job.series.min(n_series);
+    let mut start = vec![0usize; n_series + 2];
     for job in jobs {
-        if job.series < per_security.len() {
-            per_security[job.series] += 1;
-        }
+        start[key(job) + 1] += 1;
     }
-    series_list
-        .par_iter()
-        .zip(per_security.par_iter())
-        .map(|(s, &m)| {
-            let wanted = match route {
-                Route::Auto => m * est_len.max(1) >= PREFIX_COST * s.ret.len().max(1) && m > 1,
-                Route::Prefix => m > 0,
-                Route::Direct | Route::Reference => false,
-            };
-            wanted.then(|| SecurityPrefix::new(s, cfg))
-        })
-        .collect()
-}
-
-/// The sizes of one pair's part of the store.
-#[derive(Debug, Clone, Copy)]
-struct Shape {
-    /// L: estimation residuals.
-    est_len: usize,
-    /// |H|: per-day values.
-    days: usize,
-    /// Configured windows.
-    windows: usize,
-}
-
-/// The arrays of the column store.
-struct Columns<F, U, W> {
-    est_resid: Vec<F>,
-    ret: Vec<F>,
-    expected_ret: Vec<F>,
-    ar: Vec<F>,
-    sar: Vec<F>,
-    ar_se: Vec<F>,
-    ar_p: Vec<F>,
-    span: Vec<U>,
-    windows: Vec<W>,
-}
-
-/// The column store before it is written.
-type Unwritten = Columns<MaybeUninit<f64>, MaybeUninit<u32>, MaybeUninit<WindowResult>>;
-
-impl Unwritten {
-    /// Storage for `n` pairs, not yet written (no pass over the memory).
-    fn new(n: usize, shape: Shape) -> Self {
-        let d = n * shape.days;
-        Columns {
-            est_resid: unwritten(n * shape.est_len),
-            ret: unwritten(d),
-            expected_ret: unwritten(d),
-            ar: unwritten(d),
-            sar: unwritten(d),
-            ar_se: unwritten(d),
-            ar_p: unwritten(d),
-            span: unwritten(d),
-            windows: unwritten(n * shape.windows),
-        }
+    for s in 0..=n_series {
+        start[s + 1] += start[s];
     }
-
-    /// The storage split into chunks of [`CHUNK_PAIRS`] pairs.
-    fn chunks(&mut self, n: usize, shape: Shape) -> Vec<ChunkUnwritten<'_>> {
-        let c = CHUNK_PAIRS;
-        let (l, d, w) = (
-            (c * shape.est_len).max(1),
-            (c * shape.days).max(1),
-            (c * shape.windows).max(1),
-        );
-        let mut est_resid = self.est_resid.chunks_mut(l);
-        let mut ret = self.ret.chunks_mut(d);
-        let mut expected_ret = self.expected_ret.chunks_mut(d);
-        let mut ar = self.ar.chunks_mut(d);
-        let mut sar = self.sar.chunks_mut(d);
-        let mut ar_se = self.ar_se.chunks_mut(d);
-        let mut ar_p = self.ar_p.chunks_mut(d);
-        let mut span = self.span.chunks_mut(d);
-        let mut windows = self.windows.chunks_mut(w);
-        (0..n)
-            .step_by(c)
-            .map(|first| ChunkUnwritten {
-                first,
-                count: c.min(n - first),
-                shape,
-                est_resid: take(est_resid.next()),
-                ret: take(ret.next()),
-                expected_ret: take(expected_ret.next()),
-                ar: take(ar.next()),
-                sar: take(sar.next()),
-                ar_se: take(ar_se.next()),
-                ar_p: take(ar_p.next()),
-                span: take(span.next()),
-                windows: take(windows.next()),
-            })
-            .collect()
+    let mut next = start.clone();
+    let mut order = vec![0usize; jobs.len()];
+    for (i, job) in jobs.iter().enumerate() {
+        let k = key(job);
+        order[next[k]] = i;
+        next[k] += 1;
     }
-
-    /// The arrays as initialised values.
-    ///
-    /// # Safety
-    /// Every element of every array must have been written.
-    unsafe fn assume_written(self) -> Columns<f64, u32, WindowResult> {
-        // SAFETY: the caller guarantees every element is initialised.
-        unsafe {
-            Columns {
-                est_resid: assume_written(self.est_resid),
-                ret: assume_written(self.ret),
-                expected_ret: assume_written(self.expected_ret),
-                ar: assume_written(self.ar),
-                sar: assume_written(self.sar),
-                ar_se: assume_written(self.ar_se),
-                ar_p: assume_written(self.ar_p),
-                span: assume_written(self.span),
-                windows: assume_written(self.windows),
+    let mut tasks = Vec::new();
+    let mut lo = 0;
+    for s in 0..=n_series {
+        let (first, end) = (start[s], start[s + 1]);
+        if end - first > SPLIT_PAIRS {
+            if lo < first {
+                tasks.push(lo..first);
             }
+            tasks.extend(
+                (first..end)
+                    .step_by(SPLIT_PAIRS)
+                    .map(|a| a..(a + SPLIT_PAIRS).min(end)),
+            );
+            lo = end;
+        } else if end - lo >= CHUNK_PAIRS {
+            tasks.push(lo..end);
+            lo = end;
         }
     }
-}
-
-/// The next chunk of a split array (empty when the array is empty).
-fn take<T>(part: Option<&mut [T]>) -> &mut [T] {
-    part.unwrap_or(&mut [])
-}
-
-/// The storage of one chunk before it is initialised.
-struct ChunkUnwritten<'a> {
-    first: usize,
-    count: usize,
-    shape: Shape,
-    est_resid: &'a mut [MaybeUninit<f64>],
-    ret: &'a mut [MaybeUninit<f64>],
-    expected_ret: &'a mut [MaybeUninit<f64>],
-    ar: &'a mut [MaybeUninit<f64>],
-    sar: &'a mut [MaybeUninit<f64>],
-    ar_se: &'a mut [MaybeUninit<f64>],
-    ar_p: &'a mut [MaybeUninit<f64>],
-    span: &'a mut [MaybeUninit<u32>],
-    windows: &'a mut [MaybeUninit<WindowResult>],
-}
-
-/// The output slices of one chunk of pairs.
-struct ChunkMut<'a> {
-    first: usize,
-    count: usize,
-    shape: Shape,
-    est_resid: &'a mut [f64],
-    ret: &'a mut [f64],
-    expected_ret: &'a mut [f64],
-    ar: &'a mut [f64],
-    sar: &'a mut [f64],
-    ar_se: &'a mut [f64],
-    ar_p: &'a mut [f64],
-    span: &'a mut [u32],
-    windows: &'a mut [WindowResult],
-}
-
-impl<'a> ChunkUnwritten<'a> {
-    /// Every element set to "missing" (NaN, span 0, incomplete windows), then viewed as
-    /// initialised.
-    fn initialise(self, cfg: &EngineConfig) -> ChunkMut<'a> {
-        let missing: Vec<WindowResult> = cfg
-            .windows
-            .iter()
-            .map(|w| WindowResult::missing(*w))
-            .collect();
-        let windows = init_part_with(self.windows, |i| missing[i % missing.len().max(1)]);
-        ChunkMut {
-            first: self.first,
-            count: self.count,
-            shape: self.shape,
-            est_resid: init_part_with(self.est_resid, |_| f64::NAN),
-            ret: init_part_with(self.ret, |_| f64::NAN),
-            expected_ret: init_part_with(self.expected_ret, |_| f64::NAN),
-            ar: init_part_with(self.ar, |_| f64::NAN),
-            sar: init_part_with(self.sar, |_| f64::NAN),
-            ar_se: init_part_with(self.ar_se, |_| f64::NAN),
-            ar_p: init_part_with(self.ar_p, |_| f64::NAN),
-            span: init_part_with(self.span, |_| 0),
-            windows,
-        }
+    if lo < jobs.len() {
+        tasks.push(lo..jobs.len());
+    }
+    SecurityOrder {
+        order,
+        start,
+        tasks,
     }
 }
 
-impl ChunkMut<'_> {
-    /// The residuals and the event-period slot of pair j of the chunk; its exclusions go to
-    /// `exclusions`.
-    fn pair<'s>(
-        &'s mut self,
-        j: usize,
-        exclusions: &'s mut Vec<PairExclusion>,
-    ) -> (&'s mut [f64], PairSlot<'s>) {
-        let (l, d, w) = (self.shape.est_len, self.shape.days, self.shape.windows);
-        let slot = PairSlot {
-            ret: &mut self.ret[j * d..(j + 1) * d],
-            expected_ret: &mut self.expected_ret[j * d..(j + 1) * d],
-            ar: &mut self.ar[j * d..(j + 1) * d],
-            sar: &mut self.sar[j * d..(j + 1) * d],
-            ar_se: &mut self.ar_se[j * d..(j + 1) * d],
-            ar_p: &mut self.ar_p[j * d..(j + 1) * d],
-            span: &mut self.span[j * d..(j + 1) * d],
-            windows: &mut self.windows[j * w..(j + 1) * w],
-            exclusions,
-        };
-        (&mut self.est_resid[j * l..(j + 1) * l], slot)
-    }
+/// The job indices in security order ([`security_tasks`]).
+struct SecurityOrder {
+    /// Job indices sorted by security.
+    order: Vec<usize>,
+    /// Security s's pairs are `order[start[s]..start[s + 1]]`.
+    start: Vec<usize>,
+    /// The parallel tasks, as ranges of `order`.
+    tasks: Vec<Range<usize>>,
 }
 
-/// `len` elements of storage, not yet written (no pass over the memory).
-fn unwritten<T>(len: usize) -> Vec<MaybeUninit<T>> {
-    let mut v = Vec::with_capacity(len);
-    // SAFETY: MaybeUninit<T> needs no initialisation, and the capacity is `len`.
-    unsafe { v.set_len(len) };
-    v
-}
-
-/// Write `value(i)` to element i of `part` and view the part as initialised.
-fn init_part_with<T>(part: &mut [MaybeUninit<T>], value: impl Fn(usize) -> T) -> &mut [T] {
-    for (i, x) in part.iter_mut().enumerate() {
-        x.write(value(i));
-    }
-    // SAFETY: every element was written just above; MaybeUninit<T> has the layout of T.
-    unsafe { &mut *(part as *mut [MaybeUninit<T>] as *mut [T]) }
-}
-
-/// The vector as initialised values.
-///
-/// # Safety
-/// Every element of `v` must have been written.
-unsafe fn assume_written<T>(v: Vec<MaybeUninit<T>>) -> Vec<T> {
-    let mut v = std::mem::ManuallyDrop::new(v);
-    // SAFETY: same allocation, length and capacity; MaybeUninit<T> has the layout of T, and
-    // the caller guarantees every element is initialised.
-    unsafe { Vec::from_raw_parts(v.as_mut_ptr() as *mut T, v.len(), v.capacity()) }
-}
-
-/// Analyse the pairs of one chunk into its slices.
-fn analyse_chunk(
-    series_list: &[AlignedSeries],
-    prefixes: &[Option<SecurityPrefix>],
-    jobs: &[PairJob],
-    cfg: &EngineConfig,
+/// What every task of one batch shares.
+struct Task<'a> {
+    series_list: &'a [AlignedSeries],
+    jobs: &'a [PairJob],
+    cfg: &'a EngineConfig,
     route: Route,
-    mut chunk: ChunkMut,
-) -> ChunkOut {
-    let count = chunk.count;
-    let reach = cfg.reach(0);
-    let mut out = ChunkOut {
-        fits: Vec::with_capacity(count),
-        exclusions: Vec::new(),
-        counts: Vec::with_capacity(count),
-    };
-    for j in 0..count {
-        if let Some(next) = jobs.get(chunk.first + j + PREFETCH_AHEAD) {
-            if let Some(series) = series_list.get(next.series) {
-                prefetch_returns(series, next.day0, reach);
-            }
+    store: &'a SharedStore<'a>,
+    missing: &'a [WindowResult],
+    est_len: usize,
+    start: &'a [usize],
+}
+
+impl Task<'_> {
+    /// Analyse the pairs `indices` (whole runs of one security each, in job order within a
+    /// security) into the store.
+    fn run(&self, indices: &[usize]) -> Vec<PairDone> {
+        let mut out = Vec::with_capacity(indices.len());
+        for run in indices.chunk_by(|a, b| self.jobs[*a].series == self.jobs[*b].series) {
+            self.security(run, &mut out);
         }
-        let job = jobs[chunk.first + j];
-        let before = out.exclusions.len();
-        // NaN already (`initialise`): a fit writes the residuals of its sample
-        let (est_resid, mut slot) = chunk.pair(j, &mut out.exclusions);
-        let outcome = match series_list.get(job.series) {
-            None => {
-                slot.clear(cfg);
-                Err(PairExclusion {
-                    stage: Stage::Input,
-                    reason: ExclusionReason::UnknownSecurity,
-                    detail: format!("series index {} out of range", job.series),
-                    order: 0,
-                })
-            }
-            Some(series) => {
-                let prefix = prefixes.get(job.series).and_then(Option::as_ref);
-                analyse_job(series, prefix, job.day0, cfg, route, est_resid, slot)
-            }
-        };
-        out.fits.push(outcome);
-        out.counts.push(out.exclusions.len() - before);
+        out
     }
-    out
+
+    /// The pairs `run` of one security, with its prefix sums when the route wants them.
+    fn security(&self, run: &[usize], out: &mut Vec<PairDone>) {
+        let s = self.jobs[run[0]].series;
+        let series = self.series_list.get(s);
+        let prefix = series
+            .filter(|ser| self.wants_prefix(ser, self.pairs_of(s)))
+            .map(|ser| SecurityPrefix::new(ser, self.cfg));
+        let reach = self.cfg.reach(0);
+        for (k, &i) in run.iter().enumerate() {
+            if let (Some(ser), Some(&ahead)) = (series, run.get(k + PREFETCH_AHEAD)) {
+                prefetch_returns(ser, self.jobs[ahead].day0, reach);
+            }
+            let mut exclusions = Vec::new();
+            // SAFETY: the tasks partition the permutation `order`, so pair i is taken once.
+            let part = unsafe { self.store.pair(i) };
+            // NaN already (`initialise`): a fit writes the residuals of its sample
+            let (est_resid, mut slot) = part.initialise(self.missing, &mut exclusions);
+            let outcome = match series {
+                None => {
+                    slot.clear(self.cfg);
+                    Err(unknown_security(s))
+                }
+                Some(ser) => {
+                    let day0 = self.jobs[i].day0;
+                    analyse_job(
+                        ser,
+                        prefix.as_ref(),
+                        day0,
+                        self.cfg,
+                        self.route,
+                        est_resid,
+                        slot,
+                    )
+                }
+            };
+            out.push(PairDone {
+                index: i,
+                outcome,
+                exclusions,
+            });
+        }
+    }
+
+    /// The number of pairs of security `s` (in range) in the whole batch.
+    fn pairs_of(&self, s: usize) -> usize {
+        self.start[s + 1] - self.start[s]
+    }
+
+    /// Whether a security with `m` pairs in the batch gets prefix sums. [`Route::Auto`]: two
+    /// routes to the same numbers (tested to 1e-10):
+    /// * prefix sums (`SecurityPrefix`, O(n·k²) once per security, then O(1) per fit) pay
+    ///   off when a security has many events: m pairs × L estimation days ≥ 3 n sessions
+    ///   (building a prefix record costs about three direct accumulations per session,
+    ///   measured);
+    /// * otherwise each pair sums its estimation-window moments directly (O(L), the same
+    ///   order as filling its residuals), which avoids building prefixes that are used only
+    ///   a few times.
+    fn wants_prefix(&self, series: &AlignedSeries, m: usize) -> bool {
+        match self.route {
+            Route::Auto => {
+                m * self.est_len.max(1) >= PREFIX_COST * series.ret.len().max(1) && m > 1
+            }
+            Route::Prefix => m > 0,
+            Route::Direct | Route::Reference => false,
+        }
+    }
+}
+
+/// The exclusion of a job whose series index is outside the batch's series list.
+fn unknown_security(series: usize) -> PairExclusion {
+    PairExclusion {
+        stage: Stage::Input,
+        reason: ExclusionReason::UnknownSecurity,
+        detail: format!("series index {series} out of range"),
+        order: 0,
+    }
 }
 
 /// One pair of the batch on its route, written into `est_resid` and `slot`.
