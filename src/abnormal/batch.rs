@@ -26,7 +26,7 @@ mod partial;
 #[path = "store.rs"]
 mod store;
 pub(crate) use partial::{Assembly, BatchPart};
-use store::{Columns, Shape, SharedStore, Unwritten};
+use store::{Columns, Outcome, Shape, SharedStore, Unwritten};
 
 /// A security gets prefix sums when its pairs × L ≥ this × its sessions.
 const PREFIX_COST: usize = 3;
@@ -111,13 +111,6 @@ impl PairBatch {
     }
 }
 
-/// One pair's outcome, with its index in the job list.
-struct PairDone {
-    index: usize,
-    outcome: Result<ModelFit, PairExclusion>,
-    exclusions: Vec<PairExclusion>,
-}
-
 /// Analyse many pairs in parallel into one column store, each on `route`.
 ///
 /// The pairs are computed security by security (see [`security_tasks`]), so that a
@@ -158,44 +151,42 @@ pub(crate) fn analyse_batch(
         est_len: shape.est_len,
         start: &start,
     };
-    let mut done: Vec<PairDone> = tasks
+    let mut exclusions: Vec<(usize, PairExclusion)> = tasks
         .into_par_iter()
         .flat_map_iter(|range| task.run(&order[range]))
         .collect();
-    done.sort_unstable_by_key(|d| d.index);
-    assert!(
-        done.iter().enumerate().all(|(i, d)| d.index == i),
-        "every pair of the batch is computed once"
-    );
     // SAFETY: `order` is a permutation of 0..n (a counting sort of the job indices), the
     // tasks partition it, and every pair taken from the store is initialised in full by
-    // `PairUnwritten::initialise` before it is computed (checked just above: each index once).
+    // `PairUnwritten::initialise` before it is computed.
     let columns = unsafe { store.assume_written() };
-    assemble(h, shape, done, columns)
+    // Stable: each pair's exclusions keep their order.
+    exclusions.sort_by_key(|(i, _)| *i);
+    assemble(h, shape, exclusions, columns)
 }
 
-/// The batch from its pairs' outcomes (in job order) and the written store.
+/// The batch from the written store and the pairs' exclusions, each with its pair's index
+/// (in job order).
 fn assemble(
     event_period: Window,
     shape: Shape,
-    done: Vec<PairDone>,
-    columns: Columns<f64, u32, WindowResult>,
+    indexed: Vec<(usize, PairExclusion)>,
+    columns: Columns<f64, u32, WindowResult, Outcome>,
 ) -> PairBatch {
-    let mut outcomes = Vec::with_capacity(done.len());
-    let mut exclusions = Vec::new();
-    let mut exclusion_offsets = Vec::with_capacity(done.len() + 1);
-    exclusion_offsets.push(0);
-    for d in done {
-        outcomes.push(d.outcome);
-        exclusions.extend(d.exclusions);
-        exclusion_offsets.push(exclusions.len());
+    let n = columns.outcomes.len();
+    let mut exclusion_offsets = vec![0; n + 1];
+    for (i, _) in &indexed {
+        exclusion_offsets[i + 1] += 1;
     }
+    for i in 0..n {
+        exclusion_offsets[i + 1] += exclusion_offsets[i];
+    }
+    let exclusions = indexed.into_iter().map(|(_, e)| e).collect();
     PairBatch {
         event_period,
         days: shape.days,
         n_windows: shape.windows,
         est_len: shape.est_len,
-        outcomes,
+        outcomes: columns.outcomes,
         est_resid: columns.est_resid,
         ret: columns.ret,
         expected_ret: columns.expected_ret,
@@ -285,8 +276,8 @@ struct Task<'a> {
 
 impl Task<'_> {
     /// Analyse the pairs `indices` (whole runs of one security each, in job order within a
-    /// security) into the store.
-    fn run(&self, indices: &[usize]) -> Vec<PairDone> {
+    /// security) into the store; their exclusions, each with its pair's index.
+    fn run(&self, indices: &[usize]) -> Vec<(usize, PairExclusion)> {
         let mut out = Vec::with_capacity(indices.len());
         for run in indices.chunk_by(|a, b| self.jobs[*a].series == self.jobs[*b].series) {
             self.security(run, &mut out);
@@ -295,7 +286,7 @@ impl Task<'_> {
     }
 
     /// The pairs `run` of one security, with its prefix sums when the route wants them.
-    fn security(&self, run: &[usize], out: &mut Vec<PairDone>) {
+    fn security(&self, run: &[usize], out: &mut Vec<(usize, PairExclusion)>) {
         let s = self.jobs[run[0]].series;
         let series = self.series_list.get(s);
         let prefix = series
@@ -310,8 +301,8 @@ impl Task<'_> {
             // SAFETY: the tasks partition the permutation `order`, so pair i is taken once.
             let part = unsafe { self.store.pair(i) };
             // NaN already (`initialise`): a fit writes the residuals of its sample
-            let (est_resid, mut slot) = part.initialise(self.missing, &mut exclusions);
-            let outcome = match series {
+            let (outcome, est_resid, mut slot) = part.initialise(self.missing, &mut exclusions);
+            *outcome = match series {
                 None => {
                     slot.clear(self.cfg);
                     Err(unknown_security(s))
@@ -329,11 +320,7 @@ impl Task<'_> {
                     )
                 }
             };
-            out.push(PairDone {
-                index: i,
-                outcome,
-                exclusions,
-            });
+            out.extend(exclusions.into_iter().map(|e| (i, e)));
         }
     }
 
@@ -454,4 +441,64 @@ fn prefetch_line(x: &f64) {
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = x;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jobs_of(series: &[usize]) -> Vec<PairJob> {
+        series
+            .iter()
+            .map(|&series| PairJob { series, day0: 0 })
+            .collect()
+    }
+
+    #[test]
+    fn security_tasks_cover_the_jobs_in_security_order() {
+        // 3 series: s0 has 200 pairs, s1 has 2,100 (split), s2 has 50; 7 jobs out of range
+        let mut series: Vec<usize> = Vec::new();
+        for i in 0..2357 {
+            series.push(match i % 7 {
+                0 if i < 49 => 9,
+                0 | 1 if series.iter().filter(|&&s| s == 0).count() < 200 => 0,
+                _ if series.iter().filter(|&&s| s == 2).count() < 50 && i % 3 == 0 => 2,
+                _ => 1,
+            });
+        }
+        let jobs = jobs_of(&series);
+        let count = |s: usize| series.iter().filter(|&&x| x == s).count();
+        let n1 = count(1);
+        assert!(n1 > 2 * SPLIT_PAIRS, "{n1}");
+        let SecurityOrder {
+            order,
+            start,
+            tasks,
+        } = security_tasks(&jobs, 3);
+        // a permutation, sorted by (security, job index)
+        let mut seen = order.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..jobs.len()).collect::<Vec<_>>());
+        let key = |i: usize| (series[i].min(3), i);
+        assert!(order.windows(2).all(|w| key(w[0]) < key(w[1])));
+        assert_eq!(start, vec![0, 200, 200 + n1, 200 + n1 + 50, jobs.len()]);
+        // the tasks partition the order; s0 alone is one task (≥ CHUNK_PAIRS), s1 is cut
+        // into SPLIT_PAIRS pieces, s2 and the unknown series share the last task
+        let expected: Vec<Range<usize>> = [0..200]
+            .into_iter()
+            .chain(
+                (200..200 + n1)
+                    .step_by(SPLIT_PAIRS)
+                    .map(|a| a..(a + SPLIT_PAIRS).min(200 + n1)),
+            )
+            .chain([200 + n1..jobs.len()])
+            .collect();
+        assert_eq!(tasks, expected);
+    }
+
+    #[test]
+    fn security_tasks_of_no_jobs_are_none() {
+        let SecurityOrder { order, tasks, .. } = security_tasks(&[], 4);
+        assert!(order.is_empty() && tasks.is_empty());
+    }
 }

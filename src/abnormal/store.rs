@@ -7,7 +7,10 @@ use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
 use crate::abnormal::slot::PairSlot;
-use crate::abnormal::{PairExclusion, WindowResult};
+use crate::abnormal::{ModelFit, PairExclusion, WindowResult};
+
+/// A pair's fit, or its exclusion.
+pub(super) type Outcome = Result<ModelFit, PairExclusion>;
 
 /// The sizes of one pair's part of the store.
 #[derive(Debug, Clone, Copy)]
@@ -20,8 +23,9 @@ pub(super) struct Shape {
     pub windows: usize,
 }
 
-/// The arrays of the column store.
-pub(super) struct Columns<F, U, W> {
+/// The arrays of the column store, and each pair's outcome.
+pub(super) struct Columns<F, U, W, O> {
+    pub outcomes: Vec<O>,
     pub est_resid: Vec<F>,
     pub ret: Vec<F>,
     pub expected_ret: Vec<F>,
@@ -34,13 +38,15 @@ pub(super) struct Columns<F, U, W> {
 }
 
 /// The column store before it is written.
-pub(super) type Unwritten = Columns<MaybeUninit<f64>, MaybeUninit<u32>, MaybeUninit<WindowResult>>;
+pub(super) type Unwritten =
+    Columns<MaybeUninit<f64>, MaybeUninit<u32>, MaybeUninit<WindowResult>, MaybeUninit<Outcome>>;
 
 impl Unwritten {
     /// Storage for `n` pairs, not yet written (no pass over the memory).
     pub fn new(n: usize, shape: Shape) -> Self {
         let d = n * shape.days;
         Columns {
+            outcomes: unwritten(n),
             est_resid: unwritten(n * shape.est_len),
             ret: unwritten(d),
             expected_ret: unwritten(d),
@@ -57,10 +63,11 @@ impl Unwritten {
     ///
     /// # Safety
     /// Every element of every array must have been written.
-    pub unsafe fn assume_written(self) -> Columns<f64, u32, WindowResult> {
+    pub unsafe fn assume_written(self) -> Columns<f64, u32, WindowResult, Outcome> {
         // SAFETY: the caller guarantees every element is initialised.
         unsafe {
             Columns {
+                outcomes: assume_written(self.outcomes),
                 est_resid: assume_written(self.est_resid),
                 ret: assume_written(self.ret),
                 expected_ret: assume_written(self.expected_ret),
@@ -79,6 +86,7 @@ impl Unwritten {
 pub(super) struct SharedStore<'a> {
     n: usize,
     shape: Shape,
+    outcomes: *mut MaybeUninit<Outcome>,
     est_resid: *mut MaybeUninit<f64>,
     ret: *mut MaybeUninit<f64>,
     expected_ret: *mut MaybeUninit<f64>,
@@ -101,6 +109,7 @@ impl<'a> SharedStore<'a> {
         SharedStore {
             n,
             shape,
+            outcomes: store.outcomes.as_mut_ptr(),
             est_resid: store.est_resid.as_mut_ptr(),
             ret: store.ret.as_mut_ptr(),
             expected_ret: store.expected_ret.as_mut_ptr(),
@@ -132,6 +141,7 @@ impl<'a> SharedStore<'a> {
         // caller guarantees the ranges of pair i are handed out once, so they alias nothing.
         unsafe {
             PairUnwritten {
+                outcome: &mut *self.outcomes.add(i),
                 est_resid: part(self.est_resid, i, l),
                 ret: part(self.ret, i, d),
                 expected_ret: part(self.expected_ret, i, d),
@@ -157,6 +167,7 @@ unsafe fn part<'s, T>(base: *mut T, i: usize, len: usize) -> &'s mut [T] {
 
 /// The storage of one pair before it is initialised.
 pub(super) struct PairUnwritten<'a> {
+    outcome: &'a mut MaybeUninit<Outcome>,
     est_resid: &'a mut [MaybeUninit<f64>],
     ret: &'a mut [MaybeUninit<f64>],
     expected_ret: &'a mut [MaybeUninit<f64>],
@@ -169,14 +180,20 @@ pub(super) struct PairUnwritten<'a> {
 }
 
 impl<'a> PairUnwritten<'a> {
-    /// Every element set to "missing" (NaN, span 0, the windows' `missing` results), then
-    /// split into the residuals and the event-period slot whose exclusions go to
-    /// `exclusions`.
+    /// Every element set to "missing" (NaN, span 0, the windows' `missing` results, an
+    /// outcome to be replaced), then split into the outcome, the residuals and the
+    /// event-period slot whose exclusions go to `exclusions`.
     pub fn initialise(
         self,
         missing: &[WindowResult],
         exclusions: &'a mut Vec<PairExclusion>,
-    ) -> (&'a mut [f64], PairSlot<'a>) {
+    ) -> (&'a mut Outcome, &'a mut [f64], PairSlot<'a>) {
+        let outcome = self.outcome.write(Err(PairExclusion {
+            stage: crate::tables::Stage::Input,
+            reason: crate::vocab::ExclusionReason::UnknownSecurity,
+            detail: String::new(),
+            order: 0,
+        }));
         let slot = PairSlot {
             ret: init_part_with(self.ret, |_| f64::NAN),
             expected_ret: init_part_with(self.expected_ret, |_| f64::NAN),
@@ -188,7 +205,7 @@ impl<'a> PairUnwritten<'a> {
             windows: init_part_with(self.windows, |i| missing[i]),
             exclusions,
         };
-        (init_part_with(self.est_resid, |_| f64::NAN), slot)
+        (outcome, init_part_with(self.est_resid, |_| f64::NAN), slot)
     }
 }
 

@@ -1036,6 +1036,39 @@ fn analyse_pairs_matches_single_pair_calls() {
     );
 }
 
+/// Many tasks (a security cut into several, the prefix route) answer in the caller's order,
+/// with the bits of a batch of each security's pairs alone.
+#[test]
+fn batch_of_many_tasks_answers_in_job_order() {
+    let mut rng = Lcg(11);
+    let list: Vec<AlignedSeries> = (0..4)
+        .map(|_| synthetic_series(&mut rng, 900, 0.03))
+        .collect();
+    let cfg = std_config(ModelKind::MarketModel);
+    // security 1 has 1,500 pairs (more than one task); the others a few hundred
+    let pairs: Vec<(usize, usize)> = (0..2400)
+        .map(|i| {
+            let s = if i % 8 < 5 { 1 } else { [0, 2, 3][i % 3] };
+            (s, 260 + (i * 37) % 600)
+        })
+        .chain([(7, 300)])
+        .collect();
+    let batch = analyse_pairs_batch(&list, &pairs, &cfg);
+    assert_eq!(batch.len(), pairs.len());
+    for s in 0..4 {
+        let mine: Vec<usize> = (0..pairs.len()).filter(|&i| pairs[i].0 == s).collect();
+        let alone: Vec<(usize, usize)> = mine.iter().map(|&i| pairs[i]).collect();
+        let own = analyse_pairs_batch(&list, &alone, &cfg);
+        for (k, &i) in mine.iter().enumerate() {
+            let result =
+                |b: &PairBatch, j: usize| b.get(j).map(|v| v.to_result()).map_err(Clone::clone);
+            assert_results_equal(&result(&batch, i), &result(&own, k), 0.0, "many tasks");
+        }
+    }
+    let last = batch.get(pairs.len() - 1).map(|v| v.fit.n_est);
+    assert_eq!(last.map_err(|e| e.reason.as_str()), Err("unknown_security"));
+}
+
 #[test]
 fn security_equal_to_benchmark() {
     let mut rng = Lcg(3);
