@@ -1,6 +1,7 @@
-//! `abnormal_returns` made when written (the command line's runs) against the held table of
-//! `Study::run`: the same rows in the same order, the same files, the same report facts. The
-//! demo study has same-date portfolios, whose rows are merged among the pairs' by event id.
+//! `abnormal_returns`, `cars` and `model_fits` made when written (the command line's runs)
+//! against the held tables of `Study::run`: the same rows in the same order, the same files,
+//! the same report. The demo study has same-date portfolios, whose rows are merged among the
+//! pairs' by event id.
 
 use evstudy::output::{write_outputs, OutputFormat};
 use evstudy::study::{AbnormalReturnRows, Study};
@@ -39,6 +40,16 @@ fn made_rows_equal_held_rows_and_write_the_same_files() {
     let groups: BTreeSet<String> = rows.iter().map(|r| r.group.to_string()).collect();
     assert_eq!(source.rel_days(), days);
     assert_eq!(source.groups(), groups);
+    // cars and model_fits, portfolios included
+    assert!(made.tables.cars.is_empty() && made.tables.model_fits.is_empty());
+    let cars = made.tables.cars_made.clone().unwrap();
+    assert!(held.tables.cars.iter().any(|r| r.event_id.starts_with("PF:")));
+    assert_eq!(cars.rows(0..cars.len()), held.tables.cars);
+    assert_eq!(cars.rows(3..9), held.tables.cars[3..9]);
+    let fits = made.tables.model_fits_made.clone().unwrap();
+    assert_eq!(fits.rows(0..fits.len()), held.tables.model_fits);
+    let report = |t| evstudy::report::render_report(t, &serde_json::json!({}), "Demo").html;
+    assert!(report(&held.tables) == report(&made.tables));
 
     let dir = std::env::temp_dir().join(format!("evstudy-made-rows-{}", std::process::id()));
     let formats = [OutputFormat::Csv, OutputFormat::Parquet];
@@ -60,8 +71,11 @@ fn made_rows_become_a_dataframe_like_held_rows() {
     let held = evstudy::output::to_dataframes(&study.run().unwrap().tables).unwrap();
     let made_out = study.run_with(AbnormalReturnRows::Made).unwrap();
     let made = evstudy::output::to_dataframes(&made_out.tables).unwrap();
-    assert_eq!(held[0].0, "abnormal_returns");
-    assert_eq!(held[0].1.height(), made[0].1.height());
-    let bytes = |df| evstudy::output::parquet_bytes("abnormal_returns", df).unwrap();
-    assert!(bytes(&held[0].1) == bytes(&made[0].1));
+    assert_eq!(held.len(), made.len());
+    for ((name, a), (other, b)) in held.iter().zip(&made) {
+        assert_eq!(name, other);
+        assert_eq!(a.height(), b.height(), "{name}");
+        let bytes = |df| evstudy::output::parquet_bytes(name, df).unwrap();
+        assert!(bytes(a) == bytes(b), "{name}");
+    }
 }

@@ -37,7 +37,8 @@ pub fn render_report(
     config_summary: &serde_json::Value,
     title: &str,
 ) -> Report {
-    let doc = build(tables, config_summary, title);
+    let held = tables.with_made_rows_held();
+    let doc = build(held.as_ref().unwrap_or(tables), config_summary, title);
     Report {
         markdown: render_markdown(&doc.blocks),
         html: render_html(&doc.blocks, title),

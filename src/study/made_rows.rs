@@ -1,96 +1,205 @@
-//! The `abnormal_returns` table made from the engine's batch when it is written, a range of
-//! rows at a time, instead of held as one struct per pair and day (13 M rows at 500,000
-//! pairs): the command line's runs write their tables and drop them.
+//! The per-pair tables (`abnormal_returns`, `cars`, `model_fits`) made from the engine's batch
+//! when they are written, a range of rows at a time, instead of held as one struct per row
+//! (13 M `abnormal_returns` rows at 500,000 pairs): the command line's runs write their
+//! tables and drop them.
 //!
-//! The rows are those the held table would have after sorting (§12: event_id, security,
-//! rel_day): each pair's (or portfolio's) |H| rows form a block, blocks sorted by
-//! (event_id, security). When two blocks share that key, the row order of the sort would
-//! interleave them; such a run holds its rows as before ([`make_abnormal_returns`] returns
-//! them).
+//! The rows are those the held tables would have after sorting (§12: event_id, security, then
+//! rel_day or window): each pair's (or same-date portfolio's) rows form a block — |H|
+//! `abnormal_returns` rows, one `cars` row per window, one `model_fits` row — and the blocks
+//! are sorted by (event_id, security). When two blocks share that key, the row order of the
+//! sort would interleave them; such a run holds its rows as before ([`make_pair_tables`]
+//! returns them).
 
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::rows::{ar_row, ArBlock};
-use crate::abnormal::{PairBatch, Window};
-use crate::tables::{AbnormalReturnRow, AbnormalReturnSource, Label, RowSource};
+use super::rows::{ar_row, car_row, fit_row, ArBlock};
+use crate::abnormal::{PairBatch, PairView, Window};
+use crate::tables::{
+    AbnormalReturnRow, AbnormalReturnSource, CarRow, Label, ModelFitRow, RowSource, StudyTables,
+};
 
-/// The |H| rows of one pair (made from the batch) or of one portfolio (held).
+/// The block of one pair (made from the batch) or of one portfolio (held).
 #[derive(Debug)]
 enum Block {
     Pair(ArBlock),
-    /// Index of the block's first row in [`MadeAbnormalReturns::held`].
+    /// The portfolio's index among the held blocks.
     Held(usize),
 }
 
-/// `abnormal_returns` made on demand from the engine's batch and the portfolios' rows.
-#[derive(Debug)]
-pub(crate) struct MadeAbnormalReturns {
-    batch: PairBatch,
-    h: Window,
-    /// The blocks in row order.
-    blocks: Vec<Block>,
-    /// The rows of the same-date portfolios.
-    held: Vec<AbnormalReturnRow>,
+/// The rows held for the same-date portfolios: |H| `abnormal_returns` rows, one `cars` row
+/// per window and one `model_fits` row per portfolio, in the order the portfolios were added.
+#[derive(Debug, Default)]
+pub(crate) struct HeldRows {
+    pub abnormal_returns: Vec<AbnormalReturnRow>,
+    pub cars: Vec<CarRow>,
+    pub model_fits: Vec<ModelFitRow>,
 }
 
-impl MadeAbnormalReturns {
-    /// Row `r` of the table.
-    fn row(&self, r: usize) -> AbnormalReturnRow {
-        let hl = self.h.len();
-        let k = r % hl;
-        match &self.blocks[r / hl] {
-            Block::Held(start) => self.held[start + k].clone(),
-            Block::Pair(b) => pair_row(&self.batch, b, k),
+impl HeldRows {
+    /// The held rows taken out of `tables` (the `cars` and `model_fits` rows only when they
+    /// are made).
+    pub fn take(tables: &mut StudyTables, cars_made: bool) -> HeldRows {
+        HeldRows {
+            abnormal_returns: std::mem::take(&mut tables.abnormal_returns),
+            cars: if cars_made {
+                std::mem::take(&mut tables.cars)
+            } else {
+                Vec::new()
+            },
+            model_fits: if cars_made {
+                std::mem::take(&mut tables.model_fits)
+            } else {
+                Vec::new()
+            },
         }
     }
 }
 
+/// The blocks in row order, the batch and the held rows, shared by the made tables.
+#[derive(Debug)]
+struct Blocks {
+    batch: PairBatch,
+    h: Window,
+    n_windows: usize,
+    blocks: Vec<Block>,
+    held: HeldRows,
+}
+
+impl Blocks {
+    /// The engine's view of the pair of block `b`.
+    fn view(&self, b: &ArBlock) -> PairView<'_> {
+        match self.batch.get(b.slot) {
+            Ok(res) => res,
+            // A block is made only for a pair with results (`push_all_pair_rows`).
+            Err(_) => unreachable!("block of a pair without results"),
+        }
+    }
+
+    fn ar(&self, r: usize) -> AbnormalReturnRow {
+        let hl = self.h.len();
+        let k = r % hl;
+        match &self.blocks[r / hl] {
+            Block::Held(i) => self.held.abnormal_returns[i * hl + k].clone(),
+            Block::Pair(b) => ar_row(&b.ids, &self.view(b), &b.dates, b.day0, k),
+        }
+    }
+
+    fn car(&self, r: usize) -> CarRow {
+        let nw = self.n_windows;
+        let w = r % nw;
+        match &self.blocks[r / nw] {
+            Block::Held(i) => self.held.cars[i * nw + w].clone(),
+            Block::Pair(b) => car_row(&b.ids, &self.view(b), w),
+        }
+    }
+
+    fn fit(&self, r: usize) -> ModelFitRow {
+        match &self.blocks[r] {
+            Block::Held(i) => self.held.model_fits[*i].clone(),
+            Block::Pair(b) => fit_row(&b.ids, &self.view(b)),
+        }
+    }
+}
+
+/// `abnormal_returns` made on demand.
+#[derive(Debug)]
+struct MadeAbnormalReturns(Arc<Blocks>);
+
+/// `cars` made on demand.
+#[derive(Debug)]
+struct MadeCars(Arc<Blocks>);
+
+/// `model_fits` made on demand.
+#[derive(Debug)]
+struct MadeModelFits(Arc<Blocks>);
+
 impl RowSource<AbnormalReturnRow> for MadeAbnormalReturns {
     fn len(&self) -> usize {
-        self.blocks.len() * self.h.len()
+        self.0.blocks.len() * self.0.h.len()
     }
 
     fn rows(&self, range: Range<usize>) -> Vec<AbnormalReturnRow> {
-        range.into_par_iter().map(|r| self.row(r)).collect()
+        range.into_par_iter().map(|r| self.0.ar(r)).collect()
     }
 }
 
 impl AbnormalReturnSource for MadeAbnormalReturns {
     fn rel_days(&self) -> BTreeSet<i32> {
-        if self.blocks.is_empty() {
+        if self.0.blocks.is_empty() {
             BTreeSet::new()
         } else {
-            (self.h.start..=self.h.end).collect()
+            (self.0.h.start..=self.0.h.end).collect()
         }
     }
 
     fn groups(&self) -> BTreeSet<String> {
-        let pairs = self.blocks.iter().filter_map(|b| match b {
+        let pairs = self.0.blocks.iter().filter_map(|b| match b {
             Block::Pair(p) => Some(p.ids.group.to_string()),
             Block::Held(_) => None,
         });
-        let held = self.held.iter().map(|r| r.group.to_string());
+        let held = self
+            .0
+            .held
+            .abnormal_returns
+            .iter()
+            .map(|r| r.group.to_string());
         pairs.chain(held).collect()
     }
 }
 
-/// The table made from the pairs' `blocks` (in pair order), the portfolios' rows `held` (in
-/// the order they were added) and the batch; or, when two blocks share (event_id, security)
-/// or the portfolios' rows do not form whole blocks, the rows themselves in the order the
-/// held table has before sorting (the pairs', then the portfolios').
-pub(crate) fn make_abnormal_returns(
-    blocks: Vec<ArBlock>,
-    held: Vec<AbnormalReturnRow>,
-    batch: PairBatch,
-    h: Window,
-) -> Result<MadeAbnormalReturns, Vec<AbnormalReturnRow>> {
-    let hl = h.len();
-    let held_keys = held_block_keys(&held, h);
-    let mut keyed: Vec<((Label, Label), Block)> = Vec::with_capacity(blocks.len());
-    let unique = held_keys.as_ref().is_some_and(|keys| {
+impl RowSource<CarRow> for MadeCars {
+    fn len(&self) -> usize {
+        self.0.blocks.len() * self.0.n_windows
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<CarRow> {
+        range.into_par_iter().map(|r| self.0.car(r)).collect()
+    }
+}
+
+impl RowSource<ModelFitRow> for MadeModelFits {
+    fn len(&self) -> usize {
+        self.0.blocks.len()
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<ModelFitRow> {
+        range.into_par_iter().map(|r| self.0.fit(r)).collect()
+    }
+}
+
+/// What the pairs' rows are made of: the pairs' `blocks` (in pair order), the portfolios'
+/// rows, the batch, the event period and the number of windows.
+pub(crate) struct PairTableParts {
+    pub blocks: Vec<ArBlock>,
+    pub held: HeldRows,
+    pub batch: PairBatch,
+    pub h: Window,
+    pub n_windows: usize,
+    /// Whether `cars` and `model_fits` are made too (else only `abnormal_returns`, and their
+    /// rows are in the tables).
+    pub cars_made: bool,
+}
+
+/// The made tables set in `tables` (`abnormal_returns_made`, and `cars_made` and
+/// `model_fits_made` when `parts.cars_made`); or, when two blocks share (event_id,
+/// security), the portfolios' rows do not form whole blocks or a row has extra columns,
+/// every row held in `tables` in the order the held tables have before sorting (the pairs',
+/// then the portfolios').
+pub(crate) fn make_pair_tables(parts: PairTableParts, tables: &mut StudyTables) {
+    let PairTableParts {
+        blocks,
+        held,
+        batch,
+        h,
+        n_windows,
+        cars_made,
+    } = parts;
+    let keys = held_block_keys(&held, h, n_windows, cars_made);
+    let unique = keys.as_ref().is_some_and(|keys| {
         let mut all: Vec<(&Label, &Label)> = blocks
             .iter()
             .map(|b| (&b.ids.event_id, &b.ids.security))
@@ -99,58 +208,115 @@ pub(crate) fn make_abnormal_returns(
         all.par_sort_unstable();
         all.windows(2).all(|w| w[0] != w[1])
     });
-    let Some(held_keys) = held_keys.filter(|_| unique) else {
-        let mut rows: Vec<AbnormalReturnRow> = Vec::with_capacity(blocks.len() * hl + held.len());
-        let pairs = (0..blocks.len() * hl)
-            .into_par_iter()
-            .map(|r| pair_row(&batch, &blocks[r / hl], r % hl));
-        rows.par_extend(pairs);
-        rows.extend(held);
-        return Err(rows);
+    let Some(keys) = keys.filter(|_| unique && !(cars_made && has_extras(&blocks, &held, &batch)))
+    else {
+        hold_all(blocks, held, &batch, h, n_windows, cars_made, tables);
+        return;
     };
+    let mut keyed: Vec<((Label, Label), Block)> = Vec::with_capacity(blocks.len() + keys.len());
     for b in blocks {
         keyed.push((
             (b.ids.event_id.clone(), b.ids.security.clone()),
             Block::Pair(b),
         ));
     }
-    for (i, key) in held_keys.into_iter().enumerate() {
-        keyed.push((key, Block::Held(i * hl)));
+    for (i, key) in keys.into_iter().enumerate() {
+        keyed.push((key, Block::Held(i)));
     }
     // Keys are unique: any sort gives the order of the stable sort of the rows.
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Ok(MadeAbnormalReturns {
+    let shared = Arc::new(Blocks {
         batch,
         h,
+        n_windows,
         blocks: keyed.into_iter().map(|(_, b)| b).collect(),
         held,
-    })
-}
-
-/// Row `k` of the event period of the analysed pair of block `b`.
-fn pair_row(batch: &PairBatch, b: &ArBlock, k: usize) -> AbnormalReturnRow {
-    match batch.get(b.slot) {
-        Ok(res) => ar_row(&b.ids, &res, &b.dates, b.day0, k),
-        // A block is made only for a pair with results (`push_all_pair_rows`).
-        Err(_) => unreachable!("abnormal-return block of a pair without results"),
+    });
+    tables.abnormal_returns_made = Some(Arc::new(MadeAbnormalReturns(Arc::clone(&shared))));
+    if cars_made {
+        tables.cars_made = Some(Arc::new(MadeCars(Arc::clone(&shared))));
+        tables.model_fits_made = Some(Arc::new(MadeModelFits(shared)));
     }
 }
 
-/// The (event_id, security) of each block of |H| rows of `held`, when every block is one
-/// portfolio's days h.start..=h.end in order; `None` otherwise.
-fn held_block_keys(held: &[AbnormalReturnRow], h: Window) -> Option<Vec<(Label, Label)>> {
+/// Whether a `model_fits` or `cars` row would have extra columns (a factor or lagged model's
+/// coefficients, the single-firm quantile cells): the made tables have none, so such rows are
+/// held.
+fn has_extras(blocks: &[ArBlock], held: &HeldRows, batch: &PairBatch) -> bool {
+    let pair = |b: &ArBlock| batch.get(b.slot).is_ok_and(|v| !v.fit.extras.is_empty());
+    blocks.par_iter().any(pair)
+        || held.model_fits.iter().any(|f| !f.extras.is_empty())
+        || held.cars.iter().any(|c| !c.extras.is_empty())
+}
+
+/// Every row of the pairs (made from the batch) and of the portfolios held in `tables`, the
+/// pairs' first.
+fn hold_all(
+    blocks: Vec<ArBlock>,
+    held: HeldRows,
+    batch: &PairBatch,
+    h: Window,
+    n_windows: usize,
+    cars_made: bool,
+    tables: &mut StudyTables,
+) {
+    let view = |b: &ArBlock| batch.get(b.slot).ok();
     let hl = h.len();
-    if hl == 0 || held.len() % hl != 0 {
+    let ar = (0..blocks.len() * hl).into_par_iter().filter_map(|r| {
+        let b = &blocks[r / hl];
+        view(b).map(|res| ar_row(&b.ids, &res, &b.dates, b.day0, r % hl))
+    });
+    tables.abnormal_returns.par_extend(ar);
+    tables.abnormal_returns.extend(held.abnormal_returns);
+    if cars_made {
+        let nw = n_windows;
+        let cars = (0..blocks.len() * nw).into_par_iter().filter_map(|r| {
+            let b = &blocks[r / nw];
+            view(b).map(|res| car_row(&b.ids, &res, r % nw))
+        });
+        tables.cars.par_extend(cars);
+        tables.cars.extend(held.cars);
+        let fits = blocks
+            .par_iter()
+            .filter_map(|b| view(b).map(|res| fit_row(&b.ids, &res)));
+        tables.model_fits.par_extend(fits);
+        tables.model_fits.extend(held.model_fits);
+    }
+}
+
+/// The (event_id, security) of each portfolio's block of held rows, when every block is
+/// whole: |H| `abnormal_returns` rows of days h.start..=h.end in order, and (when `cars` and
+/// `model_fits` are made) `n_windows` `cars` rows and one `model_fits` row of the same key;
+/// `None` otherwise.
+fn held_block_keys(
+    held: &HeldRows,
+    h: Window,
+    n_windows: usize,
+    cars_made: bool,
+) -> Option<Vec<(Label, Label)>> {
+    let hl = h.len();
+    let ar = &held.abnormal_returns;
+    if hl == 0 || ar.len() % hl != 0 {
         return None;
     }
-    held.chunks(hl)
-        .map(|block| {
+    let n = ar.len() / hl;
+    if cars_made && (held.cars.len() != n * n_windows || held.model_fits.len() != n) {
+        return None;
+    }
+    (0..n)
+        .map(|i| {
+            let block = &ar[i * hl..(i + 1) * hl];
             let first = &block[0];
-            let whole = block.iter().enumerate().all(|(k, r)| {
-                r.rel_day == h.start + k as i32
-                    && r.event_id == first.event_id
-                    && r.security == first.security
-            });
+            let key = |e: &Label, s: &Label| *e == first.event_id && *s == first.security;
+            let whole = block
+                .iter()
+                .enumerate()
+                .all(|(k, r)| r.rel_day == h.start + k as i32 && key(&r.event_id, &r.security))
+                && (!cars_made
+                    || (held.cars[i * n_windows..(i + 1) * n_windows]
+                        .iter()
+                        .all(|c| key(&c.event_id, &c.security))
+                        && key(&held.model_fits[i].event_id, &held.model_fits[i].security)));
             whole.then(|| (first.event_id.clone(), first.security.clone()))
         })
         .collect()
@@ -198,14 +364,67 @@ mod tests {
         }
     }
 
+    fn car(event: &str, window: &str) -> CarRow {
+        CarRow {
+            event_id: event.into(),
+            security: "PORTFOLIO".into(),
+            group: "all".into(),
+            window: window.into(),
+            car: Some(0.01),
+            car_se: None,
+            car_t: None,
+            car_p: None,
+            scar: None,
+            bhar: None,
+            n_days: 3,
+            extras: Vec::new(),
+        }
+    }
+
+    fn fit(event: &str) -> ModelFitRow {
+        ModelFitRow {
+            event_id: event.into(),
+            security: "PORTFOLIO".into(),
+            group: "all".into(),
+            model: "market_model".into(),
+            n_est: 20,
+            df: 18,
+            sigma: Some(0.01),
+            alpha: None,
+            beta: None,
+            r2: None,
+            extras: Vec::new(),
+        }
+    }
+
+    /// The tables made of the portfolios' `held` rows alone.
+    fn made_of(held: HeldRows, cars_made: bool) -> StudyTables {
+        let mut tables = StudyTables::default();
+        let parts = PairTableParts {
+            blocks: Vec::new(),
+            held,
+            batch: empty_batch(),
+            h: window(-1, 1),
+            n_windows: 1,
+            cars_made,
+        };
+        make_pair_tables(parts, &mut tables);
+        tables
+    }
+
     #[test]
     fn portfolio_blocks_are_sorted_by_event_and_security() {
-        let h = window(-1, 1);
-        let held: Vec<AbnormalReturnRow> = ["PF:2", "PF:1"]
-            .iter()
-            .flat_map(|e| (-1..=1).map(move |t| row(e, "PORTFOLIO", t)))
-            .collect();
-        let made = make_abnormal_returns(Vec::new(), held, empty_batch(), h).unwrap();
+        let events = ["PF:2", "PF:1"];
+        let held = HeldRows {
+            abnormal_returns: events
+                .iter()
+                .flat_map(|e| (-1..=1).map(move |t| row(e, "PORTFOLIO", t)))
+                .collect(),
+            cars: events.iter().map(|e| car(e, "-1:1")).collect(),
+            model_fits: events.iter().map(|e| fit(e)).collect(),
+        };
+        let tables = made_of(held, true);
+        let made = tables.abnormal_returns_made.unwrap();
         let rows = made.rows(0..made.len());
         let keys: Vec<(&str, i32)> = rows
             .iter()
@@ -223,6 +442,11 @@ mod tests {
             ]
         );
         assert_eq!(made.rel_days(), BTreeSet::from([-1, 0, 1]));
+        let cars = tables.cars_made.unwrap();
+        assert_eq!(cars.rows(0..2), [car("PF:1", "-1:1"), car("PF:2", "-1:1")]);
+        let fits = tables.model_fits_made.unwrap();
+        assert_eq!(fits.rows(1..2), [fit("PF:2")]);
+        assert!(tables.cars.is_empty() && tables.model_fits.is_empty());
     }
 
     #[test]
@@ -232,15 +456,51 @@ mod tests {
         let twice: Vec<AbnormalReturnRow> = (0..2)
             .flat_map(|_| (-1..=1).map(|t| row("PF:1", "PORTFOLIO", t)))
             .collect();
-        let back = make_abnormal_returns(Vec::new(), twice.clone(), empty_batch(), h);
-        assert_eq!(back.unwrap_err(), twice);
+        let held = HeldRows {
+            abnormal_returns: twice.clone(),
+            cars: vec![car("PF:1", "-1:1"); 2],
+            model_fits: vec![fit("PF:1"); 2],
+        };
+        let tables = made_of(held, true);
+        assert!(tables.abnormal_returns_made.is_none() && tables.cars_made.is_none());
+        assert_eq!(tables.abnormal_returns, twice);
+        assert_eq!(tables.cars, vec![car("PF:1", "-1:1"); 2]);
+        assert_eq!(tables.model_fits, vec![fit("PF:1"); 2]);
         // A block whose days are not −1, 0, 1 in order.
-        let broken = vec![
+        let broken = |ar: Vec<AbnormalReturnRow>| HeldRows {
+            abnormal_returns: ar,
+            ..HeldRows::default()
+        };
+        let days = vec![
             row("PF:1", "P", 0),
             row("PF:1", "P", -1),
             row("PF:1", "P", 1),
         ];
-        assert!(held_block_keys(&broken, h).is_none());
-        assert!(held_block_keys(&broken[..2], h).is_none());
+        assert!(held_block_keys(&broken(days.clone()), h, 1, false).is_none());
+        assert!(held_block_keys(&broken(days[..2].to_vec()), h, 1, false).is_none());
+        // Whole days, but no cars row for the block, or a cars row of another event.
+        let whole: Vec<AbnormalReturnRow> = (-1..=1).map(|t| row("PF:1", "P", t)).collect();
+        assert!(held_block_keys(&broken(whole.clone()), h, 1, false).is_some());
+        assert!(held_block_keys(&broken(whole.clone()), h, 1, true).is_none());
+        let other = HeldRows {
+            abnormal_returns: whole,
+            cars: vec![car("PF:9", "-1:1")],
+            model_fits: vec![fit("PF:1")],
+        };
+        assert!(held_block_keys(&other, h, 1, true).is_none());
+    }
+
+    #[test]
+    fn rows_with_extra_columns_are_held() {
+        let mut with_extra = fit("PF:1");
+        with_extra.extras = vec![("beta_smb".into(), Some(0.5))];
+        let held = HeldRows {
+            abnormal_returns: (-1..=1).map(|t| row("PF:1", "PORTFOLIO", t)).collect(),
+            cars: vec![car("PF:1", "-1:1")],
+            model_fits: vec![with_extra.clone()],
+        };
+        let tables = made_of(held, true);
+        assert!(tables.model_fits_made.is_none());
+        assert_eq!(tables.model_fits, [with_extra]);
     }
 }

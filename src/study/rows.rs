@@ -52,7 +52,7 @@ pub(crate) fn pair_exclusion(event_id: &str, security: &str, e: &PairExclusion) 
 pub(crate) fn push_all_pair_rows(
     tables: &mut StudyTables,
     a: &AnalysedPairs,
-    ar: AbnormalReturnRows,
+    made: MadeTables,
 ) -> Vec<ArBlock> {
     let (universe, batch) = (a.universe, a.batch);
     let analysed: Vec<(&Pair, usize, PairView)> = a
@@ -75,9 +75,11 @@ pub(crate) fn push_all_pair_rows(
         .collect();
     let with_portfolios = sources.len() + sources.len() / 2;
     let (hl, n, nw) = (a.event_period.len(), sources.len(), a.n_windows);
-    tables.cars.reserve(with_portfolios * nw);
-    tables.model_fits.reserve(with_portfolios);
-    let blocks = match ar {
+    if !made.cars_and_model_fits {
+        tables.cars.reserve(with_portfolios * nw);
+        tables.model_fits.reserve(with_portfolios);
+    }
+    let blocks = match made.abnormal_returns {
         AbnormalReturnRows::Held => {
             tables.abnormal_returns.reserve(with_portfolios * hl);
             let ar_rows = |j: usize| sources[j / hl].2.ar_row(j % hl);
@@ -95,13 +97,15 @@ pub(crate) fn push_all_pair_rows(
             })
             .collect(),
     };
-    let car_rows = |j: usize| sources[j / nw].2.car_row(j % nw);
-    tables
-        .cars
-        .par_extend((0..n * nw).into_par_iter().map(car_rows));
-    tables
-        .model_fits
-        .par_extend(sources.par_iter().map(|(_, _, r)| r.fit_row()));
+    if !made.cars_and_model_fits {
+        let car_rows = |j: usize| sources[j / nw].2.car_row(j % nw);
+        tables
+            .cars
+            .par_extend((0..n * nw).into_par_iter().map(car_rows));
+        tables
+            .model_fits
+            .par_extend(sources.par_iter().map(|(_, _, r)| r.fit_row()));
+    }
     for (_, _, src) in &sources {
         src.push_exclusions(tables);
     }
@@ -117,6 +121,16 @@ pub enum AbnormalReturnRows {
     /// Made a range at a time when written ([`StudyTables::abnormal_returns_made`]): the
     /// command line's runs, whose tables are written and dropped.
     Made,
+}
+
+/// Which per-pair tables are made when written rather than held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MadeTables {
+    /// `abnormal_returns`.
+    pub abnormal_returns: AbnormalReturnRows,
+    /// `cars` and `model_fits` (only with `abnormal_returns` made): the pairs' rows are then
+    /// not pushed.
+    pub cars_and_model_fits: bool,
 }
 
 /// What the pair rows are made of: the analysed pairs and the engine's results.
@@ -199,39 +213,12 @@ impl<'a> PairRows<'a> {
 
     /// The `cars` row of the w-th window.
     fn car_row(&self, w: usize) -> CarRow {
-        let (r, ids) = (&self.res.windows[w], &self.ids);
-        CarRow {
-            event_id: ids.event_id.clone(),
-            security: ids.security.clone(),
-            group: ids.group.clone(),
-            window: r.window.label(),
-            car: r.car,
-            car_se: r.car_se,
-            car_t: r.car_t,
-            car_p: r.car_p,
-            scar: r.scar,
-            bhar: r.bhar,
-            n_days: r.n_days,
-            extras: Vec::new(),
-        }
+        car_row(&self.ids, &self.res, w)
     }
 
     /// The `model_fits` row.
     fn fit_row(&self) -> ModelFitRow {
-        let (f, ids) = (&self.res.fit, &self.ids);
-        ModelFitRow {
-            event_id: ids.event_id.clone(),
-            security: ids.security.clone(),
-            group: ids.group.clone(),
-            model: f.model_name.to_string(),
-            n_est: f.n_est as u32,
-            df: f.df as u32,
-            sigma: opt(f.sigma),
-            alpha: f.alpha,
-            beta: f.beta,
-            r2: f.r2,
-            extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
-        }
+        fit_row(&self.ids, &self.res)
     }
 
     /// The pair's window-level exclusions, appended to `exclusions`.
@@ -240,6 +227,43 @@ impl<'a> PairRows<'a> {
             let row = pair_exclusion(&self.ids.event_id, &self.ids.security, e);
             tables.exclusions.push(row);
         }
+    }
+}
+
+/// The `cars` row of the w-th window of a pair (or portfolio) with results `res`.
+pub(crate) fn car_row(ids: &PairLabels, res: &PairView, w: usize) -> CarRow {
+    let r = &res.windows[w];
+    CarRow {
+        event_id: ids.event_id.clone(),
+        security: ids.security.clone(),
+        group: ids.group.clone(),
+        window: r.window.label(),
+        car: r.car,
+        car_se: r.car_se,
+        car_t: r.car_t,
+        car_p: r.car_p,
+        scar: r.scar,
+        bhar: r.bhar,
+        n_days: r.n_days,
+        extras: Vec::new(),
+    }
+}
+
+/// The `model_fits` row of a pair (or portfolio) with results `res`.
+pub(crate) fn fit_row(ids: &PairLabels, res: &PairView) -> ModelFitRow {
+    let f = &res.fit;
+    ModelFitRow {
+        event_id: ids.event_id.clone(),
+        security: ids.security.clone(),
+        group: ids.group.clone(),
+        model: f.model_name.to_string(),
+        n_est: f.n_est as u32,
+        df: f.df as u32,
+        sigma: opt(f.sigma),
+        alpha: f.alpha,
+        beta: f.beta,
+        r2: f.r2,
+        extras: f.extras.iter().map(|(n, v)| (n.clone(), opt(*v))).collect(),
     }
 }
 

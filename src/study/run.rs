@@ -11,13 +11,13 @@ use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
 use super::headline::headline_rows;
 use super::inputs::load;
-use super::made_rows::make_abnormal_returns;
+use super::made_rows::{make_pair_tables, HeldRows, PairTableParts};
 use super::metadata::{event_rows, security_rows};
 use super::multiple_testing::adjust_tests;
 use super::pairs::{admit_pairs, expand_pairs, Pair, PairSet, Scopes};
 use super::plan::RunPlan;
 use super::portfolios::{same_date_portfolios, PortfolioInputs};
-use super::rows::{push_all_pair_rows, AbnormalReturnRows, AnalysedPairs};
+use super::rows::{push_all_pair_rows, AbnormalReturnRows, AnalysedPairs, MadeTables};
 use super::securities::SecurityTable;
 use super::single_firm::{quantile_phase, variance_ratio_rows};
 use super::universe::{build_universe, Universe, UniverseSources};
@@ -29,7 +29,6 @@ use crate::calendar::EventRecord;
 use crate::data::{factor_scale_warning, FactorTable};
 use crate::error::Result;
 use crate::tables::StudyTables;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// Run the whole study: every table, sorted as methodology §12 says, the run's summary and
@@ -165,7 +164,12 @@ impl Prepared {
             event_period: plan.event_period,
             n_windows: plan.stats.windows.len(),
         };
-        let blocks = push_all_pair_rows(&mut out.tables, &analysed_pairs, ar);
+        let made = MadeTables {
+            abnormal_returns: ar,
+            // the single-firm quantile cells are added to the held `cars` rows
+            cars_and_model_fits: ar == AbnormalReturnRows::Made && !plan.single_firm.quantile,
+        };
+        let blocks = push_all_pair_rows(&mut out.tables, &analysed_pairs, made);
         let tables = &mut out.tables;
         quantile_phase(&plan, tables, &mut out.summary.notes, pairs, &batch);
         out.lap("pair_tables");
@@ -211,11 +215,16 @@ impl Prepared {
             out.lap("volume");
         }
         if ar == AbnormalReturnRows::Made {
-            let held = std::mem::take(&mut out.tables.abnormal_returns);
-            match make_abnormal_returns(blocks, held, batch, plan.event_period) {
-                Ok(made) => out.tables.abnormal_returns_made = Some(Arc::new(made)),
-                Err(rows) => out.tables.abnormal_returns = rows,
-            }
+            let held = HeldRows::take(&mut out.tables, made.cars_and_model_fits);
+            let parts = PairTableParts {
+                blocks,
+                held,
+                batch,
+                h: plan.event_period,
+                n_windows: plan.stats.windows.len(),
+                cars_made: made.cars_and_model_fits,
+            };
+            make_pair_tables(parts, &mut out.tables);
         }
         crate::output::sort_tables(&mut out.tables, &window_order);
         if let Some(mt) = &plan.multiple_testing {

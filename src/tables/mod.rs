@@ -73,8 +73,14 @@ pub struct StudyTables {
     pub abnormal_returns_made: Option<std::sync::Arc<dyn AbnormalReturnSource>>,
     /// Table `cars`.
     pub cars: Vec<CarRow>,
+    /// Table `cars` made on demand by the writers instead of held (with
+    /// `abnormal_returns_made`); when set, `cars` is empty and this is the table.
+    pub cars_made: Option<std::sync::Arc<dyn RowSource<CarRow>>>,
     /// Table `model_fits`.
     pub model_fits: Vec<ModelFitRow>,
+    /// Table `model_fits` made on demand by the writers instead of held (with `cars_made`);
+    /// when set, `model_fits` is empty and this is the table.
+    pub model_fits_made: Option<std::sync::Arc<dyn RowSource<ModelFitRow>>>,
     /// Table `aggregate`.
     pub aggregate: Vec<AggregateRow>,
     /// Table `tests`.
@@ -99,6 +105,25 @@ pub struct StudyTables {
     /// Table `variance_ratio` (§7.7): one row per group × event window; empty unless the
     /// study sets `variance_ratio = true`.
     pub variance_ratio: Vec<VarianceRatioRow>,
+}
+
+impl StudyTables {
+    /// The tables with every made table except `abnormal_returns` held: `cars` and
+    /// `model_fits` as rows (for readers of the rows, such as the report); `None` when none
+    /// of them is made.
+    pub fn with_made_rows_held(&self) -> Option<StudyTables> {
+        if self.cars_made.is_none() && self.model_fits_made.is_none() {
+            return None;
+        }
+        let mut held = self.clone();
+        if let Some(made) = held.cars_made.take() {
+            held.cars = made.rows(0..made.len());
+        }
+        if let Some(made) = held.model_fits_made.take() {
+            held.model_fits = made.rows(0..made.len());
+        }
+        Some(held)
+    }
 }
 
 /// Something done with each table of a [`TableSet`] in turn ([`TableSet::visit`]).
@@ -126,8 +151,14 @@ impl TableSet for StudyTables {
             Some(made) => v.made(made.as_ref() as &dyn RowSource<AbnormalReturnRow>),
             None => v.table(&self.abnormal_returns),
         }
-        v.table(&self.cars);
-        v.table(&self.model_fits);
+        match &self.cars_made {
+            Some(made) => v.made(made.as_ref()),
+            None => v.table(&self.cars),
+        }
+        match &self.model_fits_made {
+            Some(made) => v.made(made.as_ref()),
+            None => v.table(&self.model_fits),
+        }
         v.table(&self.aggregate);
         v.table(&self.tests);
         v.table(&self.exclusions);
