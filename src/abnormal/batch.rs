@@ -153,6 +153,7 @@ pub(crate) fn analyse_batch(
     };
     let mut exclusions: Vec<(usize, PairExclusion)> = tasks
         .into_par_iter()
+        .with_max_len(1)
         .flat_map_iter(|range| task.run(&order[range]))
         .collect();
     // SAFETY: `order` is a permutation of 0..n (a counting sort of the job indices), the

@@ -166,8 +166,11 @@ impl PassSums {
 pub(super) fn rank_pass(events: &[StatsEvent], setup: &PassSetup) -> PassSums {
     let n = events.len();
     let ranges = chunk_ranges(n);
+    // One task per chunk (`with_max_len`): without it the last half of the chunks can run
+    // on one thread while the other waits.
     let parts: Vec<PassSums> = ranges
         .par_iter()
+        .with_max_len(1)
         .map(|r| process_chunk(events, r.clone(), setup))
         .collect();
     let mut total = PassSums::zeros(setup, n);

@@ -6,6 +6,7 @@ use super::correlation::same_date_partners_m;
 use super::{StatsConfig, StatsEvent};
 use crate::abnormal::{PairView, Window};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Index of relative day `t` in the event's event-period columns.
@@ -91,35 +92,40 @@ impl TestSets {
 }
 
 /// The test sets D_t (usable AR on day t of H) and C_W (complete window W), and the BHARs of
-/// each C_W; O(N·(|H| + windows)).
+/// each C_W; O(N·(|H| + windows)). Each set is one pass over the events, the sets in
+/// parallel (each written by one thread, in event order).
 pub(super) fn collect_test_sets(events: &[StatsEvent], cfg: &StatsConfig, h: Window) -> TestSets {
     let (nh, nw, t2t) = (h.len(), cfg.windows.len(), cfg.trade_to_trade);
-    let new_sets = |k: usize| -> Vec<TestSet> {
-        (0..k)
-            .map(|_| TestSet::with_capacity(events.len()))
-            .collect()
-    };
-    let mut sets = TestSets {
-        days: new_sets(nh),
-        windows: new_sets(nw),
-        bhar: vec![Vec::new(); nw],
-    };
-    for (i, e) in events.iter().enumerate() {
-        for (k, set) in sets.days.iter_mut().enumerate() {
-            if let Some((ar, sar)) = usable_day(&e.result, h.start + k as i32, t2t) {
-                set.push(i, ar, sar);
-            }
-        }
-        for (w, set) in sets.windows.iter_mut().enumerate() {
-            if let Some(v) = complete_window(&e.result, w) {
-                set.push(i, v.car, v.scar);
-                if let Some(b) = v.bhar {
-                    sets.bhar[w].push(b);
+    let days = (0..nh)
+        .into_par_iter()
+        .map(|k| {
+            let mut set = TestSet::with_capacity(events.len());
+            for (i, e) in events.iter().enumerate() {
+                if let Some((ar, sar)) = usable_day(&e.result, h.start + k as i32, t2t) {
+                    set.push(i, ar, sar);
                 }
             }
-        }
+            set
+        })
+        .collect();
+    let (windows, bhar) = (0..nw)
+        .into_par_iter()
+        .map(|w| {
+            let (mut set, mut bhar) = (TestSet::with_capacity(events.len()), Vec::new());
+            for (i, e) in events.iter().enumerate() {
+                if let Some(v) = complete_window(&e.result, w) {
+                    set.push(i, v.car, v.scar);
+                    bhar.extend(v.bhar);
+                }
+            }
+            (set, bhar)
+        })
+        .unzip();
+    TestSets {
+        days,
+        windows,
+        bhar,
     }
-    sets
 }
 
 /// The same-date cluster (distinct day-0 date) of every event of a group (§7.3).

@@ -174,9 +174,6 @@ impl Prepared {
         quantile_phase(&plan, tables, &mut out.summary.notes, pairs, &batch);
         out.lap("pair_tables");
 
-        out.tables.events = event_rows(&read_events, events, pairs, &scopes);
-        out.tables.securities = security_rows(securities, pairs);
-
         let analysed = Analysed {
             pairs,
             events,
@@ -185,7 +182,15 @@ impl Prepared {
             securities,
             factors,
         };
-        test_groups(&plan, &analysed, &mut out);
+        // The `events` and `securities` rows are made beside the tests (one pass each).
+        let (metadata, ()) = rayon::join(
+            || {
+                let ev = event_rows(&read_events, events, pairs, &scopes);
+                (ev, security_rows(securities, pairs))
+            },
+            || test_groups(&plan, &analysed, &mut out),
+        );
+        (out.tables.events, out.tables.securities) = metadata;
         out.lap("tests_and_portfolios");
 
         let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
