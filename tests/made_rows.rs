@@ -43,7 +43,11 @@ fn made_rows_equal_held_rows_and_write_the_same_files() {
     // cars and model_fits, portfolios included
     assert!(made.tables.cars.is_empty() && made.tables.model_fits.is_empty());
     let cars = made.tables.cars_made.clone().unwrap();
-    assert!(held.tables.cars.iter().any(|r| r.event_id.starts_with("PF:")));
+    assert!(held
+        .tables
+        .cars
+        .iter()
+        .any(|r| r.event_id.starts_with("PF:")));
     assert_eq!(cars.rows(0..cars.len()), held.tables.cars);
     assert_eq!(cars.rows(3..9), held.tables.cars[3..9]);
     let fits = made.tables.model_fits_made.clone().unwrap();
