@@ -83,3 +83,54 @@ fn made_rows_become_a_dataframe_like_held_rows() {
         assert!(bytes(a) == bytes(b), "{name}");
     }
 }
+
+#[test]
+fn made_columns_hold_the_values_of_the_rows() {
+    use evstudy::tables::{AbnormalReturnRow, ColumnValues};
+    let made = demo().run_with(AbnormalReturnRows::Made).unwrap();
+    let source = made.tables.abnormal_returns_made.clone().unwrap();
+    let n = source.len();
+    let text = |c: &ColumnValues| -> Vec<String> {
+        match c {
+            ColumnValues::TextRuns(runs) => runs
+                .iter()
+                .flat_map(|(v, k)| std::iter::repeat_n(v.to_string(), *k))
+                .collect(),
+            other => panic!("not text: {other:?}"),
+        }
+    };
+    // whole table, one row, ranges across blocks and portfolio rows, the last rows
+    for range in [0..n, 0..1, 5..60, 25..27, 100..400, n - 3..n] {
+        let rows = source.rows(range.clone());
+        let cols = source.columns(range.clone()).unwrap();
+        assert_eq!(cols.len(), 12);
+        let labels = |f: fn(&AbnormalReturnRow) -> String| rows.iter().map(f).collect::<Vec<_>>();
+        assert_eq!(text(&cols[0]), labels(|r| r.event_id.to_string()));
+        assert_eq!(text(&cols[1]), labels(|r| r.security.to_string()));
+        assert_eq!(text(&cols[2]), labels(|r| r.group.to_string()));
+        assert_eq!(
+            cols[3],
+            ColumnValues::I32(rows.iter().map(|r| r.rel_day).collect())
+        );
+        assert_eq!(
+            cols[4],
+            ColumnValues::OptDate(rows.iter().map(|r| r.date).collect())
+        );
+        let floats: [fn(&AbnormalReturnRow) -> Option<f64>; 6] = [
+            |r| r.ret,
+            |r| r.expected_ret,
+            |r| r.ar,
+            |r| r.sar,
+            |r| r.ar_se,
+            |r| r.ar_p,
+        ];
+        for (j, get) in floats.iter().enumerate() {
+            let want = ColumnValues::OptF64(rows.iter().map(get).collect());
+            assert_eq!(cols[5 + j], want, "column {}", 5 + j);
+        }
+        assert_eq!(
+            cols[11],
+            ColumnValues::OptU32(rows.iter().map(|r| r.span).collect())
+        );
+    }
+}

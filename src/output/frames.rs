@@ -1,11 +1,13 @@
 //! Polars DataFrames of the output tables and their Parquet form.
 
+use std::ops::Range;
+
 use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::csv::extra_columns;
 use crate::error::{Error, Result};
-use crate::tables::{ColumnSink, RowSource, Table, TableSet, TableVisitor};
+use crate::tables::{ColumnSink, ColumnValues, RowSource, Table, TableSet, TableVisitor};
 
 /// Days from 1970-01-01 (polars' physical Date representation).
 fn epoch_days(d: NaiveDate) -> i32 {
@@ -161,6 +163,55 @@ pub(super) fn table_frame_with<T: Table>(rows: &[T], extras: &[String]) -> Resul
     })
 }
 
+/// The frame of rows `range` of a made table: from the columns the source makes when it
+/// makes them ([`RowSource::columns`]), else from its rows. Made tables have no extra
+/// columns.
+pub(super) fn made_frame<T: Table>(
+    src: &dyn RowSource<T>,
+    range: Range<usize>,
+) -> Result<DataFrame> {
+    match src.columns(range.clone()) {
+        Some(columns) => columns_frame::<T>(columns, range.len()),
+        None => table_frame_with(&src.rows(range), &[]),
+    }
+}
+
+/// The frame of `n` rows given as columns, in the table's column order: the columns, types
+/// and nulls [`table_frame_with`] builds from the same rows.
+fn columns_frame<T: Table>(columns: Vec<ColumnValues>, n: usize) -> Result<DataFrame> {
+    let polars_error = |message: String| Error::Polars {
+        file: T::NAME.to_string(),
+        message,
+    };
+    if columns.len() != T::COLUMNS.len() {
+        let got = columns.len();
+        return Err(polars_error(format!(
+            "{got} columns made, {} expected",
+            T::COLUMNS.len()
+        )));
+    }
+    let same = |r: &Option<f64>| *r;
+    let built: Vec<Column> = columns
+        .iter()
+        .zip(T::COLUMNS)
+        .map(|(values, &name)| match values {
+            ColumnValues::TextRuns(runs) => {
+                let cells = runs.iter().flat_map(|(v, k)| std::iter::repeat_n(*v, *k));
+                StringChunked::from_iter_values(name.into(), cells).into_column()
+            }
+            ColumnValues::I32(v) => {
+                Int32Chunked::from_iter_values(name.into(), v.iter().copied()).into_column()
+            }
+            ColumnValues::OptDate(v) => opt_numeric::<Int32Type, _>(name, v, |d| d.map(epoch_days))
+                .into_date()
+                .into_column(),
+            ColumnValues::OptF64(v) => f64_col(name, v, same),
+            ColumnValues::OptU32(v) => opt_numeric::<UInt32Type, _>(name, v, |x| *x).into_column(),
+        })
+        .collect();
+    DataFrame::new(n, built).map_err(|e| polars_error(e.to_string()))
+}
+
 /// One table's frame, built on demand (the frames are built in parallel).
 type FrameBuilder<'a> = Box<dyn Fn() -> Result<DataFrame> + Send + Sync + 'a>;
 
@@ -195,7 +246,7 @@ pub fn to_dataframes<S: TableSet>(tables: &S) -> Result<Vec<(&'static str, DataF
             self.0.push((T::NAME, Box::new(move || table_frame(rows))));
         }
         fn made<T: Table>(&mut self, rows: &'a dyn RowSource<T>) {
-            let all = move || table_frame(&rows.rows(0..rows.len()));
+            let all = move || made_frame(rows, 0..rows.len());
             self.0.push((T::NAME, Box::new(all)));
         }
     }

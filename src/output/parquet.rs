@@ -17,7 +17,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::csv::extra_columns;
-use super::frames::table_frame_with;
+use super::frames::{made_frame, table_frame_with};
 use super::write_atomic_with;
 use crate::error::{Error, Result};
 use crate::tables::{Table, TableRows};
@@ -90,7 +90,10 @@ fn encode_table<T: Table, W: Write + Send>(out: W, rows: TableRows<T>) -> Result
         let encoded: Vec<Vec<RowGroupIterColumns<'static, PolarsError>>> = ranges
             .par_iter()
             .map(|range| {
-                let frame = rows.with_chunk(range.clone(), |r| table_frame_with(r, &extras))?;
+                let frame = match rows {
+                    TableRows::Held(rows) => table_frame_with(&rows[range.clone()], &extras)?,
+                    TableRows::Made(src) => made_frame(src, range.clone())?,
+                };
                 writer
                     .encode_and_compress(&frame)
                     .collect::<PolarsResult<Vec<_>>>()

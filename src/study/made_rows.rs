@@ -16,10 +16,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::rows::{ar_row, car_row, fit_row, ArBlock};
+use super::rows::{ar_row, car_row, fit_row, ArBlock, ArValues};
 use crate::abnormal::{PairBatch, PairView, Window};
 use crate::tables::{
-    AbnormalReturnRow, AbnormalReturnSource, CarRow, Label, ModelFitRow, RowSource, StudyTables,
+    AbnormalReturnRow, AbnormalReturnSource, CarRow, ColumnValues, Label, ModelFitRow, RowSource,
+    StudyTables,
 };
 
 /// The block of one pair (made from the batch) or of one portfolio (held).
@@ -88,6 +89,34 @@ impl Blocks {
         }
     }
 
+    /// `abnormal_returns` rows `range` as columns, in the table's column order.
+    fn ar_columns(&self, range: Range<usize>) -> Vec<ColumnValues<'_>> {
+        let hl = self.h.len();
+        let mut cols = ArColumns::with_capacity(range.len());
+        let mut r = range.start;
+        while r < range.end {
+            let (k0, block) = (r % hl, &self.blocks[r / hl]);
+            let k1 = hl.min(k0 + (range.end - r));
+            match block {
+                Block::Held(i) => {
+                    for row in &self.held.abnormal_returns[i * hl + k0..i * hl + k1] {
+                        cols.labels([&row.event_id, &row.security, &row.group], 1);
+                        cols.values(ArValues::of_row(row));
+                    }
+                }
+                Block::Pair(b) => {
+                    let res = self.view(b);
+                    cols.labels([&b.ids.event_id, &b.ids.security, &b.ids.group], k1 - k0);
+                    for k in k0..k1 {
+                        cols.values(ArValues::of(&res, &b.dates, b.day0, k));
+                    }
+                }
+            }
+            r += k1 - k0;
+        }
+        cols.into_columns()
+    }
+
     fn car(&self, r: usize) -> CarRow {
         let nw = self.n_windows;
         let w = r % nw;
@@ -102,6 +131,62 @@ impl Blocks {
             Block::Held(i) => self.held.model_fits[*i].clone(),
             Block::Pair(b) => fit_row(&b.ids, &self.view(b)),
         }
+    }
+}
+
+/// The columns of some `abnormal_returns` rows, being filled.
+struct ArColumns<'a> {
+    /// event_id, security and group, as runs of one label.
+    labels: [Vec<(&'a str, usize)>; 3],
+    rel_day: Vec<i32>,
+    date: Vec<Option<chrono::NaiveDate>>,
+    /// ret, expected_ret, ar, sar, ar_se, ar_p.
+    values: [Vec<Option<f64>>; 6],
+    span: Vec<Option<u32>>,
+}
+
+impl<'a> ArColumns<'a> {
+    fn with_capacity(n: usize) -> Self {
+        ArColumns {
+            labels: std::array::from_fn(|_| Vec::new()),
+            rel_day: Vec::with_capacity(n),
+            date: Vec::with_capacity(n),
+            values: std::array::from_fn(|_| Vec::with_capacity(n)),
+            span: Vec::with_capacity(n),
+        }
+    }
+
+    /// The labels of the next `rows` rows.
+    fn labels(&mut self, labels: [&'a Label; 3], rows: usize) {
+        for (runs, label) in self.labels.iter_mut().zip(labels) {
+            runs.push((label.as_str(), rows));
+        }
+    }
+
+    /// The cells of the next row after its labels.
+    fn values(&mut self, v: ArValues) {
+        self.rel_day.push(v.rel_day);
+        self.date.push(v.date);
+        let cells = [v.ret, v.expected_ret, v.ar, v.sar, v.ar_se, v.ar_p];
+        for (col, x) in self.values.iter_mut().zip(cells) {
+            col.push(x);
+        }
+        self.span.push(v.span);
+    }
+
+    /// The columns in the order of [`AbnormalReturnRow`]'s.
+    fn into_columns(self) -> Vec<ColumnValues<'a>> {
+        let [event_id, security, group] = self.labels;
+        let mut out = vec![
+            ColumnValues::TextRuns(event_id),
+            ColumnValues::TextRuns(security),
+            ColumnValues::TextRuns(group),
+            ColumnValues::I32(self.rel_day),
+            ColumnValues::OptDate(self.date),
+        ];
+        out.extend(self.values.into_iter().map(ColumnValues::OptF64));
+        out.push(ColumnValues::OptU32(self.span));
+        out
     }
 }
 
@@ -124,6 +209,10 @@ impl RowSource<AbnormalReturnRow> for MadeAbnormalReturns {
 
     fn rows(&self, range: Range<usize>) -> Vec<AbnormalReturnRow> {
         range.into_par_iter().map(|r| self.0.ar(r)).collect()
+    }
+
+    fn columns(&self, range: Range<usize>) -> Option<Vec<ColumnValues<'_>>> {
+        Some(self.0.ar_columns(range))
     }
 }
 

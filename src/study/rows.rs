@@ -276,25 +276,74 @@ pub(crate) fn ar_row(
     day0: usize,
     k: usize,
 ) -> AbnormalReturnRow {
-    let t = res.event_period.start + k as i32;
-    let ar = res.ar[k];
+    let v = ArValues::of(res, dates, day0, k);
     AbnormalReturnRow {
         event_id: ids.event_id.clone(),
         security: ids.security.clone(),
         group: ids.group.clone(),
-        rel_day: t,
-        date: position(day0, t).and_then(|j| dates.get(j).copied()),
-        ret: opt(res.ret[k]),
-        expected_ret: opt(res.expected_ret[k]),
-        ar: opt(ar),
-        sar: opt(res.sar[k]),
-        ar_se: opt(res.ar_se[k]),
-        ar_p: opt(res.ar_p[k]),
-        span: if ar.is_finite() {
-            Some(res.span[k])
-        } else {
-            None
-        },
+        rel_day: v.rel_day,
+        date: v.date,
+        ret: v.ret,
+        expected_ret: v.expected_ret,
+        ar: v.ar,
+        sar: v.sar,
+        ar_se: v.ar_se,
+        ar_p: v.ar_p,
+        span: v.span,
+    }
+}
+
+/// The cells of an `abnormal_returns` row after its labels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ArValues {
+    pub rel_day: i32,
+    pub date: Option<NaiveDate>,
+    pub ret: Option<f64>,
+    pub expected_ret: Option<f64>,
+    pub ar: Option<f64>,
+    pub sar: Option<f64>,
+    pub ar_se: Option<f64>,
+    pub ar_p: Option<f64>,
+    pub span: Option<u32>,
+}
+
+impl ArValues {
+    /// The k-th day of the event period of `res`, day 0 at position `day0` of `dates`: the
+    /// session date (none outside the calendar), every value that is finite, and d_t when
+    /// the AR is finite.
+    pub fn of(res: &PairView, dates: &[NaiveDate], day0: usize, k: usize) -> ArValues {
+        let t = res.event_period.start + k as i32;
+        let ar = res.ar[k];
+        ArValues {
+            rel_day: t,
+            date: position(day0, t).and_then(|j| dates.get(j).copied()),
+            ret: opt(res.ret[k]),
+            expected_ret: opt(res.expected_ret[k]),
+            ar: opt(ar),
+            sar: opt(res.sar[k]),
+            ar_se: opt(res.ar_se[k]),
+            ar_p: opt(res.ar_p[k]),
+            span: if ar.is_finite() {
+                Some(res.span[k])
+            } else {
+                None
+            },
+        }
+    }
+
+    /// The cells of a held row.
+    pub fn of_row(r: &AbnormalReturnRow) -> ArValues {
+        ArValues {
+            rel_day: r.rel_day,
+            date: r.date,
+            ret: r.ret,
+            expected_ret: r.expected_ret,
+            ar: r.ar,
+            sar: r.sar,
+            ar_se: r.ar_se,
+            ar_p: r.ar_p,
+            span: r.span,
+        }
     }
 }
 

@@ -31,7 +31,7 @@ pub(crate) use rows::table;
 pub use rows::{
     AbnormalReturnRow, AggregateRow, CarRow, Day0Row, ExclusionRow, ModelFitRow, Stage, TestRow,
 };
-pub use source::{AbnormalReturnSource, RowSource, TableRows};
+pub use source::{AbnormalReturnSource, ColumnValues, RowSource, TableRows};
 pub use variance_ratio::VarianceRatioRow;
 pub use volume::{
     VolumeAbnormalRow, VolumeAggregateRow, VolumeCarRow, VolumeMetric, VolumeTables, VolumeTestRow,

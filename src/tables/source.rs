@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use chrono::NaiveDate;
+
 use super::AbnormalReturnRow;
 
 /// A table's rows made on demand, in their final order.
@@ -16,6 +18,27 @@ pub trait RowSource<T>: Send + Sync + std::fmt::Debug {
     }
     /// Rows `range` (within `0..len()`), in order.
     fn rows(&self, range: Range<usize>) -> Vec<T>;
+    /// Rows `range` as columns in the table's column order ([`Table::COLUMNS`](super::Table::COLUMNS)),
+    /// for a source that makes them without the row structs; `None` (the default) when it
+    /// does not, and the writers read [`RowSource::rows`]. The values are those of the rows.
+    fn columns(&self, _range: Range<usize>) -> Option<Vec<ColumnValues<'_>>> {
+        None
+    }
+}
+
+/// The values of one column of some rows, as a [`RowSource`] makes them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnValues<'a> {
+    /// Text, as runs of one value: (value, number of rows).
+    TextRuns(Vec<(&'a str, usize)>),
+    /// `Int32`.
+    I32(Vec<i32>),
+    /// Nullable `Date`.
+    OptDate(Vec<Option<NaiveDate>>),
+    /// Nullable `Float64`.
+    OptF64(Vec<Option<f64>>),
+    /// Nullable `UInt32`.
+    OptU32(Vec<Option<u32>>),
 }
 
 /// The rows of `abnormal_returns` made on demand, with the facts the report reads from the
