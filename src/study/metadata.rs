@@ -7,13 +7,14 @@ use crate::calendar::{expand_scope, EventRecord};
 use crate::tables::{EventRow, SecurityRow};
 use std::collections::BTreeSet;
 
-/// One row per event of the events file, in file order: the events kept (`kept`, a
-/// subsequence of `read` in the same order) with their analysed pairs, and the events left
-/// out as unverified with `n_analysed = 0` (their pairs are `unverified_event` exclusions).
-/// `n_pairs` counts the securities of the event's expanded scope.
+/// One row per event of the events file, in file order: the events kept (`kept`, in input
+/// order) with their analysed pairs, and the events left out as unverified (`unverified`,
+/// each with its position among the events read) with `n_analysed = 0` (their pairs are
+/// `unverified_event` exclusions). `n_pairs` counts the securities of the event's expanded
+/// scope.
 pub(crate) fn event_rows(
-    read: &[EventRecord],
     kept: &[EventRecord],
+    unverified: &[(usize, EventRecord)],
     pairs: &[Pair],
     scopes: &Scopes,
 ) -> Vec<EventRow> {
@@ -21,14 +22,20 @@ pub(crate) fn event_rows(
     for p in pairs.iter().filter(|p| p.result.is_some()) {
         analysed[p.event] += 1;
     }
-    let mut next = 0;
-    let mut rows = Vec::with_capacity(read.len());
-    for ev in read {
-        let is_kept = kept
-            .get(next)
-            .is_some_and(|k| k.row == ev.row && k.event_id == ev.event_id);
-        let n_analysed = if is_kept { analysed[next] } else { 0 };
-        next += usize::from(is_kept);
+    let total = kept.len() + unverified.len();
+    let (mut next_kept, mut next_left) = (0, 0);
+    let mut rows = Vec::with_capacity(total);
+    for position in 0..total {
+        let (ev, n_analysed) = match unverified.get(next_left) {
+            Some((at, ev)) if *at == position => {
+                next_left += 1;
+                (ev, 0)
+            }
+            _ => {
+                next_kept += 1;
+                (&kept[next_kept - 1], analysed[next_kept - 1])
+            }
+        };
         let scope = expand_scope(&ev.scope, &scopes.groups, &scopes.all_securities);
         rows.push(EventRow {
             event_id: ev.event_id.clone(),

@@ -4,12 +4,12 @@
 use super::config::CalendarMode;
 use super::rows::input_exclusion;
 use super::securities::SecurityTable;
-use crate::calendar::{builtin_exchange, expand_scope, filter_verified, EventRecord};
+use crate::calendar::{builtin_exchange, expand_scope, EventRecord};
 use crate::data::PricePanel;
 use crate::tables::ExclusionRow;
 use crate::vocab::ExclusionReason;
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// An event–security pair on its way through the run.
 pub(crate) struct Pair {
@@ -40,6 +40,8 @@ pub(crate) struct PairDay0 {
 pub(crate) struct PairSet {
     /// The events kept (verified, or all when unverified ones are included).
     pub events: Vec<EventRecord>,
+    /// The events left out as unverified, each with its position among the events read.
+    pub unverified: Vec<(usize, EventRecord)>,
     /// Pairs in event order, each event's scope in its own order.
     pub pairs: Vec<Pair>,
     /// `unverified_event`, `empty_scope` and `duplicate_event` exclusions, in input order.
@@ -118,6 +120,27 @@ impl Scopes {
     }
 }
 
+/// The events kept and, unless `include_unverified`, the unverified ones
+/// ([`EventRecord::is_unverified`]) with their positions among `events`; both in input order.
+fn split_unverified(
+    events: Vec<EventRecord>,
+    include_unverified: bool,
+) -> (Vec<EventRecord>, Vec<(usize, EventRecord)>) {
+    if include_unverified {
+        return (events, Vec::new());
+    }
+    let mut kept = Vec::with_capacity(events.len());
+    let mut unverified = Vec::new();
+    for (i, ev) in events.into_iter().enumerate() {
+        if ev.is_unverified() {
+            unverified.push((i, ev));
+        } else {
+            kept.push(ev);
+        }
+    }
+    (kept, unverified)
+}
+
 /// Expand each event's scope into pairs; unverified events (unless included), empty scopes,
 /// repeated event–security pairs and securities outside the universe become exclusions.
 pub(crate) fn expand_pairs(
@@ -125,9 +148,9 @@ pub(crate) fn expand_pairs(
     include_unverified: bool,
     scopes: &Scopes,
 ) -> PairSet {
-    let (events, unverified) = filter_verified(events, include_unverified);
+    let (events, unverified) = split_unverified(events, include_unverified);
     let mut exclusions = Vec::new();
-    for ev in &unverified {
+    for (_, ev) in &unverified {
         for t in scopes.expand(&ev.scope) {
             exclusions.push(input_exclusion(
                 &t,
@@ -140,7 +163,8 @@ pub(crate) fn expand_pairs(
     let n_unverified = exclusions.len();
     let mut n_outside = 0;
     let mut pairs: Vec<Pair> = Vec::new();
-    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    // membership only (never iterated): a hash set, the event id borrowed
+    let mut seen: HashSet<(&str, String)> = HashSet::new();
     for (ei, ev) in events.iter().enumerate() {
         let scope = scopes.expand(&ev.scope);
         if scope.is_empty() {
@@ -152,7 +176,7 @@ pub(crate) fn expand_pairs(
             ));
         }
         for t in scope {
-            if !seen.insert((ev.event_id.clone(), t.clone())) {
+            if !seen.insert((ev.event_id.as_str(), t.clone())) {
                 exclusions.push(input_exclusion(
                     &t,
                     &ev.event_id,
@@ -184,6 +208,7 @@ pub(crate) fn expand_pairs(
     PairSet {
         total: pairs.len() + n_unverified + n_outside,
         events,
+        unverified,
         pairs,
         exclusions,
     }
@@ -417,6 +442,19 @@ pub(crate) mod tests {
             ]
         );
         assert_eq!(set.total, 6, "5 pairs and 1 unverified pair");
+        let left: Vec<(usize, &str)> = set
+            .unverified
+            .iter()
+            .map(|(at, e)| (*at, e.event_id.as_str()))
+            .collect();
+        assert_eq!(left, [(1, "E2")]);
+        // the events table lists every event read, in file order
+        let groups = BTreeMap::from([("tech".to_string(), vec!["B".into(), "Z".into()])]);
+        let scopes = Scopes::new(&securities(), &groups, std::iter::empty());
+        let (kept, left) = (&set.events, &set.unverified);
+        let rows = crate::study::metadata::event_rows(kept, left, &set.pairs, &scopes);
+        let ids: Vec<&str> = rows.iter().map(|r| r.event_id.as_str()).collect();
+        assert_eq!(ids, ["E1", "E2", "E3", "E1", "E4"]);
     }
 
     #[test]

@@ -53,8 +53,6 @@ pub(crate) struct Prepared {
     pub plan: RunPlan,
     /// The tables and summary so far.
     out: Recorder,
-    /// Every row of the event file.
-    read_events: Vec<EventRecord>,
     scopes: Scopes,
     /// The events and their pairs, day 0 set.
     pub set: PairSet,
@@ -81,7 +79,6 @@ pub(crate) fn prepare(cfg: &StudyConfig) -> Result<Prepared> {
     let (securities, factors) = (inputs.securities, inputs.factors);
     let scopes = Scopes::new(&securities, &plan.groups, inputs.panel.series.keys())
         .restricted_to(&plan.universe);
-    let read_events = inputs.events.clone();
     let mut set = expand_pairs(inputs.events, plan.include_unverified, &scopes);
     out.tables.exclusions.append(&mut set.exclusions);
     out.summary.pairs_total = set.total;
@@ -106,7 +103,6 @@ pub(crate) fn prepare(cfg: &StudyConfig) -> Result<Prepared> {
     Ok(Prepared {
         plan,
         out,
-        read_events,
         scopes,
         set,
         securities,
@@ -145,7 +141,6 @@ impl Prepared {
         let Prepared {
             plan,
             mut out,
-            read_events,
             scopes,
             mut set,
             securities,
@@ -153,7 +148,7 @@ impl Prepared {
             mut universe,
         } = self;
         let (securities, factors) = (&securities, factors.as_ref());
-        let (events, pairs) = (&set.events, &mut set.pairs);
+        let (events, unverified, pairs) = (&set.events, &set.unverified, &mut set.pairs);
         out.summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
 
         let analysed_pairs = AnalysedPairs {
@@ -185,7 +180,7 @@ impl Prepared {
         // The `events` and `securities` rows are made beside the tests (one pass each).
         let (metadata, ()) = rayon::join(
             || {
-                let ev = event_rows(&read_events, events, pairs, &scopes);
+                let ev = event_rows(events, unverified, pairs, &scopes);
                 (ev, security_rows(securities, pairs))
             },
             || test_groups(&plan, &analysed, &mut out),
