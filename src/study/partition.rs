@@ -6,7 +6,7 @@
 use super::compute::engine_jobs;
 use super::pairs::Pair;
 use super::run::{prepare, Prepared};
-use super::{InputFile, StudyConfig};
+use super::{InputFile, PhaseTiming, StudyConfig};
 use crate::abnormal::{BatchPart, Engine, PairBatch, PairJob};
 use crate::error::{Error, Result};
 use crate::output::{parquet_bytes, write_atomic, write_folder, FolderOptions};
@@ -245,6 +245,8 @@ fn jobs_digest(pairs: &[Pair], events: &[crate::calendar::EventRecord], todo: &[
 pub struct PartialRun {
     /// What `partial.json` says (`engine_sha256` is set by [`PartialRun::write`]).
     pub manifest: PartialManifest,
+    /// The wall time and peak memory of the phases up to the engine (as `run --timings`).
+    pub timings: Vec<PhaseTiming>,
     part: BatchPart,
 }
 
@@ -304,7 +306,7 @@ fn pretty_json<T: serde::Serialize>(value: &T, file: &str) -> Result<String> {
 /// # Ok::<(), evstudy::Error>(())
 /// ```
 pub fn run_partition(cfg: &StudyConfig, partition: Partition) -> Result<PartialRun> {
-    let run = prepare(cfg)?;
+    let mut run = prepare(cfg)?;
     let all = engine_jobs(&run.set.pairs);
     let identity = RunIdentity::of(cfg, &run, &all.jobs, &all.pairs);
     let mine: Vec<usize> = (0..all.jobs.len())
@@ -313,7 +315,9 @@ pub fn run_partition(cfg: &StudyConfig, partition: Partition) -> Result<PartialR
     let jobs: Vec<PairJob> = mine.iter().map(|&j| all.jobs[j]).collect();
     let batch: PairBatch = Engine::new(&run.plan.engine).analyse_batch(&run.universe.series, &jobs);
     let analysed = (0..batch.len()).filter(|&i| batch.get(i).is_ok()).count();
+    run.lap("compute");
     Ok(PartialRun {
+        timings: run.timings().to_vec(),
         manifest: PartialManifest {
             format: PARTIAL_FORMAT,
             evstudy_version: env!("CARGO_PKG_VERSION").to_string(),

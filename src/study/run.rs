@@ -135,6 +135,16 @@ impl Prepared {
         &self.out.summary.inputs
     }
 
+    /// Records the time since the last phase, and the peak memory so far, as phase `name`.
+    pub fn lap(&mut self, name: &'static str) {
+        self.out.lap(name);
+    }
+
+    /// The phases timed so far.
+    pub fn timings(&self) -> &[PhaseTiming] {
+        &self.out.summary.timings
+    }
+
     /// The phases after the engine: pair rows, group tests and portfolios, the optional
     /// phases, sorted tables.
     pub fn finish(self, batch: PairBatch, ar: AbnormalReturnRows) -> Result<StudyRun> {

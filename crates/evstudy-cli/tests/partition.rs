@@ -203,6 +203,26 @@ fn partition_folders_hold_a_manifest_and_the_engine_rows() {
         Some(jobs),
         "the partitions share out every job"
     );
+    // `--timings` times the phases of a partition too
+    let out = dir.path().join("timed").display().to_string();
+    let args = [
+        "run",
+        "--config",
+        &config,
+        "--partition",
+        "1/2",
+        "--out",
+        &out,
+        "--timings",
+    ];
+    let (code, _, stderr) = evstudy(&args);
+    assert_eq!(code, 0, "{stderr}");
+    for phase in ["load", "day0", "compute", "write_partial"] {
+        assert!(
+            stderr.contains(&format!("timing {phase} ")),
+            "{phase}: {stderr}"
+        );
+    }
 }
 
 #[test]

@@ -101,7 +101,17 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
         });
         let line = run_in_folder(&dir, &options, |staging| {
             let part = run_partition(&cfg, partition)?;
+            let t_write = std::time::Instant::now();
             part.write(staging)?;
+            if args.timings {
+                let mut lines = part.timings.clone();
+                lines.push(PhaseTiming {
+                    phase: "write_partial",
+                    seconds: t_write.elapsed().as_secs_f64(),
+                    peak_kib: peak_memory_kib(),
+                });
+                print_timings(&lines);
+            }
             let m = &part.manifest;
             Ok(format!(
                 "{}: partition {partition}: {} of {} pairs computed ({} analysed); partial \
