@@ -13,7 +13,7 @@ use super::parametric::{
 };
 use super::rank_pass::{rank_pass, PassSetup, PassSums};
 use super::rows::{At, RowLabels};
-use super::sets::{collect_test_sets, DateClusters, TestSet, TestSets};
+use super::sets::{day_set, window_set, DateClusters, TestSet};
 use super::{StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::Window;
 use crate::tables::{AggregateRow, TestRow};
@@ -103,13 +103,12 @@ pub struct GroupBattery {
 /// ```
 pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> GroupBattery {
     let h = cfg.event_period();
-    // r̄ needs none of the test sets: it runs beside the collection of the sets and the pass
-    let ((sets, setup, pass), rb) = rayon::join(
+    // r̄ needs none of the test sets: it runs beside the setup and the pass
+    let ((setup, pass), rb) = rayon::join(
         || {
-            let sets = collect_test_sets(events, cfg, h);
-            let setup = PassSetup::new(cfg, h, &sets);
+            let setup = PassSetup::new(cfg, h, events);
             let pass = rank_pass(events, &setup);
-            (sets, setup, pass)
+            (setup, pass)
         },
         || rbar(events, cfg.rbar_min_common_dates),
     );
@@ -129,7 +128,7 @@ pub fn group_battery(group: &str, events: &[StatsEvent], cfg: &StatsConfig) -> G
         s_v: rank_scale.map_or(f64::NAN, |v| v.s_v),
         rbar: rb.rbar,
     };
-    let (tests, aggregate) = battery.rows(&sets);
+    let (tests, aggregate) = battery.rows();
     GroupBattery {
         tests,
         aggregate,
@@ -160,6 +159,18 @@ struct SetInputs {
     grank: Option<TestStat>,
 }
 
+/// The rows of one event window.
+struct WindowRows {
+    /// The battery on C_W.
+    car_tests: Vec<TestRow>,
+    /// The BHAR tests.
+    bhar_tests: Vec<TestRow>,
+    /// The `car` aggregate row.
+    car: AggregateRow,
+    /// The `bhar` aggregate row.
+    bhar: AggregateRow,
+}
+
 /// The group quantities every test set shares, and the row labels of the group.
 struct Battery<'a> {
     labels: RowLabels<'a>,
@@ -177,20 +188,20 @@ struct Battery<'a> {
 
 impl Battery<'_> {
     /// Every `tests` and `aggregate` row of the group, in §12 order. The test sets are
-    /// independent: they are computed in parallel and emitted in order.
-    fn rows(&self, sets: &TestSets) -> (Vec<TestRow>, Vec<AggregateRow>) {
+    /// independent: each is collected, tested and dropped in its own task (in parallel, so
+    /// only a few sets are held at once), and the rows are emitted in order.
+    fn rows(&self) -> (Vec<TestRow>, Vec<AggregateRow>) {
         let (nh, nw) = (self.h.len(), self.cfg.windows.len());
-        let day_out: Vec<(Vec<TestRow>, AggregateRow)> = sets
-            .days
-            .par_iter()
-            .enumerate()
-            .map(|(k, set)| self.day_rows(k, set))
+        let day_out: Vec<(Vec<TestRow>, AggregateRow)> = (0..nh)
+            .into_par_iter()
+            .map(|k| self.day_rows(k, &day_set(self.events, self.cfg, self.h, k)))
             .collect();
-        let win_out: Vec<Vec<TestRow>> = sets
-            .windows
-            .par_iter()
-            .enumerate()
-            .map(|(w, set)| self.window_rows(w, set))
+        let win_out: Vec<WindowRows> = (0..nw)
+            .into_par_iter()
+            .map(|w| {
+                let (set, bhar) = window_set(self.events, w);
+                self.all_window_rows(w, &set, &bhar)
+            })
             .collect();
         let per_window = TestKind::BATTERY.len() + TestKind::BHAR.len();
         let mut tests = Vec::with_capacity(nh * TestKind::BATTERY.len() + nw * per_window);
@@ -199,30 +210,38 @@ impl Battery<'_> {
             tests.extend(rows);
             aggregate.push(agg);
         }
-        for rows in win_out {
-            tests.extend(rows);
+        let mut bhar_aggregate = Vec::with_capacity(nw);
+        let mut bhar_tests = Vec::new();
+        for out in win_out {
+            tests.extend(out.car_tests);
+            bhar_tests.extend(out.bhar_tests);
+            aggregate.push(out.car);
+            bhar_aggregate.push(out.bhar);
         }
-        for (w, bhar) in sets.bhar.iter().enumerate() {
-            let at = At::Window(self.cfg.windows[w].label());
-            for &kind in Scope::Bhar.battery_tests() {
-                tests.push(self.labels.test_row(
-                    Scope::Bhar,
-                    &at,
-                    kind,
-                    bhar_stat(kind, bhar),
-                    bhar.len() as u32,
-                ));
-            }
-        }
-        for (w, set) in sets.windows.iter().enumerate() {
-            let at = At::Window(self.cfg.windows[w].label());
-            aggregate.push(self.labels.aggregate_row(Metric::Car, &at, &set.x));
-        }
-        for (w, bhar) in sets.bhar.iter().enumerate() {
-            let at = At::Window(self.cfg.windows[w].label());
-            aggregate.push(self.labels.aggregate_row(Metric::Bhar, &at, bhar));
-        }
+        tests.extend(bhar_tests);
+        aggregate.extend(bhar_aggregate);
         (tests, aggregate)
+    }
+
+    /// The rows of window `w`: its tests on C_W, its BHAR tests, and its `car` and `bhar`
+    /// aggregate rows.
+    fn all_window_rows(&self, w: usize, set: &TestSet, bhar: &[f64]) -> WindowRows {
+        let at = At::Window(self.cfg.windows[w].label());
+        let bhar_tests = Scope::Bhar
+            .battery_tests()
+            .iter()
+            .map(|&kind| {
+                let stat = bhar_stat(kind, bhar);
+                let n = bhar.len() as u32;
+                self.labels.test_row(Scope::Bhar, &at, kind, stat, n)
+            })
+            .collect();
+        WindowRows {
+            car_tests: self.window_rows(w, set),
+            bhar_tests,
+            car: self.labels.aggregate_row(Metric::Car, &at, &set.x),
+            bhar: self.labels.aggregate_row(Metric::Bhar, &at, bhar),
+        }
     }
 
     /// The tests of D_t for day `k` of H, and its `ar` aggregate row.

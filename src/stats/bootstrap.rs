@@ -10,7 +10,7 @@
 
 use super::kind::{vocabulary, Scope, TestKind, UnknownName};
 use super::rows::{At, RowLabels};
-use super::sets::collect_test_sets;
+use super::sets::{day_set, window_set};
 use super::{StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::event_period;
 use crate::simulate::rng::SimRng;
@@ -259,27 +259,33 @@ pub fn wild_bootstrap_rows(
     settings: &BootstrapSettings,
 ) -> Vec<TestRow> {
     let h = event_period(&cfg.windows);
-    let sets = collect_test_sets(events, cfg, h);
     let dates: Vec<NaiveDate> = events.iter().map(|e| e.day0).collect();
     let labels = RowLabels {
         group,
         cluster: None,
     };
-    let mut jobs: Vec<(Scope, At, String, &super::sets::TestSet)> = Vec::new();
-    for (k, set) in sets.days.iter().enumerate() {
-        let t = h.start + k as i32;
-        jobs.push((Scope::Day, At::Day(t), t.to_string(), set));
-    }
-    for (w, set) in sets.windows.iter().enumerate() {
-        let label = cfg.windows[w].label();
-        jobs.push((Scope::Car, At::Window(label.clone()), label, set));
-    }
-    jobs.par_iter()
-        .map(|(scope, at, key, set)| {
+    // the test sets in order (days of H, then windows), each collected in its own task
+    let (nh, nw) = (h.len(), cfg.windows.len());
+    (0..nh + nw)
+        .into_par_iter()
+        .map(|j| {
+            let (scope, at, key, set) = if j < nh {
+                let t = h.start + j as i32;
+                (
+                    Scope::Day,
+                    At::Day(t),
+                    t.to_string(),
+                    day_set(events, cfg, h, j),
+                )
+            } else {
+                let label = cfg.windows[j - nh].label();
+                let set = window_set(events, j - nh).0;
+                (Scope::Car, At::Window(label.clone()), label, set)
+            };
             let cluster: Vec<NaiveDate> = set.members.iter().map(|&i| dates[i]).collect();
-            let stat = wild_cluster_test(&set.x, &cluster, settings, stream_of(group, *scope, key));
+            let stat = wild_cluster_test(&set.x, &cluster, settings, stream_of(group, scope, &key));
             let n = set.x.len() as u32;
-            labels.test_row(*scope, at, TestKind::WildBootT, stat, n)
+            labels.test_row(scope, &at, TestKind::WildBootT, stat, n)
         })
         .collect()
 }

@@ -13,7 +13,7 @@
 
 use super::nonparametric::{grank_t, rank_s_v, RankScale};
 use super::parametric::{s_cda, CdaScale};
-use super::sets::{complete_window, usable_day, TestSets};
+use super::sets::{complete_window, day_set, usable_day, window_set};
 use super::{sd, StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::{PairView, Window};
 use rayon::prelude::*;
@@ -30,13 +30,22 @@ pub(super) struct PassSetup<'a> {
 }
 
 impl<'a> PassSetup<'a> {
-    /// The setup of the test sets `sets` of a group.
-    pub fn new(cfg: &'a StatsConfig, h: Window, sets: &TestSets) -> Self {
-        PassSetup {
-            cfg,
-            h,
-            scar_sd: sets.all().map(|s| sd(&s.s).filter(|v| *v > 0.0)).collect(),
-        }
+    /// The setup of the test sets of a group's `events`, each set collected in turn (in
+    /// parallel) for its sd and dropped.
+    pub fn new(cfg: &'a StatsConfig, h: Window, events: &[StatsEvent]) -> Self {
+        let (nh, nw) = (h.len(), cfg.windows.len());
+        let scar_sd = (0..nh + nw)
+            .into_par_iter()
+            .map(|k| {
+                let set = if k < nh {
+                    day_set(events, cfg, h, k)
+                } else {
+                    window_set(events, k - nh).0
+                };
+                sd(&set.s).filter(|v| *v > 0.0)
+            })
+            .collect();
+        PassSetup { cfg, h, scar_sd }
     }
 
     fn n_sets(&self) -> usize {

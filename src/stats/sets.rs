@@ -6,7 +6,6 @@ use super::correlation::same_date_partners_m;
 use super::{StatsConfig, StatsEvent};
 use crate::abnormal::{PairView, Window};
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Index of relative day `t` in the event's event-period columns.
@@ -76,56 +75,28 @@ impl TestSet {
     }
 }
 
-/// Every test set of a group: D_t for each day of H, C_W for each window, and the BHARs of
-/// each C_W (the members with a BHAR).
-pub(super) struct TestSets {
-    pub days: Vec<TestSet>,
-    pub windows: Vec<TestSet>,
-    pub bhar: Vec<Vec<f64>>,
+/// D_t for day `k` of H: the events with a usable AR that day, in event order.
+pub(super) fn day_set(events: &[StatsEvent], cfg: &StatsConfig, h: Window, k: usize) -> TestSet {
+    let mut set = TestSet::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        if let Some((ar, sar)) = usable_day(&e.result, h.start + k as i32, cfg.trade_to_trade) {
+            set.push(i, ar, sar);
+        }
+    }
+    set
 }
 
-impl TestSets {
-    /// The days first, then the windows: the order of the GRANK test sets.
-    pub fn all(&self) -> impl Iterator<Item = &TestSet> {
-        self.days.iter().chain(&self.windows)
+/// C_W for window `w`: the events with the window complete, in event order, and the BHARs of
+/// those that have one.
+pub(super) fn window_set(events: &[StatsEvent], w: usize) -> (TestSet, Vec<f64>) {
+    let (mut set, mut bhar) = (TestSet::with_capacity(events.len()), Vec::new());
+    for (i, e) in events.iter().enumerate() {
+        if let Some(v) = complete_window(&e.result, w) {
+            set.push(i, v.car, v.scar);
+            bhar.extend(v.bhar);
+        }
     }
-}
-
-/// The test sets D_t (usable AR on day t of H) and C_W (complete window W), and the BHARs of
-/// each C_W; O(N·(|H| + windows)). Each set is one pass over the events, the sets in
-/// parallel (each written by one thread, in event order).
-pub(super) fn collect_test_sets(events: &[StatsEvent], cfg: &StatsConfig, h: Window) -> TestSets {
-    let (nh, nw, t2t) = (h.len(), cfg.windows.len(), cfg.trade_to_trade);
-    let days = (0..nh)
-        .into_par_iter()
-        .map(|k| {
-            let mut set = TestSet::with_capacity(events.len());
-            for (i, e) in events.iter().enumerate() {
-                if let Some((ar, sar)) = usable_day(&e.result, h.start + k as i32, t2t) {
-                    set.push(i, ar, sar);
-                }
-            }
-            set
-        })
-        .collect();
-    let (windows, bhar) = (0..nw)
-        .into_par_iter()
-        .map(|w| {
-            let (mut set, mut bhar) = (TestSet::with_capacity(events.len()), Vec::new());
-            for (i, e) in events.iter().enumerate() {
-                if let Some(v) = complete_window(&e.result, w) {
-                    set.push(i, v.car, v.scar);
-                    bhar.extend(v.bhar);
-                }
-            }
-            (set, bhar)
-        })
-        .unzip();
-    TestSets {
-        days,
-        windows,
-        bhar,
-    }
+    (set, bhar)
 }
 
 /// The same-date cluster (distinct day-0 date) of every event of a group (§7.3).
