@@ -54,6 +54,9 @@ pub(crate) fn push_all_pair_rows(
     a: &AnalysedPairs,
     made: MadeTables,
 ) -> Vec<ArBlock> {
+    if made.abnormal_returns == AbnormalReturnRows::Made && made.cars_and_model_fits {
+        return made_blocks(tables, a);
+    }
     let (universe, batch) = (a.universe, a.batch);
     let analysed: Vec<(&Pair, usize, PairView)> = a
         .pairs
@@ -108,6 +111,38 @@ pub(crate) fn push_all_pair_rows(
     }
     for (_, _, src) in &sources {
         src.push_exclusions(tables);
+    }
+    blocks
+}
+
+/// The blocks of the analysed pairs when all their rows are made when written, and their
+/// window-level exclusions (the only rows pushed), in pair order.
+fn made_blocks(tables: &mut StudyTables, a: &AnalysedPairs) -> Vec<ArBlock> {
+    let (universe, batch) = (a.universe, a.batch);
+    let analysed: Vec<(&Pair, usize)> = a
+        .pairs
+        .iter()
+        .filter_map(|p| {
+            p.result
+                .filter(|&slot| batch.get(slot).is_ok())
+                .map(|s| (p, s))
+        })
+        .collect();
+    let blocks: Vec<ArBlock> = analysed
+        .par_iter()
+        .map(|&(p, slot)| ArBlock {
+            slot,
+            day0: p.day0.map(|d| d.index).unwrap_or(0),
+            dates: std::sync::Arc::clone(&universe.series[p.sec].dates),
+            ids: PairLabels::new(&a.events[p.event].event_id, &p.security, &p.group),
+        })
+        .collect();
+    for b in &blocks {
+        if let Ok(res) = batch.get(b.slot) {
+            let rows = res.exclusions.iter();
+            let rows = rows.map(|e| pair_exclusion(&b.ids.event_id, &b.ids.security, e));
+            tables.exclusions.extend(rows);
+        }
     }
     blocks
 }
@@ -193,13 +228,8 @@ impl<'a> PairRows<'a> {
         dates: &'a [NaiveDate],
         day0: usize,
     ) -> Self {
-        let ids = PairLabels {
-            event_id: Label::from(event_id),
-            security: Label::from(security),
-            group: Label::from(group),
-        };
         PairRows {
-            ids,
+            ids: PairLabels::new(event_id, security, group),
             res,
             dates,
             day0,
@@ -353,6 +383,17 @@ pub(crate) struct PairLabels {
     pub event_id: Label,
     pub security: Label,
     pub group: Label,
+}
+
+impl PairLabels {
+    /// One label each (one allocation each, shared by the pair's rows).
+    pub fn new(event_id: &str, security: &str, group: &str) -> Self {
+        PairLabels {
+            event_id: Label::from(event_id),
+            security: Label::from(security),
+            group: Label::from(group),
+        }
+    }
 }
 
 /// Position day0 + t, if it is ≥ 0.
