@@ -3,8 +3,7 @@
 //! the whole study, the same files `evstudy run` writes.
 
 use crate::cmd::folder::{run_in_folder, run_options};
-use crate::cmd::run::{formats_and_folder, input_paths, spinner, write_study, WriteFlags};
-use crate::quick::FormatArg;
+use crate::cmd::run::{formats_and_folder, input_paths, spinner, write_study, OutputArgs};
 use evstudy::design::Design;
 use evstudy::study::{merge_partials, AbnormalReturnRows, StudyConfig};
 use std::path::PathBuf;
@@ -21,15 +20,8 @@ pub struct MergeArgs {
     /// Output folder (default: the study's `out`, else out/study).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Output formats, comma-separated (default: the study's `formats`, else csv,parquet).
-    #[arg(long, value_enum, value_delimiter = ',', ignore_case = true)]
-    pub format: Option<Vec<FormatArg>>,
-    /// Do not write the report.
-    #[arg(long)]
-    pub no_report: bool,
-    /// Print the wall time of each phase to stderr, and the peak memory (Linux).
-    #[arg(long)]
-    pub timings: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// The partial-result folders, one per partition.
     #[arg(required = true, value_name = "PARTIAL_DIR")]
     pub partials: Vec<PathBuf>,
@@ -39,15 +31,11 @@ pub struct MergeArgs {
 pub fn run(args: MergeArgs) -> anyhow::Result<i32> {
     let cfg = StudyConfig::from_toml_file(&args.config)?;
     let design = Design::from_file(&cfg)?;
-    let (formats, out_dir) = formats_and_folder(&design, &args.format, &args.out);
+    let (formats, out_dir) = formats_and_folder(&design, &args.output.format, &args.out);
     let mut inputs = input_paths(&design, Some(&args.config));
     inputs.extend(args.partials.iter().cloned());
     let options = run_options(&inputs, false);
-    let flags = WriteFlags {
-        no_report: args.no_report,
-        timings: args.timings,
-        export: false,
-    };
+    let flags = args.output.flags(false);
     let line = run_in_folder(&out_dir, &options, |staging| {
         let progress = spinner("merging partial results…");
         let output = merge_partials(&cfg, &args.partials, AbnormalReturnRows::Made)?;

@@ -30,15 +30,8 @@ pub struct RunArgs {
     /// Output folder (default: the study's `out`, else out/<study name>).
     #[arg(long, short)]
     pub out: Option<PathBuf>,
-    /// Output formats, comma-separated (default: the study's `formats`, else csv,parquet).
-    #[arg(long, value_enum, value_delimiter = ',', ignore_case = true)]
-    pub format: Option<Vec<FormatArg>>,
-    /// Do not write the report.
-    #[arg(long)]
-    pub no_report: bool,
-    /// Print the wall time of each phase to stderr, and the peak memory (Linux).
-    #[arg(long)]
-    pub timings: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Write only the report and small CSV summaries (for committed exports such as
     /// notebooks-export/china-ai-chips): see [`evstudy::report::write_export`].
     #[arg(long)]
@@ -75,6 +68,31 @@ fn parse_partition(text: &str) -> Result<Partition, String> {
         .map_err(|_| format!("--partition must be i/K with 1 ≤ i ≤ K, got {text:?}"))
 }
 
+/// The output options of the commands that write a study's tables (`run`, `merge`).
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Output formats, comma-separated (default: the study's `formats`, else csv,parquet).
+    #[arg(long, value_enum, value_delimiter = ',', ignore_case = true)]
+    pub format: Option<Vec<FormatArg>>,
+    /// Do not write the report.
+    #[arg(long)]
+    pub no_report: bool,
+    /// Print the wall time of each phase to stderr, and the peak memory (Linux).
+    #[arg(long)]
+    pub timings: bool,
+}
+
+impl OutputArgs {
+    /// What to write besides the tables (`export`: the committed-export layout).
+    pub(crate) fn flags(&self, export: bool) -> WriteFlags {
+        WriteFlags {
+            no_report: self.no_report,
+            timings: self.timings,
+            export,
+        }
+    }
+}
+
 /// What a command writes besides the tables.
 pub(crate) struct WriteFlags {
     /// No report.
@@ -91,7 +109,7 @@ pub(crate) struct WriteFlags {
 pub fn run(args: RunArgs) -> anyhow::Result<i32> {
     let cfg = load_config(&args.config, &args.quick)?;
     let design = Design::from_file(&cfg)?;
-    let (formats, out_dir) = formats_and_folder(&design, &args.format, &args.out);
+    let (formats, out_dir) = formats_and_folder(&design, &args.output.format, &args.out);
     let inputs = input_paths(&design, args.config.as_deref());
     let options = run_options(&inputs, args.export);
     if let Some(partition) = args.partition {
@@ -103,7 +121,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<i32> {
             let part = run_partition(&cfg, partition)?;
             let t_write = std::time::Instant::now();
             part.write(staging)?;
-            if args.timings {
+            if args.output.timings {
                 let mut lines = part.timings.clone();
                 lines.push(PhaseTiming {
                     phase: "write_partial",
@@ -145,11 +163,7 @@ fn run_into(
 ) -> anyhow::Result<String> {
     let progress = spinner("running study…");
     let output = Study::new(cfg).run_with(AbnormalReturnRows::Made)?;
-    let flags = WriteFlags {
-        no_report: args.no_report,
-        timings: args.timings,
-        export: args.export,
-    };
+    let flags = args.output.flags(args.export);
     write_study(&flags, &output, title, formats, out_dir, staging, progress)
 }
 
