@@ -4,17 +4,19 @@
 //! route of each pair is chosen here; the storage being written is in `store.rs`.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::finish::{analyse_pair_explicit_into, finish_into, PValueRoute};
-use super::moments::fit_direct;
+use super::moments::{fit_direct, Layout};
 use super::prefix::{fit_fast, SecurityPrefix};
+use super::residuals::refit_layout;
 use super::rows::Rows;
 use super::slot::PairSlot;
 use super::{
-    reference, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult, PairView, Route, Window,
-    WindowResult,
+    reference, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult, PairView, Residuals,
+    Route, Window, WindowResult,
 };
 use crate::returns::AlignedSeries;
 use crate::tables::Stage;
@@ -44,8 +46,8 @@ const SPLIT_PAIRS: usize = 1024;
 const PREFETCH_AHEAD: usize = 2;
 
 /// The results of many pairs in column layout: per-day values in arrays of n·|H|, windows in
-/// n·(number of windows), residuals in n·L, exclusions in one list with offsets per pair.
-/// Built by [`Engine::analyse_batch`](super::Engine::analyse_batch); read pair by pair with [`PairBatch::get`].
+/// n·(number of windows), residuals in n·L (or none, recomputed when read: see
+/// [`Residuals`]), exclusions in one list with offsets per pair. Built by [`Engine::analyse_batch`](super::Engine::analyse_batch); read pair by pair with [`PairBatch::get`].
 #[derive(Debug, Clone)]
 pub struct PairBatch {
     event_period: Window,
@@ -54,6 +56,8 @@ pub struct PairBatch {
     est_len: usize,
     outcomes: Vec<Result<ModelFit, PairExclusion>>,
     est_resid: Vec<f64>,
+    /// Set when `est_resid` is empty and the residuals are recomputed when read.
+    refit: Option<RefitSource>,
     ret: Vec<f64>,
     expected_ret: Vec<f64>,
     ar: Vec<f64>,
@@ -86,9 +90,13 @@ impl PairBatch {
     pub fn get(&self, i: usize) -> Result<PairView<'_>, &PairExclusion> {
         let fit = self.outcomes[i].as_ref()?;
         let (d, w, l) = (self.days, self.n_windows, self.est_len);
+        let est_resid = match &self.refit {
+            Some(src) => src.residuals(i, fit),
+            None => Residuals::held(&self.est_resid[i * l..(i + 1) * l]),
+        };
         Ok(PairView {
             fit,
-            est_resid: &self.est_resid[i * l..(i + 1) * l],
+            est_resid,
             event_period: self.event_period,
             ret: &self.ret[i * d..(i + 1) * d],
             expected_ret: &self.expected_ret[i * d..(i + 1) * d],
@@ -111,20 +119,54 @@ impl PairBatch {
     }
 }
 
-/// Analyse many pairs in parallel into one column store, each on `route`.
-///
-/// The pairs are computed security by security (see [`security_tasks`]), so that a
-/// security's prefix sums live only while its own pairs are computed; each pair is written
-/// at its place in the job order, which is the order of the store.
+/// Analyse many pairs in parallel into one column store, each on `route`, every pair's
+/// residuals held in the store.
 pub(crate) fn analyse_batch(
     series_list: &[AlignedSeries],
     jobs: &[PairJob],
     cfg: &EngineConfig,
     route: Route,
 ) -> PairBatch {
+    compute_batch(series_list, jobs, cfg, route, true)
+}
+
+/// [`analyse_batch`] over shared series: when the model's residuals can be recomputed
+/// ([`refit_layout`]), the store holds none and the batch keeps the series to recompute them
+/// when read.
+pub(crate) fn analyse_batch_shared(
+    series: &Arc<[AlignedSeries]>,
+    jobs: &[PairJob],
+    cfg: &EngineConfig,
+    route: Route,
+) -> PairBatch {
+    let Some(layout) = refit_layout(cfg, route) else {
+        return analyse_batch(series, jobs, cfg, route);
+    };
+    let mut batch = compute_batch(series, jobs, cfg, route, false);
+    batch.refit = Some(RefitSource {
+        series: Arc::clone(series),
+        jobs: jobs.to_vec(),
+        layout,
+        estimation: cfg.estimation,
+    });
+    batch
+}
+
+/// The pairs computed into a new store, security by security (see [`security_tasks`]), so
+/// that a security's prefix sums live only while its own pairs are computed; each pair is
+/// written at its place in the job order, which is the order of the store. The residuals are
+/// stored when `keep_residuals`.
+fn compute_batch(
+    series_list: &[AlignedSeries],
+    jobs: &[PairJob],
+    cfg: &EngineConfig,
+    route: Route,
+    keep_residuals: bool,
+) -> PairBatch {
     let h = cfg.event_period();
+    let est_len = cfg.estimation.len();
     let shape = Shape {
-        est_len: cfg.estimation.len(),
+        est_len: if keep_residuals { est_len } else { 0 },
         days: h.len(),
         windows: cfg.windows.len(),
     };
@@ -148,7 +190,8 @@ pub(crate) fn analyse_batch(
         route,
         store: &shared,
         missing: &missing,
-        est_len: shape.est_len,
+        est_len,
+        keep_residuals,
         start: &start,
     };
     let mut exclusions: Vec<(usize, PairExclusion)> = tasks
@@ -162,7 +205,28 @@ pub(crate) fn analyse_batch(
     let columns = unsafe { store.assume_written() };
     // Stable: each pair's exclusions keep their order.
     exclusions.sort_by_key(|(i, _)| *i);
-    assemble(h, shape, exclusions, columns)
+    let mut batch = assemble(h, shape, exclusions, columns);
+    batch.est_len = est_len;
+    batch
+}
+
+/// What recomputes the residuals of a batch whose store holds none: the series, each pair's
+/// job, the model's layout and the estimation window.
+#[derive(Debug, Clone)]
+struct RefitSource {
+    series: Arc<[AlignedSeries]>,
+    jobs: Vec<PairJob>,
+    layout: Layout,
+    estimation: Window,
+}
+
+impl RefitSource {
+    /// The residuals of pair `i`, fitted by `fit`.
+    fn residuals(&self, i: usize, fit: &ModelFit) -> Residuals<'_> {
+        let job = self.jobs[i];
+        let series = &self.series[job.series];
+        Residuals::refit(series, self.layout, fit, job.day0, self.estimation)
+    }
 }
 
 /// The batch from the written store and the pairs' exclusions, each with its pair's index
@@ -189,6 +253,7 @@ fn assemble(
         est_len: shape.est_len,
         outcomes: columns.outcomes,
         est_resid: columns.est_resid,
+        refit: None,
         ret: columns.ret,
         expected_ret: columns.expected_ret,
         ar: columns.ar,
@@ -271,7 +336,10 @@ struct Task<'a> {
     route: Route,
     store: &'a SharedStore<'a>,
     missing: &'a [WindowResult],
+    /// L, the estimation window's length.
     est_len: usize,
+    /// Whether the store holds the residuals (else they are written to a scratch buffer).
+    keep_residuals: bool,
     start: &'a [usize],
 }
 
@@ -280,14 +348,16 @@ impl Task<'_> {
     /// security) into the store; their exclusions, each with its pair's index.
     fn run(&self, indices: &[usize]) -> Vec<(usize, PairExclusion)> {
         let mut out = Vec::with_capacity(indices.len());
+        let mut scratch = vec![f64::NAN; if self.keep_residuals { 0 } else { self.est_len }];
         for run in indices.chunk_by(|a, b| self.jobs[*a].series == self.jobs[*b].series) {
-            self.security(run, &mut out);
+            self.security(run, &mut out, &mut scratch);
         }
         out
     }
 
-    /// The pairs `run` of one security, with its prefix sums when the route wants them.
-    fn security(&self, run: &[usize], out: &mut Vec<(usize, PairExclusion)>) {
+    /// The pairs `run` of one security, with its prefix sums when the route wants them; the
+    /// residuals go to `scratch` when the store holds none.
+    fn security(&self, run: &[usize], out: &mut Vec<(usize, PairExclusion)>, scratch: &mut [f64]) {
         let s = self.jobs[run[0]].series;
         let series = self.series_list.get(s);
         let prefix = series
@@ -303,6 +373,11 @@ impl Task<'_> {
             let part = unsafe { self.store.pair(i) };
             // NaN already (`initialise`): a fit writes the residuals of its sample
             let (outcome, est_resid, mut slot) = part.initialise(self.missing, &mut exclusions);
+            let est_resid = if self.keep_residuals {
+                est_resid
+            } else {
+                &mut *scratch
+            };
             *outcome = match series {
                 None => {
                     slot.clear(self.cfg);

@@ -1,6 +1,8 @@
 //! The engine's entry point: [`Engine`] analyses one pair or a batch of pairs.
 
-use super::batch::{analyse_batch, PairBatch};
+use std::sync::Arc;
+
+use super::batch::{analyse_batch, analyse_batch_shared, PairBatch};
 use super::finish::analyse_pair_explicit;
 use super::moments::analyse_pair_direct;
 use super::prefix::{analyse_pair_fast, SecurityPrefix};
@@ -195,5 +197,51 @@ impl Engine {
     /// ```
     pub fn analyse_batch(&self, series: &[AlignedSeries], jobs: &[PairJob]) -> PairBatch {
         analyse_batch(series, jobs, &self.cfg, self.route)
+    }
+
+    /// [`Engine::analyse_batch`] over series shared with the batch: for the constant-mean,
+    /// market-adjusted and market models in daily mode the store holds no estimation
+    /// residuals (L values per pair, most of its memory) and each [`PairView`](super::PairView)
+    /// recomputes them from the series and the fit when read ([`Residuals`](super::Residuals)),
+    /// the same bits; other models keep them in the store.
+    ///
+    /// # Formula
+    /// As [`Engine::analyse`], per pair; ε̂*_τ = R_τ − α̂ − β̂·R_mτ (market model).
+    ///
+    /// # Examples
+    /// ```
+    /// use std::sync::Arc;
+    /// use evstudy::abnormal::{Engine, EngineConfig, PairJob, Window};
+    /// use evstudy::model::ModelKind;
+    /// use evstudy::returns::{AlignedSeries, ReturnKind};
+    /// let series: Arc<[AlignedSeries]> = Arc::from(vec![AlignedSeries {
+    ///     ret: vec![0.06, 0.08, 0.10, 0.12, 0.16],
+    ///     bench: vec![0.05, 0.05, 0.07, 0.03, 0.05].into(),
+    ///     span: vec![1; 5],
+    ///     ..Default::default()
+    /// }]);
+    /// let engine = Engine::new(&EngineConfig {
+    ///     model: ModelKind::MarketModel,
+    ///     returns: ReturnKind::Simple,
+    ///     estimation: Window { start: -3, end: -1 },
+    ///     windows: vec![Window { start: 0, end: 1 }],
+    ///     min_estimation_returns: 3,
+    ///     dimson_lags: 1,
+    ///     trade_to_trade: false,
+    /// });
+    /// let jobs = [PairJob { series: 0, day0: 3 }];
+    /// let shared = engine.analyse_batch_shared(&series, &jobs);
+    /// let held = engine.analyse_batch(&series, &jobs);
+    /// let (a, b) = (shared.get(0).unwrap(), held.get(0).unwrap());
+    /// assert_eq!(a.est_resid.to_vec(), b.est_resid.to_vec());
+    /// let (alpha, beta) = (a.fit.alpha.unwrap(), a.fit.beta.unwrap());
+    /// assert_eq!(a.est_resid.to_vec()[0], 0.06 - alpha - beta * 0.05);
+    /// ```
+    pub fn analyse_batch_shared(
+        &self,
+        series: &Arc<[AlignedSeries]>,
+        jobs: &[PairJob],
+    ) -> PairBatch {
+        analyse_batch_shared(series, jobs, &self.cfg, self.route)
     }
 }

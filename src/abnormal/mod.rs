@@ -24,6 +24,7 @@ mod lagged;
 mod moments;
 mod prefix;
 mod reference;
+mod residuals;
 mod rows;
 mod sample;
 mod slot;
@@ -34,6 +35,7 @@ mod tests;
 pub use batch::PairBatch;
 pub(crate) use batch::{Assembly, BatchPart};
 pub use engine::{Engine, PairJob, Route};
+pub use residuals::Residuals;
 
 /// The event period H = [H1, H2]: the hull of the event windows ([0, 0] without windows).
 ///
@@ -278,7 +280,7 @@ impl PairResult {
     pub fn view(&self) -> PairView<'_> {
         PairView {
             fit: &self.fit,
-            est_resid: &self.est_resid,
+            est_resid: Residuals::held(&self.est_resid),
             event_period: self.event_period,
             ret: &self.ret,
             expected_ret: &self.expected_ret,
@@ -300,8 +302,9 @@ impl PairResult {
 pub struct PairView<'a> {
     /// The fitted model.
     pub fit: &'a ModelFit,
-    /// Estimation residuals ε̂*_τ for τ = L1..=L2, NaN where τ is not in the sample.
-    pub est_resid: &'a [f64],
+    /// Estimation residuals ε̂*_τ for τ = L1..=L2, NaN where τ is not in the sample (held,
+    /// or recomputed when read: see [`Residuals`]).
+    pub est_resid: Residuals<'a>,
     /// Event period H; the per-day slices below have length |H|, index t − H1.
     pub event_period: Window,
     /// Security return per day of H.

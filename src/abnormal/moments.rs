@@ -8,7 +8,7 @@ use super::finish::{analyse_pair_explicit, finish, PValueRoute};
 use super::fitted::{fit_failure, model_fit_row, Coefs, Fitted};
 use super::rows::Rows;
 use super::sample::check_sample_size;
-use super::{EngineConfig, PairExclusion, PairResult};
+use super::{EngineConfig, PairExclusion, PairResult, Window};
 use crate::model::fit::{check_singular, FitFailure, ZERO_SSE_TOL};
 use crate::model::linalg::spd_inverse_into;
 use crate::model::ModelKind;
@@ -335,10 +335,16 @@ pub(super) fn estimation_positions(
     day0: usize,
     cfg: &EngineConfig,
 ) -> (i64, i64) {
+    positions_of(series, day0, cfg.estimation)
+}
+
+/// The calendar positions lo..=hi of `window` (relative to `day0`), clipped to the calendar
+/// (empty when lo > hi).
+fn positions_of(series: &AlignedSeries, day0: usize, window: Window) -> (i64, i64) {
     let n = series.ret.len() as i64;
     let base = day0 as i64;
-    let lo = (base + cfg.estimation.start as i64).max(0);
-    let hi = (base + cfg.estimation.end as i64).min(n - 1);
+    let lo = (base + window.start as i64).max(0);
+    let hi = (base + window.end as i64).min(n - 1);
     (lo, hi)
 }
 
@@ -364,7 +370,14 @@ pub(super) fn fit_from_moments(
         Layout::MarketModel | Layout::Factor => fit_regression(&rows, q, mom, c, m)?,
         Layout::None => unreachable!(),
     };
-    write_residuals(series, layout, &fitted.theta, day0, cfg, est_resid);
+    write_residuals(
+        series,
+        layout,
+        &fitted.theta,
+        day0,
+        cfg.estimation,
+        est_resid,
+    );
     Ok(fitted)
 }
 
@@ -543,23 +556,26 @@ fn centred_fit(q: usize, mom: &[f64; WMAX], mf: f64) -> Result<CentredFit, PairE
     })
 }
 
-/// The estimation residuals in O(L) (NaN propagation marks the sessions outside the sample).
+/// The estimation residuals in O(L) (NaN propagation marks the sessions outside the sample),
+/// written over the positions of `est_resid` (one per day of `estimation`) that lie in the
+/// calendar; a pure function of its arguments, so the same call later gives the same bits
+/// ([`Residuals`](super::Residuals) recomputes them so).
 ///
 /// # Formula
 /// ε̂_τ = R_τ − offset_τ − g_τ′θ̂.
-fn write_residuals(
+pub(super) fn write_residuals(
     series: &AlignedSeries,
     layout: Layout,
     th: &[f64],
     day0: usize,
-    cfg: &EngineConfig,
+    estimation: Window,
     est_resid: &mut [f64],
 ) {
-    let (lo, hi) = estimation_positions(series, day0, cfg);
+    let (lo, hi) = positions_of(series, day0, estimation);
     if lo > hi {
         return;
     }
-    let l1 = cfg.estimation.start as i64;
+    let l1 = estimation.start as i64;
     let base = day0 as i64;
     let (lo_u, hi_u) = (lo as usize, hi as usize + 1);
     let out = &mut est_resid[(lo - base - l1) as usize..(hi - base - l1) as usize + 1];

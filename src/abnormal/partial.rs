@@ -82,11 +82,29 @@ fn text_lists<'a, T: 'a>(
 }
 
 impl PairBatch {
-    /// Pair `i`'s outputs as slices of the column store (also for excluded pairs).
-    fn part_of(&self, i: usize) -> PairColumns<'_> {
+    /// Every pair's residuals, n·L: the store's column, or recomputed when the store holds
+    /// none (NaN for the pairs not analysed, as the store's column has them).
+    fn residual_column(&self) -> Cow<'_, [f64]> {
+        if self.refit.is_none() {
+            return Cow::Borrowed(&self.est_resid);
+        }
+        let l = self.est_len;
+        let mut out = Vec::with_capacity(self.len() * l);
+        for i in 0..self.len() {
+            match self.get(i) {
+                Ok(view) => view.est_resid.extend_into(&mut out),
+                Err(_) => out.resize(out.len() + l, f64::NAN),
+            }
+        }
+        Cow::Owned(out)
+    }
+
+    /// Pair `i`'s outputs as slices of the column store (also for excluded pairs), its
+    /// residuals from `resid` (the [`PairBatch::residual_column`]).
+    fn part_of<'a>(&'a self, i: usize, resid: &'a [f64]) -> PairColumns<'a> {
         let (l, d, w) = (self.est_len, self.days, self.n_windows);
         PairColumns {
-            est_resid: &self.est_resid[span_of(i, l)],
+            est_resid: &resid[span_of(i, l)],
             per_day: [
                 &self.ret[span_of(i, d)],
                 &self.expected_ret[span_of(i, d)],
@@ -167,7 +185,8 @@ impl PairBatch {
     /// [`Error::Polars`] naming `file` when the columns cannot be put together.
     pub(crate) fn to_frame(&self, jobs: &[usize], file: &str) -> Result<DataFrame> {
         let n = self.len();
-        let parts: Vec<PairColumns> = (0..n).map(|i| self.part_of(i)).collect();
+        let resid = self.residual_column();
+        let parts: Vec<PairColumns> = (0..n).map(|i| self.part_of(i, &resid)).collect();
         let fits = || self.outcomes.iter().map(|o| o.as_ref().ok());
         let excl = || parts.iter().map(|p| p.exclusions);
         let mut columns = self.outcome_columns(jobs);
@@ -242,6 +261,7 @@ impl PairBatch {
             est_len: cfg.estimation.len(),
             outcomes: Vec::new(),
             est_resid: Vec::new(),
+            refit: None,
             ret: Vec::new(),
             expected_ret: Vec::new(),
             ar: Vec::new(),
@@ -363,6 +383,7 @@ impl Assembly {
         let n = self.place.len();
         let (l, d, w) = (self.batch.est_len, self.batch.days, self.batch.n_windows);
         let src = &part.batch;
+        let resid = src.residual_column();
         for (i, &j) in part.jobs.iter().enumerate() {
             match self.place.get_mut(j) {
                 Some(slot @ None) => *slot = Some((p, i)),
@@ -373,7 +394,7 @@ impl Assembly {
                     )))
                 }
             }
-            let c = src.part_of(i);
+            let c = src.part_of(i, &resid);
             self.batch.est_resid[span_of(j, l)].copy_from_slice(c.est_resid);
             for (k, col) in self.batch.per_day_mut().into_iter().enumerate() {
                 col[span_of(j, d)].copy_from_slice(c.per_day[k]);

@@ -1069,6 +1069,50 @@ fn batch_of_many_tasks_answers_in_job_order() {
     assert_eq!(last.map_err(|e| e.reason.as_str()), Err("unknown_security"));
 }
 
+/// A batch over shared series recomputes the residuals it does not store: every pair's
+/// residuals and every other value are the bits of the batch that stores them, for the
+/// models it recomputes (missing returns, windows clipped by the calendar's start and an
+/// unknown series included) and for those it stores.
+#[test]
+fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
+    let mut rng = Lcg(29);
+    let list: Vec<AlignedSeries> = (0..3)
+        .map(|_| synthetic_series(&mut rng, 700, 0.05))
+        .collect();
+    let shared: Arc<[AlignedSeries]> = list.clone().into();
+    let pairs: Vec<(usize, usize)> = (0..300)
+        .map(|i| (i % 3, 120 + (i * 13) % 560))
+        .chain([(5, 300), (0, 200)])
+        .collect();
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for model in [
+        ModelKind::ConstantMean,
+        ModelKind::MarketAdjusted,
+        ModelKind::MarketModel,
+        ModelKind::Factor,
+    ] {
+        let cfg = std_config(model);
+        let engine = Engine::new(&cfg);
+        let held = engine.analyse_batch(&list, &jobs(&pairs));
+        let refit = engine.analyse_batch_shared(&shared, &jobs(&pairs));
+        let mut analysed = 0;
+        for i in 0..pairs.len() {
+            let result = |b: &PairBatch| b.get(i).map(|v| v.to_result()).map_err(Clone::clone);
+            let (a, b) = (result(&held), result(&refit));
+            assert_results_equal(&a, &b, 0.0, &format!("{model:?} pair {i}"));
+            if let (Ok(a), Ok(b)) = (&a, &b) {
+                assert_eq!(bits(&a.est_resid), bits(&b.est_resid), "{model:?} pair {i}");
+                assert_eq!(a.est_resid.len(), cfg.estimation.len());
+                analysed += 1;
+            }
+        }
+        assert!(analysed > 250, "{model:?}: {analysed}");
+        // the clipped pair has NaN before the calendar's first session
+        let clipped = refit.get(pairs.len() - 1).unwrap().est_resid.to_vec();
+        assert!(clipped[0].is_nan() && clipped.iter().any(|e| e.is_finite()));
+    }
+}
+
 #[test]
 fn security_equal_to_benchmark() {
     let mut rng = Lcg(3);

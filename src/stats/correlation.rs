@@ -570,16 +570,14 @@ fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) 
         // the usual case: one calendar, one day 0 → identical date vectors
         let all_dated = first.iter().all(|d| d.is_some());
         for &i in members {
-            let r = events[i].result.est_resid;
-            if all_dated {
-                out.extend_from_slice(r);
-            } else {
-                out.extend(
-                    first
-                        .iter()
-                        .zip(r)
-                        .map(|(d, v)| if d.is_some() { *v } else { f64::NAN }),
-                );
+            let at = out.len();
+            events[i].result.est_resid.extend_into(out);
+            if !all_dated {
+                for (v, d) in out[at..].iter_mut().zip(first) {
+                    if d.is_none() {
+                        *v = f64::NAN;
+                    }
+                }
             }
         }
         return first.len();
@@ -591,8 +589,10 @@ fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) 
     dates.sort_unstable();
     dates.dedup();
     out.resize(members.len() * dates.len(), f64::NAN);
+    let mut resid = Vec::new();
     for (row, &i) in out.chunks_exact_mut(dates.len().max(1)).zip(members) {
-        for (d, v) in events[i].est_dates.iter().zip(events[i].result.est_resid) {
+        let values = events[i].result.est_resid.values(&mut resid);
+        for (d, v) in events[i].est_dates.iter().zip(values) {
             if let Some(d) = d {
                 if let Ok(pos) = dates.binary_search(d) {
                     row[pos] = *v;
@@ -633,8 +633,8 @@ pub fn pair_correlations(events: &[StatsEvent], min_common: usize) -> Vec<PairCo
             let mut v: Vec<(NaiveDate, f64)> = e
                 .est_dates
                 .iter()
-                .zip(e.result.est_resid)
-                .filter_map(|(d, r)| d.filter(|_| !r.is_nan()).map(|d| (d, *r)))
+                .zip(e.result.est_resid.to_vec())
+                .filter_map(|(d, r)| d.filter(|_| !r.is_nan()).map(|d| (d, r)))
                 .collect();
             v.sort_by_key(|p| p.0);
             v

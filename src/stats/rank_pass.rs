@@ -216,9 +216,11 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) 
     let mut sorted = SortedResiduals::with_capacity(setup.l_est());
     let mut ranks = RankScratch::default();
     let mut grank = GrankAcc::new(setup.n_sets());
+    let mut resid_buf = Vec::with_capacity(setup.l_est());
     for i in range {
         let r = events[i].result;
-        let resid = &r.est_resid[..r.est_resid.len().min(setup.l_est())];
+        let resid = r.est_resid.values(&mut resid_buf);
+        let resid = &resid[..resid.len().min(setup.l_est())];
         let positive = add_aar_sums(resid, &mut out);
         sorted.fill(resid);
         let m = sorted.len();

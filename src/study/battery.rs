@@ -111,7 +111,7 @@ mod tests {
                 span: None,
             }],
             securities: Vec::new(),
-            series: Vec::new(),
+            series: Vec::new().into(),
             index: HashMap::new(),
         };
         let est = EstimationDates::new(&universe, Window { start: -3, end: -2 });

@@ -40,7 +40,7 @@ pub(crate) fn analyse_all(
     exclusions: &mut Vec<ExclusionRow>,
 ) -> PairBatch {
     let todo = engine_jobs(pairs);
-    let batch = Engine::new(engine).analyse_batch(&universe.series, &todo.jobs);
+    let batch = Engine::new(engine).analyse_batch_shared(&universe.series, &todo.jobs);
     record_outcomes(pairs, events, &todo.pairs, &batch, exclusions);
     batch
 }

@@ -121,7 +121,7 @@ pub struct StudyRun {
     /// Counts, diagnostics, input hashes and timings.
     pub summary: RunSummary,
     /// The aligned series of every security that entered the analysis, in ticker order.
-    pub series: Vec<AlignedSeries>,
+    pub series: std::sync::Arc<[AlignedSeries]>,
 }
 
 /// A configured study.

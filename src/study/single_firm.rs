@@ -60,7 +60,7 @@ fn add_quantile_cells(
 
 /// The quantile cells of one window of L days.
 fn window_cells(view: &PairView, l: usize, car: Option<f64>) -> Vec<(String, Option<f64>)> {
-    let t = sample_quantile_test(view.est_resid, l, car);
+    let t = sample_quantile_test(&view.est_resid.to_vec(), l, car);
     quantile_cells(Some(t.n_reference as f64), t.p_value, t.rank)
 }
 
@@ -166,7 +166,7 @@ mod tests {
         let beta = sxy / sxx;
         let alpha = ym - beta * xm;
         let resid: Vec<f64> = x.iter().zip(y).map(|(a, b)| b - alpha - beta * a).collect();
-        for (e, r) in view.est_resid.iter().zip(&resid) {
+        for (e, r) in view.est_resid.to_vec().iter().zip(&resid) {
             assert_relative_eq!(*e, *r, epsilon = 1e-12);
         }
 

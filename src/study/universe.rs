@@ -35,8 +35,9 @@ pub(crate) struct Universe {
     pub calendars: Vec<CalendarEntry>,
     /// The securities in ticker order.
     pub securities: Vec<SecurityData>,
-    /// The aligned series, parallel to `securities` (what the engine reads).
-    pub series: Vec<AlignedSeries>,
+    /// The aligned series, parallel to `securities` (what the engine reads; shared with the
+    /// engine's batch, which recomputes residuals from them).
+    pub series: Arc<[AlignedSeries]>,
     /// Position in `securities` by ticker.
     pub index: HashMap<String, usize>,
 }
@@ -155,7 +156,7 @@ pub(crate) fn build_universe(
     Universe {
         calendars: calendars.entries,
         securities: data,
-        series,
+        series: series.into(),
         index,
     }
 }

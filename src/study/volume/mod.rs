@@ -94,7 +94,7 @@ pub(crate) fn volume_study(
             result: None,
         })
         .collect();
-    let returns = std::mem::replace(&mut universe.series, volume.series);
+    let returns = std::mem::replace(&mut universe.series, volume.series.into());
     let mut lost = Vec::new();
     let engine = engine_config(plan, design);
     let batch = analyse_all(&mut pairs, inputs.events, universe, &engine, &mut lost);
