@@ -207,28 +207,30 @@ fn portfolio_series(
 }
 
 /// On positions `lo..=hi`, the mean daily return of the members with a return there (NaN
-/// where none has one), summed in security order.
+/// where none has one), summed in security order (each member's returns read as one
+/// contiguous run).
 fn mean_daily_returns(
     secs: &BTreeSet<usize>,
     lo: usize,
     hi: usize,
     universe: &Universe,
 ) -> Vec<f64> {
-    let mut ret = vec![f64::NAN; hi - lo + 1];
-    for j in lo..=hi {
-        let (mut sum, mut cnt) = (0.0, 0usize);
-        for &s in secs {
-            let x = universe.daily(s)[j];
+    let len = hi - lo + 1;
+    let mut sum = vec![0.0; len];
+    let mut cnt = vec![0u32; len];
+    for &s in secs {
+        let daily = &universe.daily(s)[lo..=hi];
+        for ((acc, c), &x) in sum.iter_mut().zip(cnt.iter_mut()).zip(daily) {
             if x.is_finite() {
-                sum += x;
-                cnt += 1;
+                *acc += x;
+                *c += 1;
             }
         }
-        if cnt > 0 {
-            ret[j - lo] = sum / cnt as f64;
-        }
     }
-    ret
+    sum.iter()
+        .zip(&cnt)
+        .map(|(&total, &c)| if c > 0 { total / c as f64 } else { f64::NAN })
+        .collect()
 }
 
 /// Members with a daily return on each day of H.
