@@ -288,7 +288,7 @@ impl Battery<'_> {
         let inputs = SetInputs {
             window_len,
             nu: of_members(&|i| self.events[i].result.fit.df as f64),
-            p_hat: of_members(&|i| self.pass.p_hat[i]),
+            p_hat: of_members(&|i| self.pass.p_hat(i)),
             m: self.clusters.partners_m(&set.members),
             rank,
             grank,

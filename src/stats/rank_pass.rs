@@ -71,10 +71,11 @@ impl<'a> PassSetup<'a> {
 
 /// The sums of the pass over a set of events (one chunk, or the whole group once merged).
 pub(super) struct PassSums {
-    /// p̂ of each event (§7.4).
-    pub p_hat: Vec<f64>,
-    /// U of the event-period days, `|H|` per event (NaN where no usable AR).
-    u_event: Vec<f64>,
+    /// The per-event values, one part per chunk in event order (kept as the chunks made
+    /// them, not copied into one array).
+    parts: Vec<EventValues>,
+    /// Events per chunk (every part but the last holds this many).
+    chunk_len: usize,
     cda_sum: Vec<f64>,
     cda_cnt: Vec<u32>,
     v_sum: Vec<f64>,
@@ -84,12 +85,29 @@ pub(super) struct PassSums {
     u0_sum: Vec<f64>,
 }
 
+/// The per-event values of one chunk of the pass.
+struct EventValues {
+    /// p̂ of each event (§7.4).
+    p_hat: Vec<f64>,
+    /// U of the event-period days, `|H|` per event (NaN where no usable AR).
+    u_event: Vec<f64>,
+}
+
 impl PassSums {
+    /// Empty sums; with one part for the per-event values of `n_events` events (a chunk)
+    /// when `n_events > 0`.
     fn zeros(setup: &PassSetup, n_events: usize) -> Self {
         let (l_est, nh, ns) = (setup.l_est(), setup.h.len(), setup.n_sets());
+        let parts = (n_events > 0)
+            .then(|| EventValues {
+                p_hat: Vec::with_capacity(n_events),
+                u_event: Vec::with_capacity(n_events * nh),
+            })
+            .into_iter()
+            .collect();
         PassSums {
-            p_hat: Vec::with_capacity(n_events),
-            u_event: Vec::with_capacity(n_events * nh),
+            parts,
+            chunk_len: n_events.max(1),
             cda_sum: vec![0.0; l_est],
             cda_cnt: vec![0; l_est],
             v_sum: vec![0.0; l_est + nh],
@@ -100,10 +118,9 @@ impl PassSums {
         }
     }
 
-    /// Appends the per-event values and adds the sums of a later chunk.
+    /// Appends the per-event values (moved, not copied) and adds the sums of a later chunk.
     fn absorb(&mut self, p: PassSums) {
-        self.p_hat.extend(p.p_hat);
-        self.u_event.extend(p.u_event);
+        self.parts.extend(p.parts);
         add_into(&mut self.cda_sum, &p.cda_sum);
         add_into(&mut self.cda_cnt, &p.cda_cnt);
         add_into(&mut self.v_sum, &p.v_sum);
@@ -141,11 +158,28 @@ impl PassSums {
         rank_s_v(&v_tau)
     }
 
+    /// The per-event values of event `i`: its part and its place in the part.
+    fn event(&self, i: usize) -> (&EventValues, usize) {
+        (&self.parts[i / self.chunk_len], i % self.chunk_len)
+    }
+
+    /// p̂ of event `i` (§7.4).
+    pub fn p_hat(&self, i: usize) -> f64 {
+        let (part, j) = self.event(i);
+        part.p_hat[j]
+    }
+
+    /// U of event `i` on day `k` of H (NaN where it has no usable AR).
+    fn u_event(&self, i: usize, nh: usize, k: usize) -> f64 {
+        let (part, j) = self.event(i);
+        part.u_event[j * nh + k]
+    }
+
     /// The finite U of event-period day `k` of H over `members`.
     pub fn day_u(&self, members: &[usize], nh: usize, k: usize) -> Vec<f64> {
         members
             .iter()
-            .map(|&i| self.u_event[i * nh + k])
+            .map(|&i| self.u_event(i, nh, k))
             .filter(|u| u.is_finite())
             .collect()
     }
@@ -182,7 +216,8 @@ pub(super) fn rank_pass(events: &[StatsEvent], setup: &PassSetup) -> PassSums {
         .with_max_len(1)
         .map(|r| process_chunk(events, r.clone(), setup))
         .collect();
-    let mut total = PassSums::zeros(setup, n);
+    let mut total = PassSums::zeros(setup, 0);
+    total.chunk_len = ranges.first().map_or(1, |r| r.len());
     for p in parts {
         total.absorb(p);
     }
@@ -224,7 +259,7 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) 
         let positive = add_aar_sums(resid, &mut out);
         sorted.fill(resid);
         let m = sorted.len();
-        out.p_hat.push(if m > 0 {
+        out.parts[0].p_hat.push(if m > 0 {
             positive as f64 / m as f64
         } else {
             f64::NAN
@@ -344,8 +379,8 @@ fn add_rank_u(
         }
     }
     evt.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let base = out.u_event.len();
-    out.u_event.resize(base + nh, f64::NAN);
+    let base = out.parts[0].u_event.len();
+    out.parts[0].u_event.resize(base + nh, f64::NAN);
     let inv_n = 1.0 / ((sorted.len() + evt.len()) as f64 + 1.0);
     add_event_ar_u(sorted, evt, inv_n, base, l_est, &mut scratch.shift, out);
     let mut running = 0.0;
@@ -388,7 +423,7 @@ fn add_event_ar_u(
             let slot = p.1 as usize;
             out.v_sum[slot] += u;
             out.v_cnt[slot] += 1;
-            out.u_event[base + slot - l_est] = u;
+            out.parts[0].u_event[base + slot - l_est] = u;
         }
         let cnt = (c - b) as f64;
         shift[upper] += cnt;
@@ -711,15 +746,51 @@ mod tests {
                 .build()
                 .unwrap();
             let p = pool.install(|| rank_pass(&events, &setup));
-            let mut all: Vec<u64> = Vec::new();
-            for v in [
-                &p.p_hat, &p.u_event, &p.cda_sum, &p.v_sum, &p.g_sum, &p.u0_sum,
-            ] {
+            let p = &p;
+            let mut all: Vec<u64> = (0..events.len())
+                .flat_map(|i| {
+                    let u = (0..h.len()).map(move |k| p.u_event(i, h.len(), k));
+                    std::iter::once(p.p_hat(i)).chain(u).collect::<Vec<_>>()
+                })
+                .map(f64::to_bits)
+                .collect();
+            for v in [&p.cda_sum, &p.v_sum, &p.g_sum, &p.u0_sum] {
                 all.extend(v.iter().map(|x| x.to_bits()));
             }
             all
         };
         assert_eq!(bits(1), bits(4));
+    }
+
+    /// The per-event values of a pass cut into several chunks are those of the same events
+    /// in one chunk, read back by event index across the chunks.
+    #[test]
+    fn per_event_values_are_found_across_chunks() {
+        let d = dates();
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let rs: Vec<PairResult> = (0..300)
+            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
+            .collect();
+        let days: Vec<NaiveDate> = (0..300).map(|k| day0 + chrono::Days::new(k % 5)).collect();
+        let c = cfg();
+        let events = events(&rs, &d, &days);
+        let h = c.event_period();
+        let setup = PassSetup {
+            cfg: &c,
+            h,
+            scar_sd: vec![Some(0.7); h.len() + 1],
+        };
+        assert!(chunk_ranges(events.len()).len() > 2);
+        let cut = rank_pass(&events, &setup);
+        let whole = process_chunk(&events, 0..events.len(), &setup);
+        for i in 0..events.len() {
+            assert_eq!(cut.p_hat(i).to_bits(), whole.p_hat(i).to_bits(), "event {i}");
+            for k in 0..h.len() {
+                let (a, b) = (cut.u_event(i, h.len(), k), whole.u_event(i, h.len(), k));
+                assert_eq!(a.to_bits(), b.to_bits(), "event {i} day {k}");
+            }
+        }
+        assert!((0..events.len()).any(|i| cut.u_event(i, h.len(), 0).is_finite()));
     }
 
     #[test]
@@ -748,7 +819,7 @@ mod tests {
             all.extend(&r.ar);
             let u = super::super::nonparametric::standardized_ranks(&all);
             for k in 0..2 {
-                assert_relative_eq!(out.u_event[i * 2 + k], u[40 + k], max_relative = 1e-14);
+                assert_relative_eq!(out.u_event(i, 2, k), u[40 + k], max_relative = 1e-14);
             }
         }
     }
