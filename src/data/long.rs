@@ -34,17 +34,15 @@ const NO_TICKER: u32 = u32::MAX;
 /// `tickers` filter) gets the next id.
 struct TickerIds<'a> {
     src: &'a PriceSource,
-    table: &'a TextTable,
     keep: Option<std::collections::HashSet<&'a str>>,
     ids: HashMap<String, u32>,
     names: Vec<String>,
 }
 
 impl<'a> TickerIds<'a> {
-    fn new(src: &'a PriceSource, table: &'a TextTable) -> Self {
+    fn new(src: &'a PriceSource) -> Self {
         TickerIds {
             src,
-            table,
             keep: src
                 .tickers
                 .as_ref()
@@ -54,9 +52,15 @@ impl<'a> TickerIds<'a> {
         }
     }
 
-    /// The id of the ticker cell of row `i`; `last` is the text cell above and its id (the
-    /// same raw text takes the same id without being looked up).
-    fn resolve(&mut self, i: usize, cell: Cell<'_>, last: Option<(&str, u32)>) -> Result<u32> {
+    /// The id of the ticker cell of row `i` of `table`; `last` is the text cell above and its
+    /// id (the same raw text takes the same id without being looked up).
+    fn resolve(
+        &mut self,
+        table: &TextTable,
+        i: usize,
+        cell: Cell<'_>,
+        last: Option<(&str, u32)>,
+    ) -> Result<u32> {
         if let (Cell::Text(raw), Some((prev, id))) = (cell, last) {
             if raw == prev {
                 return Ok(id);
@@ -65,8 +69,8 @@ impl<'a> TickerIds<'a> {
         let text = cell.text();
         if text.is_empty() {
             return Err(Error::cell(
-                &self.table.file,
-                self.table.first_row + i,
+                &table.file,
+                table.first_row + i,
                 &self.src.ticker_col,
                 "empty ticker",
             ));
@@ -91,10 +95,15 @@ impl<'a> TickerIds<'a> {
         })
     }
 
-    /// Ids of the first `n_rows` rows of a text column without nulls. A view (length,
-    /// prefix, buffer, offset) equal to the one above is the same text, so the row takes the
-    /// id above without looking at the text.
-    fn by_views(&mut self, ca: &StringChunked, n_rows: usize) -> Result<Vec<u32>> {
+    /// Ids of the first `n_rows` rows of a text column of `table` without nulls. A view
+    /// (length, prefix, buffer, offset) equal to the one above is the same text, so the row
+    /// takes the id above without looking at the text.
+    fn by_views(
+        &mut self,
+        table: &TextTable,
+        ca: &StringChunked,
+        n_rows: usize,
+    ) -> Result<Vec<u32>> {
         let mut by_row: Vec<u32> = Vec::with_capacity(n_rows);
         let mut last: Option<(&str, u32)> = None;
         for arr in ca.downcast_iter() {
@@ -110,7 +119,7 @@ impl<'a> TickerIds<'a> {
                 }
                 // SAFETY: j < arr.len(), as it indexes arr.views().
                 let raw = unsafe { arr.value_unchecked(j) }.trim_end_matches('\r');
-                let id = self.resolve(i, Cell::Text(raw), last)?;
+                let id = self.resolve(table, i, Cell::Text(raw), last)?;
                 by_row.push(id);
                 last = Some((raw, id));
                 last_view = Some(view.as_u128());
@@ -119,13 +128,18 @@ impl<'a> TickerIds<'a> {
         Ok(by_row)
     }
 
-    /// Ids of the first `n_rows` rows of any column, cell by cell.
-    fn by_cells(&mut self, column: &CellColumn, n_rows: usize) -> Result<Vec<u32>> {
+    /// Ids of the first `n_rows` rows of any column of `table`, cell by cell.
+    fn by_cells(
+        &mut self,
+        table: &TextTable,
+        column: &CellColumn,
+        n_rows: usize,
+    ) -> Result<Vec<u32>> {
         let mut by_row: Vec<u32> = Vec::with_capacity(n_rows);
         let mut last: Option<(&str, u32)> = None;
         for_each_cell(column, |i, cell| {
             if i < n_rows {
-                let id = self.resolve(i, cell, last)?;
+                let id = self.resolve(table, i, cell, last)?;
                 by_row.push(id);
                 last = match cell {
                     Cell::Text(raw) => Some((raw, id)),
@@ -141,18 +155,27 @@ impl<'a> TickerIds<'a> {
 /// Ticker id of every row (`NO_TICKER` for rows the `tickers` filter leaves out) and the
 /// ticker names by id. A ticker cell is trimmed, renamed and filtered only when it differs
 /// from the cell above it (long files repeat each ticker on consecutive rows).
+#[cfg(test)]
 pub(super) fn ticker_ids_by_row(
     src: &PriceSource,
     table: &TextTable,
     n_rows: usize,
 ) -> Result<(Vec<u32>, Vec<String>)> {
-    let tickers = table.column(&src.ticker_col)?;
-    let mut ids = TickerIds::new(src, table);
-    let by_row = match tickers {
-        CellColumn::Text(ca) if ca.null_count() == 0 => ids.by_views(ca, n_rows)?,
-        _ => ids.by_cells(tickers, n_rows)?,
-    };
+    let mut ids = TickerIds::new(src);
+    let by_row = ids.of_rows(table, n_rows)?;
     Ok((by_row, ids.names))
+}
+
+impl TickerIds<'_> {
+    /// Ids of the first `n_rows` rows of `table` (a file, or one batch of a file: the ids
+    /// of the tickers seen in earlier batches are kept).
+    fn of_rows(&mut self, table: &TextTable, n_rows: usize) -> Result<Vec<u32>> {
+        let tickers = table.column(&self.src.ticker_col)?;
+        match tickers {
+            CellColumn::Text(ca) if ca.null_count() == 0 => self.by_views(table, ca, n_rows),
+            _ => self.by_cells(table, tickers, n_rows),
+        }
+    }
 }
 
 /// Per-row values and flags ([`OBS_SUSPENDED`] | [`OBS_BAD`]) of a long file; rows the
@@ -249,15 +272,15 @@ fn release_role(table: &mut TextTable, roles: &[Option<&str>], role: usize) {
     }
 }
 
-/// Row indices fit in `u32`: a longer file is an error.
-fn check_row_limit(table: &TextTable, n_rows: usize) -> Result<()> {
-    if table.first_row + n_rows > u32::MAX as usize {
+/// Row indices fit in `u32`: a longer file (`n_rows` from row `first_row`) is an error.
+fn check_row_limit(file: &str, first_row: usize, n_rows: usize) -> Result<()> {
+    if first_row + n_rows > u32::MAX as usize {
         return Err(Error::file(
-            table.file.clone(),
+            file,
             format!(
                 "{} rows: a long price file is limited to {} rows; split it into several files",
                 n_rows,
-                u32::MAX as usize - table.first_row
+                u32::MAX as usize - first_row
             ),
         ));
     }
@@ -310,7 +333,10 @@ fn bucket_rows(ticker_by_row: &[u32], names: &[String]) -> Buckets {
 /// The parsed columns of a long file, by row.
 struct LongRows<'a> {
     src: &'a PriceSource,
-    table: &'a TextTable,
+    /// The file, as named in messages.
+    file: &'a str,
+    /// Row number of row index 0.
+    first_row: usize,
     dates: &'a [NaiveDate],
     values: &'a [f64],
     flags: &'a [u8],
@@ -337,7 +363,7 @@ impl LongRows<'_> {
             dates: Vec::with_capacity(bucket.len()),
             values: Vec::with_capacity(bucket.len()),
             kind: self.src.value,
-            file: self.table.file.clone(),
+            file: self.file.to_string(),
             issues: ValueIssues::default(),
         };
         let mut prev: Option<usize> = None;
@@ -360,7 +386,7 @@ impl LongRows<'_> {
                 s.issues.first_bad_price.get_or_insert(date);
             }
             if self.src.value == ValueKind::Return && self.values[i] <= -1.0 {
-                s.issues.note_low_return(date, self.table.first_row + i);
+                s.issues.note_low_return(date, self.first_row + i);
             }
             prev = Some(i);
         }
@@ -370,16 +396,16 @@ impl LongRows<'_> {
 
     /// The error of rows `p` and `i` with the same (date, ticker).
     fn duplicate(&self, name: &str, date: NaiveDate, p: usize, i: usize) -> Error {
-        let (src, table) = (self.src, self.table);
+        let src = self.src;
         Error::cell(
-            &table.file,
-            table.first_row + i.max(p),
+            self.file,
+            self.first_row + i.max(p),
             &src.date_col,
             format!(
                 "duplicate (date, ticker) = ({}, {}): also on row {}{}",
                 date,
                 name,
-                table.first_row + i.min(p),
+                self.first_row + i.min(p),
                 if src.source_col.is_some() {
                     " with the same source priority"
                 } else {
@@ -393,53 +419,123 @@ impl LongRows<'_> {
 /// Reads a long table: dates, ticker ids, values and source ranks by row (each input column
 /// released after its last use), then one series per ticker, built in parallel; the first
 /// error in name order is reported.
-pub(super) fn read_long(src: &PriceSource, mut table: TextTable) -> Result<PricePanel> {
-    // Each input column is released after its last use (the order below), unless another
-    // role names the same column.
-    let roles = [
-        Some(src.date_col.as_str()),
-        Some(src.ticker_col.as_str()),
-        src.tradestatus_col.as_deref(),
-        Some(src.price_col.as_str()),
-        src.source_col.as_deref(),
-    ];
-    let dates = parse_dates(src, &table)?;
-    release_role(&mut table, &roles, 0);
-    check_row_limit(&table, dates.len())?;
-    let (ticker_by_row, ticker_names) = ticker_ids_by_row(src, &table, dates.len())?;
-    release_role(&mut table, &roles, 1);
-    let n = ticker_by_row.len();
-    let (values, flags) = values_by_row(src, &table, &ticker_by_row)?;
-    release_role(&mut table, &roles, 2);
-    release_role(&mut table, &roles, 3);
-    let ranks = source_ranks_by_row(src, &table, n)?;
-    release_role(&mut table, &roles, 4);
-    let mut buckets = bucket_rows(&ticker_by_row, &ticker_names);
-    drop(ticker_by_row);
-    let rows = LongRows {
-        src,
-        table: &table,
-        dates: &dates,
-        values: &values,
-        flags: &flags,
-        ranks: &ranks,
-    };
-    let mut slices: Vec<(&str, &mut [u32])> = Vec::with_capacity(ticker_names.len());
-    let mut rest: &mut [u32] = &mut buckets.rows;
-    for b in 0..ticker_names.len() {
-        let (head, tail) = rest.split_at_mut(buckets.starts[b + 1] - buckets.starts[b]);
-        slices.push((&ticker_names[buckets.by_name[b] as usize], head));
-        rest = tail;
+pub(super) fn read_long(src: &PriceSource, table: TextTable) -> Result<PricePanel> {
+    let mut columns = LongColumns::new(src, table.file.clone(), table.first_row, None);
+    columns.add(table)?;
+    columns.finish()
+}
+
+/// The parsed columns of a long file by row, gathered from the whole file at once or one
+/// batch of rows at a time ([`LongColumns::add`]): the memory of the file's cells is that
+/// of one batch, that of the parsed rows about 17 bytes per row.
+pub(super) struct LongColumns<'a> {
+    src: &'a PriceSource,
+    /// The file, as named in messages.
+    file: String,
+    /// Row number of the first row.
+    first_row: usize,
+    dates: Vec<NaiveDate>,
+    ticker_by_row: Vec<u32>,
+    values: Vec<f64>,
+    flags: Vec<u8>,
+    /// Source rank of each row (empty without `source_col`).
+    ranks: Vec<u16>,
+    ids: TickerIds<'a>,
+}
+
+impl<'a> LongColumns<'a> {
+    /// No rows yet of the file `file`, whose first row is numbered `first_row`; room for
+    /// `rows` rows when the size is known before the batches come.
+    pub fn new(src: &'a PriceSource, file: String, first_row: usize, rows: Option<usize>) -> Self {
+        let n = rows.unwrap_or(0);
+        LongColumns {
+            src,
+            file,
+            first_row,
+            dates: Vec::with_capacity(n),
+            ticker_by_row: Vec::with_capacity(n),
+            values: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            ranks: Vec::with_capacity(if src.source_col.is_some() { n } else { 0 }),
+            ids: TickerIds::new(src),
+        }
     }
-    use rayon::prelude::*;
-    let built: Vec<Result<PriceSeries>> = slices
-        .into_par_iter()
-        .map(|(name, bucket)| rows.series(name, bucket))
-        .collect();
-    let mut panel = PricePanel::default();
-    for s in built {
-        let s = s?;
-        panel.series.insert(s.ticker.clone(), s);
+
+    /// Parses the next rows of the file, `table` (its `first_row` numbers them in the
+    /// file), and releases each of its columns after its last use.
+    ///
+    /// # Errors
+    /// The first bad cell of the batch, naming file, row and column.
+    pub fn add(&mut self, mut table: TextTable) -> Result<()> {
+        let src = self.src;
+        // Each input column is released after its last use (the order below), unless another
+        // role names the same column.
+        let roles = [
+            Some(src.date_col.as_str()),
+            Some(src.ticker_col.as_str()),
+            src.tradestatus_col.as_deref(),
+            Some(src.price_col.as_str()),
+            src.source_col.as_deref(),
+        ];
+        let dates = parse_dates(src, &table)?;
+        release_role(&mut table, &roles, 0);
+        let n = dates.len();
+        check_row_limit(&self.file, self.first_row, self.dates.len() + n)?;
+        let ticker_by_row = self.ids.of_rows(&table, n)?;
+        release_role(&mut table, &roles, 1);
+        let (values, flags) = values_by_row(src, &table, &ticker_by_row)?;
+        release_role(&mut table, &roles, 2);
+        release_role(&mut table, &roles, 3);
+        let ranks = source_ranks_by_row(src, &table, ticker_by_row.len())?;
+        append(&mut self.dates, dates);
+        append(&mut self.ticker_by_row, ticker_by_row);
+        append(&mut self.values, values);
+        append(&mut self.flags, flags);
+        append(&mut self.ranks, ranks);
+        Ok(())
     }
-    Ok(panel)
+
+    /// One series per ticker, built in parallel; the first error in name order.
+    pub fn finish(self) -> Result<PricePanel> {
+        let names = self.ids.names;
+        let mut buckets = bucket_rows(&self.ticker_by_row, &names);
+        drop(self.ticker_by_row);
+        let rows = LongRows {
+            src: self.src,
+            file: &self.file,
+            first_row: self.first_row,
+            dates: &self.dates,
+            values: &self.values,
+            flags: &self.flags,
+            ranks: &self.ranks,
+        };
+        let mut slices: Vec<(&str, &mut [u32])> = Vec::with_capacity(names.len());
+        let mut rest: &mut [u32] = &mut buckets.rows;
+        for b in 0..names.len() {
+            let (head, tail) = rest.split_at_mut(buckets.starts[b + 1] - buckets.starts[b]);
+            slices.push((&names[buckets.by_name[b] as usize], head));
+            rest = tail;
+        }
+        use rayon::prelude::*;
+        let built: Vec<Result<PriceSeries>> = slices
+            .into_par_iter()
+            .map(|(name, bucket)| rows.series(name, bucket))
+            .collect();
+        let mut panel = PricePanel::default();
+        for s in built {
+            let s = s?;
+            panel.series.insert(s.ticker.clone(), s);
+        }
+        Ok(panel)
+    }
+}
+
+/// Appends `part` to `all`: moved when `all` has no room reserved (the whole file at once),
+/// copied into the room otherwise.
+fn append<T>(all: &mut Vec<T>, part: Vec<T>) {
+    if all.capacity() == 0 {
+        *all = part;
+    } else {
+        all.extend(part);
+    }
 }

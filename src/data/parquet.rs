@@ -17,6 +17,124 @@ pub(super) fn read_parquet_text(src: &PriceSource) -> Result<TextTable> {
     frame_to_text(file, &df, src)
 }
 
+/// Rows a batch of a long Parquet file holds at least (whole row groups), when the file is
+/// read batch by batch ([`ParquetBatches`]).
+pub(super) const BATCH_ROWS: usize = 1 << 20;
+
+/// A long Parquet price file read a batch of whole row groups at a time: each batch is read
+/// (in parallel over its row groups), turned into cells, parsed and dropped before the next,
+/// so a file's cells are never all in memory at once.
+pub(super) struct ParquetBatches {
+    file: String,
+    path: std::path::PathBuf,
+    metadata: polars::io::parquet::metadata::FileMetadataRef,
+    columns: Vec<String>,
+    /// (first row, rows) of each batch.
+    batches: Vec<(usize, usize)>,
+}
+
+impl ParquetBatches {
+    /// The batches of the Parquet file of `src`, from its metadata: whole row groups, at
+    /// least `batch_rows` rows each but the last.
+    ///
+    /// # Errors
+    /// [`Error::Io`] or [`Error::Polars`] naming the file when it cannot be opened or its
+    /// metadata read; [`Error::File`] for a used column of a type evstudy does not read.
+    pub fn open(src: &PriceSource, batch_rows: usize) -> Result<ParquetBatches> {
+        let file = display_path(&src.path);
+        check_file(&src.path)?;
+        let f = std::fs::File::open(&src.path).map_err(|e| Error::io(&src.path, e))?;
+        let mut reader = ParquetReader::new(f);
+        let schema = reader.schema().map_err(|e| unreadable(&file, e))?;
+        let columns = readable_columns(&file, &schema, |name| used_column(src, name))?;
+        let metadata = reader
+            .get_metadata()
+            .map_err(|e| unreadable(&file, e))?
+            .clone();
+        let mut batches = Vec::new();
+        let (mut start, mut rows) = (0, 0);
+        for rg in &metadata.row_groups {
+            rows += rg.num_rows();
+            if rows >= batch_rows {
+                batches.push((start, rows));
+                (start, rows) = (start + rows, 0);
+            }
+        }
+        if rows > 0 {
+            batches.push((start, rows));
+        }
+        Ok(ParquetBatches {
+            file,
+            path: src.path.clone(),
+            metadata,
+            columns,
+            batches,
+        })
+    }
+
+    /// The file, as named in messages.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Number of data rows.
+    pub fn rows(&self) -> usize {
+        self.metadata.num_rows
+    }
+
+    /// Reads every batch in turn as cells for the readers of `src` (each numbered from its
+    /// row in the file) and hands it to `each`; the next batch is read while `each` parses
+    /// the current one.
+    ///
+    /// # Errors
+    /// Those of reading a batch, and the first of `each`.
+    pub fn for_each(
+        &self,
+        src: &PriceSource,
+        mut each: impl FnMut(TextTable) -> Result<()> + Send,
+    ) -> Result<()> {
+        let Some(first) = self.batches.first() else {
+            return Ok(());
+        };
+        let mut current = self.read(*first, src)?;
+        for k in 1..=self.batches.len() {
+            let (next, parsed) = rayon::join(
+                || self.batches.get(k).map(|b| self.read(*b, src)).transpose(),
+                || each(current),
+            );
+            parsed?;
+            match next? {
+                Some(table) => current = table,
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// The batch of `rows` rows from row index `start`, as cells.
+    fn read(&self, (start, rows): (usize, usize), src: &PriceSource) -> Result<TextTable> {
+        let f = std::fs::File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        let mut reader = ParquetReader::new(f);
+        reader.set_metadata(self.metadata.clone());
+        let df = reader
+            .with_columns(Some(self.columns.clone()))
+            .with_slice(Some((start, rows)))
+            .finish()
+            .map_err(|e| unreadable(&self.file, e))?;
+        let mut table = frame_to_text(self.file.clone(), &df, src)?;
+        table.first_row = start + 1;
+        Ok(table)
+    }
+}
+
+/// The error of a Parquet file polars cannot read.
+fn unreadable(file: &str, e: PolarsError) -> Error {
+    Error::Polars {
+        file: file.to_string(),
+        message: format!("unreadable Parquet file: {e}"),
+    }
+}
+
 /// Which columns of a Parquet file are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Projection {

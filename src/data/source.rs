@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use super::csv::read_csv_text;
 use super::folder::read_folder_text;
-use super::long::read_long;
+use super::long::{read_long, LongColumns};
 use super::panel::PricePanel;
-use super::parquet::read_parquet_text;
+use super::parquet::{read_parquet_text, ParquetBatches, BATCH_ROWS};
 use super::wide::read_wide;
 use crate::error::{Error, Result};
 
@@ -188,6 +188,9 @@ pub fn read_prices(src: &PriceSource) -> Result<PricePanel> {
 /// # Errors
 /// As [`read_prices`].
 pub fn read_prices_for(src: &PriceSource, wanted: Option<&BTreeSet<String>>) -> Result<PricePanel> {
+    if src.layout == Layout::Long && src.is_parquet() && !src.path.is_dir() {
+        return read_long_parquet(src, BATCH_ROWS);
+    }
     let table = if src.path.is_dir() {
         read_folder_text(src, wanted)?
     } else if src.is_parquet() {
@@ -196,13 +199,28 @@ pub fn read_prices_for(src: &PriceSource, wanted: Option<&BTreeSet<String>>) -> 
         read_csv_text(src)?
     };
     if table.height() == 0 {
-        return Err(Error::file(
-            table.file.clone(),
-            "header only: the file has no data rows",
-        ));
+        return Err(header_only(&table.file));
     }
     match src.layout {
         Layout::Long => read_long(src, table),
         Layout::Wide => read_wide(src, &table),
     }
+}
+
+/// A long Parquet file, read a batch of whole row groups (at least `batch_rows` rows) at a
+/// time ([`ParquetBatches`]).
+pub(super) fn read_long_parquet(src: &PriceSource, batch_rows: usize) -> Result<PricePanel> {
+    let batches = ParquetBatches::open(src, batch_rows)?;
+    if batches.rows() == 0 {
+        return Err(header_only(batches.file()));
+    }
+    let file = batches.file().to_string();
+    let mut columns = LongColumns::new(src, file, 1, Some(batches.rows()));
+    batches.for_each(src, |table| columns.add(table))?;
+    columns.finish()
+}
+
+/// The error of a file with a header and no data rows.
+fn header_only(file: &str) -> Error {
+    Error::file(file, "header only: the file has no data rows")
 }

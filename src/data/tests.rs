@@ -689,3 +689,79 @@ fn ticker_views_are_not_compared_across_chunks() {
     );
     assert_eq!(by_row, vec![0, 1, 1, 2]);
 }
+
+/// A long Parquet file read a few row groups at a time gives the panel of the file read at
+/// once, and an error in a later batch names the row as numbered in the file.
+#[test]
+fn parquet_read_in_batches_equals_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.parquet");
+    let names = ["AAA", "BBB", "CCC"];
+    let start = d("2020-01-01");
+    let rows: Vec<(NaiveDate, &str, Option<f64>)> = (0..600)
+        .map(|i| {
+            let close = match i % 97 {
+                13 => None,
+                41 => Some(-1.0),
+                _ => Some(10.0 + (i as f64 * 0.37).sin()),
+            };
+            (
+                start + chrono::Days::new(i / 3),
+                names[(i % 3) as usize],
+                close,
+            )
+        })
+        .collect();
+    let write = |rows: &[(NaiveDate, &str, Option<f64>)]| {
+        let mut df = DataFrame::new_infer_height(vec![
+            DateChunked::from_naive_date("date".into(), rows.iter().map(|r| r.0))
+                .into_series()
+                .into(),
+            Column::new(
+                "ticker".into(),
+                rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+            ),
+            Column::new("close".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+        ])
+        .unwrap();
+        ParquetWriter::new(std::fs::File::create(&p).unwrap())
+            .with_row_group_size(Some(25))
+            .finish(&mut df)
+            .unwrap();
+    };
+    write(&rows);
+    let src = PriceSource::new(&p);
+    let whole = super::long::read_long(&src, super::parquet::read_parquet_text(&src).unwrap());
+    let whole = whole.unwrap();
+    let batched = super::source::read_long_parquet(&src, 60).unwrap();
+    assert_eq!(whole.len(), 3);
+    assert_eq!(
+        whole.series.keys().collect::<Vec<_>>(),
+        batched.series.keys().collect::<Vec<_>>()
+    );
+    for (name, a) in &whole.series {
+        let b = batched.get(name).unwrap();
+        assert_eq!(a.dates, b.dates, "{name}");
+        assert_eq!(a.issues, b.issues, "{name}");
+        assert_eq!(a.dates.len(), 200);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a.values), bits(&b.values), "{name}");
+    }
+    assert!(whole.series["BBB"].issues.bad_price > 0);
+    // row 400 (file numbering, 1-based) repeats the (date, ticker) of row 10, in another batch
+    let mut dup = rows.clone();
+    dup[399] = dup[9];
+    write(&dup);
+    let e = super::source::read_long_parquet(&src, 60)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("400") && e.contains("also on row 10"), "{e}");
+    // an empty ticker on row 555
+    let mut empty = rows.clone();
+    empty[554].1 = "";
+    write(&empty);
+    let e = super::source::read_long_parquet(&src, 60)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("555") && e.contains("empty ticker"), "{e}");
+}

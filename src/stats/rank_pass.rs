@@ -784,7 +784,11 @@ mod tests {
         let cut = rank_pass(&events, &setup);
         let whole = process_chunk(&events, 0..events.len(), &setup);
         for i in 0..events.len() {
-            assert_eq!(cut.p_hat(i).to_bits(), whole.p_hat(i).to_bits(), "event {i}");
+            assert_eq!(
+                cut.p_hat(i).to_bits(),
+                whole.p_hat(i).to_bits(),
+                "event {i}"
+            );
             for k in 0..h.len() {
                 let (a, b) = (cut.u_event(i, h.len(), k), whole.u_event(i, h.len(), k));
                 assert_eq!(a.to_bits(), b.to_bits(), "event {i} day {k}");
