@@ -64,7 +64,8 @@ pub(super) fn write_parquet_table<T: Table>(path: &Path, rows: TableRows<T>) -> 
     }
 }
 
-/// Encodes the row groups of `rows` into `out`, as many at a time as there are threads.
+/// Encodes the row groups of `rows` into `out`, as many at a time as there are threads, the
+/// next wave encoded while the last is written.
 fn encode_table<T: Table, W: Write + Send>(out: W, rows: TableRows<T>) -> Result<()> {
     let polars_error = |e: PolarsError| Error::Polars {
         file: format!("{}.parquet", T::NAME),
@@ -86,24 +87,28 @@ fn encode_table<T: Table, W: Write + Send>(out: W, rows: TableRows<T>) -> Result
         .map_err(polars_error)?;
     let groups = row_groups(rows.len());
     let wave = rayon::current_num_threads().max(2);
-    for ranges in groups.chunks(wave) {
-        let encoded: Vec<Vec<RowGroupIterColumns<'static, PolarsError>>> = ranges
-            .par_iter()
-            .map(|range| {
-                let frame = match rows {
-                    TableRows::Held(rows) => table_frame_with(&rows[range.clone()], &extras)?,
-                    TableRows::Made(src) => made_frame(src, range.clone())?,
-                };
-                writer
-                    .encode_and_compress(&frame)
-                    .collect::<PolarsResult<Vec<_>>>()
-                    .map_err(polars_error)
-            })
-            .collect::<Result<_>>()?;
+    let encode = |range: &Range<usize>| -> Result<Vec<RowGroupIterColumns<'static, PolarsError>>> {
+        let frame = match rows {
+            TableRows::Held(rows) => table_frame_with(&rows[range.clone()], &extras)?,
+            TableRows::Made(src) => made_frame(src, range.clone())?,
+        };
         writer
-            .write_row_groups(encoded.into_iter().flatten().collect())
-            .map_err(polars_error)?;
+            .encode_and_compress(&frame)
+            .collect::<PolarsResult<Vec<_>>>()
+            .map_err(polars_error)
+    };
+    // Each wave of row groups is encoded while the one before it is written, in order.
+    let mut pending: Vec<RowGroupIterColumns<'static, PolarsError>> = Vec::new();
+    for ranges in groups.chunks(wave) {
+        let previous = std::mem::take(&mut pending);
+        let (written, encoded) = rayon::join(
+            || writer.write_row_groups(previous),
+            || ranges.par_iter().map(encode).collect::<Result<Vec<_>>>(),
+        );
+        written.map_err(polars_error)?;
+        pending = encoded?.into_iter().flatten().collect();
     }
+    writer.write_row_groups(pending).map_err(polars_error)?;
     writer.finish().map_err(polars_error)?;
     Ok(())
 }
