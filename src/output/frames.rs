@@ -195,10 +195,7 @@ fn columns_frame<T: Table>(columns: Vec<ColumnValues>, n: usize) -> Result<DataF
         .iter()
         .zip(T::COLUMNS)
         .map(|(values, &name)| match values {
-            ColumnValues::TextRuns(runs) => {
-                let cells = runs.iter().flat_map(|(v, k)| std::iter::repeat_n(*v, *k));
-                StringChunked::from_iter_values(name.into(), cells).into_column()
-            }
+            ColumnValues::TextRuns(runs) => text_runs_column(name, runs),
             ColumnValues::I32(v) => {
                 Int32Chunked::from_iter_values(name.into(), v.iter().copied()).into_column()
             }
@@ -210,6 +207,18 @@ fn columns_frame<T: Table>(columns: Vec<ColumnValues>, n: usize) -> Result<DataF
         })
         .collect();
     DataFrame::new(n, built).map_err(|e| polars_error(e.to_string()))
+}
+
+/// A text column of runs of equal values (value, count): each value is stored once per run
+/// and its view repeated, the column polars makes of the cells one by one (the same values,
+/// so the same files).
+fn text_runs_column(name: &str, runs: &[(&str, usize)]) -> Column {
+    let n = runs.iter().map(|r| r.1).sum();
+    let mut values = polars_arrow::array::MutableBinaryViewArray::<str>::with_capacity(n);
+    for &(v, k) in runs {
+        values.extend_constant(k, Some(v));
+    }
+    StringChunked::with_chunk(name.into(), values.freeze()).into_column()
 }
 
 /// One table's frame, built on demand (the frames are built in parallel).
