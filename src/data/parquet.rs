@@ -163,12 +163,8 @@ pub(super) fn read_parquet_frame(
 ) -> Result<DataFrame> {
     let file = display_path(path);
     let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let unreadable = |e: PolarsError| Error::Polars {
-        file: file.clone(),
-        message: format!("unreadable Parquet file: {e}"),
-    };
     let mut reader = ParquetReader::new(f);
-    let schema = reader.schema().map_err(unreadable)?;
+    let schema = reader.schema().map_err(|e| unreadable(&file, e))?;
     let mut columns = readable_columns(&file, &schema, |name| used_column(src, name))?;
     if projection == Projection::Used {
         columns.retain(|name| used_column(src, name));
@@ -176,7 +172,7 @@ pub(super) fn read_parquet_frame(
     reader
         .with_columns(Some(columns))
         .finish()
-        .map_err(unreadable)
+        .map_err(|e| unreadable(&file, e))
 }
 
 /// The columns of `df` as cells for the readers of `src`; `file` names the data in messages.
