@@ -47,7 +47,10 @@ const PREFETCH_AHEAD: usize = 2;
 
 /// The results of many pairs in column layout: per-day values in arrays of n·|H|, windows in
 /// n·(number of windows), residuals in n·L (or none, recomputed when read: see
-/// [`Residuals`]), exclusions in one list with offsets per pair. Built by [`Engine::analyse_batch`](super::Engine::analyse_batch); read pair by pair with [`PairBatch::get`].
+/// [`Residuals`]), exclusions in one list with offsets per pair. Built by
+/// [`Engine::analyse_batch`](super::Engine::analyse_batch) or
+/// [`Engine::analyse_batch_shared`](super::Engine::analyse_batch_shared); read pair by pair
+/// with [`PairBatch::get`].
 #[derive(Debug, Clone)]
 pub struct PairBatch {
     event_period: Window,

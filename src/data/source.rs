@@ -182,8 +182,9 @@ pub fn read_prices(src: &PriceSource) -> Result<PricePanel> {
 }
 
 /// Read one price source into a panel, for a run that needs only the tickers `wanted`
-/// (`None`: every ticker). A file is read whole; of a folder of Parquet files only the files
-/// [`parquet_folder_files`](super::parquet_folder_files) names are read.
+/// (`None`: every ticker). A file is read whole (a long Parquet file a batch of row groups at
+/// a time, so that its cells are never all in memory at once); of a folder of Parquet files
+/// only the files [`parquet_folder_files`](super::parquet_folder_files) names are read.
 ///
 /// # Errors
 /// As [`read_prices`].
