@@ -727,19 +727,13 @@ mod tests {
     fn the_pass_gives_the_same_bits_in_pools_of_1_and_4_threads() {
         // 1200 events: enough for several chunks, whatever the pool size
         let d = dates();
-        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let rs: Vec<PairResult> = (0..1200)
             .map(|k| pair(k + 7, [0.0001 * (k % 37) as f64 - 0.002, 0.001], 38))
             .collect();
-        let days: Vec<NaiveDate> = (0..1200).map(|k| day0 + chrono::Days::new(k % 5)).collect();
+        let days = five_day0s(rs.len());
         let c = cfg();
         let events = events(&rs, &d, &days);
-        let h = c.event_period();
-        let setup = PassSetup {
-            cfg: &c,
-            h,
-            scar_sd: vec![Some(0.7); h.len() + 1],
-        };
+        let (setup, h) = every_set_with_sd(&c);
         let bits = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
@@ -762,24 +756,37 @@ mod tests {
         assert_eq!(bits(1), bits(4));
     }
 
+    /// Day 0 of `n` events, spread over five consecutive dates (same-date clusters).
+    fn five_day0s(n: usize) -> Vec<NaiveDate> {
+        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        (0..n as u64)
+            .map(|k| day0 + chrono::Days::new(k % 5))
+            .collect()
+    }
+
+    /// A pass set-up in which every GRANK test set has the sd 0.7; and the event period.
+    fn every_set_with_sd(c: &StatsConfig) -> (PassSetup<'_>, Window) {
+        let h = c.event_period();
+        let setup = PassSetup {
+            cfg: c,
+            h,
+            scar_sd: vec![Some(0.7); h.len() + 1],
+        };
+        (setup, h)
+    }
+
     /// The per-event values of a pass cut into several chunks are those of the same events
     /// in one chunk, read back by event index across the chunks.
     #[test]
     fn per_event_values_are_found_across_chunks() {
         let d = dates();
-        let day0 = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let rs: Vec<PairResult> = (0..300)
             .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
             .collect();
-        let days: Vec<NaiveDate> = (0..300).map(|k| day0 + chrono::Days::new(k % 5)).collect();
+        let days = five_day0s(rs.len());
         let c = cfg();
         let events = events(&rs, &d, &days);
-        let h = c.event_period();
-        let setup = PassSetup {
-            cfg: &c,
-            h,
-            scar_sd: vec![Some(0.7); h.len() + 1],
-        };
+        let (setup, h) = every_set_with_sd(&c);
         assert!(chunk_ranges(events.len()).len() > 2);
         let cut = rank_pass(&events, &setup);
         let whole = process_chunk(&events, 0..events.len(), &setup);
