@@ -15,8 +15,8 @@ use super::residuals::refit_layout;
 use super::rows::Rows;
 use super::slot::PairSlot;
 use super::{
-    reference, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult, PairView, Residuals,
-    Route, Window, WindowResult,
+    reference, DayColumn, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult, PairView,
+    Residuals, Route, Window, WindowResult,
 };
 use crate::returns::AlignedSeries;
 use crate::tables::Stage;
@@ -47,7 +47,8 @@ const PREFETCH_AHEAD: usize = 2;
 
 /// The results of many pairs in column layout: per-day values in arrays of n·|H|, windows in
 /// n·(number of windows), residuals in n·L (or none, recomputed when read: see
-/// [`Residuals`]), exclusions in one list with offsets per pair. Built by
+/// [`Residuals`]; the returns, SARs and p-values are then made when read too: see
+/// [`DayColumn`]), exclusions in one list with offsets per pair. Built by
 /// [`Engine::analyse_batch`](super::Engine::analyse_batch) or
 /// [`Engine::analyse_batch_shared`](super::Engine::analyse_batch_shared); read pair by pair
 /// with [`PairBatch::get`].
@@ -59,7 +60,8 @@ pub struct PairBatch {
     est_len: usize,
     outcomes: Vec<Result<ModelFit, PairExclusion>>,
     est_resid: Vec<f64>,
-    /// Set when `est_resid` is empty and the residuals are recomputed when read.
+    /// Set when `est_resid`, `ret`, `sar` and `ar_p` are empty: the residuals are recomputed
+    /// and the returns, SARs and p-values made when read.
     refit: Option<RefitSource>,
     ret: Vec<f64>,
     expected_ret: Vec<f64>,
@@ -93,20 +95,34 @@ impl PairBatch {
     pub fn get(&self, i: usize) -> Result<PairView<'_>, &PairExclusion> {
         let fit = self.outcomes[i].as_ref()?;
         let (d, w, l) = (self.days, self.n_windows, self.est_len);
-        let est_resid = match &self.refit {
-            Some(src) => src.residuals(i, fit),
-            None => Residuals::held(&self.est_resid[i * l..(i + 1) * l]),
+        let (ar, ar_se) = (
+            &self.ar[i * d..(i + 1) * d],
+            &self.ar_se[i * d..(i + 1) * d],
+        );
+        let (est_resid, ret, sar, ar_p) = match &self.refit {
+            Some(src) => (
+                src.residuals(i, fit),
+                src.returns(i, self.event_period),
+                DayColumn::standardized(ar, ar_se),
+                DayColumn::p_values(ar, ar_se, fit.df as f64),
+            ),
+            None => (
+                Residuals::held(&self.est_resid[i * l..(i + 1) * l]),
+                DayColumn::held(&self.ret[i * d..(i + 1) * d]),
+                DayColumn::held(&self.sar[i * d..(i + 1) * d]),
+                DayColumn::held(&self.ar_p[i * d..(i + 1) * d]),
+            ),
         };
         Ok(PairView {
             fit,
             est_resid,
             event_period: self.event_period,
-            ret: &self.ret[i * d..(i + 1) * d],
+            ret,
             expected_ret: &self.expected_ret[i * d..(i + 1) * d],
-            ar: &self.ar[i * d..(i + 1) * d],
-            sar: &self.sar[i * d..(i + 1) * d],
-            ar_se: &self.ar_se[i * d..(i + 1) * d],
-            ar_p: &self.ar_p[i * d..(i + 1) * d],
+            ar,
+            sar,
+            ar_se,
+            ar_p,
             span: &self.span[i * d..(i + 1) * d],
             windows: &self.windows[i * w..(i + 1) * w],
             exclusions: &self.exclusions[self.exclusion_offsets[i]..self.exclusion_offsets[i + 1]],
@@ -134,8 +150,8 @@ pub(crate) fn analyse_batch(
 }
 
 /// [`analyse_batch`] over shared series: when the model's residuals can be recomputed
-/// ([`refit_layout`]), the store holds none and the batch keeps the series to recompute them
-/// when read.
+/// ([`refit_layout`]), the store holds none of them, nor the returns, SARs and p-values, and
+/// the batch keeps the series to make them when read.
 pub(crate) fn analyse_batch_shared(
     series: &Arc<[AlignedSeries]>,
     jobs: &[PairJob],
@@ -157,21 +173,22 @@ pub(crate) fn analyse_batch_shared(
 
 /// The pairs computed into a new store, security by security (see [`security_tasks`]), so
 /// that a security's prefix sums live only while its own pairs are computed; each pair is
-/// written at its place in the job order, which is the order of the store. The residuals are
-/// stored when `keep_residuals`.
+/// written at its place in the job order, which is the order of the store. The residuals,
+/// returns, SARs and p-values are stored when `store_all`.
 fn compute_batch(
     series_list: &[AlignedSeries],
     jobs: &[PairJob],
     cfg: &EngineConfig,
     route: Route,
-    keep_residuals: bool,
+    store_all: bool,
 ) -> PairBatch {
     let h = cfg.event_period();
     let est_len = cfg.estimation.len();
     let shape = Shape {
-        est_len: if keep_residuals { est_len } else { 0 },
+        est_len: if store_all { est_len } else { 0 },
         days: h.len(),
         windows: cfg.windows.len(),
+        made_days: !store_all,
     };
     let n = jobs.len();
     let missing: Vec<WindowResult> = cfg
@@ -194,7 +211,7 @@ fn compute_batch(
         store: &shared,
         missing: &missing,
         est_len,
-        keep_residuals,
+        store_all,
         start: &start,
     };
     let mut exclusions: Vec<(usize, PairExclusion)> = tasks
@@ -229,6 +246,12 @@ impl RefitSource {
         let job = self.jobs[i];
         let series = &self.series[job.series];
         Residuals::refit(series, self.layout, fit, job.day0, self.estimation)
+    }
+
+    /// The returns of pair `i` over the event period `h`.
+    fn returns(&self, i: usize, h: Window) -> DayColumn<'_> {
+        let job = self.jobs[i];
+        DayColumn::returns(&self.series[job.series].ret, job.day0, h)
     }
 }
 
@@ -341,8 +364,9 @@ struct Task<'a> {
     missing: &'a [WindowResult],
     /// L, the estimation window's length.
     est_len: usize,
-    /// Whether the store holds the residuals (else they are written to a scratch buffer).
-    keep_residuals: bool,
+    /// Whether the store holds the residuals, returns, SARs and p-values (else they are
+    /// written to scratch buffers).
+    store_all: bool,
     start: &'a [usize],
 }
 
@@ -351,7 +375,7 @@ impl Task<'_> {
     /// security) into the store; their exclusions, each with its pair's index.
     fn run(&self, indices: &[usize]) -> Vec<(usize, PairExclusion)> {
         let mut out = Vec::with_capacity(indices.len());
-        let mut scratch = vec![f64::NAN; if self.keep_residuals { 0 } else { self.est_len }];
+        let mut scratch = Scratch::new(if self.store_all { 0 } else { self.est_len }, self.cfg);
         for run in indices.chunk_by(|a, b| self.jobs[*a].series == self.jobs[*b].series) {
             self.security(run, &mut out, &mut scratch);
         }
@@ -359,8 +383,13 @@ impl Task<'_> {
     }
 
     /// The pairs `run` of one security, with its prefix sums when the route wants them; the
-    /// residuals go to `scratch` when the store holds none.
-    fn security(&self, run: &[usize], out: &mut Vec<(usize, PairExclusion)>, scratch: &mut [f64]) {
+    /// residuals, returns, SARs and p-values go to `scratch` when the store holds none.
+    fn security(
+        &self,
+        run: &[usize],
+        out: &mut Vec<(usize, PairExclusion)>,
+        scratch: &mut Scratch,
+    ) {
         let s = self.jobs[run[0]].series;
         let series = self.series_list.get(s);
         let prefix = series
@@ -375,11 +404,11 @@ impl Task<'_> {
             // SAFETY: the tasks partition the permutation `order`, so pair i is taken once.
             let part = unsafe { self.store.pair(i) };
             // NaN already (`initialise`): a fit writes the residuals of its sample
-            let (outcome, est_resid, mut slot) = part.initialise(self.missing, &mut exclusions);
-            let est_resid = if self.keep_residuals {
-                est_resid
+            let (outcome, est_resid, slot) = part.initialise(self.missing, &mut exclusions);
+            let (est_resid, mut slot) = if self.store_all {
+                (est_resid, slot)
             } else {
-                &mut *scratch
+                scratch.lend(slot)
             };
             *outcome = match series {
                 None => {
@@ -425,6 +454,44 @@ impl Task<'_> {
             Route::Prefix => m > 0,
             Route::Direct | Route::Reference => false,
         }
+    }
+}
+
+/// A task's buffers for what a pair writes but the store does not hold: the residuals, and
+/// the returns, SARs and p-values (empty when the store holds them all).
+struct Scratch {
+    est_resid: Vec<f64>,
+    days: [Vec<f64>; 3],
+}
+
+impl Scratch {
+    /// Buffers of `est_len` residuals and |H| days of `cfg` (none when `est_len` is 0).
+    fn new(est_len: usize, cfg: &EngineConfig) -> Self {
+        let days = if est_len == 0 {
+            0
+        } else {
+            cfg.event_period().len()
+        };
+        Scratch {
+            est_resid: vec![f64::NAN; est_len],
+            days: std::array::from_fn(|_| vec![f64::NAN; days]),
+        }
+    }
+
+    /// The residual buffer, and `slot` writing its returns, SARs and p-values here (set to
+    /// NaN first, as the store's are).
+    fn lend<'s>(&'s mut self, slot: PairSlot<'s>) -> (&'s mut [f64], PairSlot<'s>) {
+        let [ret, sar, ar_p] = &mut self.days;
+        for col in [&mut *ret, &mut *sar, &mut *ar_p] {
+            col.fill(f64::NAN);
+        }
+        let slot = PairSlot {
+            ret,
+            sar,
+            ar_p,
+            ..slot
+        };
+        (&mut self.est_resid, slot)
     }
 }
 

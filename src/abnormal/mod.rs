@@ -17,6 +17,7 @@ use crate::tables::Stage;
 use crate::vocab::ExclusionReason;
 
 mod batch;
+mod day_column;
 mod engine;
 mod finish;
 mod fitted;
@@ -34,6 +35,7 @@ mod tests;
 
 pub use batch::PairBatch;
 pub(crate) use batch::{Assembly, BatchPart};
+pub use day_column::DayColumn;
 pub use engine::{Engine, PairJob, Route};
 pub use residuals::Residuals;
 
@@ -282,12 +284,12 @@ impl PairResult {
             fit: &self.fit,
             est_resid: Residuals::held(&self.est_resid),
             event_period: self.event_period,
-            ret: &self.ret,
+            ret: DayColumn::held(&self.ret),
             expected_ret: &self.expected_ret,
             ar: &self.ar,
-            sar: &self.sar,
+            sar: DayColumn::held(&self.sar),
             ar_se: &self.ar_se,
-            ar_p: &self.ar_p,
+            ar_p: DayColumn::held(&self.ar_p),
             span: &self.span,
             windows: &self.windows,
             exclusions: &self.exclusions,
@@ -307,18 +309,19 @@ pub struct PairView<'a> {
     pub est_resid: Residuals<'a>,
     /// Event period H; the per-day slices below have length |H|, index t − H1.
     pub event_period: Window,
-    /// Security return per day of H.
-    pub ret: &'a [f64],
+    /// Security return per day of H (held, or read from the series: see [`DayColumn`]).
+    pub ret: DayColumn<'a>,
     /// Expected return per day of H.
     pub expected_ret: &'a [f64],
     /// Abnormal return per day of H.
     pub ar: &'a [f64],
-    /// Standardized AR per day of H.
-    pub sar: &'a [f64],
+    /// Standardized AR per day of H (held, or made when read: see [`DayColumn`]).
+    pub sar: DayColumn<'a>,
     /// Standard error of the AR per day of H (with FEC).
     pub ar_se: &'a [f64],
-    /// Two-sided p-value of the AR t per day of H.
-    pub ar_p: &'a [f64],
+    /// Two-sided p-value of the AR t per day of H (held, or made when read: see
+    /// [`DayColumn`]).
+    pub ar_p: DayColumn<'a>,
     /// Span of the AR at each day (0 where AR is NaN).
     pub span: &'a [u32],
     /// One per configured window, in configuration order.

@@ -34,6 +34,14 @@ pub(crate) struct BatchPart {
     pub batch: PairBatch,
 }
 
+/// The columns of a batch that its store may not hold, whole (n·L and n·|H| each).
+struct MadeColumns<'a> {
+    est_resid: Cow<'a, [f64]>,
+    ret: Cow<'a, [f64]>,
+    sar: Cow<'a, [f64]>,
+    ar_p: Cow<'a, [f64]>,
+}
+
 /// Element range of pair `i` in a column of `width` elements per pair.
 fn span_of(i: usize, width: usize) -> Range<usize> {
     i * width..(i + 1) * width
@@ -82,36 +90,59 @@ fn text_lists<'a, T: 'a>(
 }
 
 impl PairBatch {
-    /// Every pair's residuals, n·L: the store's column, or recomputed when the store holds
-    /// none (NaN for the pairs not analysed, as the store's column has them).
-    fn residual_column(&self) -> Cow<'_, [f64]> {
+    /// Every pair's residuals (n·L) and its returns, SARs and p-values (n·|H| each): the
+    /// store's columns, or made when the store holds none (NaN for the pairs not analysed,
+    /// as the store's columns have them).
+    fn made_columns(&self) -> MadeColumns<'_> {
         if self.refit.is_none() {
-            return Cow::Borrowed(&self.est_resid);
+            return MadeColumns {
+                est_resid: Cow::Borrowed(&self.est_resid),
+                ret: Cow::Borrowed(&self.ret),
+                sar: Cow::Borrowed(&self.sar),
+                ar_p: Cow::Borrowed(&self.ar_p),
+            };
         }
-        let l = self.est_len;
-        let mut out = Vec::with_capacity(self.len() * l);
-        for i in 0..self.len() {
+        let (n, l, d) = (self.len(), self.est_len, self.days);
+        let mut est_resid = Vec::with_capacity(n * l);
+        let mut days: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n * d));
+        for i in 0..n {
             match self.get(i) {
-                Ok(view) => view.est_resid.extend_into(&mut out),
-                Err(_) => out.resize(out.len() + l, f64::NAN),
+                Ok(view) => {
+                    view.est_resid.extend_into(&mut est_resid);
+                    for (col, made) in days.iter_mut().zip([view.ret, view.sar, view.ar_p]) {
+                        made.extend_into(col);
+                    }
+                }
+                Err(_) => {
+                    est_resid.resize(est_resid.len() + l, f64::NAN);
+                    for col in days.iter_mut() {
+                        col.resize(col.len() + d, f64::NAN);
+                    }
+                }
             }
         }
-        Cow::Owned(out)
+        let [ret, sar, ar_p] = days;
+        MadeColumns {
+            est_resid: Cow::Owned(est_resid),
+            ret: Cow::Owned(ret),
+            sar: Cow::Owned(sar),
+            ar_p: Cow::Owned(ar_p),
+        }
     }
 
     /// Pair `i`'s outputs as slices of the column store (also for excluded pairs), its
-    /// residuals from `resid` (the [`PairBatch::residual_column`]).
-    fn part_of<'a>(&'a self, i: usize, resid: &'a [f64]) -> PairColumns<'a> {
+    /// residuals, returns, SARs and p-values from `made` (the [`PairBatch::made_columns`]).
+    fn part_of<'a>(&'a self, i: usize, made: &'a MadeColumns) -> PairColumns<'a> {
         let (l, d, w) = (self.est_len, self.days, self.n_windows);
         PairColumns {
-            est_resid: &resid[span_of(i, l)],
+            est_resid: &made.est_resid[span_of(i, l)],
             per_day: [
-                &self.ret[span_of(i, d)],
+                &made.ret[span_of(i, d)],
                 &self.expected_ret[span_of(i, d)],
                 &self.ar[span_of(i, d)],
-                &self.sar[span_of(i, d)],
+                &made.sar[span_of(i, d)],
                 &self.ar_se[span_of(i, d)],
-                &self.ar_p[span_of(i, d)],
+                &made.ar_p[span_of(i, d)],
             ],
             span: &self.span[span_of(i, d)],
             windows: &self.windows[span_of(i, w)],
@@ -185,8 +216,8 @@ impl PairBatch {
     /// [`Error::Polars`] naming `file` when the columns cannot be put together.
     pub(crate) fn to_frame(&self, jobs: &[usize], file: &str) -> Result<DataFrame> {
         let n = self.len();
-        let resid = self.residual_column();
-        let parts: Vec<PairColumns> = (0..n).map(|i| self.part_of(i, &resid)).collect();
+        let made = self.made_columns();
+        let parts: Vec<PairColumns> = (0..n).map(|i| self.part_of(i, &made)).collect();
         let fits = || self.outcomes.iter().map(|o| o.as_ref().ok());
         let excl = || parts.iter().map(|p| p.exclusions);
         let mut columns = self.outcome_columns(jobs);
@@ -383,7 +414,7 @@ impl Assembly {
         let n = self.place.len();
         let (l, d, w) = (self.batch.est_len, self.batch.days, self.batch.n_windows);
         let src = &part.batch;
-        let resid = src.residual_column();
+        let made = src.made_columns();
         for (i, &j) in part.jobs.iter().enumerate() {
             match self.place.get_mut(j) {
                 Some(slot @ None) => *slot = Some((p, i)),
@@ -394,7 +425,7 @@ impl Assembly {
                     )))
                 }
             }
-            let c = src.part_of(i, &resid);
+            let c = src.part_of(i, &made);
             self.batch.est_resid[span_of(j, l)].copy_from_slice(c.est_resid);
             for (k, col) in self.batch.per_day_mut().into_iter().enumerate() {
                 col[span_of(j, d)].copy_from_slice(c.per_day[k]);
@@ -935,6 +966,18 @@ mod tests {
         let twice = [parts[0].clone(), parts[0].clone()];
         let e = PairBatch::assemble(&twice, jobs.len(), &cfg).unwrap_err();
         assert!(e.to_string().contains("job 0 is in two parts"), "{e}");
+    }
+
+    #[test]
+    fn a_shared_batch_makes_the_frame_of_the_held_batch() {
+        let (cfg, series, jobs) = (config(), series(), jobs());
+        let engine = Engine::new(&cfg);
+        let held = engine.analyse_batch(&series, &jobs);
+        let shared = engine.analyse_batch_shared(&series.into(), &jobs);
+        // residuals, returns, SARs and p-values made when read
+        assert!(shared.refit.is_some() && shared.sar.is_empty() && shared.est_resid.is_empty());
+        let idx: Vec<usize> = (0..jobs.len()).collect();
+        assert_same(&held, &round_trip(&shared, &idx, &cfg).batch);
     }
 
     #[test]

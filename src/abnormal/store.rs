@@ -15,12 +15,25 @@ pub(super) type Outcome = Result<ModelFit, PairExclusion>;
 /// The sizes of one pair's part of the store.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Shape {
-    /// L: estimation residuals.
+    /// L: estimation residuals (0 when they are recomputed when read).
     pub est_len: usize,
     /// |H|: per-day values.
     pub days: usize,
+    /// Whether the returns, SARs and p-values are made when read (the store has none).
+    pub made_days: bool,
     /// Configured windows.
     pub windows: usize,
+}
+
+impl Shape {
+    /// Per-pair width of the columns that may be made when read (ret, sar, ar_p).
+    pub fn held_made_days(&self) -> usize {
+        if self.made_days {
+            0
+        } else {
+            self.days
+        }
+    }
 }
 
 /// The arrays of the column store, and each pair's outcome.
@@ -45,15 +58,16 @@ impl Unwritten {
     /// Storage for `n` pairs, not yet written (no pass over the memory).
     pub fn new(n: usize, shape: Shape) -> Self {
         let d = n * shape.days;
+        let made = n * shape.held_made_days();
         Columns {
             outcomes: unwritten(n),
             est_resid: unwritten(n * shape.est_len),
-            ret: unwritten(d),
+            ret: unwritten(made),
             expected_ret: unwritten(d),
             ar: unwritten(d),
-            sar: unwritten(d),
+            sar: unwritten(made),
             ar_se: unwritten(d),
-            ar_p: unwritten(d),
+            ar_p: unwritten(made),
             span: unwritten(d),
             windows: unwritten(n * shape.windows),
         }
@@ -132,23 +146,20 @@ impl<'a> SharedStore<'a> {
     /// When `i >= n`.
     pub unsafe fn pair(&self, i: usize) -> PairUnwritten<'_> {
         assert!(i < self.n, "pair {i} outside a store of {}", self.n);
-        let Shape {
-            est_len: l,
-            days: d,
-            windows: w,
-        } = self.shape;
+        let (l, d, w) = (self.shape.est_len, self.shape.days, self.shape.windows);
+        let dm = self.shape.held_made_days();
         // SAFETY: i < n, so every range lies within its array (allocated for n pairs); the
         // caller guarantees the ranges of pair i are handed out once, so they alias nothing.
         unsafe {
             PairUnwritten {
                 outcome: &mut *self.outcomes.add(i),
                 est_resid: part(self.est_resid, i, l),
-                ret: part(self.ret, i, d),
+                ret: part(self.ret, i, dm),
                 expected_ret: part(self.expected_ret, i, d),
                 ar: part(self.ar, i, d),
-                sar: part(self.sar, i, d),
+                sar: part(self.sar, i, dm),
                 ar_se: part(self.ar_se, i, d),
-                ar_p: part(self.ar_p, i, d),
+                ar_p: part(self.ar_p, i, dm),
                 span: part(self.span, i, d),
                 windows: part(self.windows, i, w),
             }

@@ -1082,7 +1082,7 @@ fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
     let shared: Arc<[AlignedSeries]> = list.clone().into();
     let pairs: Vec<(usize, usize)> = (0..300)
         .map(|i| (i % 3, 120 + (i * 13) % 560))
-        .chain([(5, 300), (0, 200)])
+        .chain([(1, 690), (5, 300), (0, 200)])
         .collect();
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     for model in [
@@ -1103,6 +1103,16 @@ fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
             if let (Ok(a), Ok(b)) = (&a, &b) {
                 assert_eq!(bits(&a.est_resid), bits(&b.est_resid), "{model:?} pair {i}");
                 assert_eq!(a.est_resid.len(), cfg.estimation.len());
+                for (x, y, name) in [
+                    (&a.ret, &b.ret, "ret"),
+                    (&a.expected_ret, &b.expected_ret, "expected_ret"),
+                    (&a.ar, &b.ar, "ar"),
+                    (&a.sar, &b.sar, "sar"),
+                    (&a.ar_se, &b.ar_se, "ar_se"),
+                    (&a.ar_p, &b.ar_p, "ar_p"),
+                ] {
+                    assert_eq!(bits(x), bits(y), "{model:?} pair {i} {name}");
+                }
                 analysed += 1;
             }
         }
@@ -1110,6 +1120,10 @@ fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
         // the clipped pair has NaN before the calendar's first session
         let clipped = refit.get(pairs.len() - 1).unwrap().est_resid.to_vec();
         assert!(clipped[0].is_nan() && clipped.iter().any(|e| e.is_finite()));
+        // the event periods reaching past the last session read missing returns there
+        let late = (0..pairs.len()).find(|&i| pairs[i].1 + 20 >= 700).unwrap();
+        let ret = refit.get(late).unwrap().ret.to_vec();
+        assert!(ret.last().unwrap().is_nan() && ret.iter().any(|r| r.is_finite()));
     }
 }
 

@@ -18,7 +18,7 @@ fn ar_index(r: &PairView, t: i32) -> Option<usize> {
 pub(super) fn usable_day(r: &PairView, t: i32, t2t: bool) -> Option<(f64, f64)> {
     let k = ar_index(r, t)?;
     let ar = r.ar[k];
-    let sar = r.sar.get(k).copied().unwrap_or(f64::NAN);
+    let sar = r.sar.get(k).unwrap_or(f64::NAN);
     if !ar.is_finite() || !sar.is_finite() {
         return None;
     }

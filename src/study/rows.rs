@@ -347,12 +347,12 @@ impl ArValues {
         ArValues {
             rel_day: t,
             date: position(day0, t).and_then(|j| dates.get(j).copied()),
-            ret: opt(res.ret[k]),
+            ret: res.ret.get(k).and_then(opt),
             expected_ret: opt(res.expected_ret[k]),
             ar: opt(ar),
-            sar: opt(res.sar[k]),
+            sar: res.sar.get(k).and_then(opt),
             ar_se: opt(res.ar_se[k]),
-            ar_p: opt(res.ar_p[k]),
+            ar_p: res.ar_p.get(k).and_then(opt),
             span: if ar.is_finite() {
                 Some(res.span[k])
             } else {

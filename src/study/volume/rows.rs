@@ -36,7 +36,7 @@ pub(crate) fn push_pair_rows(
             security: security.to_string(),
             rel_day: t,
             date: position(day0, t).and_then(|j| cal.date(j)),
-            log_volume: opt(res.ret[k]),
+            log_volume: res.ret.get(k).and_then(opt),
             expected: opt(res.expected_ret[k]),
             av: opt(res.ar[k]),
         });
