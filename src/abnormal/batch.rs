@@ -457,11 +457,12 @@ impl Task<'_> {
     }
 }
 
-/// A task's buffers for what a pair writes but the store does not hold: the residuals, and
-/// the returns, SARs and p-values (empty when the store holds them all).
+/// A task's buffers for what a pair writes but the store does not hold: the residuals, the
+/// returns and the SARs (empty when the store holds them all).
 struct Scratch {
     est_resid: Vec<f64>,
-    days: [Vec<f64>; 3],
+    /// Returns and SARs.
+    days: [Vec<f64>; 2],
 }
 
 impl Scratch {
@@ -478,17 +479,18 @@ impl Scratch {
         }
     }
 
-    /// The residual buffer, and `slot` writing its returns, SARs and p-values here (set to
-    /// NaN first, as the store's are).
+    /// The residual buffer, and `slot` writing its returns and SARs here (set to NaN first,
+    /// as the store's are). Its p-values are left out (an empty slice): the event period
+    /// fills as many as the slot holds, and they are made when read.
     fn lend<'s>(&'s mut self, slot: PairSlot<'s>) -> (&'s mut [f64], PairSlot<'s>) {
-        let [ret, sar, ar_p] = &mut self.days;
-        for col in [&mut *ret, &mut *sar, &mut *ar_p] {
+        let [ret, sar] = &mut self.days;
+        for col in [&mut *ret, &mut *sar] {
             col.fill(f64::NAN);
         }
         let slot = PairSlot {
             ret,
             sar,
-            ar_p,
+            ar_p: &mut [],
             ..slot
         };
         (&mut self.est_resid, slot)

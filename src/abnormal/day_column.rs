@@ -84,6 +84,7 @@ impl<'a> DayColumn<'a> {
     }
 
     /// Number of days (|H|).
+    #[inline]
     pub fn len(&self) -> usize {
         match self.0 {
             Repr::Held(v) => v.len(),
@@ -98,6 +99,7 @@ impl<'a> DayColumn<'a> {
     }
 
     /// The value of day k (index t − H1), `None` past the end.
+    #[inline]
     pub fn get(&self, k: usize) -> Option<f64> {
         if k >= self.len() {
             return None;
@@ -134,7 +136,7 @@ impl<'a> DayColumn<'a> {
 
     /// Day k (< len) with `dist` the t distribution of a p-value column (the same operations
     /// as the engine's, so the same bits).
-    #[inline]
+    #[inline(always)]
     fn value(&self, k: usize, dist: Option<&TwoSidedT>) -> f64 {
         match self.0 {
             Repr::Held(v) => v[k],

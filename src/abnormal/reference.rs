@@ -303,7 +303,7 @@ impl PastData {
 /// missing AR has a NaN SAR and so a NaN p-value).
 ///
 /// # Formula
-/// p_t = 2·S_ν(|SAR_t|).
+/// p_t = 2·S_ν(|SAR_t|), for as many days as `ar_p` holds.
 pub(super) fn p_values(ar_p: &mut [f64], sar: &[f64], dist: Option<TwoSidedT>) {
     // in a loop of their own: the evaluations are independent, so the processor overlaps them
     match dist {

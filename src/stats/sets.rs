@@ -9,12 +9,14 @@ use chrono::NaiveDate;
 use std::collections::HashMap;
 
 /// Index of relative day `t` in the event's event-period columns.
+#[inline]
 fn ar_index(r: &PairView, t: i32) -> Option<usize> {
     let k = t - r.event_period.start;
     (k >= 0 && (k as usize) < r.ar.len()).then_some(k as usize)
 }
 
 /// AR and SAR of day t when usable (§7.2: non-NA; span 1 in trade-to-trade mode).
+#[inline]
 pub(super) fn usable_day(r: &PairView, t: i32, t2t: bool) -> Option<(f64, f64)> {
     let k = ar_index(r, t)?;
     let ar = r.ar[k];

@@ -107,9 +107,7 @@ impl Blocks {
                 Block::Pair(b) => {
                     let res = self.view(b);
                     cols.labels([&b.ids.event_id, &b.ids.security, &b.ids.group], k1 - k0);
-                    for k in k0..k1 {
-                        cols.values(ArValues::of(&res, &b.dates, b.day0, k));
-                    }
+                    cols.pair_values(&res, &b.dates, b.day0, k0..k1);
                 }
             }
             r += k1 - k0;
@@ -143,6 +141,8 @@ struct ArColumns<'a> {
     /// ret, expected_ret, ar, sar, ar_se, ar_p.
     values: [Vec<Option<f64>>; 6],
     span: Vec<Option<u32>>,
+    /// One pair's returns, SARs and p-values, read all days at once.
+    made: [Vec<f64>; 3],
 }
 
 impl<'a> ArColumns<'a> {
@@ -153,6 +153,27 @@ impl<'a> ArColumns<'a> {
             date: Vec::with_capacity(n),
             values: std::array::from_fn(|_| Vec::with_capacity(n)),
             span: Vec::with_capacity(n),
+            made: std::array::from_fn(|_| Vec::new()),
+        }
+    }
+
+    /// The cells of days `ks` of the pair `res` (day 0 at position `day0` of `dates`) after
+    /// their labels.
+    fn pair_values(
+        &mut self,
+        res: &PairView,
+        dates: &[chrono::NaiveDate],
+        day0: usize,
+        ks: Range<usize>,
+    ) {
+        for (buf, col) in self.made.iter_mut().zip([res.ret, res.sar, res.ar_p]) {
+            buf.clear();
+            col.extend_into(buf);
+        }
+        for k in ks {
+            let made = [self.made[0][k], self.made[1][k], self.made[2][k]];
+            let v = ArValues::with_made(res, made, dates, day0, k);
+            self.values(v);
         }
     }
 

@@ -342,17 +342,30 @@ impl ArValues {
     /// session date (none outside the calendar), every value that is finite, and d_t when
     /// the AR is finite.
     pub fn of(res: &PairView, dates: &[NaiveDate], day0: usize, k: usize) -> ArValues {
+        let made = [res.ret, res.sar, res.ar_p].map(|c| c.get(k).unwrap_or(f64::NAN));
+        ArValues::with_made(res, made, dates, day0, k)
+    }
+
+    /// [`ArValues::of`] with the day's return, SAR and p-value given (read from the pair's
+    /// columns beforehand, all days at once).
+    pub fn with_made(
+        res: &PairView,
+        [ret, sar, ar_p]: [f64; 3],
+        dates: &[NaiveDate],
+        day0: usize,
+        k: usize,
+    ) -> ArValues {
         let t = res.event_period.start + k as i32;
         let ar = res.ar[k];
         ArValues {
             rel_day: t,
             date: position(day0, t).and_then(|j| dates.get(j).copied()),
-            ret: res.ret.get(k).and_then(opt),
+            ret: opt(ret),
             expected_ret: opt(res.expected_ret[k]),
             ar: opt(ar),
-            sar: res.sar.get(k).and_then(opt),
+            sar: opt(sar),
             ar_se: opt(res.ar_se[k]),
-            ar_p: res.ar_p.get(k).and_then(opt),
+            ar_p: opt(ar_p),
             span: if ar.is_finite() {
                 Some(res.span[k])
             } else {
