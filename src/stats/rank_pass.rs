@@ -13,11 +13,15 @@
 
 use super::nonparametric::{grank_t, rank_s_v, RankScale};
 use super::parametric::{s_cda, CdaScale};
-use super::sets::{complete_window, day_set, usable_day, window_set};
+use super::sets::{complete_window, day_sars, usable_day, window_set};
 use super::{sd, StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::{PairView, Window};
 use rayon::prelude::*;
 use std::ops::Range;
+
+/// Days of H whose SARs the setup gathers in one pass over a group's events: 8 vectors of
+/// one f64 per event at a time (32 MB for 500,000 events), a few passes instead of |H|.
+const DAYS_PER_SCAN: usize = 8;
 
 /// What the pass needs to know about the group: the windows, the event period H and the
 /// GRANK test sets.
@@ -30,21 +34,30 @@ pub(super) struct PassSetup<'a> {
 }
 
 impl<'a> PassSetup<'a> {
-    /// The setup of the test sets of a group's `events`, each set collected in turn (in
-    /// parallel) for its sd and dropped.
+    /// The setup of the test sets of a group's `events`: the SARs of [`DAYS_PER_SCAN`] days
+    /// at a time gathered in one pass over the events, and each window's set in turn (in
+    /// parallel), each kept for its sd and dropped.
     pub fn new(cfg: &'a StatsConfig, h: Window, events: &[StatsEvent]) -> Self {
         let (nh, nw) = (h.len(), cfg.windows.len());
-        let scar_sd = (0..nh + nw)
+        let day_groups: Vec<Range<usize>> = (0..nh)
+            .step_by(DAYS_PER_SCAN)
+            .map(|k| k..(k + DAYS_PER_SCAN).min(nh))
+            .collect();
+        let sd_of = |s: &[f64]| sd(s).filter(|v| *v > 0.0);
+        let day_sd: Vec<Vec<Option<f64>>> = day_groups
             .into_par_iter()
-            .map(|k| {
-                let set = if k < nh {
-                    day_set(events, cfg, h, k)
-                } else {
-                    window_set(events, k - nh).0
-                };
-                sd(&set.s).filter(|v| *v > 0.0)
+            .map(|ks| {
+                day_sars(events, cfg, h, ks)
+                    .iter()
+                    .map(|s| sd_of(s))
+                    .collect()
             })
             .collect();
+        let window_sd: Vec<Option<f64>> = (0..nw)
+            .into_par_iter()
+            .map(|w| sd_of(&window_set(events, w).0.s))
+            .collect();
+        let scar_sd = day_sd.into_iter().flatten().chain(window_sd).collect();
         PassSetup { cfg, h, scar_sd }
     }
 
@@ -773,6 +786,37 @@ mod tests {
             scar_sd: vec![Some(0.7); h.len() + 1],
         };
         (setup, h)
+    }
+
+    /// The set-up gathers the day SARs several days per pass; each day's sd is that of the
+    /// day's own test set D_t, bit for bit (days with missing ARs included).
+    #[test]
+    fn setup_sds_are_those_of_each_day_set() {
+        let d = dates();
+        let mut rs: Vec<PairResult> = (0..40)
+            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
+            .collect();
+        for (i, r) in rs.iter_mut().enumerate() {
+            let k = i % r.ar.len();
+            r.ar[k] = f64::NAN;
+        }
+        let days = five_day0s(rs.len());
+        let c = cfg();
+        let events = events(&rs, &d, &days);
+        let h = c.event_period();
+        let setup = PassSetup::new(&c, h, &events);
+        // the days split over several passes gather what one pass over all days does
+        let whole = day_sars(&events, &c, h, 0..h.len());
+        let mut split = day_sars(&events, &c, h, 0..1);
+        split.extend(day_sars(&events, &c, h, 1..h.len()));
+        assert_eq!(whole, split);
+        for k in 0..h.len() {
+            let set = super::super::sets::day_set(&events, &c, h, k);
+            assert!(set.members.len() < events.len(), "day {k}");
+            let want = sd(&set.s).filter(|v| *v > 0.0).map(f64::to_bits);
+            assert_eq!(setup.scar_sd[k].map(f64::to_bits), want, "day {k}");
+        }
+        assert_eq!(setup.scar_sd.len(), h.len() + c.windows.len());
     }
 
     /// The per-event values of a pass cut into several chunks are those of the same events

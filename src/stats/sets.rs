@@ -7,6 +7,7 @@ use super::{StatsConfig, StatsEvent};
 use crate::abnormal::{PairView, Window};
 use chrono::NaiveDate;
 use std::collections::HashMap;
+use std::ops::Range;
 
 /// Index of relative day `t` in the event's event-period columns.
 #[inline]
@@ -86,6 +87,25 @@ pub(super) fn day_set(events: &[StatsEvent], cfg: &StatsConfig, h: Window, k: us
         }
     }
     set
+}
+
+/// The SARs of D_t for days `ks` of H, one vector per day in event order (the `s` of
+/// [`day_set`] for each of those days), gathered in one pass over the events.
+pub(super) fn day_sars(
+    events: &[StatsEvent],
+    cfg: &StatsConfig,
+    h: Window,
+    ks: Range<usize>,
+) -> Vec<Vec<f64>> {
+    let mut out: Vec<Vec<f64>> = ks.clone().map(|_| Vec::new()).collect();
+    for e in events {
+        for (k, s) in ks.clone().zip(out.iter_mut()) {
+            if let Some((_, sar)) = usable_day(&e.result, h.start + k as i32, cfg.trade_to_trade) {
+                s.push(sar);
+            }
+        }
+    }
+    out
 }
 
 /// C_W for window `w`: the events with the window complete, in event order, and the BHARs of
