@@ -817,6 +817,19 @@ fn rel_eq(a: f64, b: f64, tol: f64) -> bool {
     (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= tol * a.abs().max(b.abs()).max(1e-12)
 }
 
+/// The float columns of a result (residuals and per-day values), named.
+fn float_columns(r: &PairResult) -> [(&'static str, &[f64]); 7] {
+    [
+        ("est_resid", &r.est_resid),
+        ("ret", &r.ret),
+        ("expected_ret", &r.expected_ret),
+        ("ar", &r.ar),
+        ("sar", &r.sar),
+        ("ar_se", &r.ar_se),
+        ("ar_p", &r.ar_p),
+    ]
+}
+
 fn assert_results_equal(
     a: &Result<PairResult, PairExclusion>,
     b: &Result<PairResult, PairExclusion>,
@@ -851,15 +864,7 @@ fn assert_results_equal(
         assert_eq!(n1, n2);
         assert!(rel_eq(*x, *y, tol), "{ctx} {n1}");
     }
-    for (va, vb, n) in [
-        (&a.est_resid, &b.est_resid, "est_resid"),
-        (&a.ret, &b.ret, "ret"),
-        (&a.expected_ret, &b.expected_ret, "expected_ret"),
-        (&a.ar, &b.ar, "ar"),
-        (&a.sar, &b.sar, "sar"),
-        (&a.ar_se, &b.ar_se, "ar_se"),
-        (&a.ar_p, &b.ar_p, "ar_p"),
-    ] {
+    for ((n, va), (_, vb)) in float_columns(a).into_iter().zip(float_columns(b)) {
         assert_eq!(va.len(), vb.len());
         for (i, (x, y)) in va.iter().zip(vb).enumerate() {
             assert!(rel_eq(*x, *y, tol), "{ctx} {n}[{i}]: {x:e} vs {y:e}");
@@ -1101,16 +1106,8 @@ fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
             let (a, b) = (result(&held), result(&refit));
             assert_results_equal(&a, &b, 0.0, &format!("{model:?} pair {i}"));
             if let (Ok(a), Ok(b)) = (&a, &b) {
-                assert_eq!(bits(&a.est_resid), bits(&b.est_resid), "{model:?} pair {i}");
                 assert_eq!(a.est_resid.len(), cfg.estimation.len());
-                for (x, y, name) in [
-                    (&a.ret, &b.ret, "ret"),
-                    (&a.expected_ret, &b.expected_ret, "expected_ret"),
-                    (&a.ar, &b.ar, "ar"),
-                    (&a.sar, &b.sar, "sar"),
-                    (&a.ar_se, &b.ar_se, "ar_se"),
-                    (&a.ar_p, &b.ar_p, "ar_p"),
-                ] {
+                for ((name, x), (_, y)) in float_columns(a).into_iter().zip(float_columns(b)) {
                     assert_eq!(bits(x), bits(y), "{model:?} pair {i} {name}");
                 }
                 analysed += 1;
