@@ -387,17 +387,19 @@ pub const WILCOXON_EXACT_MAX_N: usize = 1000;
 /// assert!((w.test.p_value - 0.75).abs() < 1e-15);
 /// ```
 pub fn wilcoxon_z(x: &[f64], exact: bool) -> Option<Wilcoxon> {
-    // (|x|, positive) of the non-zero values, sorted by |x| (direct sort, no index indirection)
-    let mut abs: Vec<(f64, bool)> = x
+    // The non-zero values as integer keys sorted by |x|: the bits of a non-negative float
+    // order as the float does (no sign bit, so a shift left keeps the order), and the lowest
+    // bit says whether the value is positive. Equal |x| have equal `key >> 1`.
+    let mut keys: Vec<u64> = x
         .iter()
         .filter(|v| **v != 0.0 && !v.is_nan())
-        .map(|v| (v.abs(), *v > 0.0))
+        .map(|v| (v.abs().to_bits() << 1) | u64::from(*v > 0.0))
         .collect();
-    let np = abs.len();
+    let np = keys.len();
     if np == 0 {
         return None;
     }
-    abs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+    keys.sort_unstable();
     // midranks of |x| and the tie correction
     let mut w_plus = 0.0;
     let mut tie_corr = 0.0;
@@ -405,7 +407,7 @@ pub fn wilcoxon_z(x: &[f64], exact: bool) -> Option<Wilcoxon> {
     let mut j = 0;
     while j < np {
         let mut k = j + 1;
-        while k < np && abs[k].0 == abs[j].0 {
+        while k < np && keys[k] >> 1 == keys[j] >> 1 {
             k += 1;
         }
         let r = (j + 1 + k) as f64 / 2.0;
@@ -414,7 +416,7 @@ pub fn wilcoxon_z(x: &[f64], exact: bool) -> Option<Wilcoxon> {
             ties = true;
             tie_corr += (t * t * t - t) / 48.0;
         }
-        w_plus += r * abs[j..k].iter().filter(|p| p.1).count() as f64;
+        w_plus += r * keys[j..k].iter().filter(|&&key| key & 1 == 1).count() as f64;
         j = k;
     }
     let nf = np as f64;
@@ -498,6 +500,41 @@ mod tests {
         assert_relative_eq!(w.test.statistic, 1.5 / f64::sqrt(var), max_relative = 1e-14);
         assert!(wilcoxon_z(&[0.0, 0.0], false).is_none());
         assert!(wilcoxon_z(&[], false).is_none());
+    }
+
+    /// W⁺ over many tied |x| of both signs, -0.0 and NaN equals the sum of the midranks of
+    /// |x| (the comparison-sort `midranks`) over the positive values.
+    #[test]
+    fn wilcoxon_w_plus_is_the_sum_of_positive_midranks() {
+        let mut seed = 5u64;
+        let x: Vec<f64> = (0..2001)
+            .map(|i| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                match i % 97 {
+                    0 => -0.0,
+                    1 => f64::NAN,
+                    _ => ((seed >> 40) % 41) as f64 * 0.25 - 5.0, // ±, many ties
+                }
+            })
+            .collect();
+        let kept: Vec<f64> = x
+            .iter()
+            .copied()
+            .filter(|v| *v != 0.0 && !v.is_nan())
+            .collect();
+        let ranks = midranks(&kept.iter().map(|v| v.abs()).collect::<Vec<_>>());
+        let want: f64 = kept
+            .iter()
+            .zip(&ranks)
+            .filter(|p| *p.0 > 0.0)
+            .map(|p| p.1)
+            .sum();
+        let w = wilcoxon_z(&x, false).unwrap();
+        assert_eq!(w.n_nonzero, kept.len());
+        assert!(w.ties);
+        assert_relative_eq!(w.w_plus, want, max_relative = 1e-14);
     }
 
     #[test]
