@@ -69,12 +69,13 @@ impl<'a> PassSetup<'a> {
         self.cfg.estimation.len()
     }
 
-    /// SCAR*_i of event `r` in set `k` (None when not a member or the set has no sd).
-    fn scar_star(&self, r: &PairView, k: usize) -> Option<f64> {
+    /// SCAR*_i of event `r` in set `k` (None when not a member or the set has no sd); `days`
+    /// holds the event's usable (AR, SAR) of each day of H.
+    fn scar_star(&self, r: &PairView, days: &[Option<(f64, f64)>], k: usize) -> Option<f64> {
         let s = self.scar_sd[k]?;
         let nh = self.h.len();
         let x = if k < nh {
-            usable_day(r, self.h.start + k as i32, self.cfg.trade_to_trade)?.1
+            days[k]?.1
         } else {
             complete_window(r, k - nh)?.scar
         };
@@ -265,6 +266,7 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) 
     let mut ranks = RankScratch::default();
     let mut grank = GrankAcc::new(setup.n_sets());
     let mut resid_buf = Vec::with_capacity(setup.l_est());
+    let mut days = Vec::with_capacity(setup.h.len());
     for i in range {
         let r = events[i].result;
         let resid = r.est_resid.values(&mut resid_buf);
@@ -278,8 +280,11 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) 
             f64::NAN
         });
         sorted.sort_and_rank();
-        add_rank_u(&r, &sorted, setup, &mut ranks, &mut out);
-        grank.add_event(&r, &sorted, setup, &mut out);
+        days.clear();
+        let (h, t2t) = (setup.h, setup.cfg.trade_to_trade);
+        days.extend((0..h.len()).map(|k| usable_day(&r, h.start + k as i32, t2t)));
+        add_rank_u(&days, &sorted, setup, &mut ranks, &mut out);
+        grank.add_event(&r, &days, &sorted, setup, &mut out);
     }
     grank.fold_into(&mut out, setup.l_est());
     out
@@ -374,20 +379,21 @@ struct RankScratch {
     shift: Vec<f64>,
 }
 
-/// Rank test (§9.3): U of every residual and usable event-period AR, ranked over the residuals
-/// and the usable ARs together, added to V_τ and recorded for the event days.
+/// Rank test (§9.3): U of every residual and usable event-period AR (`days`: the usable
+/// (AR, SAR) of each day of H), ranked over the residuals and the usable ARs together, added
+/// to V_τ and recorded for the event days.
 fn add_rank_u(
-    r: &PairView,
+    days: &[Option<(f64, f64)>],
     sorted: &SortedResiduals,
     setup: &PassSetup,
     scratch: &mut RankScratch,
     out: &mut PassSums,
 ) {
-    let (l_est, nh, h) = (setup.l_est(), setup.h.len(), setup.h);
+    let (l_est, nh) = (setup.l_est(), setup.h.len());
     let evt = &mut scratch.evt;
     evt.clear();
-    for k in 0..nh {
-        if let Some((ar, _)) = usable_day(r, h.start + k as i32, setup.cfg.trade_to_trade) {
+    for (k, day) in days.iter().enumerate() {
+        if let Some((ar, _)) = *day {
             evt.push((ar, (l_est + k) as u32));
         }
     }
@@ -490,18 +496,20 @@ impl GrankAcc {
         }
     }
 
-    /// GRANK (§9.5) of one event: GSAR = ε̂/σ̂ keeps the order of ε̂, so the sorted residuals
-    /// give the ranks of the GSAR; SCAR* is placed among them by binary search per test set.
+    /// GRANK (§9.5) of one event (`days`: its usable (AR, SAR) of each day of H): GSAR = ε̂/σ̂
+    /// keeps the order of ε̂, so the sorted residuals give the ranks of the GSAR; SCAR* is
+    /// placed among them by binary search per test set.
     fn add_event(
         &mut self,
         r: &PairView,
+        days: &[Option<(f64, f64)>],
         sorted: &SortedResiduals,
         setup: &PassSetup,
         out: &mut PassSums,
     ) {
         let sigma = r.fit.sigma;
         let m = sorted.len();
-        if !(sigma > 0.0 && sigma.is_finite()) || m == 0 || !self.find_memberships(r, setup) {
+        if !(sigma > 0.0 && sigma.is_finite()) || m == 0 || !self.find_memberships(r, days, setup) {
             return;
         }
         let inv = 1.0 / (m + 2) as f64; // 1/(n_i + 1) with n_i = M + 1
@@ -518,11 +526,17 @@ impl GrankAcc {
         }
     }
 
-    /// SCAR* of the event in every test set; whether it belongs to any.
-    fn find_memberships(&mut self, r: &PairView, setup: &PassSetup) -> bool {
+    /// SCAR* of the event (`days`: its usable (AR, SAR) of each day of H) in every test set;
+    /// whether it belongs to any.
+    fn find_memberships(
+        &mut self,
+        r: &PairView,
+        days: &[Option<(f64, f64)>],
+        setup: &PassSetup,
+    ) -> bool {
         let mut any_member = false;
         for k in 0..self.x0s.len() {
-            self.x0s[k] = setup.scar_star(r, k);
+            self.x0s[k] = setup.scar_star(r, days, k);
             self.member[k] = self.x0s[k].is_some();
             any_member |= self.member[k];
         }
