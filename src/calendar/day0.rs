@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, Ti
 use chrono_tz::Tz;
 
 use super::session::SessionCalendar;
-use crate::tables::{Day0Row, ExclusionRow, Stage};
+use crate::tables::{Day0Row, ExclusionRow, Label, Stage};
 
 /// The time keywords of an event's `time` field and the local times they stand for
 /// (methodology §2.3).
@@ -204,19 +204,29 @@ impl Day0Outcome {
     }
 
     /// The day-0 table row of this outcome for (event_id, security) on `exchange` (the
-    /// calendar label). Excluded events have no day 0, shift or session shift.
-    pub fn to_row(&self, event_id: &str, security: &str, exchange: &str) -> Day0Row {
+    /// calendar label), the labels shared with the caller's other rows. Excluded events have
+    /// no day 0, shift or session shift; the status of a mapped event is `ok`.
+    pub fn to_row(
+        &self,
+        event_id: &Label,
+        security: &Label,
+        exchange: &Label,
+        ok: &Label,
+    ) -> Day0Row {
         let d = self.day0();
         Day0Row {
-            event_id: event_id.to_string(),
-            security: security.to_string(),
-            exchange: exchange.to_string(),
+            event_id: event_id.clone(),
+            security: security.clone(),
+            exchange: exchange.clone(),
             event_instant_utc: self.event_instant_utc.clone(),
             event_instant_local: self.event_instant_local.clone(),
             day0: d.map(|d| d.date),
             shift_days: d.map(|d| d.shift_days),
             shift_sessions: d.map(|d| d.shift_sessions),
-            status: self.status().to_string(),
+            status: match &self.result {
+                Ok(_) => ok.clone(),
+                Err(e) => Label::from(e.reason.as_str()),
+            },
         }
     }
 
@@ -769,7 +779,12 @@ mod tests {
             (Stage::Day0, "max_shift_exceeded")
         );
         assert!(kept.to_exclusion("E", "S").is_none());
-        let row = out.to_row("E", "688256.SS", "XSHG");
+        let row = out.to_row(
+            &"E".into(),
+            &"688256.SS".into(),
+            &"XSHG".into(),
+            &"ok".into(),
+        );
         assert_eq!(
             (row.day0, row.status.as_str()),
             (None, "max_shift_exceeded")
@@ -847,7 +862,13 @@ mod tests {
             (day0.date, day0.shift_days, day0.shift_sessions),
             (d(2024, 3, 6), 2, 1)
         );
-        assert_eq!(out.to_row("H", "688256.SS", "XSHG").shift_sessions, Some(1));
+        let row = out.to_row(
+            &"H".into(),
+            &"688256.SS".into(),
+            &"XSHG".into(),
+            &"ok".into(),
+        );
+        assert_eq!(row.shift_sessions, Some(1));
     }
 
     #[test]

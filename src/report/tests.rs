@@ -300,15 +300,15 @@ fn sample_day0(dir: &Path, tables: &StudyTables) -> Vec<crate::tables::Day0Row> 
         let (h, m) = local_time.split_once(':').expect("time");
         let utc_hour: u32 = h.parse::<u32>().expect("hour") + 4; // EDT, summer dates only
         out.push(crate::tables::Day0Row {
-            event_id: event_id.to_string(),
-            security: security.to_string(),
-            exchange: "XNYS".to_string(),
+            event_id: event_id.into(),
+            security: security.into(),
+            exchange: "XNYS".into(),
             event_instant_utc: format!("{date}T{utc_hour:02}:{m}Z"),
             event_instant_local: format!("{date} {local_time}"),
             day0,
             shift_days: day0.map(|d| (d - announced).num_days()),
             shift_sessions: day0.map(|_| 0), // every shift in this panel crosses no session
-            status,
+            status: status.into(),
         });
     }
     out
@@ -415,8 +415,8 @@ fn synthetic_fit(k: usize, event_id: &str, security: &str) -> crate::tables::Mod
 /// The day-0 row of pair `k`: shifted two days, status `max_shift_exceeded` every 100th pair.
 fn synthetic_day0(k: usize, event_id: &str, security: &str) -> crate::tables::Day0Row {
     crate::tables::Day0Row {
-        event_id: event_id.to_string(),
-        security: security.to_string(),
+        event_id: event_id.into(),
+        security: security.into(),
         exchange: "XNYS".into(),
         event_instant_utc: "2024-07-06T16:00Z".into(),
         event_instant_local: "2024-07-06 12:00".into(),

@@ -7,7 +7,7 @@ use super::universe::Universe;
 use crate::calendar::{map_day0, EventRecord};
 use crate::design::{check_reach, DataReach};
 use crate::error::Result;
-use crate::tables::{Day0Row, ExclusionRow, StudyTables};
+use crate::tables::{Day0Row, ExclusionRow, Label, StudyTables};
 use rayon::prelude::*;
 
 /// Every window within the reach of the data (§3.1), checked before any work per pair: a
@@ -52,9 +52,18 @@ pub(crate) fn map_pairs_to_day0(
     rules: &Day0Rules,
     tables: &mut StudyTables,
 ) {
+    let labels = RowLabels {
+        event_ids: events.iter().map(|e| Label::from(&e.event_id)).collect(),
+        exchanges: universe
+            .calendars
+            .iter()
+            .map(|c| Label::from(c.calendar.label()))
+            .collect(),
+        ok: Label::from("ok"),
+    };
     let mapped: Vec<Option<Mapped>> = pairs
         .par_iter()
-        .map(|p| map_pair(p, events, universe, rules))
+        .map(|p| map_pair(p, events, universe, rules, &labels))
         .collect();
     for (p, m) in pairs.iter_mut().zip(mapped) {
         let Some(m) = m else {
@@ -75,16 +84,25 @@ struct Mapped {
     exclusion: Option<ExclusionRow>,
 }
 
+/// The labels the `day0` rows share: one per event id, one per calendar, and `ok`.
+struct RowLabels {
+    event_ids: Vec<Label>,
+    exchanges: Vec<Label>,
+    ok: Label,
+}
+
 /// The day-0 mapping of pair `p` (None when its security is not in the universe).
 fn map_pair(
     p: &Pair,
     events: &[EventRecord],
     universe: &Universe,
     rules: &Day0Rules,
+    labels: &RowLabels,
 ) -> Option<Mapped> {
-    let &sec = universe.index.get(&p.security)?;
+    let &sec = universe.index.get(p.security.as_str())?;
     let ev = &events[p.event];
-    let entry = &universe.calendars[universe.securities[sec].calendar];
+    let calendar = universe.securities[sec].calendar;
+    let entry = &universe.calendars[calendar];
     let out = map_day0(
         &entry.calendar,
         ev.date,
@@ -94,7 +112,12 @@ fn map_pair(
         rules.default_event_time,
         rules.max_shift_days,
     );
-    let row = out.to_row(&ev.event_id, &p.security, entry.calendar.label());
+    let row = out.to_row(
+        &labels.event_ids[p.event],
+        &p.security,
+        &labels.exchanges[calendar],
+        &labels.ok,
+    );
     let day0 = out.day0().map(|d| PairDay0 {
         index: d.index,
         date: d.date,

@@ -24,8 +24,8 @@ pub(crate) fn ticker_hints(
     let present = || panel.series.keys().map(String::as_str);
     let mut missing: BTreeSet<(bool, String)> = BTreeSet::new();
     for p in &set.pairs {
-        if !panel.series.contains_key(&p.security) {
-            missing.insert((false, p.security.clone()));
+        if !panel.series.contains_key(p.security.as_str()) {
+            missing.insert((false, p.security.to_string()));
         } else if let Some(b) = securities.benchmark_of(&p.security) {
             if !panel.series.contains_key(&b) {
                 missing.insert((true, b));

@@ -17,7 +17,7 @@ fn label(
     securities: &SecurityTable,
 ) -> (String, bool) {
     match grouping {
-        Grouping::Group => (p.group.clone(), true),
+        Grouping::Group => (p.group.to_string(), true),
         Grouping::All => ("all".to_string(), p.group == "all"),
         Grouping::Category => (
             format!(

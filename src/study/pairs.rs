@@ -6,19 +6,19 @@ use super::rows::input_exclusion;
 use super::securities::SecurityTable;
 use crate::calendar::{builtin_exchange, expand_scope, EventRecord};
 use crate::data::PricePanel;
-use crate::tables::ExclusionRow;
+use crate::tables::{ExclusionRow, Label};
 use crate::vocab::ExclusionReason;
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// An event–security pair on its way through the run.
 pub(crate) struct Pair {
     /// Index of the event in [`PairSet::events`].
     pub event: usize,
-    /// Ticker.
-    pub security: String,
-    /// The event's group (`all` when it has none).
-    pub group: String,
+    /// Ticker (one allocation per ticker, shared by its pairs).
+    pub security: Label,
+    /// The event's group (`all` when it has none; one allocation per group).
+    pub group: Label,
     /// Index of the security in the universe (set with day 0).
     pub sec: usize,
     /// Day 0, when the event maps to a session.
@@ -164,7 +164,8 @@ pub(crate) fn expand_pairs(
     let mut n_outside = 0;
     let mut pairs: Vec<Pair> = Vec::new();
     // membership only (never iterated): a hash set, the event id borrowed
-    let mut seen: HashSet<(&str, String)> = HashSet::new();
+    let mut seen: HashSet<(&str, Label)> = HashSet::new();
+    let mut labels = Labels::default();
     for (ei, ev) in events.iter().enumerate() {
         let scope = scopes.expand(&ev.scope);
         if scope.is_empty() {
@@ -175,7 +176,9 @@ pub(crate) fn expand_pairs(
                 format!("row {}: the event names no security", ev.row),
             ));
         }
+        let group = labels.get(ev.group.as_deref().unwrap_or("all"));
         for t in scope {
+            let t = labels.get(&t);
             if !seen.insert((ev.event_id.as_str(), t.clone())) {
                 exclusions.push(input_exclusion(
                     &t,
@@ -198,7 +201,7 @@ pub(crate) fn expand_pairs(
             pairs.push(Pair {
                 event: ei,
                 security: t,
-                group: ev.group.clone().unwrap_or_else(|| "all".to_string()),
+                group: group.clone(),
                 sec: usize::MAX,
                 day0: None,
                 result: None,
@@ -211,6 +214,22 @@ pub(crate) fn expand_pairs(
         unverified,
         pairs,
         exclusions,
+    }
+}
+
+/// One [`Label`] per distinct text (tickers and groups), so that pairs share them.
+#[derive(Default)]
+struct Labels(HashMap<String, Label>);
+
+impl Labels {
+    /// The label of `text`, made on first use.
+    fn get(&mut self, text: &str) -> Label {
+        if let Some(l) = self.0.get(text) {
+            return l.clone();
+        }
+        let l = Label::from(text);
+        self.0.insert(text.to_string(), l.clone());
+        l
     }
 }
 
@@ -235,7 +254,7 @@ pub(crate) fn admit_pairs(
 ) -> BTreeSet<String> {
     let mut wanted: BTreeSet<String> = BTreeSet::new();
     for p in &set.pairs {
-        let refusal = if !panel.series.contains_key(&p.security) {
+        let refusal = if !panel.series.contains_key(p.security.as_str()) {
             Some((
                 ExclusionReason::UnknownSecurity,
                 "no prices for this security".to_string(),
@@ -257,7 +276,7 @@ pub(crate) fn admit_pairs(
                 detail,
             )),
             None => {
-                wanted.insert(p.security.clone());
+                wanted.insert(p.security.to_string());
             }
         }
     }

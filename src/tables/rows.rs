@@ -277,11 +277,11 @@ table! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct Day0Row in "day0_mapping" {
         /// Event id (a cluster id `PF:…` for portfolio pseudo-events).
-        pub event_id: String,
+        pub event_id: Label,
         /// Security ticker (`PORTFOLIO` for portfolio pseudo-events).
-        pub security: String,
+        pub security: Label,
         /// Calendar label (exchange code or `DATA`).
-        pub exchange: String,
+        pub exchange: Label,
         /// Event instant in UTC, `YYYY-MM-DDTHH:MMZ`; empty if the event time is bad.
         pub event_instant_utc: String,
         /// Event instant in the exchange's local time, `YYYY-MM-DD HH:MM`.
@@ -294,6 +294,6 @@ table! {
         /// local date and day 0 (0 when day 0 is the event date).
         pub shift_sessions: Option<i64>,
         /// `ok` or the exclusion reason.
-        pub status: String,
+        pub status: Label,
     }
 }

@@ -194,7 +194,7 @@ fn cluster_ids(
         let p = &inputs.pairs[i];
         match cluster {
             ClusterBy::EventDate => inputs.events[p.event].date.to_string(),
-            ClusterBy::Security | ClusterBy::None => p.security.clone(),
+            ClusterBy::Security | ClusterBy::None => p.security.to_string(),
         }
     };
     if cluster == ClusterBy::None {

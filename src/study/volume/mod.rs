@@ -162,7 +162,7 @@ fn no_volume_rows(
         }
         exclusions.push(ExclusionRow {
             event_id: String::new(),
-            security: p.security.clone(),
+            security: p.security.to_string(),
             stage: Stage::Input,
             reason: ExclusionReason::NoVolume,
             detail: format!(
