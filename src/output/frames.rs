@@ -16,6 +16,20 @@ fn epoch_days(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - 719_163
 }
 
+/// A `Float64` column of `values`, null where a value is not finite (the column
+/// [`opt_numeric`] makes of the options, 0.0 under each null).
+fn finite_f64_col(name: &str, values: &[f64]) -> Float64Chunked {
+    if values.iter().all(|x| x.is_finite()) {
+        return Float64Chunked::from_vec(name.into(), values.to_vec());
+    }
+    let valid: polars_arrow::bitmap::Bitmap = values.iter().map(|x| x.is_finite()).collect();
+    let cells = values
+        .iter()
+        .map(|&x| if x.is_finite() { x } else { 0.0 })
+        .collect();
+    Float64Chunked::from_vec_validity(name.into(), cells, Some(valid))
+}
+
 /// A nullable numeric column. Without NA (the usual case) the values are collected into a
 /// plain `Vec` (one pass, no validity builder); with NA through the option builder.
 fn opt_numeric<N: PolarsNumericType, T>(
@@ -203,6 +217,7 @@ fn columns_frame<T: Table>(columns: Vec<ColumnValues>, n: usize) -> Result<DataF
                 .into_date()
                 .into_column(),
             ColumnValues::OptF64(v) => f64_col(name, v, same),
+            ColumnValues::FiniteF64(v) => finite_f64_col(name, v).into_column(),
             ColumnValues::OptU32(v) => opt_numeric::<UInt32Type, _>(name, v, |x| *x).into_column(),
         })
         .collect();
@@ -327,6 +342,36 @@ mod tests {
             status: "ok".into(),
         });
         t
+    }
+
+    /// NaN and infinities are nulls; the column is the one the options make, to the Parquet
+    /// bytes.
+    #[test]
+    fn finite_floats_make_the_column_of_their_options() {
+        let values = [
+            0.5,
+            f64::NAN,
+            -1.25,
+            f64::INFINITY,
+            0.0,
+            -0.0,
+            f64::NEG_INFINITY,
+        ];
+        let options: Vec<Option<f64>> =
+            values.iter().map(|x| x.is_finite().then_some(*x)).collect();
+        let a = finite_f64_col("x", &values);
+        let b = opt_numeric::<Float64Type, _>("x", &options, |x| *x);
+        assert_eq!(a.null_count(), 3);
+        let cells = |c: &Float64Chunked| c.iter().collect::<Vec<_>>();
+        assert_eq!(cells(&a), options);
+        assert_eq!(cells(&b), options);
+        let bytes = |c: Float64Chunked| {
+            let df = DataFrame::new(values.len(), vec![c.into_column()]).unwrap();
+            crate::output::parquet_bytes("x", &df).unwrap()
+        };
+        assert_eq!(bytes(a), bytes(b));
+        let finite = finite_f64_col("x", &[1.0, 2.0]);
+        assert_eq!(finite.null_count(), 0);
     }
 
     #[test]

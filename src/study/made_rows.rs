@@ -138,8 +138,8 @@ struct ArColumns<'a> {
     labels: [Vec<(&'a str, usize)>; 3],
     rel_day: Vec<i32>,
     date: Vec<Option<chrono::NaiveDate>>,
-    /// ret, expected_ret, ar, sar, ar_se, ar_p.
-    values: [Vec<Option<f64>>; 6],
+    /// ret, expected_ret, ar, sar, ar_se, ar_p (NaN where missing).
+    values: [Vec<f64>; 6],
     span: Vec<Option<u32>>,
     /// One pair's returns, SARs and p-values, read all days at once.
     made: [Vec<f64>; 3],
@@ -205,7 +205,7 @@ impl<'a> ArColumns<'a> {
             ColumnValues::I32(self.rel_day),
             ColumnValues::OptDate(self.date),
         ];
-        out.extend(self.values.into_iter().map(ColumnValues::OptF64));
+        out.extend(self.values.into_iter().map(ColumnValues::FiniteF64));
         out.push(ColumnValues::OptU32(self.span));
         out
     }

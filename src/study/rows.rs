@@ -313,34 +313,34 @@ pub(crate) fn ar_row(
         group: ids.group.clone(),
         rel_day: v.rel_day,
         date: v.date,
-        ret: v.ret,
-        expected_ret: v.expected_ret,
-        ar: v.ar,
-        sar: v.sar,
-        ar_se: v.ar_se,
-        ar_p: v.ar_p,
+        ret: opt(v.ret),
+        expected_ret: opt(v.expected_ret),
+        ar: opt(v.ar),
+        sar: opt(v.sar),
+        ar_se: opt(v.ar_se),
+        ar_p: opt(v.ar_p),
         span: v.span,
     }
 }
 
-/// The cells of an `abnormal_returns` row after its labels.
+/// The cells of an `abnormal_returns` row after its labels; a value that is not finite is
+/// missing (null in the table).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct ArValues {
     pub rel_day: i32,
     pub date: Option<NaiveDate>,
-    pub ret: Option<f64>,
-    pub expected_ret: Option<f64>,
-    pub ar: Option<f64>,
-    pub sar: Option<f64>,
-    pub ar_se: Option<f64>,
-    pub ar_p: Option<f64>,
+    pub ret: f64,
+    pub expected_ret: f64,
+    pub ar: f64,
+    pub sar: f64,
+    pub ar_se: f64,
+    pub ar_p: f64,
     pub span: Option<u32>,
 }
 
 impl ArValues {
     /// The k-th day of the event period of `res`, day 0 at position `day0` of `dates`: the
-    /// session date (none outside the calendar), every value that is finite, and d_t when
-    /// the AR is finite.
+    /// session date (none outside the calendar), the values, and d_t when the AR is finite.
     pub fn of(res: &PairView, dates: &[NaiveDate], day0: usize, k: usize) -> ArValues {
         let made = [res.ret, res.sar, res.ar_p].map(|c| c.get(k).unwrap_or(f64::NAN));
         ArValues::with_made(res, made, dates, day0, k)
@@ -360,12 +360,12 @@ impl ArValues {
         ArValues {
             rel_day: t,
             date: position(day0, t).and_then(|j| dates.get(j).copied()),
-            ret: opt(ret),
-            expected_ret: opt(res.expected_ret[k]),
-            ar: opt(ar),
-            sar: opt(sar),
-            ar_se: opt(res.ar_se[k]),
-            ar_p: opt(ar_p),
+            ret,
+            expected_ret: res.expected_ret[k],
+            ar,
+            sar,
+            ar_se: res.ar_se[k],
+            ar_p,
             span: if ar.is_finite() {
                 Some(res.span[k])
             } else {
@@ -376,15 +376,16 @@ impl ArValues {
 
     /// The cells of a held row.
     pub fn of_row(r: &AbnormalReturnRow) -> ArValues {
+        let nan = |x: Option<f64>| x.unwrap_or(f64::NAN);
         ArValues {
             rel_day: r.rel_day,
             date: r.date,
-            ret: r.ret,
-            expected_ret: r.expected_ret,
-            ar: r.ar,
-            sar: r.sar,
-            ar_se: r.ar_se,
-            ar_p: r.ar_p,
+            ret: nan(r.ret),
+            expected_ret: nan(r.expected_ret),
+            ar: nan(r.ar),
+            sar: nan(r.sar),
+            ar_se: nan(r.ar_se),
+            ar_p: nan(r.ar_p),
             span: r.span,
         }
     }

@@ -37,6 +37,8 @@ pub enum ColumnValues<'a> {
     OptDate(Vec<Option<NaiveDate>>),
     /// Nullable `Float64`.
     OptF64(Vec<Option<f64>>),
+    /// Nullable `Float64`, null where the value is not finite (NaN: a missing value).
+    FiniteF64(Vec<f64>),
     /// Nullable `UInt32`.
     OptU32(Vec<Option<u32>>),
 }
