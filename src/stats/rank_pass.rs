@@ -483,6 +483,10 @@ struct GrankAcc {
     gsar: Vec<f64>,
     x0s: Vec<Option<f64>>,
     member: Vec<bool>,
+    /// The member sets in increasing order of SCAR*, and the number of GSAR below each
+    /// set's SCAR*.
+    by_x0: Vec<usize>,
+    below: Vec<usize>,
 }
 
 impl GrankAcc {
@@ -493,6 +497,8 @@ impl GrankAcc {
             gsar: Vec::new(),
             x0s: vec![None; n_sets],
             member: vec![false; n_sets],
+            by_x0: Vec::with_capacity(n_sets),
+            below: vec![0; n_sets],
         }
     }
 
@@ -516,13 +522,35 @@ impl GrankAcc {
         self.gsar.clear();
         self.gsar.extend(sorted.est.iter().map(|p| p.0 / sigma));
         self.add_base_u(sorted, setup.l_est(), inv);
+        self.place_x0s();
         let complete = m == setup.l_est();
         for k in 0..self.x0s.len() {
             let Some(x0) = self.x0s[k] else { continue };
             let l_est = setup.l_est();
             let gs = &mut out.g_sum[k * l_est..(k + 1) * l_est];
-            let u0 = self.add_set_u(sorted, x0, inv, complete, k, gs);
+            let u0 = self.add_set_u(sorted, (x0, self.below[k]), inv, complete, k, gs);
             out.u0_sum[k] += u0;
+        }
+    }
+
+    /// The number of GSAR below each member set's SCAR* (`gsar.partition_point(|g| g < x0)`),
+    /// found in one walk over the sorted GSAR with the SCAR* in increasing order: O(M + S log
+    /// S) instead of S binary searches whose steps wait on each other.
+    fn place_x0s(&mut self) {
+        let x0s = &self.x0s;
+        self.by_x0.clear();
+        self.by_x0
+            .extend((0..x0s.len()).filter(|&k| x0s[k].is_some()));
+        let x0 = |k: usize| x0s[k].unwrap_or(f64::NAN);
+        self.by_x0
+            .sort_unstable_by(|&a, &b| x0(a).total_cmp(&x0(b)));
+        let (gsar, mut j) = (&self.gsar, 0);
+        for &k in &self.by_x0 {
+            let v = x0(k);
+            while j < gsar.len() && gsar[j] < v {
+                j += 1;
+            }
+            self.below[k] = j;
         }
     }
 
@@ -568,11 +596,11 @@ impl GrankAcc {
     }
 
     /// The change SCAR* `x0` makes to the U of the estimation days of test set `k` (written
-    /// into `gs`), and U of SCAR* itself.
+    /// into `gs`), and U of SCAR* itself; `lower` GSAR are below `x0`.
     fn add_set_u(
         &mut self,
         sorted: &SortedResiduals,
-        x0: f64,
+        (x0, lower): (f64, usize),
         inv: f64,
         complete: bool,
         k: usize,
@@ -581,7 +609,6 @@ impl GrankAcc {
         let (est, m) = (&sorted.est, sorted.len());
         // GSAR_j = est[j].0 / σ̂, non-decreasing in j
         let gsar = &self.gsar;
-        let lower = gsar.partition_point(|&g| g < x0);
         let upper = tie_end(|j| gsar[j], m, lower, x0);
         let k0 = lower as f64 + 1.0 + (upper - lower) as f64 / 2.0;
         let u0 = k0 * inv - 0.5;

@@ -5,11 +5,12 @@ use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
 
-/// The text of an identifying column of a per-pair table (`event_id`, `security`, `group`):
-/// the 21 abnormal-return rows, the CAR rows and the model-fit row of one pair share one
-/// allocation of each label, cloned by reference count, so a table of millions of rows holds
-/// no string of its own. It reads as a `&str` (it dereferences to `str`) and compares, sorts
-/// and hashes as its text.
+/// The text of an identifying column of a per-pair table (`event_id`, `security`, `group`;
+/// in `day0_mapping` also `exchange` and `status`): the 21 abnormal-return rows, the CAR rows
+/// and the model-fit row of one pair share one allocation of each label, and the pairs of one
+/// ticker, group or calendar share theirs, cloned by reference count, so a table of millions
+/// of rows holds no string of its own. It reads as a `&str` (it dereferences to `str`) and
+/// compares, sorts and hashes as its text.
 ///
 /// # Examples
 /// ```
