@@ -793,6 +793,14 @@ fn synthetic_series(rng: &mut Lcg, n: usize, missing: f64) -> AlignedSeries {
     s
 }
 
+/// The models with a moment fit (constant mean, market-adjusted, market, factor).
+const MOMENT_MODELS: [ModelKind; 4] = [
+    ModelKind::ConstantMean,
+    ModelKind::MarketAdjusted,
+    ModelKind::MarketModel,
+    ModelKind::Factor,
+];
+
 fn std_config(model: ModelKind) -> EngineConfig {
     EngineConfig {
         model,
@@ -901,12 +909,7 @@ fn fast_path_equals_reference_on_random_panels() {
         if sec % 4 == 3 {
             s.rf.clear(); // factor model without rf
         }
-        for model in [
-            ModelKind::ConstantMean,
-            ModelKind::MarketAdjusted,
-            ModelKind::MarketModel,
-            ModelKind::Factor,
-        ] {
+        for model in MOMENT_MODELS {
             let cfg = std_config(model);
             let prefix = SecurityPrefix::new(&s, &cfg);
             assert!(prefix.has_fast_path());
@@ -935,12 +938,7 @@ fn direct_moments_equal_reference_on_random_panels() {
         if sec == 5 {
             s.bench = Arc::from([]); // no benchmark: market-based models have no estimation sample
         }
-        for model in [
-            ModelKind::ConstantMean,
-            ModelKind::MarketAdjusted,
-            ModelKind::MarketModel,
-            ModelKind::Factor,
-        ] {
+        for model in MOMENT_MODELS {
             let cfg = std_config(model);
             for day0 in [0usize, 100, 200, 260, 333, 500, 650, 690, 699, 750] {
                 let a = analyse_pair(&s, day0, &cfg);
@@ -1090,12 +1088,7 @@ fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
         .chain([(1, 690), (5, 300), (0, 200)])
         .collect();
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-    for model in [
-        ModelKind::ConstantMean,
-        ModelKind::MarketAdjusted,
-        ModelKind::MarketModel,
-        ModelKind::Factor,
-    ] {
+    for model in MOMENT_MODELS {
         let cfg = std_config(model);
         let engine = Engine::new(&cfg);
         let held = engine.analyse_batch(&list, &jobs(&pairs));
