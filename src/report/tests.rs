@@ -629,14 +629,14 @@ fn write_sample_report() {
 
 /// A hand-made study of two events and two securities, with names, titles and a headline.
 fn hand_made_events() -> StudyTables {
-    use crate::tables::{EventRow, HeadlineRow, SecurityRow};
+    use crate::tables::{EventRow, HeadlineRow, Label, SecurityRow};
     let event = |id: &str, date: &str, category: &str, title: &str| EventRow {
         event_id: id.into(),
         date: Some(date.parse().unwrap()),
-        time: String::new(),
-        tz: String::new(),
+        time: Label::default(),
+        tz: Label::default(),
         category: category.into(),
-        group: String::new(),
+        group: Label::default(),
         title: title.into(),
         n_pairs: 2,
         n_analysed: 2,

@@ -4,7 +4,7 @@
 use super::pairs::{Pair, Scopes};
 use super::securities::SecurityTable;
 use crate::calendar::{expand_scope, EventRecord};
-use crate::tables::{EventRow, SecurityRow};
+use crate::tables::{EventRow, Label, Labels, SecurityRow};
 use std::collections::BTreeSet;
 
 /// One row per event of the events file, in file order: the events kept (`kept`, in input
@@ -25,6 +25,7 @@ pub(crate) fn event_rows(
     let total = kept.len() + unverified.len();
     let (mut next_kept, mut next_left) = (0, 0);
     let mut rows = Vec::with_capacity(total);
+    let mut labels = Labels::default();
     for position in 0..total {
         let (ev, n_analysed) = match unverified.get(next_left) {
             Some((at, ev)) if *at == position => {
@@ -38,12 +39,12 @@ pub(crate) fn event_rows(
         };
         let scope = expand_scope(&ev.scope, &scopes.groups, &scopes.all_securities);
         rows.push(EventRow {
-            event_id: ev.event_id.clone(),
+            event_id: Label::from(&ev.event_id),
             date: Some(ev.date),
-            time: ev.time.clone().unwrap_or_default(),
-            tz: ev.tz.clone().unwrap_or_default(),
-            category: ev.category.clone(),
-            group: ev.group.clone().unwrap_or_else(|| "all".to_string()),
+            time: labels.get(ev.time.as_deref().unwrap_or_default()),
+            tz: labels.get(ev.tz.as_deref().unwrap_or_default()),
+            category: labels.get(&ev.category),
+            group: labels.get(ev.group.as_deref().unwrap_or("all")),
             title: ev.title.clone(),
             n_pairs: u32::try_from(scope.len()).unwrap_or(u32::MAX),
             n_analysed,

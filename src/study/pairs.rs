@@ -6,10 +6,10 @@ use super::rows::input_exclusion;
 use super::securities::SecurityTable;
 use crate::calendar::{builtin_exchange, expand_scope, EventRecord};
 use crate::data::PricePanel;
-use crate::tables::{ExclusionRow, Label};
+use crate::tables::{ExclusionRow, Label, Labels};
 use crate::vocab::ExclusionReason;
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// An event–security pair on its way through the run.
 pub(crate) struct Pair {
@@ -214,22 +214,6 @@ pub(crate) fn expand_pairs(
         unverified,
         pairs,
         exclusions,
-    }
-}
-
-/// One [`Label`] per distinct text (tickers and groups), so that pairs share them.
-#[derive(Default)]
-struct Labels(HashMap<String, Label>);
-
-impl Labels {
-    /// The label of `text`, made on first use.
-    fn get(&mut self, text: &str) -> Label {
-        if let Some(l) = self.0.get(text) {
-            return l.clone();
-        }
-        let l = Label::from(text);
-        self.0.insert(text.to_string(), l.clone());
-        l
     }
 }
 

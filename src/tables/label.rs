@@ -31,6 +31,23 @@ impl Label {
     }
 }
 
+/// One [`Label`] per distinct text: the rows that repeat a text (a ticker, a group, a
+/// category) share one allocation of it.
+#[derive(Default)]
+pub(crate) struct Labels(std::collections::HashSet<Label>);
+
+impl Labels {
+    /// The label of `text`, made on first use.
+    pub fn get(&mut self, text: &str) -> Label {
+        if let Some(l) = self.0.get(text) {
+            return l.clone();
+        }
+        let l = Label::from(text);
+        self.0.insert(l.clone());
+        l
+    }
+}
+
 impl Default for Label {
     fn default() -> Self {
         Label(Arc::from(""))
@@ -125,5 +142,19 @@ impl fmt::Display for Label {
 impl fmt::Debug for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_of_one_text_share_one_allocation() {
+        let mut labels = Labels::default();
+        let (a, b, c) = (labels.get("NVDA"), labels.get("NVDA"), labels.get("AMD"));
+        assert!(Arc::ptr_eq(&a.0, &b.0));
+        assert_eq!((a.as_str(), c.as_str()), ("NVDA", "AMD"));
+        assert!(!Arc::ptr_eq(&a.0, &c.0));
     }
 }

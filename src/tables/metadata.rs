@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::rows::table;
-use super::{Cell, CellReader, CellWriter, ColumnSink, Table};
+use super::{Cell, CellReader, CellWriter, ColumnSink, Label, Table};
 use crate::error::Result;
 
 table! {
@@ -14,17 +14,17 @@ table! {
     #[derive(Debug, Clone, PartialEq)]
     pub struct EventRow in "events" {
         /// Event id.
-        pub event_id: String,
+        pub event_id: Label,
         /// Local date of the announcement.
         pub date: Option<NaiveDate>,
         /// `HH:MM`, a time keyword or empty (date only).
-        pub time: String,
+        pub time: Label,
         /// IANA zone of the announcement; empty → each security's exchange zone.
-        pub tz: String,
+        pub tz: Label,
         /// Category; empty when absent.
-        pub category: String,
+        pub category: Label,
         /// The event's `group` (`all` when absent), as in the per-pair tables.
-        pub group: String,
+        pub group: Label,
         /// Title; empty when absent.
         pub title: String,
         /// Event–security pairs in the event's scope.

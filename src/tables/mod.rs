@@ -25,6 +25,7 @@ pub use car_regression::CarRegressionRow;
 pub(crate) use cell::vocabulary_cell;
 pub use cell::{Cell, CellReader, CellWriter, ColumnSink};
 pub use label::Label;
+pub(crate) use label::Labels;
 pub use metadata::{EventRow, SecurityRow};
 pub use results::{DifferenceRow, HeadlineRow};
 pub(crate) use rows::table;
