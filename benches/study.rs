@@ -38,8 +38,8 @@ fn bench_study(c: &mut Criterion) {
     )
     .unwrap();
     let write_s = t.elapsed().as_secs_f64();
-    for (name, s) in &out.summary.timings {
-        eprintln!("phase {name:<22} {s:>8.3} s");
+    for p in &out.summary.timings {
+        eprintln!("phase {:<22} {:>8.3} s", p.phase, p.seconds);
     }
     eprintln!(
         "phase {:<22} {:>8.3} s  (study.run total {:.3} s)",

@@ -8,15 +8,17 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::day_column::{ArSe, Made, MadeDays};
 use super::finish::{analyse_pair_explicit_into, finish_into, PValueRoute};
+use super::market_days::MarketCoefs;
 use super::moments::{fit_direct, Layout};
 use super::prefix::{fit_fast, SecurityPrefix};
 use super::residuals::refit_layout;
 use super::rows::Rows;
 use super::slot::PairSlot;
 use super::{
-    reference, DayColumn, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult, PairView,
-    Residuals, Route, Window, WindowResult,
+    reference, DayColumn, DaySpans, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult,
+    PairView, Residuals, Route, Window, WindowResult,
 };
 use crate::returns::AlignedSeries;
 use crate::tables::Stage;
@@ -28,7 +30,7 @@ mod partial;
 #[path = "store.rs"]
 mod store;
 pub(crate) use partial::{Assembly, BatchPart};
-use store::{Columns, Outcome, Shape, SharedStore, Unwritten};
+use store::{Shape, SharedStore, Unwritten, Written};
 
 /// A security gets prefix sums when its pairs × L ≥ this × its sessions.
 const PREFIX_COST: usize = 3;
@@ -47,8 +49,9 @@ const PREFETCH_AHEAD: usize = 2;
 
 /// The results of many pairs in column layout: per-day values in arrays of n·|H|, windows in
 /// n·(number of windows), residuals in n·L (or none, recomputed when read: see
-/// [`Residuals`]; the returns, SARs and p-values are then made when read too: see
-/// [`DayColumn`]), exclusions in one list with offsets per pair. Built by
+/// [`Residuals`]; the returns, SARs and p-values are then made when read too, and for the
+/// market model the expected returns, AR standard errors and spans from the fit's
+/// coefficients: see [`DayColumn`]), exclusions in one list with offsets per pair. Built by
 /// [`Engine::analyse_batch`](super::Engine::analyse_batch) or
 /// [`Engine::analyse_batch_shared`](super::Engine::analyse_batch_shared); read pair by pair
 /// with [`PairBatch::get`].
@@ -71,6 +74,9 @@ pub struct PairBatch {
     ar_p: Vec<f64>,
     span: Vec<u32>,
     windows: Vec<WindowResult>,
+    /// Each pair's market-model coefficients when `expected_ret`, `ar_se` and `span` are
+    /// empty (made from them when read); empty otherwise.
+    coefs: Vec<MarketCoefs>,
     exclusions: Vec<PairExclusion>,
     exclusion_offsets: Vec<usize>,
 }
@@ -92,41 +98,82 @@ impl PairBatch {
     ///
     /// # Panics
     /// When `i >= self.len()`.
-    pub fn get(&self, i: usize) -> Result<PairView<'_>, &PairExclusion> {
+    pub fn get<'a>(&'a self, i: usize) -> Result<PairView<'a>, &'a PairExclusion> {
         let fit = self.outcomes[i].as_ref()?;
         let (d, w, l) = (self.days, self.n_windows, self.est_len);
-        let (ar, ar_se) = (
-            &self.ar[i * d..(i + 1) * d],
-            &self.ar_se[i * d..(i + 1) * d],
-        );
+        let held = |col: &'a [f64]| DayColumn::held(&col[i * d..(i + 1) * d]);
+        let made = |what: Made| DayColumn::made(self, i, what);
         let (est_resid, ret, sar, ar_p) = match &self.refit {
             Some(src) => (
                 src.residuals(i, fit),
-                src.returns(i, self.event_period),
-                DayColumn::standardized(ar, ar_se),
-                DayColumn::p_values(ar, ar_se, fit.df as f64),
+                made(Made::Ret),
+                made(Made::Sar),
+                made(Made::ArP),
             ),
             None => (
                 Residuals::held(&self.est_resid[i * l..(i + 1) * l]),
-                DayColumn::held(&self.ret[i * d..(i + 1) * d]),
-                DayColumn::held(&self.sar[i * d..(i + 1) * d]),
-                DayColumn::held(&self.ar_p[i * d..(i + 1) * d]),
+                held(&self.ret),
+                held(&self.sar),
+                held(&self.ar_p),
             ),
+        };
+        let (expected_ret, ar_se, span) = if self.coefs.is_empty() {
+            (
+                held(&self.expected_ret),
+                held(&self.ar_se),
+                DaySpans::held(&self.span[i * d..(i + 1) * d]),
+            )
+        } else {
+            (
+                made(Made::ExpectedRet),
+                made(Made::ArSe),
+                DaySpans::made(self, i),
+            )
         };
         Ok(PairView {
             fit,
             est_resid,
             event_period: self.event_period,
             ret,
-            expected_ret: &self.expected_ret[i * d..(i + 1) * d],
-            ar,
+            expected_ret,
+            ar: &self.ar[i * d..(i + 1) * d],
             sar,
             ar_se,
             ar_p,
-            span: &self.span[i * d..(i + 1) * d],
+            span,
             windows: &self.windows[i * w..(i + 1) * w],
             exclusions: &self.exclusions[self.exclusion_offsets[i]..self.exclusion_offsets[i + 1]],
         })
+    }
+
+    /// Days per pair (|H|).
+    pub(super) fn days_per_pair(&self) -> usize {
+        self.days
+    }
+
+    /// What the made columns of pair `i` read (a batch whose store makes some of them).
+    ///
+    /// # Panics
+    /// When the batch keeps no series to make them from, or `i >= self.len()`.
+    pub(super) fn made_days(&self, i: usize) -> MadeDays<'_> {
+        let src = self
+            .refit
+            .as_ref()
+            .expect("made columns come from a shared batch");
+        let job = src.jobs[i];
+        let series = &src.series[job.series];
+        let d = self.days;
+        MadeDays {
+            ret: &series.ret,
+            bench: &series.bench,
+            first: job.day0 as i64 + i64::from(self.event_period.start),
+            ar: &self.ar[i * d..(i + 1) * d],
+            se: match self.coefs.get(i) {
+                Some(c) => ArSe::Market(c),
+                None => ArSe::Held(&self.ar_se[i * d..(i + 1) * d]),
+            },
+            nu: self.outcomes[i].as_ref().map_or(f64::NAN, |f| f.df as f64),
+        }
     }
 
     /// Every pair as an owned result (one allocation set per pair; for callers that want
@@ -146,12 +193,13 @@ pub(crate) fn analyse_batch(
     cfg: &EngineConfig,
     route: Route,
 ) -> PairBatch {
-    compute_batch(series_list, jobs, cfg, route, true)
+    compute_batch(series_list, jobs, cfg, route, None)
 }
 
 /// [`analyse_batch`] over shared series: when the model's residuals can be recomputed
-/// ([`refit_layout`]), the store holds none of them, nor the returns, SARs and p-values, and
-/// the batch keeps the series to make them when read.
+/// ([`refit_layout`]), the store holds none of them, nor the returns, SARs and p-values (nor,
+/// for the market model, the expected returns, AR standard errors and spans: its
+/// coefficients instead), and the batch keeps the series to make them when read.
 pub(crate) fn analyse_batch_shared(
     series: &Arc<[AlignedSeries]>,
     jobs: &[PairJob],
@@ -161,7 +209,7 @@ pub(crate) fn analyse_batch_shared(
     let Some(layout) = refit_layout(cfg, route) else {
         return analyse_batch(series, jobs, cfg, route);
     };
-    let mut batch = compute_batch(series, jobs, cfg, route, false);
+    let mut batch = compute_batch(series, jobs, cfg, route, Some(layout));
     batch.refit = Some(RefitSource {
         series: Arc::clone(series),
         jobs: jobs.to_vec(),
@@ -173,22 +221,25 @@ pub(crate) fn analyse_batch_shared(
 
 /// The pairs computed into a new store, security by security (see [`security_tasks`]), so
 /// that a security's prefix sums live only while its own pairs are computed; each pair is
-/// written at its place in the job order, which is the order of the store. The residuals,
-/// returns, SARs and p-values are stored when `store_all`.
+/// written at its place in the job order, which is the order of the store. Every column is
+/// stored when `refit` is `None`; else the residuals, returns, SARs and p-values are not, nor
+/// the columns made from the coefficients of a market-model `refit` layout.
 fn compute_batch(
     series_list: &[AlignedSeries],
     jobs: &[PairJob],
     cfg: &EngineConfig,
     route: Route,
-    store_all: bool,
+    refit: Option<Layout>,
 ) -> PairBatch {
     let h = cfg.event_period();
     let est_len = cfg.estimation.len();
+    let store_all = refit.is_none();
     let shape = Shape {
         est_len: if store_all { est_len } else { 0 },
         days: h.len(),
         windows: cfg.windows.len(),
         made_days: !store_all,
+        made_market: refit == Some(Layout::MarketModel),
     };
     let n = jobs.len();
     let missing: Vec<WindowResult> = cfg
@@ -211,7 +262,7 @@ fn compute_batch(
         store: &shared,
         missing: &missing,
         est_len,
-        store_all,
+        shape,
         start: &start,
     };
     let mut exclusions: Vec<(usize, PairExclusion)> = tasks
@@ -247,12 +298,6 @@ impl RefitSource {
         let series = &self.series[job.series];
         Residuals::refit(series, self.layout, fit, job.day0, self.estimation)
     }
-
-    /// The returns of pair `i` over the event period `h`.
-    fn returns(&self, i: usize, h: Window) -> DayColumn<'_> {
-        let job = self.jobs[i];
-        DayColumn::returns(&self.series[job.series].ret, job.day0, h)
-    }
 }
 
 /// The batch from the written store and the pairs' exclusions, each with its pair's index
@@ -261,7 +306,7 @@ fn assemble(
     event_period: Window,
     shape: Shape,
     indexed: Vec<(usize, PairExclusion)>,
-    columns: Columns<f64, u32, WindowResult, Outcome>,
+    columns: Written,
 ) -> PairBatch {
     let n = columns.outcomes.len();
     let mut exclusion_offsets = vec![0; n + 1];
@@ -288,6 +333,7 @@ fn assemble(
         ar_p: columns.ar_p,
         span: columns.span,
         windows: columns.windows,
+        coefs: columns.coefs,
         exclusions,
         exclusion_offsets,
     }
@@ -364,9 +410,8 @@ struct Task<'a> {
     missing: &'a [WindowResult],
     /// L, the estimation window's length.
     est_len: usize,
-    /// Whether the store holds the residuals, returns, SARs and p-values (else they are
-    /// written to scratch buffers).
-    store_all: bool,
+    /// What the store holds of each pair (what it does not is written to scratch buffers).
+    shape: Shape,
     start: &'a [usize],
 }
 
@@ -375,7 +420,7 @@ impl Task<'_> {
     /// security) into the store; their exclusions, each with its pair's index.
     fn run(&self, indices: &[usize]) -> Vec<(usize, PairExclusion)> {
         let mut out = Vec::with_capacity(indices.len());
-        let mut scratch = Scratch::new(if self.store_all { 0 } else { self.est_len }, self.cfg);
+        let mut scratch = Scratch::new(self.shape, self.est_len, self.cfg);
         for run in indices.chunk_by(|a, b| self.jobs[*a].series == self.jobs[*b].series) {
             self.security(run, &mut out, &mut scratch);
         }
@@ -405,10 +450,10 @@ impl Task<'_> {
             let part = unsafe { self.store.pair(i) };
             // NaN already (`initialise`): a fit writes the residuals of its sample
             let (outcome, est_resid, slot) = part.initialise(self.missing, &mut exclusions);
-            let (est_resid, mut slot) = if self.store_all {
-                (est_resid, slot)
-            } else {
+            let (est_resid, mut slot) = if self.shape.made_days {
                 scratch.lend(slot)
+            } else {
+                (est_resid, slot)
             };
             *outcome = match series {
                 None => {
@@ -458,35 +503,51 @@ impl Task<'_> {
 }
 
 /// A task's buffers for what a pair writes but the store does not hold: the residuals, the
-/// returns and the SARs (empty when the store holds them all).
+/// returns and the SARs, and for the market model the expected returns, AR standard errors
+/// and spans (empty when the store holds them all).
 struct Scratch {
     est_resid: Vec<f64>,
-    /// Returns and SARs.
-    days: [Vec<f64>; 2],
+    /// Returns, SARs, expected returns, AR standard errors.
+    days: [Vec<f64>; 4],
+    span: Vec<u32>,
+    /// Whether the expected returns, AR standard errors and spans are lent too.
+    market: bool,
 }
 
 impl Scratch {
-    /// Buffers of `est_len` residuals and |H| days of `cfg` (none when `est_len` is 0).
-    fn new(est_len: usize, cfg: &EngineConfig) -> Self {
-        let days = if est_len == 0 {
-            0
-        } else {
-            cfg.event_period().len()
-        };
+    /// Buffers for what a store of `shape` does not hold, for L = `est_len` and the |H| days
+    /// of `cfg`.
+    fn new(shape: Shape, est_len: usize, cfg: &EngineConfig) -> Self {
+        let h = cfg.event_period().len();
+        let len = |made: bool| if made { h } else { 0 };
+        let (made, market) = (len(shape.made_days), len(shape.made_market));
         Scratch {
-            est_resid: vec![f64::NAN; est_len],
-            days: std::array::from_fn(|_| vec![f64::NAN; days]),
+            est_resid: vec![f64::NAN; if shape.made_days { est_len } else { 0 }],
+            days: [made, made, market, market].map(|n| vec![f64::NAN; n]),
+            span: vec![0; market],
+            market: shape.made_market,
         }
     }
 
-    /// The residual buffer, and `slot` writing its returns and SARs here (set to NaN first,
-    /// as the store's are). Its p-values are left out (an empty slice): the event period
-    /// fills as many as the slot holds, and they are made when read.
+    /// The residual buffer, and `slot` writing here what the store does not hold (set to
+    /// "missing" first, as the store's are). Its p-values are left out (an empty slice): the
+    /// event period fills as many as the slot holds, and they are made when read.
     fn lend<'s>(&'s mut self, slot: PairSlot<'s>) -> (&'s mut [f64], PairSlot<'s>) {
-        let [ret, sar] = &mut self.days;
-        for col in [&mut *ret, &mut *sar] {
+        let [ret, sar, expected_ret, ar_se] = &mut self.days;
+        for col in [&mut *ret, &mut *sar, &mut *expected_ret, &mut *ar_se] {
             col.fill(f64::NAN);
         }
+        self.span.fill(0);
+        let slot = if self.market {
+            PairSlot {
+                expected_ret,
+                ar_se,
+                span: &mut self.span,
+                ..slot
+            }
+        } else {
+            slot
+        };
         let slot = PairSlot {
             ret,
             sar,

@@ -6,6 +6,7 @@
 use std::mem::MaybeUninit;
 
 use super::fitted::Fitted;
+use super::market_days::MarketCoefs;
 use super::reference::{
     abnormal_returns, fit_reference, fit_then, mark_missing_day, p_values, window_results, PastData,
 };
@@ -147,9 +148,10 @@ fn has_daily_market_rows(rows: &Rows) -> bool {
         )
 }
 
-/// [`abnormal_returns`] for the rows g_t = (1, R_mt), written out for k = 2 operation for
-/// operation in the same order (same bits; the generic sum and quadratic form start from
-/// ∓0.0), without the per-day dispatch on the model.
+/// [`abnormal_returns`] for the rows g_t = (1, R_mt), each day by [`MarketCoefs::day`]
+/// (written out for k = 2 operation for operation in the order of the generic sum and
+/// quadratic form: the same bits), without the per-day dispatch on the model; the
+/// coefficients go to the slot when it keeps them.
 fn market_model_returns(
     rows: &Rows,
     fitted: &Fitted,
@@ -159,9 +161,7 @@ fn market_model_returns(
     gs: &mut [f64],
 ) {
     let (s, base, h) = (rows.series, day0 as i64, cfg.event_period());
-    let (theta, v, sigma2) = (&fitted.theta, &fitted.v, fitted.sigma2);
-    let (t0, t1) = (theta[0], theta[1]);
-    let (v00, v01, v10, v11) = (v[0], v[1], v[2], v[3]);
+    let coefs = MarketCoefs::of(fitted);
     let past = PastData::new(s.ret.len(), day0, h);
     for i in 0..h.len() {
         let t = h.start as i64 + i as i64;
@@ -169,18 +169,19 @@ fn market_model_returns(
         let r = at(&s.ret, pos);
         let m = at(&s.bench, pos);
         slot.ret[i] = r;
-        if r.is_finite() && m.is_finite() {
-            let e = 0.0 + (t0 + m * t1);
-            let q = (0.0 + ((0.0 + v00) + v01 * m)) + m * ((0.0 + v10) + v11 * m);
+        if let Some((e, var)) = coefs.day(r, m) {
             slot.expected_ret[i] = e;
             slot.ar[i] = r - e;
-            slot.ar_se[i] = sigma2 * (1.0 + q); // the variance; its root below
+            slot.ar_se[i] = var; // its root below
             slot.span[i] = 1;
             gs[2 * i] = 1.0;
             gs[2 * i + 1] = m;
         } else {
             mark_missing_day(i, t, &past, slot);
         }
+    }
+    if let Some(c) = slot.coefs.as_deref_mut() {
+        *c = coefs;
     }
     past.push_summary(slot);
     // Roots and quotients in a loop of their own, two days per instruction (the same IEEE

@@ -22,6 +22,7 @@ mod engine;
 mod finish;
 mod fitted;
 mod lagged;
+mod market_days;
 mod moments;
 mod prefix;
 mod reference;
@@ -35,7 +36,7 @@ mod tests;
 
 pub use batch::PairBatch;
 pub(crate) use batch::{Assembly, BatchPart};
-pub use day_column::DayColumn;
+pub use day_column::{DayColumn, DaySpans};
 pub use engine::{Engine, PairJob, Route};
 pub use residuals::Residuals;
 
@@ -285,12 +286,12 @@ impl PairResult {
             est_resid: Residuals::held(&self.est_resid),
             event_period: self.event_period,
             ret: DayColumn::held(&self.ret),
-            expected_ret: &self.expected_ret,
+            expected_ret: DayColumn::held(&self.expected_ret),
             ar: &self.ar,
             sar: DayColumn::held(&self.sar),
-            ar_se: &self.ar_se,
+            ar_se: DayColumn::held(&self.ar_se),
             ar_p: DayColumn::held(&self.ar_p),
-            span: &self.span,
+            span: DaySpans::held(&self.span),
             windows: &self.windows,
             exclusions: &self.exclusions,
         }
@@ -307,23 +308,26 @@ pub struct PairView<'a> {
     /// Estimation residuals ε̂*_τ for τ = L1..=L2, NaN where τ is not in the sample (held,
     /// or recomputed when read: see [`Residuals`]).
     pub est_resid: Residuals<'a>,
-    /// Event period H; the per-day slices below have length |H|, index t − H1.
+    /// Event period H; the per-day columns below have length |H|, index t − H1.
     pub event_period: Window,
     /// Security return per day of H (held, or read from the series: see [`DayColumn`]).
     pub ret: DayColumn<'a>,
-    /// Expected return per day of H.
-    pub expected_ret: &'a [f64],
+    /// Expected return per day of H (held, or made from the market-model fit when read: see
+    /// [`DayColumn`]).
+    pub expected_ret: DayColumn<'a>,
     /// Abnormal return per day of H.
     pub ar: &'a [f64],
     /// Standardized AR per day of H (held, or made when read: see [`DayColumn`]).
     pub sar: DayColumn<'a>,
-    /// Standard error of the AR per day of H (with FEC).
-    pub ar_se: &'a [f64],
+    /// Standard error of the AR per day of H (with FEC; held, or made from the market-model
+    /// fit when read: see [`DayColumn`]).
+    pub ar_se: DayColumn<'a>,
     /// Two-sided p-value of the AR t per day of H (held, or made when read: see
     /// [`DayColumn`]).
     pub ar_p: DayColumn<'a>,
-    /// Span of the AR at each day (0 where AR is NaN).
-    pub span: &'a [u32],
+    /// Span of the AR at each day (0 where AR is NaN; held, or made when read: see
+    /// [`DaySpans`]).
+    pub span: DaySpans<'a>,
     /// One per configured window, in configuration order.
     pub windows: &'a [WindowResult],
     /// Non-fatal losses of this pair.

@@ -38,8 +38,11 @@ pub(crate) struct BatchPart {
 struct MadeColumns<'a> {
     est_resid: Cow<'a, [f64]>,
     ret: Cow<'a, [f64]>,
+    expected_ret: Cow<'a, [f64]>,
     sar: Cow<'a, [f64]>,
+    ar_se: Cow<'a, [f64]>,
     ar_p: Cow<'a, [f64]>,
+    span: Cow<'a, [u32]>,
 }
 
 /// Element range of pair `i` in a column of `width` elements per pair.
@@ -90,61 +93,73 @@ fn text_lists<'a, T: 'a>(
 }
 
 impl PairBatch {
-    /// Every pair's residuals (n·L) and its returns, SARs and p-values (n·|H| each): the
-    /// store's columns, or made when the store holds none (NaN for the pairs not analysed,
-    /// as the store's columns have them).
+    /// Every pair's residuals (n·L) and its returns, expected returns, SARs, AR standard
+    /// errors, p-values and spans (n·|H| each): the store's columns, or made when the store
+    /// holds none (NaN and span 0 for the pairs not analysed, as the store's columns have
+    /// them).
     fn made_columns(&self) -> MadeColumns<'_> {
         if self.refit.is_none() {
             return MadeColumns {
                 est_resid: Cow::Borrowed(&self.est_resid),
                 ret: Cow::Borrowed(&self.ret),
+                expected_ret: Cow::Borrowed(&self.expected_ret),
                 sar: Cow::Borrowed(&self.sar),
+                ar_se: Cow::Borrowed(&self.ar_se),
                 ar_p: Cow::Borrowed(&self.ar_p),
+                span: Cow::Borrowed(&self.span),
             };
         }
         let (n, l, d) = (self.len(), self.est_len, self.days);
         let mut est_resid = Vec::with_capacity(n * l);
-        let mut days: [Vec<f64>; 3] = std::array::from_fn(|_| Vec::with_capacity(n * d));
+        let mut days: [Vec<f64>; 5] = std::array::from_fn(|_| Vec::with_capacity(n * d));
+        let mut span = Vec::with_capacity(n * d);
         for i in 0..n {
             match self.get(i) {
-                Ok(view) => {
-                    view.est_resid.extend_into(&mut est_resid);
-                    for (col, made) in days.iter_mut().zip([view.ret, view.sar, view.ar_p]) {
+                Ok(v) => {
+                    v.est_resid.extend_into(&mut est_resid);
+                    let made = [v.ret, v.expected_ret, v.sar, v.ar_se, v.ar_p];
+                    for (col, made) in days.iter_mut().zip(made) {
                         made.extend_into(col);
                     }
+                    v.span.extend_into(&mut span);
                 }
                 Err(_) => {
                     est_resid.resize(est_resid.len() + l, f64::NAN);
                     for col in days.iter_mut() {
                         col.resize(col.len() + d, f64::NAN);
                     }
+                    span.resize(span.len() + d, 0);
                 }
             }
         }
-        let [ret, sar, ar_p] = days;
+        let [ret, expected_ret, sar, ar_se, ar_p] = days.map(Cow::Owned);
         MadeColumns {
             est_resid: Cow::Owned(est_resid),
-            ret: Cow::Owned(ret),
-            sar: Cow::Owned(sar),
-            ar_p: Cow::Owned(ar_p),
+            ret,
+            expected_ret,
+            sar,
+            ar_se,
+            ar_p,
+            span: Cow::Owned(span),
         }
     }
 
     /// Pair `i`'s outputs as slices of the column store (also for excluded pairs), its
-    /// residuals, returns, SARs and p-values from `made` (the [`PairBatch::made_columns`]).
+    /// residuals and the columns its store may not hold from `made` (the
+    /// [`PairBatch::made_columns`]).
     fn part_of<'a>(&'a self, i: usize, made: &'a MadeColumns) -> PairColumns<'a> {
         let (l, d, w) = (self.est_len, self.days, self.n_windows);
         PairColumns {
             est_resid: &made.est_resid[span_of(i, l)],
             per_day: [
                 &made.ret[span_of(i, d)],
-                &self.expected_ret[span_of(i, d)],
+                &made.expected_ret[span_of(i, d)],
                 &self.ar[span_of(i, d)],
                 &made.sar[span_of(i, d)],
-                &self.ar_se[span_of(i, d)],
+                &made.ar_se[span_of(i, d)],
                 &made.ar_p[span_of(i, d)],
             ],
-            span: &self.span[span_of(i, d)],
+            span: &made.span[span_of(i, d)],
             windows: &self.windows[span_of(i, w)],
             exclusions: &self.exclusions[self.exclusion_offsets[i]..self.exclusion_offsets[i + 1]],
         }
@@ -301,6 +316,7 @@ impl PairBatch {
             ar_p: Vec::new(),
             span: Vec::new(),
             windows: Vec::new(),
+            coefs: Vec::new(),
             exclusions: Vec::new(),
             exclusion_offsets: vec![0],
         }

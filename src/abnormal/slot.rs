@@ -1,6 +1,7 @@
 //! Where the event-period outputs of one pair are written: slices of a [`PairResult`]'s own
 //! vectors or of the batch column store.
 
+use super::market_days::MarketCoefs;
 use super::{EngineConfig, ModelFit, PairExclusion, PairResult, WindowResult};
 
 /// The event-period outputs of one pair, written in place: slices of length |H| (per day)
@@ -15,6 +16,9 @@ pub(crate) struct PairSlot<'a> {
     pub span: &'a mut [u32],
     pub windows: &'a mut [WindowResult],
     pub exclusions: &'a mut Vec<PairExclusion>,
+    /// Where a market-model pair's coefficients go when the store makes its expected
+    /// returns, AR standard errors and spans from them (see [`MarketCoefs`]).
+    pub coefs: Option<&'a mut MarketCoefs>,
 }
 
 impl PairSlot<'_> {
@@ -82,6 +86,7 @@ pub(crate) fn owned_result(
         span: &mut span,
         windows: &mut windows,
         exclusions: &mut exclusions,
+        coefs: None,
     });
     PairResult {
         fit,

@@ -6,6 +6,7 @@
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
+use crate::abnormal::market_days::MarketCoefs;
 use crate::abnormal::slot::PairSlot;
 use crate::abnormal::{ModelFit, PairExclusion, WindowResult};
 
@@ -21,6 +22,9 @@ pub(super) struct Shape {
     pub days: usize,
     /// Whether the returns, SARs and p-values are made when read (the store has none).
     pub made_days: bool,
+    /// Whether the expected returns, AR standard errors and spans are made when read from
+    /// each pair's market-model coefficients (the store has the coefficients instead).
+    pub made_market: bool,
     /// Configured windows.
     pub windows: usize,
 }
@@ -34,10 +38,25 @@ impl Shape {
             self.days
         }
     }
+
+    /// Per-pair width of the columns made from the market-model coefficients (expected_ret,
+    /// ar_se, span).
+    pub fn held_market_days(&self) -> usize {
+        if self.made_market {
+            0
+        } else {
+            self.days
+        }
+    }
+
+    /// Per-pair number of kept coefficient sets (1 when the columns are made from them).
+    pub fn coef_sets(&self) -> usize {
+        usize::from(self.made_market)
+    }
 }
 
 /// The arrays of the column store, and each pair's outcome.
-pub(super) struct Columns<F, U, W, O> {
+pub(super) struct Columns<F, U, W, O, C> {
     pub outcomes: Vec<O>,
     pub est_resid: Vec<F>,
     pub ret: Vec<F>,
@@ -48,28 +67,39 @@ pub(super) struct Columns<F, U, W, O> {
     pub ar_p: Vec<F>,
     pub span: Vec<U>,
     pub windows: Vec<W>,
+    pub coefs: Vec<C>,
 }
 
 /// The column store before it is written.
-pub(super) type Unwritten =
-    Columns<MaybeUninit<f64>, MaybeUninit<u32>, MaybeUninit<WindowResult>, MaybeUninit<Outcome>>;
+pub(super) type Unwritten = Columns<
+    MaybeUninit<f64>,
+    MaybeUninit<u32>,
+    MaybeUninit<WindowResult>,
+    MaybeUninit<Outcome>,
+    MaybeUninit<MarketCoefs>,
+>;
+
+/// The column store once written.
+pub(super) type Written = Columns<f64, u32, WindowResult, Outcome, MarketCoefs>;
 
 impl Unwritten {
     /// Storage for `n` pairs, not yet written (no pass over the memory).
     pub fn new(n: usize, shape: Shape) -> Self {
         let d = n * shape.days;
         let made = n * shape.held_made_days();
+        let market = n * shape.held_market_days();
         Columns {
             outcomes: unwritten(n),
             est_resid: unwritten(n * shape.est_len),
             ret: unwritten(made),
-            expected_ret: unwritten(d),
+            expected_ret: unwritten(market),
             ar: unwritten(d),
             sar: unwritten(made),
-            ar_se: unwritten(d),
+            ar_se: unwritten(market),
             ar_p: unwritten(made),
-            span: unwritten(d),
+            span: unwritten(market),
             windows: unwritten(n * shape.windows),
+            coefs: unwritten(n * shape.coef_sets()),
         }
     }
 
@@ -77,7 +107,7 @@ impl Unwritten {
     ///
     /// # Safety
     /// Every element of every array must have been written.
-    pub unsafe fn assume_written(self) -> Columns<f64, u32, WindowResult, Outcome> {
+    pub unsafe fn assume_written(self) -> Written {
         // SAFETY: the caller guarantees every element is initialised.
         unsafe {
             Columns {
@@ -91,6 +121,7 @@ impl Unwritten {
                 ar_p: assume_written(self.ar_p),
                 span: assume_written(self.span),
                 windows: assume_written(self.windows),
+                coefs: assume_written(self.coefs),
             }
         }
     }
@@ -110,6 +141,7 @@ pub(super) struct SharedStore<'a> {
     ar_p: *mut MaybeUninit<f64>,
     span: *mut MaybeUninit<u32>,
     windows: *mut MaybeUninit<WindowResult>,
+    coefs: *mut MaybeUninit<MarketCoefs>,
     _store: PhantomData<&'a mut Unwritten>,
 }
 
@@ -133,6 +165,7 @@ impl<'a> SharedStore<'a> {
             ar_p: store.ar_p.as_mut_ptr(),
             span: store.span.as_mut_ptr(),
             windows: store.windows.as_mut_ptr(),
+            coefs: store.coefs.as_mut_ptr(),
             _store: PhantomData,
         }
     }
@@ -148,6 +181,7 @@ impl<'a> SharedStore<'a> {
         assert!(i < self.n, "pair {i} outside a store of {}", self.n);
         let (l, d, w) = (self.shape.est_len, self.shape.days, self.shape.windows);
         let dm = self.shape.held_made_days();
+        let (dk, c) = (self.shape.held_market_days(), self.shape.coef_sets());
         // SAFETY: i < n, so every range lies within its array (allocated for n pairs); the
         // caller guarantees the ranges of pair i are handed out once, so they alias nothing.
         unsafe {
@@ -155,13 +189,14 @@ impl<'a> SharedStore<'a> {
                 outcome: &mut *self.outcomes.add(i),
                 est_resid: part(self.est_resid, i, l),
                 ret: part(self.ret, i, dm),
-                expected_ret: part(self.expected_ret, i, d),
+                expected_ret: part(self.expected_ret, i, dk),
                 ar: part(self.ar, i, d),
                 sar: part(self.sar, i, dm),
-                ar_se: part(self.ar_se, i, d),
+                ar_se: part(self.ar_se, i, dk),
                 ar_p: part(self.ar_p, i, dm),
-                span: part(self.span, i, d),
+                span: part(self.span, i, dk),
                 windows: part(self.windows, i, w),
+                coefs: part(self.coefs, i, c),
             }
         }
     }
@@ -188,6 +223,7 @@ pub(super) struct PairUnwritten<'a> {
     ar_p: &'a mut [MaybeUninit<f64>],
     span: &'a mut [MaybeUninit<u32>],
     windows: &'a mut [MaybeUninit<WindowResult>],
+    coefs: &'a mut [MaybeUninit<MarketCoefs>],
 }
 
 impl<'a> PairUnwritten<'a> {
@@ -215,6 +251,7 @@ impl<'a> PairUnwritten<'a> {
             span: init_part_with(self.span, |_| 0),
             windows: init_part_with(self.windows, |i| missing[i]),
             exclusions,
+            coefs: init_part_with(self.coefs, |_| MarketCoefs::MISSING).first_mut(),
         };
         (outcome, init_part_with(self.est_resid, |_| f64::NAN), slot)
     }

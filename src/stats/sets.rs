@@ -25,7 +25,7 @@ pub(super) fn usable_day(r: &PairView, t: i32, t2t: bool) -> Option<(f64, f64)> 
     if !ar.is_finite() || !sar.is_finite() {
         return None;
     }
-    if t2t && r.span.get(k).copied() != Some(1) {
+    if t2t && r.span.get(k) != Some(1) {
         return None;
     }
     Some((ar, sar))

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::rows::{ar_row, car_row, fit_row, ArBlock, ArValues};
-use crate::abnormal::{PairBatch, PairView, Window};
+use crate::abnormal::{DayColumn, PairBatch, PairView, Window};
 use crate::tables::{
     AbnormalReturnRow, AbnormalReturnSource, CarRow, ColumnValues, Label, ModelFitRow, RowSource,
     StudyTables,
@@ -141,8 +141,10 @@ struct ArColumns<'a> {
     /// ret, expected_ret, ar, sar, ar_se, ar_p (NaN where missing).
     values: [Vec<f64>; 6],
     span: Vec<Option<u32>>,
-    /// One pair's returns, SARs and p-values, read all days at once.
-    made: [Vec<f64>; 3],
+    /// One pair's ret, expected_ret, ar, sar, ar_se and ar_p, read all days at once.
+    pair: [Vec<f64>; 6],
+    /// That pair's spans.
+    pair_span: Vec<u32>,
 }
 
 impl<'a> ArColumns<'a> {
@@ -153,7 +155,8 @@ impl<'a> ArColumns<'a> {
             date: Vec::with_capacity(n),
             values: std::array::from_fn(|_| Vec::with_capacity(n)),
             span: Vec::with_capacity(n),
-            made: std::array::from_fn(|_| Vec::new()),
+            pair: std::array::from_fn(|_| Vec::new()),
+            pair_span: Vec::new(),
         }
     }
 
@@ -166,13 +169,24 @@ impl<'a> ArColumns<'a> {
         day0: usize,
         ks: Range<usize>,
     ) {
-        for (buf, col) in self.made.iter_mut().zip([res.ret, res.sar, res.ar_p]) {
+        let columns = [
+            res.ret,
+            res.expected_ret,
+            DayColumn::held(res.ar),
+            res.sar,
+            res.ar_se,
+            res.ar_p,
+        ];
+        for (buf, col) in self.pair.iter_mut().zip(columns) {
             buf.clear();
             col.extend_into(buf);
         }
+        self.pair_span.clear();
+        res.span.extend_into(&mut self.pair_span);
         for k in ks {
-            let made = [self.made[0][k], self.made[1][k], self.made[2][k]];
-            let v = ArValues::with_made(res, made, dates, day0, k);
+            let cells = std::array::from_fn(|c| self.pair[c][k]);
+            let h = res.event_period;
+            let v = ArValues::from_cells(h, dates, day0, k, cells, self.pair_span[k]);
             self.values(v);
         }
     }

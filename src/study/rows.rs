@@ -2,7 +2,7 @@
 
 use super::pairs::Pair;
 use super::universe::Universe;
-use crate::abnormal::{PairBatch, PairExclusion, PairView, Window};
+use crate::abnormal::{DayColumn, PairBatch, PairExclusion, PairView, Window};
 use crate::calendar::{EventRecord, SessionCalendar};
 use crate::tables::{
     AbnormalReturnRow, CarRow, ExclusionRow, Label, ModelFitRow, Stage, StudyTables,
@@ -342,35 +342,41 @@ impl ArValues {
     /// The k-th day of the event period of `res`, day 0 at position `day0` of `dates`: the
     /// session date (none outside the calendar), the values, and d_t when the AR is finite.
     pub fn of(res: &PairView, dates: &[NaiveDate], day0: usize, k: usize) -> ArValues {
-        let made = [res.ret, res.sar, res.ar_p].map(|c| c.get(k).unwrap_or(f64::NAN));
-        ArValues::with_made(res, made, dates, day0, k)
+        let cell = |c: DayColumn| c.get(k).unwrap_or(f64::NAN);
+        let cells = [
+            cell(res.ret),
+            cell(res.expected_ret),
+            res.ar[k],
+            cell(res.sar),
+            cell(res.ar_se),
+            cell(res.ar_p),
+        ];
+        let span = res.span.get(k).unwrap_or(0);
+        ArValues::from_cells(res.event_period, dates, day0, k, cells, span)
     }
 
-    /// [`ArValues::of`] with the day's return, SAR and p-value given (read from the pair's
-    /// columns beforehand, all days at once).
-    pub fn with_made(
-        res: &PairView,
-        [ret, sar, ar_p]: [f64; 3],
+    /// [`ArValues::of`] from the day's cells (ret, expected_ret, ar, sar, ar_se, ar_p) and
+    /// span, read from the pair's columns beforehand (all days at once), for the event
+    /// period `h`.
+    pub fn from_cells(
+        h: Window,
         dates: &[NaiveDate],
         day0: usize,
         k: usize,
+        [ret, expected_ret, ar, sar, ar_se, ar_p]: [f64; 6],
+        span: u32,
     ) -> ArValues {
-        let t = res.event_period.start + k as i32;
-        let ar = res.ar[k];
+        let t = h.start + k as i32;
         ArValues {
             rel_day: t,
             date: position(day0, t).and_then(|j| dates.get(j).copied()),
             ret,
-            expected_ret: res.expected_ret[k],
+            expected_ret,
             ar,
             sar,
-            ar_se: res.ar_se[k],
+            ar_se,
             ar_p,
-            span: if ar.is_finite() {
-                Some(res.span[k])
-            } else {
-                None
-            },
+            span: ar.is_finite().then_some(span),
         }
     }
 

@@ -37,7 +37,7 @@ pub(crate) fn push_pair_rows(
             rel_day: t,
             date: position(day0, t).and_then(|j| cal.date(j)),
             log_volume: res.ret.get(k).and_then(opt),
-            expected: opt(res.expected_ret[k]),
+            expected: res.expected_ret.get(k).and_then(opt),
             av: opt(res.ar[k]),
         });
     }
