@@ -172,7 +172,7 @@ impl PairBatch {
                 Some(c) => ArSe::Market(c),
                 None => ArSe::Held(&self.ar_se[i * d..(i + 1) * d]),
             },
-            nu: self.outcomes[i].as_ref().map_or(f64::NAN, |f| f.df as f64),
+            outcome: &self.outcomes[i],
         }
     }
 

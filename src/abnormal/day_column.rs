@@ -11,7 +11,7 @@ use std::fmt;
 use super::market_days::MarketCoefs;
 use super::rows::at;
 use super::tdist::TwoSidedT;
-use super::PairBatch;
+use super::{ModelFit, PairBatch, PairExclusion};
 
 /// One per-day column of a pair's event period (length |H|, index t − H1): a slice, or the
 /// recipe to make the values from the series, the ARs and the fit.
@@ -230,7 +230,8 @@ pub(super) enum ArSe<'a> {
 
 /// What the made columns of one pair read: the security's and the benchmark's whole return
 /// series, the series position of the first day of H, the pair's held ARs, the source of
-/// their standard errors, and the fit's degrees of freedom.
+/// their standard errors, and the pair's outcome (the fit's degrees of freedom, read only
+/// for the p-values).
 #[derive(Clone, Copy)]
 pub(super) struct MadeDays<'a> {
     pub ret: &'a [f64],
@@ -238,7 +239,7 @@ pub(super) struct MadeDays<'a> {
     pub first: i64,
     pub ar: &'a [f64],
     pub se: ArSe<'a>,
-    pub nu: f64,
+    pub outcome: &'a Result<ModelFit, PairExclusion>,
 }
 
 impl MadeDays<'_> {
@@ -246,7 +247,10 @@ impl MadeDays<'_> {
     /// none).
     fn distribution(&self, what: Made) -> Option<TwoSidedT> {
         match what {
-            Made::ArP => TwoSidedT::cached(self.nu),
+            Made::ArP => {
+                let fit = self.outcome.as_ref().ok()?;
+                TwoSidedT::cached(fit.df as f64)
+            }
             _ => None,
         }
     }
@@ -270,6 +274,21 @@ impl MadeDays<'_> {
         }
     }
 
+    /// SE(AR_t) of day k (< |H|) where AR_t exists, for dividing AR_t by: the security's
+    /// return is not read (a missing return already makes AR_t NaN, and so the quotient),
+    /// which spares the tests' passes over many events a random read into each security's
+    /// series.
+    #[inline(always)]
+    fn se_of_ar(&self, k: usize) -> f64 {
+        match self.se {
+            ArSe::Held(se) => se[k],
+            ArSe::Market(c) => {
+                let m = at(self.bench, self.first + k as i64);
+                c.day(0.0, m).map_or(f64::NAN, |(_, var)| var.sqrt())
+            }
+        }
+    }
+
     /// Day k (< |H|) of column `what`, `dist` the t distribution of a p-value column (the
     /// same operations as the engine's, so the same bits).
     #[inline(always)]
@@ -284,8 +303,8 @@ impl MadeDays<'_> {
                 ArSe::Held(_) => f64::NAN,
             },
             Made::ArSe => self.se(k),
-            Made::Sar => self.ar[k] / self.se(k),
-            Made::ArP => dist.map_or(f64::NAN, |d| d.p_value(self.ar[k] / self.se(k))),
+            Made::Sar => self.ar[k] / self.se_of_ar(k),
+            Made::ArP => dist.map_or(f64::NAN, |d| d.p_value(self.ar[k] / self.se_of_ar(k))),
         }
     }
 
@@ -325,8 +344,27 @@ mod tests {
         sigma2: 1e-4,
     };
 
-    /// Day 0 at position 1 of a 4-day series, H = −2..=3: positions −1..=4.
-    fn days<'a>(ar: &'a [f64], se: ArSe<'a>) -> MadeDays<'a> {
+    /// A fit with ν = `df`.
+    fn outcome(df: usize) -> Result<ModelFit, PairExclusion> {
+        Ok(ModelFit {
+            model_name: "market_model".into(),
+            n_est: df + 2,
+            k: 2,
+            df,
+            sigma: 0.01,
+            alpha: None,
+            beta: None,
+            r2: None,
+            extras: Vec::new(),
+        })
+    }
+
+    /// Day 0 at position 1 of a 4-day series, H = −2..=3: positions −1..=4; ν = 10.
+    fn days<'a>(
+        ar: &'a [f64],
+        se: ArSe<'a>,
+        outcome: &'a Result<ModelFit, PairExclusion>,
+    ) -> MadeDays<'a> {
         const RET: [f64; 4] = [0.1, 0.2, f64::NAN, 0.4];
         const BENCH: [f64; 4] = [0.01, 0.01, 0.01, f64::NAN];
         MadeDays {
@@ -335,14 +373,14 @@ mod tests {
             first: -1,
             ar,
             se,
-            nu: 10.0,
+            outcome,
         }
     }
 
     #[test]
     fn returns_are_read_at_day0_plus_t_and_missing_outside_the_series() {
-        let ar = [0.0; 6];
-        let d = days(&ar, ArSe::Held(&ar));
+        let (ar, fit) = ([0.0; 6], outcome(10));
+        let d = days(&ar, ArSe::Held(&ar), &fit);
         let v: Vec<f64> = (0..6).map(|k| d.value(Made::Ret, k, None)).collect();
         assert!(v[0].is_nan() && v[3].is_nan() && v[5].is_nan());
         assert_eq!([v[1], v[2], v[4]], [0.1, 0.2, 0.4]);
@@ -351,7 +389,8 @@ mod tests {
     #[test]
     fn market_days_are_made_from_the_coefficients_where_both_returns_exist() {
         let ar = [f64::NAN, 0.05, 0.02, f64::NAN, f64::NAN, f64::NAN];
-        let d = days(&ar, ArSe::Market(&COEFS));
+        let fit = outcome(10);
+        let d = days(&ar, ArSe::Market(&COEFS), &fit);
         // day 1: R = 0.1, R_m = 0.01: E = 0.013, SE = √(1e-4·1.0102)
         let se = (1e-4_f64 * 1.0102).sqrt();
         approx::assert_relative_eq!(
@@ -375,7 +414,8 @@ mod tests {
     fn standardized_ars_and_p_values_follow_the_t_distribution() {
         let ar = [0.02, -0.01, f64::NAN];
         let se = [0.01, 0.005, f64::NAN];
-        let d = days(&ar, ArSe::Held(&se));
+        let fit = outcome(10);
+        let d = days(&ar, ArSe::Held(&se), &fit);
         let sar: Vec<f64> = (0..3).map(|k| d.value(Made::Sar, k, None)).collect();
         assert_eq!(&sar[..2], &[2.0, -2.0]);
         assert!(sar[2].is_nan());
@@ -386,7 +426,11 @@ mod tests {
         assert_eq!(p(0), p(1));
         assert!(p(2).is_nan());
         // no distribution for ν = 0: every p-value missing
-        let d0 = MadeDays { nu: 0.0, ..d };
+        let fit0 = outcome(0);
+        let d0 = MadeDays {
+            outcome: &fit0,
+            ..d
+        };
         assert!(d0.distribution(Made::ArP).is_none());
         assert!(d0.value(Made::ArP, 0, None).is_nan());
     }

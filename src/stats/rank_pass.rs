@@ -13,7 +13,7 @@
 
 use super::nonparametric::{grank_t, rank_s_v, RankScale};
 use super::parametric::{s_cda, CdaScale};
-use super::sets::{complete_window, day_sars, usable_day, window_set};
+use super::sets::{complete_window, day_sars, usable_days, window_set};
 use super::{sd, StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::{PairView, Window};
 use rayon::prelude::*;
@@ -267,6 +267,7 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) 
     let mut grank = GrankAcc::new(setup.n_sets());
     let mut resid_buf = Vec::with_capacity(setup.l_est());
     let mut days = Vec::with_capacity(setup.h.len());
+    let mut sar_buf = Vec::with_capacity(setup.h.len());
     for i in range {
         let r = events[i].result;
         let resid = r.est_resid.values(&mut resid_buf);
@@ -280,9 +281,8 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) 
             f64::NAN
         });
         sorted.sort_and_rank();
-        days.clear();
-        let (h, t2t) = (setup.h, setup.cfg.trade_to_trade);
-        days.extend((0..h.len()).map(|k| usable_day(&r, h.start + k as i32, t2t)));
+        let h_t2t = (setup.h, setup.cfg.trade_to_trade);
+        usable_days(&r, h_t2t, &mut sar_buf, &mut days);
         add_rank_u(&days, &sorted, setup, &mut ranks, &mut out);
         grank.add_event(&r, &days, &sorted, setup, &mut out);
     }

@@ -16,7 +16,8 @@ fn ar_index(r: &PairView, t: i32) -> Option<usize> {
     (k >= 0 && (k as usize) < r.ar.len()).then_some(k as usize)
 }
 
-/// AR and SAR of day t when usable (§7.2: non-NA; span 1 in trade-to-trade mode).
+/// AR and SAR of day t when usable (§7.2: non-NA; span 1 in trade-to-trade mode; the same
+/// test as [`usable_days`]).
 #[inline]
 pub(super) fn usable_day(r: &PairView, t: i32, t2t: bool) -> Option<(f64, f64)> {
     let k = ar_index(r, t)?;
@@ -29,6 +30,25 @@ pub(super) fn usable_day(r: &PairView, t: i32, t2t: bool) -> Option<(f64, f64)> 
         return None;
     }
     Some((ar, sar))
+}
+
+/// [`usable_day`] of every day of `h` into `out` (cleared first); the pair's SARs are read
+/// once for all the days (into `sar`, a reused buffer).
+pub(super) fn usable_days(
+    r: &PairView,
+    (h, t2t): (Window, bool),
+    sar: &mut Vec<f64>,
+    out: &mut Vec<Option<(f64, f64)>>,
+) {
+    sar.clear();
+    r.sar.extend_into(sar);
+    out.clear();
+    out.extend((h.start..=h.end).map(|t| {
+        let k = ar_index(r, t)?;
+        let (ar, sar) = (r.ar[k], sar[k]);
+        let usable = ar.is_finite() && sar.is_finite() && !(t2t && r.span.get(k) != Some(1));
+        usable.then_some((ar, sar))
+    }));
 }
 
 /// CAR, SCAR and BHAR of one complete window of an event.
@@ -152,5 +172,30 @@ impl DateClusters {
         }
         let sizes: Vec<usize> = counts.into_iter().filter(|&c| c > 0).collect();
         same_date_partners_m(&sizes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixtures::pair;
+    use super::*;
+
+    #[test]
+    fn usable_days_are_the_usable_day_of_each_day() {
+        // day 0 missing, day 1 usable in daily mode but of span 2 in trade-to-trade mode;
+        // H reaching one day either side of the pair's event period
+        let mut p = pair(7, [f64::NAN, 0.02], 30);
+        p.span = vec![0, 2];
+        let h = Window { start: -1, end: 2 };
+        let (mut sar, mut days) = (Vec::new(), Vec::new());
+        for t2t in [false, true] {
+            usable_days(&p.view(), (h, t2t), &mut sar, &mut days);
+            let each: Vec<_> = (h.start..=h.end)
+                .map(|t| usable_day(&p.view(), t, t2t))
+                .collect();
+            assert_eq!(days, each, "t2t {t2t}");
+            let want = if t2t { None } else { Some((0.02, 2.0)) };
+            assert_eq!(days, vec![None, None, want, None], "t2t {t2t}");
+        }
     }
 }
