@@ -344,19 +344,9 @@ mod tests {
         sigma2: 1e-4,
     };
 
-    /// A fit with ν = `df`.
+    /// A fit with ν = `df` (the stats tests' pair).
     fn outcome(df: usize) -> Result<ModelFit, PairExclusion> {
-        Ok(ModelFit {
-            model_name: "market_model".into(),
-            n_est: df + 2,
-            k: 2,
-            df,
-            sigma: 0.01,
-            alpha: None,
-            beta: None,
-            r2: None,
-            extras: Vec::new(),
-        })
+        Ok(crate::stats::fixtures::pair(1, [0.0; 2], df).fit)
     }
 
     /// Day 0 at position 1 of a 4-day series, H = −2..=3: positions −1..=4; ν = 10.

@@ -214,6 +214,6 @@ pub(crate) mod test_util {
 }
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod golden_tests;
