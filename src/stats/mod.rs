@@ -42,6 +42,7 @@ pub mod nonparametric;
 pub mod parametric;
 pub mod portfolio;
 pub mod quantile;
+mod event_ranks;
 mod rank_pass;
 mod rows;
 mod sets;

@@ -11,6 +11,7 @@
 //! event and is summed once per distinct set membership. No allocation per event (scratch
 //! buffers are reused).
 
+use super::event_ranks::{midrank_u, EventRanks};
 use super::nonparametric::{grank_t, rank_s_v, RankScale};
 use super::parametric::{s_cda, CdaScale};
 use super::sets::{complete_window, day_sars, usable_days, window_set};
@@ -104,7 +105,7 @@ struct EventValues {
     /// p̂ of each event (§7.4).
     p_hat: Vec<f64>,
     /// U of the event-period days, `|H|` per event (NaN where no usable AR).
-    u_event: Vec<f64>,
+    u_event: EventRanks,
 }
 
 impl PassSums {
@@ -115,7 +116,7 @@ impl PassSums {
         let parts = (n_events > 0)
             .then(|| EventValues {
                 p_hat: Vec::with_capacity(n_events),
-                u_event: Vec::with_capacity(n_events * nh),
+                u_event: EventRanks::with_capacity(n_events, nh, l_est + nh),
             })
             .into_iter()
             .collect();
@@ -186,7 +187,8 @@ impl PassSums {
     /// U of event `i` on day `k` of H (NaN where it has no usable AR).
     fn u_event(&self, i: usize, nh: usize, k: usize) -> f64 {
         let (part, j) = self.event(i);
-        part.u_event[j * nh + k]
+        debug_assert!(k < nh);
+        part.u_event.u(j, k)
     }
 
     /// The finite U of event-period day `k` of H over `members`.
@@ -389,7 +391,7 @@ fn add_rank_u(
     scratch: &mut RankScratch,
     out: &mut PassSums,
 ) {
-    let (l_est, nh) = (setup.l_est(), setup.h.len());
+    let l_est = setup.l_est();
     let evt = &mut scratch.evt;
     evt.clear();
     for (k, day) in days.iter().enumerate() {
@@ -398,15 +400,14 @@ fn add_rank_u(
         }
     }
     evt.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let base = out.parts[0].u_event.len();
-    out.parts[0].u_event.resize(base + nh, f64::NAN);
     let inv_n = 1.0 / ((sorted.len() + evt.len()) as f64 + 1.0);
-    add_event_ar_u(sorted, evt, inv_n, base, l_est, &mut scratch.shift, out);
+    let event = out.parts[0].u_event.push_event(inv_n);
+    add_event_ar_u(sorted, evt, (inv_n, event), l_est, &mut scratch.shift, out);
     let mut running = 0.0;
     for ((p, &rk), &d) in sorted.est.iter().zip(&sorted.rank).zip(&scratch.shift) {
         running += d;
         let slot = p.1 as usize;
-        out.v_sum[slot] += (rk + running) * inv_n - 0.5;
+        out.v_sum[slot] += midrank_u(rk + running, inv_n);
         out.v_cnt[slot] += 1;
     }
 }
@@ -417,8 +418,7 @@ fn add_rank_u(
 fn add_event_ar_u(
     sorted: &SortedResiduals,
     evt: &[(f64, u32)],
-    inv_n: f64,
-    base: usize,
+    (inv_n, event): (f64, usize),
     l_est: usize,
     shift: &mut Vec<f64>,
     out: &mut PassSums,
@@ -436,13 +436,14 @@ fn add_event_ar_u(
         }
         let lower = est.partition_point(|p| p.0 < v);
         let upper = tie_end(|j| est[j].0, m, lower, v);
-        let rank = lower as f64 + (b + 1 + c) as f64 / 2.0 + (upper - lower) as f64 / 2.0;
-        let u = rank * inv_n - 0.5;
+        // twice the midrank: 2·lower + (b + 1 + c) + (upper − lower), an integer
+        let doubled = lower + b + 1 + c + upper;
+        let u = midrank_u(doubled as f64 / 2.0, inv_n);
         for p in &evt[b..c] {
             let slot = p.1 as usize;
             out.v_sum[slot] += u;
             out.v_cnt[slot] += 1;
-            out.parts[0].u_event[base + slot - l_est] = u;
+            out.parts[0].u_event.set(event, slot - l_est, doubled);
         }
         let cnt = (c - b) as f64;
         shift[upper] += cnt;
