@@ -130,7 +130,6 @@ fn metrics(sim: &Simulation) -> Option<f64> {
 }
 
 fn bench_portfolio(c: &mut Criterion) {
-    evstudy_alloc::keep_freed_memory();
     let bars = panel();
     let positions = positions(&bars);
     let one_thread = rayon::ThreadPoolBuilder::new()
@@ -161,7 +160,7 @@ fn bench_portfolio(c: &mut Criterion) {
 criterion_group!(benches, bench_portfolio);
 criterion_main!(benches);
 
-/// The binary's allocator set-up (see `evstudy_alloc`), so the benches measure what
-/// users run; `keep_freed_memory` is called when the benches are registered.
+/// The binary's allocator (mimalloc, default settings), so the benches measure what users
+/// run.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -112,7 +112,6 @@ fn random_pairs(n_pairs: usize, n_sec: usize, n_days: usize, seed: u64) -> Vec<P
 }
 
 fn naive_vs_fast(c: &mut Criterion) {
-    evstudy_alloc::keep_freed_memory();
     let (n_sec, n_days, n_pairs) = (500, 2520, 5000);
     let data = panel(n_sec, n_days, true);
     let pairs = random_pairs(n_pairs, n_sec, n_days, 7);
@@ -147,7 +146,6 @@ fn naive_vs_fast(c: &mut Criterion) {
 }
 
 fn end_to_end(c: &mut Criterion) {
-    evstudy_alloc::keep_freed_memory();
     let (n_sec, n_days, n_pairs) = (5000, 2520, 50_000);
     let data = panel(n_sec, n_days, false);
     let pairs = random_pairs(n_pairs, n_sec, n_days, 11);
@@ -172,7 +170,7 @@ fn end_to_end(c: &mut Criterion) {
 criterion_group!(benches, naive_vs_fast, end_to_end);
 criterion_main!(benches);
 
-/// The binary's allocator set-up (see `evstudy_alloc`), so the benches measure what
-/// users run; `keep_freed_memory` is called when the benches are registered.
+/// The binary's allocator (mimalloc, default settings), so the benches measure what users
+/// run.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

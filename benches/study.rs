@@ -18,7 +18,6 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 fn bench_study(c: &mut Criterion) {
-    evstudy_alloc::keep_freed_memory();
     let securities = env_usize("EVSTUDY_BENCH_SECURITIES", 5_000);
     let events = env_usize("EVSTUDY_BENCH_EVENTS", 10 * securities);
     let dir = tempfile::tempdir().unwrap();
@@ -71,7 +70,7 @@ fn bench_study(c: &mut Criterion) {
 criterion_group!(benches, bench_study);
 criterion_main!(benches);
 
-/// The binary's allocator set-up (see `evstudy_alloc`), so the benches measure what
-/// users run; `keep_freed_memory` is called when the benches are registered.
+/// The binary's allocator (mimalloc, default settings), so the benches measure what users
+/// run.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

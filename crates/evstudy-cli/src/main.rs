@@ -50,12 +50,12 @@ enum Command {
     Simulate(cmd_simulate::SimulateArgs),
 }
 
-/// mimalloc, told to keep freed memory for reuse (see `evstudy_alloc`).
+/// mimalloc with its default settings: freed memory goes back to the system after 10 ms
+/// (`docs/performance.md`, "Allocator").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    evstudy_alloc::keep_freed_memory();
     quiet_stdout_panics();
     let mut code = main_entry();
     if code == 0 {
