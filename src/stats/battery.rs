@@ -7,7 +7,9 @@
 
 use super::correlation::rbar;
 use super::kind::{Metric, Scope, TestKind};
-use super::nonparametric::{gsign_z, rank_z_day, rank_z_window, sign_z, wilcoxon_z};
+use super::nonparametric::{
+    gsign_z, rank_z_day_of, rank_z_window_of, sign_z, wilcoxon_z, DayU,
+};
 use super::parametric::{
     adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, skew_adj_t, CdaScale,
 };
@@ -70,8 +72,9 @@ pub struct GroupBattery {
 ///
 /// # Formula
 /// See the statistic functions: [`csect_t`], [`cda_t`], [`patell_z`], [`adj_patell_z`],
-/// [`bmp_t`], [`adj_bmp_t`], [`skew_adj_t`], [`sign_z`], [`gsign_z`], [`rank_z_day`],
-/// [`rank_z_window`], [`grank_t`](super::grank_t), [`wilcoxon_z`].
+/// [`bmp_t`], [`adj_bmp_t`], [`skew_adj_t`], [`sign_z`], [`gsign_z`],
+/// [`rank_z_day`](super::rank_z_day), [`rank_z_window`](super::rank_z_window),
+/// [`grank_t`](super::grank_t), [`wilcoxon_z`].
 ///
 /// # Examples
 /// ```
@@ -248,7 +251,7 @@ impl Battery<'_> {
     fn day_rows(&self, k: usize, set: &TestSet) -> (Vec<TestRow>, AggregateRow) {
         let at = At::Day(self.h.start + k as i32);
         let u = self.pass.day_u(&set.members, self.h.len(), k);
-        let rank = rank_z_day(&u, self.s_v);
+        let rank = rank_z_day_of(u, self.s_v);
         let grank = self.pass.grank(self.setup, k, set.members.len());
         let rows = self.set_rows(set, Scope::Day, &at, 1, rank, grank);
         (rows, self.labels.aggregate_row(Metric::Ar, &at, &set.x))
@@ -257,17 +260,16 @@ impl Battery<'_> {
     /// The tests of C_W for window `w`.
     fn window_rows(&self, w: usize, set: &TestSet) -> Vec<TestRow> {
         let (win, nh) = (self.cfg.windows[w], self.h.len());
-        let u_days: Vec<Vec<f64>> = (win.start..=win.end)
+        let u_days: Vec<DayU> = (win.start..=win.end)
             .filter_map(|t| {
                 let k = usize::try_from(t - self.h.start).ok().filter(|k| *k < nh)?;
                 Some(self.pass.day_u(&set.members, nh, k))
             })
             .collect();
-        let u_refs: Vec<&[f64]> = u_days.iter().map(|v| v.as_slice()).collect();
         let rank = if set.members.is_empty() {
             None
         } else {
-            rank_z_window(&u_refs, set.members.len(), self.s_v)
+            rank_z_window_of(&u_days, set.members.len(), self.s_v)
         };
         let grank = self.pass.grank(self.setup, nh + w, set.members.len());
         let at = At::Window(win.label());

@@ -212,11 +212,35 @@ pub struct RankScale {
 /// assert!((r.statistic - 2f64.sqrt() / 2.0).abs() < 1e-15);
 /// ```
 pub fn rank_z_day(u: &[f64], s_v: f64) -> Option<TestStat> {
-    if u.is_empty() || !(s_v > 0.0) {
+    rank_z_day_of(DayU::of(u), s_v)
+}
+
+/// Σ U and the number of U of one day: all the rank tests need of the day's U (§9.3, §9.4).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct DayU {
+    /// Σ_i U_it, summed in the order of the events.
+    pub sum: f64,
+    /// N_t, the number of U.
+    pub n: usize,
+}
+
+impl DayU {
+    /// The sum and count of `u`.
+    pub fn of(u: &[f64]) -> Self {
+        DayU {
+            sum: u.iter().sum(),
+            n: u.len(),
+        }
+    }
+}
+
+/// [`rank_z_day`] of a day's Σ U and N_t.
+pub(crate) fn rank_z_day_of(day: DayU, s_v: f64) -> Option<TestStat> {
+    if day.n == 0 || !(s_v > 0.0) {
         return None;
     }
-    let v = u.iter().sum::<f64>() / (u.len() as f64).sqrt();
-    z_stat(v / s_v, u.len())
+    let v = day.sum / (day.n as f64).sqrt();
+    z_stat(v / s_v, day.n)
 }
 
 /// Cowan (1992) multi-day rank test over a window — `rank_z`, window scope (§9.4).
@@ -239,12 +263,18 @@ pub fn rank_z_day(u: &[f64], s_v: f64) -> Option<TestStat> {
 /// assert!((r.statistic - 0.5 / (2f64.sqrt() * 0.5)).abs() < 1e-15);
 /// ```
 pub fn rank_z_window(u_by_day: &[&[f64]], n: usize, s_v: f64) -> Option<TestStat> {
+    let days: Vec<DayU> = u_by_day.iter().map(|u| DayU::of(u)).collect();
+    rank_z_window_of(&days, n, s_v)
+}
+
+/// [`rank_z_window`] of each day's Σ U and N_t.
+pub(crate) fn rank_z_window_of(by_day: &[DayU], n: usize, s_v: f64) -> Option<TestStat> {
     if !(s_v > 0.0) {
         return None;
     }
     let (mut sum_v, mut days) = (0.0, 0usize);
-    for u in u_by_day.iter().filter(|u| !u.is_empty()) {
-        sum_v += u.iter().sum::<f64>() / (u.len() as f64).sqrt();
+    for d in by_day.iter().filter(|d| d.n > 0) {
+        sum_v += d.sum / (d.n as f64).sqrt();
         days += 1;
     }
     if days == 0 {

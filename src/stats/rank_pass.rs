@@ -12,7 +12,7 @@
 //! buffers are reused).
 
 use super::event_ranks::{midrank_u, EventRanks};
-use super::nonparametric::{grank_t, rank_s_v, RankScale};
+use super::nonparametric::{grank_t, rank_s_v, DayU, RankScale};
 use super::parametric::{s_cda, CdaScale};
 use super::sets::{complete_window, day_sars, usable_days, window_set};
 use super::{sd, StatsConfig, StatsEvent, TestStat};
@@ -191,13 +191,17 @@ impl PassSums {
         part.u_event.u(j, k)
     }
 
-    /// The finite U of event-period day `k` of H over `members`.
-    pub fn day_u(&self, members: &[usize], nh: usize, k: usize) -> Vec<f64> {
-        members
+    /// Σ U and the number of finite U of event-period day `k` of H over `members`, summed in
+    /// member order (the bits of [`DayU::of`] the same U collected).
+    pub fn day_u(&self, members: &[usize], nh: usize, k: usize) -> DayU {
+        let mut n = 0;
+        let sum = members
             .iter()
             .map(|&i| self.u_event(i, nh, k))
             .filter(|u| u.is_finite())
-            .collect()
+            .inspect(|_| n += 1)
+            .sum();
+        DayU { sum, n }
     }
 
     /// GRANK t of test set `k` with `n_set` members (§9.5); None when the set has no sd.
@@ -888,6 +892,36 @@ mod tests {
             }
         }
         assert!((0..events.len()).any(|i| cut.u_event(i, h.len(), 0).is_finite()));
+    }
+
+    /// Σ U of a day over a set's members, summed as it goes, has the bits of the same U
+    /// collected and summed (the rank tests' V_t).
+    #[test]
+    fn day_u_sums_the_members_u_as_collected() {
+        let d = dates();
+        let mut rs: Vec<PairResult> = (0..300)
+            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
+            .collect();
+        for (i, r) in rs.iter_mut().enumerate().filter(|(i, _)| i % 7 == 0) {
+            r.ar[i % 2] = f64::NAN;
+        }
+        let days = five_day0s(rs.len());
+        let c = cfg();
+        let events = events(&rs, &d, &days);
+        let (setup, h) = every_set_with_sd(&c);
+        let pass = rank_pass(&events, &setup);
+        let members: Vec<usize> = (0..events.len()).filter(|i| i % 3 != 1).collect();
+        for k in 0..h.len() {
+            let collected: Vec<f64> = members
+                .iter()
+                .map(|&i| pass.u_event(i, h.len(), k))
+                .filter(|u| u.is_finite())
+                .collect();
+            assert!(collected.len() < members.len() && !collected.is_empty());
+            let got = pass.day_u(&members, h.len(), k);
+            assert_eq!(got.n, collected.len());
+            assert_eq!(got.sum.to_bits(), DayU::of(&collected).sum.to_bits());
+        }
     }
 
     #[test]
