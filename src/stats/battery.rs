@@ -7,9 +7,7 @@
 
 use super::correlation::rbar;
 use super::kind::{Metric, Scope, TestKind};
-use super::nonparametric::{
-    gsign_z, rank_z_day_of, rank_z_window_of, sign_z, wilcoxon_z, DayU,
-};
+use super::nonparametric::{gsign_z, rank_z_day_of, rank_z_window_of, sign_z, wilcoxon_z, DayU};
 use super::parametric::{
     adj_bmp_t, adj_patell_z, bmp_t, cda_t, csect_t, patell_z, skew_adj_t, CdaScale,
 };

@@ -129,6 +129,9 @@ mod tests {
         assert!(matches!(narrow.doubled, Doubled::Narrow(_)));
         let j = narrow.push_event(1.0 / 301.0);
         narrow.set(j, 0, 599);
-        assert_eq!(narrow.u(j, 0).to_bits(), (299.5_f64 * (1.0 / 301.0) - 0.5).to_bits());
+        assert_eq!(
+            narrow.u(j, 0).to_bits(),
+            (299.5_f64 * (1.0 / 301.0) - 0.5).to_bits()
+        );
     }
 }

@@ -69,28 +69,27 @@ pub(crate) fn test_group(group: &GroupLabel, inputs: &BatteryInputs) -> GroupBat
     group_battery(&group.label, &stats_events(group, inputs), inputs.stats)
 }
 
-/// The analysed members of `group` as the battery reads them.
+/// The analysed members of `group` as the battery reads them (room for exactly the members:
+/// one event is about 300 bytes).
 pub(crate) fn stats_events<'a>(
     group: &GroupLabel,
     inputs: &BatteryInputs<'a>,
 ) -> Vec<StatsEvent<'a>> {
-    group
-        .members
-        .iter()
-        .filter_map(|&i| {
-            // Labels hold analysed pairs only.
-            let p = &inputs.pairs[i];
-            let day0 = p.day0?;
-            let calendar = inputs.universe.securities[p.sec].calendar;
-            Some(StatsEvent {
-                event_id: &inputs.events[p.event].event_id,
-                security: &p.security,
-                day0: day0.date,
-                est_dates: inputs.est_dates.of(calendar, day0.index),
-                result: inputs.batch.get(p.result?).ok()?,
-            })
+    let mut events = Vec::with_capacity(group.members.len());
+    events.extend(group.members.iter().filter_map(|&i| {
+        // Labels hold analysed pairs only.
+        let p = &inputs.pairs[i];
+        let day0 = p.day0?;
+        let calendar = inputs.universe.securities[p.sec].calendar;
+        Some(StatsEvent {
+            event_id: &inputs.events[p.event].event_id,
+            security: &p.security,
+            day0: day0.date,
+            est_dates: inputs.est_dates.of(calendar, day0.index),
+            result: inputs.batch.get(p.result?).ok()?,
         })
-        .collect()
+    }));
+    events
 }
 
 #[cfg(test)]
