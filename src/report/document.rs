@@ -13,10 +13,12 @@ pub(crate) struct Cell {
 }
 
 impl Cell {
+    /// A text cell. In HTML a cross group's label may break after each `*` (what it joins are
+    /// group labels), so that a table of long labels fits the page.
     pub(crate) fn text(s: impl Into<String>) -> Cell {
         let s = s.into();
         Cell {
-            html: xml_escape(&s),
+            html: xml_escape(&s).replace('*', "*<wbr>"),
             markdown: s,
             numeric: false,
         }
@@ -37,7 +39,7 @@ impl Cell {
             html: format!(
                 "{}<span class=\"stars\">{stars}</span><br><span class=\"p\">{}</span>",
                 xml_escape(value),
-                xml_escape(note)
+                note_html(note)
             ),
             numeric: true,
         }
@@ -58,13 +60,22 @@ impl Cell {
         Cell {
             markdown: format!("{stat}{s} ({p})"),
             html: format!(
-                "{}<span class=\"stars\">{s}</span><br><span class=\"p\">p {}</span>",
+                "{}<span class=\"stars\">{s}</span><br><span class=\"p\">{}</span>",
                 xml_escape(&stat),
-                xml_escape(&p)
+                note_html(&format!("p {p}"))
             ),
             numeric: true,
         }
     }
+}
+
+/// A cell's note (`t -4.200, p 0.0001, …`) in HTML: each item kept on one line, so that a
+/// narrow column breaks the note between items only.
+fn note_html(note: &str) -> String {
+    note.split(", ")
+        .map(|item| xml_escape(item).replace(' ', "&#160;"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A table with a header row.

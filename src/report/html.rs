@@ -13,11 +13,11 @@ nav a{margin-right:14px;color:#1f5fa8;text-decoration:none}\
 table{border-collapse:collapse;margin:8px 0 14px;font-size:13px}th,td{border:1px solid #d8dde3;padding:4px 8px;vertical-align:top}\
 th{background:#eef2f6;text-align:left;font-weight:600}tr:nth-child(even) td{background:#fafbfc}\
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}.stars{color:#b3261e;font-weight:700}\
-.p{color:#666;font-size:11px}figure{margin:12px 0 20px}figcaption{font-size:12px;color:#555}\
+.p{color:#666;font-size:11px;white-space:normal}figure{margin:12px 0 20px}figcaption{font-size:12px;color:#555}\
 pre{background:#f3f5f7;border:1px solid #dde3ea;padding:10px;font-size:12px;overflow-x:auto}svg{max-width:100%;height:auto}\
 details{margin:6px 0;border:1px solid #dde3ea;border-radius:4px;padding:4px 10px}\
 summary{cursor:pointer;font-weight:600;padding:4px 0}.findings li{margin:3px 0;line-height:1.4}\
-figure.event svg{max-width:560px}\
+figure.event svg{max-width:560px}.wide{overflow-x:auto;max-width:100%}\
 @media print{body{background:#fff}main{max-width:none;padding:0}nav{display:none}\
 h2{break-after:avoid}table,figure{break-inside:avoid}\
 table{font-size:10px}th,td{padding:2px 4px}svg{max-height:9cm;width:auto}figure.event svg{max-height:6cm}}";
@@ -97,9 +97,11 @@ fn html_nav(out: &mut String, anchors: &[(&str, &str)]) {
     out.push_str("</nav>\n");
 }
 
-/// A table with its header row; numeric cells are right-aligned by the `num` class.
+/// A table with its header row; numeric cells are right-aligned by the `num` class. The table
+/// sits in a box that scrolls sideways when the table is wider than the page, so the page
+/// itself never does.
 fn html_table(out: &mut String, t: &Table) {
-    out.push_str("<table>\n<thead><tr>");
+    out.push_str("<div class=\"wide\"><table>\n<thead><tr>");
     for h in &t.header {
         let _ = write!(out, "<th>{}</th>", xml_escape(h));
     }
@@ -112,5 +114,34 @@ fn html_table(out: &mut String, t: &Table) {
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table></div>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::document::Cell;
+
+    #[test]
+    fn long_labels_and_notes_break_where_they_may_and_wide_tables_scroll_in_their_box() {
+        let table = Table {
+            header: vec!["group".into(), "CAR -1:1 (%)".into()],
+            rows: vec![vec![
+                Cell::text("category:export_control*security_group:us_chips"),
+                Cell::starred("-1.278", "**", "t -2.100, p 0.0400, quantile p 0.9160"),
+            ]],
+        };
+        let html = render_html(&[Block::Table(table)], "t");
+        // a cross group may break after its `*` only
+        assert!(html.contains("<td>category:export_control*<wbr>security_group:us_chips</td>"));
+        // a note breaks between its items, never inside one
+        assert!(html.contains(
+            "<span class=\"p\">t&#160;-2.100, p&#160;0.0400, quantile&#160;p&#160;0.9160</span>"
+        ));
+        assert!(html.contains("<div class=\"wide\"><table>") && html.contains("</table></div>"));
+        assert!(CSS.contains(".wide{overflow-x:auto"));
+        // the Markdown keeps the plain text
+        let p = Cell::stat_p(Some(2.5), Some(0.0123));
+        assert!(p.markdown.contains("(0.01230)") && p.html.contains("p&#160;0.01230"));
+    }
 }

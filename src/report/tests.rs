@@ -38,7 +38,7 @@ pub(crate) fn assert_well_formed(xml: &str) {
                 let semi = xml[i..].find(';').expect("bare &");
                 let entity = &xml[i + 1..i + semi];
                 assert!(
-                    ["amp", "lt", "gt", "quot", "#39"].contains(&entity),
+                    ["amp", "lt", "gt", "quot", "#39", "#160"].contains(&entity),
                     "unknown entity &{entity};"
                 );
                 i += semi + 1;
@@ -180,7 +180,8 @@ fn html_is_self_contained_and_complete() {
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
                 "",
             )
-            .replace("<br>", "<br/>"),
+            .replace("<br>", "<br/>")
+            .replace("<wbr>", "<wbr/>"),
     );
     assert_eq!(html.matches("<svg").count(), 12);
     assert!(html.contains("b_panel &lt;test&gt;"));
