@@ -13,7 +13,7 @@ use crate::stats::{portfolio_test_rows, StatsConfig};
 use crate::tables::{Stage, StudyTables};
 use chrono::NaiveDate;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// What the portfolios of a label read.
@@ -72,33 +72,42 @@ pub(crate) fn same_date_portfolios(
     }
 }
 
-/// The same-date clusters of ≥ 2 securities among `members`.
+/// The same-date clusters of ≥ 2 securities among `members`, in [`ClusterKey`] order. Members
+/// are gathered under borrowed keys (no text is copied per member) and each cluster's key is
+/// made once.
 fn clusters(members: &[usize], inputs: &PortfolioInputs) -> Vec<(ClusterKey, BTreeSet<usize>)> {
     let universe = inputs.universe;
-    let mut clusters: BTreeMap<ClusterKey, BTreeSet<usize>> = BTreeMap::new();
+    let factors = inputs.engine.model == ModelKind::Factor;
+    let mut by_key: HashMap<(&str, NaiveDate, &str), BTreeSet<usize>> = HashMap::new();
     for &i in members {
         let p = &inputs.pairs[i];
-        let sd = &universe.securities[p.sec];
-        let calendar = universe.calendars[sd.calendar].calendar.label().to_string();
-        let benchmark = if inputs.engine.model == ModelKind::Factor {
-            "factors".to_string()
-        } else {
-            sd.benchmark.clone().unwrap_or_else(|| "none".into())
-        };
         let Some(d0) = p.day0 else { continue };
-        clusters
-            .entry(ClusterKey {
-                calendar,
-                day0: d0.date,
-                benchmark,
-            })
+        let sd = &universe.securities[p.sec];
+        let calendar = universe.calendars[sd.calendar].calendar.label();
+        let benchmark = if factors {
+            "factors"
+        } else {
+            sd.benchmark.as_deref().unwrap_or("none")
+        };
+        by_key
+            .entry((calendar, d0.date, benchmark))
             .or_default()
             .insert(p.sec);
     }
-    clusters
+    let mut clusters: Vec<(ClusterKey, BTreeSet<usize>)> = by_key
         .into_iter()
         .filter(|(_, secs)| secs.len() >= 2)
-        .collect()
+        .map(|((calendar, day0, benchmark), secs)| {
+            let key = ClusterKey {
+                calendar: calendar.to_string(),
+                day0,
+                benchmark: benchmark.to_string(),
+            };
+            (key, secs)
+        })
+        .collect();
+    clusters.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    clusters
 }
 
 /// Fit the portfolio of `secs`; `None` when day 0 is not a session of their calendar.
