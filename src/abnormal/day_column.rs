@@ -96,6 +96,21 @@ impl<'a> DayColumn<'a> {
         (0..self.len()).map(move |k| column.value(k))
     }
 
+    /// The values of days `ks` (indices t − H1, within [`DayColumn::len`]), a made column
+    /// made ready once for all of them.
+    ///
+    /// # Examples
+    /// ```
+    /// use evstudy::abnormal::DayColumn;
+    /// let held = [0.1, 0.2, 0.3, 0.4];
+    /// let c = DayColumn::held(&held);
+    /// assert_eq!(c.values_in(1..3).collect::<Vec<_>>(), vec![0.2, 0.3]);
+    /// ```
+    pub fn values_in(&self, ks: std::ops::Range<usize>) -> impl Iterator<Item = f64> + 'a {
+        let column = self.resolve();
+        ks.map(move |k| column.value(k))
+    }
+
     /// Appends the values to `out`.
     pub fn extend_into(&self, out: &mut Vec<f64>) {
         match self.0 {

@@ -13,11 +13,17 @@ use super::parametric::{
 };
 use super::rank_pass::{rank_pass, PassSetup, PassSums};
 use super::rows::{At, RowLabels};
-use super::sets::{day_set, window_set, DateClusters, TestSet};
+use super::sets::{day_sets, window_set, DateClusters, TestSet};
 use super::{StatsConfig, StatsEvent, TestStat};
 use crate::abnormal::Window;
 use crate::tables::{AggregateRow, TestRow};
 use rayon::prelude::*;
+use std::ops::Range;
+
+/// Day sets D_t collected in one scan over a group's events by [`Battery::rows`]: 2 sets of
+/// 24 bytes per member at a time (24 MB for 500,000 events), 13 scans instead of |H| = 26.
+/// (4 at a time saved no more time and held 50–60 MB more at 500,000 events.)
+const DAY_SETS_PER_SCAN: usize = 2;
 
 /// Group-level nuisance quantities, computed once over the analysis set (§7.2).
 #[derive(Debug, Clone, PartialEq)]
@@ -189,13 +195,26 @@ struct Battery<'a> {
 
 impl Battery<'_> {
     /// Every `tests` and `aggregate` row of the group, in §12 order. The test sets are
-    /// independent: each is collected, tested and dropped in its own task (in parallel, so
-    /// only a few sets are held at once), and the rows are emitted in order.
+    /// independent: the day sets are collected [`DAY_SETS_PER_SCAN`] at a time in one scan
+    /// over the events, tested and dropped in their own task (in parallel, so only a few
+    /// sets are held at once), and the rows are emitted in order.
     fn rows(&self) -> (Vec<TestRow>, Vec<AggregateRow>) {
         let (nh, nw) = (self.h.len(), self.cfg.windows.len());
-        let day_out: Vec<(Vec<TestRow>, AggregateRow)> = (0..nh)
+        let scans: Vec<Range<usize>> = (0..nh)
+            .step_by(DAY_SETS_PER_SCAN)
+            .map(|k| k..(k + DAY_SETS_PER_SCAN).min(nh))
+            .collect();
+        let day_out: Vec<(Vec<TestRow>, AggregateRow)> = scans
             .into_par_iter()
-            .map(|k| self.day_rows(k, &day_set(self.events, self.cfg, self.h, k)))
+            .flat_map_iter(|ks| {
+                let sets = day_sets(self.events, self.cfg, self.h, ks.clone());
+                let rows: Vec<_> = ks
+                    .into_par_iter()
+                    .zip(&sets)
+                    .map(|(k, set)| self.day_rows(k, set))
+                    .collect();
+                rows
+            })
             .collect();
         let win_out: Vec<WindowRows> = (0..nw)
             .into_par_iter()

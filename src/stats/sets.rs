@@ -109,6 +109,54 @@ pub(super) fn day_set(events: &[StatsEvent], cfg: &StatsConfig, h: Window, k: us
     set
 }
 
+/// D_t for each day `k` of `ks` (days of H), in one scan over the events: the sets
+/// [`day_set`] gives day by day, each event's SARs of those days made at once.
+pub(super) fn day_sets(
+    events: &[StatsEvent],
+    cfg: &StatsConfig,
+    h: Window,
+    ks: Range<usize>,
+) -> Vec<TestSet> {
+    let mut sets: Vec<TestSet> = ks
+        .clone()
+        .map(|_| TestSet::with_capacity(events.len()))
+        .collect();
+    for (i, e) in events.iter().enumerate() {
+        for_usable_days(
+            &e.result,
+            (h, cfg.trade_to_trade),
+            ks.clone(),
+            |j, ar, sar| sets[j].push(i, ar, sar),
+        );
+    }
+    sets
+}
+
+/// Calls `each(j, AR, SAR)` for the `j`-th day of `ks` (days of H) on which `r` has a usable
+/// AR ([`usable_day`]), in day order; the SARs of all those days are made at once when the
+/// pair's event period is H.
+fn for_usable_days(
+    r: &PairView,
+    (h, t2t): (Window, bool),
+    ks: Range<usize>,
+    mut each: impl FnMut(usize, f64, f64),
+) {
+    if r.event_period != h || ks.end > r.ar.len().min(r.sar.len()) {
+        for (j, k) in ks.enumerate() {
+            if let Some((ar, sar)) = usable_day(r, h.start + k as i32, t2t) {
+                each(j, ar, sar);
+            }
+        }
+        return;
+    }
+    for (j, (k, sar)) in ks.clone().zip(r.sar.values_in(ks)).enumerate() {
+        let ar = r.ar[k];
+        if ar.is_finite() && sar.is_finite() && !(t2t && r.span.get(k) != Some(1)) {
+            each(j, ar, sar);
+        }
+    }
+}
+
 /// The SARs of D_t for days `ks` of H, one vector per day in event order (the `s` of
 /// [`day_set`] for each of those days), gathered in one pass over the events.
 pub(super) fn day_sars(
@@ -119,11 +167,12 @@ pub(super) fn day_sars(
 ) -> Vec<Vec<f64>> {
     let mut out: Vec<Vec<f64>> = ks.clone().map(|_| Vec::new()).collect();
     for e in events {
-        for (k, s) in ks.clone().zip(out.iter_mut()) {
-            if let Some((_, sar)) = usable_day(&e.result, h.start + k as i32, cfg.trade_to_trade) {
-                s.push(sar);
-            }
-        }
+        for_usable_days(
+            &e.result,
+            (h, cfg.trade_to_trade),
+            ks.clone(),
+            |j, _, sar| out[j].push(sar),
+        );
     }
     out
 }
@@ -177,8 +226,42 @@ impl DateClusters {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::pair;
+    use super::super::fixtures::{cfg, dates, events, pair};
     use super::*;
+
+    /// The day sets of one scan are the day sets of each day, bit for bit: days with a
+    /// missing AR or SAR, trade-to-trade spans, and a pair whose event period is not H.
+    #[test]
+    fn day_sets_of_a_scan_are_the_day_set_of_each_day() {
+        let d = dates();
+        let mut rs: Vec<_> = (0..40)
+            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
+            .collect();
+        for (i, r) in rs.iter_mut().enumerate() {
+            r.ar[i % 2] = f64::NAN;
+            r.span = vec![1, if i % 3 == 0 { 2 } else { 1 }];
+        }
+        rs[5].sar[1] = f64::NAN;
+        rs[6].event_period = Window { start: 0, end: 1 };
+        let day0 = chrono::NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+        let days = vec![day0; rs.len()];
+        for t2t in [false, true] {
+            let mut c = cfg();
+            c.trade_to_trade = t2t;
+            let events = events(&rs, &d, &days);
+            let h = c.event_period();
+            let scan = day_sets(&events, &c, h, 0..h.len());
+            assert_eq!(scan.len(), h.len());
+            for (k, got) in scan.iter().enumerate() {
+                let want = day_set(&events, &c, h, k);
+                assert!(!want.members.is_empty() && want.members.len() < events.len());
+                assert_eq!(got.members, want.members, "day {k}, t2t {t2t}");
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got.x), bits(&want.x));
+                assert_eq!(bits(&got.s), bits(&want.s));
+            }
+        }
+    }
 
     #[test]
     fn usable_days_are_the_usable_day_of_each_day() {
