@@ -52,7 +52,7 @@ enum Command {
 
 /// Transparent huge pages off for this process (Linux). mimalloc hands freed memory back to
 /// the system, and each huge page faulted in again is 2 MB cleared at once: measured in
-/// `docs/performance.md`, "Allocator".
+/// `docs/performance.md`, "Allocator and rank-test memory".
 fn no_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes integer arguments and touches no memory of ours.
@@ -61,8 +61,8 @@ fn no_huge_pages() {
     }
 }
 
-/// mimalloc with its default settings: freed memory goes back to the system after 10 ms
-/// (`docs/performance.md`, "Allocator").
+/// mimalloc (v3) with its default settings: freed memory goes back to the system a second
+/// after it is freed (`docs/performance.md`, "Allocator and rank-test memory").
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
