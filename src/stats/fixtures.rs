@@ -17,6 +17,14 @@ pub fn cfg() -> StatsConfig {
     }
 }
 
+/// `n` pairs whose residuals and ARs differ from pair to pair (seeds 3 to 39 in turn, ARs
+/// rising by 0.0001 from −0.01), 38 degrees of freedom each.
+pub fn varied_pairs(n: usize) -> Vec<PairResult> {
+    (0..n)
+        .map(|k| pair(k as u64 % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
+        .collect()
+}
+
 pub fn pair(seed: u64, ar: [f64; 2], df: usize) -> PairResult {
     let mut s = seed;
     let est_resid: Vec<f64> = (0..40)

@@ -725,7 +725,7 @@ fn add_into<T: Copy + std::ops::AddAssign>(acc: &mut [T], x: &[T]) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{cfg, dates, events, pair};
+    use super::super::fixtures::{cfg, dates, events, pair, varied_pairs};
     use super::*;
     use crate::abnormal::PairResult;
     use approx::assert_relative_eq;
@@ -839,9 +839,7 @@ mod tests {
     #[test]
     fn setup_sds_are_those_of_each_day_set() {
         let d = dates();
-        let mut rs: Vec<PairResult> = (0..40)
-            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
-            .collect();
+        let mut rs = varied_pairs(40);
         for (i, r) in rs.iter_mut().enumerate() {
             let k = i % r.ar.len();
             r.ar[k] = f64::NAN;
@@ -870,9 +868,7 @@ mod tests {
     #[test]
     fn per_event_values_are_found_across_chunks() {
         let d = dates();
-        let rs: Vec<PairResult> = (0..300)
-            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
-            .collect();
+        let rs = varied_pairs(300);
         let days = five_day0s(rs.len());
         let c = cfg();
         let events = events(&rs, &d, &days);
@@ -899,9 +895,7 @@ mod tests {
     #[test]
     fn day_u_sums_the_members_u_as_collected() {
         let d = dates();
-        let mut rs: Vec<PairResult> = (0..300)
-            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
-            .collect();
+        let mut rs = varied_pairs(300);
         for (i, r) in rs.iter_mut().enumerate().filter(|(i, _)| i % 7 == 0) {
             r.ar[i % 2] = f64::NAN;
         }

@@ -226,7 +226,7 @@ impl DateClusters {
 
 #[cfg(test)]
 mod tests {
-    use super::super::fixtures::{cfg, dates, events, pair};
+    use super::super::fixtures::{cfg, dates, events, pair, varied_pairs};
     use super::*;
 
     /// The day sets of one scan are the day sets of each day, bit for bit: days with a
@@ -234,9 +234,7 @@ mod tests {
     #[test]
     fn day_sets_of_a_scan_are_the_day_set_of_each_day() {
         let d = dates();
-        let mut rs: Vec<_> = (0..40)
-            .map(|k| pair(k % 37 + 3, [0.0001 * k as f64 - 0.01, 0.002], 38))
-            .collect();
+        let mut rs = varied_pairs(40);
         for (i, r) in rs.iter_mut().enumerate() {
             r.ar[i % 2] = f64::NAN;
             r.span = vec![1, if i % 3 == 0 { 2 } else { 1 }];
