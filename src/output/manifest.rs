@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+use super::digest::file_digest;
 use super::swap::MARKER;
 use super::write_atomic;
 use crate::error::{Error, Result};
@@ -22,7 +22,8 @@ pub struct FileEntry {
 }
 
 /// Every file below `dir` but `run.json` (and a staging marker), sorted by path, with size and
-/// SHA-256 (files hashed in parallel).
+/// SHA-256 (taken while this process wrote the file, or the file read and hashed; files in
+/// parallel).
 ///
 /// # Errors
 /// [`Error::Io`] naming a folder or file that cannot be read.
@@ -49,7 +50,7 @@ pub fn folder_files(dir: &Path) -> Result<Vec<FileEntry>> {
         .par_iter()
         .map(|rel| {
             let full = dir.join(rel);
-            let (bytes, sha256) = digest(&full).map_err(|e| Error::io(&full, e))?;
+            let (bytes, sha256) = file_digest(&full).map_err(|e| Error::io(&full, e))?;
             let parts: Vec<String> = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -79,18 +80,6 @@ fn list_files(dir: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Size and SHA-256 (hex) of a file.
-fn digest(path: &Path) -> std::io::Result<(u64, String)> {
-    let mut hasher = Sha256::new();
-    let bytes = std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
-    let hex = hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok((bytes, hex))
 }
 
 /// If `dir` holds a `run.json` object, adds (or replaces) its last key `files`: the

@@ -16,6 +16,7 @@
 //! metadata).
 
 mod csv;
+mod digest;
 mod folder;
 mod format;
 mod frames;
@@ -41,6 +42,7 @@ pub use self::latex::{differences_tex, headline_tex, latex_escape, latex_files, 
 pub use self::manifest::{folder_files, FileEntry};
 pub use self::read::read_csv_tables;
 pub use self::sort::sort_tables;
+pub(crate) use digest::read_digest;
 
 use crate::error::{Error, Result};
 use crate::tables::TableSet;
@@ -96,10 +98,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |f| f.write_all(bytes))
 }
 
-/// [`write_atomic`] of the bytes `fill` writes into the (temporary) file.
+/// [`write_atomic`] of the bytes `fill` writes into the (temporary) file; their SHA-256 is
+/// taken as they are written, for `run.json` ([`digest`]).
 fn write_atomic_with(
     path: &Path,
-    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    fill: impl FnOnce(&mut digest::HashingFile) -> std::io::Result<()>,
 ) -> Result<()> {
     let file_name = path
         .file_name()
@@ -108,10 +111,9 @@ fn write_atomic_with(
         .into_owned();
     let tmp = path.with_file_name(format!("{file_name}.tmp-{}", std::process::id()));
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = digest::HashingFile::new(std::fs::File::create(&tmp)?);
         fill(&mut f)?;
-        f.sync_all()?;
-        Ok(())
+        f.sync_and_record(path)
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);

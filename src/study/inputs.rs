@@ -184,32 +184,11 @@ fn digests(paths: &[PathBuf]) -> Vec<InputFile> {
         .collect()
 }
 
-/// Size and SHA-256 (hex) of a regular file, read in 1 MiB blocks (`None` for a FIFO or a
-/// device, which the readers reject: reading one could block or never end).
+/// Size and SHA-256 (hex) of a regular file (`None` for a FIFO or a device, which the
+/// readers reject: reading one could block or never end).
 fn file_digest(path: &Path) -> Option<(u64, String)> {
-    use sha2::{Digest, Sha256};
-    use std::io::Read;
     if !std::fs::metadata(path).ok()?.is_file() {
         return None;
     }
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut hasher = Sha256::new();
-    let mut block = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut block).ok()?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&block[..n]);
-        size += n as u64;
-    }
-    Some((
-        size,
-        hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    ))
+    crate::output::read_digest(std::fs::File::open(path).ok()?).ok()
 }

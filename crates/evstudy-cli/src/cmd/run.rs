@@ -164,7 +164,11 @@ fn run_into(
     let progress = spinner("running study…");
     let output = Study::new(cfg).run_with(AbnormalReturnRows::Made)?;
     let flags = args.output.flags(args.export);
-    write_study(&flags, &output, title, formats, out_dir, staging, progress)
+    let line = write_study(&flags, &output, title, formats, out_dir, staging, progress);
+    // The process ends once the folder is swapped in: the system takes the study's memory
+    // back at exit at once, while freeing it piece by piece takes 0.1 s at 500,000 events.
+    std::mem::forget(output);
+    line
 }
 
 /// A spinner on stderr showing `message` (a terminal only).
