@@ -24,6 +24,7 @@ mod fitted;
 mod lagged;
 mod market_days;
 mod moments;
+mod pair_ref;
 mod prefix;
 mod reference;
 mod residuals;
@@ -38,6 +39,7 @@ pub use batch::PairBatch;
 pub(crate) use batch::{Assembly, BatchPart};
 pub use day_column::{DayColumn, DaySpans};
 pub use engine::{Engine, PairJob, Route};
+pub use pair_ref::PairRef;
 pub use residuals::Residuals;
 
 /// The event period H = [H1, H2]: the hull of the event windows ([0, 0] without windows).

@@ -725,7 +725,7 @@ fn run_replication(
                 security: &shared.names[*i],
                 day0: shared.dates[day0].unwrap_or_default(),
                 est_dates: &shared.dates[a..=b],
-                result: res.view(),
+                pair: res.into(),
             }
         })
         .collect();

@@ -204,7 +204,7 @@ pub fn simulate_placebo(
                     security: &usable[*k].0.security,
                     day0: usable[*k].0.dates[chosen[*i].1],
                     est_dates: ed,
-                    result: res.view(),
+                    pair: res.into(),
                 })
                 .collect();
             let battery = group_battery("placebo", &events, stats);

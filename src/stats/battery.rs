@@ -100,8 +100,8 @@ pub struct GroupBattery {
 /// let (a, b) = (pair(0.02), pair(0.04));
 /// let day0 = chrono::NaiveDate::from_ymd_opt(2024, 6, 26).unwrap();
 /// let dates = [None; 4];
-/// let ev = |r| StatsEvent { event_id: "E", security: "S", day0, est_dates: &dates, result: r };
-/// let out = group_battery("all", &[ev(a.view()), ev(b.view())], &cfg);
+/// let ev = |r| StatsEvent { event_id: "E", security: "S", day0, est_dates: &dates, pair: r };
+/// let out = group_battery("all", &[ev((&a).into()), ev((&b).into())], &cfg);
 /// assert_eq!(out.tests.len(), 12 + 12 + 2);
 /// assert_eq!(out.tests[0].test, "csect_t");
 /// // csect t of 0.02, 0.04: mean 0.03, sd √2·0.01 → t = 3
@@ -306,7 +306,7 @@ impl Battery<'_> {
         let of_members = |f: &dyn Fn(usize) -> f64| set.members.iter().map(|&i| f(i)).collect();
         let inputs = SetInputs {
             window_len,
-            nu: of_members(&|i| self.events[i].result.fit.df as f64),
+            nu: of_members(&|i| self.events[i].view().fit.df as f64),
             p_hat: of_members(&|i| self.pass.p_hat(i)),
             m: self.clusters.partners_m(&set.members),
             rank,

@@ -564,14 +564,14 @@ fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) 
     let first = events[members[0]].est_dates;
     let same_dates = |i: usize| {
         let d = events[i].est_dates;
-        (std::ptr::eq(d, first) || d == first) && events[i].result.est_resid.len() == first.len()
+        (std::ptr::eq(d, first) || d == first) && events[i].view().est_resid.len() == first.len()
     };
     if members.iter().all(|&i| same_dates(i)) {
         // the usual case: one calendar, one day 0 → identical date vectors
         let all_dated = first.iter().all(|d| d.is_some());
         for &i in members {
             let at = out.len();
-            events[i].result.est_resid.extend_into(out);
+            events[i].view().est_resid.extend_into(out);
             if !all_dated {
                 for (v, d) in out[at..].iter_mut().zip(first) {
                     if d.is_none() {
@@ -591,7 +591,8 @@ fn align_on_dates(events: &[StatsEvent], members: &[usize], out: &mut Vec<f64>) 
     out.resize(members.len() * dates.len(), f64::NAN);
     let mut resid = Vec::new();
     for (row, &i) in out.chunks_exact_mut(dates.len().max(1)).zip(members) {
-        let values = events[i].result.est_resid.values(&mut resid);
+        let view = events[i].view();
+        let values = view.est_resid.values(&mut resid);
         for (d, v) in events[i].est_dates.iter().zip(values) {
             if let Some(d) = d {
                 if let Ok(pos) = dates.binary_search(d) {
@@ -633,7 +634,7 @@ pub fn pair_correlations(events: &[StatsEvent], min_common: usize) -> Vec<PairCo
             let mut v: Vec<(NaiveDate, f64)> = e
                 .est_dates
                 .iter()
-                .zip(e.result.est_resid.to_vec())
+                .zip(e.view().est_resid.to_vec())
                 .filter_map(|(d, r)| d.filter(|_| !r.is_nan()).map(|d| (d, r)))
                 .collect();
             v.sort_by_key(|p| p.0);

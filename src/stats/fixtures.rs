@@ -91,7 +91,7 @@ pub fn events<'a>(
             security: "S",
             day0: *d,
             est_dates: dates,
-            result: r.view(),
+            pair: r.into(),
         })
         .collect()
 }

@@ -317,7 +317,7 @@ fn b_panel_battery_matches_golden() {
             security: &p.securities[i],
             day0: p.day0[i],
             est_dates: &p.dates[i],
-            result: p.results[i].view(),
+            pair: (&p.results[i]).into(),
         })
         .collect();
     let out = group_battery("all", &events, &cfg);

@@ -26,7 +26,7 @@
 //! `None` is the methodology's NA (too few observations, zero variance, negative variance
 //! factor, …); nothing here panics on data.
 
-use crate::abnormal::{PairView, Window};
+use crate::abnormal::{PairRef, PairView, Window};
 use chrono::NaiveDate;
 use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
@@ -86,7 +86,14 @@ pub struct StatsEvent<'a> {
     /// residuals are aligned on these dates for r̄ (§7.3).
     pub est_dates: &'a [Option<NaiveDate>],
     /// The engine's results for this pair.
-    pub result: PairView<'a>,
+    pub pair: PairRef<'a>,
+}
+
+impl<'a> StatsEvent<'a> {
+    /// The engine's results for this pair ([`PairRef::view`]).
+    pub fn view(&self) -> PairView<'a> {
+        self.pair.view()
+    }
 }
 
 /// Settings the battery needs.

@@ -275,7 +275,7 @@ fn process_chunk(events: &[StatsEvent], range: Range<usize>, setup: &PassSetup) 
     let mut days = Vec::with_capacity(setup.h.len());
     let mut sar_buf = Vec::with_capacity(setup.h.len());
     for i in range {
-        let r = events[i].result;
+        let r = events[i].view();
         let resid = r.est_resid.values(&mut resid_buf);
         let resid = &resid[..resid.len().min(setup.l_est())];
         let positive = add_aar_sums(resid, &mut out);

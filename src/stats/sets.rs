@@ -102,7 +102,7 @@ impl TestSet {
 pub(super) fn day_set(events: &[StatsEvent], cfg: &StatsConfig, h: Window, k: usize) -> TestSet {
     let mut set = TestSet::with_capacity(events.len());
     for (i, e) in events.iter().enumerate() {
-        if let Some((ar, sar)) = usable_day(&e.result, h.start + k as i32, cfg.trade_to_trade) {
+        if let Some((ar, sar)) = usable_day(&e.view(), h.start + k as i32, cfg.trade_to_trade) {
             set.push(i, ar, sar);
         }
     }
@@ -123,7 +123,7 @@ pub(super) fn day_sets(
         .collect();
     for (i, e) in events.iter().enumerate() {
         for_usable_days(
-            &e.result,
+            &e.view(),
             (h, cfg.trade_to_trade),
             ks.clone(),
             |j, ar, sar| sets[j].push(i, ar, sar),
@@ -168,7 +168,7 @@ pub(super) fn day_sars(
     let mut out: Vec<Vec<f64>> = ks.clone().map(|_| Vec::new()).collect();
     for e in events {
         for_usable_days(
-            &e.result,
+            &e.view(),
             (h, cfg.trade_to_trade),
             ks.clone(),
             |j, _, sar| out[j].push(sar),
@@ -182,7 +182,7 @@ pub(super) fn day_sars(
 pub(super) fn window_set(events: &[StatsEvent], w: usize) -> (TestSet, Vec<f64>) {
     let (mut set, mut bhar) = (TestSet::with_capacity(events.len()), Vec::new());
     for (i, e) in events.iter().enumerate() {
-        if let Some(v) = complete_window(&e.result, w) {
+        if let Some(v) = complete_window(&e.view(), w) {
             set.push(i, v.car, v.scar);
             bhar.extend(v.bhar);
         }

@@ -3,7 +3,7 @@
 use super::groups::GroupLabel;
 use super::pairs::Pair;
 use super::universe::Universe;
-use crate::abnormal::{PairBatch, Window};
+use crate::abnormal::{PairBatch, PairRef, Window};
 use crate::calendar::EventRecord;
 use crate::stats::{group_battery, GroupBattery, StatsConfig, StatsEvent};
 use chrono::NaiveDate;
@@ -70,7 +70,7 @@ pub(crate) fn test_group(group: &GroupLabel, inputs: &BatteryInputs) -> GroupBat
 }
 
 /// The analysed members of `group` as the battery reads them (room for exactly the members:
-/// one event is about 300 bytes).
+/// one event is 72 bytes).
 pub(crate) fn stats_events<'a>(
     group: &GroupLabel,
     inputs: &BatteryInputs<'a>,
@@ -86,7 +86,7 @@ pub(crate) fn stats_events<'a>(
             security: &p.security,
             day0: day0.date,
             est_dates: inputs.est_dates.of(calendar, day0.index),
-            result: inputs.batch.get(p.result?).ok()?,
+            pair: PairRef::slot(inputs.batch, p.result?)?,
         })
     }));
     events
