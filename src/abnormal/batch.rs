@@ -100,6 +100,12 @@ impl PairBatch {
     /// When `i >= self.len()`.
     pub fn get<'a>(&'a self, i: usize) -> Result<PairView<'a>, &'a PairExclusion> {
         let fit = self.outcomes[i].as_ref()?;
+        Ok(self.view_with(i, fit))
+    }
+
+    /// The view of analysed pair `i` whose fit is `fit` (its entry of the outcomes, read once
+    /// by the caller and kept: [`PairRef`](super::PairRef)).
+    pub(super) fn view_with<'a>(&'a self, i: usize, fit: &'a ModelFit) -> PairView<'a> {
         let (d, w, l) = (self.days, self.n_windows, self.est_len);
         let held = |col: &'a [f64]| DayColumn::held(&col[i * d..(i + 1) * d]);
         let made = |what: Made| DayColumn::made(self, i, what);
@@ -130,7 +136,7 @@ impl PairBatch {
                 DaySpans::made(self, i),
             )
         };
-        Ok(PairView {
+        PairView {
             fit,
             est_resid,
             event_period: self.event_period,
@@ -143,7 +149,7 @@ impl PairBatch {
             span,
             windows: &self.windows[i * w..(i + 1) * w],
             exclusions: &self.exclusions[self.exclusion_offsets[i]..self.exclusion_offsets[i + 1]],
-        })
+        }
     }
 
     /// Days per pair (|H|).

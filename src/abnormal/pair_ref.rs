@@ -1,8 +1,8 @@
 //! A reference to one analysed pair's results: a held [`PairResult`] or a slot of the column
-//! store of many pairs ([`PairBatch`]), 16 bytes where its [`PairView`] is 256. The test
+//! store of many pairs ([`PairBatch`]), 24 bytes where its [`PairView`] is 256. The test
 //! battery keeps one per event and makes the view when it reads the pair.
 
-use super::{PairBatch, PairResult, PairView};
+use super::{ModelFit, PairBatch, PairResult, PairView};
 
 /// One analysed pair's results, by reference; [`PairRef::view`] reads them.
 ///
@@ -29,7 +29,7 @@ use super::{PairBatch, PairResult, PairView};
 /// let res = engine.analyse(&series, 3).unwrap();
 /// let pair = PairRef::from(&res);
 /// assert_eq!(pair.view().ar, &res.ar[..]);
-/// assert_eq!(std::mem::size_of::<PairRef>(), 16);
+/// assert_eq!(std::mem::size_of::<PairRef>(), 24);
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct PairRef<'a>(Inner<'a>);
@@ -37,24 +37,22 @@ pub struct PairRef<'a>(Inner<'a>);
 #[derive(Debug, Clone, Copy)]
 enum Inner<'a> {
     Held(&'a PairResult),
-    Slot(&'a PairBatch, usize),
+    /// A slot of the store, with its fit (read once: the outcomes are large and far apart).
+    Slot(&'a PairBatch, &'a ModelFit, usize),
 }
 
 impl<'a> PairRef<'a> {
     /// Pair `i` of `batch` when it was analysed (`None` for an excluded pair).
     pub fn slot(batch: &'a PairBatch, i: usize) -> Option<Self> {
-        batch.get(i).ok()?;
-        Some(PairRef(Inner::Slot(batch, i)))
+        let fit = batch.get(i).ok()?.fit;
+        Some(PairRef(Inner::Slot(batch, fit, i)))
     }
 
     /// The pair's results, as the tests and the tables read them.
     pub fn view(&self) -> PairView<'a> {
         match self.0 {
             Inner::Held(r) => r.view(),
-            Inner::Slot(batch, i) => match batch.get(i) {
-                Ok(view) => view,
-                Err(_) => unreachable!("PairRef::slot only refers to analysed pairs"),
-            },
+            Inner::Slot(batch, fit, i) => batch.view_with(i, fit),
         }
     }
 }

@@ -70,7 +70,7 @@ pub(crate) fn test_group(group: &GroupLabel, inputs: &BatteryInputs) -> GroupBat
 }
 
 /// The analysed members of `group` as the battery reads them (room for exactly the members:
-/// one event is 72 bytes).
+/// one event is 80 bytes).
 pub(crate) fn stats_events<'a>(
     group: &GroupLabel,
     inputs: &BatteryInputs<'a>,
