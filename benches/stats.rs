@@ -132,7 +132,7 @@ fn bench_battery(c: &mut Criterion) {
             security: "S",
             day0: day0s[i % N_DATES],
             est_dates: &est_dates[i % N_DATES],
-            result: r.view(),
+            pair: r.into(),
         })
         .collect();
     let mut group = c.benchmark_group("stats");
@@ -160,7 +160,7 @@ fn plain_timing(reps: usize) {
             security: "S",
             day0: day0s[i % N_DATES],
             est_dates: &est_dates[i % N_DATES],
-            result: r.view(),
+            pair: r.into(),
         })
         .collect();
     let time = |name: &str, run: &dyn Fn()| {

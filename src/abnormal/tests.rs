@@ -1117,6 +1117,41 @@ fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
     }
 }
 
+/// A `PairRef` slot (what the test battery keeps per event) reads the batch's own view of the
+/// pair, bit for bit, for held and recomputed stores; an excluded pair has no slot.
+#[test]
+fn pair_ref_slots_read_the_batch_view() {
+    let mut rng = Lcg(31);
+    let list: Vec<AlignedSeries> = (0..2)
+        .map(|_| synthetic_series(&mut rng, 500, 0.05))
+        .collect();
+    let shared: Arc<[AlignedSeries]> = list.clone().into();
+    // the last job's estimation window lies before the first session: excluded
+    let pairs: Vec<(usize, usize)> = (0..40)
+        .map(|i| (i % 2, 260 + 5 * i))
+        .chain([(0, 5)])
+        .collect();
+    let cfg = std_config(ModelKind::MarketModel);
+    let engine = Engine::new(&cfg);
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for batch in [
+        engine.analyse_batch(&list, &jobs(&pairs)),
+        engine.analyse_batch_shared(&shared, &jobs(&pairs)),
+    ] {
+        for i in 0..pairs.len() - 1 {
+            let want = batch.get(i).unwrap().to_result();
+            let got = PairRef::slot(&batch, i).unwrap().view().to_result();
+            for ((name, x), (_, y)) in float_columns(&got).into_iter().zip(float_columns(&want)) {
+                assert_eq!(bits(x), bits(y), "pair {i} {name}");
+            }
+            assert_eq!(got.fit.df, want.fit.df);
+            assert_eq!(format!("{:?}", got.windows), format!("{:?}", want.windows));
+        }
+        assert!(batch.get(pairs.len() - 1).is_err());
+        assert!(PairRef::slot(&batch, pairs.len() - 1).is_none());
+    }
+}
+
 #[test]
 fn security_equal_to_benchmark() {
     let mut rng = Lcg(3);
