@@ -120,14 +120,20 @@ mod tests {
     /// SHA-256 of "abc" (FIPS 180-2, appendix B.1).
     const ABC: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
+    /// Writes the `parts` one after the other as the file `path` through a [`HashingFile`].
+    fn write_parts(path: &Path, parts: &[&[u8]]) {
+        let mut f = HashingFile::new(File::create(path).unwrap());
+        for part in parts {
+            f.write_all(part).unwrap();
+        }
+        f.sync_and_record(path).unwrap();
+    }
+
     #[test]
     fn a_digest_taken_while_writing_is_that_of_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.txt");
-        let mut f = HashingFile::new(File::create(&path).unwrap());
-        f.write_all(b"ab").unwrap();
-        f.write_all(b"c").unwrap();
-        f.sync_and_record(&path).unwrap();
+        write_parts(&path, &[b"ab", b"c"]);
         assert_eq!(written().get(&path).unwrap().sha256, ABC);
         assert_eq!(file_digest(&path).unwrap(), (3, ABC.to_string()));
         // taken once: the next call reads the file, with the same result
@@ -139,9 +145,7 @@ mod tests {
     fn a_file_changed_after_writing_is_read_again() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("b.txt");
-        let mut f = HashingFile::new(File::create(&path).unwrap());
-        f.write_all(b"xyz").unwrap();
-        f.sync_and_record(&path).unwrap();
+        write_parts(&path, &[b"xyz"]);
         // same size, new content and a later modification time
         let later = written().get(&path).unwrap().modified + std::time::Duration::from_secs(5);
         std::fs::write(&path, b"abc").unwrap();
