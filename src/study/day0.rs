@@ -47,13 +47,13 @@ fn longest_calendar(universe: &Universe) -> Option<DataReach> {
 /// pair order, so the tables do not depend on the number of threads.
 pub(crate) fn map_pairs_to_day0(
     pairs: &mut [Pair],
-    events: &[EventRecord],
+    (events, event_labels): (&[EventRecord], &[Label]),
     universe: &Universe,
     rules: &Day0Rules,
     tables: &mut StudyTables,
 ) {
     let labels = RowLabels {
-        event_ids: events.iter().map(|e| Label::from(&e.event_id)).collect(),
+        event_ids: event_labels,
         exchanges: universe
             .calendars
             .iter()
@@ -85,8 +85,8 @@ struct Mapped {
 }
 
 /// The labels the `day0` rows share: one per event id, one per calendar, and `ok`.
-struct RowLabels {
-    event_ids: Vec<Label>,
+struct RowLabels<'a> {
+    event_ids: &'a [Label],
     exchanges: Vec<Label>,
     ok: Label,
 }
@@ -97,7 +97,7 @@ fn map_pair(
     events: &[EventRecord],
     universe: &Universe,
     rules: &Day0Rules,
-    labels: &RowLabels,
+    labels: &RowLabels<'_>,
 ) -> Option<Mapped> {
     let &sec = universe.index.get(p.security.as_str())?;
     let ev = &events[p.event];

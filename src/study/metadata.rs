@@ -8,12 +8,12 @@ use crate::tables::{EventRow, Label, Labels, SecurityRow};
 use std::collections::BTreeSet;
 
 /// One row per event of the events file, in file order: the events kept (`kept`, in input
-/// order) with their analysed pairs, and the events left out as unverified (`unverified`,
+/// order, with the labels of their ids) with their analysed pairs, and the events left out as unverified (`unverified`,
 /// each with its position among the events read) with `n_analysed = 0` (their pairs are
 /// `unverified_event` exclusions). `n_pairs` counts the securities of the event's expanded
 /// scope.
 pub(crate) fn event_rows(
-    kept: &[EventRecord],
+    (kept, kept_labels): (&[EventRecord], &[Label]),
     unverified: &[(usize, EventRecord)],
     pairs: &[Pair],
     scopes: &Scopes,
@@ -27,19 +27,20 @@ pub(crate) fn event_rows(
     let mut rows = Vec::with_capacity(total);
     let mut labels = Labels::default();
     for position in 0..total {
-        let (ev, n_analysed) = match unverified.get(next_left) {
+        let (ev, event_id, n_analysed) = match unverified.get(next_left) {
             Some((at, ev)) if *at == position => {
                 next_left += 1;
-                (ev, 0)
+                (ev, Label::from(&ev.event_id), 0)
             }
             _ => {
                 next_kept += 1;
-                (&kept[next_kept - 1], analysed[next_kept - 1])
+                let k = next_kept - 1;
+                (&kept[k], kept_labels[k].clone(), analysed[k])
             }
         };
         let scope = expand_scope(&ev.scope, &scopes.groups, &scopes.all_securities);
         rows.push(EventRow {
-            event_id: Label::from(&ev.event_id),
+            event_id,
             date: Some(ev.date),
             time: labels.get(ev.time.as_deref().unwrap_or_default()),
             tz: labels.get(ev.tz.as_deref().unwrap_or_default()),

@@ -40,6 +40,8 @@ pub(crate) struct PairDay0 {
 pub(crate) struct PairSet {
     /// The events kept (verified, or all when unverified ones are included).
     pub events: Vec<EventRecord>,
+    /// The id of each kept event as one label, shared by every row that names the event.
+    pub event_labels: Vec<Label>,
     /// The events left out as unverified, each with its position among the events read.
     pub unverified: Vec<(usize, EventRecord)>,
     /// Pairs in event order, each event's scope in its own order.
@@ -210,6 +212,7 @@ pub(crate) fn expand_pairs(
     }
     PairSet {
         total: pairs.len() + n_unverified + n_outside,
+        event_labels: events.iter().map(|e| Label::from(&e.event_id)).collect(),
         events,
         unverified,
         pairs,
@@ -455,6 +458,7 @@ pub(crate) mod tests {
         let groups = BTreeMap::from([("tech".to_string(), vec!["B".into(), "Z".into()])]);
         let scopes = Scopes::new(&securities(), &groups, std::iter::empty());
         let (kept, left) = (&set.events, &set.unverified);
+        let kept = (kept.as_slice(), set.event_labels.as_slice());
         let rows = crate::study::metadata::event_rows(kept, left, &set.pairs, &scopes);
         let ids: Vec<&str> = rows.iter().map(|r| r.event_id.as_str()).collect();
         assert_eq!(ids, ["E1", "E2", "E3", "E1", "E4"]);

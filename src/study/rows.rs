@@ -134,7 +134,7 @@ fn made_blocks(tables: &mut StudyTables, a: &AnalysedPairs) -> Vec<ArBlock> {
             slot,
             day0: p.day0.map(|d| d.index).unwrap_or(0),
             dates: std::sync::Arc::clone(&universe.series[p.sec].dates),
-            ids: PairLabels::new(&a.events[p.event].event_id, &p.security, &p.group),
+            ids: PairLabels::shared(&a.event_labels[p.event], &p.security, &p.group),
         })
         .collect();
     for b in &blocks {
@@ -172,6 +172,8 @@ pub(crate) struct MadeTables {
 pub(crate) struct AnalysedPairs<'a> {
     pub pairs: &'a [Pair],
     pub events: &'a [EventRecord],
+    /// The label of each event's id (`events` order).
+    pub event_labels: &'a [Label],
     pub universe: &'a Universe,
     pub batch: &'a PairBatch,
     pub event_period: Window,
@@ -412,6 +414,15 @@ impl PairLabels {
             event_id: Label::from(event_id),
             security: Label::from(security),
             group: Label::from(group),
+        }
+    }
+
+    /// The labels themselves, shared with every other row that names them (no allocation).
+    pub fn shared(event_id: &Label, security: &Label, group: &Label) -> Self {
+        PairLabels {
+            event_id: event_id.clone(),
+            security: security.clone(),
+            group: group.clone(),
         }
     }
 }

@@ -97,7 +97,7 @@ pub(crate) fn prepare(cfg: &StudyConfig) -> Result<Prepared> {
     out.lap("calendars_and_returns");
 
     check_windows_reach(&plan, &universe)?;
-    let (events, pairs) = (&set.events, &mut set.pairs);
+    let (events, pairs) = ((&set.events[..], &set.event_labels[..]), &mut set.pairs);
     map_pairs_to_day0(pairs, events, &universe, &plan.day0, &mut out.tables);
     out.lap("day0");
     Ok(Prepared {
@@ -159,11 +159,13 @@ impl Prepared {
         } = self;
         let (securities, factors) = (&securities, factors.as_ref());
         let (events, unverified, pairs) = (&set.events, &set.unverified, &mut set.pairs);
+        let event_labels = &set.event_labels;
         out.summary.pairs_analysed = pairs.iter().filter(|p| p.result.is_some()).count();
 
         let analysed_pairs = AnalysedPairs {
             pairs,
             events,
+            event_labels,
             universe: &universe,
             batch: &batch,
             event_period: plan.event_period,
@@ -190,7 +192,7 @@ impl Prepared {
         // The `events` and `securities` rows are made beside the tests (one pass each).
         let (metadata, ()) = rayon::join(
             || {
-                let ev = event_rows(events, unverified, pairs, &scopes);
+                let ev = event_rows((events, event_labels), unverified, pairs, &scopes);
                 (ev, security_rows(securities, pairs))
             },
             || test_groups(&plan, &analysed, &mut out),
