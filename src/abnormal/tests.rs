@@ -1078,11 +1078,7 @@ fn batch_of_many_tasks_answers_in_job_order() {
 /// unknown series included) and for those it stores.
 #[test]
 fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
-    let mut rng = Lcg(29);
-    let list: Vec<AlignedSeries> = (0..3)
-        .map(|_| synthetic_series(&mut rng, 700, 0.05))
-        .collect();
-    let shared: Arc<[AlignedSeries]> = list.clone().into();
+    let (list, shared) = series_held_and_shared(29, 3, 700);
     let pairs: Vec<(usize, usize)> = (0..300)
         .map(|i| (i % 3, 120 + (i * 13) % 560))
         .chain([(1, 690), (5, 300), (0, 200)])
@@ -1117,15 +1113,26 @@ fn shared_batch_recomputes_the_stored_residuals_bit_for_bit() {
     }
 }
 
+/// `n` synthetic series of `days` days (5 % missing) from seed `seed`, as a list and shared
+/// (the two batch routes).
+fn series_held_and_shared(
+    seed: u64,
+    n: usize,
+    days: usize,
+) -> (Vec<AlignedSeries>, Arc<[AlignedSeries]>) {
+    let mut rng = Lcg(seed);
+    let list: Vec<AlignedSeries> = (0..n)
+        .map(|_| synthetic_series(&mut rng, days, 0.05))
+        .collect();
+    let shared = list.clone().into();
+    (list, shared)
+}
+
 /// A `PairRef` slot (what the test battery keeps per event) reads the batch's own view of the
 /// pair, bit for bit, for held and recomputed stores; an excluded pair has no slot.
 #[test]
 fn pair_ref_slots_read_the_batch_view() {
-    let mut rng = Lcg(31);
-    let list: Vec<AlignedSeries> = (0..2)
-        .map(|_| synthetic_series(&mut rng, 500, 0.05))
-        .collect();
-    let shared: Arc<[AlignedSeries]> = list.clone().into();
+    let (list, shared) = series_held_and_shared(31, 2, 500);
     // the last job's estimation window lies before the first session: excluded
     let pairs: Vec<(usize, usize)> = (0..40)
         .map(|i| (i % 2, 260 + 5 * i))
