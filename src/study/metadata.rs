@@ -8,10 +8,10 @@ use crate::tables::{EventRow, Label, Labels, SecurityRow};
 use std::collections::BTreeSet;
 
 /// One row per event of the events file, in file order: the events kept (`kept`, in input
-/// order, with the labels of their ids) with their analysed pairs, and the events left out as unverified (`unverified`,
-/// each with its position among the events read) with `n_analysed = 0` (their pairs are
-/// `unverified_event` exclusions). `n_pairs` counts the securities of the event's expanded
-/// scope.
+/// order, with the labels of their ids) with their analysed pairs, and the events left out
+/// as unverified (`unverified`, each with its position among the events read) with
+/// `n_analysed = 0` (their pairs are `unverified_event` exclusions). `n_pairs` counts the
+/// securities of the event's expanded scope.
 pub(crate) fn event_rows(
     (kept, kept_labels): (&[EventRecord], &[Label]),
     unverified: &[(usize, EventRecord)],
