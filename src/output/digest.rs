@@ -109,7 +109,8 @@ pub(crate) fn read_digest(mut source: impl Read) -> std::io::Result<(u64, String
     Ok((size, hex(&hasher.finalize())))
 }
 
-fn hex(digest: &[u8]) -> String {
+/// Lower-case hexadecimal of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -42,7 +42,7 @@ pub use self::latex::{differences_tex, headline_tex, latex_escape, latex_files, 
 pub use self::manifest::{folder_files, FileEntry};
 pub use self::read::read_csv_tables;
 pub use self::sort::sort_tables;
-pub(crate) use digest::read_digest;
+pub(crate) use digest::{hex, read_digest};
 
 use crate::error::{Error, Result};
 use crate::tables::TableSet;

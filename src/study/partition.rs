@@ -210,10 +210,7 @@ fn comparable(cfg: &StudyConfig) -> StudyConfig {
 
 /// SHA-256 of `bytes`, lower-case hexadecimal.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::output::hex(&Sha256::digest(bytes))
 }
 
 /// SHA-256 of the lines `size sha256` of the input files, in `run.json` order.
@@ -237,7 +234,7 @@ fn jobs_digest(pairs: &[Pair], events: &[crate::calendar::EventRecord], todo: &[
         );
         h.update(line.as_bytes());
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::output::hex(&h.finalize())
 }
 
 /// The result of [`run_partition`]: the engine's results of one partition's jobs.
