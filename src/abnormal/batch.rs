@@ -17,8 +17,8 @@ use super::residuals::refit_layout;
 use super::rows::Rows;
 use super::slot::PairSlot;
 use super::{
-    reference, DayColumn, DaySpans, EngineConfig, ModelFit, PairExclusion, PairJob, PairResult,
-    PairView, Residuals, Route, Window, WindowResult,
+    reference, DayColumn, DaySpans, EngineConfig, ModelFit, PackedWindow, PairExclusion, PairJob,
+    PairResult, PairView, Residuals, Route, Window, WindowResult, WindowResults,
 };
 use crate::returns::AlignedSeries;
 use crate::tables::Stage;
@@ -73,7 +73,9 @@ pub struct PairBatch {
     ar_se: Vec<f64>,
     ar_p: Vec<f64>,
     span: Vec<u32>,
-    windows: Vec<WindowResult>,
+    /// The configured windows, in configuration order.
+    event_windows: Vec<Window>,
+    windows: Vec<PackedWindow>,
     /// Each pair's market-model coefficients when `expected_ret`, `ar_se` and `span` are
     /// empty (made from them when read); empty otherwise.
     coefs: Vec<MarketCoefs>,
@@ -147,7 +149,7 @@ impl PairBatch {
             ar_se,
             ar_p,
             span,
-            windows: &self.windows[i * w..(i + 1) * w],
+            windows: WindowResults::packed(&self.windows[i * w..(i + 1) * w], &self.event_windows),
             exclusions: &self.exclusions[self.exclusion_offsets[i]..self.exclusion_offsets[i + 1]],
         }
     }
@@ -278,11 +280,12 @@ fn compute_batch(
         .collect();
     // SAFETY: `order` is a permutation of 0..n (a counting sort of the job indices), the
     // tasks partition it, and every pair taken from the store is initialised in full by
-    // `PairUnwritten::initialise` before it is computed.
+    // `PairUnwritten::initialise` before it is computed, its window results packed into the
+    // store after (`PairWindows::pack`).
     let columns = unsafe { store.assume_written() };
     // Stable: each pair's exclusions keep their order.
     exclusions.sort_by_key(|(i, _)| *i);
-    let mut batch = assemble(h, shape, exclusions, columns);
+    let mut batch = assemble((h, &cfg.windows), shape, exclusions, columns);
     batch.est_len = est_len;
     batch
 }
@@ -309,7 +312,7 @@ impl RefitSource {
 /// The batch from the written store and the pairs' exclusions, each with its pair's index
 /// (in job order).
 fn assemble(
-    event_period: Window,
+    (event_period, event_windows): (Window, &[Window]),
     shape: Shape,
     indexed: Vec<(usize, PairExclusion)>,
     columns: Written,
@@ -338,6 +341,7 @@ fn assemble(
         ar_se: columns.ar_se,
         ar_p: columns.ar_p,
         span: columns.span,
+        event_windows: event_windows.to_vec(),
         windows: columns.windows,
         coefs: columns.coefs,
         exclusions,
@@ -427,19 +431,21 @@ impl Task<'_> {
     fn run(&self, indices: &[usize]) -> Vec<(usize, PairExclusion)> {
         let mut out = Vec::with_capacity(indices.len());
         let mut scratch = Scratch::new(self.shape, self.est_len, self.cfg);
+        let mut windows = self.missing.to_vec();
         for run in indices.chunk_by(|a, b| self.jobs[*a].series == self.jobs[*b].series) {
-            self.security(run, &mut out, &mut scratch);
+            self.security(run, &mut out, (&mut scratch, &mut windows));
         }
         out
     }
 
     /// The pairs `run` of one security, with its prefix sums when the route wants them; the
-    /// residuals, returns, SARs and p-values go to `scratch` when the store holds none.
+    /// residuals, returns, SARs and p-values go to `scratch` when the store holds none, the
+    /// window results to `windows` before they are packed into the store.
     fn security(
         &self,
         run: &[usize],
         out: &mut Vec<(usize, PairExclusion)>,
-        scratch: &mut Scratch,
+        (scratch, windows): (&mut Scratch, &mut [WindowResult]),
     ) {
         let s = self.jobs[run[0]].series;
         let series = self.series_list.get(s);
@@ -455,7 +461,8 @@ impl Task<'_> {
             // SAFETY: the tasks partition the permutation `order`, so pair i is taken once.
             let part = unsafe { self.store.pair(i) };
             // NaN already (`initialise`): a fit writes the residuals of its sample
-            let (outcome, est_resid, slot) = part.initialise(self.missing, &mut exclusions);
+            let (outcome, est_resid, slot, packed) =
+                part.initialise((self.missing, &mut *windows), &mut exclusions);
             let (est_resid, mut slot) = if self.shape.made_days {
                 scratch.lend(slot)
             } else {
@@ -479,6 +486,7 @@ impl Task<'_> {
                     )
                 }
             };
+            packed.pack(windows);
             out.extend(exclusions.into_iter().map(|e| (i, e)));
         }
     }

@@ -192,7 +192,7 @@ impl Engine {
     /// let batch = engine.analyse_batch(std::slice::from_ref(&series), &jobs);
     /// let one = engine.analyse(&series, 3).unwrap();
     /// let view = batch.get(0).unwrap();
-    /// assert!((view.windows[0].car.unwrap() - one.windows[0].car.unwrap()).abs() < 1e-14);
+    /// assert!((view.windows.get(0).unwrap().car.unwrap() - one.windows[0].car.unwrap()).abs() < 1e-14);
     /// assert_eq!(batch.get(1).unwrap_err().reason, "unknown_security");
     /// ```
     pub fn analyse_batch(&self, series: &[AlignedSeries], jobs: &[PairJob]) -> PairBatch {

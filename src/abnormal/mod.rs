@@ -34,6 +34,7 @@ mod slot;
 mod tdist;
 #[cfg(test)]
 mod tests;
+mod window_results;
 
 pub use batch::PairBatch;
 pub(crate) use batch::{Assembly, BatchPart};
@@ -41,6 +42,8 @@ pub use day_column::{DayColumn, DaySpans};
 pub use engine::{Engine, PairJob, Route};
 pub use pair_ref::PairRef;
 pub use residuals::Residuals;
+pub(crate) use window_results::PackedWindow;
+pub use window_results::{WindowIter, WindowResults};
 
 /// The event period H = [H1, H2]: the hull of the event windows ([0, 0] without windows).
 ///
@@ -280,7 +283,7 @@ impl PairResult {
     /// let res = engine.analyse(&series, 3).unwrap();
     /// let view = res.view();
     /// assert_eq!(view.ar, &res.ar[..]);
-    /// assert_eq!(view.windows[0].car, res.windows[0].car);
+    /// assert_eq!(view.windows.get(0).unwrap().car, res.windows[0].car);
     /// ```
     pub fn view(&self) -> PairView<'_> {
         PairView {
@@ -294,7 +297,7 @@ impl PairResult {
             ar_se: DayColumn::held(&self.ar_se),
             ar_p: DayColumn::held(&self.ar_p),
             span: DaySpans::held(&self.span),
-            windows: &self.windows,
+            windows: WindowResults::held(&self.windows),
             exclusions: &self.exclusions,
         }
     }
@@ -330,8 +333,9 @@ pub struct PairView<'a> {
     /// Span of the AR at each day (0 where AR is NaN; held, or made when read: see
     /// [`DaySpans`]).
     pub span: DaySpans<'a>,
-    /// One per configured window, in configuration order.
-    pub windows: &'a [WindowResult],
+    /// One per configured window, in configuration order (held, or packed in a batch's
+    /// store: see [`WindowResults`]).
+    pub windows: WindowResults<'a>,
     /// Non-fatal losses of this pair.
     pub exclusions: &'a [PairExclusion],
 }

@@ -20,7 +20,9 @@ use std::ops::Range;
 use polars::prelude::*;
 
 use super::PairBatch;
-use crate::abnormal::{EngineConfig, ModelFit, PairExclusion, WindowResult};
+use crate::abnormal::{
+    EngineConfig, ModelFit, PackedWindow, PairExclusion, WindowResult, WindowResults,
+};
 use crate::error::{Error, Result};
 use crate::tables::Stage;
 use crate::vocab::ExclusionReason;
@@ -66,14 +68,15 @@ fn number_lists<'a, T: PolarsNumericType>(
 /// A list column of optional floats, one list per pair.
 fn opt_float_lists<'a>(
     name: &str,
-    rows: impl Iterator<Item = &'a [WindowResult]>,
+    rows: impl Iterator<Item = WindowResults<'a>>,
     n: usize,
     get: impl Fn(&WindowResult) -> Option<f64>,
 ) -> Column {
     let mut b =
         ListPrimitiveChunkedBuilder::<Float64Type>::new(name.into(), n, n, DataType::Float64);
     for r in rows {
-        b.append_iter(r.iter().map(&get));
+        let results = r.to_vec();
+        b.append_iter(results.iter().map(&get));
     }
     b.finish().into_column()
 }
@@ -160,7 +163,7 @@ impl PairBatch {
                 &made.ar_p[span_of(i, d)],
             ],
             span: &made.span[span_of(i, d)],
-            windows: &self.windows[span_of(i, w)],
+            windows: WindowResults::packed(&self.windows[span_of(i, w)], &self.event_windows),
             exclusions: &self.exclusions[self.exclusion_offsets[i]..self.exclusion_offsets[i + 1]],
         }
     }
@@ -315,6 +318,7 @@ impl PairBatch {
             ar_se: Vec::new(),
             ar_p: Vec::new(),
             span: Vec::new(),
+            event_windows: cfg.windows.clone(),
             windows: Vec::new(),
             coefs: Vec::new(),
             exclusions: Vec::new(),
@@ -360,7 +364,7 @@ impl PairBatch {
         let days = Some(out.days);
         let span = r.lists("span", days, |s| s.u32().map(|c| c.iter().collect()))?;
         out.span = r.required(span.values, "span")?;
-        out.windows = read_windows(&r, out.n_windows)?;
+        out.windows = read_windows(&r, &cfg.windows)?;
         let (exclusions, offsets) = read_exclusions(&r)?;
         out.exclusions = exclusions;
         out.exclusion_offsets = offsets;
@@ -404,7 +408,7 @@ impl Assembly {
         batch.windows = cfg
             .windows
             .iter()
-            .map(|w| WindowResult::missing(*w))
+            .map(|w| PackedWindow::pack(&WindowResult::missing(*w)))
             .cycle()
             .take(n * cfg.windows.len())
             .collect();
@@ -447,7 +451,10 @@ impl Assembly {
                 col[span_of(j, d)].copy_from_slice(c.per_day[k]);
             }
             self.batch.span[span_of(j, d)].copy_from_slice(c.span);
-            self.batch.windows[span_of(j, w)].copy_from_slice(c.windows);
+            let packed = self.batch.windows[span_of(j, w)].iter_mut();
+            packed
+                .zip(c.windows.iter())
+                .for_each(|(p, r)| *p = PackedWindow::pack(&r));
         }
         let BatchPart { batch, .. } = part;
         self.kept.push(Kept {
@@ -491,7 +498,7 @@ struct PairColumns<'a> {
     est_resid: &'a [f64],
     per_day: [&'a [f64]; 6],
     span: &'a [u32],
-    windows: &'a [WindowResult],
+    windows: WindowResults<'a>,
     exclusions: &'a [PairExclusion],
 }
 
@@ -509,7 +516,7 @@ fn window_columns(parts: &[PairColumns], n: usize) -> Vec<Column> {
         .collect();
     let mut complete = ListBooleanChunkedBuilder::new("window_complete".into(), n, n);
     for w in windows() {
-        complete.append_iter(w.iter().map(|w| Some(w.complete)));
+        complete.append_iter(w.to_vec().iter().map(|w| Some(w.complete)));
     }
     vec![
         number_lists::<Int32Type>("window_start", starts.iter().map(Vec::as_slice), n),
@@ -721,9 +728,13 @@ fn read_outcomes(r: &FrameReader) -> Result<Vec<std::result::Result<ModelFit, Pa
     Ok(out)
 }
 
-/// The window results of every pair, `width` per pair.
-fn read_windows(r: &FrameReader, width: usize) -> Result<Vec<WindowResult>> {
-    let w = Some(width);
+/// The window results of every pair, one per window of `windows` (the study's).
+///
+/// # Errors
+/// [`Error::File`] naming the column when a column is missing or of another type, or when
+/// a pair's windows are not the study's (a partial result of another study).
+fn read_windows(r: &FrameReader, windows: &[super::Window]) -> Result<Vec<PackedWindow>> {
+    let w = Some(windows.len());
     let int = |name: &str| r.lists(name, w, |s| s.i32().map(|c| c.iter().collect()));
     let opt = |name: &str| r.lists(name, w, |s| s.f64().map(|c| c.iter().collect()));
     let starts = r.required(int("window_start")?.values, "window_start")?;
@@ -744,22 +755,35 @@ fn read_windows(r: &FrameReader, width: usize) -> Result<Vec<WindowResult>> {
         opt("scar")?.values,
         opt("bhar")?.values,
     );
-    Ok((0..starts.len())
-        .map(|x| WindowResult {
-            window: super::Window {
-                start: starts[x],
-                end: ends[x],
-            },
-            complete: complete[x],
-            car: car[x],
-            car_se: car_se[x],
-            car_t: car_t[x],
-            car_p: car_p[x],
-            scar: scar[x],
-            bhar: bhar[x],
-            n_days: days[x],
+    (0..starts.len())
+        .map(|x| {
+            let window = windows[x % windows.len()];
+            if (starts[x], ends[x]) != (window.start, window.end) {
+                return Err(Error::file(
+                    r.file,
+                    format!(
+                        "window_start/window_end: pair {} has window {}:{} where the study \
+                         has {} (a partial result of another study)",
+                        x / windows.len(),
+                        starts[x],
+                        ends[x],
+                        window.label()
+                    ),
+                ));
+            }
+            Ok(PackedWindow::pack(&WindowResult {
+                window,
+                complete: complete[x],
+                car: car[x],
+                car_se: car_se[x],
+                car_t: car_t[x],
+                car_p: car_p[x],
+                scar: scar[x],
+                bhar: bhar[x],
+                n_days: days[x],
+            }))
         })
-        .collect())
+        .collect()
 }
 
 /// The engine-stage exclusions of every pair, with the offsets of each pair's list.
@@ -897,7 +921,7 @@ mod tests {
         }
         assert_eq!(a.span, b.span);
         assert_eq!(a.windows.len(), b.windows.len());
-        for (v, w) in a.windows.iter().zip(&b.windows) {
+        for (v, w) in unpacked(a).iter().zip(&unpacked(b)) {
             assert_eq!(
                 (v.window, v.complete, v.n_days),
                 (w.window, w.complete, w.n_days)
@@ -915,6 +939,17 @@ mod tests {
         }
         assert_eq!(a.exclusions, b.exclusions);
         assert_eq!(a.exclusion_offsets, b.exclusion_offsets);
+    }
+
+    /// The window results of every pair of `batch`, unpacked.
+    fn unpacked(batch: &PairBatch) -> Vec<WindowResult> {
+        let windows = batch.event_windows.iter().cycle();
+        batch
+            .windows
+            .iter()
+            .zip(windows)
+            .map(|(p, w)| p.unpack(*w))
+            .collect()
     }
 
     /// The frame through Parquet bytes and back.
@@ -940,7 +975,7 @@ mod tests {
             .iter()
             .any(|e| e.reason == "missing_return"));
         assert!(
-            batch.windows.iter().any(|w| w.car.is_none()) && batch.ar.iter().any(|x| x.is_nan())
+            unpacked(&batch).iter().any(|w| w.car.is_none()) && batch.ar.iter().any(|x| x.is_nan())
         );
         // What the engine does not make here: extra coefficients, no alpha, a NaN with a
         // payload, a negative zero.
@@ -1009,6 +1044,16 @@ mod tests {
         assert!(
             e.to_string().contains("p/engine.parquet") && e.to_string().contains("est_resid"),
             "{e}"
+        );
+        // as many windows, not the same ones
+        let mut moved = cfg.clone();
+        moved.windows[1] = Window { start: -1, end: 2 };
+        assert_eq!(moved.event_period(), cfg.event_period());
+        let e = PairBatch::from_frame(&df, &moved, "p/engine.parquet").unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains("p/engine.parquet") && text.contains("another study"),
+            "{text}"
         );
     }
 }

@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 
 use crate::abnormal::market_days::MarketCoefs;
 use crate::abnormal::slot::PairSlot;
-use crate::abnormal::{ModelFit, PairExclusion, WindowResult};
+use crate::abnormal::{ModelFit, PackedWindow, PairExclusion, WindowResult};
 
 /// A pair's fit, or its exclusion.
 pub(super) type Outcome = Result<ModelFit, PairExclusion>;
@@ -74,13 +74,13 @@ pub(super) struct Columns<F, U, W, O, C> {
 pub(super) type Unwritten = Columns<
     MaybeUninit<f64>,
     MaybeUninit<u32>,
-    MaybeUninit<WindowResult>,
+    MaybeUninit<PackedWindow>,
     MaybeUninit<Outcome>,
     MaybeUninit<MarketCoefs>,
 >;
 
 /// The column store once written.
-pub(super) type Written = Columns<f64, u32, WindowResult, Outcome, MarketCoefs>;
+pub(super) type Written = Columns<f64, u32, PackedWindow, Outcome, MarketCoefs>;
 
 impl Unwritten {
     /// Storage for `n` pairs, not yet written (no pass over the memory).
@@ -140,7 +140,7 @@ pub(super) struct SharedStore<'a> {
     ar_se: *mut MaybeUninit<f64>,
     ar_p: *mut MaybeUninit<f64>,
     span: *mut MaybeUninit<u32>,
-    windows: *mut MaybeUninit<WindowResult>,
+    windows: *mut MaybeUninit<PackedWindow>,
     coefs: *mut MaybeUninit<MarketCoefs>,
     _store: PhantomData<&'a mut Unwritten>,
 }
@@ -222,25 +222,35 @@ pub(super) struct PairUnwritten<'a> {
     ar_se: &'a mut [MaybeUninit<f64>],
     ar_p: &'a mut [MaybeUninit<f64>],
     span: &'a mut [MaybeUninit<u32>],
-    windows: &'a mut [MaybeUninit<WindowResult>],
+    windows: &'a mut [MaybeUninit<PackedWindow>],
     coefs: &'a mut [MaybeUninit<MarketCoefs>],
 }
 
 impl<'a> PairUnwritten<'a> {
-    /// Every element set to "missing" (NaN, span 0, the windows' `missing` results, an
-    /// outcome to be replaced), then split into the outcome, the residuals and the
-    /// event-period slot whose exclusions go to `exclusions`.
-    pub fn initialise(
+    /// Every element set to "missing" (NaN, span 0, an outcome to be replaced), then split
+    /// into the outcome, the residuals and the event-period slot whose exclusions go to
+    /// `exclusions` and whose window results go to `windows` (set to `missing`), to be packed
+    /// into the store's part by [`PairWindows::pack`] once the pair is computed.
+    pub fn initialise<'s>(
         self,
-        missing: &[WindowResult],
-        exclusions: &'a mut Vec<PairExclusion>,
-    ) -> (&'a mut Outcome, &'a mut [f64], PairSlot<'a>) {
+        (missing, windows): (&[WindowResult], &'s mut [WindowResult]),
+        exclusions: &'s mut Vec<PairExclusion>,
+    ) -> (
+        &'s mut Outcome,
+        &'s mut [f64],
+        PairSlot<'s>,
+        PairWindows<'a>,
+    )
+    where
+        'a: 's,
+    {
         let outcome = self.outcome.write(Err(PairExclusion {
             stage: crate::tables::Stage::Input,
             reason: crate::vocab::ExclusionReason::UnknownSecurity,
             detail: String::new(),
             order: 0,
         }));
+        windows.copy_from_slice(missing);
         let slot = PairSlot {
             ret: init_part_with(self.ret, |_| f64::NAN),
             expected_ret: init_part_with(self.expected_ret, |_| f64::NAN),
@@ -249,11 +259,25 @@ impl<'a> PairUnwritten<'a> {
             ar_se: init_part_with(self.ar_se, |_| f64::NAN),
             ar_p: init_part_with(self.ar_p, |_| f64::NAN),
             span: init_part_with(self.span, |_| 0),
-            windows: init_part_with(self.windows, |i| missing[i]),
+            windows,
             exclusions,
             coefs: init_part_with(self.coefs, |_| MarketCoefs::MISSING).first_mut(),
         };
-        (outcome, init_part_with(self.est_resid, |_| f64::NAN), slot)
+        let est_resid = init_part_with(self.est_resid, |_| f64::NAN);
+        (outcome, est_resid, slot, PairWindows(self.windows))
+    }
+}
+
+/// The store's part for one pair's window results, written once the pair is computed.
+pub(super) struct PairWindows<'a>(&'a mut [MaybeUninit<PackedWindow>]);
+
+impl PairWindows<'_> {
+    /// Writes the packed form of `results` (one per configured window).
+    pub fn pack(self, results: &[WindowResult]) {
+        assert_eq!(self.0.len(), results.len(), "one result per window");
+        for (slot, w) in self.0.iter_mut().zip(results) {
+            slot.write(PackedWindow::pack(w));
+        }
     }
 }
 

@@ -264,7 +264,10 @@ impl<'a> PairRows<'a> {
 
 /// The `cars` row of the w-th window of a pair (or portfolio) with results `res`.
 pub(crate) fn car_row(ids: &PairLabels, res: &PairView, w: usize) -> CarRow {
-    let r = &res.windows[w];
+    let r = res
+        .windows
+        .get(w)
+        .expect("one result per configured window");
     CarRow {
         event_id: ids.event_id.clone(),
         security: ids.security.clone(),

@@ -170,7 +170,7 @@ mod tests {
             assert_relative_eq!(*e, *r, epsilon = 1e-12);
         }
 
-        let car = view.windows[1].car.unwrap();
+        let car = view.windows.get(1).unwrap().car.unwrap();
         let sums: Vec<f64> = resid.windows(6).map(|w| w.iter().sum()).collect();
         let below = sums.iter().filter(|s| **s <= car).count() as f64;
         let above = sums.iter().filter(|s| **s >= car).count() as f64;
