@@ -5,15 +5,17 @@ use super::pairs::{Pair, Scopes};
 use super::securities::SecurityTable;
 use crate::calendar::{expand_scope, EventRecord};
 use crate::tables::{EventRow, Label, Labels, SecurityRow};
-use std::collections::BTreeSet;
+use rayon::prelude::*;
+use std::collections::HashSet;
 
 /// One row per event of the events file, in file order: the events kept (`kept`, in input
 /// order, with the labels of their ids) with their analysed pairs, and the events left out
 /// as unverified (`unverified`, each with its position among the events read) with
 /// `n_analysed = 0` (their pairs are `unverified_event` exclusions). `n_pairs` counts the
-/// securities of the event's expanded scope.
+/// securities of the event's expanded scope: `kept_sizes` for the kept events (counted when
+/// their pairs were made), expanded by `scopes` here for the others.
 pub(crate) fn event_rows(
-    (kept, kept_labels): (&[EventRecord], &[Label]),
+    (kept, kept_labels, kept_sizes): (&[EventRecord], &[Label], &[u32]),
     unverified: &[(usize, EventRecord)],
     pairs: &[Pair],
     scopes: &Scopes,
@@ -22,36 +24,57 @@ pub(crate) fn event_rows(
     for p in pairs.iter().filter(|p| p.result.is_some()) {
         analysed[p.event] += 1;
     }
+    let counts = kept_sizes.par_iter().zip(&analysed);
+    let kept_rows: Vec<EventRow> = (kept, kept_labels)
+        .into_par_iter()
+        .zip(counts)
+        .map_init(
+            Labels::default,
+            |labels, ((ev, id), (&n_pairs, &n_analysed))| {
+                event_row(ev, id.clone(), (n_pairs, n_analysed), labels)
+            },
+        )
+        .collect();
+    if unverified.is_empty() {
+        return kept_rows;
+    }
     let total = kept.len() + unverified.len();
-    let (mut next_kept, mut next_left) = (0, 0);
+    let mut kept_rows = kept_rows.into_iter();
+    let mut left = unverified.iter().peekable();
     let mut rows = Vec::with_capacity(total);
     let mut labels = Labels::default();
     for position in 0..total {
-        let (ev, event_id, n_analysed) = match unverified.get(next_left) {
-            Some((at, ev)) if *at == position => {
-                next_left += 1;
-                (ev, Label::from(&ev.event_id), 0)
+        match left.next_if(|(at, _)| *at == position) {
+            Some((_, ev)) => {
+                let scope = expand_scope(&ev.scope, &scopes.groups, &scopes.all_securities);
+                let n_pairs = u32::try_from(scope.len()).unwrap_or(u32::MAX);
+                let id = Label::from(&ev.event_id);
+                rows.push(event_row(ev, id, (n_pairs, 0), &mut labels));
             }
-            _ => {
-                next_kept += 1;
-                let k = next_kept - 1;
-                (&kept[k], kept_labels[k].clone(), analysed[k])
-            }
-        };
-        let scope = expand_scope(&ev.scope, &scopes.groups, &scopes.all_securities);
-        rows.push(EventRow {
-            event_id,
-            date: Some(ev.date),
-            time: labels.get(ev.time.as_deref().unwrap_or_default()),
-            tz: labels.get(ev.tz.as_deref().unwrap_or_default()),
-            category: labels.get(&ev.category),
-            group: labels.get(ev.group.as_deref().unwrap_or("all")),
-            title: ev.title.clone(),
-            n_pairs: u32::try_from(scope.len()).unwrap_or(u32::MAX),
-            n_analysed,
-        });
+            None => rows.extend(kept_rows.next()),
+        }
     }
     rows
+}
+
+/// The `events` row of `ev` with id label `event_id`, `n_pairs` and `n_analysed`.
+fn event_row(
+    ev: &EventRecord,
+    event_id: Label,
+    (n_pairs, n_analysed): (u32, u32),
+    labels: &mut Labels,
+) -> EventRow {
+    EventRow {
+        event_id,
+        date: Some(ev.date),
+        time: labels.get(ev.time.as_deref().unwrap_or_default()),
+        tz: labels.get(ev.tz.as_deref().unwrap_or_default()),
+        category: labels.get(&ev.category),
+        group: labels.get(ev.group.as_deref().unwrap_or("all")),
+        title: ev.title.clone(),
+        n_pairs,
+        n_analysed,
+    }
 }
 
 /// One row per security: the configured ones (`[[securities]]`, then the securities file)
@@ -59,7 +82,8 @@ pub(crate) fn event_rows(
 /// only from the prices), in pair order.
 pub(crate) fn security_rows(securities: &SecurityTable, pairs: &[Pair]) -> Vec<SecurityRow> {
     let listed = securities.list.iter().map(|s| s.ticker.as_str());
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    // membership only (never iterated): a hash set
+    let mut seen: HashSet<&str> = HashSet::new();
     let tickers = listed.chain(pairs.iter().map(|p| p.security.as_str()));
     let mut rows = Vec::new();
     for t in tickers {

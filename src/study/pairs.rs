@@ -42,6 +42,9 @@ pub(crate) struct PairSet {
     pub events: Vec<EventRecord>,
     /// The id of each kept event as one label, shared by every row that names the event.
     pub event_labels: Vec<Label>,
+    /// The number of securities in each kept event's expanded scope (the `n_pairs` of its
+    /// `events` row).
+    pub scope_sizes: Vec<u32>,
     /// The events left out as unverified, each with its position among the events read.
     pub unverified: Vec<(usize, EventRecord)>,
     /// Pairs in event order, each event's scope in its own order.
@@ -168,8 +171,10 @@ pub(crate) fn expand_pairs(
     // membership only (never iterated): a hash set, the event id borrowed
     let mut seen: HashSet<(&str, Label)> = HashSet::new();
     let mut labels = Labels::default();
+    let mut scope_sizes = Vec::with_capacity(events.len());
     for (ei, ev) in events.iter().enumerate() {
         let scope = scopes.expand(&ev.scope);
+        scope_sizes.push(u32::try_from(scope.len()).unwrap_or(u32::MAX));
         if scope.is_empty() {
             exclusions.push(input_exclusion(
                 "",
@@ -213,6 +218,7 @@ pub(crate) fn expand_pairs(
     PairSet {
         total: pairs.len() + n_unverified + n_outside,
         event_labels: events.iter().map(|e| Label::from(&e.event_id)).collect(),
+        scope_sizes,
         events,
         unverified,
         pairs,
@@ -458,10 +464,23 @@ pub(crate) mod tests {
         let groups = BTreeMap::from([("tech".to_string(), vec!["B".into(), "Z".into()])]);
         let scopes = Scopes::new(&securities(), &groups, std::iter::empty());
         let (kept, left) = (&set.events, &set.unverified);
-        let kept = (kept.as_slice(), set.event_labels.as_slice());
+        let kept = (&kept[..], &set.event_labels[..], &set.scope_sizes[..]);
         let rows = crate::study::metadata::event_rows(kept, left, &set.pairs, &scopes);
         let ids: Vec<&str> = rows.iter().map(|r| r.event_id.as_str()).collect();
         assert_eq!(ids, ["E1", "E2", "E3", "E1", "E4"]);
+        // n_pairs: the kept events' sizes counted with their pairs, the unverified event's
+        // scope expanded; each that of its scope expanded on its own
+        let n_pairs: Vec<u32> = rows.iter().map(|r| r.n_pairs).collect();
+        assert_eq!(n_pairs, [2, 1, 0, 2, 2]);
+        let read = [
+            &set.events[0],
+            &set.unverified[0].1,
+            &set.events[1],
+            &set.events[2],
+        ];
+        let read = read.into_iter().chain([&set.events[3]]);
+        let expanded: Vec<u32> = read.map(|e| scopes.expand(&e.scope).len() as u32).collect();
+        assert_eq!(n_pairs, expanded);
     }
 
     #[test]

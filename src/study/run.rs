@@ -189,16 +189,13 @@ impl Prepared {
             securities,
             factors,
         };
-        // The `events` and `securities` rows are made beside the tests (one pass each).
-        let (metadata, ()) = rayon::join(
-            || {
-                let ev = event_rows((events, event_labels), unverified, pairs, &scopes);
-                (ev, security_rows(securities, pairs))
-            },
-            || test_groups(&plan, &analysed, &mut out),
-        );
-        (out.tables.events, out.tables.securities) = metadata;
+        test_groups(&plan, &analysed, &mut out);
         out.lap("tests_and_portfolios");
+        // Made once the tests' memory is freed, so that the rows and the tests' working
+        // memory are never held at once (one pass each).
+        let kept = (&events[..], &event_labels[..], &set.scope_sizes[..]);
+        out.tables.events = event_rows(kept, unverified, pairs, &scopes);
+        out.tables.securities = security_rows(securities, pairs);
 
         let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
         if !plan.differences.is_empty() {

@@ -32,18 +32,34 @@ impl Label {
 }
 
 /// One [`Label`] per distinct text: the rows that repeat a text (a ticker, a group, a
-/// category) share one allocation of it.
+/// category) share one allocation of it. The last few labels given are compared first, so a
+/// text repeated row after row (an empty time, a group) is found without hashing.
 #[derive(Default)]
-pub(crate) struct Labels(std::collections::HashSet<Label>);
+pub(crate) struct Labels {
+    set: std::collections::HashSet<Label>,
+    recent: [Option<Label>; RECENT],
+    next: usize,
+}
+
+/// Number of labels [`Labels`] compares before it hashes.
+const RECENT: usize = 4;
 
 impl Labels {
     /// The label of `text`, made on first use.
     pub fn get(&mut self, text: &str) -> Label {
-        if let Some(l) = self.0.get(text) {
+        if let Some(l) = self.recent.iter().flatten().find(|l| l.as_str() == text) {
             return l.clone();
         }
-        let l = Label::from(text);
-        self.0.insert(l.clone());
+        let l = match self.set.get(text) {
+            Some(l) => l.clone(),
+            None => {
+                let l = Label::from(text);
+                self.set.insert(l.clone());
+                l
+            }
+        };
+        self.recent[self.next] = Some(l.clone());
+        self.next = (self.next + 1) % RECENT;
         l
     }
 }
@@ -156,5 +172,16 @@ mod tests {
         assert!(Arc::ptr_eq(&a.0, &b.0));
         assert_eq!((a.as_str(), c.as_str()), ("NVDA", "AMD"));
         assert!(!Arc::ptr_eq(&a.0, &c.0));
+        // past the recent ones, a text is still found in the set: one allocation each
+        let many: Vec<Label> = (0..10).map(|k| labels.get(&format!("T{k}"))).collect();
+        let again: Vec<Label> = (0..10)
+            .rev()
+            .map(|k| labels.get(&format!("T{k}")))
+            .collect();
+        for (x, y) in many.iter().zip(again.iter().rev()) {
+            assert!(Arc::ptr_eq(&x.0, &y.0) && x.as_str() == y.as_str());
+        }
+        assert!(Arc::ptr_eq(&labels.get("NVDA").0, &a.0));
+        assert_eq!(labels.get(""), Label::from(""));
     }
 }
