@@ -1,6 +1,9 @@
 //! Event instants (methodology §2.3) and the day-0 rule (§2.4).
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike,
+    Utc,
+};
 use chrono_tz::Tz;
 
 use super::session::SessionCalendar;
@@ -104,8 +107,42 @@ pub fn local_to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// Formats a UTC instant as in the day-0 table: `YYYY-MM-DDTHH:MMZ`.
+///
+/// # Examples
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// let t = Utc.with_ymd_and_hms(2022, 10, 7, 16, 0, 59).unwrap();
+/// assert_eq!(evstudy::calendar::format_utc(t), "2022-10-07T16:00Z");
+/// ```
 pub fn format_utc(instant: DateTime<Utc>) -> String {
-    instant.format("%Y-%m-%dT%H:%MZ").to_string()
+    minute_text(instant.naive_utc(), 'T', "Z")
+}
+
+/// `t` as `YYYY-MM-DD{sep}HH:MM{suffix}`, the text chrono's `%Y-%m-%d{sep}%H:%M{suffix}`
+/// gives, written digit by digit (chrono's own formatting for years outside 0–9999).
+fn minute_text(t: NaiveDateTime, sep: char, suffix: &str) -> String {
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        let pattern = format!("%Y-%m-%d{sep}%H:%M{suffix}");
+        return t.format(&pattern).to_string();
+    }
+    let mut out = String::with_capacity(16 + suffix.len());
+    let two = |out: &mut String, v: u32| {
+        out.push(char::from(b'0' + (v / 10) as u8));
+        out.push(char::from(b'0' + (v % 10) as u8));
+    };
+    two(&mut out, year as u32 / 100);
+    two(&mut out, year as u32 % 100);
+    out.push('-');
+    two(&mut out, t.month());
+    out.push('-');
+    two(&mut out, t.day());
+    out.push(sep);
+    two(&mut out, t.hour());
+    out.push(':');
+    two(&mut out, t.minute());
+    out.push_str(suffix);
+    out
 }
 
 /// Why an event got no day 0 (exclusion stage `day0`, methodology §11).
@@ -233,14 +270,21 @@ impl Day0Outcome {
     /// The `exclusions` row (stage `day0`) when the event is excluded.
     pub fn to_exclusion(&self, event_id: &str, security: &str) -> Option<ExclusionRow> {
         let e = self.result.as_ref().err()?;
-        Some(ExclusionRow {
+        Some(e.to_row(event_id, security))
+    }
+}
+
+impl Day0Exclusion {
+    /// The `exclusions` row (stage `day0`) of (event_id, security).
+    pub fn to_row(&self, event_id: &str, security: &str) -> ExclusionRow {
+        ExclusionRow {
             event_id: event_id.to_string(),
             security: security.to_string(),
             stage: Stage::Day0,
-            reason: e.reason.into(),
-            detail: e.detail.clone(),
+            reason: self.reason.into(),
+            detail: self.detail.clone(),
             order: 0,
-        })
+        }
     }
 }
 
@@ -289,14 +333,46 @@ pub fn map_day0(
     default_event_time: NaiveTime,
     max_shift_days: i64,
 ) -> Day0Outcome {
+    let event = (date, time, tz);
+    let found = locate_day0(cal, event, exchange_tz, default_event_time, max_shift_days);
+    Day0Outcome {
+        instant: found.instant,
+        event_instant_utc: found.instant.map(format_utc).unwrap_or_default(),
+        event_instant_local: found
+            .shown_local
+            .map(|t| minute_text(t, ' ', ""))
+            .unwrap_or_default(),
+        result: found.result,
+    }
+}
+
+/// What [`map_day0`] finds before it writes the instants as text.
+pub(crate) struct Day0Found {
+    /// The event instant in UTC, when it is defined.
+    pub instant: Option<DateTime<Utc>>,
+    /// The event instant as the day-0 table shows it in local time (the calendar's zone, or
+    /// the event's own wall clock on a data calendar); `None` for a bad time or zone.
+    pub shown_local: Option<NaiveDateTime>,
+    /// Day 0, or why there is none.
+    pub result: Result<Day0, Day0Exclusion>,
+}
+
+/// Day 0 of the event (`date`, `time`, `tz`) on `cal` as [`map_day0`] finds it, with the
+/// instants as values (no text made).
+pub(crate) fn locate_day0(
+    cal: &SessionCalendar,
+    (date, time, tz): (NaiveDate, Option<&str>, Option<&str>),
+    exchange_tz: Option<Tz>,
+    default_event_time: NaiveTime,
+    max_shift_days: i64,
+) -> Day0Found {
     let (local, event_zone) =
         match event_local_time(cal, date, time, tz, exchange_tz, default_event_time) {
             Ok(found) => found,
             Err(detail) => {
-                return Day0Outcome {
+                return Day0Found {
                     instant: None,
-                    event_instant_utc: String::new(),
-                    event_instant_local: String::new(),
+                    shown_local: None,
                     result: Err(Day0Exclusion {
                         reason: Day0Reason::BadEventTime,
                         detail,
@@ -306,11 +382,10 @@ pub fn map_day0(
             }
         };
     let instant = event_zone.map(|z| local_to_utc(z, local));
-    let (first, local_str) = first_session_closing_after(cal, local, instant);
-    Day0Outcome {
+    let (first, shown_local) = first_session_closing_after(cal, local, instant);
+    Day0Found {
         instant,
-        event_instant_utc: instant.map(format_utc).unwrap_or_default(),
-        event_instant_local: local_str,
+        shown_local: Some(shown_local),
         result: first
             .and_then(|index| day0_at(cal, index, date, max_shift_days))
             .unwrap_or_else(|| {
@@ -343,25 +418,20 @@ fn event_local_time(
     Ok((date.and_time(local_time), event_zone))
 }
 
-/// The first session that closes at or after the event, and the event instant written in the
-/// calendar's local time (`YYYY-MM-DD HH:MM`).
+/// The first session that closes at or after the event, and the event instant in the
+/// calendar's local time (the event's wall clock on a data calendar).
 fn first_session_closing_after(
     cal: &SessionCalendar,
     local: NaiveDateTime,
     instant: Option<DateTime<Utc>>,
-) -> (Option<usize>, String) {
+) -> (Option<usize>, NaiveDateTime) {
     match cal.tz() {
         Some(cal_tz) => {
             // Exchange calendar: compare instants. event_zone is Some here (falls back to cal_tz).
             let inst = instant.unwrap_or_else(|| local_to_utc(cal_tz, local));
             let first =
                 first_session_at_or_after(cal, |i| cal.close_instant(i).is_some_and(|c| c >= inst));
-            (
-                first,
-                inst.with_timezone(&cal_tz)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-            )
+            (first, inst.with_timezone(&cal_tz).naive_local())
         }
         None => {
             // Data calendar: wall-clock comparison of (date, time) pairs, no conversion.
@@ -370,7 +440,7 @@ fn first_session_closing_after(
                     (Some(d), Some(c)) => d.and_time(c) >= local,
                     _ => false,
                 });
-            (first, local.format("%Y-%m-%d %H:%M").to_string())
+            (first, local)
         }
     }
 }
@@ -436,6 +506,50 @@ mod tests {
     use crate::calendar::{builtin_exchange, HolidayTable};
     use crate::data::split_csv_records;
     use std::collections::HashMap;
+
+    /// The day-0 table's instants, written digit by digit, are chrono's `%Y-%m-%d %H:%M`
+    /// text: over years 0–9999, every month and day, every hour and minute; chrono's own
+    /// text beyond.
+    #[test]
+    fn minute_text_is_chronos_format() {
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let base = NaiveDate::from_ymd_opt(0, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        let span = NaiveDate::from_ymd_opt(9999, 12, 31)
+            .unwrap()
+            .and_hms_opt(23, 59, 0)
+            .unwrap();
+        let minutes = (span - base).num_minutes() as u64;
+        let mut cases: Vec<NaiveDateTime> = (0..20_000)
+            .map(|_| base + Duration::minutes(next(minutes + 1) as i64))
+            .collect();
+        cases.extend([
+            base,
+            span,
+            span + Duration::minutes(1),
+            base - Duration::minutes(1),
+        ]);
+        for t in cases {
+            assert_eq!(
+                minute_text(t, ' ', ""),
+                t.format("%Y-%m-%d %H:%M").to_string()
+            );
+            let utc = Utc.from_utc_datetime(&t);
+            assert_eq!(format_utc(utc), utc.format("%Y-%m-%dT%H:%MZ").to_string());
+        }
+        assert_eq!(
+            minute_text(span + Duration::minutes(1), ' ', ""),
+            "+10000-01-01 00:00"
+        );
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -37,6 +37,7 @@ mod holidays;
 mod session;
 
 pub use crate::data::{split_csv_records, CsvRecord};
+pub(crate) use day0::locate_day0;
 pub use day0::{
     format_utc, local_to_utc, map_day0, parse_event_time, parse_time_zone, Day0, Day0Exclusion,
     Day0Outcome, Day0Reason, TIME_KEYWORDS,

@@ -4,10 +4,10 @@
 use super::pairs::{Pair, PairDay0};
 use super::plan::{Day0Rules, RunPlan};
 use super::universe::Universe;
-use crate::calendar::{map_day0, EventRecord};
+use crate::calendar::{locate_day0, map_day0, EventRecord};
 use crate::design::{check_reach, DataReach};
 use crate::error::Result;
-use crate::tables::{Day0Row, ExclusionRow, Label, StudyTables};
+use crate::tables::{Day0Row, ExclusionRow, Label};
 use rayon::prelude::*;
 
 /// Every window within the reach of the data (§3.1), checked before any work per pair: a
@@ -41,29 +41,21 @@ fn longest_calendar(universe: &Universe) -> Option<DataReach> {
     })
 }
 
-/// Set each pair's security index and day 0; write the `day0` rows and day-0 exclusions.
+/// Set each pair's security index and day 0, and write the day-0 exclusions; the `day0` rows
+/// are made later, by [`day0_rows`], when the tests' memory is freed.
 ///
-/// Each pair's mapping is computed on its own (in parallel); the rows are then appended in
-/// pair order, so the tables do not depend on the number of threads.
+/// Each pair's mapping is computed on its own (in parallel); the exclusions are then appended
+/// in pair order, so the tables do not depend on the number of threads.
 pub(crate) fn map_pairs_to_day0(
     pairs: &mut [Pair],
-    (events, event_labels): (&[EventRecord], &[Label]),
+    events: &[EventRecord],
     universe: &Universe,
     rules: &Day0Rules,
-    tables: &mut StudyTables,
+    exclusions: &mut Vec<ExclusionRow>,
 ) {
-    let labels = RowLabels {
-        event_ids: event_labels,
-        exchanges: universe
-            .calendars
-            .iter()
-            .map(|c| Label::from(c.calendar.label()))
-            .collect(),
-        ok: Label::from("ok"),
-    };
     let mapped: Vec<Option<Mapped>> = pairs
         .par_iter()
-        .map(|p| map_pair(p, events, universe, rules, &labels))
+        .map(|p| map_pair(p, events, universe, rules))
         .collect();
     for (p, m) in pairs.iter_mut().zip(mapped) {
         let Some(m) = m else {
@@ -71,8 +63,7 @@ pub(crate) fn map_pairs_to_day0(
         };
         p.sec = m.sec;
         p.day0 = m.day0;
-        tables.day0.push(m.row);
-        tables.exclusions.extend(m.exclusion);
+        exclusions.extend(m.exclusion);
     }
 }
 
@@ -80,15 +71,7 @@ pub(crate) fn map_pairs_to_day0(
 struct Mapped {
     sec: usize,
     day0: Option<PairDay0>,
-    row: Day0Row,
     exclusion: Option<ExclusionRow>,
-}
-
-/// The labels the `day0` rows share: one per event id, one per calendar, and `ok`.
-struct RowLabels<'a> {
-    event_ids: &'a [Label],
-    exchanges: Vec<Label>,
-    ok: Label,
 }
 
 /// The day-0 mapping of pair `p` (None when its security is not in the universe).
@@ -97,39 +80,71 @@ fn map_pair(
     events: &[EventRecord],
     universe: &Universe,
     rules: &Day0Rules,
-    labels: &RowLabels<'_>,
 ) -> Option<Mapped> {
-    let &sec = universe.index.get(p.security.as_str())?;
+    let (sec, calendar) = pair_calendar(p, universe)?;
     let ev = &events[p.event];
-    let calendar = universe.securities[sec].calendar;
     let entry = &universe.calendars[calendar];
-    let out = map_day0(
+    let found = locate_day0(
         &entry.calendar,
-        ev.date,
-        ev.time.as_deref(),
-        ev.tz.as_deref(),
+        (ev.date, ev.time.as_deref(), ev.tz.as_deref()),
         entry.tz,
         rules.default_event_time,
         rules.max_shift_days,
     );
-    let row = out.to_row(
-        &labels.event_ids[p.event],
-        &p.security,
-        &labels.exchanges[calendar],
-        &labels.ok,
-    );
-    let day0 = out.day0().map(|d| PairDay0 {
-        index: d.index,
-        date: d.date,
-    });
-    let exclusion = match day0 {
-        Some(_) => None,
-        None => out.to_exclusion(&ev.event_id, &p.security),
+    let (day0, exclusion) = match &found.result {
+        Ok(d) => {
+            let day0 = PairDay0 {
+                index: d.index,
+                date: d.date,
+            };
+            (Some(day0), None)
+        }
+        Err(e) => (None, Some(e.to_row(&ev.event_id, &p.security))),
     };
     Some(Mapped {
         sec,
         day0,
-        row,
         exclusion,
     })
+}
+
+/// The universe index of pair `p`'s security and its calendar (None when it is not in the
+/// universe).
+fn pair_calendar(p: &Pair, universe: &Universe) -> Option<(usize, usize)> {
+    let &sec = universe.index.get(p.security.as_str())?;
+    Some((sec, universe.securities[sec].calendar))
+}
+
+/// The `day0` row of every pair whose security is in the universe, in pair order: the
+/// mapping of [`map_pairs_to_day0`] made again (a pure function of the event and the
+/// calendar), with its instants written as text.
+pub(crate) fn day0_rows(
+    pairs: &[Pair],
+    (events, event_labels): (&[EventRecord], &[Label]),
+    universe: &Universe,
+    rules: &Day0Rules,
+) -> Vec<Day0Row> {
+    let exchanges: Vec<Label> = universe
+        .calendars
+        .iter()
+        .map(|c| Label::from(c.calendar.label()))
+        .collect();
+    let ok = Label::from("ok");
+    let row = |p: &Pair| {
+        let (_, calendar) = pair_calendar(p, universe)?;
+        let ev = &events[p.event];
+        let entry = &universe.calendars[calendar];
+        let out = map_day0(
+            &entry.calendar,
+            ev.date,
+            ev.time.as_deref(),
+            ev.tz.as_deref(),
+            entry.tz,
+            rules.default_event_time,
+            rules.max_shift_days,
+        );
+        let event_id = &event_labels[p.event];
+        Some(out.to_row(event_id, &p.security, &exchanges[calendar], &ok))
+    };
+    pairs.par_iter().filter_map(row).collect()
 }

@@ -5,7 +5,7 @@ use super::battery::{test_group, BatteryInputs, EstimationDates};
 use super::bootstrap::bootstrap_group;
 use super::car_regression::{car_regressions, RegressionInputs};
 use super::compute::{analyse_all, record_outcomes};
-use super::day0::{check_windows_reach, map_pairs_to_day0};
+use super::day0::{check_windows_reach, day0_rows, map_pairs_to_day0};
 use super::differences::group_differences;
 use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
@@ -97,8 +97,8 @@ pub(crate) fn prepare(cfg: &StudyConfig) -> Result<Prepared> {
     out.lap("calendars_and_returns");
 
     check_windows_reach(&plan, &universe)?;
-    let (events, pairs) = ((&set.events[..], &set.event_labels[..]), &mut set.pairs);
-    map_pairs_to_day0(pairs, events, &universe, &plan.day0, &mut out.tables);
+    let excluded = &mut out.tables.exclusions;
+    map_pairs_to_day0(&mut set.pairs, &set.events, &universe, &plan.day0, excluded);
     out.lap("day0");
     Ok(Prepared {
         plan,
@@ -191,11 +191,13 @@ impl Prepared {
         };
         test_groups(&plan, &analysed, &mut out);
         out.lap("tests_and_portfolios");
-        // Made once the tests' memory is freed, so that the rows and the tests' working
-        // memory are never held at once (one pass each).
+        // The `events`, `securities` and `day0_mapping` rows are made once the tests' memory
+        // is freed, so that they and the tests' working memory are never held at once.
         let kept = (&events[..], &event_labels[..], &set.scope_sizes[..]);
         out.tables.events = event_rows(kept, unverified, pairs, &scopes);
         out.tables.securities = security_rows(securities, pairs);
+        let named = (&events[..], &event_labels[..]);
+        out.tables.day0 = day0_rows(pairs, named, &universe, &plan.day0);
 
         let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
         if !plan.differences.is_empty() {
