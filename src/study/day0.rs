@@ -130,8 +130,7 @@ pub(crate) fn day0_rows(
         .map(|c| Label::from(c.calendar.label()))
         .collect();
     let ok = Label::from("ok");
-    let row = |p: &Pair| {
-        let (_, calendar) = pair_calendar(p, universe)?;
+    let row = |&(p, calendar): &(&Pair, usize)| {
         let ev = &events[p.event];
         let entry = &universe.calendars[calendar];
         let out = map_day0(
@@ -144,7 +143,13 @@ pub(crate) fn day0_rows(
             rules.max_shift_days,
         );
         let event_id = &event_labels[p.event];
-        Some(out.to_row(event_id, &p.security, &exchanges[calendar], &ok))
+        out.to_row(event_id, &p.security, &exchanges[calendar], &ok)
     };
-    pairs.par_iter().filter_map(row).collect()
+    // the pairs with a row first, so that the rows are collected into one vector of the
+    // right length (a filtered parallel collect would hold them twice)
+    let mapped: Vec<(&Pair, usize)> = pairs
+        .iter()
+        .filter_map(|p| Some((p, pair_calendar(p, universe)?.1)))
+        .collect();
+    mapped.par_iter().map(row).collect()
 }
