@@ -287,7 +287,7 @@ pub fn generate_demo(dir: &Path, events_file: &Path, seed: u64) -> Result<()> {
             );
             if let Some(d) = out.day0() {
                 *effect_at.entry((s.ticker, d.index)).or_default() += eff;
-                effects.push((ev.event_id.clone(), s.ticker.to_string(), d.date, eff));
+                effects.push((ev.event_id.to_string(), s.ticker.to_string(), d.date, eff));
             }
         }
     }

@@ -89,17 +89,16 @@ fn event_instant(
 fn direction(pair: &StudyPair, rule: &DirectionRule) -> Result<Direction, Excluded> {
     match rule {
         DirectionRule::Fixed(d) => Ok(*d),
-        DirectionRule::ByCategory(map) => {
-            map.get(&pair.event.category)
-                .copied()
-                .ok_or_else(|| Excluded {
-                    reason: BacktestReason::NoDirection,
-                    detail: format!(
-                        "category '{}' has no side in [backtest.direction]",
-                        pair.event.category
-                    ),
-                })
-        }
+        DirectionRule::ByCategory(map) => map
+            .get(pair.event.category.as_str())
+            .copied()
+            .ok_or_else(|| Excluded {
+                reason: BacktestReason::NoDirection,
+                detail: format!(
+                    "category '{}' has no side in [backtest.direction]",
+                    pair.event.category
+                ),
+            }),
         DirectionRule::Signal { window, kind } => {
             let signal = pair.car(window.start, window.end).filter(|s| *s != 0.0);
             let Some(s) = signal else {
@@ -183,7 +182,7 @@ pub(crate) fn plan_position(
         Side::exiting(direction),
     )?;
     let position = Position {
-        event_id: pair.event.event_id.clone(),
+        event_id: pair.event.event_id.to_string(),
         security,
         direction,
         entry: entry.fill,
@@ -291,8 +290,8 @@ mod tests {
             category: "c".into(),
             scope: vec!["X".into()],
             group: None,
-            title: String::new(),
-            source: String::new(),
+            title: "".into(),
+            source: "".into(),
             verified: None,
             row: 2,
         }

@@ -21,7 +21,7 @@ pub(crate) fn exclusion_from_study(x: &ExclusionRow) -> BacktestExclusionRow {
 /// An analysed pair that does not trade.
 pub(crate) fn exclusion_row(pair: &StudyPair, x: Excluded) -> BacktestExclusionRow {
     BacktestExclusionRow {
-        event_id: pair.event.event_id.clone(),
+        event_id: pair.event.event_id.to_string(),
         security: pair.security.to_string(),
         reason: x.reason,
         detail: x.detail,
@@ -72,7 +72,7 @@ pub(crate) fn trade_row(
     TradeRow {
         event_id: p.event_id.clone(),
         security: pair.security.to_string(),
-        category: pair.event.category.clone(),
+        category: pair.event.category.to_string(),
         direction: p.direction,
         event_instant_utc: format_utc(planned.event_instant),
         entry_date: m.bars.dates.get(p.entry.session).copied(),

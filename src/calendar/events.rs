@@ -12,6 +12,7 @@ use super::event_checks::{
 use super::holidays::parse_iso_date;
 use crate::data::records::{split_csv_records, CsvRecord, Header};
 use crate::error::{Error, Result};
+use crate::tables::{Label, Labels};
 
 /// One row of an event calendar.
 ///
@@ -21,28 +22,28 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventRecord {
     /// Event id (column `event_id` or `id`).
-    pub event_id: String,
+    pub event_id: Label,
     /// Local date of the announcement.
     pub date: NaiveDate,
     /// `HH:MM`, a keyword (`before_open`, `intraday`, `after_close`, `evening`, `weekend`) or
     /// `None` (date only).
-    pub time: Option<String>,
+    pub time: Option<Label>,
     /// IANA zone of the announcement; `None` → each security's exchange zone.
-    pub tz: Option<String>,
+    pub tz: Option<Label>,
     /// Category (free text, e.g. `export_control`); empty when absent.
-    pub category: String,
+    pub category: Label,
     /// Securities, group names or `all` (see [`expand_scope`]); empty when the file has no
     /// scope column or the cell is empty.
-    pub scope: Vec<String>,
+    pub scope: Vec<Label>,
     /// Analysis group of the event, if given.
-    pub group: Option<String>,
+    pub group: Option<Label>,
     /// Title; empty when absent.
-    pub title: String,
+    pub title: Label,
     /// Source; empty when absent.
-    pub source: String,
+    pub source: Label,
     /// `yes`, `partly`, `no` or `None`; `no` rows are left out unless opted in
     /// ([`filter_verified`]).
-    pub verified: Option<String>,
+    pub verified: Option<Label>,
     /// 1-based row in the file (CSV: line where the record starts, header = 1; TOML: line of
     /// the event's `[[event]]` header).
     pub row: usize,
@@ -107,11 +108,17 @@ fn empty_to_none(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-fn split_scope(s: &str) -> Vec<String> {
+/// The label of `s` trimmed, `None` when empty (one allocation per distinct text).
+fn opt_label(s: &str, labels: &mut Labels) -> Option<Label> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| labels.get(t))
+}
+
+fn split_scope(s: &str, labels: &mut Labels) -> Vec<Label> {
     s.split(';')
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .map(str::to_string)
+        .map(|t| labels.get(t))
         .collect()
 }
 
@@ -157,11 +164,13 @@ pub fn read_events_csv_str(text: &str, file: &str) -> Result<Vec<EventRecord>> {
             "no events: the file has a header but no rows",
         ));
     }
+    // the texts that repeat (a ticker, a category, an empty cell) shared by their events
+    let mut labels = Labels::default();
     let events = rows
         .iter()
         .map(|rec| {
             check_field_count(&header, rec, file)?;
-            columns.event(rec, file)
+            columns.event(rec, file, &mut labels)
         })
         .collect::<Result<Vec<_>>>()?;
     check_same_event_twice(&events, file)?;
@@ -250,13 +259,13 @@ impl EventColumns {
     }
 
     /// The event of one record (whose field count matches the header).
-    fn event(&self, rec: &CsvRecord, file: &str) -> Result<EventRecord> {
+    fn event(&self, rec: &CsvRecord, file: &str, labels: &mut Labels) -> Result<EventRecord> {
         let get = |c: Option<usize>| {
             c.and_then(|c| rec.fields.get(c))
                 .map(|s| s.trim())
                 .unwrap_or("")
         };
-        let event_id = get(Some(self.id.1)).to_string();
+        let event_id = get(Some(self.id.1));
         if event_id.is_empty() {
             return Err(Error::cell(file, rec.row, self.id.0, "empty event id"));
         }
@@ -264,21 +273,21 @@ impl EventColumns {
         check_event_time(get(self.time), file, rec.row, "time")?;
         check_event_zone(get(self.tz), file, rec.row, "tz")?;
         let scope = match self.scope {
-            Some(("scope", c)) => split_scope(get(Some(c))),
-            Some((_, c)) => empty_to_none(get(Some(c))).into_iter().collect(),
+            Some(("scope", c)) => split_scope(get(Some(c)), labels),
+            Some((_, c)) => opt_label(get(Some(c)), labels).into_iter().collect(),
             None => Vec::new(),
         };
         Ok(EventRecord {
-            event_id,
+            event_id: Label::from(event_id),
             date,
-            time: empty_to_none(get(self.time)),
-            tz: empty_to_none(get(self.tz)),
-            category: get(self.category).to_string(),
+            time: opt_label(get(self.time), labels),
+            tz: opt_label(get(self.tz), labels),
+            category: labels.get(get(self.category)),
             scope,
-            group: empty_to_none(get(self.group)),
-            title: get(self.title).to_string(),
-            source: get(self.source).to_string(),
-            verified: empty_to_none(get(self.verified)),
+            group: opt_label(get(self.group), labels),
+            title: labels.get(get(self.title)),
+            source: labels.get(get(self.source)),
+            verified: opt_label(get(self.verified), labels),
             row: rec.row,
         })
     }
@@ -441,7 +450,10 @@ impl TomlEvent<'_> {
                 }
                 v
             }
-            (Some(toml::Value::String(s)), _, _) => split_scope(s),
+            (Some(toml::Value::String(s)), _, _) => split_scope(s, &mut Labels::default())
+                .iter()
+                .map(|l| l.to_string())
+                .collect(),
             (Some(other), _, _) => {
                 return Err(self.error(
                     "scope",
@@ -457,23 +469,25 @@ impl TomlEvent<'_> {
     fn event(&self) -> Result<EventRecord> {
         let event_id = self.event_id()?;
         let date = self.date()?;
-        let scope = self.scope()?;
+        let scope = self.scope()?.iter().map(Label::from).collect();
         let keys: Vec<String> = self.table.keys().cloned().collect();
         check_look_alike_columns(&keys, self.file, self.row)?;
         let (time, tz) = (self.string("time")?, self.string("tz")?);
         check_event_time(time.as_deref().unwrap_or(""), self.file, self.row, "time")?;
         check_event_zone(tz.as_deref().unwrap_or(""), self.file, self.row, "tz")?;
+        let label = |s: Option<String>| Label::from(s.unwrap_or_default());
+        let opt = |s: Option<String>| s.map(Label::from);
         Ok(EventRecord {
-            event_id,
+            event_id: Label::from(event_id),
             date,
-            time,
-            tz,
-            category: self.string("category")?.unwrap_or_default(),
+            time: opt(time),
+            tz: opt(tz),
+            category: label(self.string("category")?),
             scope,
-            group: self.string("group")?,
-            title: self.string("title")?.unwrap_or_default(),
-            source: self.string("source")?.unwrap_or_default(),
-            verified: self.string("verified")?,
+            group: opt(self.string("group")?),
+            title: label(self.string("title")?),
+            source: label(self.string("source")?),
+            verified: opt(self.string("verified")?),
             row: self.row,
         })
     }
@@ -517,23 +531,24 @@ pub fn filter_verified(
 /// assert_eq!(expand_scope(&s(&["us_chips", "NVDA", "BIDU"]), &groups, &all), s(&["NVDA", "AMD", "BIDU"]));
 /// assert_eq!(expand_scope(&s(&["all"]), &groups, &all), all);
 /// ```
-pub fn expand_scope(
-    scope: &[String],
+pub fn expand_scope<S: AsRef<str>>(
+    scope: &[S],
     groups: &BTreeMap<String, Vec<String>>,
     all_securities: &[String],
 ) -> Vec<String> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
-    let mut push = |s: &String| {
-        if seen.insert(s.clone()) {
-            out.push(s.clone());
+    let mut push = |s: &str| {
+        if seen.insert(s.to_string()) {
+            out.push(s.to_string());
         }
     };
     for item in scope {
+        let item = item.as_ref();
         if item.eq_ignore_ascii_case("all") {
-            all_securities.iter().for_each(&mut push);
+            all_securities.iter().for_each(|s| push(s));
         } else if let Some(members) = groups.get(item) {
-            members.iter().for_each(&mut push);
+            members.iter().for_each(|s| push(s));
         } else {
             push(item);
         }
@@ -785,6 +800,6 @@ mod tests {
             expand_scope(&s(&["BABA", "ALL"]), &groups, &all),
             s(&["BABA", "NVDA", "688256.SS", "0981.HK"])
         );
-        assert!(expand_scope(&[], &groups, &all).is_empty());
+        assert!(expand_scope::<String>(&[], &groups, &all).is_empty());
     }
 }

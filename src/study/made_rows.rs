@@ -337,29 +337,33 @@ pub(crate) fn make_pair_tables(parts: PairTableParts, tables: &mut StudyTables) 
         hold_all(blocks, held, &batch, h, n_windows, cars_made, tables);
         return;
     };
-    let mut keyed: Vec<((Label, Label), Block)> = Vec::with_capacity(blocks.len() + keys.len());
-    for b in blocks {
-        keyed.push((
-            (b.ids.event_id.clone(), b.ids.security.clone()),
-            Block::Pair(b),
-        ));
+    // the pairs' blocks become the table's blocks in place (a block is as large as a pair's)
+    let mut all: Vec<Block> = blocks.into_iter().map(Block::Pair).collect();
+    all.extend((0..keys.len()).map(Block::Held));
+    // Keys are unique: any sort gives the order of the stable sort of the rows, and blocks
+    // already in order (the pairs of a large study, usually) are not moved.
+    if !all.is_sorted_by(|a, b| block_key(a, &keys) <= block_key(b, &keys)) {
+        all.par_sort_unstable_by(|a, b| block_key(a, &keys).cmp(&block_key(b, &keys)));
     }
-    for (i, key) in keys.into_iter().enumerate() {
-        keyed.push((key, Block::Held(i)));
-    }
-    // Keys are unique: any sort gives the order of the stable sort of the rows.
-    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let shared = Arc::new(Blocks {
         batch,
         h,
         n_windows,
-        blocks: keyed.into_iter().map(|(_, b)| b).collect(),
+        blocks: all,
         held,
     });
     tables.abnormal_returns_made = Some(Arc::new(MadeAbnormalReturns(Arc::clone(&shared))));
     if cars_made {
         tables.cars_made = Some(Arc::new(MadeCars(Arc::clone(&shared))));
         tables.model_fits_made = Some(Arc::new(MadeModelFits(shared)));
+    }
+}
+
+/// The (event_id, security) of block `b`, a held block's from `held_keys`.
+fn block_key<'a>(b: &'a Block, held_keys: &'a [(Label, Label)]) -> (&'a Label, &'a Label) {
+    match b {
+        Block::Pair(p) => (&p.ids.event_id, &p.ids.security),
+        Block::Held(i) => (&held_keys[*i].0, &held_keys[*i].1),
     }
 }
 

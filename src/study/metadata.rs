@@ -48,7 +48,7 @@ pub(crate) fn event_rows(
             Some((_, ev)) => {
                 let scope = expand_scope(&ev.scope, &scopes.groups, &scopes.all_securities);
                 let n_pairs = u32::try_from(scope.len()).unwrap_or(u32::MAX);
-                let id = Label::from(&ev.event_id);
+                let id = ev.event_id.clone();
                 rows.push(event_row(ev, id, (n_pairs, 0), &mut labels));
             }
             None => rows.extend(kept_rows.next()),

@@ -25,7 +25,6 @@ fn needed(
     groups: &BTreeMap<String, Vec<String>>,
     universe: &[String],
 ) -> Option<BTreeSet<String>> {
-    let says_all = |names: &[String]| names.iter().any(|s| s.eq_ignore_ascii_case("all"));
     if securities.list.is_empty()
         && (events.iter().any(|e| says_all(&e.scope)) || says_all(universe))
     {
@@ -44,6 +43,11 @@ fn needed(
     out.extend(benchmarks);
     out.extend(securities.market.clone());
     Some(out)
+}
+
+/// Whether `names` has `all` (any case).
+fn says_all<S: AsRef<str>>(names: &[S]) -> bool {
+    names.iter().any(|s| s.as_ref().eq_ignore_ascii_case("all"))
 }
 
 #[cfg(test)]

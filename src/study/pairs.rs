@@ -120,7 +120,7 @@ impl Scopes {
     }
 
     /// The securities `scope` names.
-    pub fn expand(&self, scope: &[String]) -> Vec<String> {
+    pub fn expand<S: AsRef<str>>(&self, scope: &[S]) -> Vec<String> {
         expand_scope(scope, &self.groups, &self.all_securities)
     }
 }
@@ -217,7 +217,8 @@ pub(crate) fn expand_pairs(
     }
     PairSet {
         total: pairs.len() + n_unverified + n_outside,
-        event_labels: events.iter().map(|e| Label::from(&e.event_id)).collect(),
+        // the events' own ids: one allocation per id, shared
+        event_labels: events.iter().map(|e| e.event_id.clone()).collect(),
         scope_sizes,
         events,
         unverified,
@@ -327,12 +328,12 @@ pub(crate) mod tests {
             date: NaiveDate::from_ymd_opt(2024, 6, 26).unwrap(),
             time: None,
             tz: None,
-            category: String::new(),
-            scope: scope.iter().map(|s| s.to_string()).collect(),
-            group: group.map(str::to_string),
-            title: String::new(),
-            source: String::new(),
-            verified: verified.map(str::to_string),
+            category: Label::default(),
+            scope: scope.iter().map(|&s| s.into()).collect(),
+            group: group.map(Label::from),
+            title: Label::default(),
+            source: Label::default(),
+            verified: verified.map(Label::from),
             row,
         }
     }

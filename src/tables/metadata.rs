@@ -26,7 +26,7 @@ table! {
         /// The event's `group` (`all` when absent), as in the per-pair tables.
         pub group: Label,
         /// Title; empty when absent.
-        pub title: String,
+        pub title: Label,
         /// Event–security pairs in the event's scope.
         pub n_pairs: u32,
         /// Pairs analysed (with a model fit); the others are in `exclusions`.

@@ -135,7 +135,11 @@ fn events_of(tables: &StudyTables) -> Vec<EventCars<'_>> {
             let heading = match info.get(id.as_str()) {
                 Some(e) => {
                     let date = e.date.map(|d| d.to_string()).unwrap_or_default();
-                    let title = if e.title.is_empty() { &id } else { &e.title };
+                    let title = if e.title.is_empty() {
+                        id.as_str()
+                    } else {
+                        e.title.as_str()
+                    };
                     format!("{date} {title} ({}; {id})", e.category)
                         .trim()
                         .replace("(; ", "(")
