@@ -52,6 +52,11 @@ fn made_rows_equal_held_rows_and_write_the_same_files() {
     assert_eq!(cars.rows(3..9), held.tables.cars[3..9]);
     let fits = made.tables.model_fits_made.clone().unwrap();
     assert_eq!(fits.rows(0..fits.len()), held.tables.model_fits);
+    // day0_mapping
+    assert!(made.tables.day0.is_empty() && !held.tables.day0.is_empty());
+    let day0 = made.tables.day0_made.clone().unwrap();
+    assert_eq!(day0.rows(0..day0.len()), held.tables.day0);
+    assert_eq!(day0.rows(2..5), held.tables.day0[2..5]);
     let report = |t| evstudy::report::render_report(t, &serde_json::json!({}), "Demo").html;
     assert!(report(&held.tables) == report(&made.tables));
 

@@ -4,11 +4,15 @@
 use super::pairs::{Pair, PairDay0};
 use super::plan::{Day0Rules, RunPlan};
 use super::universe::Universe;
+use crate::calendar::SessionCalendar;
 use crate::calendar::{locate_day0, map_day0, EventRecord};
 use crate::design::{check_reach, DataReach};
 use crate::error::Result;
-use crate::tables::{Day0Row, ExclusionRow, Label};
+use crate::tables::{Day0Row, ExclusionRow, Label, RowSource};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
 use rayon::prelude::*;
+use std::ops::Range;
 
 /// Every window within the reach of the data (§3.1), checked before any work per pair: a
 /// window longer than the longest calendar of `universe`, or wholly beyond it, is a
@@ -152,4 +156,113 @@ pub(crate) fn day0_rows(
         .filter_map(|p| Some((p, pair_calendar(p, universe)?.1)))
         .collect();
     mapped.par_iter().map(row).collect()
+}
+
+/// The `day0_mapping` rows made when written (the command line's runs: the writers ask for a
+/// range of rows at a time), the rows of [`day0_rows`] in the table's order (event id, then
+/// security): each row's event, security and calendar are kept (72 bytes a row) instead of
+/// the row itself and its two instants as text.
+#[derive(Debug)]
+pub(crate) struct MadeDay0Rows {
+    rows: Vec<Day0Job>,
+    calendars: Vec<CalendarAt>,
+    rules: Day0Rules,
+    ok: Label,
+}
+
+/// What one `day0_mapping` row is made from.
+#[derive(Debug)]
+struct Day0Job {
+    event_id: Label,
+    security: Label,
+    date: NaiveDate,
+    time: Option<Label>,
+    tz: Option<Label>,
+    calendar: usize,
+}
+
+impl Day0Job {
+    /// The table's order: event id, then security, as bytes.
+    fn key(&self) -> (&[u8], &[u8]) {
+        (self.event_id.as_bytes(), self.security.as_bytes())
+    }
+}
+
+/// A calendar of the study with its zone and label.
+#[derive(Debug)]
+struct CalendarAt {
+    calendar: SessionCalendar,
+    tz: Option<Tz>,
+    label: Label,
+}
+
+impl MadeDay0Rows {
+    /// The rows of the pairs whose security is in the universe, as [`day0_rows`] makes them,
+    /// sorted stably by (event id, security) as the held table is.
+    pub fn new(
+        pairs: &[Pair],
+        (events, event_labels): (&[EventRecord], &[Label]),
+        universe: &Universe,
+        rules: &Day0Rules,
+    ) -> Self {
+        let mut rows: Vec<Day0Job> = pairs
+            .iter()
+            .filter_map(|p| {
+                let (_, calendar) = pair_calendar(p, universe)?;
+                let ev = &events[p.event];
+                Some(Day0Job {
+                    event_id: event_labels[p.event].clone(),
+                    security: p.security.clone(),
+                    date: ev.date,
+                    time: ev.time.clone(),
+                    tz: ev.tz.clone(),
+                    calendar,
+                })
+            })
+            .collect();
+        if !rows.is_sorted_by(|a, b| a.key() <= b.key()) {
+            rows.sort_by(|a, b| a.key().cmp(&b.key()));
+        }
+        let calendars = universe
+            .calendars
+            .iter()
+            .map(|c| CalendarAt {
+                calendar: c.calendar.clone(),
+                tz: c.tz,
+                label: Label::from(c.calendar.label()),
+            })
+            .collect();
+        MadeDay0Rows {
+            rows,
+            calendars,
+            rules: *rules,
+            ok: Label::from("ok"),
+        }
+    }
+}
+
+impl RowSource<Day0Row> for MadeDay0Rows {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<Day0Row> {
+        let rules = &self.rules;
+        self.rows[range]
+            .iter()
+            .map(|j| {
+                let at = &self.calendars[j.calendar];
+                let out = map_day0(
+                    &at.calendar,
+                    j.date,
+                    j.time.as_deref(),
+                    j.tz.as_deref(),
+                    at.tz,
+                    rules.default_event_time,
+                    rules.max_shift_days,
+                );
+                out.to_row(&j.event_id, &j.security, &at.label, &self.ok)
+            })
+            .collect()
+    }
 }

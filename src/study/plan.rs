@@ -60,6 +60,7 @@ pub(crate) struct RunPlan {
 }
 
 /// Settings of the day-0 mapping (§2.4).
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Day0Rules {
     /// Time of day for date-only events.
     pub default_event_time: NaiveTime,

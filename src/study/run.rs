@@ -5,7 +5,7 @@ use super::battery::{test_group, BatteryInputs, EstimationDates};
 use super::bootstrap::bootstrap_group;
 use super::car_regression::{car_regressions, RegressionInputs};
 use super::compute::{analyse_all, record_outcomes};
-use super::day0::{check_windows_reach, day0_rows, map_pairs_to_day0};
+use super::day0::{check_windows_reach, day0_rows, map_pairs_to_day0, MadeDay0Rows};
 use super::differences::group_differences;
 use super::empty_run::ticker_hints;
 use super::groups::label_pairs;
@@ -191,14 +191,6 @@ impl Prepared {
         };
         test_groups(&plan, &analysed, &mut out);
         out.lap("tests_and_portfolios");
-        // The `events`, `securities` and `day0_mapping` rows are made once the tests' memory
-        // is freed, so that they and the tests' working memory are never held at once.
-        let kept = (&events[..], &event_labels[..], &set.scope_sizes[..]);
-        out.tables.events = event_rows(kept, unverified, pairs, &scopes);
-        out.tables.securities = security_rows(securities, pairs);
-        let named = (&events[..], &event_labels[..]);
-        out.tables.day0 = day0_rows(pairs, named, &universe, &plan.day0);
-
         let window_order: Vec<String> = plan.stats.windows.iter().map(|w| w.label()).collect();
         if !plan.differences.is_empty() {
             let labels = label_pairs(pairs, events, securities, &plan.groupings);
@@ -236,6 +228,19 @@ impl Prepared {
                 cars_made: made.cars_and_model_fits,
             };
             make_pair_tables(parts, &mut out.tables);
+        }
+        // The `events`, `securities` and `day0_mapping` rows are made last, once the tests'
+        // working memory is freed and the made tables are set up, so that none of these is
+        // held at once.
+        let kept = (&events[..], &event_labels[..], &set.scope_sizes[..]);
+        out.tables.events = event_rows(kept, unverified, pairs, &scopes);
+        out.tables.securities = security_rows(securities, pairs);
+        let named = (&events[..], &event_labels[..]);
+        if ar == AbnormalReturnRows::Made {
+            let made = MadeDay0Rows::new(pairs, named, &universe, &plan.day0);
+            out.tables.day0_made = Some(std::sync::Arc::new(made));
+        } else {
+            out.tables.day0 = day0_rows(pairs, named, &universe, &plan.day0);
         }
         crate::output::sort_tables(&mut out.tables, &window_order);
         if let Some(mt) = &plan.multiple_testing {

@@ -90,6 +90,9 @@ pub struct StudyTables {
     pub exclusions: Vec<ExclusionRow>,
     /// The day-0 mapping table.
     pub day0: Vec<Day0Row>,
+    /// The day-0 mapping table made on demand by the writers instead of held (with
+    /// `abnormal_returns_made`); when set, `day0` is empty and this is the table.
+    pub day0_made: Option<std::sync::Arc<dyn RowSource<Day0Row>>>,
     /// Table `headline`: one row per group × event window.
     pub headline: Vec<HeadlineRow>,
     /// Table `differences`: the declared pairs of groups; empty when none is declared.
@@ -109,14 +112,18 @@ pub struct StudyTables {
 }
 
 impl StudyTables {
-    /// The tables with every made table except `abnormal_returns` held: `cars` and
-    /// `model_fits` as rows (for readers of the rows, such as the report); `None` when none
-    /// of them is made.
+    /// The tables with every made table except `abnormal_returns` held: `cars`,
+    /// `model_fits` and `day0_mapping` as rows (for readers of the rows, such as the report);
+    /// `None` when none of them is made.
     pub fn with_made_rows_held(&self) -> Option<StudyTables> {
-        if self.cars_made.is_none() && self.model_fits_made.is_none() {
+        let none_made = self.cars_made.is_none() && self.model_fits_made.is_none();
+        if none_made && self.day0_made.is_none() {
             return None;
         }
         let mut held = self.clone();
+        if let Some(made) = held.day0_made.take() {
+            held.day0 = made.rows(0..made.len());
+        }
         if let Some(made) = held.cars_made.take() {
             held.cars = made.rows(0..made.len());
         }
@@ -163,7 +170,10 @@ impl TableSet for StudyTables {
         v.table(&self.aggregate);
         v.table(&self.tests);
         v.table(&self.exclusions);
-        v.table(&self.day0);
+        match &self.day0_made {
+            Some(made) => v.made(made.as_ref()),
+            None => v.table(&self.day0),
+        }
         v.table(&self.headline);
         if !self.differences.is_empty() {
             v.table(&self.differences);
