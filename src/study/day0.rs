@@ -119,43 +119,17 @@ fn pair_calendar(p: &Pair, universe: &Universe) -> Option<(usize, usize)> {
     Some((sec, universe.securities[sec].calendar))
 }
 
-/// The `day0` row of every pair whose security is in the universe, in pair order: the
+/// The `day0` row of every pair whose security is in the universe, in the table's order: the
 /// mapping of [`map_pairs_to_day0`] made again (a pure function of the event and the
-/// calendar), with its instants written as text.
+/// calendar), with its instants written as text; the rows [`MadeDay0Rows`] makes, held.
 pub(crate) fn day0_rows(
     pairs: &[Pair],
-    (events, event_labels): (&[EventRecord], &[Label]),
+    events: (&[EventRecord], &[Label]),
     universe: &Universe,
     rules: &Day0Rules,
 ) -> Vec<Day0Row> {
-    let exchanges: Vec<Label> = universe
-        .calendars
-        .iter()
-        .map(|c| Label::from(c.calendar.label()))
-        .collect();
-    let ok = Label::from("ok");
-    let row = |&(p, calendar): &(&Pair, usize)| {
-        let ev = &events[p.event];
-        let entry = &universe.calendars[calendar];
-        let out = map_day0(
-            &entry.calendar,
-            ev.date,
-            ev.time.as_deref(),
-            ev.tz.as_deref(),
-            entry.tz,
-            rules.default_event_time,
-            rules.max_shift_days,
-        );
-        let event_id = &event_labels[p.event];
-        out.to_row(event_id, &p.security, &exchanges[calendar], &ok)
-    };
-    // the pairs with a row first, so that the rows are collected into one vector of the
-    // right length (a filtered parallel collect would hold them twice)
-    let mapped: Vec<(&Pair, usize)> = pairs
-        .iter()
-        .filter_map(|p| Some((p, pair_calendar(p, universe)?.1)))
-        .collect();
-    mapped.par_iter().map(row).collect()
+    let made = MadeDay0Rows::new(pairs, events, universe, rules);
+    made.rows.par_iter().map(|job| made.row(job)).collect()
 }
 
 /// The `day0_mapping` rows made when written (the command line's runs: the writers ask for a
@@ -197,8 +171,8 @@ struct CalendarAt {
 }
 
 impl MadeDay0Rows {
-    /// The rows of the pairs whose security is in the universe, as [`day0_rows`] makes them,
-    /// sorted stably by (event id, security) as the held table is.
+    /// The rows of the pairs whose security is in the universe, sorted stably by (event id,
+    /// security) as the table is.
     pub fn new(
         pairs: &[Pair],
         (events, event_labels): (&[EventRecord], &[Label]),
@@ -239,6 +213,21 @@ impl MadeDay0Rows {
             ok: Label::from("ok"),
         }
     }
+
+    /// The row of `job`: its event mapped onto its calendar.
+    fn row(&self, job: &Day0Job) -> Day0Row {
+        let (at, rules) = (&self.calendars[job.calendar], &self.rules);
+        let out = map_day0(
+            &at.calendar,
+            job.date,
+            job.time.as_deref(),
+            job.tz.as_deref(),
+            at.tz,
+            rules.default_event_time,
+            rules.max_shift_days,
+        );
+        out.to_row(&job.event_id, &job.security, &at.label, &self.ok)
+    }
 }
 
 impl RowSource<Day0Row> for MadeDay0Rows {
@@ -247,22 +236,6 @@ impl RowSource<Day0Row> for MadeDay0Rows {
     }
 
     fn rows(&self, range: Range<usize>) -> Vec<Day0Row> {
-        let rules = &self.rules;
-        self.rows[range]
-            .iter()
-            .map(|j| {
-                let at = &self.calendars[j.calendar];
-                let out = map_day0(
-                    &at.calendar,
-                    j.date,
-                    j.time.as_deref(),
-                    j.tz.as_deref(),
-                    at.tz,
-                    rules.default_event_time,
-                    rules.max_shift_days,
-                );
-                out.to_row(&j.event_id, &j.security, &at.label, &self.ok)
-            })
-            .collect()
+        self.rows[range].iter().map(|job| self.row(job)).collect()
     }
 }
